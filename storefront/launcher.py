@@ -1,0 +1,239 @@
+"""Start the action server and the Rasa server, wait until both are healthy, stop them cleanly.
+
+``make run`` calls ``python -m storefront.launcher``; the integration tests use :class:`Stack`
+to run the very same processes on free loopback ports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Dict, List, Optional
+
+from storefront.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+
+RASA_BIN = str(Path(sys.executable).parent / "rasa")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str, timeout: float = 2.0) -> Optional[bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as reply:  # noqa: S310 (loopback)
+            return reply.read()
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return None
+
+
+@dataclass
+class Process:
+    """One child process with its log file."""
+
+    name: str
+    command: List[str]
+    log_path: Path
+    popen: Optional[subprocess.Popen] = None
+    _log: Optional[IO[bytes]] = field(default=None, repr=False)
+
+    def start(self, env: Dict[str, str]) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = open(self.log_path, "ab")
+        self.popen = subprocess.Popen(
+            self.command, cwd=PROJECT_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+
+    def alive(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+    def stop(self, timeout: float = 20.0) -> None:
+        if self.popen is not None and self.popen.poll() is None:
+            os.killpg(self.popen.pid, signal.SIGTERM)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+                self.popen.wait()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+class StartupError(RuntimeError):
+    """A server did not become healthy; the message carries the end of its log."""
+
+
+@dataclass
+class Stack:
+    """The action server and the Rasa server, configured by one environment."""
+
+    model: Path
+    env: Dict[str, str]
+    log_dir: Path
+    processes: List[Process] = field(default_factory=list)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.env['RASA_HOST']}:{self.env['RASA_PORT']}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://127.0.0.1:{self.env['ACTION_PORT']}"
+
+    @property
+    def token(self) -> str:
+        return self.env["RASA_API_TOKEN"]
+
+    def _actions(self) -> Process:
+        command = [RASA_BIN, "run", "actions", "--actions", "actions", "--port", self.env["ACTION_PORT"]]
+        return Process("action server", command, self.log_dir / "actions.log")
+
+    def _rasa(self) -> Process:
+        command = [
+            RASA_BIN, "run", "--enable-api", "--auth-token", self.token,
+            "--model", str(self.model), "--endpoints", "endpoints.yml",
+            "--credentials", "credentials.yml", "--cors", "*",
+            "--interface", self.env["RASA_HOST"], "--port", self.env["RASA_PORT"],
+        ]  # fmt: skip
+        return Process("Rasa server", command, self.log_dir / "rasa.log")
+
+    def start(self, timeout: float = 240.0) -> "Stack":
+        """Start both servers and wait until they answer their health checks."""
+        self.processes = [self._actions(), self._rasa()]
+        for process in self.processes:
+            process.start(self.env)
+        self.wait_healthy(timeout)
+        return self
+
+    def wait_healthy(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        checks = {
+            "action server": lambda: _get(f"{self.action_url}/health") is not None,
+            "Rasa server": self._rasa_ready,
+        }
+        pending = dict(checks)
+        while pending:
+            for name in list(pending):
+                process = next(p for p in self.processes if p.name == name)
+                if not process.alive():
+                    raise StartupError(f"The {name} exited during start-up:\n{process.tail()}")
+                if pending[name]():
+                    del pending[name]
+            if pending and time.monotonic() > deadline:
+                name = next(iter(pending))
+                process = next(p for p in self.processes if p.name == name)
+                raise StartupError(f"The {name} did not become healthy in {timeout:.0f} s:\n{process.tail()}")
+            if pending:
+                time.sleep(0.5)
+
+    def _rasa_ready(self) -> bool:
+        body = _get(f"{self.rasa_url}/status?token={self.token}")
+        if body is None:
+            return False
+        try:
+            return bool(json.loads(body).get("model_file"))
+        except ValueError:
+            return False
+
+    def stop_rasa(self) -> None:
+        """Stop only the Rasa server (used to prove conversations survive a restart)."""
+        for process in self.processes:
+            if process.name == "Rasa server":
+                process.stop()
+
+    def restart_rasa(self, timeout: float = 240.0) -> None:
+        self.stop_rasa()
+        self.processes = [p for p in self.processes if p.name != "Rasa server"]
+        rasa = self._rasa()
+        rasa.start(self.env)
+        self.processes.append(rasa)
+        self.wait_healthy(timeout)
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.stop()
+
+
+def _banner(settings: Settings, stack: Stack) -> str:
+    lines = [
+        "",
+        "Storefront Assistant is running.",
+        f"  Chat (REST):      POST {stack.rasa_url}/webhooks/rest/webhook  "
+        '{"sender": "me", "message": "hi"}',
+        f"  Chat (socket.io): {stack.rasa_url}/socket.io",
+        f"  Rasa HTTP API:    {stack.rasa_url}/status?token=$RASA_API_TOKEN",
+        f"  Action server:    {stack.action_url}/health",
+        f"  Logs:             {stack.log_dir}",
+    ]
+    for name in sorted(settings.generated):
+        lines.append(f"  {name} was not set; generated: {settings[name]}  (kept in var/secrets.env)")
+    lines.append("Press Ctrl-C to stop.")
+    return "\n".join(lines)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description="Run the Storefront Assistant servers.")
+    parser.add_argument("--model", type=Path, help="model archive (default: train if stale)")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+
+    from storefront.modelcache import ensure_model
+
+    env = {**os.environ, **settings.environment()}
+    model = args.model or ensure_model(env=env)
+    stack = Stack(model=model, env=env, log_dir=PROJECT_ROOT / "var" / "logs")
+    stop_requested = False
+
+    def request_stop(signum: int, _frame: object) -> None:
+        nonlocal stop_requested
+        stop_requested = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    print("Starting the action server and the Rasa server (this takes about half a minute)...")
+    try:
+        stack.start()
+        print(_banner(settings, stack), flush=True)
+        while not stop_requested:
+            for process in stack.processes:
+                if not process.alive():
+                    print(f"The {process.name} stopped unexpectedly:\n{process.tail()}", file=sys.stderr)
+                    return 1
+            time.sleep(0.5)
+        print("\nStopping...")
+        return 0
+    except StartupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+        print("Stopped.")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

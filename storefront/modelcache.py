@@ -1,0 +1,127 @@
+"""Train the assistant only when something that shapes the model changed.
+
+The fingerprint covers the pipeline and policies (``config.yml``), the domain, the training data,
+the custom NLU components' code and the store's catalog vocabulary (the catalog matcher is built
+from it at training time). A model is stored as ``models/storefront-<fingerprint>.tar.gz``; if
+that file exists, training is skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Dict, Iterable, List, Optional
+
+from storefront.settings import PROJECT_ROOT, load_settings
+
+TRAINING_DATA_DIRS = ("data/nlu", "data/rules", "data/stories")
+MODEL_PREFIX = "storefront-"
+
+
+def _fingerprint_files(root: Path) -> List[Path]:
+    files = [root / "config.yml", root / "domain.yml"]
+    for folder in TRAINING_DATA_DIRS:
+        files.extend(sorted((root / folder).rglob("*.yml")))
+    files.extend(sorted((root / "storefront" / "nlu").rglob("*.py")))
+    return [f for f in files if f.is_file()]
+
+
+def _catalog_digest(env: Dict[str, str]) -> str:
+    """Digest of the catalog vocabulary in the store database ("" when the store is not loaded)."""
+    code = (
+        "import dataclasses, json\n"
+        "from store.db import make_engine, session_scope\n"
+        "from store.catalog import catalog_vocabulary\n"
+        "engine = make_engine()\n"
+        "with session_scope(engine) as s:\n"
+        "    v = catalog_vocabulary(s)\n"
+        "print(json.dumps(dataclasses.asdict(v), sort_keys=True, default=str))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        return ""
+    return hashlib.sha256(result.stdout.encode()).hexdigest()
+
+
+def fingerprint(root: Path = PROJECT_ROOT, env: Optional[Dict[str, str]] = None) -> str:
+    """Hash of everything the trained model depends on."""
+    env = env if env is not None else {**os.environ, **load_settings().environment()}
+    digest = hashlib.sha256()
+    for path in _fingerprint_files(root):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    digest.update(_catalog_digest(env).encode())
+    return digest.hexdigest()[:16]
+
+
+def model_path(fp: str, out_dir: Path) -> Path:
+    return out_dir / f"{MODEL_PREFIX}{fp}.tar.gz"
+
+
+def train_command(out_dir: Path, name: str, extra: Iterable[str] = ()) -> List[str]:
+    rasa = str(Path(sys.executable).parent / "rasa")
+    return [
+        rasa, "train",
+        "--config", "config.yml",
+        "--domain", "domain.yml",
+        "--data", *TRAINING_DATA_DIRS,
+        "--out", str(out_dir),
+        "--fixed-model-name", name,
+        *extra,
+    ]  # fmt: skip
+
+
+def ensure_model(
+    *,
+    out_dir: Optional[Path] = None,
+    env: Optional[Dict[str, str]] = None,
+    force: bool = False,
+    say: Callable[[str], None] = print,
+) -> Path:
+    """Return the model for the current project state, training it first if needed."""
+    settings = load_settings()
+    env = env if env is not None else {**os.environ, **settings.environment()}
+    out_dir = Path(out_dir or env.get("RASA_MODEL_DIR") or settings["RASA_MODEL_DIR"])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fp = fingerprint(env=env)
+    target = model_path(fp, out_dir)
+    if target.exists() and not force:
+        say(f"Model is up to date: {target.relative_to(PROJECT_ROOT) if target.is_relative_to(PROJECT_ROOT) else target}")
+        return target
+    say(f"Training a model (config, domain, data or catalog changed) -> {target.name}")
+    started = time.monotonic()
+    command = train_command(out_dir, target.name[: -len(".tar.gz")])
+    result = subprocess.run(command, cwd=PROJECT_ROOT, env=env)
+    if result.returncode != 0 or not target.exists():
+        raise RuntimeError(f"Training failed (exit {result.returncode}); see the output above.")
+    say(f"Trained in {time.monotonic() - started:.0f} s: {target}")
+    return target
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Train the assistant if its inputs changed.")
+    parser.add_argument("--force", action="store_true", help="train even if a model exists")
+    parser.add_argument("--print-fingerprint", action="store_true")
+    args = parser.parse_args(argv)
+    if args.print_fingerprint:
+        print(fingerprint())
+        return 0
+    try:
+        ensure_model(force=args.force)
+    except RuntimeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Session-wide fixtures: a loaded sample store, a trained model and the real servers.
+
+The model is trained once per fingerprint (config, domain, data, NLU code, catalog) into
+``models/`` and reused by later runs; the store and the tracker database are fresh files in a
+temporary folder, so tests never touch ``var/``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, Iterator
+
+import pytest
+
+from storefront.launcher import Stack, free_port
+from storefront.settings import PROJECT_ROOT, load_settings
+
+TEST_API_TOKEN = "test-api-token"
+TEST_AGENT_TOKEN = "test-agent-token"
+TEST_WIDGET_SECRET = "test-widget-secret"
+
+
+@pytest.fixture(scope="session")
+def store_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite store database with the sample store loaded (schema by the migrate command)."""
+    path = tmp_path_factory.mktemp("store") / "store.db"
+    url = f"sqlite:///{path}"
+    env = {**os.environ, "DATABASE_URL": url}
+    for command in (["migrate"], ["load-sample"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "store", *command], cwd=PROJECT_ROOT, env=env,
+            capture_output=True, text=True,
+        )  # fmt: skip
+        assert result.returncode == 0, f"store {command[0]} failed:\n{result.stdout}\n{result.stderr}"
+    return url
+
+
+@pytest.fixture(scope="session")
+def stack_env(store_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Dict[str, str]:
+    """Environment for servers started by tests: fixed tokens, free ports, temporary databases."""
+    tmp = tmp_path_factory.mktemp("stack")
+    rasa_port, action_port = free_port(), free_port()
+    overrides = {
+        "DATABASE_URL": store_db_url,
+        "RASA_HOST": "127.0.0.1",
+        "RASA_PORT": str(rasa_port),
+        "ACTION_PORT": str(action_port),
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "RASA_API_TOKEN": TEST_API_TOKEN,
+        "AGENT_CONSOLE_TOKEN": TEST_AGENT_TOKEN,
+        "WIDGET_SIGNING_SECRET": TEST_WIDGET_SECRET,
+        "TRACKER_STORE_DB": str(tmp / "tracker.db"),
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
+    base = {**os.environ, **overrides}
+    settings = load_settings(base, generate_secrets=False)
+    return {**base, **settings.environment()}
+
+
+@pytest.fixture(scope="session")
+def trained_model(stack_env: Dict[str, str]) -> Path:
+    """The model for the project's current config, domain and data (trained once per fingerprint)."""
+    from storefront.modelcache import ensure_model
+
+    return ensure_model(env=stack_env, say=lambda line: print(line, file=sys.stderr))
+
+
+@pytest.fixture(scope="session")
+def stack(trained_model: Path, stack_env: Dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The real action server and Rasa server, on free loopback ports, for the whole session."""
+    log_dir = tmp_path_factory.mktemp("logs")
+    running = Stack(model=trained_model, env=stack_env, log_dir=log_dir).start()
+    try:
+        yield running
+    finally:
+        running.stop()
