@@ -1,0 +1,108 @@
+"""Business days: weekends, holidays and cut-off times in the store's time zone."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Iterable, Optional
+
+_WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+_NTH = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "last": -1}
+_NTH_RULE = re.compile(r"^(1st|2nd|3rd|4th|5th|last)\s+([a-z]{3})\w*\s+of\s+([a-z]{3})\w*$")
+
+
+class HolidayRuleError(ValueError):
+    """A holiday rule is not ``MM-DD``, ``YYYY-MM-DD`` or ``<nth> <weekday> of <month>``."""
+
+
+def check_holiday_rule(rule: str) -> None:
+    """Raise :class:`HolidayRuleError` unless ``rule`` can be evaluated."""
+    holiday_dates(rule, 2024)
+
+
+def holiday_dates(rule: str, year: int) -> list[date]:
+    """The dates a holiday rule falls on in ``year``.
+
+    Rules: ``12-25`` (every year), ``2025-11-28`` (once), ``4th thu of nov``, ``last mon of may``.
+    """
+    text = rule.strip().lower()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            day = date.fromisoformat(text)
+            return [day] if day.year == year else []
+        if re.fullmatch(r"\d{2}-\d{2}", text):
+            month, dom = (int(p) for p in text.split("-"))
+            return [date(year, month, dom)]
+    except ValueError as exc:
+        raise HolidayRuleError(f"holiday rule {rule!r}: {exc}") from None
+    match = _NTH_RULE.match(text)
+    if not match or match.group(2) not in _WEEKDAYS or match.group(3) not in _MONTHS:
+        raise HolidayRuleError(
+            f"holiday rule {rule!r} is not MM-DD, YYYY-MM-DD or '<nth> <weekday> of <month>'"
+        )
+    nth, weekday, month = _NTH[match.group(1)], _WEEKDAYS.index(match.group(2)), _MONTHS.index(match.group(3)) + 1
+    days = [date(year, month, 1) + timedelta(days=i) for i in range(31)]
+    days = [d for d in days if d.month == month and d.weekday() == weekday]
+    if nth == -1:
+        return [days[-1]]
+    return [days[nth - 1]] if nth <= len(days) else []
+
+
+class BusinessCalendar:
+    """Which days the store works, given its working weekdays and holiday rules."""
+
+    def __init__(self, *, workdays: Iterable[int] = range(5), holiday_rules: Iterable[str] = ()) -> None:
+        self.workdays = frozenset(workdays)
+        self.rules = tuple(holiday_rules)
+        self._years: dict[int, frozenset[date]] = {}
+
+    def holidays(self, year: int) -> frozenset[date]:
+        """Every holiday date in ``year``."""
+        if year not in self._years:
+            self._years[year] = frozenset(d for r in self.rules for d in holiday_dates(r, year))
+        return self._years[year]
+
+    def is_business_day(self, day: date) -> bool:
+        """A working weekday that is not a holiday."""
+        return day.weekday() in self.workdays and day not in self.holidays(day.year)
+
+    def next_business_day(self, day: date, *, include_today: bool = False) -> date:
+        """The first business day after ``day`` (or ``day`` itself when allowed and open)."""
+        current = day if include_today else day + timedelta(days=1)
+        for _ in range(366):
+            if self.is_business_day(current):
+                return current
+            current += timedelta(days=1)
+        raise ValueError("no business day within a year: check workdays and holidays")
+
+    def add_business_days(self, day: date, count: int) -> date:
+        """``day`` moved forward by ``count`` business days (0 returns ``day``)."""
+        current = day
+        for _ in range(count):
+            current = self.next_business_day(current)
+        return current
+
+    def dispatch_day(self, local_now: datetime, cutoff: time) -> date:
+        """The day an order placed at ``local_now`` leaves the warehouse.
+
+        Today if it is a business day and the local time is before the cut-off, else the next
+        business day.
+        """
+        today = local_now.date()
+        if self.is_business_day(today) and local_now.time() < cutoff:
+            return today
+        return self.next_business_day(today)
+
+
+def parse_hhmm(text: str) -> time:
+    """``"14:00"`` -> ``time(14, 0)``."""
+    hours, minutes = text.strip().split(":")
+    return time(int(hours), int(minutes))
+
+
+def weekday_numbers(names: Optional[Iterable[str]]) -> list[int]:
+    """``["mon", "tue"]`` -> ``[0, 1]`` (default Monday to Friday)."""
+    if not names:
+        return list(range(5))
+    return [_WEEKDAYS.index(n.strip().lower()[:3]) for n in names]

@@ -1,0 +1,18 @@
+"""SQLAlchemy models of the store (importing them creates nothing in any database)."""
+
+from store.models.base import Base, Money, SchemaVersion, UTCDateTime, money
+from store.models.catalog import Category, Product, SizeChart, SizeChartRow, Variant
+from store.models.handoffs import Handoff, HandoffMessage
+from store.models.orders import (
+    Customer, Fulfillment, FulfillmentLine, LineItem, Order, Return, ReturnItem,
+)
+from store.models.policies import (
+    Country, DiscountCode, Holiday, ReturnPolicy, ShippingMethod, ShippingZone, StoreSetting,
+)
+
+__all__ = [
+    "Base", "Category", "Country", "Customer", "DiscountCode", "Fulfillment", "FulfillmentLine",
+    "Handoff", "HandoffMessage", "Holiday", "LineItem", "Money", "Order", "Product", "Return",
+    "ReturnItem", "ReturnPolicy", "SchemaVersion", "ShippingMethod", "ShippingZone", "SizeChart",
+    "SizeChartRow", "StoreSetting", "UTCDateTime", "Variant", "money",
+]

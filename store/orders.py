@@ -1,0 +1,244 @@
+"""Order look-up (only with a matching contact), timeline, cancellation and address changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Optional
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from store.contact import contact_matches, normalize_email, parse_order_number, phone_key
+from store.info import high_value_threshold, setting, store_timezone
+from store.models import Customer, Fulfillment, LineItem, Order, Return, Variant
+from store.order_views import (
+    Address, LineItemView, OrderSummary, OrderView, fulfilled_units, order_status, order_view,
+)
+
+__all__ = [
+    "Address", "LineItemView", "OrderChangeResult", "OrderSummary", "OrderView", "TimelineEvent",
+    "cancel_order", "change_shipping_address", "find_order", "order_timeline", "orders_for_contact",
+]
+
+_LOAD = (
+    selectinload(Order.line_items).selectinload(LineItem.variant).selectinload(Variant.product),
+    selectinload(Order.fulfillments).selectinload(Fulfillment.lines),
+    selectinload(Order.returns).selectinload(Return.items),
+    selectinload(Order.customer),
+)
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """Something that happened (or is expected) to an order, oldest first.
+
+    ``kind``: placed, shipped, delayed, estimated_delivery, delivered, cancelled, return_requested.
+    """
+
+    at: datetime
+    kind: str
+    details: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OrderChangeResult:
+    """Outcome of a change: ``reason`` is None when ``ok``, else a code such as ``not_found``,
+    ``already_cancelled``, ``already_fulfilled``, ``partially_fulfilled``, ``invalid_address``,
+    ``country_change_not_allowed``."""
+
+    ok: bool
+    reason: Optional[str] = None
+    order: Optional[OrderView] = None
+
+
+def _now(now: Optional[datetime]) -> datetime:
+    return now or datetime.now(timezone.utc)
+
+
+def load_order(session: Session, number: int) -> Optional[Order]:
+    """The ORM order with its lines, fulfillments and returns (no ownership check)."""
+    stmt = select(Order).where(Order.number == number).options(*_LOAD).execution_options(
+        populate_existing=True
+    )
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def verified_order(session: Session, *, order_number: str, contact: str) -> Optional[Order]:
+    """The ORM order when ``contact`` is its email or phone, else None (also for unknown numbers)."""
+    number = parse_order_number(str(order_number))
+    if number is None or not contact:
+        return None
+    order = load_order(session, number)
+    if order is None:
+        return None
+    customer = order.customer
+    emails = [order.email, customer.email if customer else None]
+    phones = [order.phone_key, customer.phone_key if customer else None]
+    return order if contact_matches(contact, emails=emails, phones=phones) else None
+
+
+def lock_order(session: Session, order: Order) -> Order:
+    """Take the order's row lock for the rest of the transaction and reload it fresh.
+
+    Writing first serialises concurrent changes on both engines: PostgreSQL holds the row lock,
+    SQLite the database write lock, and the reload then sees whatever the winner committed.
+    """
+    session.execute(
+        update(Order).where(Order.id == order.id).values(lock_version=Order.lock_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    fresh = load_order(session, order.number)
+    assert fresh is not None
+    return fresh
+
+
+def find_order(
+    session: Session, *, order_number: str, contact: str, now: Optional[datetime] = None
+) -> Optional[OrderView]:
+    """The order ``order_number`` if ``contact`` (email or phone) belongs to it, else None.
+
+    None means "unknown number" or "contact does not match": callers cannot tell which.
+    """
+    order = verified_order(session, order_number=order_number, contact=contact)
+    if order is None:
+        return None
+    return order_view(
+        order, now=_now(now), tz=store_timezone(session), high_value=high_value_threshold(session)
+    )
+
+
+def orders_for_contact(
+    session: Session, *, email: Optional[str] = None, phone: Optional[str] = None, limit: int = 5,
+    now: Optional[datetime] = None,
+) -> list[OrderSummary]:
+    """The most recent orders of a shopper identified by email or phone, newest first."""
+    conditions = []
+    address = normalize_email(email)
+    if address:
+        conditions += [Order.email == address, Customer.email == address]
+    key = phone_key(phone)
+    if key:
+        tail = key[-7:]
+        conditions += [Order.phone_key.like(f"%{tail}"), Customer.phone_key.like(f"%{tail}")]
+    if not conditions:
+        return []
+    stmt = (
+        select(Order).outerjoin(Customer, Order.customer_id == Customer.id).where(or_(*conditions))
+        .options(*_LOAD).order_by(Order.placed_at.desc())
+    )
+    tz, current = store_timezone(session), _now(now)
+    results = []
+    for order in session.execute(stmt).unique().scalars():
+        emails = [order.email, order.customer.email if order.customer else None]
+        phones = [order.phone_key, order.customer.phone_key if order.customer else None]
+        if (address and address in emails) or (phone and contact_matches(phone, emails=[], phones=phones)):
+            results.append(OrderSummary(
+                number=order.number, name=order.name,
+                status=order_status(order, now=current, tz=tz), placed_at=order.placed_at,
+                total=order.total, currency=order.currency,
+                item_count=sum(i.quantity for i in order.line_items),
+            ))
+        if len(results) >= limit:
+            break
+    return results
+
+
+def order_timeline(session: Session, *, order_number: str, now: Optional[datetime] = None) -> list[TimelineEvent]:
+    """What happened to an order, oldest first. Call only after :func:`find_order` verified it."""
+    number = parse_order_number(str(order_number))
+    order = load_order(session, number) if number is not None else None
+    if order is None:
+        return []
+    tz, current = store_timezone(session), _now(now)
+    today = current.astimezone(tz).date()
+    events = [TimelineEvent(order.placed_at, "placed", {"total": order.total, "currency": order.currency})]
+    for f in order.fulfillments:
+        info = {"carrier": f.carrier, "tracking_number": f.tracking_number, "tracking_url": f.tracking_url,
+                "line_item_ids": sorted(line.line_item_id for line in f.lines)}
+        events.append(TimelineEvent(f.shipped_at, "shipped", info))
+        if f.delivered_at is not None:
+            events.append(TimelineEvent(f.delivered_at, "delivered", info))
+        elif f.estimated_delivery is not None:
+            eta = datetime.combine(f.estimated_delivery, datetime.min.time(), tzinfo=tz)
+            late = f.shipment_status in ("delayed", "failure") or f.estimated_delivery < today
+            events.append(TimelineEvent(eta, "delayed" if late else "estimated_delivery", info))
+    if order.cancelled_at is not None:
+        events.append(TimelineEvent(order.cancelled_at, "cancelled", {"reason": order.cancel_reason}))
+    for ret in order.returns:
+        events.append(TimelineEvent(ret.created_at, "return_requested", {"rma": ret.rma, "status": ret.status}))
+    return sorted(events, key=lambda e: e.at)
+
+
+def _unfulfilled_reason(order: Order) -> Optional[str]:
+    if order.cancelled_at is not None:
+        return "already_cancelled"
+    shipped = fulfilled_units(order)
+    total = sum(i.quantity for i in order.line_items)
+    if sum(shipped.values()) >= total and total:
+        return "already_fulfilled"
+    if any(shipped.values()):
+        return "partially_fulfilled"
+    return None
+
+
+def _view(session: Session, order: Order, now: datetime) -> OrderView:
+    return order_view(order, now=now, tz=store_timezone(session), high_value=high_value_threshold(session))
+
+
+def cancel_order(
+    session: Session, *, order_number: str, contact: str, reason: str = "customer",
+    now: Optional[datetime] = None,
+) -> OrderChangeResult:
+    """Cancel an order that has not shipped, refund it and put its units back in stock."""
+    current = _now(now)
+    order = verified_order(session, order_number=order_number, contact=contact)
+    if order is None:
+        return OrderChangeResult(ok=False, reason="not_found")
+    order = lock_order(session, order)
+    problem = _unfulfilled_reason(order)
+    if problem:
+        return OrderChangeResult(ok=False, reason=problem, order=_view(session, order, current))
+    order.cancelled_at = current
+    order.cancel_reason = reason
+    order.updated_at = current
+    if order.financial_status in ("paid", "partially_paid"):
+        order.financial_status = "refunded"
+        order.refunded_amount = order.total
+    elif order.financial_status in ("pending", "authorized"):
+        order.financial_status = "voided"
+    for item in order.line_items:
+        if item.variant is not None:
+            item.variant.inventory_quantity += item.quantity
+    session.flush()
+    return OrderChangeResult(ok=True, order=_view(session, order, current))
+
+
+def change_shipping_address(
+    session: Session, *, order_number: str, contact: str, address: Address, now: Optional[datetime] = None
+) -> OrderChangeResult:
+    """Change where an unshipped order goes (same country unless the store allows otherwise)."""
+    current = _now(now)
+    order = verified_order(session, order_number=order_number, contact=contact)
+    if order is None:
+        return OrderChangeResult(ok=False, reason="not_found")
+    order = lock_order(session, order)
+    problem = _unfulfilled_reason(order)
+    if problem:
+        return OrderChangeResult(ok=False, reason=problem, order=_view(session, order, current))
+    country = (address.country or "").strip().upper()
+    if not (address.address1.strip() and address.city.strip() and address.postal_code.strip() and len(country) == 2):
+        return OrderChangeResult(ok=False, reason="invalid_address", order=_view(session, order, current))
+    if country != (order.shipping_country or country) and not setting(session, "address_change_across_countries", False):
+        return OrderChangeResult(ok=False, reason="country_change_not_allowed", order=_view(session, order, current))
+    old = dict(order.shipping_address or {})
+    order.shipping_address = {
+        "name": address.name or old.get("name"), "address1": address.address1.strip(),
+        "address2": (address.address2 or "").strip() or None, "city": address.city.strip(),
+        "region": address.region, "postal_code": address.postal_code.strip(), "country": country,
+        "phone": address.phone or old.get("phone"),
+    }
+    order.shipping_country = country
+    order.updated_at = current
+    session.flush()
+    return OrderChangeResult(ok=True, order=_view(session, order, current))

@@ -1,0 +1,127 @@
+"""Stock of a product in a size and color, with the closest alternatives when it is sold out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from store.catalog import resolve_product
+from store.models import Product, SizeChart
+from store.sizes import colors_equal, size_sort_key, sizes_equal
+
+
+@dataclass(frozen=True)
+class StockVariant:
+    """A variant and how many units are in stock."""
+
+    sku: str
+    size: Optional[str]
+    color: Optional[str]
+    quantity: int
+
+
+@dataclass(frozen=True)
+class StockAlternative:
+    """Something in stock instead: ``kind`` is ``other_size``, ``other_color`` or ``similar_product``."""
+
+    kind: str
+    handle: str
+    title: str
+    sku: str
+    size: Optional[str]
+    color: Optional[str]
+    quantity: int
+
+
+@dataclass(frozen=True)
+class StockAnswer:
+    """Whether what the shopper asked for is in stock.
+
+    ``sold_out_reason``: None when in stock, else ``unknown_product``, ``not_offered`` (the product
+    never comes in that size/color) or ``out_of_stock``.
+    """
+
+    product_handle: Optional[str]
+    product_title: Optional[str]
+    variants: tuple[StockVariant, ...]
+    in_stock: bool
+    alternatives: tuple[StockAlternative, ...]
+    sold_out_reason: Optional[str]
+
+
+def _aliases(session: Session, product: Product) -> dict[str, list[str]]:
+    """Chart aliases per size label for the product's category (``US 9.5`` -> ``EU 43``...)."""
+    category = product.category.name if product.category else None
+    aliases: dict[str, list[str]] = {}
+    charts = session.execute(select(SizeChart).options(selectinload(SizeChart.rows))).scalars()
+    for chart in charts:
+        if product.handle in (chart.products or []) or (category and category in (chart.categories or [])):
+            for row in chart.rows:
+                aliases.setdefault(row.size, []).extend(row.aliases or [])
+    return aliases
+
+
+def variant_stock(
+    session: Session, *, product: str, size: Optional[str] = None, color: Optional[str] = None,
+    max_alternatives: int = 5,
+) -> StockAnswer:
+    """Stock of ``product`` (handle or name) in ``size``/``color``, with in-stock alternatives.
+
+    Alternatives come from the same product first (other sizes in the asked color, then other
+    colors in the asked size), then from similar products of the same category in the asked size.
+    """
+    found = resolve_product(session, product)
+    if found is None:
+        return StockAnswer(None, None, (), False, (), "unknown_product")
+    aliases = _aliases(session, found)
+
+    def size_ok(label: Optional[str]) -> bool:
+        return not size or sizes_equal(label, size, aliases.get(label or "", []))
+
+    matching = [v for v in found.variants if size_ok(v.size) and (not color or colors_equal(v.color, color))]
+    variants = tuple(StockVariant(v.sku, v.size, v.color, v.inventory_quantity) for v in matching)
+    in_stock = any(v.quantity > 0 for v in variants)
+    if in_stock:
+        return StockAnswer(found.handle, found.title, variants, True, (), None)
+    alternatives: list[StockAlternative] = []
+    others = sorted(
+        (v for v in found.variants if v.inventory_quantity > 0 and v not in matching),
+        key=lambda v: size_sort_key(v.size),
+    )
+    if color:
+        alternatives += [
+            StockAlternative("other_size", found.handle, found.title, v.sku, v.size, v.color, v.inventory_quantity)
+            for v in others if colors_equal(v.color, color)
+        ]
+    if size:
+        alternatives += [
+            StockAlternative("other_color", found.handle, found.title, v.sku, v.size, v.color, v.inventory_quantity)
+            for v in others if size_ok(v.size)
+        ]
+    if not size and not color:
+        alternatives += [
+            StockAlternative("other_size", found.handle, found.title, v.sku, v.size, v.color, v.inventory_quantity)
+            for v in others
+        ]
+    if found.category_id is not None:
+        similar = session.execute(
+            select(Product).where(
+                Product.category_id == found.category_id, Product.id != found.id, Product.status == "active"
+            ).options(selectinload(Product.variants)).order_by(Product.id)
+        ).scalars()
+        for other in similar:
+            for v in other.variants:
+                if v.inventory_quantity > 0 and (not size or sizes_equal(v.size, size)) and (
+                    not color or colors_equal(v.color, color)
+                ):
+                    alternatives.append(StockAlternative(
+                        "similar_product", other.handle, other.title, v.sku, v.size, v.color, v.inventory_quantity
+                    ))
+                    break
+    reason = "out_of_stock" if matching else "not_offered"
+    return StockAnswer(
+        found.handle, found.title, variants, False, tuple(alternatives[:max_alternatives]), reason
+    )
