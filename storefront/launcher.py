@@ -127,25 +127,25 @@ class Stack:
         return self
 
     def wait_healthy(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
+        """Poll every started process's health check until all pass or ``timeout`` runs out."""
         checks = {
             "action server": lambda: _get(f"{self.action_url}/health") is not None,
             "Rasa server": self._rasa_ready,
         }
-        pending = dict(checks)
+        pending = {p.name: p for p in self.processes}
+        deadline = time.monotonic() + timeout
         while pending:
-            for name in list(pending):
-                process = next(p for p in self.processes if p.name == name)
+            for name, process in list(pending.items()):
                 if not process.alive():
                     raise StartupError(f"The {name} exited during start-up:\n{process.tail()}")
-                if pending[name]():
+                if checks[name]():
                     del pending[name]
-            if pending and time.monotonic() > deadline:
-                name = next(iter(pending))
-                process = next(p for p in self.processes if p.name == name)
+            if not pending:
+                return
+            if time.monotonic() > deadline:
+                name, process = next(iter(pending.items()))
                 raise StartupError(f"The {name} did not become healthy in {timeout:.0f} s:\n{process.tail()}")
-            if pending:
-                time.sleep(0.5)
+            time.sleep(0.5)
 
     def _rasa_ready(self) -> bool:
         body = _get(f"{self.rasa_url}/status?token={self.token}")
@@ -192,9 +192,26 @@ def _banner(settings: Settings, stack: Stack) -> str:
     return "\n".join(lines)
 
 
+def _shell(stack: Stack) -> int:
+    """Run the action server in the background and ``rasa shell`` in the foreground."""
+    actions = stack._actions()
+    actions.start(stack.env)
+    stack.processes = [actions]
+    try:
+        stack.wait_healthy(120)
+        command = [RASA_BIN, "shell", "--model", str(stack.model), "--endpoints", "endpoints.yml"]
+        return subprocess.call(command, cwd=PROJECT_ROOT, env=stack.env)
+    except StartupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Run the Storefront Assistant servers.")
     parser.add_argument("--model", type=Path, help="model archive (default: train if stale)")
+    parser.add_argument("--shell", action="store_true", help="talk in the terminal instead of serving")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -207,6 +224,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     env = {**os.environ, **settings.environment()}
     model = args.model or ensure_model(env=env)
     stack = Stack(model=model, env=env, log_dir=PROJECT_ROOT / "var" / "logs")
+    if args.shell:
+        return _shell(stack)
     stop_requested = False
 
     def request_stop(signum: int, _frame: object) -> None:

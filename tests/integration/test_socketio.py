@@ -1,0 +1,104 @@
+"""The website widget's channel: a real socket.io client with session_persistence gets its reply."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any, Dict, List
+
+import pytest
+import socketio
+
+from storefront.channels.socketio import make_enter_room_safe, parse_bool
+from storefront.launcher import Stack
+from tests.support.chat import tracker
+
+
+async def _connect(stack: Stack, session_id: str) -> tuple[socketio.AsyncClient, "asyncio.Queue[Dict[str, Any]]"]:
+    client = socketio.AsyncClient()
+    replies: asyncio.Queue = asyncio.Queue()
+    confirmed: asyncio.Future = asyncio.get_running_loop().create_future()
+
+    @client.on("session_confirm")
+    async def on_confirm(data: Any) -> None:
+        if not confirmed.done():
+            confirmed.set_result(data)
+
+    @client.on("bot_uttered")
+    async def on_bot(data: Dict[str, Any]) -> None:
+        await replies.put(data)
+
+    await client.connect(stack.rasa_url, socketio_path="/socket.io", transports=["polling"])
+    await client.emit("session_request", {"session_id": session_id})
+    assert await asyncio.wait_for(confirmed, 30) == session_id
+    return client, replies
+
+
+async def _collect(replies: "asyncio.Queue[Dict[str, Any]]", at_least: int = 1) -> List[Dict[str, Any]]:
+    got = [await asyncio.wait_for(replies.get(), 60) for _ in range(at_least)]
+    return got
+
+
+@pytest.mark.integration
+async def test_reply_arrives_with_session_persistence(stack: Stack) -> None:
+    session_id = uuid.uuid4().hex
+    client, replies = await _connect(stack, session_id)
+    try:
+        await client.emit("user_uttered", {"message": "hello", "session_id": session_id,
+                                           "customData": {"page": "/products/trail-jacket"}})
+        (reply,) = await _collect(replies)
+        assert reply["text"].startswith("Hi! I'm the store assistant.")
+        assert {q["payload"] for q in reply["quick_replies"]} >= {"/order_status", "/human_handoff"}
+    finally:
+        await client.disconnect()
+
+    # The conversation id is the session id, so a page reload (a new socket) continues it.
+    client, replies = await _connect(stack, session_id)
+    try:
+        await client.emit("user_uttered", {"message": "are you a bot", "session_id": session_id})
+        (reply,) = await _collect(replies)
+        assert reply["text"].startswith("Yes, I'm an automated assistant")
+    finally:
+        await client.disconnect()
+    events = tracker(stack, session_id)["events"]
+    users = [e for e in events if e["event"] == "user"]
+    assert [u["text"] for u in users] == ["hello", "are you a bot"]
+    assert users[0]["metadata"]["page"] == "/products/trail-jacket"
+
+
+async def test_enter_room_coroutine_is_scheduled_not_dropped() -> None:
+    """python-socketio >= 5.10 returns a coroutine from enter_room; it must still run."""
+    joined: List[tuple] = []
+
+    class NewStyleServer:
+        async def enter_room(self, sid: str, room: str, namespace: str | None = None) -> None:
+            joined.append((sid, room, namespace))
+
+    server = NewStyleServer()
+    make_enter_room_safe(server)  # type: ignore[arg-type]
+    server.enter_room("sid-1", "session-1")  # called without await, as Rasa 3.6 does
+    await asyncio.sleep(0)
+    assert joined == [("sid-1", "session-1", None)]
+
+
+def test_enter_room_plain_function_still_works() -> None:
+    joined: List[tuple] = []
+
+    class OldStyleServer:
+        def enter_room(self, sid: str, room: str, namespace: str | None = None) -> None:
+            joined.append((sid, room, namespace))
+
+    server = OldStyleServer()
+    make_enter_room_safe(server)  # type: ignore[arg-type]
+    server.enter_room("sid-2", "session-2", namespace="/")
+    assert joined == [("sid-2", "session-2", "/")]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("false", False), (True, True), ("0", False)])
+def test_session_persistence_reads_env_strings_as_booleans(raw: Any, expected: bool) -> None:
+    assert parse_bool(raw, name="session_persistence") is expected
+
+
+def test_session_persistence_rejects_nonsense() -> None:
+    with pytest.raises(ValueError, match="session_persistence='maybe' must be true or false"):
+        parse_bool("maybe", name="session_persistence")
