@@ -1,0 +1,103 @@
+"""``python -m store``: migrate, load-sample, import and stats for the store database."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Optional, Sequence
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from store.db import SchemaError, create_schema, make_engine, require_schema, session_scope
+from store.importers.errors import StoreImportError
+from store.importers.load import StoreFiles, import_store, table_counts
+from store.sample.load import SAMPLE_DATA_DIR, load_sample
+
+SUMMARY_TABLES = ("products", "variants", "categories", "size_charts", "customers", "orders", "line_items",
+                  "fulfillments", "returns", "shipping_zones", "discount_codes", "handoffs")
+
+
+def _print_counts(counts: dict[str, int]) -> None:
+    print(", ".join(f"{counts[t]} {t.replace('_', ' ')}" for t in SUMMARY_TABLES if t in counts))
+
+
+def _store_today(engine) -> "datetime.date":
+    import yaml
+
+    store = yaml.safe_load((SAMPLE_DATA_DIR / "store.yaml").read_text(encoding="utf-8"))
+    return datetime.now(timezone.utc).astimezone(ZoneInfo(store.get("timezone", "UTC"))).date()
+
+
+def _status_counts(engine) -> dict[str, int]:
+    from sqlalchemy import select
+
+    from store.info import store_timezone
+    from store.models import Order
+    from store.orders import _LOAD
+    from store.order_views import order_status
+
+    counts: dict[str, int] = {}
+    with session_scope(engine) as session:
+        tz, now = store_timezone(session), datetime.now(timezone.utc)
+        for order in session.execute(select(Order).options(*_LOAD)).scalars():
+            status = order_status(order, now=now, tz=tz)
+            counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run one subcommand; returns the process exit code (errors are one line on stderr)."""
+    parser = argparse.ArgumentParser(prog="python -m store", description=__doc__)
+    parser.add_argument("--database-url", help="default: DATABASE_URL from storefront.settings")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="create the store tables (idempotent)")
+    sample = sub.add_parser("load-sample", help="generate the sample store relative to today and import it")
+    sample.add_argument("--seed", type=int, default=42)
+    sample.add_argument("--if-empty", action="store_true", help="do nothing when the store already has data")
+    own = sub.add_parser("import", help="replace the store with your own Shopify exports")
+    own.add_argument("--products", type=Path, required=True)
+    own.add_argument("--orders", type=Path)
+    own.add_argument("--customers", type=Path)
+    own.add_argument("--fulfillments", type=Path)
+    own.add_argument("--returns", type=Path)
+    own.add_argument("--policies", type=Path, default=SAMPLE_DATA_DIR, help="directory of the policy YAML files")
+    sub.add_parser("stats", help="row counts and orders per status")
+    args = parser.parse_args(argv)
+    try:
+        engine = make_engine(args.database_url)
+        if args.command == "migrate":
+            version = create_schema(engine)
+            print(f"store schema is at version {version} ({engine.url.render_as_string(hide_password=True)})")
+        elif args.command == "load-sample":
+            counts = load_sample(engine, seed=args.seed, if_empty=args.if_empty, progress=print)
+            if counts is None:
+                print("store already has data; nothing to do (drop --if-empty to reload the sample)")
+            else:
+                print("loaded the sample store:")
+                _print_counts(counts)
+        elif args.command == "import":
+            files = StoreFiles(products=args.products, policies=args.policies, orders=args.orders,
+                               customers=args.customers, fulfillments=args.fulfillments, returns=args.returns)
+            counts = import_store(engine, files, today=_store_today(engine), progress=print)
+            print("imported:")
+            _print_counts(counts)
+        elif args.command == "stats":
+            require_schema(engine)
+            _print_counts(table_counts(engine))
+            print("orders by status: " + ", ".join(f"{k} {v}" for k, v in sorted(_status_counts(engine).items())))
+    except StoreImportError as exc:
+        print(f"import failed, nothing was changed: {exc}", file=sys.stderr)
+        return 2
+    except SchemaError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OperationalError as exc:
+        print(f"error: cannot use the database: {str(exc.orig).splitlines()[0]}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        print(f"error: {type(exc).__name__}: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+    return 0

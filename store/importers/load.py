@@ -1,0 +1,87 @@
+"""Replace the store's data with a set of exports and policy files, in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Callable, Optional
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from store.db import create_schema, session_scope
+from store.importers.customers import import_customers
+from store.importers.errors import StoreImportError
+from store.importers.fulfillments import import_fulfillments
+from store.importers.orders import import_orders
+from store.importers.policies import load_policies
+from store.importers.products import import_products
+from store.importers.returns import import_returns
+from store.models import Base, Handoff, HandoffMessage, ReturnPolicy, SchemaVersion
+
+KEEP = {Handoff.__tablename__, HandoffMessage.__tablename__, SchemaVersion.__tablename__}
+
+
+@dataclass(frozen=True)
+class StoreFiles:
+    """Where a store's exports and policies are (``None``: that part is not imported)."""
+
+    products: Path
+    policies: Path
+    orders: Optional[Path] = None
+    customers: Optional[Path] = None
+    fulfillments: Optional[Path] = None
+    returns: Optional[Path] = None
+
+
+def import_store(
+    engine: Engine, files: StoreFiles, *, today: date, progress: Callable[[str], None] = lambda _: None
+) -> dict[str, int]:
+    """Clear the store's data (handoffs are kept) and import ``files``: all or nothing.
+
+    Returns:
+        Row counts per table after the import.
+
+    Raises:
+        StoreImportError: the first bad file or row; the database is left as it was.
+    """
+    create_schema(engine)
+    with session_scope(engine) as session:
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name not in KEEP:
+                session.execute(delete(table))
+        progress(f"policies from {files.policies}")
+        load_policies(session, files.policies, today=today)
+        policy = session.execute(select(ReturnPolicy)).scalar_one()
+        progress(f"products from {files.products}")
+        count = import_products(
+            session, files.products, final_sale_tags=tuple(policy.final_sale_tags),
+            final_sale_categories=tuple(policy.final_sale_categories),
+        )
+        progress(f"  {count} products")
+        steps = (
+            ("customers", files.customers, import_customers),
+            ("orders", files.orders, import_orders),
+            ("fulfillments", files.fulfillments, import_fulfillments),
+            ("returns", files.returns, import_returns),
+        )
+        for label, path, importer in steps:
+            if path is not None:
+                progress(f"{label} from {path}")
+                try:
+                    count = importer(session, path)
+                except IntegrityError as exc:
+                    raise StoreImportError(Path(path).name, f"conflicting rows: {str(exc.orig).splitlines()[0]}") from None
+                progress(f"  {count} {label}")
+    return table_counts(engine)
+
+
+def table_counts(engine: Engine) -> dict[str, int]:
+    """Rows per store table."""
+    with session_scope(engine) as session:
+        return {
+            table.name: session.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in Base.metadata.sorted_tables if table.name != SchemaVersion.__tablename__
+        }
