@@ -74,6 +74,24 @@ def _text(name: str, value: str) -> str:
     return value
 
 
+def _optional(check: Callable[[str, str], object]) -> Callable[[str, str], str]:
+    """Accept an empty value (the feature stays off) or whatever ``check`` accepts."""
+
+    def optional(name: str, value: str) -> str:
+        if value:
+            check(name, value)
+        return value
+
+    return optional
+
+
+def _graph_version(name: str, value: str) -> str:
+    head, _, minor = value.partition(".")
+    if not (head.startswith("v") and head[1:].isdigit() and minor.isdigit()):
+        raise SettingsError(f"{name}={value!r} is not a Graph API version (expected e.g. v23.0)")
+    return value
+
+
 def _positive_float(name: str, value: str) -> str:
     try:
         if float(value) <= 0:
@@ -118,6 +136,21 @@ _SPEC: Dict[str, tuple] = {
     "WIDGET_SIGNING_SECRET": (None, _text),
     "SOCKETIO_SESSION_PERSISTENCE": ("true", _choice("true", "false")),
     "REST_MAX_MESSAGE_CHARS": ("5000", _positive_int),
+    # WhatsApp Cloud API channel (off while the app secret, access token or number id is empty)
+    "WHATSAPP_VERIFY_TOKEN": ("", _text),
+    "WHATSAPP_APP_SECRET": ("", _text),
+    "WHATSAPP_ACCESS_TOKEN": ("", _text),
+    "WHATSAPP_PHONE_NUMBER_ID": ("", _text),
+    "WHATSAPP_API_BASE_URL": ("https://graph.facebook.com", _url("http", "https")),
+    "WHATSAPP_API_VERSION": ("v23.0", _graph_version),
+    "WHATSAPP_TEMPLATE_NAME": ("", _text),
+    "WHATSAPP_TEMPLATE_LANGUAGE": ("en_US", _text),
+    # Twilio channel for WhatsApp and SMS (off while the account sid or auth token is empty)
+    "TWILIO_ACCOUNT_SID": ("", _text),
+    "TWILIO_AUTH_TOKEN": ("", _text),
+    "TWILIO_NUMBER": ("", _text),
+    "TWILIO_WEBHOOK_URL": ("", _optional(_url("http", "https"))),
+    "TWILIO_API_BASE_URL": ("https://api.twilio.com", _url("http", "https")),
     # action server: how long a store query may take before the shopper gets an apology
     "STORE_QUERY_TIMEOUT_SECONDS": ("5", _positive_float),
 }

@@ -1,0 +1,295 @@
+"""Twilio (WhatsApp and SMS) channel that checks signatures and never blocks the event loop.
+
+Rasa's built-in ``twilio`` channel accepts any POST and calls Twilio's synchronous client from
+async code. This subclass keeps its name and routes (``/webhooks/twilio/webhook``) but:
+
+- rejects requests without a valid ``X-Twilio-Signature`` (``RequestValidator`` over the public
+  URL Twilio called, configurable because proxies change scheme, host and port);
+- sends with Twilio's async HTTP client, splitting text at 1,600 characters;
+- shows buttons as one numbered list the shopper answers with a number or a title;
+- drops Twilio's re-deliveries by ``MessageSid`` and maps locations, media and STOP like the
+  WhatsApp Cloud API channel does.
+
+Reference it in ``credentials.yml`` as ``storefront.channels.twilio_secure.SecureTwilioInput``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Awaitable, Callable, Dict, List, Optional
+from urllib.parse import parse_qs
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.twilio import TwilioInput, TwilioOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.base.exceptions import TwilioException
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+from storefront.channels import whatsapp_format as fmt
+from storefront.channels.whatsapp import DRAIN_SECONDS, app_tracker_store
+from storefront.channels.whatsapp_inbound import OPT_IN_KEYWORDS, OPT_OUT_KEYWORDS, Intents, location_text
+from storefront.channels.whatsapp_state import ConversationFacts, OrderedDispatcher, RecentIds
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Twilio-Signature"
+BODY_LIMIT = 1600
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+class _FormParams(Dict[str, List[str]]):
+    """Form fields with every value kept, in the shape ``RequestValidator`` reads."""
+
+    def getlist(self, name: str) -> List[str]:
+        return self[name]
+
+
+class SecureTwilioOutput(TwilioOutput):
+    """Sends to one shopper through Twilio's Messages API without blocking the event loop."""
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        twilio_number: str,
+        *,
+        api_base_url: str = "https://api.twilio.com",
+        facts: Optional[ConversationFacts] = None,
+        raise_errors: bool = True,
+    ) -> None:
+        Client.__init__(
+            self, account_sid, auth_token, http_client=AsyncTwilioHttpClient(pool_connections=False)
+        )
+        self.api.base_url = api_base_url.rstrip("/")
+        self.twilio_number = twilio_number
+        self.facts, self.raise_errors = facts, raise_errors
+        self.sent_sids: List[str] = []
+
+    def _sender_for(self, recipient_id: str) -> str:
+        """Our number on the recipient's channel: ``whatsapp:+1...`` for WhatsApp, else plain."""
+        number = self.twilio_number.removeprefix("whatsapp:")
+        return f"whatsapp:{number}" if recipient_id.startswith("whatsapp:") else number
+
+    async def _send_message(self, message_data: Dict[str, Any]) -> Any:
+        try:
+            message = await self.messages.create_async(**message_data)
+        except TwilioException:
+            if self.raise_errors:
+                raise
+            logger.exception("twilio.send.failed to=%s", message_data.get("to"))
+            return None
+        self.sent_sids.append(message.sid)
+        return message
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        """Send text in as few messages as fit Twilio's 1,600-character limit."""
+        for chunk in fmt.split_text(text, BODY_LIMIT):
+            await self._send_message(
+                {"to": recipient_id, "from_": self._sender_for(recipient_id), "body": chunk}
+            )
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
+        """One message: the text, then ``1. title`` per button, answered with the number."""
+        options = fmt.options_from_buttons(buttons)
+        if self.facts is not None:
+            self.facts.memory.remember(recipient_id, options)
+        await self.send_text_message(recipient_id, fmt.numbered_text(text or "", options))
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        await self._send_message(
+            {"to": recipient_id, "from_": self._sender_for(recipient_id), "media_url": [image]}
+        )
+
+    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
+        """A response's ``custom.twilio`` object is sent as Messages API parameters."""
+        payload = json_message.get("twilio") if isinstance(json_message, dict) else None
+        if isinstance(payload, dict):
+            await self._send_message({"to": recipient_id, "from_": self._sender_for(recipient_id), **payload})
+
+
+class SecureTwilioInput(TwilioInput):
+    """Receives Twilio webhooks for WhatsApp and SMS, checking ``X-Twilio-Signature``."""
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> SecureTwilioInput:
+        """Build from ``credentials.yml``; missing or empty keys fall back to ``TWILIO_*`` settings."""
+        from storefront.settings import load_settings
+
+        settings = load_settings(generate_secrets=False)
+        given = {key: value for key, value in (credentials or {}).items() if value not in (None, "")}
+
+        def pick(key: str, setting: str) -> str:
+            return str(given.get(key, settings[setting]))
+
+        return cls(
+            pick("account_sid", "TWILIO_ACCOUNT_SID"),
+            pick("auth_token", "TWILIO_AUTH_TOKEN"),
+            pick("twilio_number", "TWILIO_NUMBER"),
+            webhook_url=pick("webhook_url", "TWILIO_WEBHOOK_URL"),
+            api_base_url=pick("api_base_url", "TWILIO_API_BASE_URL"),
+            background=str(given.get("background", "true")).lower() in {"1", "true", "yes", "on"},
+        )
+
+    def __init__(
+        self,
+        account_sid: Optional[str],
+        auth_token: Optional[str],
+        twilio_number: Optional[str],
+        *,
+        webhook_url: str = "",
+        api_base_url: str = "https://api.twilio.com",
+        background: bool = True,
+        intents: Intents = Intents(),
+        tracker_store: Optional[Any] = None,
+    ) -> None:
+        super().__init__(account_sid, auth_token, twilio_number, debug_mode=False)
+        self.webhook_url, self.api_base_url = webhook_url, api_base_url
+        self.intents = intents
+        self.dispatcher = OrderedDispatcher(background=background)
+        self.recent_ids = RecentIds()
+        self._app: Any = None
+        self._tracker_store = tracker_store
+        self.facts = ConversationFacts(self._current_tracker_store, self.name())
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.account_sid and self.auth_token and self.twilio_number)
+
+    def _current_tracker_store(self) -> Optional[Any]:
+        return self._tracker_store if self._tracker_store is not None else app_tracker_store(self._app)
+
+    def _output(self, raise_errors: bool) -> SecureTwilioOutput:
+        return SecureTwilioOutput(
+            str(self.account_sid), str(self.auth_token), str(self.twilio_number),
+            api_base_url=self.api_base_url, facts=self.facts, raise_errors=raise_errors,
+        )  # fmt: skip
+
+    def get_output_channel(self) -> SecureTwilioOutput:
+        """An output channel for agent replies and proactive messages (errors are raised)."""
+        return self._output(raise_errors=True)
+
+    def signed_url(self, request: Request) -> str:
+        """The URL Twilio signed: the configured public URL (plus the query), else the request's."""
+        if not self.webhook_url:
+            return request.url
+        query = request.query_string
+        return f"{self.webhook_url}?{query}" if query and "?" not in self.webhook_url else self.webhook_url
+
+    def message_text(self, form: Dict[str, List[str]], metadata: Dict[str, Any]) -> Optional[str]:
+        """What the bot reads: typed text, STOP/START, a location, or media."""
+        first = {name: values[0] for name, values in form.items() if values}
+        body = first.get("Body", "").strip()
+        if first.get("Latitude") and first.get("Longitude"):
+            location = {"latitude": first["Latitude"], "longitude": first["Longitude"]}
+            for field, key in (("Label", "name"), ("Address", "address")):
+                if first.get(field):
+                    location[key] = first[field]
+            return location_text(location, self.intents, metadata)
+        keyword = body.strip(".!").casefold()
+        if keyword in OPT_OUT_KEYWORDS or keyword in OPT_IN_KEYWORDS:
+            metadata["opt_out"] = keyword in OPT_OUT_KEYWORDS
+            return f"/{self.intents.opt_out if metadata['opt_out'] else self.intents.opt_in}"
+        count = first.get("NumMedia", "0")
+        media_count = int(count) if count.isdigit() else 0
+        if media_count:
+            metadata["media"] = {"url": first.get("MediaUrl0"), "mime_type": first.get("MediaContentType0")}
+        if body:
+            # typed text never reaches Rasa as "/intent{entities}": only our own options may do that
+            return body.lstrip("/") or None
+        if media_count:
+            kind = (first.get("MediaContentType0") or "").split("/")[0]
+            media_type = kind if kind in {"image", "video", "audio"} else "document"
+            return f'/{self.intents.media}{{"media_type": "{media_type}"}}'
+        return None
+
+    async def _deliver(
+        self, sender: str, message_id: str, text: str, metadata: Dict[str, Any],
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> None:  # fmt: skip
+        options = await self.facts.take_offered_options(sender)
+        payload = fmt.match_numbered_answer(text, options)
+        if payload is not None:
+            text, metadata = payload, {**metadata, "typed_text": text}
+        await on_new_message(
+            UserMessage(
+                text, self._output(raise_errors=False), sender, input_channel=self.name(),
+                message_id=message_id, metadata=metadata,
+            )
+        )  # fmt: skip
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Health and webhook routes."""
+        webhook = Blueprint("storefront_twilio_webhook", __name__)
+
+        @webhook.listener("before_server_start")
+        async def remember_app(app: Any, _loop: Any) -> None:
+            self._app = app
+
+        @webhook.listener("before_server_stop")
+        async def finish(_app: Any, _loop: Any) -> None:
+            await self.dispatcher.drain(timeout=DRAIN_SECONDS)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            if not self.enabled:
+                return response.json({"status": "disabled"}, status=503)
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def message(request: Request) -> HTTPResponse:
+            self._app = request.app
+            if not self.enabled:
+                return response.json({"error": "the Twilio channel is not configured"}, status=503)
+            signature = request.headers.get(SIGNATURE_HEADER)
+            if not signature:
+                return response.json({"error": f"missing {SIGNATURE_HEADER}"}, status=401)
+            try:
+                form = _FormParams(
+                    parse_qs(request.body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+                )
+            except UnicodeDecodeError:
+                return response.json({"error": "the body is not UTF-8"}, status=400)
+            if not RequestValidator(str(self.auth_token)).validate(self.signed_url(request), form, signature):
+                logger.warning("twilio.webhook.bad_signature url=%s", self.signed_url(request))
+                return response.json({"error": "invalid signature"}, status=403)
+            sender = (form.get("From") or [""])[0]
+            message_id = (form.get("MessageSid") or [""])[0]
+            if not sender or not message_id:
+                return response.json({"error": "From and MessageSid are required"}, status=400)
+            phone = sender.removeprefix("whatsapp:")
+            metadata: Dict[str, Any] = {
+                "channel": "whatsapp" if sender.startswith("whatsapp:") else "sms",
+                "provider": "twilio",
+                "message_id": message_id,
+                "phone": phone if phone.startswith("+") else None,
+                "wa_id": (form.get("WaId") or [None])[0],
+                "profile_name": (form.get("ProfileName") or [None])[0],
+            }
+            text = self.message_text(form, metadata)
+            metadata = {key: value for key, value in metadata.items() if value is not None}
+            if text is None:
+                return response.text(EMPTY_TWIML, content_type="text/xml")
+            if not self.recent_ids.add(message_id):
+                logger.info("twilio.webhook.duplicate sid=%s", message_id)
+                return response.text(EMPTY_TWIML, content_type="text/xml")
+            try:
+                await self.dispatcher.submit(
+                    sender,
+                    lambda: self._deliver(sender, message_id, text, metadata, on_new_message),
+                    lambda: self.recent_ids.forget(message_id),
+                )
+            except Exception:
+                logger.exception("twilio.webhook.processing_failed sid=%s", message_id)
+                return response.json({"error": "processing failed"}, status=500)
+            return response.text(EMPTY_TWIML, content_type="text/xml")
+
+        return webhook
+
+
+__all__ = ["SecureTwilioInput", "SecureTwilioOutput"]

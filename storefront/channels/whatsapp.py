@@ -1,0 +1,244 @@
+"""The WhatsApp Cloud API channel for Rasa 3.6 (``/webhooks/whatsapp/...``).
+
+Reference it from ``credentials.yml`` as ``storefront.channels.whatsapp.WhatsAppInput``; keys left
+out there are read from the settings (``WHATSAPP_*``). Without an app secret, access token and
+phone number id the channel is off: its routes answer 503 and nothing is processed.
+
+Routes: ``GET /`` health, ``GET /webhook`` Meta's verification handshake, ``POST /webhook``
+messages (signature checked on the raw body before anything else, answered 200 at once, each
+conversation's messages processed in order in the background, Meta's retries dropped).
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import time
+from typing import Any, Awaitable, Callable, Dict, Optional
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from storefront.channels import whatsapp_format as fmt
+from storefront.channels.whatsapp_inbound import (
+    SIGNATURE_HEADER,
+    InboundMessage,
+    Intents,
+    MalformedWebhook,
+    load_body,
+    parse_webhook,
+    signature_is_valid,
+)
+from storefront.channels.whatsapp_output import GraphApiClient, GraphApiConfig, WhatsAppOutput
+from storefront.channels.whatsapp_state import ConversationFacts, OrderedDispatcher, RecentIds
+
+logger = logging.getLogger(__name__)
+
+# How long a stopping server waits for messages still being processed.
+DRAIN_SECONDS = 20.0
+LIST_BUTTON_RESPONSE = "utter_list_button"
+
+
+def _flag(value: Any, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def app_tracker_store(app: Any) -> Optional[Any]:
+    """The tracker store of the Rasa agent running in ``app``, if there is one."""
+    agent = getattr(getattr(app, "ctx", None), "agent", None) if app is not None else None
+    return getattr(agent, "tracker_store", None)
+
+
+def domain_text(app: Any, response_name: str, channel: str) -> Optional[str]:
+    """The text of a domain response (its ``channel`` variant first), from the running agent."""
+    agent = getattr(getattr(app, "ctx", None), "agent", None) if app is not None else None
+    domain = getattr(agent, "domain", None)
+    variants = list(getattr(domain, "responses", {}).get(response_name, []))
+    variants.sort(key=lambda variant: variant.get("channel") != channel)
+    for variant in variants:
+        if variant.get("channel") in (None, channel) and variant.get("text"):
+            return str(variant["text"])
+    return None
+
+
+class WhatsAppInput(InputChannel):
+    """Receives WhatsApp Cloud API webhooks and hands shopper messages to Rasa."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "whatsapp"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> WhatsAppInput:
+        """Build from ``credentials.yml``; missing or empty keys fall back to the settings."""
+        from storefront.settings import load_settings
+
+        settings = load_settings(generate_secrets=False)
+        given = {key: value for key, value in (credentials or {}).items() if value not in (None, "")}
+
+        def pick(key: str, setting: str) -> str:
+            return str(given.get(key, settings[setting]))
+
+        config = GraphApiConfig(
+            base_url=pick("api_base_url", "WHATSAPP_API_BASE_URL"),
+            version=pick("api_version", "WHATSAPP_API_VERSION"),
+            phone_number_id=pick("phone_number_id", "WHATSAPP_PHONE_NUMBER_ID"),
+            access_token=pick("access_token", "WHATSAPP_ACCESS_TOKEN"),
+            template_name=pick("template_name", "WHATSAPP_TEMPLATE_NAME"),
+            template_language=pick("template_language", "WHATSAPP_TEMPLATE_LANGUAGE"),
+        )
+        intents = Intents(
+            **{k: v for k, v in (given.get("intents") or {}).items() if k in Intents.__annotations__}
+        )
+        return cls(
+            verify_token=pick("verify_token", "WHATSAPP_VERIFY_TOKEN"),
+            app_secret=pick("app_secret", "WHATSAPP_APP_SECRET"),
+            api=config,
+            background=_flag(given.get("background"), True),
+            intents=intents,
+        )
+
+    def __init__(
+        self,
+        *,
+        verify_token: str,
+        app_secret: str,
+        api: GraphApiConfig,
+        background: bool = True,
+        intents: Intents = Intents(),
+        tracker_store: Optional[Any] = None,
+        list_button_label: Optional[str] = None,
+    ) -> None:
+        """Create the channel.
+
+        Args:
+            verify_token: the token Meta echoes in the subscription handshake.
+            app_secret: the Meta app secret that signs every webhook.
+            api: where and with which token replies are sent.
+            background: answer webhooks before the bot has processed them (the default).
+            intents: intent names for locations, media and STOP/START.
+            tracker_store: a tracker store to read (tests); by default the running agent's.
+            list_button_label: the list button's label; by default the domain's
+                ``utter_list_button`` text.
+        """
+        self.verify_token, self.app_secret = verify_token, app_secret
+        self.client = GraphApiClient(api)
+        self.intents = intents
+        self.dispatcher = OrderedDispatcher(background=background)
+        self.recent_ids = RecentIds()
+        self._app: Any = None
+        self._tracker_store = tracker_store
+        self._list_button_label = list_button_label
+        self.facts = ConversationFacts(self._current_tracker_store, self.name())
+
+    @property
+    def enabled(self) -> bool:
+        """Whether every credential needed to receive and answer messages is set."""
+        config = self.client.config
+        return bool(self.app_secret and config.access_token and config.phone_number_id)
+
+    def _current_tracker_store(self) -> Optional[Any]:
+        return self._tracker_store if self._tracker_store is not None else app_tracker_store(self._app)
+
+    def _output(self, *, inbound_at: Optional[float], raise_errors: bool) -> WhatsAppOutput:
+        label = self._list_button_label or domain_text(self._app, LIST_BUTTON_RESPONSE, self.name())
+        return WhatsAppOutput(
+            self.client, self.facts, inbound_at=inbound_at, raise_errors=raise_errors, list_button_label=label
+        )
+
+    def get_output_channel(self) -> WhatsAppOutput:
+        """An output channel for messages nobody asked for (agent replies, proactive messages).
+
+        It enforces the 24-hour window and raises delivery errors to the caller.
+        """
+        return self._output(inbound_at=None, raise_errors=True)
+
+    async def _resolve_text(self, message: InboundMessage) -> tuple[str, Dict[str, Any]]:
+        """Map an option's number (or exact title) typed by the shopper back to its payload.
+
+        Numbered text needs this; for buttons and lists it also helps shoppers who type instead
+        of tapping. Only the options of the bot's latest message count.
+        """
+        options = await self.facts.take_offered_options(message.conversation_id)
+        payload = fmt.match_numbered_answer(message.text, options)
+        if payload is None:
+            return message.text, message.metadata
+        return payload, {**message.metadata, "typed_text": message.text}
+
+    async def _deliver(
+        self, message: InboundMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        text, metadata = await self._resolve_text(message)
+        output = self._output(inbound_at=message.timestamp or time.time(), raise_errors=False)
+        await on_new_message(
+            UserMessage(
+                text, output, message.conversation_id, input_channel=self.name(),
+                message_id=message.message_id, metadata=metadata,
+            )
+        )  # fmt: skip
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Health, verification handshake and webhook routes."""
+        webhook = Blueprint("storefront_whatsapp_webhook", __name__)
+
+        @webhook.listener("before_server_start")
+        async def remember_app(app: Any, _loop: Any) -> None:
+            self._app = app
+
+        @webhook.listener("before_server_stop")
+        async def finish(_app: Any, _loop: Any) -> None:
+            await self.dispatcher.drain(timeout=DRAIN_SECONDS)
+            await self.client.close()
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            if not self.enabled:
+                return response.json({"status": "disabled"}, status=503)
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            token = request.args.get("hub.verify_token") or ""
+            if (
+                self.verify_token
+                and request.args.get("hub.mode") == "subscribe"
+                and hmac.compare_digest(token.encode(), self.verify_token.encode())
+            ):
+                return response.text(request.args.get("hub.challenge") or "")
+            return response.text("verification failed", status=403)
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            self._app = request.app
+            if not self.enabled:
+                return response.json({"error": "the WhatsApp channel is not configured"}, status=503)
+            header = request.headers.get(SIGNATURE_HEADER)
+            if not header:
+                return response.json({"error": f"missing {SIGNATURE_HEADER}"}, status=401)
+            if not signature_is_valid(self.app_secret, request.body, header):
+                logger.warning("whatsapp.webhook.bad_signature")
+                return response.json({"error": "invalid signature"}, status=403)
+            try:
+                messages = parse_webhook(load_body(request.body), self.intents)
+            except MalformedWebhook as error:
+                return response.json({"error": str(error)}, status=400)
+            for message in messages:
+                if not self.recent_ids.add(message.message_id):
+                    logger.info("whatsapp.webhook.duplicate id=%s", message.message_id)
+                    continue
+                try:
+                    await self.dispatcher.submit(
+                        message.conversation_id,
+                        lambda message=message: self._deliver(message, on_new_message),
+                        lambda message=message: self.recent_ids.forget(message.message_id),
+                    )
+                except Exception:
+                    logger.exception("whatsapp.webhook.processing_failed id=%s", message.message_id)
+                    return response.json({"error": "processing failed"}, status=500)
+            return response.json({"status": "received"})
+
+        return webhook
