@@ -1,0 +1,192 @@
+"""Return policy, per-item return eligibility and idempotent return (RMA) creation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store.info import store_timezone
+from store.models import Order, Return, ReturnItem, ReturnPolicy, Variant
+from store.order_views import returned_units
+from store.orders import lock_order, verified_order
+
+RESOLUTIONS = ("refund", "exchange", "store_credit")
+
+
+@dataclass(frozen=True)
+class ReturnPolicyView:
+    """The return policy as data."""
+
+    window_days: int
+    final_sale_categories: tuple[str, ...]
+    final_sale_tags: tuple[str, ...]
+    exchanges_allowed: bool
+    exchange_rules: dict
+    refund_method: str
+    refund_days: Optional[int]
+    return_shipping_cost: Decimal
+    free_return_for_exchanges: bool
+    reasons: tuple[str, ...]
+    url: Optional[str]
+
+
+@dataclass(frozen=True)
+class ItemEligibility:
+    """Whether a line item can be returned. ``reason`` when not: order_cancelled, not_delivered,
+    final_sale, window_expired, already_returned."""
+
+    line_item_id: int
+    title: str
+    sku: Optional[str]
+    eligible: bool
+    reason: Optional[str]
+    window_ends: Optional[date]
+    returnable_quantity: int
+
+
+@dataclass(frozen=True)
+class ReturnResult:
+    """Outcome of a return request. ``reason`` when not ok: not_found, invalid_items, not_eligible,
+    invalid_reason, invalid_resolution, exchanges_not_allowed, exchange_unavailable."""
+
+    ok: bool
+    rma: Optional[str] = None
+    reason: Optional[str] = None
+    created: bool = False
+    items: tuple[tuple[int, int], ...] = ()
+    ineligible: tuple[ItemEligibility, ...] = ()
+
+
+def _policy(session: Session) -> ReturnPolicy:
+    policy = session.execute(select(ReturnPolicy)).scalars().first()
+    if policy is None:
+        raise LookupError("no return policy loaded: import the store's policies")
+    return policy
+
+
+def return_policy(session: Session) -> ReturnPolicyView:
+    """The store's return policy."""
+    p = _policy(session)
+    return ReturnPolicyView(
+        window_days=p.window_days, final_sale_categories=tuple(p.final_sale_categories or ()),
+        final_sale_tags=tuple(p.final_sale_tags or ()), exchanges_allowed=p.exchanges_allowed,
+        exchange_rules=dict(p.exchange_rules or {}), refund_method=p.refund_method, refund_days=p.refund_days,
+        return_shipping_cost=p.return_shipping_cost, free_return_for_exchanges=p.free_return_for_exchanges,
+        reasons=tuple(p.reasons or ()), url=p.url,
+    )
+
+
+def _final_sale(item, policy: ReturnPolicy) -> bool:
+    product = item.variant.product if item.variant is not None else None
+    if product is None:
+        return False
+    category = product.category.name if product.category else None
+    return product.final_sale or category in (policy.final_sale_categories or []) or bool(
+        set(product.tags or []) & set(policy.final_sale_tags or []))
+
+
+def _eligibility(session: Session, order: Order, now: datetime) -> list[ItemEligibility]:
+    policy, tz = _policy(session), store_timezone(session)
+    today = now.astimezone(tz).date()
+    returned = returned_units(order)
+    results = []
+    for item in order.line_items:
+        delivered_units, delivered_on = 0, None
+        for f in order.fulfillments:
+            if f.delivered_at is None:
+                continue
+            units = sum(line.quantity for line in f.lines if line.line_item_id == item.id)
+            if units:
+                delivered_units += units
+                day = f.delivered_at.astimezone(tz).date()
+                delivered_on = max(delivered_on, day) if delivered_on else day
+        window_ends = delivered_on + timedelta(days=policy.window_days) if delivered_on else None
+        returnable = max(0, delivered_units - returned.get(item.id, 0))
+        if order.cancelled_at is not None:
+            reason = "order_cancelled"
+        elif _final_sale(item, policy):
+            reason = "final_sale"
+        elif not delivered_units:
+            reason = "not_delivered"
+        elif today > window_ends:
+            reason = "window_expired"
+        elif not returnable:
+            reason = "already_returned"
+        else:
+            reason = None
+        results.append(ItemEligibility(
+            line_item_id=item.id, title=item.title, sku=item.sku, eligible=reason is None, reason=reason,
+            window_ends=window_ends, returnable_quantity=returnable if reason is None else 0,
+        ))
+    return results
+
+
+def return_eligibility(
+    session: Session, *, order_number: str, contact: str, now: Optional[datetime] = None
+) -> Optional[list[ItemEligibility]]:
+    """Per-item eligibility of a verified order (None when the number and contact do not match).
+
+    The window runs ``window_days`` calendar days from the day (store time zone) the item was
+    delivered, that last day included.
+    """
+    order = verified_order(session, order_number=order_number, contact=contact)
+    if order is None:
+        return None
+    return _eligibility(session, order, now or datetime.now(timezone.utc))
+
+
+def create_return(
+    session: Session, *, order_number: str, contact: str, items: list[tuple[int, int]], reason: str,
+    resolution: str, exchange_sku: Optional[str] = None, now: Optional[datetime] = None,
+) -> ReturnResult:
+    """Open a return for ``items`` (``(line_item_id, quantity)``); the same request again, even
+    concurrently, gives back the same RMA (``created=False``)."""
+    now = now or datetime.now(timezone.utc)
+    order = verified_order(session, order_number=order_number, contact=contact)
+    if order is None:
+        return ReturnResult(ok=False, reason="not_found")
+    wanted: dict[int, int] = {}
+    for line_id, quantity in items:
+        wanted[int(line_id)] = wanted.get(int(line_id), 0) + int(quantity)
+    request_key = ",".join(str(i) for i in sorted(wanted))
+    order = lock_order(session, order)  # serialises concurrent requests for this order
+    for existing in order.returns:
+        if existing.request_key == request_key and existing.status != "rejected":
+            return ReturnResult(ok=True, rma=existing.rma, created=False,
+                                items=tuple(sorted((i.line_item_id, i.quantity) for i in existing.items)))
+    policy = _policy(session)
+    line_ids = {item.id for item in order.line_items}
+    if not wanted or any(i not in line_ids or q < 1 for i, q in wanted.items()):
+        return ReturnResult(ok=False, reason="invalid_items")
+    if policy.reasons and reason not in policy.reasons:
+        return ReturnResult(ok=False, reason="invalid_reason")
+    if resolution not in RESOLUTIONS:
+        return ReturnResult(ok=False, reason="invalid_resolution")
+    if resolution == "exchange":
+        if not policy.exchanges_allowed:
+            return ReturnResult(ok=False, reason="exchanges_not_allowed")
+        variant = session.execute(
+            select(Variant).where(Variant.sku == (exchange_sku or "").strip().upper())
+        ).scalar_one_or_none()
+        in_stock_needed = (policy.exchange_rules or {}).get("subject_to_stock", True)
+        if variant is None or (in_stock_needed and variant.inventory_quantity < 1):
+            return ReturnResult(ok=False, reason="exchange_unavailable")
+    eligibility = {e.line_item_id: e for e in _eligibility(session, order, now)}
+    bad = tuple(e for i, e in eligibility.items() if i in wanted and (not e.eligible or wanted[i] > e.returnable_quantity))
+    if bad:
+        return ReturnResult(ok=False, reason="not_eligible", ineligible=bad)
+    ret = Return(
+        rma=f"RMA-{order.number}-{len(order.returns) + 1}", order=order, status="requested", reason=reason,
+        resolution=resolution, exchange_sku=(exchange_sku or "").strip().upper() or None,
+        request_key=request_key, created_at=now,
+    )
+    for line_id, quantity in sorted(wanted.items()):
+        ret.items.append(ReturnItem(line_item_id=line_id, quantity=quantity))
+    session.add(ret)
+    session.flush()
+    return ReturnResult(ok=True, rma=ret.rma, created=True, items=tuple(sorted(wanted.items())))
