@@ -258,8 +258,8 @@ class SecureTwilioInput(TwilioInput):
             if not RequestValidator(str(self.auth_token)).validate(self.signed_url(request), form, signature):
                 logger.warning("twilio.webhook.bad_signature url=%s", self.signed_url(request))
                 return response.json({"error": "invalid signature"}, status=403)
-            sender = (form.get("From") or [""])[0]
-            message_id = (form.get("MessageSid") or [""])[0]
+            first = {name: values[0] for name, values in form.items() if values}
+            sender, message_id = first.get("From", ""), first.get("MessageSid", "")
             if not sender or not message_id:
                 return response.json({"error": "From and MessageSid are required"}, status=400)
             phone = sender.removeprefix("whatsapp:")
@@ -268,8 +268,8 @@ class SecureTwilioInput(TwilioInput):
                 "provider": "twilio",
                 "message_id": message_id,
                 "phone": phone if phone.startswith("+") else None,
-                "wa_id": (form.get("WaId") or [None])[0],
-                "profile_name": (form.get("ProfileName") or [None])[0],
+                "wa_id": first.get("WaId"),
+                "profile_name": first.get("ProfileName"),
             }
             text = self.message_text(form, metadata)
             metadata = {key: value for key, value in metadata.items() if value is not None}

@@ -11,6 +11,7 @@ conversation's messages processed in order in the background, Meta's retries dro
 
 from __future__ import annotations
 
+import functools
 import hmac
 import logging
 import time
@@ -233,8 +234,8 @@ class WhatsAppInput(InputChannel):
                 try:
                     await self.dispatcher.submit(
                         message.conversation_id,
-                        lambda message=message: self._deliver(message, on_new_message),
-                        lambda message=message: self.recent_ids.forget(message.message_id),
+                        functools.partial(self._deliver, message, on_new_message),
+                        functools.partial(self.recent_ids.forget, message.message_id),
                     )
                 except Exception:
                     logger.exception("whatsapp.webhook.processing_failed id=%s", message.message_id)

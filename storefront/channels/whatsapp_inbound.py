@@ -117,12 +117,16 @@ def parse_webhook(data: Mapping[str, Any], intents: Intents = Intents()) -> List
             if change.get("field", "messages") != "messages" or not isinstance(value, dict):
                 continue
             contacts = list(_dicts(value.get("contacts")))
-            business = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
+            business = _dict(value.get("metadata"))
             for raw in _dicts(value.get("messages")):
                 message = _parse_message(raw, contacts, business, intents)
                 if message is not None:
                     messages.append(message)
     return messages
+
+
+def _dict(value: Any) -> Dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _dicts(value: Any) -> List[Dict[str, Any]]:
@@ -149,7 +153,7 @@ def _parse_message(
     if kind in SILENT_TYPES:
         return None
     contact = _contact_for(raw, contacts)
-    profile = contact.get("profile") if isinstance(contact.get("profile"), dict) else {}
+    profile = _dict(contact.get("profile"))
     wa_id = sender or contact.get("wa_id")
     metadata: Dict[str, Any] = {
         "channel": "whatsapp",
@@ -186,7 +190,7 @@ def _message_text(
     raw: Mapping[str, Any], kind: str, intents: Intents, metadata: Dict[str, Any]
 ) -> Optional[str]:
     """What the bot reads for this message; may add details to ``metadata``."""
-    body = raw.get(kind) if isinstance(raw.get(kind), dict) else {}
+    body = _dict(raw.get(kind))
     if kind == "text":
         text = body.get("body")
         if not isinstance(text, str) or not text.strip():
@@ -201,10 +205,9 @@ def _message_text(
         # Typed text never reaches Rasa as "/intent{entities}": only our own buttons may do that.
         return text.lstrip().lstrip("/") or None
     if kind == "interactive":
-        reply = body.get(body.get("type")) if isinstance(body.get("type"), str) else None
-        if isinstance(reply, dict) and isinstance(reply.get("id"), str) and reply["id"]:
-            return reply["id"]
-        return None
+        # button_reply and list_reply carry the payload we sent as the option's id
+        reply = _dict(body.get(str(body.get("type"))))
+        return reply["id"] if isinstance(reply.get("id"), str) and reply["id"] else None
     if kind == "button":
         # a quick-reply button of a template: the payload set when the template was sent
         return body.get("payload") or body.get("text") or None

@@ -105,10 +105,9 @@ class GraphApiClient:
         except ValueError:
             data = {}
         if status >= 400 or not isinstance(data, dict) or "error" in data:
-            error = (
-                data.get("error") if isinstance(data, dict) and isinstance(data.get("error"), dict) else {}
-            )
-            raise WhatsAppApiError(status, error.get("code"), str(error.get("message") or text[:200]))
+            details = data.get("error") if isinstance(data, dict) else None
+            details = details if isinstance(details, dict) else {}
+            raise WhatsAppApiError(status, details.get("code"), str(details.get("message") or text[:200]))
         messages = data.get("messages")
         if not isinstance(messages, list) or not messages or not isinstance(messages[0], dict):
             raise WhatsAppApiError(status, None, "the answer names no message id")

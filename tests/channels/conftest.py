@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import time
 import uuid
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional, Tuple
@@ -56,13 +57,17 @@ class Collector:
 
 
 @asynccontextmanager
-async def serve(channel: InputChannel, handler: Callable[[UserMessage], Awaitable[Any]]) -> AsyncIterator[str]:
+async def serve(
+    channel: InputChannel, handler: Callable[[UserMessage], Awaitable[Any]]
+) -> AsyncIterator[str]:
     """Run a real Sanic server with ``channel`` mounted as ``rasa run`` mounts it; yield its URL."""
     Sanic.test_mode = True
     app = Sanic(f"channels_{uuid.uuid4().hex[:12]}")
     app.blueprint(channel.blueprint(handler), url_prefix=f"/webhooks/{channel.url_prefix()}")
     port = free_port()
-    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
+    server = await app.create_server(
+        host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
+    )
     assert server is not None
     await server.startup()
     await server.before_start()
@@ -81,12 +86,16 @@ def sign(body: bytes, secret: str = APP_SECRET) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def webhook(messages: List[Dict[str, Any]], contacts: Optional[List[Dict[str, Any]]] = None, **value: Any) -> bytes:
+def webhook(
+    messages: List[Dict[str, Any]], contacts: Optional[List[Dict[str, Any]]] = None, **value: Any
+) -> bytes:
     """A WhatsApp Cloud API webhook body carrying ``messages``."""
     change_value: Dict[str, Any] = {
         "messaging_product": "whatsapp",
         "metadata": {"display_phone_number": "15550009999", "phone_number_id": BUSINESS_NUMBER_ID},
-        "contacts": contacts if contacts is not None else [{"profile": {"name": "Ana Silva"}, "wa_id": SHOPPER}],
+        "contacts": contacts
+        if contacts is not None
+        else [{"profile": {"name": "Ana Silva"}, "wa_id": SHOPPER}],
         "messages": messages,
         **value,
     }
@@ -99,14 +108,17 @@ def webhook(messages: List[Dict[str, Any]], contacts: Optional[List[Dict[str, An
     return json.dumps(body).encode()
 
 
-def text_message(text: str, message_id: str = "wamid.A1", sender: str = SHOPPER, ts: str = "1750000000") -> Dict[str, Any]:
-    return {"from": sender, "id": message_id, "timestamp": ts, "type": "text", "text": {"body": text}}
+def text_message(
+    text: str, message_id: str = "wamid.A1", sender: str = SHOPPER, ts: Optional[str] = None
+) -> Dict[str, Any]:
+    """A text message as Meta sends it (``timestamp`` defaults to now, so the 24-hour window is open)."""
+    stamp = ts if ts is not None else str(int(time.time()))
+    return {"from": sender, "id": message_id, "timestamp": stamp, "type": "text", "text": {"body": text}}
 
 
 async def post(url: str, body: bytes, headers: Dict[str, str]) -> Tuple[int, str]:
-    async with aiohttp.ClientSession() as session:
-        async with session.post(url, data=body, headers=headers) as response:
-            return response.status, await response.text()
+    async with aiohttp.ClientSession() as session, session.post(url, data=body, headers=headers) as response:
+        return response.status, await response.text()
 
 
 async def post_signed(url: str, body: bytes) -> Tuple[int, str]:

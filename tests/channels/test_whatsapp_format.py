@@ -22,7 +22,9 @@ from storefront.channels.whatsapp_format import (
 
 
 def buttons(*titles: str, **extra: Any) -> List[Option]:
-    return options_from_buttons([{"title": t, "payload": f"/choose{{\"n\": {i}}}", **extra} for i, t in enumerate(titles)])
+    return options_from_buttons(
+        [{"title": t, "payload": f'/choose{{"n": {i}}}', **extra} for i, t in enumerate(titles)]
+    )
 
 
 def test_text_of_exactly_4096_characters_is_one_message() -> None:
@@ -115,7 +117,8 @@ def test_numbered_text_lists_each_option_after_the_text() -> None:
 
 @pytest.mark.parametrize(
     ("answer", "expected"),
-    [("2", '/choose{"n": 1}'), (" 2. ", '/choose{"n": 1}'), ("#3", '/choose{"n": 2}'), ("3)", '/choose{"n": 2}'),
+    [("2", '/choose{"n": 1}'), (" 2. ", '/choose{"n": 1}'), ("#3", '/choose{"n": 2}'),
+     ("3)", '/choose{"n": 2}'),
      ("blue", '/choose{"n": 1}'), ("4", None), ("0", None), ("2 please", None), ("", None)],
 )  # fmt: skip
 def test_numbered_answers_map_back_to_payloads(answer: str, expected: Any) -> None:

@@ -28,44 +28,60 @@ from tests.channels.conftest import (
 
 def make_channel(base_url: str = "http://127.0.0.1:9", **kwargs: Any) -> WhatsAppInput:
     api = GraphApiConfig(
-        base_url=base_url, version="v23.0", phone_number_id=BUSINESS_NUMBER_ID, access_token="test-access-token"
+        base_url=base_url,
+        version="v23.0",
+        phone_number_id=BUSINESS_NUMBER_ID,
+        access_token="test-access-token",
     )
     return WhatsAppInput(verify_token=VERIFY_TOKEN, app_secret=APP_SECRET, api=api, **kwargs)
 
 
 async def get(url: str) -> tuple:
-    async with aiohttp.ClientSession() as session:
-        async with session.get(url) as response:
-            return response.status, await response.text()
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        return response.status, await response.text()
 
 
 async def test_handshake_echoes_the_challenge_only_for_the_right_token(collector: Collector) -> None:
     async with serve(make_channel(), collector) as url:
-        ok = await get(f"{url}/webhook?hub.mode=subscribe&hub.verify_token={VERIFY_TOKEN}&hub.challenge=1158201444")
+        ok = await get(
+            f"{url}/webhook?hub.mode=subscribe&hub.verify_token={VERIFY_TOKEN}&hub.challenge=1158201444"
+        )
         wrong = await get(f"{url}/webhook?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1158201444")
-        mode = await get(f"{url}/webhook?hub.mode=unsubscribe&hub.verify_token={VERIFY_TOKEN}&hub.challenge=1")
+        mode = await get(
+            f"{url}/webhook?hub.mode=unsubscribe&hub.verify_token={VERIFY_TOKEN}&hub.challenge=1"
+        )
         health = await get(f"{url}/")
     assert ok == (200, "1158201444")
     assert wrong[0] == 403 and mode[0] == 403
     assert health == (200, '{"status":"ok"}')
 
 
-async def test_unsigned_and_wrongly_signed_webhooks_are_rejected_before_processing(collector: Collector) -> None:
+async def test_unsigned_and_wrongly_signed_webhooks_are_rejected_before_processing(
+    collector: Collector,
+) -> None:
     body = webhook([text_message("hello")])
     async with serve(make_channel(), collector) as url:
         unsigned = await post(f"{url}/webhook", body, {"Content-Type": "application/json"})
         wrong = await post(f"{url}/webhook", body, {"X-Hub-Signature-256": sign(body, "other-secret")})
-        tampered = await post(f"{url}/webhook", body.replace(b"hello", b"hellO"), {"X-Hub-Signature-256": sign(body)})
+        tampered = await post(
+            f"{url}/webhook", body.replace(b"hello", b"hellO"), {"X-Hub-Signature-256": sign(body)}
+        )
         no_prefix = await post(f"{url}/webhook", body, {"X-Hub-Signature-256": sign(body)[len("sha256=") :]})
         bad_json_unsigned = await post(f"{url}/webhook", b"{not json", {})
         await asyncio.sleep(0)
-    assert [unsigned[0], wrong[0], tampered[0], no_prefix[0], bad_json_unsigned[0]] == [401, 403, 403, 403, 401]
+    assert [unsigned[0], wrong[0], tampered[0], no_prefix[0], bad_json_unsigned[0]] == [
+        401,
+        403,
+        403,
+        403,
+        401,
+    ]
     assert collector.messages == []
 
 
 async def test_a_signed_text_message_reaches_the_bot_with_the_shopper_identity(collector: Collector) -> None:
     channel = make_channel()
-    body = webhook([text_message("Where is my order #1001?", "wamid.HBgL1")])
+    body = webhook([text_message("Where is my order #1001?", "wamid.HBgL1", ts="1750000000")])
     async with serve(channel, collector) as url:
         status, answer = await post_signed(f"{url}/webhook", body)
         [message] = await collector.wait_for(1)
@@ -101,14 +117,17 @@ async def test_non_ascii_bodies_signed_over_escaped_json_are_accepted(collector:
 @pytest.mark.parametrize(
     ("body", "status", "answer"),
     [
-        (b"{not json", 400, {"error": "invalid JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"}),
+        (b"{not json", 400, {"error": "invalid JSON: Expecting property name enclosed in double quotes: "
+                                      "line 1 column 2 (char 1)"}),
         (b"[1, 2]", 400, {"error": "the body is not a JSON object"}),
         (b'{"object": "page", "entry": []}', 200, {"status": "received"}),
         (b'{"object": "whatsapp_business_account"}', 200, {"status": "received"}),
         (b'{"object": "whatsapp_business_account", "entry": "x"}', 200, {"status": "received"}),
     ],
 )  # fmt: skip
-async def test_malformed_bodies(collector: Collector, body: bytes, status: int, answer: Dict[str, Any]) -> None:
+async def test_malformed_bodies(
+    collector: Collector, body: bytes, status: int, answer: Dict[str, Any]
+) -> None:
     async with serve(make_channel(), collector) as url:
         result = await post_signed(f"{url}/webhook", body)
     assert (result[0], json.loads(result[1])) == (status, answer)
@@ -214,7 +233,8 @@ async def test_username_users_are_keyed_on_their_business_scoped_id(collector: C
         ({"type": "interactive", "interactive": {"type": "list_reply",
           "list_reply": {"id": '/inform{"size": "M"}', "title": "M", "description": "Chest 96-101 cm"}}},
          '/inform{"size": "M"}', {}),
-        ({"type": "button", "button": {"payload": "/human_handoff", "text": "Talk to us"}}, "/human_handoff", {}),
+        ({"type": "button", "button": {"payload": "/human_handoff", "text": "Talk to us"}},
+         "/human_handoff", {}),
         ({"type": "location", "location": {"latitude": 52.52, "longitude": 13.405, "name": "Home",
           "address": "Unter den Linden 1, 10117 Berlin, Germany"}},
          '/inform{"country": "Germany", "postal_code": "10117"}',
@@ -223,12 +243,15 @@ async def test_username_users_are_keyed_on_their_business_scoped_id(collector: C
         ({"type": "location", "location": {"latitude": 1.5, "longitude": 2.5}}, "/inform",
          {"location": {"latitude": 1.5, "longitude": 2.5}}),
         ({"type": "image", "image": {"id": "MEDIA1", "mime_type": "image/jpeg", "sha256": "abc"}},
-         '/media_received{"media_type": "image"}', {"media": {"id": "MEDIA1", "mime_type": "image/jpeg", "sha256": "abc"}}),
-        ({"type": "image", "image": {"id": "MEDIA2", "mime_type": "image/jpeg", "caption": "Is this in blue?"}},
+         '/media_received{"media_type": "image"}',
+         {"media": {"id": "MEDIA1", "mime_type": "image/jpeg", "sha256": "abc"}}),
+        ({"type": "image",
+          "image": {"id": "MEDIA2", "mime_type": "image/jpeg", "caption": "Is this in blue?"}},
          "Is this in blue?", {"media": {"id": "MEDIA2", "mime_type": "image/jpeg"}}),
         ({"type": "audio", "audio": {"id": "MEDIA3", "mime_type": "audio/ogg"}},
          '/media_received{"media_type": "audio"}', {"media": {"id": "MEDIA3", "mime_type": "audio/ogg"}}),
-        ({"type": "unsupported", "unsupported": {}}, '/media_received{"media_type": "unsupported"}', {"media": {}}),
+        ({"type": "unsupported", "unsupported": {}},
+         '/media_received{"media_type": "unsupported"}', {"media": {}}),
         ({"type": "text", "text": {"body": "STOP"}}, "/opt_out", {"opt_out": True}),
         ({"type": "text", "text": {"body": "start"}}, "/opt_in", {"opt_out": False}),
         ({"type": "text", "text": {"body": '/order_status{"order_number": "1001"}'}},
@@ -243,7 +266,15 @@ async def test_message_types_become_text_or_intents(
         await post_signed(f"{url}/webhook", webhook([raw]))
         [received] = await collector.wait_for(1)
     assert received.text == text
-    base = {"channel", "message_id", "message_type", "wa_id", "phone", "profile_name", "business_phone_number_id"}
+    base = {
+        "channel",
+        "message_id",
+        "message_type",
+        "wa_id",
+        "phone",
+        "profile_name",
+        "business_phone_number_id",
+    }
     assert {k: v for k, v in received.metadata.items() if k not in base} == extra
 
 

@@ -8,6 +8,7 @@ auth token) and a form-encoded body: ``To``, ``From`` (or ``MessagingServiceSid`
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import itertools
 import re
@@ -33,6 +34,8 @@ class FakeTwilioApi(FakeServer):
 
     account_sid: str = "AC" + "0" * 31 + "1"
     auth_token: str = "test-twilio-token"
+    gate: Optional[asyncio.Event] = None  # when set, answers wait until the test opens it
+    received: asyncio.Event = field(default_factory=asyncio.Event)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
     def routes(self, app: web.Application) -> None:
@@ -59,6 +62,9 @@ class FakeTwilioApi(FakeServer):
         form = parse_qs(raw, keep_blank_values=True)
         record = RecordedRequest(request.method, request.path, dict(request.headers), form)
         self.requests.append(record)
+        self.received.set()
+        if self.gate is not None:
+            await self.gate.wait()
         answer = self._answer(request, form)
         record.status = answer.status
         return answer
