@@ -8,10 +8,10 @@ RASA   := $(VENV)/bin/rasa
 STAMP  := $(VENV)/.requirements.lock.sha256
 DATA   := data/nlu data/rules data/stories
 
-.PHONY: help venv store train run shell actions validate lint format test eval compare bench lock clean
+.PHONY: help venv store train run shell actions validate lint format system-deps test eval compare bench lock clean
 
 help: ## List the targets
-	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36mmake %-9s\033[0m %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36mmake %-12s\033[0m %s\n", $$1, $$2}'
 
 $(STAMP): requirements.lock scripts/bootstrap.sh
 	@scripts/bootstrap.sh
@@ -46,7 +46,10 @@ format: venv ## Format the Python code
 	@$(VENV)/bin/ruff check --fix .
 	@$(VENV)/bin/ruff format .
 
-test: venv ## Run the whole test suite (trains a model once, starts real servers)
+system-deps: ## Install system packages the browser tests need (Debian chromium), if missing
+	@scripts/system_deps.sh
+
+test: venv system-deps ## Run the whole test suite (trains a model once, starts real servers)
 	@$(PY) -m pytest
 
 eval: train ## Score the NLU on the held-out split: reports, plots and a summary in results/

@@ -25,6 +25,7 @@ from sanic.response import HTTPResponse
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_MESSAGE_CHARS = 5000
+VERIFIED_SHOPPER_KEY = "shopper"
 MAX_SENDER_CHARS = 128
 
 
@@ -77,6 +78,10 @@ def parse_message_request(
     metadata = body.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         raise BadRequest(400, "invalid_metadata", "'metadata' must be a JSON object when given.")
+    if metadata is not None:
+        # Verified shopper identity is only ever set by server-side channel code; a REST client
+        # (unauthenticated) must not be able to claim it.
+        metadata = {key: value for key, value in metadata.items() if key != VERIFIED_SHOPPER_KEY}
     return sender, text, metadata
 
 

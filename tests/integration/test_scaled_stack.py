@@ -1,0 +1,133 @@
+"""The scaled configuration with Rasa's own mechanisms and real servers.
+
+Two Rasa server replicas share a PostgreSQL tracker store and a Redis lock store and publish
+events to RabbitMQ. A conversation alternates between the replicas and stays one consistent
+conversation; the events reach a RabbitMQ queue. Skips without the servers on a laptop; under
+CI=true the servers are required.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from pathlib import Path
+from typing import Dict, Iterator, List
+
+import psycopg2
+import pytest
+import redis
+
+from storefront.launcher import Process, Stack, free_port
+from tests.support.chat import say, texts, tracker
+from tests.support.services import require_service
+
+pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.redis, pytest.mark.rabbitmq]
+
+
+@pytest.fixture()
+def tracker_database() -> Iterator[str]:
+    require_service("postgres")
+    name = f"storefront_tracker_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield name
+    finally:
+        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture()
+def scaled_env(stack_env: Dict[str, str], tracker_database: str) -> Dict[str, str]:
+    require_service("redis")
+    require_service("rabbitmq")
+    action_port = free_port()
+    return {
+        **stack_env,
+        "ACTION_PORT": str(action_port),
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "TRACKER_STORE_DIALECT": "postgresql",
+        "TRACKER_STORE_HOST": "127.0.0.1",
+        "TRACKER_STORE_PORT": "5432",
+        "TRACKER_STORE_DB": tracker_database,
+        "TRACKER_STORE_USER": "postgres",
+        "TRACKER_STORE_PASSWORD": "",
+        "LOCK_STORE_TYPE": "redis",
+        "LOCK_STORE_HOST": "127.0.0.1",
+        "LOCK_STORE_PORT": "6379",
+        "LOCK_STORE_DB": "1",
+        "EVENT_BROKER_TYPE": "pika",
+        "EVENT_BROKER_QUEUE": f"storefront_test_{uuid.uuid4().hex[:8]}",
+    }
+
+
+def _replica(base: Stack, env: Dict[str, str], port: int, log_dir: Path) -> Stack:
+    replica = Stack(model=base.model, env={**env, "RASA_PORT": str(port)}, log_dir=log_dir)
+    rasa = replica._rasa()
+    rasa.log_path = log_dir / f"rasa-{port}.log"
+    rasa.start(replica.env)
+    replica.processes = [rasa]
+    return replica
+
+
+async def _drain_queue(queue_name: str, expect_at_least: int, timeout: float = 30.0) -> List[dict]:
+    import aio_pika
+
+    connection = await aio_pika.connect_robust("amqp://guest:guest@127.0.0.1:5672/")
+    events: List[dict] = []
+    try:
+        channel = await connection.channel()
+        queue = await channel.declare_queue(queue_name, durable=True)
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(events) < expect_at_least and asyncio.get_running_loop().time() < deadline:
+            message = await queue.get(fail=False)
+            if message is None:
+                await asyncio.sleep(0.2)
+                continue
+            await message.ack()
+            events.append(json.loads(message.body))
+        await queue.delete(if_unused=False, if_empty=False)
+    finally:
+        await connection.close()
+    return events
+
+
+def test_two_replicas_share_one_conversation(
+    trained_model: Path, scaled_env: Dict[str, str], tmp_path: Path
+) -> None:
+    actions = Process("action server", [], tmp_path / "actions.log")
+    base = Stack(model=trained_model, env=scaled_env, log_dir=tmp_path)
+    actions.command = base._actions().command
+    actions.start(scaled_env)
+    replicas: List[Stack] = []
+    try:
+        replicas = [_replica(base, scaled_env, free_port(), tmp_path) for _ in range(2)]
+        base.processes = [actions]
+        base.wait_healthy(120)
+        for replica in replicas:
+            replica.wait_healthy(240)
+
+        sender = f"scaled-{uuid.uuid4().hex[:8]}"
+        assert texts(say(replicas[0], sender, "hello"))[0].startswith("Hi! I'm the store assistant.")
+        assert texts(say(replicas[1], sender, "are you a bot"))[0].startswith("Yes, I'm an automated assistant")
+        assert texts(say(replicas[0], sender, "thanks")) == ["You're welcome! Anything else I can help with?"]
+
+        # Both replicas read the same conversation from PostgreSQL.
+        for replica in replicas:
+            users = [e["text"] for e in tracker(replica, sender)["events"] if e["event"] == "user"]
+            assert users == ["hello", "are you a bot", "thanks"]
+
+        # The lock store is Redis: no lock is left behind once the messages are processed.
+        keys = redis.Redis(host="127.0.0.1", port=6379, db=1).keys(f"storefront*{sender}*")
+        assert keys == []
+
+        # Every user message was published to RabbitMQ by one replica or the other.
+        events = asyncio.run(_drain_queue(scaled_env["EVENT_BROKER_QUEUE"], expect_at_least=3))
+        published = [e.get("text") for e in events if e.get("event") == "user" and e.get("sender_id") == sender]
+        assert published == ["hello", "are you a bot", "thanks"]
+    finally:
+        for replica in replicas:
+            replica.stop()
+        actions.stop()
