@@ -1,0 +1,232 @@
+"""Products and stock: search the catalog, and check a product in a size and color.
+
+Search filters come from the latest message only (a search is about what was just asked): product
+words, category, color and size entities, and a budget ("under 50"). Each hit is a button that
+checks its stock. Stock questions go through ``stock_form`` (which finds the product) and, when
+the variant is sold out, offer the store's closest in-stock alternatives as buttons.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
+
+from actions.formatting import listing, money
+from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from store.catalog import ProductDetail, ProductHit, catalog_vocabulary, get_product, search_products
+from store.info import store_info
+from store.stock import StockAnswer, variant_stock
+
+RESULTS_SHOWN = 3
+ALTERNATIVES_SHOWN = 3
+_BUDGET = re.compile(
+    r"\b(?P<dir>under|below|less than|up to|max(?:imum)?|cheaper than|no more than|over|above|more than)"
+    r"\s*(?:[$£€]\s*)?(?P<amount>\d{1,5}(?:\.\d{1,2})?)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """A price limit the shopper typed, and where in the message it was."""
+
+    min_price: Optional[Decimal]
+    max_price: Optional[Decimal]
+    start: int
+    end: int
+
+
+def budget_from_text(text: str) -> Optional[Budget]:
+    """``"tees under 30"`` -> max 30; ``"over 100"`` -> min 100; None without a price limit."""
+    match = _BUDGET.search(text or "")
+    if not match:
+        return None
+    amount = Decimal(match.group("amount"))
+    upper = match.group("dir").lower() not in ("over", "above", "more than")
+    return Budget(None if upper else amount, amount if upper else None, match.start(), match.end())
+
+
+def _button(title: str, intent: str, entities: Dict[str, Any]) -> Dict[str, str]:
+    return {"title": title, "payload": f"/{intent}{json.dumps(entities, separators=(',', ':'))}"}
+
+
+def _variant(size: Optional[str], color: Optional[str]) -> str:
+    return " / ".join(part for part in (size, color) if part)
+
+
+def _entity(tracker: Tracker, name: str) -> Optional[Dict[str, Any]]:
+    return next((e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == name), None)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Hits (possibly from a relaxed search), the categories to offer, and the store currency."""
+
+    hits: List[ProductHit]
+    relaxed: bool
+    categories: List[str]
+    currency: str
+
+
+def find_products(session: Session, *, filters: Dict[str, Any], limit: int) -> SearchResult:
+    """Search with every filter; when nothing matches, again with only the words and category."""
+    currency = store_info(session).currency
+    hits = search_products(session, **filters, limit=limit) if filters else []
+    relaxed = False
+    loose = {k: v for k, v in filters.items() if k in ("text", "category")}
+    if not hits and loose and loose != filters:
+        hits, relaxed = search_products(session, **loose, limit=limit), True
+    categories = [] if hits else list(catalog_vocabulary(session).categories)
+    return SearchResult(hits, relaxed, categories, currency)
+
+
+class ActionProductSearch(Action):
+    """Show a few matching products, each with a button to check its stock."""
+
+    def name(self) -> str:
+        return "action_product_search"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        filters = self._filters(tracker)
+        try:
+            result = await query_store(find_products, filters=filters, limit=RESULTS_SHOWN)
+        except StoreUnavailable:
+            return apologise_for_store_failure(dispatcher)
+        if not result.hits:
+            buttons = [_button(name, "product_search", {"category": name}) for name in result.categories]
+            response = "utter_product_no_results" if filters else "utter_product_search_ask"
+            dispatcher.utter_message(response=response, buttons=buttons)
+            return []
+        dispatcher.utter_message(
+            response="utter_product_results_relaxed" if result.relaxed else "utter_product_results"
+        )
+        for hit in result.hits:
+            dispatcher.utter_message(
+                response="utter_product_hit" if hit.in_stock else "utter_product_hit_sold_out",
+                title=hit.title, price=money(hit.price_from, result.currency), colors=listing(hit.colors),
+                sizes=listing(hit.sizes_in_stock), url=hit.url,
+            )  # fmt: skip
+        buttons = [_button(hit.title, "product_stock", {"product": hit.handle}) for hit in result.hits]
+        dispatcher.utter_message(response="utter_product_results_next", buttons=buttons)
+        return []
+
+    @staticmethod
+    def _filters(tracker: Tracker) -> Dict[str, Any]:
+        text = tracker.latest_message.get("text") or ""
+        budget = budget_from_text(text) if not text.startswith("/") else None
+        filters: Dict[str, Any] = {}
+        for entity, keyword in (
+            ("product", "text"),
+            ("category", "category"),
+            ("color", "color"),
+            ("size", "size"),
+        ):
+            found = _entity(tracker, entity)
+            # "under 30" is a budget, not a waist size
+            if found is None or (
+                budget and found.get("start") is not None and budget.start <= found["start"] < budget.end
+            ):
+                continue
+            filters[keyword] = found["value"]
+        if budget is not None:
+            filters.update(
+                {k: v for k, v in (("min_price", budget.min_price), ("max_price", budget.max_price)) if v}
+            )
+        return filters
+
+
+@dataclass(frozen=True)
+class StockFacts:
+    """The stock answer and the product's details (for the sizes and colors it comes in)."""
+
+    answer: StockAnswer
+    detail: Optional[ProductDetail]
+
+
+def stock_facts(session: Session, *, product: str, size: Optional[str], color: Optional[str]) -> StockFacts:
+    """Stock of the variant and the product's details, in one session."""
+    return StockFacts(
+        variant_stock(session, product=product, size=size, color=color), get_product(session, product=product)
+    )
+
+
+class ActionProductStock(Action):
+    """Whether the product is in stock in the size and color asked, else the closest alternatives."""
+
+    def name(self) -> str:
+        return "action_product_stock"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        product = tracker.get_slot("product")
+        size, color = tracker.get_slot("size"), tracker.get_slot("color")
+        # size and color answer one question; a later question about another product starts afresh
+        done: List[EventType] = [SlotSet("size", None), SlotSet("color", None)]
+        if not product:
+            dispatcher.utter_message(response="utter_ask_stock_form_product")
+            return done
+        try:
+            facts = await query_store(stock_facts, product=product, size=size, color=color)
+        except StoreUnavailable:
+            return apologise_for_store_failure(dispatcher)
+        answer, detail = facts.answer, facts.detail
+        if answer.sold_out_reason == "unknown_product" or detail is None:
+            dispatcher.utter_message(response="utter_product_not_found", product=product)
+            return done
+        variant = _variant(size, color)
+        if answer.in_stock:
+            if variant:
+                quantity = sum(v.quantity for v in answer.variants)
+                dispatcher.utter_message(
+                    response="utter_stock_in_stock", product=detail.title, variant=variant, quantity=quantity
+                )
+            else:
+                in_stock = [v for v in detail.variants if v.available]
+                sizes = [s for s in detail.sizes if any(v.size == s for v in in_stock)]
+                colors = [c for c in detail.colors if any(v.color == c for v in in_stock)]
+                dispatcher.utter_message(
+                    response="utter_stock_overview", product=detail.title, sizes=listing(sizes),
+                    colors=listing(colors),
+                )  # fmt: skip
+            return done
+        if answer.sold_out_reason == "not_offered":
+            dispatcher.utter_message(
+                response="utter_stock_not_offered", product=detail.title, variant=variant,
+                sizes=listing(detail.sizes), colors=listing(detail.colors),
+            )  # fmt: skip
+        elif variant:
+            dispatcher.utter_message(response="utter_stock_sold_out", product=detail.title, variant=variant)
+        else:
+            dispatcher.utter_message(response="utter_stock_product_sold_out", product=detail.title)
+        self._alternatives(dispatcher, answer)
+        return done
+
+    @staticmethod
+    def _alternatives(dispatcher: CollectingDispatcher, answer: StockAnswer) -> None:
+        shown = answer.alternatives[:ALTERNATIVES_SHOWN]
+        if not shown:
+            dispatcher.utter_message(response="utter_stock_no_alternative")
+            return
+        buttons = [
+            _button(f"{alt.title}: {_variant(alt.size, alt.color)}", "product_stock",
+                    {k: v for k, v in (("product", alt.handle), ("size", alt.size), ("color", alt.color))
+                     if v})
+            for alt in shown
+        ]  # fmt: skip
+        best = shown[0]
+        dispatcher.utter_message(
+            response="utter_stock_alternative", product=best.title, variant=_variant(best.size, best.color),
+            buttons=buttons,
+        )  # fmt: skip

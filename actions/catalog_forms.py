@@ -1,0 +1,141 @@
+"""Validators of the sizing and stock forms: which product, and what to size from.
+
+The product comes, in this order, from a product named in the message, the product page the shopper
+is on (widget metadata), or, when we asked for it, whatever they typed; the store resolves it to a
+handle (exact or fuzzy title) or we say we could not find it and ask again.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.page_context import page_product
+from actions.sizing import MEASUREMENT_SLOTS, sizing_request
+from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from store.catalog import get_product
+from store.sizing import recommend_size
+
+# Messages with these intents never answer a form's question ("stop", "talk to a person").
+LEAVING_INTENTS = {"stop", "deny", "human_handoff", "frustration", "goodbye"}
+# Typed text is taken as a product name only when the shopper is plausibly naming one.
+NAMING_INTENTS = {"inform", "product_search", "product_stock", "size_help", "nlu_fallback"}
+
+
+def _intent(tracker: Tracker) -> Optional[str]:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def _entities(tracker: Tracker, entity: str) -> List[Dict[str, Any]]:
+    return [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == entity]
+
+
+def target_and_usual_product(tracker: Tracker) -> tuple[Optional[str], Optional[str]]:
+    """With two products in one message, the one right after the size is the one the shopper
+    already wears ("I'm an M in the Zip Hoodie, which size in the Fleece Hoodie?")."""
+    products = _entities(tracker, "product")
+    if len(products) < 2:
+        return (products[0]["value"] if products else None), None
+    size = next(iter(_entities(tracker, "size")), None)
+    usual = None
+    if size is not None:
+        after = [p for p in products if p["start"] >= size["end"]]
+        usual = min(after, key=lambda p: p["start"]) if after else None
+    usual = usual or products[0]
+    target = next(p for p in reversed(products) if p is not usual)
+    return target["value"], usual["value"]
+
+
+class ProductSlotMixin:
+    """``extract_product`` and ``validate_product`` shared by the forms that need a product."""
+
+    async def extract_product(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """The page's product on the form's first turn, or the typed name when we asked for it."""
+        if _intent(tracker) in LEAVING_INTENTS or _entities(tracker, "product"):
+            return {}
+        requested = tracker.get_slot("requested_slot")
+        if requested is None:
+            page = page_product(tracker)
+            return {"product": page} if page and page != tracker.get_slot("product") else {}
+        text = (tracker.latest_message.get("text") or "").strip()
+        if (
+            requested == "product"
+            and _intent(tracker) in NAMING_INTENTS
+            and text
+            and not text.startswith("/")
+        ):
+            return {"product": text}
+        return {}
+
+    async def validate_product(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Resolve to the store's handle; say so and ask again when no product matches."""
+        if isinstance(value, list):
+            value = target_and_usual_product(tracker)[0] or (value[-1] if value else None)
+        if not isinstance(value, str) or not value.strip():
+            return {"product": None}
+        try:
+            detail = await query_store(get_product, product=value)
+        except StoreUnavailable:
+            apologise_for_store_failure(dispatcher)
+            return {"product": None}
+        if detail is None:
+            dispatcher.utter_message(response="utter_product_not_found", product=value.strip())
+            return {"product": None}
+        return {"product": detail.handle}
+
+
+class ValidateStockForm(ProductSlotMixin, FormValidationAction):
+    """The stock form needs only the product; size and color are optional."""
+
+    def name(self) -> str:
+        return "validate_stock_form"
+
+
+class ValidateSizingForm(ProductSlotMixin, FormValidationAction):
+    """The sizing form needs the product and measurements or a usual size that its chart can use."""
+
+    def name(self) -> str:
+        return "validate_sizing_form"
+
+    async def extract_size_basis(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """``measurements`` when the message names one (or, on the first turn, one is known from
+        earlier), else ``usual_size`` from a size named now. Unchanged values are not re-set, so a
+        message that answers nothing still lets the form step aside for other rules."""
+        if _intent(tracker) in LEAVING_INTENTS:
+            return {}
+        found: Dict[str, Any] = {}
+        sizes = _entities(tracker, "size")
+        first_turn = tracker.get_slot("requested_slot") is None
+        named = any(_entities(tracker, slot) for slot in MEASUREMENT_SLOTS)
+        if named or (first_turn and any(tracker.get_slot(slot) for slot in MEASUREMENT_SLOTS)):
+            found["size_basis"] = "measurements"
+        elif sizes:
+            found.update(size_basis="usual_size", usual_size=sizes[0]["value"])
+            usual = target_and_usual_product(tracker)[1]
+            if usual:
+                found["usual_product"] = usual
+        return {k: v for k, v in found.items() if tracker.get_slot(k) != v}
+
+    async def validate_size_basis(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Accept only what the product's size chart can use (a height is no use for shoes)."""
+        if value not in ("measurements", "usual_size"):
+            return {"size_basis": None}
+        if not tracker.get_slot("product"):
+            return {"size_basis": value}
+        try:
+            result = await query_store(recommend_size, **sizing_request(tracker))
+        except StoreUnavailable:
+            apologise_for_store_failure(dispatcher)
+            return {"size_basis": None}
+        return {"size_basis": None if result.reason == "need_measurements" else value}

@@ -1,0 +1,43 @@
+"""Facts formatted for a reply: money, dates, lists. Numbers and names only; wording is in domain.yml."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Iterable, Optional
+from zoneinfo import ZoneInfo
+
+_SYMBOLS = {"USD": "$", "CAD": "CA$", "AUD": "A$", "NZD": "NZ$", "EUR": "€", "GBP": "£"}
+
+
+def money(amount: Decimal, currency: str = "USD") -> str:
+    """``Decimal("5.9")`` -> ``"$5.90"``; unknown currencies get their code after the number."""
+    value = f"{Decimal(amount).quantize(Decimal('0.01')):,}"
+    symbol = _SYMBOLS.get(currency.upper())
+    return f"{symbol}{value}" if symbol else f"{value} {currency.upper()}"
+
+
+def day(value: date) -> str:
+    """``date(2026, 5, 12)`` -> ``"Tue 12 May"`` (unambiguous for shoppers in any country)."""
+    return f"{value:%a} {value.day} {value:%b}"
+
+
+def clock(value: time) -> str:
+    """``time(14, 0)`` -> ``"2:00 PM"``."""
+    return f"{(value.hour - 1) % 12 + 1}:{value.minute:02d} {'AM' if value.hour < 12 else 'PM'}"
+
+
+def zone_abbreviation(tz_name: str, when: Optional[datetime] = None) -> str:
+    """The store time zone as shoppers see it on a clock (``EST``/``EDT``)."""
+    tz = ZoneInfo(tz_name)
+    return (when or datetime.now(tz)).astimezone(tz).strftime("%Z")
+
+
+def listing(items: Iterable[str]) -> str:
+    """``["S", "M", "L"]`` -> ``"S, M, L"``."""
+    return ", ".join(item for item in items if item)
+
+
+def number(value: float) -> str:
+    """``177.0`` -> ``"177"``, ``26.55`` -> ``"26.6"``."""
+    return f"{value:.1f}".rstrip("0").rstrip(".")

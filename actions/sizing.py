@@ -1,0 +1,176 @@
+"""Size help: recommend a size of a product from measurements or the size the shopper usually wears.
+
+``sizing_form`` (validators in ``actions/catalog_forms.py``) makes sure we know the product and
+something to size from; ``action_size_help`` asks the store for the recommendation and tells the
+shopper the size, the fit note, whether that size is in stock, and where the size chart is.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.formatting import listing, number
+from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from store.sizing import SizeRecommendation, recommend_size
+from storefront.nlu.measurements import CM_PER_FOOT, CM_PER_INCH, KG_PER_POUND, KG_PER_STONE
+
+# slot -> (recommend_size keyword, unit the store wants)
+MEASUREMENT_SLOTS = {
+    "height": ("height_cm", "cm"),
+    "weight": ("weight_kg", "kg"),
+    "chest": ("chest_cm", "cm"),
+    "waist": ("waist_cm", "cm"),
+    "foot_length": ("foot_length_cm", "cm"),
+}
+_TO_CM = {
+    "cm": 1.0,
+    "mm": 0.1,
+    "m": 100.0,
+    "in": CM_PER_INCH,
+    "inch": CM_PER_INCH,
+    "inches": CM_PER_INCH,
+    "ft": CM_PER_FOOT,
+    "feet": CM_PER_FOOT,
+    '"': CM_PER_INCH,
+}
+_TO_KG = {
+    "kg": 1.0,
+    "kgs": 1.0,
+    "lb": KG_PER_POUND,
+    "lbs": KG_PER_POUND,
+    "st": KG_PER_STONE,
+    "stone": KG_PER_STONE,
+}
+_QUANTITY = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*([a-z\"]*)\.?\s*$", re.IGNORECASE)
+
+
+def quantity_in(value: Any, unit: str) -> Optional[float]:
+    """A measurement slot value (``"177.8 cm"``, ``"70 in"``, ``"154 lb"``, ``72``) in ``cm`` or ``kg``.
+
+    The catalog extractor already normalises to cm/kg; other units still arrive from button
+    payloads and other channels, so they are converted here. A bare number is taken in ``unit``.
+    """
+    if isinstance(value, (int, float)):
+        return float(value)
+    if not isinstance(value, str):
+        return None
+    match = _QUANTITY.match(value)
+    if not match:
+        return None
+    amount, given = float(match.group(1).replace(",", ".")), match.group(2).lower() or unit
+    table = _TO_CM if unit == "cm" else _TO_KG
+    return round(amount * table[given], 1) if given in table else None
+
+
+def measurements(tracker: Tracker) -> Dict[str, float]:
+    """The shopper's measurements from the slots, as ``recommend_size`` keyword arguments."""
+    found = {}
+    for slot, (keyword, unit) in MEASUREMENT_SLOTS.items():
+        value = quantity_in(tracker.get_slot(slot), unit)
+        if value is not None:
+            found[keyword] = value
+    return found
+
+
+def sizing_request(tracker: Tracker) -> Dict[str, Any]:
+    """The keyword arguments for ``recommend_size`` from the conversation so far."""
+    request: Dict[str, Any] = {"product": tracker.get_slot("product"), **measurements(tracker)}
+    if not measurements(tracker) and tracker.get_slot("usual_size"):
+        request["usual_size"] = tracker.get_slot("usual_size")
+        request["usual_product"] = tracker.get_slot("usual_product")
+    return request
+
+
+def _measurement_summary(request: Dict[str, Any], basis: tuple) -> str:
+    units = {"weight_kg": "kg"}
+    return listing(f"{number(request[key])} {units.get(key, 'cm')}" for key in basis if key in request)
+
+
+class ActionSizeHelp(Action):
+    """Recommend a size, with the fit note, stock of that size and the size chart."""
+
+    def name(self) -> str:
+        return "action_size_help"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        request = sizing_request(tracker)
+        reset: List[EventType] = [
+            SlotSet("size_basis", None),
+            SlotSet("usual_size", None),
+            SlotSet("usual_product", None),
+        ]
+        if not request["product"]:
+            dispatcher.utter_message(response="utter_ask_sizing_form_product")
+            return reset
+        try:
+            result: SizeRecommendation = await query_store(recommend_size, **request)
+        except StoreUnavailable:
+            return apologise_for_store_failure(dispatcher) + reset
+        if result.reason == "unknown_product":
+            dispatcher.utter_message(response="utter_product_not_found", product=request["product"])
+            return [*reset, SlotSet("product", None)]
+        if result.reason == "no_size_chart":
+            dispatcher.utter_message(response="utter_size_no_chart", product=result.product_title)
+            return reset
+        if result.size is None:
+            dispatcher.utter_message(
+                response="utter_size_no_recommendation", product=result.product_title,
+                size_chart_url=result.size_chart_url,
+            )  # fmt: skip
+            return reset
+        self._recommend(dispatcher, request, result)
+        return [*reset, SlotSet("size", result.size)]
+
+    @staticmethod
+    def _recommend(
+        dispatcher: CollectingDispatcher, request: Dict[str, Any], result: SizeRecommendation
+    ) -> None:
+        if "usual_size" in result.basis:
+            dispatcher.utter_message(
+                response="utter_size_recommendation_usual", product=result.product_title, size=result.size,
+                usual_size=request.get("usual_size"), size_chart_url=result.size_chart_url,
+            )  # fmt: skip
+        else:
+            dispatcher.utter_message(
+                response="utter_size_recommendation_measurements", product=result.product_title,
+                size=result.size, measurements=_measurement_summary(request, result.basis),
+                size_chart_url=result.size_chart_url,
+            )  # fmt: skip
+        if result.fit_note:
+            dispatcher.utter_message(response="utter_size_fit_note", fit_note=result.fit_note)
+        elif result.fit in ("runs_small", "runs_large"):
+            dispatcher.utter_message(response=f"utter_size_fit_{result.fit}")
+        stock = "utter_size_in_stock" if result.in_stock else "utter_size_out_of_stock"
+        dispatcher.utter_message(response=stock, size=result.size)
+
+
+class ActionAskSizingFormSizeBasis(Action):
+    """Ask for what this product's size chart can use (foot length for shoes, waist for jeans...)."""
+
+    def name(self) -> str:
+        return "action_ask_sizing_form_size_basis"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        product = tracker.get_slot("product")
+        try:
+            result = await query_store(recommend_size, product=product) if product else None
+        except StoreUnavailable:
+            return apologise_for_store_failure(dispatcher)
+        needed = result.needed if result is not None else ()
+        if "foot_length_cm" in needed:
+            dispatcher.utter_message(response="utter_ask_size_basis_shoes")
+        elif needed and "height_cm" not in needed:
+            dispatcher.utter_message(response="utter_ask_size_basis_body")
+        else:
+            dispatcher.utter_message(response="utter_ask_size_basis")
+        return []
