@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from store.db import SchemaError, create_schema, make_engine, require_schema, session_scope
 from store.importers.errors import StoreImportError
 from store.importers.load import StoreFiles, import_store, table_counts
-from store.sample.load import SAMPLE_DATA_DIR, load_sample
+from store.sample.load import SAMPLE_DATA_DIR, SAMPLE_OUTPUT_DIR, load_sample
 
 SUMMARY_TABLES = ("products", "variants", "categories", "size_charts", "customers", "orders", "line_items",
                   "fulfillments", "returns", "shipping_zones", "discount_codes", "handoffs")
@@ -57,6 +57,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     sample = sub.add_parser("load-sample", help="generate the sample store relative to today and import it")
     sample.add_argument("--seed", type=int, default=42)
     sample.add_argument("--if-empty", action="store_true", help="do nothing when the store already has data")
+    sample.add_argument("--output-dir", type=Path, default=SAMPLE_OUTPUT_DIR,
+                        help="where the dated CSV exports are written (default: var/sample)")
     own = sub.add_parser("import", help="replace the store with your own Shopify exports")
     own.add_argument("--products", type=Path, required=True)
     own.add_argument("--orders", type=Path)
@@ -72,7 +74,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             version = create_schema(engine)
             print(f"store schema is at version {version} ({engine.url.render_as_string(hide_password=True)})")
         elif args.command == "load-sample":
-            counts = load_sample(engine, seed=args.seed, if_empty=args.if_empty, progress=print)
+            counts = load_sample(engine, seed=args.seed, if_empty=args.if_empty, output_dir=args.output_dir,
+                                 progress=print)
             if counts is None:
                 print("store already has data; nothing to do (drop --if-empty to reload the sample)")
             else:

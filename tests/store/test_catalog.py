@@ -1,0 +1,67 @@
+"""Catalog search, product look-up, stock with alternatives, and the NLU vocabulary."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from store.catalog import catalog_vocabulary, get_product, search_products, variant_stock
+from store.models import Product, Variant
+
+
+def test_search_by_text_matches_title_words(session):
+    hits = search_products(session, text="rain jacket", limit=10)
+    assert [h.title for h in hits][:2] == ["Harbor Rain Shell", "Hooded Rain Parka"]
+
+
+def test_search_filters(session):
+    hits = search_products(session, category="boots", size="10.5", max_price=Decimal("150"), limit=50)
+    assert hits and all(h.category == "Boots" and h.price_from <= 150 and "US 10.5" in h.sizes_in_stock for h in hits)
+    navy = search_products(session, text="tee", color="navy", limit=50)
+    assert navy and all("Navy" in h.colors for h in navy)
+    assert search_products(session, text="spaceship") == []
+    cheap = search_products(session, category="Tops & Tees", min_price=Decimal("60"), limit=50)
+    assert all(h.price_from >= 60 for h in cheap)
+
+
+def test_get_product_by_handle_title_and_fuzzy(session):
+    assert get_product(session, product="harbor-rain-shell").title == "Harbor Rain Shell"
+    assert get_product(session, product="HARBOR RAIN SHELL").handle == "harbor-rain-shell"
+    assert get_product(session, product="harbour rain shel").handle == "harbor-rain-shell"
+    assert get_product(session, product="selvedge jeans").title == "Slim Fit Selvedge Jeans"
+    assert get_product(session, product="qwertyuiop") is None
+
+
+def test_stock_of_a_sold_out_variant_offers_alternatives(session):
+    variant = session.execute(
+        select(Variant).join(Product).where(Variant.inventory_quantity == 0, Product.title == "Harbor Rain Shell")
+        .order_by(Variant.id).limit(1)
+    ).scalar_one_or_none() or session.execute(
+        select(Variant).where(Variant.inventory_quantity == 0).order_by(Variant.id).limit(1)
+    ).scalar_one()
+    answer = variant_stock(session, product=variant.product.handle, size=variant.size, color=variant.color)
+    assert (answer.in_stock, answer.sold_out_reason) == (False, "out_of_stock")
+    assert [v.sku for v in answer.variants] == [variant.sku]
+    assert answer.alternatives and all(a.quantity > 0 for a in answer.alternatives)
+    assert answer.alternatives[0].kind in ("other_size", "other_color")
+
+
+def test_stock_answers(session):
+    ok = variant_stock(session, product="Court Classic Sneaker", size="EU 43")
+    assert all(v.size == "US 9.5" for v in ok.variants) and ok.variants
+    assert variant_stock(session, product="Harbor Rain Shell", size="XXXL").sold_out_reason == "not_offered"
+    assert variant_stock(session, product="unicorn onesie").sold_out_reason == "unknown_product"
+
+
+def test_vocabulary_comes_from_the_catalog(session):
+    vocab = catalog_vocabulary(session)
+    titles = {p.title for p in vocab.products}
+    assert len(titles) == 174 and "Harbor Rain Shell" in titles
+    assert len(vocab.categories) == 11 and "Boots" in vocab.categories
+    assert "boot" in vocab.category_terms["Boots"]
+    assert {"Navy", "Indigo", "Heather Grey"} <= set(vocab.colors)
+    assert {"M", "XL", "32", "US 9.5", "EU 43", "UK 8.5", "One Size"} <= set(vocab.sizes)
+    assert {"Trailmark", "Ridgeline", "Northwind"} <= set(vocab.brands)
+    shell = next(p for p in vocab.products if p.handle == "harbor-rain-shell")
+    assert shell.short_names == ("rain shell",)
