@@ -1,22 +1,214 @@
-"""Hand the conversation to a person."""
+"""Hand the conversation to a person: queue it with full context, pause the bot, tell the shopper.
+
+``action_handoff`` runs for every trigger (an explicit request, frustration, a second NLU
+fallback via :mod:`actions.fallback`, a form question failing three times via
+:mod:`actions.handoff_triggers`, an order problem or a failed action that offered
+``/human_handoff``). It writes a :mod:`store.handoffs` record with the context of
+:mod:`actions.handoff_context`, pauses the conversation (``ConversationPaused``: Rasa keeps
+logging the shopper's messages but predicts nothing, so the bot is silent) and says how long the
+wait is. The agent console (``storefront.handoff``) resumes the conversation when it hands back.
+
+Outside business hours (store calendar, or ``HANDOFF_HOURS_OVERRIDE``) the shopper is told when a
+person will answer; ``handoff_contact_form`` asks how to reach them and for consent, and the
+action runs again when the form is done to queue the handoff as offline.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+import logging
+from datetime import datetime, time, timezone
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+
+from actions.handoff_context import build_context, shopper_identity
+from actions.store_access import StoreUnavailable, query_store
+from store.handoffs import create_handoff, list_handoffs, open_handoff_for
+from store.info import SupportHours, store_info, store_timezone, support_hours
+from storefront.handoff.helpdesk import HelpdeskError, forward_to_chatwoot, load_helpdesk_config
+from storefront.settings import load_settings
+
+logger = logging.getLogger(__name__)
+
+CONTACT_FORM = "handoff_contact_form"
+NO_CONTACT = "none"
+
+# what the latest intent says about why a person is needed, when no action set a reason
+_INTENT_REASONS = {"frustration": "frustration", "nlu_fallback": "nlu_fallback"}
+_PREFACES = {"frustration": "utter_frustration_sorry", "nlu_fallback": "utter_fallback_handing_off"}
+
+
+def _now() -> datetime:
+    """The current time (a seam for tests of business hours)."""
+    return datetime.now(timezone.utc)
+
+
+def handoff_reason(tracker: Tracker, explicit: Optional[str] = None) -> str:
+    """Why a person is needed: the caller's reason, else the latest intent's, else the slot's."""
+    if explicit:
+        return explicit
+    intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+    if intent in _INTENT_REASONS:
+        return _INTENT_REASONS[intent]
+    return tracker.get_slot("handoff_reason") or "requested"
+
+
+async def agents_on_duty(now: datetime) -> SupportHours:
+    """Whether people answer now (store calendar unless ``HANDOFF_HOURS_OVERRIDE`` says otherwise)."""
+    override = load_settings(generate_secrets=False)["HANDOFF_HOURS_OVERRIDE"]
+    if override == "open":
+        return SupportHours(open_now=True, next_open=now)
+    hours = await query_store(support_hours, now=now)
+    if override == "closed" and hours.open_now:
+        # a forced closure still names a real opening: the first one after today
+        return await query_store(_opening_after_today, now=now)
+    return hours
+
+
+def _opening_after_today(session: Any, *, now: datetime) -> SupportHours:
+    local = now.astimezone(store_timezone(session))
+    end_of_day = datetime.combine(local.date(), time(23, 59), tzinfo=local.tzinfo)
+    return SupportHours(open_now=False, next_open=support_hours(session, now=end_of_day).next_open)
+
+
+def _contact_collected(tracker: Tracker) -> bool:
+    intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+    return (
+        tracker.get_slot("handoff_consent") is not None
+        or tracker.get_slot("handoff_contact") == NO_CONTACT
+        or intent == "stop"
+    )
+
+
+def _leave_other_form(tracker: Tracker) -> List[EventType]:
+    """A handoff inside another form ends that form (the person takes over the question)."""
+    active = (tracker.active_loop or {}).get("name")
+    if active and active != CONTACT_FORM:
+        return [ActiveLoop(None), SlotSet("requested_slot", None)]
+    return []
+
+
+async def _wait_minutes(handoff_id: int) -> int:
+    minutes = int(load_settings(generate_secrets=False)["HANDOFF_MINUTES_PER_SHOPPER"])
+    queued = await query_store(list_handoffs, status="queued")
+    position = next((i for i, h in enumerate(queued, start=1) if h.id == handoff_id), len(queued) or 1)
+    return position * minutes
+
+
+async def _forward(conversation_id: str, handoff_id: int, context: Dict[str, Any]) -> None:
+    config = load_helpdesk_config()
+    if config is None:
+        return
+    try:
+        chatwoot_id = await forward_to_chatwoot(
+            config, conversation_id=conversation_id, handoff_id=handoff_id, context=context
+        )
+        logger.info("Handoff %s forwarded to Chatwoot conversation %s", handoff_id, chatwoot_id)
+    except HelpdeskError as error:
+        logger.error("Handoff %s stays in the console only: %s", handoff_id, error)
+
+
+async def perform_handoff(
+    dispatcher: CollectingDispatcher, tracker: Tracker, *, reason: Optional[str] = None
+) -> List[EventType]:
+    """Queue the conversation for a person and pause the bot (shared by every trigger).
+
+    Returns:
+        The events to return from the calling action.
+    """
+    reason = handoff_reason(tracker, reason)
+    events: List[EventType] = _leave_other_form(tracker)
+    try:
+        existing = await query_store(open_handoff_for, conversation_id=tracker.sender_id)
+        if existing is not None:
+            dispatcher.utter_message(response="utter_handoff_already_queued")
+            return [*events, ConversationPaused()]
+        hours = await agents_on_duty(_now())
+        if not hours.open_now and not _contact_collected(tracker):
+            return [*events, *_ask_for_contact(dispatcher, tracker, reason, hours)]
+        return [*events, *await _queue(dispatcher, tracker, reason, hours)]
+    except StoreUnavailable as error:
+        logger.error("Handoff for %s failed: %s", tracker.sender_id, error)
+        dispatcher.utter_message(response="utter_handoff_failed", support_email=await _support_email())
+        return [*events, SlotSet("handoff_reason", reason)]
+
+
+async def _support_email() -> str:
+    try:
+        return (await query_store(store_info)).support_email or ""
+    except StoreUnavailable:
+        return ""
+
+
+def _opening(hours: SupportHours) -> Dict[str, str]:
+    local = hours.next_open
+    return {
+        "next_open_day": local.strftime("%A %B %-d"), "next_open_time": local.strftime("%-I:%M %p"),
+        "timezone": local.tzname() or "",
+    }  # fmt: skip
+
+
+def _ask_for_contact(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, hours: SupportHours
+) -> List[EventType]:
+    """Off hours: say when people are back, then ask how to reach the shopper (the form)."""
+    if reason in _PREFACES:
+        dispatcher.utter_message(response=_PREFACES[reason])
+    dispatcher.utter_message(response="utter_handoff_offline", **_opening(hours))
+    events: List[EventType] = [SlotSet("handoff_reason", reason)]
+    identity = shopper_identity(tracker)
+    known = identity["email"] or identity["phone"] if identity["verified"] else None
+    if known:
+        events.append(SlotSet("handoff_contact", known))
+    events.append(FollowupAction(CONTACT_FORM))
+    return events
+
+
+async def _queue(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, hours: SupportHours
+) -> List[EventType]:
+    channel = tracker.get_latest_input_channel() or tracker.get_slot("channel") or "unknown"
+    context = await build_context(tracker, reason=reason, channel=channel)
+    offline = not hours.open_now
+    contact = tracker.get_slot("handoff_contact")
+    consent = bool(tracker.get_slot("handoff_consent"))
+    if offline:
+        context["offline"] = {
+            "contact": contact if contact and contact != NO_CONTACT and consent else None,
+            "consent": consent, "next_open": hours.next_open.isoformat(),
+        }  # fmt: skip
+    handoff = await query_store(
+        create_handoff, conversation_id=tracker.sender_id, channel=channel, reason=reason,
+        summary=context["summary"], context=context, offline=offline,
+    )  # fmt: skip
+    await _forward(tracker.sender_id, handoff.id, context)
+    if reason in _PREFACES and not offline:
+        dispatcher.utter_message(response=_PREFACES[reason])
+    if not offline:
+        dispatcher.utter_message(
+            response="utter_handoff_queued", wait_minutes=await _wait_minutes(handoff.id)
+        )
+    elif context["offline"]["contact"]:
+        dispatcher.utter_message(
+            response="utter_handoff_offline_queued_contact", handoff_contact=contact, **_opening(hours)
+        )
+    else:
+        dispatcher.utter_message(response="utter_handoff_offline_queued_here", **_opening(hours))
+    return [
+        SlotSet("handoff_reason", None), SlotSet("handoff_contact", None), SlotSet("handoff_consent", None),
+        ConversationPaused(),
+    ]  # fmt: skip
 
 
 class ActionHandoff(Action):
-    """Tell the shopper a person is coming (the live-agent queue builds on this)."""
+    """Queue the conversation for a person with full context and pause the assistant."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_handoff"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        dispatcher.utter_message(response="utter_handoff_requested")
-        return []
+        return await perform_handoff(dispatcher, tracker)

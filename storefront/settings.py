@@ -153,6 +153,14 @@ _SPEC: Dict[str, tuple] = {
     "TWILIO_API_BASE_URL": ("https://api.twilio.com", _url("http", "https")),
     # action server: how long a store query may take before the shopper gets an apology
     "STORE_QUERY_TIMEOUT_SECONDS": ("5", _positive_float),
+    # live-agent handoff: "open"/"closed" overrides the store's business hours (24/7 team, tests)
+    "HANDOFF_HOURS_OVERRIDE": ("", _choice("", "open", "closed")),
+    "HANDOFF_MINUTES_PER_SHOPPER": ("5", _positive_int),
+    # optional Chatwoot helpdesk that receives each handoff (off while any of these is empty)
+    "CHATWOOT_URL": ("", _optional(_url("http", "https"))),
+    "CHATWOOT_API_TOKEN": ("", _text),
+    "CHATWOOT_ACCOUNT_ID": ("", _text),
+    "CHATWOOT_INBOX_ID": ("", _text),
 }
 
 

@@ -1,0 +1,96 @@
+"""Hand off when the same form question fails again and again (for every form's validator).
+
+A form validator calls :func:`record_form_failure` instead of returning ``{slot: None}`` when the
+shopper's answer is unusable, and :func:`clear_form_failures` when an answer is accepted::
+
+    class ValidateReturnForm(HandoffOnRepeatedFailure):
+        def name(self) -> Text:
+            return "validate_return_form"
+
+        async def validate_order_number(self, value, dispatcher, tracker, domain):
+            if not looks_like_an_order_number(value):
+                dispatcher.utter_message(response="utter_order_number_invalid")
+                return record_form_failure(tracker, "order_number", form="return_form")
+            return {"order_number": value, **clear_form_failures(tracker, "order_number", form="return_form")}
+
+Counts live in one slot, ``handoff_form_failures`` (``{"return_form:order_number": 2}``), so
+a form needs no extra domain entries. On the third failure (:data:`FAILURE_LIMIT`) the result
+also sets ``handoff_reason=form_failed`` and ends the form; deriving the validator from
+:class:`HandoffOnRepeatedFailure` (or passing its events through :func:`with_handoff_followup`)
+then adds ``FollowupAction("action_handoff")``, so a person takes over right away.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+FAILURE_LIMIT = 3
+COUNTER_SLOT = "handoff_form_failures"
+FORM_FAILED = "form_failed"
+
+
+def _key(tracker: Tracker, slot: str, form: Optional[str]) -> str:
+    form_name = form or (tracker.active_loop or {}).get("name") or "form"
+    return f"{form_name}:{slot}"
+
+
+def failure_count(tracker: Tracker, slot: str, *, form: Optional[str] = None) -> int:
+    """How often the answer to ``slot`` has failed so far in this conversation."""
+    counts = tracker.get_slot(COUNTER_SLOT) or {}
+    return int(counts.get(_key(tracker, slot, form), 0))
+
+
+def record_form_failure(
+    tracker: Tracker, slot: str, *, form: Optional[str] = None, limit: int = FAILURE_LIMIT
+) -> Dict[str, Any]:
+    """The slot values a validator returns for a failed answer to ``slot``.
+
+    Below ``limit`` failures: the slot is cleared (the form asks again) and the count goes up.
+    At ``limit``: the count is reset, ``handoff_reason`` becomes ``form_failed`` and the form ends
+    (``requested_slot`` cleared), ready for :func:`with_handoff_followup`.
+    """
+    counts = dict(tracker.get_slot(COUNTER_SLOT) or {})
+    key = _key(tracker, slot, form)
+    counts[key] = int(counts.get(key, 0)) + 1
+    if counts[key] < limit:
+        return {slot: None, COUNTER_SLOT: counts}
+    counts.pop(key)
+    return {slot: None, COUNTER_SLOT: counts, "handoff_reason": FORM_FAILED, "requested_slot": None}
+
+
+def clear_form_failures(tracker: Tracker, slot: str, *, form: Optional[str] = None) -> Dict[str, Any]:
+    """Slot values that forget the failures of ``slot`` (empty when there were none)."""
+    counts = dict(tracker.get_slot(COUNTER_SLOT) or {})
+    if counts.pop(_key(tracker, slot, form), None) is None:
+        return {}
+    return {COUNTER_SLOT: counts}
+
+
+def with_handoff_followup(events: List[EventType]) -> List[EventType]:
+    """Append the end of the form and ``action_handoff`` when the events gave up on a question."""
+    gave_up = any(
+        e.get("event") == "slot" and e.get("name") == "handoff_reason" and e.get("value") == FORM_FAILED
+        for e in events
+    )
+    if not gave_up:
+        return events
+    return [*events, ActiveLoop(None), SlotSet("requested_slot", None), FollowupAction("action_handoff")]
+
+
+class HandoffOnRepeatedFailure(FormValidationAction):
+    """A form validator whose repeated failures (via :func:`record_form_failure`) hand off."""
+
+    @abstractmethod
+    def name(self) -> str:
+        """``validate_<form>``."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        return with_handoff_followup(await super().run(dispatcher, tracker, domain))
