@@ -13,20 +13,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from store.sample.catalog import build_catalog  # noqa: E402
-from store.sample.orders import CATALOG_SEED  # noqa: E402
-from store.sample.writer import write_products  # noqa: E402
+from store.sample.catalog import build_catalog
+from store.sample.orders import CATALOG_SEED
+from store.sample.writer import write_products
 
 
 def main() -> int:
     """Write the catalog CSV and print what was written."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--style", choices=("current", "legacy"), default="current")
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "data/store/products.csv")
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).resolve().parents[1] / "data/store/products.csv"
+    )
     args = parser.parse_args()
     products = build_catalog(CATALOG_SEED)
     write_products(products, args.out, style=args.style)
-    print(f"{args.out}: {len(products)} products, {sum(len(p.variants) for p in products)} variants ({args.style} headers)")
+    variants = sum(len(p.variants) for p in products)
+    print(f"{args.out}: {len(products)} products, {variants} variants ({args.style} headers)")
     return 0
 
 

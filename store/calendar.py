@@ -41,7 +41,11 @@ def holiday_dates(rule: str, year: int) -> list[date]:
         raise HolidayRuleError(
             f"holiday rule {rule!r} is not MM-DD, YYYY-MM-DD or '<nth> <weekday> of <month>'"
         )
-    nth, weekday, month = _NTH[match.group(1)], _WEEKDAYS.index(match.group(2)), _MONTHS.index(match.group(3)) + 1
+    nth, weekday, month = (
+        _NTH[match.group(1)],
+        _WEEKDAYS.index(match.group(2)),
+        _MONTHS.index(match.group(3)) + 1,
+    )
     days = [date(year, month, 1) + timedelta(days=i) for i in range(31)]
     days = [d for d in days if d.month == month and d.weekday() == weekday]
     if nth == -1:

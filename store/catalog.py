@@ -98,7 +98,8 @@ def product_url(session: Session, handle: str) -> str:
 
 def _active_products(session: Session) -> list[Product]:
     stmt = (
-        select(Product).where(Product.status == "active")
+        select(Product)
+        .where(Product.status == "active")
         .options(selectinload(Product.variants), selectinload(Product.category))
         .order_by(Product.id)
     )
@@ -119,10 +120,20 @@ def _stem(word: str) -> str:
 def _text_score(product: Product, tokens: list[str]) -> int:
     """Title words count double; every token must be found somewhere, else 0."""
     title = {_stem(w) for w in _words(product.title)}
-    other = {_stem(w) for w in _words(" ".join([
-        product.description or "", product.vendor or "", product.category.name if product.category else "",
-        " ".join(product.tags or []), " ".join(v.color or "" for v in product.variants),
-    ]))}
+    other = {
+        _stem(w)
+        for w in _words(
+            " ".join(
+                [
+                    product.description or "",
+                    product.vendor or "",
+                    product.category.name if product.category else "",
+                    " ".join(product.tags or []),
+                    " ".join(v.color or "" for v in product.variants),
+                ]
+            )
+        )
+    }
     score = 0
     for token in tokens:
         stem = _stem(token)
@@ -144,9 +155,15 @@ def _category_matches(product: Product, category: str) -> bool:
 
 
 def search_products(
-    session: Session, *, text: Optional[str] = None, category: Optional[str] = None,
-    color: Optional[str] = None, size: Optional[str] = None, min_price: Optional[Decimal] = None,
-    max_price: Optional[Decimal] = None, limit: int = 5,
+    session: Session,
+    *,
+    text: Optional[str] = None,
+    category: Optional[str] = None,
+    color: Optional[str] = None,
+    size: Optional[str] = None,
+    min_price: Optional[Decimal] = None,
+    max_price: Optional[Decimal] = None,
+    limit: int = 5,
 ) -> list[ProductHit]:
     """Active products matching every given filter, best text match first, then cheapest.
 
@@ -160,9 +177,11 @@ def search_products(
         if category and not _category_matches(product, category):
             continue
         variants = [
-            v for v in product.variants
+            v
+            for v in product.variants
             if (not color or colors_equal(v.color, color))
-            and (low is None or v.price >= low) and (high is None or v.price <= high)
+            and (low is None or v.price >= low)
+            and (high is None or v.price <= high)
         ]
         if size:
             variants = [v for v in variants if sizes_equal(v.size, size) and v.inventory_quantity > 0]
@@ -178,12 +197,15 @@ def search_products(
 def _hit(session: Session, product: Product, variants: list[Variant]) -> ProductHit:
     in_stock = [v for v in product.variants if v.inventory_quantity > 0]
     return ProductHit(
-        handle=product.handle, title=product.title,
+        handle=product.handle,
+        title=product.title,
         category=product.category.name if product.category else None,
         price_from=min(v.price for v in variants),
         colors=tuple(dict.fromkeys(v.color for v in product.variants if v.color)),
         sizes_in_stock=tuple(sorted({v.size for v in in_stock if v.size}, key=size_sort_key)),
-        url=product_url(session, product.handle), vendor=product.vendor, in_stock=bool(in_stock),
+        url=product_url(session, product.handle),
+        vendor=product.vendor,
+        in_stock=bool(in_stock),
     )
 
 
@@ -202,7 +224,9 @@ def resolve_product(session: Session, product: str) -> Optional[Product]:
         if candidate.title.lower() == lowered:
             return candidate
     tokens = [t for t in _words(wanted) if t not in _STOPWORDS]
-    contained = [p for p in products if tokens and all(_stem(t) in {_stem(w) for w in _words(p.title)} for t in tokens)]
+    contained = [
+        p for p in products if tokens and all(_stem(t) in {_stem(w) for w in _words(p.title)} for t in tokens)
+    ]
     if contained:
         return min(contained, key=lambda p: (len(p.title), p.id))
     titles = {p.title.lower(): p for p in products}
@@ -217,16 +241,23 @@ def get_product(session: Session, *, product: str) -> Optional[ProductDetail]:
         return None
     prices = [v.price for v in found.variants] or [Decimal("0.00")]
     return ProductDetail(
-        handle=found.handle, title=found.title, description=found.description or "",
-        category=found.category.name if found.category else None, vendor=found.vendor,
-        url=product_url(session, found.handle), price_from=min(prices), price_to=max(prices),
+        handle=found.handle,
+        title=found.title,
+        description=found.description or "",
+        category=found.category.name if found.category else None,
+        vendor=found.vendor,
+        url=product_url(session, found.handle),
+        price_from=min(prices),
+        price_to=max(prices),
         colors=tuple(dict.fromkeys(v.color for v in found.variants if v.color)),
         sizes=tuple(sorted({v.size for v in found.variants if v.size}, key=size_sort_key)),
         variants=tuple(
             VariantView(v.sku, v.size, v.color, v.price, v.compare_at_price, v.inventory_quantity)
             for v in found.variants
         ),
-        final_sale=found.final_sale, fit=found.fit, tags=tuple(found.tags or ()),
+        final_sale=found.final_sale,
+        fit=found.fit,
+        tags=tuple(found.tags or ()),
     )
 
 
@@ -234,7 +265,7 @@ def _short_names(title: str, vendor: str) -> tuple[str, ...]:
     lowered = title.lower()
     names = []
     if vendor and lowered.startswith(vendor.lower() + " "):
-        names.append(lowered[len(vendor) + 1:])
+        names.append(lowered[len(vendor) + 1 :])
     words = lowered.split()
     if len(words) >= 3:
         names.append(" ".join(words[1:]))
@@ -246,8 +277,13 @@ def catalog_vocabulary(session: Session) -> CatalogVocabulary:
     products = _active_products(session)
     categories = sorted({p.category.name for p in products if p.category})
     category_terms = {
-        name: tuple(sorted({name.lower()} | {w for w in _words(name) if w not in _STOPWORDS}
-                           | {_stem(w) for w in _words(name) if w not in _STOPWORDS}))
+        name: tuple(
+            sorted(
+                {name.lower()}
+                | {w for w in _words(name) if w not in _STOPWORDS}
+                | {_stem(w) for w in _words(name) if w not in _STOPWORDS}
+            )
+        )
         for name in categories
     }
     sizes = {v.size for p in products for v in p.variants if v.size}
@@ -270,8 +306,16 @@ def find_variant(session: Session, *, sku: str) -> Optional[Variant]:
 
 
 __all__ = [
-    "CatalogVocabulary", "ProductDetail", "ProductHit", "ProductTerm", "VariantView",
-    "catalog_vocabulary", "canonical_size", "get_product", "search_products", "variant_stock",
+    "CatalogVocabulary",
+    "ProductDetail",
+    "ProductHit",
+    "ProductTerm",
+    "VariantView",
+    "canonical_size",
+    "catalog_vocabulary",
+    "get_product",
+    "search_products",
+    "variant_stock",
 ]
 
-from store.stock import StockAnswer, StockVariant, StockAlternative, variant_stock  # noqa: E402,F401
+from store.stock import StockAlternative, StockAnswer, StockVariant, variant_stock  # noqa: E402,F401

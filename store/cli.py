@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Optional, Sequence
 from zoneinfo import ZoneInfo
@@ -16,15 +16,27 @@ from store.importers.errors import StoreImportError
 from store.importers.load import StoreFiles, import_store, table_counts
 from store.sample.load import SAMPLE_DATA_DIR, SAMPLE_OUTPUT_DIR, load_sample
 
-SUMMARY_TABLES = ("products", "variants", "categories", "size_charts", "customers", "orders", "line_items",
-                  "fulfillments", "returns", "shipping_zones", "discount_codes", "handoffs")
+SUMMARY_TABLES = (
+    "products",
+    "variants",
+    "categories",
+    "size_charts",
+    "customers",
+    "orders",
+    "line_items",
+    "fulfillments",
+    "returns",
+    "shipping_zones",
+    "discount_codes",
+    "handoffs",
+)
 
 
 def _print_counts(counts: dict[str, int]) -> None:
     print(", ".join(f"{counts[t]} {t.replace('_', ' ')}" for t in SUMMARY_TABLES if t in counts))
 
 
-def _store_today(engine) -> "datetime.date":
+def _store_today() -> date:
     import yaml
 
     store = yaml.safe_load((SAMPLE_DATA_DIR / "store.yaml").read_text(encoding="utf-8"))
@@ -36,8 +48,8 @@ def _status_counts(engine) -> dict[str, int]:
 
     from store.info import store_timezone
     from store.models import Order
-    from store.orders import _LOAD
     from store.order_views import order_status
+    from store.orders import _LOAD
 
     counts: dict[str, int] = {}
     with session_scope(engine) as session:
@@ -57,15 +69,21 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     sample = sub.add_parser("load-sample", help="generate the sample store relative to today and import it")
     sample.add_argument("--seed", type=int, default=42)
     sample.add_argument("--if-empty", action="store_true", help="do nothing when the store already has data")
-    sample.add_argument("--output-dir", type=Path, default=SAMPLE_OUTPUT_DIR,
-                        help="where the dated CSV exports are written (default: var/sample)")
+    sample.add_argument(
+        "--output-dir",
+        type=Path,
+        default=SAMPLE_OUTPUT_DIR,
+        help="where the dated CSV exports are written (default: var/sample)",
+    )
     own = sub.add_parser("import", help="replace the store with your own Shopify exports")
     own.add_argument("--products", type=Path, required=True)
     own.add_argument("--orders", type=Path)
     own.add_argument("--customers", type=Path)
     own.add_argument("--fulfillments", type=Path)
     own.add_argument("--returns", type=Path)
-    own.add_argument("--policies", type=Path, default=SAMPLE_DATA_DIR, help="directory of the policy YAML files")
+    own.add_argument(
+        "--policies", type=Path, default=SAMPLE_DATA_DIR, help="directory of the policy YAML files"
+    )
     sub.add_parser("stats", help="row counts and orders per status")
     args = parser.parse_args(argv)
     try:
@@ -74,23 +92,33 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             version = create_schema(engine)
             print(f"store schema is at version {version} ({engine.url.render_as_string(hide_password=True)})")
         elif args.command == "load-sample":
-            counts = load_sample(engine, seed=args.seed, if_empty=args.if_empty, output_dir=args.output_dir,
-                                 progress=print)
+            counts = load_sample(
+                engine, seed=args.seed, if_empty=args.if_empty, output_dir=args.output_dir, progress=print
+            )
             if counts is None:
                 print("store already has data; nothing to do (drop --if-empty to reload the sample)")
             else:
                 print("loaded the sample store:")
                 _print_counts(counts)
         elif args.command == "import":
-            files = StoreFiles(products=args.products, policies=args.policies, orders=args.orders,
-                               customers=args.customers, fulfillments=args.fulfillments, returns=args.returns)
-            counts = import_store(engine, files, today=_store_today(engine), progress=print)
+            files = StoreFiles(
+                products=args.products,
+                policies=args.policies,
+                orders=args.orders,
+                customers=args.customers,
+                fulfillments=args.fulfillments,
+                returns=args.returns,
+            )
+            counts = import_store(engine, files, today=_store_today(), progress=print)
             print("imported:")
             _print_counts(counts)
         elif args.command == "stats":
             require_schema(engine)
             _print_counts(table_counts(engine))
-            print("orders by status: " + ", ".join(f"{k} {v}" for k, v in sorted(_status_counts(engine).items())))
+            print(
+                "orders by status: "
+                + ", ".join(f"{k} {v}" for k, v in sorted(_status_counts(engine).items()))
+            )
     except StoreImportError as exc:
         print(f"import failed, nothing was changed: {exc}", file=sys.stderr)
         return 2

@@ -36,7 +36,9 @@ class CustomerSummary:
     marketing_consent: MarketingConsent
 
 
-def _find(session: Session, customer_id: Optional[int], email: Optional[str], phone: Optional[str]) -> Optional[Customer]:
+def _find(
+    session: Session, customer_id: Optional[int], email: Optional[str], phone: Optional[str]
+) -> Optional[Customer]:
     if customer_id is not None:
         return session.get(Customer, customer_id)
     address = normalize_email(email)
@@ -52,7 +54,10 @@ def _find(session: Session, customer_id: Optional[int], email: Optional[str], ph
 
 
 def customer_summary(
-    session: Session, *, customer_id: Optional[int] = None, email: Optional[str] = None,
+    session: Session,
+    *,
+    customer_id: Optional[int] = None,
+    email: Optional[str] = None,
     phone: Optional[str] = None,
 ) -> Optional[CustomerSummary]:
     """Summarise the customer found by id, else email, else phone; None when nobody matches."""
@@ -60,8 +65,9 @@ def customer_summary(
     if customer is None:
         return None
     count, value = session.execute(
-        select(func.count(Order.id), func.coalesce(func.sum(Order.total), 0))
-        .where(Order.customer_id == customer.id, Order.cancelled_at.is_(None))
+        select(func.count(Order.id), func.coalesce(func.sum(Order.total), 0)).where(
+            Order.customer_id == customer.id, Order.cancelled_at.is_(None)
+        )
     ).one()
     last = session.execute(
         select(Order.number).where(Order.customer_id == customer.id).order_by(Order.placed_at.desc()).limit(1)
@@ -77,7 +83,8 @@ def customer_summary(
         lifetime_value=lifetime,
         last_order_number=last,
         marketing_consent=MarketingConsent(
-            email=customer.accepts_email_marketing, sms=customer.accepts_sms_marketing,
+            email=customer.accepts_email_marketing,
+            sms=customer.accepts_sms_marketing,
             whatsapp=customer.accepts_whatsapp_marketing,
         ),
     )

@@ -117,9 +117,7 @@ def create_schema(engine: Engine) -> int:
     """
     current = schema_version(engine)
     if current is not None and current > SCHEMA_VERSION:
-        raise SchemaError(
-            f"database schema version {current} is newer than this code ({SCHEMA_VERSION})"
-        )
+        raise SchemaError(f"database schema version {current} is newer than this code ({SCHEMA_VERSION})")
     Base.metadata.create_all(engine)
     if current != SCHEMA_VERSION:
         with engine.begin() as conn:

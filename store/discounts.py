@@ -55,7 +55,9 @@ def _is_final_sale(product: Product, policy: Optional[ReturnPolicy]) -> bool:
     if policy is None:
         return False
     category = product.category.name if product.category else None
-    return category in (policy.final_sale_categories or []) or bool(set(product.tags or []) & set(policy.final_sale_tags or []))
+    return category in (policy.final_sale_categories or []) or bool(
+        set(product.tags or []) & set(policy.final_sale_tags or [])
+    )
 
 
 def check_discount(
@@ -69,8 +71,10 @@ def check_discount(
         return DiscountCheck(wanted, False, "unknown", money(0), None, None, None, None)
     policy = session.execute(select(ReturnPolicy)).scalars().first()
     variants = {
-        v.sku: v for v in session.execute(
-            select(Variant).where(Variant.sku.in_([line.sku.strip().upper() for line in cart]))
+        v.sku: v
+        for v in session.execute(
+            select(Variant)
+            .where(Variant.sku.in_([line.sku.strip().upper() for line in cart]))
             .options(selectinload(Variant.product).selectinload(Product.category))
         ).scalars()
     }
@@ -89,11 +93,17 @@ def check_discount(
         eligible.append(variant.sku)
         total_eligible += money(line.price if line.price is not None else variant.price) * line.quantity
     hint = DiscountHint(
-        min_spend=row.min_spend, eligible_skus=tuple(eligible), categories=tuple(row.categories or ()),
-        excluded_categories=tuple(row.excluded_categories or ()), starts_at=row.starts_at, ends_at=row.ends_at,
+        min_spend=row.min_spend,
+        eligible_skus=tuple(eligible),
+        categories=tuple(row.categories or ()),
+        excluded_categories=tuple(row.excluded_categories or ()),
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
     )
 
-    def verdict(reason: Optional[str], amount: Decimal = money(0), missing: Optional[Decimal] = None) -> DiscountCheck:
+    def verdict(
+        reason: Optional[str], amount: Decimal = money(0), missing: Optional[Decimal] = None
+    ) -> DiscountCheck:
         return DiscountCheck(row.code, reason is None, reason, amount, missing, row.kind, row.value, hint)
 
     if row.starts_at is not None and now < row.starts_at:

@@ -49,10 +49,18 @@ def _utcnow() -> datetime:
 
 def _view(handoff: Handoff) -> HandoffView:
     return HandoffView(
-        id=handoff.id, conversation_id=handoff.conversation_id, channel=handoff.channel,
-        status=handoff.status, offline=handoff.offline, reason=handoff.reason, summary=handoff.summary,
-        context=dict(handoff.context or {}), claimed_by=handoff.claimed_by,
-        created_at=handoff.created_at, claimed_at=handoff.claimed_at, resolved_at=handoff.resolved_at,
+        id=handoff.id,
+        conversation_id=handoff.conversation_id,
+        channel=handoff.channel,
+        status=handoff.status,
+        offline=handoff.offline,
+        reason=handoff.reason,
+        summary=handoff.summary,
+        context=dict(handoff.context or {}),
+        claimed_by=handoff.claimed_by,
+        created_at=handoff.created_at,
+        claimed_at=handoff.claimed_at,
+        resolved_at=handoff.resolved_at,
         resolved_by=handoff.resolved_by,
         messages=tuple(HandoffMessageView(m.sender, m.text, m.at) for m in handoff.messages),
     )
@@ -60,7 +68,9 @@ def _view(handoff: Handoff) -> HandoffView:
 
 def _load(session: Session, handoff_id: int) -> Optional[Handoff]:
     stmt = (
-        select(Handoff).where(Handoff.id == handoff_id).options(selectinload(Handoff.messages))
+        select(Handoff)
+        .where(Handoff.id == handoff_id)
+        .options(selectinload(Handoff.messages))
         .execution_options(populate_existing=True)
     )
     return session.execute(stmt).scalar_one_or_none()
@@ -69,16 +79,26 @@ def _load(session: Session, handoff_id: int) -> Optional[Handoff]:
 def open_handoff_for(session: Session, *, conversation_id: str) -> Optional[HandoffView]:
     """The newest queued or claimed handoff of a conversation, if any."""
     stmt = (
-        select(Handoff).where(Handoff.conversation_id == conversation_id, Handoff.status != "resolved")
-        .options(selectinload(Handoff.messages)).order_by(Handoff.id.desc()).limit(1)
+        select(Handoff)
+        .where(Handoff.conversation_id == conversation_id, Handoff.status != "resolved")
+        .options(selectinload(Handoff.messages))
+        .order_by(Handoff.id.desc())
+        .limit(1)
     )
     handoff = session.execute(stmt).scalar_one_or_none()
     return _view(handoff) if handoff is not None else None
 
 
 def create_handoff(
-    session: Session, *, conversation_id: str, channel: str, reason: str, summary: str, context: dict,
-    offline: bool = False, now: Optional[datetime] = None,
+    session: Session,
+    *,
+    conversation_id: str,
+    channel: str,
+    reason: str,
+    summary: str,
+    context: dict,
+    offline: bool = False,
+    now: Optional[datetime] = None,
 ) -> HandoffView:
     """Queue a conversation for a person. A conversation already waiting keeps its handoff.
 
@@ -89,12 +109,20 @@ def create_handoff(
     if existing is not None:
         return existing
     handoff = Handoff(
-        conversation_id=conversation_id, channel=channel, status="queued", offline=offline,
-        reason=reason, summary=summary, context=context, created_at=now or _utcnow(),
+        conversation_id=conversation_id,
+        channel=channel,
+        status="queued",
+        offline=offline,
+        reason=reason,
+        summary=summary,
+        context=context,
+        created_at=now or _utcnow(),
     )
     session.add(handoff)
     session.flush()
-    return _view(_load(session, handoff.id))
+    loaded = _load(session, handoff.id)
+    assert loaded is not None
+    return _view(loaded)
 
 
 def list_handoffs(session: Session, *, status: Optional[str] = None) -> list[HandoffView]:
@@ -117,7 +145,8 @@ def claim_handoff(session: Session, *, handoff_id: int, agent: str, now: Optiona
     The check and the change are one conditional UPDATE, so the database decides the winner.
     """
     result = session.execute(
-        update(Handoff).where(Handoff.id == handoff_id, Handoff.status == "queued")
+        update(Handoff)
+        .where(Handoff.id == handoff_id, Handoff.status == "queued")
         .values(status="claimed", claimed_by=agent, claimed_at=now or _utcnow())
         .execution_options(synchronize_session=False)
     )
@@ -127,7 +156,8 @@ def claim_handoff(session: Session, *, handoff_id: int, agent: str, now: Optiona
 def resolve_handoff(session: Session, *, handoff_id: int, agent: str, now: Optional[datetime] = None) -> bool:
     """Close a handoff that is not already resolved; False when it was."""
     result = session.execute(
-        update(Handoff).where(Handoff.id == handoff_id, Handoff.status != "resolved")
+        update(Handoff)
+        .where(Handoff.id == handoff_id, Handoff.status != "resolved")
         .values(status="resolved", resolved_by=agent, resolved_at=now or _utcnow())
         .execution_options(synchronize_session=False)
     )

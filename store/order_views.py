@@ -12,7 +12,13 @@ from zoneinfo import ZoneInfo
 from store.models import Order
 
 ORDER_STATUSES = (
-    "unfulfilled", "partially_fulfilled", "in_transit", "delayed", "delivered", "cancelled", "returned",
+    "unfulfilled",
+    "partially_fulfilled",
+    "in_transit",
+    "delayed",
+    "delivered",
+    "cancelled",
+    "returned",
 )
 OPEN_RETURN_STATUSES = ("requested", "approved", "in_transit", "received", "refunded", "exchanged")
 
@@ -175,17 +181,28 @@ def order_view(order: Order, *, now: datetime, tz: ZoneInfo, high_value: Optiona
         placed_at=order.placed_at,
         items=tuple(
             LineItemView(
-                id=i.id, sku=i.sku, title=i.title, size=i.size, color=i.color, quantity=i.quantity,
-                price=i.price, fulfilled=shipped.get(i.id, 0), returned=returned.get(i.id, 0),
+                id=i.id,
+                sku=i.sku,
+                title=i.title,
+                size=i.size,
+                color=i.color,
+                quantity=i.quantity,
+                price=i.price,
+                fulfilled=shipped.get(i.id, 0),
+                returned=returned.get(i.id, 0),
                 product_handle=i.variant.product.handle if i.variant is not None else None,
             )
             for i in order.line_items
         ),
         fulfillments=tuple(
             FulfillmentView(
-                carrier=f.carrier, tracking_number=f.tracking_number, tracking_url=f.tracking_url,
-                shipped_at=f.shipped_at, estimated_delivery=f.estimated_delivery,
-                delivered_at=f.delivered_at, status=f.shipment_status,
+                carrier=f.carrier,
+                tracking_number=f.tracking_number,
+                tracking_url=f.tracking_url,
+                shipped_at=f.shipped_at,
+                estimated_delivery=f.estimated_delivery,
+                delivered_at=f.delivered_at,
+                status=f.shipment_status,
                 line_item_ids=tuple(sorted(line.line_item_id for line in f.lines)),
             )
             for f in order.fulfillments
@@ -200,9 +217,14 @@ def order_view(order: Order, *, now: datetime, tz: ZoneInfo, high_value: Optiona
         financial_status=order.financial_status,
         shipping_method=order.shipping_method,
         shipping_address=Address(
-            name=addr.get("name"), address1=addr.get("address1", ""), address2=addr.get("address2"),
-            city=addr.get("city", ""), region=addr.get("region"), postal_code=addr.get("postal_code", ""),
-            country=addr.get("country", order.shipping_country or ""), phone=addr.get("phone"),
+            name=addr.get("name"),
+            address1=addr.get("address1", ""),
+            address2=addr.get("address2"),
+            city=addr.get("city", ""),
+            region=addr.get("region"),
+            postal_code=addr.get("postal_code", ""),
+            country=addr.get("country", order.shipping_country or ""),
+            phone=addr.get("phone"),
         ),
         cancelled_at=order.cancelled_at,
         returns=tuple(ReturnSummary(r.rma, r.status, r.resolution) for r in order.returns),

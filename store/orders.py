@@ -13,12 +13,27 @@ from store.contact import contact_matches, normalize_email, parse_order_number, 
 from store.info import high_value_threshold, setting, store_timezone
 from store.models import Customer, Fulfillment, LineItem, Order, Return, Variant
 from store.order_views import (
-    Address, LineItemView, OrderSummary, OrderView, fulfilled_units, order_status, order_view,
+    Address,
+    LineItemView,
+    OrderSummary,
+    OrderView,
+    fulfilled_units,
+    order_status,
+    order_view,
 )
 
 __all__ = [
-    "Address", "LineItemView", "OrderChangeResult", "OrderSummary", "OrderView", "TimelineEvent",
-    "cancel_order", "change_shipping_address", "find_order", "order_timeline", "orders_for_contact",
+    "Address",
+    "LineItemView",
+    "OrderChangeResult",
+    "OrderSummary",
+    "OrderView",
+    "TimelineEvent",
+    "cancel_order",
+    "change_shipping_address",
+    "find_order",
+    "order_timeline",
+    "orders_for_contact",
 ]
 
 _LOAD = (
@@ -58,8 +73,8 @@ def _now(now: Optional[datetime]) -> datetime:
 
 def load_order(session: Session, number: int) -> Optional[Order]:
     """The ORM order with its lines, fulfillments and returns (no ownership check)."""
-    stmt = select(Order).where(Order.number == number).options(*_LOAD).execution_options(
-        populate_existing=True
+    stmt = (
+        select(Order).where(Order.number == number).options(*_LOAD).execution_options(populate_existing=True)
     )
     return session.execute(stmt).scalar_one_or_none()
 
@@ -85,7 +100,9 @@ def lock_order(session: Session, order: Order) -> Order:
     SQLite the database write lock, and the reload then sees whatever the winner committed.
     """
     session.execute(
-        update(Order).where(Order.id == order.id).values(lock_version=Order.lock_version + 1)
+        update(Order)
+        .where(Order.id == order.id)
+        .values(lock_version=Order.lock_version + 1)
         .execution_options(synchronize_session=False)
     )
     fresh = load_order(session, order.number)
@@ -109,7 +126,11 @@ def find_order(
 
 
 def orders_for_contact(
-    session: Session, *, email: Optional[str] = None, phone: Optional[str] = None, limit: int = 5,
+    session: Session,
+    *,
+    email: Optional[str] = None,
+    phone: Optional[str] = None,
+    limit: int = 5,
     now: Optional[datetime] = None,
 ) -> list[OrderSummary]:
     """The most recent orders of a shopper identified by email or phone, newest first."""
@@ -124,8 +145,11 @@ def orders_for_contact(
     if not conditions:
         return []
     stmt = (
-        select(Order).outerjoin(Customer, Order.customer_id == Customer.id).where(or_(*conditions))
-        .options(*_LOAD).order_by(Order.placed_at.desc())
+        select(Order)
+        .outerjoin(Customer, Order.customer_id == Customer.id)
+        .where(or_(*conditions))
+        .options(*_LOAD)
+        .order_by(Order.placed_at.desc())
     )
     tz, current = store_timezone(session), _now(now)
     results = []
@@ -133,18 +157,25 @@ def orders_for_contact(
         emails = [order.email, order.customer.email if order.customer else None]
         phones = [order.phone_key, order.customer.phone_key if order.customer else None]
         if (address and address in emails) or (phone and contact_matches(phone, emails=[], phones=phones)):
-            results.append(OrderSummary(
-                number=order.number, name=order.name,
-                status=order_status(order, now=current, tz=tz), placed_at=order.placed_at,
-                total=order.total, currency=order.currency,
-                item_count=sum(i.quantity for i in order.line_items),
-            ))
+            results.append(
+                OrderSummary(
+                    number=order.number,
+                    name=order.name,
+                    status=order_status(order, now=current, tz=tz),
+                    placed_at=order.placed_at,
+                    total=order.total,
+                    currency=order.currency,
+                    item_count=sum(i.quantity for i in order.line_items),
+                )
+            )
         if len(results) >= limit:
             break
     return results
 
 
-def order_timeline(session: Session, *, order_number: str, now: Optional[datetime] = None) -> list[TimelineEvent]:
+def order_timeline(
+    session: Session, *, order_number: str, now: Optional[datetime] = None
+) -> list[TimelineEvent]:
     """What happened to an order, oldest first. Call only after :func:`find_order` verified it."""
     number = parse_order_number(str(order_number))
     order = load_order(session, number) if number is not None else None
@@ -154,8 +185,12 @@ def order_timeline(session: Session, *, order_number: str, now: Optional[datetim
     today = current.astimezone(tz).date()
     events = [TimelineEvent(order.placed_at, "placed", {"total": order.total, "currency": order.currency})]
     for f in order.fulfillments:
-        info = {"carrier": f.carrier, "tracking_number": f.tracking_number, "tracking_url": f.tracking_url,
-                "line_item_ids": sorted(line.line_item_id for line in f.lines)}
+        info = {
+            "carrier": f.carrier,
+            "tracking_number": f.tracking_number,
+            "tracking_url": f.tracking_url,
+            "line_item_ids": sorted(line.line_item_id for line in f.lines),
+        }
         events.append(TimelineEvent(f.shipped_at, "shipped", info))
         if f.delivered_at is not None:
             events.append(TimelineEvent(f.delivered_at, "delivered", info))
@@ -166,7 +201,9 @@ def order_timeline(session: Session, *, order_number: str, now: Optional[datetim
     if order.cancelled_at is not None:
         events.append(TimelineEvent(order.cancelled_at, "cancelled", {"reason": order.cancel_reason}))
     for ret in order.returns:
-        events.append(TimelineEvent(ret.created_at, "return_requested", {"rma": ret.rma, "status": ret.status}))
+        events.append(
+            TimelineEvent(ret.created_at, "return_requested", {"rma": ret.rma, "status": ret.status})
+        )
     return sorted(events, key=lambda e: e.at)
 
 
@@ -187,7 +224,11 @@ def _view(session: Session, order: Order, now: datetime) -> OrderView:
 
 
 def cancel_order(
-    session: Session, *, order_number: str, contact: str, reason: str = "customer",
+    session: Session,
+    *,
+    order_number: str,
+    contact: str,
+    reason: str = "customer",
     now: Optional[datetime] = None,
 ) -> OrderChangeResult:
     """Cancel an order that has not shipped, refund it and put its units back in stock."""
@@ -227,15 +268,28 @@ def change_shipping_address(
     if problem:
         return OrderChangeResult(ok=False, reason=problem, order=_view(session, order, current))
     country = (address.country or "").strip().upper()
-    if not (address.address1.strip() and address.city.strip() and address.postal_code.strip() and len(country) == 2):
+    if not (
+        address.address1.strip()
+        and address.city.strip()
+        and address.postal_code.strip()
+        and len(country) == 2
+    ):
         return OrderChangeResult(ok=False, reason="invalid_address", order=_view(session, order, current))
-    if country != (order.shipping_country or country) and not setting(session, "address_change_across_countries", False):
-        return OrderChangeResult(ok=False, reason="country_change_not_allowed", order=_view(session, order, current))
+    if country != (order.shipping_country or country) and not setting(
+        session, "address_change_across_countries", False
+    ):
+        return OrderChangeResult(
+            ok=False, reason="country_change_not_allowed", order=_view(session, order, current)
+        )
     old = dict(order.shipping_address or {})
     order.shipping_address = {
-        "name": address.name or old.get("name"), "address1": address.address1.strip(),
-        "address2": (address.address2 or "").strip() or None, "city": address.city.strip(),
-        "region": address.region, "postal_code": address.postal_code.strip(), "country": country,
+        "name": address.name or old.get("name"),
+        "address1": address.address1.strip(),
+        "address2": (address.address2 or "").strip() or None,
+        "city": address.city.strip(),
+        "region": address.region,
+        "postal_code": address.postal_code.strip(),
+        "country": country,
         "phone": address.phone or old.get("phone"),
     }
     order.shipping_country = country

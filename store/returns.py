@@ -73,11 +73,17 @@ def return_policy(session: Session) -> ReturnPolicyView:
     """The store's return policy."""
     p = _policy(session)
     return ReturnPolicyView(
-        window_days=p.window_days, final_sale_categories=tuple(p.final_sale_categories or ()),
-        final_sale_tags=tuple(p.final_sale_tags or ()), exchanges_allowed=p.exchanges_allowed,
-        exchange_rules=dict(p.exchange_rules or {}), refund_method=p.refund_method, refund_days=p.refund_days,
-        return_shipping_cost=p.return_shipping_cost, free_return_for_exchanges=p.free_return_for_exchanges,
-        reasons=tuple(p.reasons or ()), url=p.url,
+        window_days=p.window_days,
+        final_sale_categories=tuple(p.final_sale_categories or ()),
+        final_sale_tags=tuple(p.final_sale_tags or ()),
+        exchanges_allowed=p.exchanges_allowed,
+        exchange_rules=dict(p.exchange_rules or {}),
+        refund_method=p.refund_method,
+        refund_days=p.refund_days,
+        return_shipping_cost=p.return_shipping_cost,
+        free_return_for_exchanges=p.free_return_for_exchanges,
+        reasons=tuple(p.reasons or ()),
+        url=p.url,
     )
 
 
@@ -86,8 +92,11 @@ def _final_sale(item, policy: ReturnPolicy) -> bool:
     if product is None:
         return False
     category = product.category.name if product.category else None
-    return product.final_sale or category in (policy.final_sale_categories or []) or bool(
-        set(product.tags or []) & set(policy.final_sale_tags or []))
+    return (
+        product.final_sale
+        or category in (policy.final_sale_categories or [])
+        or bool(set(product.tags or []) & set(policy.final_sale_tags or []))
+    )
 
 
 def _eligibility(session: Session, order: Order, now: datetime) -> list[ItemEligibility]:
@@ -113,16 +122,23 @@ def _eligibility(session: Session, order: Order, now: datetime) -> list[ItemElig
             reason = "final_sale"
         elif not delivered_units:
             reason = "not_delivered"
-        elif today > window_ends:
+        elif window_ends is None or today > window_ends:
             reason = "window_expired"
         elif not returnable:
             reason = "already_returned"
         else:
             reason = None
-        results.append(ItemEligibility(
-            line_item_id=item.id, title=item.title, sku=item.sku, eligible=reason is None, reason=reason,
-            window_ends=window_ends, returnable_quantity=returnable if reason is None else 0,
-        ))
+        results.append(
+            ItemEligibility(
+                line_item_id=item.id,
+                title=item.title,
+                sku=item.sku,
+                eligible=reason is None,
+                reason=reason,
+                window_ends=window_ends,
+                returnable_quantity=returnable if reason is None else 0,
+            )
+        )
     return results
 
 
@@ -141,8 +157,15 @@ def return_eligibility(
 
 
 def create_return(
-    session: Session, *, order_number: str, contact: str, items: list[tuple[int, int]], reason: str,
-    resolution: str, exchange_sku: Optional[str] = None, now: Optional[datetime] = None,
+    session: Session,
+    *,
+    order_number: str,
+    contact: str,
+    items: list[tuple[int, int]],
+    reason: str,
+    resolution: str,
+    exchange_sku: Optional[str] = None,
+    now: Optional[datetime] = None,
 ) -> ReturnResult:
     """Open a return for ``items`` (``(line_item_id, quantity)``); the same request again, even
     concurrently, gives back the same RMA (``created=False``)."""
@@ -157,8 +180,12 @@ def create_return(
     order = lock_order(session, order)  # serialises concurrent requests for this order
     for existing in order.returns:
         if existing.request_key == request_key and existing.status != "rejected":
-            return ReturnResult(ok=True, rma=existing.rma, created=False,
-                                items=tuple(sorted((i.line_item_id, i.quantity) for i in existing.items)))
+            return ReturnResult(
+                ok=True,
+                rma=existing.rma,
+                created=False,
+                items=tuple(sorted((i.line_item_id, i.quantity) for i in existing.items)),
+            )
     policy = _policy(session)
     line_ids = {item.id for item in order.line_items}
     if not wanted or any(i not in line_ids or q < 1 for i, q in wanted.items()):
@@ -177,13 +204,22 @@ def create_return(
         if variant is None or (in_stock_needed and variant.inventory_quantity < 1):
             return ReturnResult(ok=False, reason="exchange_unavailable")
     eligibility = {e.line_item_id: e for e in _eligibility(session, order, now)}
-    bad = tuple(e for i, e in eligibility.items() if i in wanted and (not e.eligible or wanted[i] > e.returnable_quantity))
+    bad = tuple(
+        e
+        for i, e in eligibility.items()
+        if i in wanted and (not e.eligible or wanted[i] > e.returnable_quantity)
+    )
     if bad:
         return ReturnResult(ok=False, reason="not_eligible", ineligible=bad)
     ret = Return(
-        rma=f"RMA-{order.number}-{len(order.returns) + 1}", order=order, status="requested", reason=reason,
-        resolution=resolution, exchange_sku=(exchange_sku or "").strip().upper() or None,
-        request_key=request_key, created_at=now,
+        rma=f"RMA-{order.number}-{len(order.returns) + 1}",
+        order=order,
+        status="requested",
+        reason=reason,
+        resolution=resolution,
+        exchange_sku=(exchange_sku or "").strip().upper() or None,
+        request_key=request_key,
+        created_at=now,
     )
     for line_id, quantity in sorted(wanted.items()):
         ret.items.append(ReturnItem(line_item_id=line_id, quantity=quantity))

@@ -77,21 +77,33 @@ def resolve_destination(
 
 def zone_for(session: Session, destination: Destination) -> Optional[ShippingZone]:
     """The zone serving a destination: a region or postal-prefix zone beats a whole-country zone."""
-    zones = session.execute(
-        select(ShippingZone).options(selectinload(ShippingZone.methods)).order_by(ShippingZone.position)
-    ).scalars().all()
+    zones = (
+        session.execute(
+            select(ShippingZone).options(selectinload(ShippingZone.methods)).order_by(ShippingZone.position)
+        )
+        .scalars()
+        .all()
+    )
     zones = [z for z in zones if destination.country in (z.countries or [])]
     for zone in zones:
         if destination.region and destination.region in (zone.regions or []):
             return zone
-        if destination.postal_code and any(destination.postal_code.startswith(p) for p in zone.postal_prefixes or []):
+        if destination.postal_code and any(
+            destination.postal_code.startswith(p) for p in zone.postal_prefixes or []
+        ):
             return zone
     return next((z for z in zones if not z.regions and not z.postal_prefixes), None)
 
 
 def delivery_estimate(
-    session: Session, *, country: str, region: Optional[str] = None, postal_code: Optional[str] = None,
-    method: Optional[str] = None, subtotal: Optional[Decimal] = None, now: Optional[datetime] = None,
+    session: Session,
+    *,
+    country: str,
+    region: Optional[str] = None,
+    postal_code: Optional[str] = None,
+    method: Optional[str] = None,
+    subtotal: Optional[Decimal] = None,
+    now: Optional[datetime] = None,
 ) -> list[DeliveryOption]:
     """Delivery options for a destination, cheapest first as the store lists them.
 
@@ -112,12 +124,21 @@ def delivery_estimate(
         cutoff = parse_hhmm(m.cutoff)
         ship_day = calendar.dispatch_day(local_now, cutoff)
         free = m.free_over is not None and subtotal is not None and money(subtotal) >= m.free_over
-        options.append(DeliveryOption(
-            method=m.code, name=m.name, carrier=m.carrier, price=money(0) if free else m.price,
-            free_shipping_threshold=m.free_over, earliest=calendar.add_business_days(ship_day, m.transit_min_days),
-            latest=calendar.add_business_days(ship_day, m.transit_max_days), cutoff_local=cutoff,
-            ships_today=ship_day == local_now.date(), ship_date=ship_day, zone=zone.name,
-        ))
+        options.append(
+            DeliveryOption(
+                method=m.code,
+                name=m.name,
+                carrier=m.carrier,
+                price=money(0) if free else m.price,
+                free_shipping_threshold=m.free_over,
+                earliest=calendar.add_business_days(ship_day, m.transit_min_days),
+                latest=calendar.add_business_days(ship_day, m.transit_max_days),
+                cutoff_local=cutoff,
+                ships_today=ship_day == local_now.date(),
+                ship_date=ship_day,
+                zone=zone.name,
+            )
+        )
     return options
 
 

@@ -6,12 +6,30 @@ import re
 from typing import Iterable, Optional
 
 _ALPHA_WORDS = {
-    "extra extra small": "XXS", "xx small": "XXS", "xxs": "XXS",
-    "extra small": "XS", "x small": "XS", "xs": "XS",
-    "small": "S", "s": "S", "medium": "M", "med": "M", "m": "M", "large": "L", "l": "L",
-    "extra large": "XL", "x large": "XL", "xl": "XL",
-    "extra extra large": "XXL", "xx large": "XXL", "xxl": "XXL", "2xl": "XXL",
-    "xxxl": "XXXL", "3xl": "XXXL", "one size": "One Size", "os": "One Size",
+    "extra extra small": "XXS",
+    "xx small": "XXS",
+    "xxs": "XXS",
+    "extra small": "XS",
+    "x small": "XS",
+    "xs": "XS",
+    "small": "S",
+    "s": "S",
+    "medium": "M",
+    "med": "M",
+    "m": "M",
+    "large": "L",
+    "l": "L",
+    "extra large": "XL",
+    "x large": "XL",
+    "xl": "XL",
+    "extra extra large": "XXL",
+    "xx large": "XXL",
+    "xxl": "XXL",
+    "2xl": "XXL",
+    "xxxl": "XXXL",
+    "3xl": "XXXL",
+    "one size": "One Size",
+    "os": "One Size",
 }
 ALPHA_ORDER = ["XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL"]
 _SYSTEM = re.compile(r"^(us|uk|eu)\s*(?:size\s*)?(\d{1,2}(?:\.5)?)$")

@@ -60,7 +60,9 @@ def chart_for(session: Session, product: Product) -> Optional[SizeChart]:
     """The most specific chart: by product, then brand and category, then category, then brand."""
     category = product.category.name if product.category else None
     best, best_rank = None, 0
-    for chart in session.execute(select(SizeChart).options(selectinload(SizeChart.rows)).order_by(SizeChart.id)).scalars():
+    for chart in session.execute(
+        select(SizeChart).options(selectinload(SizeChart.rows)).order_by(SizeChart.id)
+    ).scalars():
         in_category = category is not None and category in (chart.categories or [])
         in_vendor = bool(product.vendor) and product.vendor in (chart.vendors or [])
         if product.handle in (chart.products or []):
@@ -78,18 +80,26 @@ def chart_for(session: Session, product: Product) -> Optional[SizeChart]:
 
 def chart_view(chart: SizeChart) -> SizeChartView:
     """A chart with inch (and pound) conversions."""
+
     def imperial(key: str, low: float, high: float) -> tuple[str, tuple[float, float]]:
         if key.endswith("_kg"):
             return key[:-3] + "_lb", (round(low * 2.20462, 0), round(high * 2.20462, 0))
         return key[:-3] + "_in", (round(low / 2.54, 1), round(high / 2.54, 1))
 
     return SizeChartView(
-        name=chart.name, url=chart.url, fit=chart.fit, fit_note=chart.fit_note,
-        rows=tuple(SizeRow(
-            size=r.size, aliases=tuple(r.aliases or ()),
-            metric={k: tuple(v) for k, v in r.measurements.items()},
-            imperial=dict(imperial(k, *v) for k, v in r.measurements.items()),
-        ) for r in chart.rows),
+        name=chart.name,
+        url=chart.url,
+        fit=chart.fit,
+        fit_note=chart.fit_note,
+        rows=tuple(
+            SizeRow(
+                size=r.size,
+                aliases=tuple(r.aliases or ()),
+                metric={k: tuple(v) for k, v in r.measurements.items()},
+                imperial=dict(imperial(k, *v) for k, v in r.measurements.items()),
+            )
+            for r in chart.rows
+        ),
     )
 
 
@@ -112,9 +122,17 @@ def _index_of(chart: SizeChart, label: str) -> Optional[int]:
 
 
 def recommend_size(
-    session: Session, *, product: str, height_cm: Optional[float] = None, weight_kg: Optional[float] = None,
-    chest_cm: Optional[float] = None, waist_cm: Optional[float] = None, hips_cm: Optional[float] = None,
-    foot_length_cm: Optional[float] = None, usual_size: Optional[str] = None, usual_product: Optional[str] = None,
+    session: Session,
+    *,
+    product: str,
+    height_cm: Optional[float] = None,
+    weight_kg: Optional[float] = None,
+    chest_cm: Optional[float] = None,
+    waist_cm: Optional[float] = None,
+    hips_cm: Optional[float] = None,
+    foot_length_cm: Optional[float] = None,
+    usual_size: Optional[str] = None,
+    usual_product: Optional[str] = None,
 ) -> SizeRecommendation:
     """Recommend a size of ``product``.
 
@@ -127,21 +145,37 @@ def recommend_size(
         return SizeRecommendation(None, None, None, "unknown_product", None, None, None, None, ())
     chart = chart_for(session, found)
 
-    def answer(size: Optional[str], reason: Optional[str], basis: tuple = (), needed: tuple = ()) -> SizeRecommendation:
+    def answer(
+        size: Optional[str], reason: Optional[str], basis: tuple = (), needed: tuple = ()
+    ) -> SizeRecommendation:
         in_stock = None
         if size is not None:
             in_stock = any(sizes_equal(v.size, size) and v.inventory_quantity > 0 for v in found.variants)
         return SizeRecommendation(
-            found.handle, found.title, size, reason, _fit(found, chart) if chart else found.fit,
-            chart.fit_note if chart else None, in_stock, chart.url if chart else None, basis, needed,
+            found.handle,
+            found.title,
+            size,
+            reason,
+            _fit(found, chart) if chart else found.fit,
+            chart.fit_note if chart else None,
+            in_stock,
+            chart.url if chart else None,
+            basis,
+            needed,
             chart_view(chart) if chart else None,
         )
 
     if chart is None or not chart.rows:
         return answer(None, "no_size_chart")
     keys = tuple(k for k in BODY + FRAME if any(k in r.measurements for r in chart.rows))
-    given = {"chest_cm": chest_cm, "waist_cm": waist_cm, "hips_cm": hips_cm, "foot_length_cm": foot_length_cm,
-             "height_cm": height_cm, "weight_kg": weight_kg}
+    given = {
+        "chest_cm": chest_cm,
+        "waist_cm": waist_cm,
+        "hips_cm": hips_cm,
+        "foot_length_cm": foot_length_cm,
+        "height_cm": height_cm,
+        "weight_kg": weight_kg,
+    }
     measures = {k: float(v) for k, v in given.items() if v is not None and k in keys}
     shift = _SHIFT.get(_fit(found, chart), 0)
     basis: tuple[str, ...] = tuple(measures)
@@ -155,7 +189,9 @@ def recommend_size(
             if index is None:
                 return answer(None, "unknown_usual_size", ("usual_size", "usual_product"))
             # the shopper's body is one size smaller than the label when that product runs small
-            body = other_chart.rows[max(0, min(len(other_chart.rows) - 1, index - _SHIFT.get(_fit(other, other_chart), 0)))]
+            body = other_chart.rows[
+                max(0, min(len(other_chart.rows) - 1, index - _SHIFT.get(_fit(other, other_chart), 0)))
+            ]
             measures = {k: (lo + hi) / 2 for k, (lo, hi) in body.measurements.items() if k in keys}
             basis = ("usual_size", "usual_product")
             if not measures:
@@ -171,8 +207,9 @@ def recommend_size(
     if not measures:
         return answer(None, "need_measurements", (), keys)
     primary = {k: v for k, v in measures.items() if k in BODY} or measures
-    indexes = [_row_for(chart, k, v) for k, v in primary.items()]
-    if any(i is None for i in indexes):
+    found_rows = [_row_for(chart, k, v) for k, v in primary.items()]
+    indexes = [i for i in found_rows if i is not None]
+    if len(indexes) < len(found_rows):
         return answer(None, "out_of_range", basis)
     target = max(indexes) + shift
     if not 0 <= target < len(chart.rows):

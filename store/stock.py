@@ -65,7 +65,11 @@ def _aliases(session: Session, product: Product) -> dict[str, list[str]]:
 
 
 def variant_stock(
-    session: Session, *, product: str, size: Optional[str] = None, color: Optional[str] = None,
+    session: Session,
+    *,
+    product: str,
+    size: Optional[str] = None,
+    color: Optional[str] = None,
     max_alternatives: int = 5,
 ) -> StockAnswer:
     """Stock of ``product`` (handle or name) in ``size``/``color``, with in-stock alternatives.
@@ -93,33 +97,54 @@ def variant_stock(
     )
     if color:
         alternatives += [
-            StockAlternative("other_size", found.handle, found.title, v.sku, v.size, v.color, v.inventory_quantity)
-            for v in others if colors_equal(v.color, color)
+            StockAlternative(
+                "other_size", found.handle, found.title, v.sku, v.size, v.color, v.inventory_quantity
+            )
+            for v in others
+            if colors_equal(v.color, color)
         ]
     if size:
         alternatives += [
-            StockAlternative("other_color", found.handle, found.title, v.sku, v.size, v.color, v.inventory_quantity)
-            for v in others if size_ok(v.size)
+            StockAlternative(
+                "other_color", found.handle, found.title, v.sku, v.size, v.color, v.inventory_quantity
+            )
+            for v in others
+            if size_ok(v.size)
         ]
     if not size and not color:
         alternatives += [
-            StockAlternative("other_size", found.handle, found.title, v.sku, v.size, v.color, v.inventory_quantity)
+            StockAlternative(
+                "other_size", found.handle, found.title, v.sku, v.size, v.color, v.inventory_quantity
+            )
             for v in others
         ]
     if found.category_id is not None:
         similar = session.execute(
-            select(Product).where(
+            select(Product)
+            .where(
                 Product.category_id == found.category_id, Product.id != found.id, Product.status == "active"
-            ).options(selectinload(Product.variants)).order_by(Product.id)
+            )
+            .options(selectinload(Product.variants))
+            .order_by(Product.id)
         ).scalars()
         for other in similar:
             for v in other.variants:
-                if v.inventory_quantity > 0 and (not size or sizes_equal(v.size, size)) and (
-                    not color or colors_equal(v.color, color)
+                if (
+                    v.inventory_quantity > 0
+                    and (not size or sizes_equal(v.size, size))
+                    and (not color or colors_equal(v.color, color))
                 ):
-                    alternatives.append(StockAlternative(
-                        "similar_product", other.handle, other.title, v.sku, v.size, v.color, v.inventory_quantity
-                    ))
+                    alternatives.append(
+                        StockAlternative(
+                            "similar_product",
+                            other.handle,
+                            other.title,
+                            v.sku,
+                            v.size,
+                            v.color,
+                            v.inventory_quantity,
+                        )
+                    )
                     break
     reason = "out_of_stock" if matching else "not_offered"
     return StockAnswer(

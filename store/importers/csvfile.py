@@ -74,7 +74,9 @@ class CsvFile:
         except (InvalidOperation, ValueError):
             raise self.fail(row, f"{column} {row.get(column)!r} is not an amount") from None
 
-    def whole(self, row: CsvRow, column: str, *, required: bool = False, minimum: Optional[int] = None) -> Optional[int]:
+    def whole(
+        self, row: CsvRow, column: str, *, required: bool = False, minimum: Optional[int] = None
+    ) -> Optional[int]:
         """An integer cell (``"3"`` or ``"3.0"``); blank gives None unless ``required``."""
         text = row.get(column)
         if not text:

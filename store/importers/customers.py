@@ -34,13 +34,19 @@ def import_customers(session: Session, path: Path) -> int:
         phone = row.get("Phone") or row.get("Default Address Phone") or None
         if not email and not phone_key(phone):
             raise csv.fail(row, "neither Email nor Phone: the customer could never be verified")
-        session.add(Customer(
-            first_name=row.get("First Name"), last_name=row.get("Last Name"), email=email, phone=phone,
-            phone_key=phone_key(phone),
-            accepts_email_marketing=csv.flag(row, "Accepts Email Marketing") or csv.flag(row, "Accepts Marketing"),
-            accepts_sms_marketing=csv.flag(row, "Accepts SMS Marketing"),
-            accepts_whatsapp_marketing=csv.flag(row, "Accepts WhatsApp Marketing"),
-            tags=[t.strip() for t in row.get("Tags").split(",") if t.strip()],
-        ))
+        session.add(
+            Customer(
+                first_name=row.get("First Name"),
+                last_name=row.get("Last Name"),
+                email=email,
+                phone=phone,
+                phone_key=phone_key(phone),
+                accepts_email_marketing=csv.flag(row, "Accepts Email Marketing")
+                or csv.flag(row, "Accepts Marketing"),
+                accepts_sms_marketing=csv.flag(row, "Accepts SMS Marketing"),
+                accepts_whatsapp_marketing=csv.flag(row, "Accepts WhatsApp Marketing"),
+                tags=[t.strip() for t in row.get("Tags").split(",") if t.strip()],
+            )
+        )
     session.flush()
     return len(csv.rows)

@@ -18,8 +18,16 @@ from store.importers.csvfile import CsvFile
 from store.models import Fulfillment, FulfillmentLine, Order
 
 COLUMNS = (
-    "Order Name", "Tracking Company", "Tracking Number", "Tracking URL", "Shipment Status",
-    "Shipped At", "Estimated Delivery", "Delivered At", "Lineitem sku", "Lineitem quantity",
+    "Order Name",
+    "Tracking Company",
+    "Tracking Number",
+    "Tracking URL",
+    "Shipment Status",
+    "Shipped At",
+    "Estimated Delivery",
+    "Delivered At",
+    "Lineitem sku",
+    "Lineitem quantity",
 )
 STATUSES = ("in_transit", "out_for_delivery", "delayed", "attempted_delivery", "failure", "delivered")
 
@@ -33,7 +41,8 @@ def import_fulfillments(session: Session, path: Path) -> int:
     csv = CsvFile(path)
     csv.require("Order Name", "Tracking Number", "Shipped At", "Lineitem sku", "Lineitem quantity")
     orders = {
-        o.number: o for o in session.execute(
+        o.number: o
+        for o in session.execute(
             select(Order).options(selectinload(Order.line_items), selectinload(Order.fulfillments))
         ).scalars()
     }
@@ -56,9 +65,12 @@ def import_fulfillments(session: Session, path: Path) -> int:
             except ValueError:
                 raise csv.fail(row, f"Estimated Delivery {eta!r} is not a date YYYY-MM-DD") from None
             fulfillment = Fulfillment(
-                carrier=row.get("Tracking Company") or None, tracking_number=row.get("Tracking Number") or None,
-                tracking_url=row.get("Tracking URL") or None, shipment_status=status,
-                shipped_at=csv.when(row, "Shipped At", required=True), estimated_delivery=estimated,
+                carrier=row.get("Tracking Company") or None,
+                tracking_number=row.get("Tracking Number") or None,
+                tracking_url=row.get("Tracking URL") or None,
+                shipment_status=status,
+                shipped_at=csv.when(row, "Shipped At", required=True),
+                estimated_delivery=estimated,
                 delivered_at=csv.when(row, "Delivered At"),
             )
             if fulfillment.delivered_at is not None:
@@ -69,9 +81,9 @@ def import_fulfillments(session: Session, path: Path) -> int:
         item = next((i for i in order.line_items if i.sku == sku), None)
         if item is None:
             raise csv.fail(row, f"Lineitem sku {sku!r} is not in order {order.name}")
-        quantity = csv.whole(row, "Lineitem quantity", required=True, minimum=1)
-        shipped[item.id or id(item)] = shipped.get(item.id or id(item), 0) + quantity
-        if shipped[item.id or id(item)] > item.quantity:
+        quantity = csv.whole(row, "Lineitem quantity", required=True, minimum=1) or 0
+        shipped[id(item)] = shipped.get(id(item), 0) + quantity
+        if shipped[id(item)] > item.quantity:
             raise csv.fail(row, f"ships more units of {sku} than order {order.name} has ({item.quantity})")
         fulfillment.lines.append(FulfillmentLine(line_item=item, quantity=quantity))
     session.flush()

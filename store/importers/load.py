@@ -57,7 +57,9 @@ def import_store(
         policy = session.execute(select(ReturnPolicy)).scalar_one()
         progress(f"products from {files.products}")
         count = import_products(
-            session, files.products, final_sale_tags=tuple(policy.final_sale_tags),
+            session,
+            files.products,
+            final_sale_tags=tuple(policy.final_sale_tags),
             final_sale_categories=tuple(policy.final_sale_categories),
         )
         progress(f"  {count} products")
@@ -73,7 +75,9 @@ def import_store(
                 try:
                     count = importer(session, path)
                 except IntegrityError as exc:
-                    raise StoreImportError(Path(path).name, f"conflicting rows: {str(exc.orig).splitlines()[0]}") from None
+                    raise StoreImportError(
+                        Path(path).name, f"conflicting rows: {str(exc.orig).splitlines()[0]}"
+                    ) from None
                 progress(f"  {count} {label}")
     return table_counts(engine)
 
@@ -83,5 +87,6 @@ def table_counts(engine: Engine) -> dict[str, int]:
     with session_scope(engine) as session:
         return {
             table.name: session.execute(select(func.count()).select_from(table)).scalar_one()
-            for table in Base.metadata.sorted_tables if table.name != SchemaVersion.__tablename__
+            for table in Base.metadata.sorted_tables
+            if table.name != SchemaVersion.__tablename__
         }

@@ -14,7 +14,16 @@ from store.importers.errors import StoreImportError
 from store.models import Customer, LineItem, Order, Variant, money
 
 REQUIRED = ("Name", "Created at", "Lineitem quantity", "Lineitem name", "Lineitem price")
-_FINANCIAL = {"pending", "authorized", "partially_paid", "paid", "partially_refunded", "refunded", "voided", "expired"}
+_FINANCIAL = {
+    "pending",
+    "authorized",
+    "partially_paid",
+    "paid",
+    "partially_refunded",
+    "refunded",
+    "voided",
+    "expired",
+}
 
 
 def _customers_by_key(session: Session) -> tuple[dict, dict]:
@@ -48,7 +57,9 @@ def import_orders(session: Session, path: Path) -> int:
             raise csv.fail(row, "Name (the order number) is empty")
         if name != current:
             if name in orders:
-                raise csv.fail(row, f"order {name} appears again after other orders (rows of an order must be together)")
+                raise csv.fail(
+                    row, f"order {name} appears again after other orders (rows of an order must be together)"
+                )
             orders[name] = _new_order(csv, row, by_email, by_phone)
             session.add(orders[name])
             current = name
@@ -66,7 +77,9 @@ def _new_order(csv: CsvFile, row: CsvRow, by_email: dict, by_phone: dict) -> Ord
         raise csv.fail(row, f"Email {row.get('Email')!r} is not an email address")
     financial = (row.get("Financial Status") or "paid").lower()
     if financial not in _FINANCIAL:
-        raise csv.fail(row, f"Financial Status {row.get('Financial Status')!r} is not a Shopify financial status")
+        raise csv.fail(
+            row, f"Financial Status {row.get('Financial Status')!r} is not a Shopify financial status"
+        )
     phone = row.get("Phone") or row.get("Shipping Phone") or row.get("Billing Phone") or None
     customer = _customer(csv, row, email, phone, by_email, by_phone)
     country = (row.get("Shipping Country") or row.get("Billing Country")).upper() or None
@@ -74,25 +87,39 @@ def _new_order(csv: CsvFile, row: CsvRow, by_email: dict, by_phone: dict) -> Ord
         raise csv.fail(row, f"Shipping Country {country!r} is not a two-letter country code")
     tags = [t.strip() for t in row.get("Tags").split(",") if t.strip()]
     return Order(
-        number=number, name=f"#{number}", customer=customer, email=email, phone=phone,
-        phone_key=phone_key(phone), placed_at=csv.when(row, "Created at", required=True),
+        number=number,
+        name=f"#{number}",
+        customer=customer,
+        email=email,
+        phone=phone,
+        phone_key=phone_key(phone),
+        placed_at=csv.when(row, "Created at", required=True),
         financial_status=financial,
         fulfillment_status=(row.get("Fulfillment Status") or "unfulfilled").lower(),
         currency=(row.get("Currency") or "USD").upper(),
-        subtotal=csv.amount(row, "Subtotal") or money(0), shipping=csv.amount(row, "Shipping") or money(0),
-        taxes=csv.amount(row, "Taxes") or money(0), total=csv.amount(row, "Total") or money(0),
+        subtotal=csv.amount(row, "Subtotal") or money(0),
+        shipping=csv.amount(row, "Shipping") or money(0),
+        taxes=csv.amount(row, "Taxes") or money(0),
+        total=csv.amount(row, "Total") or money(0),
         discount_code=row.get("Discount Code") or None,
         discount_amount=csv.amount(row, "Discount Amount") or money(0),
         shipping_method=row.get("Shipping Method") or None,
         shipping_address={
-            "name": row.get("Shipping Name") or None, "address1": row.get("Shipping Address1") or row.get("Shipping Street"),
-            "address2": row.get("Shipping Address2") or None, "city": row.get("Shipping City"),
-            "region": row.get("Shipping Province") or None, "postal_code": row.get("Shipping Zip").lstrip("'"),
-            "country": country or "", "phone": row.get("Shipping Phone") or None,
+            "name": row.get("Shipping Name") or None,
+            "address1": row.get("Shipping Address1") or row.get("Shipping Street"),
+            "address2": row.get("Shipping Address2") or None,
+            "city": row.get("Shipping City"),
+            "region": row.get("Shipping Province") or None,
+            "postal_code": row.get("Shipping Zip").lstrip("'"),
+            "country": country or "",
+            "phone": row.get("Shipping Phone") or None,
         },
-        shipping_country=country, cancelled_at=csv.when(row, "Cancelled at"),
-        refunded_amount=csv.amount(row, "Refunded Amount") or money(0), tags=tags,
-        note=row.get("Notes") or None, updated_at=None,
+        shipping_country=country,
+        cancelled_at=csv.when(row, "Cancelled at"),
+        refunded_amount=csv.amount(row, "Refunded Amount") or money(0),
+        tags=tags,
+        note=row.get("Notes") or None,
+        updated_at=None,
     )
 
 
@@ -105,8 +132,13 @@ def _customer(
         return customer
     first, _, last = (row.get("Billing Name") or row.get("Shipping Name")).partition(" ")
     customer = Customer(
-        first_name=first, last_name=last, email=email, phone=phone, phone_key=key,
-        accepts_email_marketing=csv.flag(row, "Accepts Marketing") or csv.flag(row, "Accepts Email Marketing"),
+        first_name=first,
+        last_name=last,
+        email=email,
+        phone=phone,
+        phone_key=key,
+        accepts_email_marketing=csv.flag(row, "Accepts Marketing")
+        or csv.flag(row, "Accepts Email Marketing"),
         accepts_sms_marketing=csv.flag(row, "Accepts SMS Marketing"),
         created_at=csv.when(row, "Created at"),
     )
@@ -134,10 +166,19 @@ def _add_line(csv: CsvFile, row: CsvRow, order: Order, variants: dict) -> None:
     status = row.get("Lineitem fulfillment status").lower() or None
     if status not in (None, "fulfilled", "pending", "unfulfilled", "partial", "restocked"):
         raise csv.fail(row, f"Lineitem fulfillment status {status!r} is not a Shopify fulfillment status")
-    order.line_items.append(LineItem(
-        position=len(order.line_items), sku=sku, variant=variant, title=title, size=size, color=color,
-        quantity=quantity, price=price, fulfillment_status=status,
-    ))
+    order.line_items.append(
+        LineItem(
+            position=len(order.line_items),
+            sku=sku,
+            variant=variant,
+            title=title,
+            size=size,
+            color=color,
+            quantity=quantity,
+            price=price,
+            fulfillment_status=status,
+        )
+    )
 
 
 __all__ = ["StoreImportError", "import_orders"]

@@ -14,8 +14,16 @@ from sqlalchemy.orm import Session
 from store.calendar import HolidayRuleError, check_holiday_rule, weekday_numbers
 from store.importers.errors import StoreImportError
 from store.models import (
-    Country, DiscountCode, Holiday, ReturnPolicy, ShippingMethod, ShippingZone, SizeChart,
-    SizeChartRow, StoreSetting, money,
+    Country,
+    DiscountCode,
+    Holiday,
+    ReturnPolicy,
+    ShippingMethod,
+    ShippingZone,
+    SizeChart,
+    SizeChartRow,
+    StoreSetting,
+    money,
 )
 
 POLICY_FILES = ("store.yaml", "shipping.yaml", "returns.yaml", "size_charts.yaml", "discounts.yaml")
@@ -43,7 +51,12 @@ def _money(source: str, where: str, value: Any) -> Any:
 
 
 def _time(source: str, where: str, value: Any) -> str:
-    if not isinstance(value, str) or not re.fullmatch(r"\d{2}:\d{2}", value) or int(value[:2]) > 23 or int(value[3:]) > 59:
+    if (
+        not isinstance(value, str)
+        or not re.fullmatch(r"\d{2}:\d{2}", value)
+        or int(value[:2]) > 23
+        or int(value[3:]) > 59
+    ):
         raise StoreImportError(source, f"{where}: {value!r} is not a time HH:MM")
     return value
 
@@ -78,27 +91,47 @@ def _load_shipping(session: Session, data: dict) -> None:
     for code, country in (data.get("countries") or {}).items():
         if not re.fullmatch(r"[A-Z]{2}", str(code)):
             raise StoreImportError(src, f"countries: {code!r} is not a two-letter ISO code")
-        session.add(Country(
-            code=code, name=country["name"], aliases=list(country.get("aliases") or []),
-            regions=dict(country.get("regions") or {}),
-        ))
+        session.add(
+            Country(
+                code=code,
+                name=country["name"],
+                aliases=list(country.get("aliases") or []),
+                regions=dict(country.get("regions") or {}),
+            )
+        )
     for z, zone in enumerate(data.get("zones") or []):
         row = ShippingZone(
-            name=zone["name"], position=z, countries=list(zone.get("countries") or []),
-            regions=list(zone.get("regions") or []), postal_prefixes=[str(p) for p in zone.get("postal_prefixes") or []],
+            name=zone["name"],
+            position=z,
+            countries=list(zone.get("countries") or []),
+            regions=list(zone.get("regions") or []),
+            postal_prefixes=[str(p) for p in zone.get("postal_prefixes") or []],
         )
         for m, method in enumerate(zone.get("methods") or []):
             where = f"zones[{z}].methods[{m}]"
             days = method.get("transit_days")
-            if not (isinstance(days, list) and len(days) == 2 and all(isinstance(d, int) for d in days) and 0 <= days[0] <= days[1]):
+            if not (
+                isinstance(days, list)
+                and len(days) == 2
+                and all(isinstance(d, int) for d in days)
+                and 0 <= days[0] <= days[1]
+            ):
                 raise StoreImportError(src, f"{where}.transit_days {days!r} must be [min, max] whole days")
-            row.methods.append(ShippingMethod(
-                position=m, code=method["code"], name=method["name"], carrier=method.get("carrier"),
-                price=_money(src, f"{where}.price", method["price"]),
-                free_over=_money(src, f"{where}.free_over", method["free_over"]) if method.get("free_over") is not None else None,
-                transit_min_days=days[0], transit_max_days=days[1],
-                cutoff=_time(src, f"{where}.cutoff", method.get("cutoff", "14:00")),
-            ))
+            row.methods.append(
+                ShippingMethod(
+                    position=m,
+                    code=method["code"],
+                    name=method["name"],
+                    carrier=method.get("carrier"),
+                    price=_money(src, f"{where}.price", method["price"]),
+                    free_over=_money(src, f"{where}.free_over", method["free_over"])
+                    if method.get("free_over") is not None
+                    else None,
+                    transit_min_days=days[0],
+                    transit_max_days=days[1],
+                    cutoff=_time(src, f"{where}.cutoff", method.get("cutoff", "14:00")),
+                )
+            )
         session.add(row)
 
 
@@ -107,16 +140,26 @@ def _load_returns(session: Session, data: dict) -> None:
     exchanges = dict(data.get("exchanges") or {})
     refund = data.get("refund") or {}
     if not isinstance(data.get("window_days"), int) or data["window_days"] < 0:
-        raise StoreImportError("returns.yaml", f"window_days {data.get('window_days')!r} must be a whole number of days")
-    session.add(ReturnPolicy(
-        window_days=data["window_days"], final_sale_categories=list(final_sale.get("categories") or []),
-        final_sale_tags=list(final_sale.get("tags") or []), exchanges_allowed=bool(exchanges.pop("allowed", True)),
-        exchange_rules=exchanges, refund_method=refund.get("method", "original_payment"),
-        refund_days=refund.get("processing_days"),
-        return_shipping_cost=_money("returns.yaml", "return_shipping_cost", data.get("return_shipping_cost", 0)),
-        free_return_for_exchanges=bool(exchanges.get("free_return_shipping", True)),
-        reasons=list(data.get("reasons") or []), url=data.get("url"),
-    ))
+        raise StoreImportError(
+            "returns.yaml", f"window_days {data.get('window_days')!r} must be a whole number of days"
+        )
+    session.add(
+        ReturnPolicy(
+            window_days=data["window_days"],
+            final_sale_categories=list(final_sale.get("categories") or []),
+            final_sale_tags=list(final_sale.get("tags") or []),
+            exchanges_allowed=bool(exchanges.pop("allowed", True)),
+            exchange_rules=exchanges,
+            refund_method=refund.get("method", "original_payment"),
+            refund_days=refund.get("processing_days"),
+            return_shipping_cost=_money(
+                "returns.yaml", "return_shipping_cost", data.get("return_shipping_cost", 0)
+            ),
+            free_return_for_exchanges=bool(exchanges.get("free_return_shipping", True)),
+            reasons=list(data.get("reasons") or []),
+            url=data.get("url"),
+        )
+    )
 
 
 def _load_size_charts(session: Session, data: dict) -> None:
@@ -124,11 +167,18 @@ def _load_size_charts(session: Session, data: dict) -> None:
     for c, chart in enumerate(data.get("charts") or []):
         applies = chart.get("applies_to") or {}
         if chart.get("fit", "true_to_size") not in ("runs_small", "true_to_size", "runs_large"):
-            raise StoreImportError(src, f"charts[{c}].fit {chart.get('fit')!r}: runs_small, true_to_size or runs_large")
+            raise StoreImportError(
+                src, f"charts[{c}].fit {chart.get('fit')!r}: runs_small, true_to_size or runs_large"
+            )
         row = SizeChart(
-            slug=chart["slug"], name=chart["name"], categories=list(applies.get("categories") or []),
-            vendors=list(applies.get("vendors") or []), products=list(applies.get("products") or []),
-            fit=chart.get("fit", "true_to_size"), fit_note=chart.get("fit_note"), url=chart.get("url"),
+            slug=chart["slug"],
+            name=chart["name"],
+            categories=list(applies.get("categories") or []),
+            vendors=list(applies.get("vendors") or []),
+            products=list(applies.get("products") or []),
+            fit=chart.get("fit", "true_to_size"),
+            fit_note=chart.get("fit_note"),
+            url=chart.get("url"),
         )
         for s, size in enumerate(chart.get("sizes") or []):
             measurements = {}
@@ -138,10 +188,14 @@ def _load_size_charts(session: Session, data: dict) -> None:
                     if not float(low) <= float(high):
                         raise StoreImportError(src, f"charts[{c}].sizes[{s}].{key}: min above max")
                     measurements[key] = [float(low), float(high)]
-            row.rows.append(SizeChartRow(
-                position=s, size=str(size["size"]), aliases=[str(a) for a in size.get("aliases") or []],
-                measurements=measurements,
-            ))
+            row.rows.append(
+                SizeChartRow(
+                    position=s,
+                    size=str(size["size"]),
+                    aliases=[str(a) for a in size.get("aliases") or []],
+                    measurements=measurements,
+                )
+            )
         session.add(row)
 
 
@@ -152,7 +206,11 @@ def _when(value: Any, today: date, tz: ZoneInfo, src: str, where: str) -> Option
     text = str(value).strip()
     match = re.fullmatch(r"([+-])(\d+)d", text)
     try:
-        day = today + timedelta(days=int(match.group(2)) * (1 if match.group(1) == "+" else -1)) if match else date.fromisoformat(text)
+        day = (
+            today + timedelta(days=int(match.group(2)) * (1 if match.group(1) == "+" else -1))
+            if match
+            else date.fromisoformat(text)
+        )
     except ValueError:
         raise StoreImportError(src, f"{where}: {value!r} is not a date or +Nd/-Nd") from None
     return datetime.combine(day, time(0, 0), tzinfo=tz)
@@ -163,16 +221,26 @@ def _load_discounts(session: Session, data: dict, today: date, tz: ZoneInfo) -> 
     for i, code in enumerate(data.get("codes") or []):
         where = f"codes[{i}]"
         if code.get("kind") not in ("percentage", "fixed_amount", "free_shipping"):
-            raise StoreImportError(src, f"{where}.kind {code.get('kind')!r}: percentage, fixed_amount or free_shipping")
-        session.add(DiscountCode(
-            code=str(code["code"]).upper(), kind=code["kind"], value=_money(src, f"{where}.value", code.get("value", 0)),
-            min_spend=_money(src, f"{where}.min_spend", code["min_spend"]) if code.get("min_spend") is not None else None,
-            starts_at=_when(code.get("starts"), today, tz, src, f"{where}.starts"),
-            ends_at=_when(code.get("ends"), today, tz, src, f"{where}.ends"),
-            usage_limit=code.get("usage_limit"), times_used=int(code.get("times_used", 0)),
-            categories=list(code.get("categories") or []), excluded_categories=list(code.get("excluded_categories") or []),
-            excludes_final_sale=bool(code.get("excludes_final_sale", True)),
-        ))
+            raise StoreImportError(
+                src, f"{where}.kind {code.get('kind')!r}: percentage, fixed_amount or free_shipping"
+            )
+        session.add(
+            DiscountCode(
+                code=str(code["code"]).upper(),
+                kind=code["kind"],
+                value=_money(src, f"{where}.value", code.get("value", 0)),
+                min_spend=_money(src, f"{where}.min_spend", code["min_spend"])
+                if code.get("min_spend") is not None
+                else None,
+                starts_at=_when(code.get("starts"), today, tz, src, f"{where}.starts"),
+                ends_at=_when(code.get("ends"), today, tz, src, f"{where}.ends"),
+                usage_limit=code.get("usage_limit"),
+                times_used=int(code.get("times_used", 0)),
+                categories=list(code.get("categories") or []),
+                excluded_categories=list(code.get("excluded_categories") or []),
+                excludes_final_sale=bool(code.get("excludes_final_sale", True)),
+            )
+        )
 
 
 def load_policies(session: Session, directory: Path, *, today: date) -> None:

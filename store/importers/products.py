@@ -44,7 +44,10 @@ def _strip_html(text: str) -> str:
 
 
 def import_products(
-    session: Session, path: Path, *, final_sale_tags: tuple[str, ...] = (),
+    session: Session,
+    path: Path,
+    *,
+    final_sale_tags: tuple[str, ...] = (),
     final_sale_categories: tuple[str, ...] = (),
 ) -> int:
     """Add the products and variants of a Shopify products export to ``session``.
@@ -64,7 +67,9 @@ def import_products(
     elif "URL handle" in csv.headers:
         style = 1
     else:
-        raise StoreImportError(csv.name, "neither 'Handle' nor 'URL handle' column: not a Shopify products export")
+        raise StoreImportError(
+            csv.name, "neither 'Handle' nor 'URL handle' column: not a Shopify products export"
+        )
     col = {field: names[style] for field, names in COLUMNS.items()}
     csv.require(col["handle"], col["title"], col["price"])
     categories: dict[str, Category] = {}
@@ -90,7 +95,12 @@ def import_products(
 
 
 def _new_product(
-    csv: CsvFile, row: CsvRow, col: dict, handle: str, categories: dict, final_sale_tags: tuple,
+    csv: CsvFile,
+    row: CsvRow,
+    col: dict,
+    handle: str,
+    categories: dict,
+    final_sale_tags: tuple,
     final_sale_categories: tuple,
 ) -> Product:
     title = row.get(col["title"])
@@ -108,8 +118,14 @@ def _new_product(
         raise csv.fail(row, f"{col['status']} {row.get(col['status'])!r} is not active, draft or archived")
     fit = next((t.split(":", 1)[1].replace("-", "_") for t in tags if t.lower().startswith("fit:")), None)
     return Product(
-        handle=handle, title=title, description=_strip_html(row.get(col["description"])),
-        vendor=row.get(col["vendor"]), category=category, tags=tags, status=status, fit=fit,
+        handle=handle,
+        title=title,
+        description=_strip_html(row.get(col["description"])),
+        vendor=row.get(col["vendor"]),
+        category=category,
+        tags=tags,
+        status=status,
+        fit=fit,
         final_sale=any(t in final_sale_tags for t in tags) or category_name in final_sale_categories,
         image_url=row.get(col["image"]) or None,
     )
@@ -133,10 +149,17 @@ def _add_variant(csv: CsvFile, row: CsvRow, col: dict, product: Product, skus: d
     if sku in skus:
         raise csv.fail(row, f"duplicate SKU {sku!r} (first on row {skus[sku]})")
     skus[sku] = row.number
-    product.variants.append(Variant(
-        position=len(product.variants), sku=sku,
-        size=_option(row, col, ("size", "shoe size", "waist")), color=_option(row, col, ("color", "colour")),
-        options=options, price=price, compare_at_price=csv.amount(row, col["compare_at"]),
-        inventory_quantity=csv.whole(row, col["inventory"]) or 0, barcode=row.get(col["barcode"]) or None,
-        grams=csv.whole(row, col["grams"]),
-    ))
+    product.variants.append(
+        Variant(
+            position=len(product.variants),
+            sku=sku,
+            size=_option(row, col, ("size", "shoe size", "waist")),
+            color=_option(row, col, ("color", "colour")),
+            options=options,
+            price=price,
+            compare_at_price=csv.amount(row, col["compare_at"]),
+            inventory_quantity=csv.whole(row, col["inventory"]) or 0,
+            barcode=row.get(col["barcode"]) or None,
+            grams=csv.whole(row, col["grams"]),
+        )
+    )

@@ -19,8 +19,12 @@ STATUSES = ("requested", "approved", "in_transit", "received", "refunded", "exch
 def import_returns(session: Session, path: Path) -> int:
     """Add returns to the orders already in ``session``; returns how many RMAs were added."""
     csv = CsvFile(path)
-    csv.require("RMA", "Order Name", "Lineitem sku", "Quantity", "Reason", "Resolution", "Status", "Created At")
-    orders = {o.number: o for o in session.execute(select(Order).options(selectinload(Order.line_items))).scalars()}
+    csv.require(
+        "RMA", "Order Name", "Lineitem sku", "Quantity", "Reason", "Resolution", "Status", "Created At"
+    )
+    orders = {
+        o.number: o for o in session.execute(select(Order).options(selectinload(Order.line_items))).scalars()
+    }
     returns: dict[str, Return] = {}
     for row in csv:
         number = parse_order_number(row.get("Order Name"))
@@ -38,8 +42,13 @@ def import_returns(session: Session, path: Path) -> int:
         ret = returns.get(rma)
         if ret is None:
             ret = Return(
-                rma=rma, order=order, status=status, reason=row.get("Reason") or "other", resolution=resolution,
-                created_at=csv.when(row, "Created At", required=True), request_key="",
+                rma=rma,
+                order=order,
+                status=status,
+                reason=row.get("Reason") or "other",
+                resolution=resolution,
+                created_at=csv.when(row, "Created At", required=True),
+                request_key="",
             )
             returns[rma] = ret
             session.add(ret)
@@ -49,7 +58,9 @@ def import_returns(session: Session, path: Path) -> int:
         item = next((i for i in order.line_items if i.sku == sku), None)
         if item is None:
             raise csv.fail(row, f"Lineitem sku {sku!r} is not in order {order.name}")
-        ret.items.append(ReturnItem(line_item=item, quantity=csv.whole(row, "Quantity", required=True, minimum=1)))
+        ret.items.append(
+            ReturnItem(line_item=item, quantity=csv.whole(row, "Quantity", required=True, minimum=1))
+        )
     session.flush()
     for ret in returns.values():
         # the same key create_return would compute, so asking again for these items finds the RMA

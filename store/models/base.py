@@ -10,7 +10,8 @@ from sqlalchemy import BigInteger, Column, DateTime, Integer
 from sqlalchemy.orm import declarative_base
 from sqlalchemy.types import TypeDecorator
 
-Base = declarative_base()
+# typed as Any: SQLAlchemy 1.4 ships no mypy plugin setup here, and the models are plain classes
+Base: Any = declarative_base()
 
 CENT = Decimal("0.01")
 

@@ -30,7 +30,10 @@ def store_has_data(engine: Engine) -> bool:
 
 
 def write_sample(
-    *, seed: int = 42, now: Optional[datetime] = None, data_dir: Path = SAMPLE_DATA_DIR,
+    *,
+    seed: int = 42,
+    now: Optional[datetime] = None,
+    data_dir: Path = SAMPLE_DATA_DIR,
     output_dir: Path = SAMPLE_OUTPUT_DIR,
 ) -> StoreFiles:
     """Generate the dated exports (customers, orders, fulfillments, returns) into ``output_dir``."""
@@ -41,14 +44,23 @@ def write_sample(
     data = generate_sample(now=now, seed=seed, shipping=shipping, tz=tz)
     paths = write_sample_exports(data, output_dir)
     return StoreFiles(
-        products=data_dir / "products.csv", policies=data_dir, orders=paths["orders"],
-        customers=paths["customers"], fulfillments=paths["fulfillments"], returns=paths["returns"],
+        products=data_dir / "products.csv",
+        policies=data_dir,
+        orders=paths["orders"],
+        customers=paths["customers"],
+        fulfillments=paths["fulfillments"],
+        returns=paths["returns"],
     )
 
 
 def load_sample(
-    engine: Engine, *, seed: int = 42, now: Optional[datetime] = None, if_empty: bool = False,
-    data_dir: Path = SAMPLE_DATA_DIR, output_dir: Path = SAMPLE_OUTPUT_DIR,
+    engine: Engine,
+    *,
+    seed: int = 42,
+    now: Optional[datetime] = None,
+    if_empty: bool = False,
+    data_dir: Path = SAMPLE_DATA_DIR,
+    output_dir: Path = SAMPLE_OUTPUT_DIR,
     progress: Callable[[str], None] = lambda _: None,
 ) -> Optional[dict[str, int]]:
     """Generate and import the sample store; None when ``if_empty`` and the store has data."""

@@ -73,7 +73,7 @@ class SampleOrder:
     @property
     def subtotal(self) -> Decimal:
         """Sum of the lines before discounts."""
-        return sum((l.variant.price * l.quantity for l in self.lines), Decimal("0.00"))
+        return sum((ln.variant.price * ln.quantity for ln in self.lines), Decimal("0.00"))
 
     @property
     def taxes(self) -> Decimal:

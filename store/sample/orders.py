@@ -48,22 +48,45 @@ class _Builder:
     def local(self, days_ago: int, hour: int, minute: int = 0) -> datetime:
         return datetime.combine(self.today - timedelta(days=days_ago), time(hour, minute), tzinfo=self.tz)
 
-    def order(self, number: int, customer: SampleCustomer, placed: datetime, lines: list, method_code: str) -> SampleOrder:
+    def order(
+        self, number: int, customer: SampleCustomer, placed: datetime, lines: list, method_code: str
+    ) -> SampleOrder:
         address = customer.address
         methods = _zone_methods(self.shipping, address["country"], address["region"])
         method = methods.get(method_code) or methods["standard"]
-        order = SampleOrder(number=number, customer=customer, placed_at=placed, lines=lines, method=method,
-                            address=address, tax_rate=US_TAX if address["country"] == "US" else Decimal("0"))
+        order = SampleOrder(
+            number=number,
+            customer=customer,
+            placed_at=placed,
+            lines=lines,
+            method=method,
+            address=address,
+            tax_rate=US_TAX if address["country"] == "US" else Decimal("0"),
+        )
         free_over = method.get("free_over")
-        order.shipping_price = Decimal("0.00") if free_over and order.subtotal >= Decimal(free_over) else Decimal(method["price"])
+        order.shipping_price = (
+            Decimal("0.00")
+            if free_over and order.subtotal >= Decimal(free_over)
+            else Decimal(method["price"])
+        )
         return order
 
-    def shipment(self, order: SampleOrder, lines: list, shipped: datetime, eta, delivered, status: str) -> None:
+    def shipment(
+        self, order: SampleOrder, lines: list, shipped: datetime, eta, delivered, status: str
+    ) -> None:
         number, url = tracking(self.rng, order.method["carrier"])
-        order.shipments.append(SampleShipment(
-            carrier=order.method["carrier"], tracking_number=number, tracking_url=url, status=status,
-            shipped_at=shipped, eta=eta, delivered_at=delivered, lines=[(l.variant.sku, l.quantity) for l in lines],
-        ))
+        order.shipments.append(
+            SampleShipment(
+                carrier=order.method["carrier"],
+                tracking_number=number,
+                tracking_url=url,
+                status=status,
+                shipped_at=shipped,
+                eta=eta,
+                delivered_at=delivered,
+                lines=[(ln.variant.sku, ln.quantity) for ln in lines],
+            )
+        )
 
     # -- demo orders: exact dates relative to today --------------------------------------------
     def demo(self) -> list[SampleOrder]:
@@ -80,17 +103,39 @@ class _Builder:
             if state in ("in_transit", "partially_fulfilled"):
                 shipped = self.local(extra["shipped_days_ago"], 16, 30)
                 eta = self.today + timedelta(days=extra["eta_in_days"])
-                self.shipment(order, lines[:1] if state == "partially_fulfilled" else lines, shipped, eta, None, "in_transit")
+                self.shipment(
+                    order,
+                    lines[:1] if state == "partially_fulfilled" else lines,
+                    shipped,
+                    eta,
+                    None,
+                    "in_transit",
+                )
             elif state == "delayed":
-                self.shipment(order, lines, self.local(extra["shipped_days_ago"], 16, 30),
-                              self.today - timedelta(days=extra["eta_days_ago"]), None, "delayed")
+                self.shipment(
+                    order,
+                    lines,
+                    self.local(extra["shipped_days_ago"], 16, 30),
+                    self.today - timedelta(days=extra["eta_days_ago"]),
+                    None,
+                    "delayed",
+                )
             elif state in ("delivered", "returned"):
                 delivered = self.local(extra["delivered_days_ago"], 14, 10)
-                self.shipment(order, lines, delivered - timedelta(days=3), delivered.date(), delivered, "delivered")
+                self.shipment(
+                    order, lines, delivered - timedelta(days=3), delivered.date(), delivered, "delivered"
+                )
                 if state == "returned":
-                    order.returns.append(SampleReturn(
-                        f"RMA-{number}-1", [(l.variant.sku, l.quantity) for l in lines], "too_small", "refund",
-                        "refunded", self.local(extra["returned_days_ago"], 11, 0)))
+                    order.returns.append(
+                        SampleReturn(
+                            f"RMA-{number}-1",
+                            [(ln.variant.sku, ln.quantity) for ln in lines],
+                            "too_small",
+                            "refund",
+                            "refunded",
+                            self.local(extra["returned_days_ago"], 11, 0),
+                        )
+                    )
             elif state == "cancelled":
                 order.cancelled_at = placed + timedelta(hours=2)
             orders.append(order)
@@ -102,7 +147,7 @@ class _Builder:
         placed_times = sorted(
             self.local(rng.randint(0, 119), rng.randint(7, 23), rng.randint(0, 59)) for _ in range(count)
         )
-        orders = []
+        orders: list[SampleOrder] = []
         for offset, placed in enumerate(placed_times):
             placed = min(placed, self.now - timedelta(minutes=5 + offset))
             customer = rng.choice(customers)
@@ -116,7 +161,10 @@ class _Builder:
             method = rng.choices(["standard", "express", "overnight"], weights=[75, 20, 5])[0]
             order = self.order(FIRST_GENERATED_NUMBER + len(orders), customer, placed, lines, method)
             if order.subtotal >= 50 and rng.random() < 0.12:
-                order.discount_code, order.discount = "WELCOME10", (order.subtotal / 10).quantize(Decimal("0.01"))
+                order.discount_code, order.discount = (
+                    "WELCOME10",
+                    (order.subtotal / 10).quantize(Decimal("0.01")),
+                )
             self._fulfil(order)
             orders.append(order)
         return orders
@@ -134,7 +182,8 @@ class _Builder:
         low, high = method["transit_days"]
         eta = self.calendar.add_business_days(ship_day, high)
         delivered = datetime.combine(
-            self.calendar.add_business_days(ship_day, rng.randint(low, high)), time(rng.randint(10, 18), rng.randint(0, 59)),
+            self.calendar.add_business_days(ship_day, rng.randint(low, high)),
+            time(rng.randint(10, 18), rng.randint(0, 59)),
             tzinfo=self.tz,
         )
         lines = order.lines
@@ -153,18 +202,27 @@ class _Builder:
         if since >= 3 and lines is order.lines and rng.random() < 0.12:
             returned = order.lines if rng.random() < 0.7 else order.lines[:1]
             status = "refunded" if since > 10 else rng.choice(["requested", "in_transit", "received"])
-            order.returns.append(SampleReturn(
-                f"RMA-{order.number}-1", [(l.variant.sku, l.quantity) for l in returned], rng.choice(REASONS),
-                rng.choice(["refund", "refund", "store_credit", "exchange"]), status,
-                delivered + timedelta(days=rng.randint(1, min(since, 25)), hours=1)))
+            order.returns.append(
+                SampleReturn(
+                    f"RMA-{order.number}-1",
+                    [(ln.variant.sku, ln.quantity) for ln in returned],
+                    rng.choice(REASONS),
+                    rng.choice(["refund", "refund", "store_credit", "exchange"]),
+                    status,
+                    delivered + timedelta(days=rng.randint(1, min(since, 25)), hours=1),
+                )
+            )
 
 
-def generate_sample(*, now: datetime, seed: int, shipping: dict, tz: ZoneInfo,
-                    customers: int = 220, orders: int = 520) -> SampleData:
+def generate_sample(
+    *, now: datetime, seed: int, shipping: dict, tz: ZoneInfo, customers: int = 220, orders: int = 520
+) -> SampleData:
     """The sample's customers and orders as of ``now``: the same seed and ``now`` give the same data."""
     products = build_catalog(CATALOG_SEED)
     builder = _Builder(now, seed, shipping, tz, products)
     taken = {c.email for c in DEMO_CUSTOMERS.values()}
     shoppers = make_customers(builder.rng, customers, taken)
     all_orders = builder.demo() + builder.generated(shoppers, orders)
-    return SampleData(products=products, customers=list(DEMO_CUSTOMERS.values()) + shoppers, orders=all_orders)
+    return SampleData(
+        products=products, customers=list(DEMO_CUSTOMERS.values()) + shoppers, orders=all_orders
+    )

@@ -17,7 +17,9 @@ def test_search_by_text_matches_title_words(session):
 
 def test_search_filters(session):
     hits = search_products(session, category="boots", size="10.5", max_price=Decimal("150"), limit=50)
-    assert hits and all(h.category == "Boots" and h.price_from <= 150 and "US 10.5" in h.sizes_in_stock for h in hits)
+    assert hits and all(
+        h.category == "Boots" and h.price_from <= 150 and "US 10.5" in h.sizes_in_stock for h in hits
+    )
     navy = search_products(session, text="tee", color="navy", limit=50)
     assert navy and all("Navy" in h.colors for h in navy)
     assert search_products(session, text="spaceship") == []
@@ -34,12 +36,18 @@ def test_get_product_by_handle_title_and_fuzzy(session):
 
 
 def test_stock_of_a_sold_out_variant_offers_alternatives(session):
-    variant = session.execute(
-        select(Variant).join(Product).where(Variant.inventory_quantity == 0, Product.title == "Harbor Rain Shell")
-        .order_by(Variant.id).limit(1)
-    ).scalar_one_or_none() or session.execute(
-        select(Variant).where(Variant.inventory_quantity == 0).order_by(Variant.id).limit(1)
-    ).scalar_one()
+    variant = (
+        session.execute(
+            select(Variant)
+            .join(Product)
+            .where(Variant.inventory_quantity == 0, Product.title == "Harbor Rain Shell")
+            .order_by(Variant.id)
+            .limit(1)
+        ).scalar_one_or_none()
+        or session.execute(
+            select(Variant).where(Variant.inventory_quantity == 0).order_by(Variant.id).limit(1)
+        ).scalar_one()
+    )
     answer = variant_stock(session, product=variant.product.handle, size=variant.size, color=variant.color)
     assert (answer.in_stock, answer.sold_out_reason) == (False, "out_of_stock")
     assert [v.sku for v in answer.variants] == [variant.sku]

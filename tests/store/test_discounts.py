@@ -15,8 +15,12 @@ from tests.store.conftest import NOW
 
 def _sku(session, category: str, *, final_sale: bool = False) -> str:
     return session.execute(
-        select(Variant.sku).join(Product).join(Category)
-        .where(Category.name == category, Product.final_sale.is_(final_sale)).order_by(Variant.id).limit(1)
+        select(Variant.sku)
+        .join(Product)
+        .join(Category)
+        .where(Category.name == category, Product.final_sale.is_(final_sale))
+        .order_by(Variant.id)
+        .limit(1)
     ).scalar_one()
 
 
@@ -35,8 +39,10 @@ def test_fixed_amount_and_quantity(session):
     assert (check.applies, check.amount) == (True, Decimal("15.00"))
 
 
-@pytest.mark.parametrize("code,reason", [("SUMMER20", "expired"), ("EARLYACCESS", "not_started"),
-                                         ("VIP50", "usage_limit"), ("NOPE", "unknown")])
+@pytest.mark.parametrize(
+    "code,reason",
+    [("SUMMER20", "expired"), ("EARLYACCESS", "not_started"), ("VIP50", "usage_limit"), ("NOPE", "unknown")],
+)
 def test_code_state(session, code, reason):
     cart = [CartLine(_sku(session, "Jackets & Coats"), 1, Decimal("300.00"))]
     check = check_discount(session, code=code, cart=cart, now=NOW)
@@ -53,10 +59,19 @@ def test_category_restrictions_and_final_sale(session):
     tee, boot = _sku(session, "Tops & Tees"), _sku(session, "Boots")
     only_boots = check_discount(session, code="BOOTS20", cart=[CartLine(tee, 1)], now=NOW)
     assert (only_boots.reason, only_boots.what_would_work.categories) == ("excluded_items", ("Boots",))
-    mixed = check_discount(session, code="BOOTS20", cart=[CartLine(tee, 1), CartLine(boot, 1, Decimal("100.00"))], now=NOW)
-    assert (mixed.applies, mixed.amount, mixed.what_would_work.eligible_skus) == (True, Decimal("20.00"), (boot,))
+    mixed = check_discount(
+        session, code="BOOTS20", cart=[CartLine(tee, 1), CartLine(boot, 1, Decimal("100.00"))], now=NOW
+    )
+    assert (mixed.applies, mixed.amount, mixed.what_would_work.eligible_skus) == (
+        True,
+        Decimal("20.00"),
+        (boot,),
+    )
     swim = _sku(session, "Swimwear", final_sale=True)
-    assert check_discount(session, code="WELCOME10", cart=[CartLine(swim, 3, Decimal("40.00"))], now=NOW).reason == "excluded_items"
+    assert (
+        check_discount(session, code="WELCOME10", cart=[CartLine(swim, 3, Decimal("40.00"))], now=NOW).reason
+        == "excluded_items"
+    )
     bag = _sku(session, "Accessories")
     spring = check_discount(session, code="SPRING25", cart=[CartLine(bag, 1, Decimal("150.00"))], now=NOW)
     assert spring.reason == "excluded_items"

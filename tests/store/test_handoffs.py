@@ -9,7 +9,12 @@ from sqlalchemy import delete
 
 from store.db import session_scope
 from store.handoffs import (
-    add_handoff_message, claim_handoff, create_handoff, get_handoff, list_handoffs, open_handoff_for,
+    add_handoff_message,
+    claim_handoff,
+    create_handoff,
+    get_handoff,
+    list_handoffs,
+    open_handoff_for,
     resolve_handoff,
 )
 from store.models import Handoff
@@ -18,19 +23,43 @@ T0 = datetime(2025, 6, 11, 16, 0, tzinfo=timezone.utc)
 
 
 def test_lifecycle(session):
-    created = create_handoff(session, conversation_id="conv-1", channel="socketio", reason="explicit_request",
-                             summary="Wants to change size", context={"slots": {"order_number": "1001"}}, now=T0)
-    assert (created.status, created.offline, created.context) == ("queued", False, {"slots": {"order_number": "1001"}})
-    assert create_handoff(session, conversation_id="conv-1", channel="socketio", reason="again", summary="",
-                          context={}).id == created.id
-    assert [h.id for h in list_handoffs(session, status="queued") if h.conversation_id == "conv-1"] == [created.id]
-    add_handoff_message(session, handoff_id=created.id, sender="shopper", text="hello?", at=T0 + timedelta(minutes=1))
+    created = create_handoff(
+        session,
+        conversation_id="conv-1",
+        channel="socketio",
+        reason="explicit_request",
+        summary="Wants to change size",
+        context={"slots": {"order_number": "1001"}},
+        now=T0,
+    )
+    assert (created.status, created.offline, created.context) == (
+        "queued",
+        False,
+        {"slots": {"order_number": "1001"}},
+    )
+    assert (
+        create_handoff(
+            session, conversation_id="conv-1", channel="socketio", reason="again", summary="", context={}
+        ).id
+        == created.id
+    )
+    assert [h.id for h in list_handoffs(session, status="queued") if h.conversation_id == "conv-1"] == [
+        created.id
+    ]
+    add_handoff_message(
+        session, handoff_id=created.id, sender="shopper", text="hello?", at=T0 + timedelta(minutes=1)
+    )
     assert claim_handoff(session, handoff_id=created.id, agent="sam", now=T0 + timedelta(minutes=2))
     assert not claim_handoff(session, handoff_id=created.id, agent="alex")
-    add_handoff_message(session, handoff_id=created.id, sender="agent:sam", text="Hi, Sam here", at=T0 + timedelta(minutes=3))
+    add_handoff_message(
+        session, handoff_id=created.id, sender="agent:sam", text="Hi, Sam here", at=T0 + timedelta(minutes=3)
+    )
     claimed = get_handoff(session, handoff_id=created.id)
     assert (claimed.status, claimed.claimed_by) == ("claimed", "sam")
-    assert [(m.sender, m.text) for m in claimed.messages] == [("shopper", "hello?"), ("agent:sam", "Hi, Sam here")]
+    assert [(m.sender, m.text) for m in claimed.messages] == [
+        ("shopper", "hello?"),
+        ("agent:sam", "Hi, Sam here"),
+    ]
     assert open_handoff_for(session, conversation_id="conv-1").id == created.id
     assert resolve_handoff(session, handoff_id=created.id, agent="sam")
     assert not resolve_handoff(session, handoff_id=created.id, agent="sam")
@@ -49,8 +78,9 @@ def test_message_to_unknown_handoff_raises(session):
 
 def test_two_concurrent_claims_one_wins(store_engine):
     with session_scope(store_engine) as db:
-        handoff_id = create_handoff(db, conversation_id="race", channel="rest", reason="test", summary="",
-                                    context={}, now=T0).id
+        handoff_id = create_handoff(
+            db, conversation_id="race", channel="rest", reason="test", summary="", context={}, now=T0
+        ).id
     barrier, wins = threading.Barrier(2), []
 
     def claim(agent: str) -> None:
@@ -70,4 +100,6 @@ def test_two_concurrent_claims_one_wins(store_engine):
             assert get_handoff(db, handoff_id=handoff_id).claimed_by == winner
     finally:
         with session_scope(store_engine) as db:
-            db.execute(delete(Handoff).where(Handoff.id == handoff_id).execution_options(synchronize_session=False))
+            db.execute(
+                delete(Handoff).where(Handoff.id == handoff_id).execution_options(synchronize_session=False)
+            )

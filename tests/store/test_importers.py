@@ -40,14 +40,30 @@ def orders_csv(tmp_path: Path) -> Path:
     rows = []
     for n in range(1, 10):  # orders #2001..#2009, two lines each: rows 2..19
         for line in range(2):
-            row = {"Name": f"#{2000 + n}", "Email": "", "Financial Status": "", "Created at": "",
-                   "Currency": "", "Total": "", "Shipping Country": "", "Lineitem quantity": "1",
-                   "Lineitem name": f"{SAMPLE[-1].title} - {sneaker.size} / {sneaker.color}",
-                   "Lineitem price": str(sneaker.price), "Lineitem sku": sneaker.sku}
+            row = {
+                "Name": f"#{2000 + n}",
+                "Email": "",
+                "Financial Status": "",
+                "Created at": "",
+                "Currency": "",
+                "Total": "",
+                "Shipping Country": "",
+                "Lineitem quantity": "1",
+                "Lineitem name": f"{SAMPLE[-1].title} - {sneaker.size} / {sneaker.color}",
+                "Lineitem price": str(sneaker.price),
+                "Lineitem sku": sneaker.sku,
+            }
             if line == 0:
-                row.update({"Email": f"shopper{n}@example.com", "Financial Status": "paid",
-                            "Created at": "2025-06-01 10:15:32 -0400", "Currency": "USD", "Total": "99.00",
-                            "Shipping Country": "US"})
+                row.update(
+                    {
+                        "Email": f"shopper{n}@example.com",
+                        "Financial Status": "paid",
+                        "Created at": "2025-06-01 10:15:32 -0400",
+                        "Currency": "USD",
+                        "Total": "99.00",
+                        "Shipping Country": "US",
+                    }
+                )
             rows.append(row)
     return _write(tmp_path / "orders.csv", rows)
 
@@ -56,16 +72,23 @@ def orders_csv(tmp_path: Path) -> Path:
 def test_products_round_trip_in_both_header_styles(empty_engine, data_dir, tmp_path, style, orders_csv):
     products = tmp_path / "products.csv"
     write_products(SAMPLE, products, style=style)
-    counts = import_store(empty_engine, StoreFiles(products=products, policies=data_dir, orders=orders_csv), today=TODAY)
+    counts = import_store(
+        empty_engine, StoreFiles(products=products, policies=data_dir, orders=orders_csv), today=TODAY
+    )
     assert counts["products"] == len(SAMPLE)
     assert counts["variants"] == sum(len(p.variants) for p in SAMPLE)
     assert counts["orders"] == 9 and counts["line_items"] == 18
     source = SAMPLE[0]
     with session_scope(empty_engine) as session:
         detail = get_product(session, product=source.title)
-        assert (detail.handle, detail.vendor, detail.category) == (source.handle, source.vendor, source.category)
+        assert (detail.handle, detail.vendor, detail.category) == (
+            source.handle,
+            source.vendor,
+            source.category,
+        )
         assert {(v.sku, v.size, v.color, v.price, v.inventory_quantity) for v in detail.variants} == {
-            (v.sku, v.size, v.color, v.price, v.inventory) for v in source.variants}
+            (v.sku, v.size, v.color, v.price, v.inventory) for v in source.variants
+        }
         assert detail.description.startswith("The ") and "<p>" not in detail.description
         assert search_products(session, text=source.title, limit=1)[0].handle == source.handle
         order = find_order(session, order_number="2003", contact="SHOPPER3@example.com")
@@ -87,16 +110,21 @@ def test_bad_order_row_is_reported_and_nothing_changes(empty_engine, data_dir, t
     products = tmp_path / "products.csv"
     write_products(SAMPLE[:3], products)
     with pytest.raises(StoreImportError) as error:
-        import_store(empty_engine, StoreFiles(products=products, policies=data_dir, orders=orders_csv), today=TODAY)
+        import_store(
+            empty_engine, StoreFiles(products=products, policies=data_dir, orders=orders_csv), today=TODAY
+        )
     assert str(error.value) == "orders.csv row 17: Lineitem quantity 'x' is not a whole number"
     assert table_counts(empty_engine) == before
 
 
-@pytest.mark.parametrize("column,value,row,message", [
-    ("Price", "12,99.x", 3, "Price '12,99.x' is not an amount"),
-    ("SKU", "SHARED", 4, "duplicate SKU 'SHARED' (first on row 3)"),
-    ("Inventory quantity", "1.5", 5, "Inventory quantity '1.5' is not a whole number"),
-])
+@pytest.mark.parametrize(
+    "column,value,row,message",
+    [
+        ("Price", "12,99.x", 3, "Price '12,99.x' is not an amount"),
+        ("SKU", "SHARED", 4, "duplicate SKU 'SHARED' (first on row 3)"),
+        ("Inventory quantity", "1.5", 5, "Inventory quantity '1.5' is not a whole number"),
+    ],
+)
 def test_bad_product_rows(empty_engine, data_dir, tmp_path, column, value, row, message):
     before = _imported(empty_engine, data_dir, tmp_path)
     products = tmp_path / "products.csv"
@@ -112,12 +140,28 @@ def test_bad_product_rows(empty_engine, data_dir, tmp_path, column, value, row, 
     assert table_counts(empty_engine) == before
 
 
-@pytest.mark.parametrize("edit,message", [
-    (lambda rows: rows[0].update({"Created at": "yesterday"}), "orders.csv row 2: Created at 'yesterday' is not a date and time"),
-    (lambda rows: rows[4].update({"Name": "#2001"}), "orders.csv row 6: order #2001 appears again after other orders (rows of an order must be together)"),
-    (lambda rows: rows[4].update({"Email": "not-an-email"}), "orders.csv row 6: Email 'not-an-email' is not an email address"),
-    (lambda rows: rows[1].update({"Lineitem quantity": "0"}), "orders.csv row 3: Lineitem quantity '0' must be at least 1"),
-])
+@pytest.mark.parametrize(
+    "edit,message",
+    [
+        (
+            lambda rows: rows[0].update({"Created at": "yesterday"}),
+            "orders.csv row 2: Created at 'yesterday' is not a date and time",
+        ),
+        (
+            lambda rows: rows[4].update({"Name": "#2001"}),
+            "orders.csv row 6: order #2001 appears again after other orders"
+            " (rows of an order must be together)",
+        ),
+        (
+            lambda rows: rows[4].update({"Email": "not-an-email"}),
+            "orders.csv row 6: Email 'not-an-email' is not an email address",
+        ),
+        (
+            lambda rows: rows[1].update({"Lineitem quantity": "0"}),
+            "orders.csv row 3: Lineitem quantity '0' must be at least 1",
+        ),
+    ],
+)
 def test_bad_order_rows(empty_engine, data_dir, tmp_path, orders_csv, edit, message):
     rows = _rows(orders_csv)
     edit(rows)
@@ -125,7 +169,9 @@ def test_bad_order_rows(empty_engine, data_dir, tmp_path, orders_csv, edit, mess
     products = tmp_path / "products.csv"
     write_products(SAMPLE, products)
     with pytest.raises(StoreImportError) as error:
-        import_store(empty_engine, StoreFiles(products=products, policies=data_dir, orders=orders_csv), today=TODAY)
+        import_store(
+            empty_engine, StoreFiles(products=products, policies=data_dir, orders=orders_csv), today=TODAY
+        )
     assert str(error.value) == message
     assert table_counts(empty_engine)["products"] == 0
 
@@ -141,7 +187,11 @@ def test_bad_policy_yaml(empty_engine, data_dir, tmp_path):
     policies.mkdir()
     for path in data_dir.glob("*.yaml"):
         (policies / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    text = (policies / "shipping.yaml").read_text(encoding="utf-8").replace('cutoff: "12:00"', 'cutoff: "25:00"', 1)
+    text = (
+        (policies / "shipping.yaml")
+        .read_text(encoding="utf-8")
+        .replace('cutoff: "12:00"', 'cutoff: "25:00"', 1)
+    )
     (policies / "shipping.yaml").write_text(text, encoding="utf-8")
     products = tmp_path / "products.csv"
     write_products(SAMPLE, products)

@@ -7,7 +7,14 @@ from decimal import Decimal
 
 import pytest
 
-from store.orders import Address, cancel_order, change_shipping_address, find_order, order_timeline, orders_for_contact
+from store.orders import (
+    Address,
+    cancel_order,
+    change_shipping_address,
+    find_order,
+    order_timeline,
+    orders_for_contact,
+)
 from tests.store.conftest import NOW
 
 AVA = "ava.shopper@example.com"
@@ -19,10 +26,17 @@ def test_order_number_forms_all_match(session, number):
     assert order is not None and order.number == 1001
 
 
-@pytest.mark.parametrize("contact", [
-    "ava.shopper@example.com", " AVA.Shopper@Example.COM ", "+1 415 555 0101", "(415) 555-0101",
-    "14155550101", "001 415 555 0101",
-])
+@pytest.mark.parametrize(
+    "contact",
+    [
+        "ava.shopper@example.com",
+        " AVA.Shopper@Example.COM ",
+        "+1 415 555 0101",
+        "(415) 555-0101",
+        "14155550101",
+        "001 415 555 0101",
+    ],
+)
 def test_contact_forms_all_match(session, contact):
     assert find_order(session, order_number="1001", contact=contact, now=NOW).name == "#1001"
 
@@ -40,12 +54,19 @@ def test_a_phone_tail_shorter_than_seven_digits_never_matches(session):
     assert find_order(session, order_number="1001", contact="0101", now=NOW) is None
 
 
-@pytest.mark.parametrize("number,contact,status", [
-    (1001, AVA, "in_transit"), (1002, AVA, "delivered"), (1003, "ben.buyer@example.com", "unfulfilled"),
-    (1004, "chloe.customer@example.com", "partially_fulfilled"), (1005, "dev.delayed@example.com", "delayed"),
-    (1007, "finn.cancel@example.com", "cancelled"), (1008, "gia.returned@example.com", "returned"),
-    (1011, "ivy.intl@example.co.uk", "in_transit"),
-])
+@pytest.mark.parametrize(
+    "number,contact,status",
+    [
+        (1001, AVA, "in_transit"),
+        (1002, AVA, "delivered"),
+        (1003, "ben.buyer@example.com", "unfulfilled"),
+        (1004, "chloe.customer@example.com", "partially_fulfilled"),
+        (1005, "dev.delayed@example.com", "delayed"),
+        (1007, "finn.cancel@example.com", "cancelled"),
+        (1008, "gia.returned@example.com", "returned"),
+        (1011, "ivy.intl@example.co.uk", "in_transit"),
+    ],
+)
 def test_demo_orders_have_their_documented_status(session, number, contact, status):
     assert find_order(session, order_number=str(number), contact=contact, now=NOW).status == status
 
@@ -61,12 +82,16 @@ def test_in_transit_becomes_delayed_once_the_estimate_passes(session):
 def test_order_view_details(session):
     order = find_order(session, order_number="1004", contact="chloe.customer@example.com", now=NOW)
     assert [(i.title.split(" - ")[0], i.quantity, i.fulfilled) for i in order.items] == [
-        ("Linen Wrap Dress", 1, 1), ("Chelsea Boot", 1, 0)]
+        ("Linen Wrap Dress", 1, 1),
+        ("Chelsea Boot", 1, 0),
+    ]
     assert order.fulfillments[0].carrier == "USPS"
     assert order.fulfillments[0].tracking_url.endswith(order.fulfillments[0].tracking_number)
     assert order.placed_at.tzinfo is not None
     assert order.is_high_value == (order.total >= Decimal("250.00"))
-    assert find_order(session, order_number="1009", contact="hugo.highvalue@example.com", now=NOW).is_high_value
+    assert find_order(
+        session, order_number="1009", contact="hugo.highvalue@example.com", now=NOW
+    ).is_high_value
     assert not find_order(session, order_number="1010", contact=AVA, now=NOW).is_high_value
 
 
@@ -91,23 +116,32 @@ def test_timeline_of_a_delivered_order(session):
 
 def test_cancel_unfulfilled_order_restocks(session):
     before = find_order(session, order_number="1003", contact="ben.buyer@example.com", now=NOW)
-    from store.models import Variant
     from sqlalchemy import select
+
+    from store.models import Variant
 
     sku = before.items[0].sku
     stock = session.execute(select(Variant.inventory_quantity).where(Variant.sku == sku)).scalar_one()
     result = cancel_order(session, order_number="1003", contact="ben.buyer@example.com", now=NOW)
     assert result.ok and result.reason is None and result.order.status == "cancelled"
     assert result.order.financial_status == "refunded"
-    assert session.execute(select(Variant.inventory_quantity).where(Variant.sku == sku)).scalar_one() == stock + 1
+    assert (
+        session.execute(select(Variant.inventory_quantity).where(Variant.sku == sku)).scalar_one()
+        == stock + 1
+    )
     again = cancel_order(session, order_number="1003", contact="ben.buyer@example.com", now=NOW)
     assert (again.ok, again.reason) == (False, "already_cancelled")
 
 
-@pytest.mark.parametrize("number,contact,reason", [
-    ("1001", AVA, "already_fulfilled"), ("1004", "chloe.customer@example.com", "partially_fulfilled"),
-    ("1007", "finn.cancel@example.com", "already_cancelled"), ("1003", AVA, "not_found"),
-])
+@pytest.mark.parametrize(
+    "number,contact,reason",
+    [
+        ("1001", AVA, "already_fulfilled"),
+        ("1004", "chloe.customer@example.com", "partially_fulfilled"),
+        ("1007", "finn.cancel@example.com", "already_cancelled"),
+        ("1003", AVA, "not_found"),
+    ],
+)
 def test_cancel_refused(session, number, contact, reason):
     result = cancel_order(session, order_number=number, contact=contact, now=NOW)
     assert (result.ok, result.reason) == (False, reason)
@@ -115,19 +149,29 @@ def test_cancel_refused(session, number, contact, reason):
 
 def test_change_address_of_unfulfilled_order(session):
     new = Address(address1="9 Hudson St", city="New York", postal_code="10013", country="us", region="NY")
-    result = change_shipping_address(session, order_number="1003", contact="+1 212 555 0102", address=new, now=NOW)
+    result = change_shipping_address(
+        session, order_number="1003", contact="+1 212 555 0102", address=new, now=NOW
+    )
     assert result.ok
     assert result.order.shipping_address.address1 == "9 Hudson St"
     assert result.order.shipping_address.country == "US"
     assert result.order.shipping_address.name == "Ben Buyer"
 
 
-@pytest.mark.parametrize("number,contact,address,reason", [
-    ("1003", "ben.buyer@example.com", Address("1 Rue", "Paris", "75001", "FR"), "country_change_not_allowed"),
-    ("1003", "ben.buyer@example.com", Address("", "New York", "10013", "US"), "invalid_address"),
-    ("1001", AVA, Address("1 Main St", "Oakland", "94607", "US"), "already_fulfilled"),
-    ("1003", AVA, Address("1 Main St", "Oakland", "94607", "US"), "not_found"),
-])
+@pytest.mark.parametrize(
+    "number,contact,address,reason",
+    [
+        (
+            "1003",
+            "ben.buyer@example.com",
+            Address("1 Rue", "Paris", "75001", "FR"),
+            "country_change_not_allowed",
+        ),
+        ("1003", "ben.buyer@example.com", Address("", "New York", "10013", "US"), "invalid_address"),
+        ("1001", AVA, Address("1 Main St", "Oakland", "94607", "US"), "already_fulfilled"),
+        ("1003", AVA, Address("1 Main St", "Oakland", "94607", "US"), "not_found"),
+    ],
+)
 def test_change_address_refused(session, number, contact, address, reason):
     result = change_shipping_address(session, order_number=number, contact=contact, address=address, now=NOW)
     assert (result.ok, result.reason) == (False, reason)

@@ -18,7 +18,10 @@ AVA = "ava.shopper@example.com"
 
 
 def _items(session, number, contact, now=NOW):
-    return {e.title.split(" - ")[0]: e for e in return_eligibility(session, order_number=number, contact=contact, now=now)}
+    return {
+        e.title.split(" - ")[0]: e
+        for e in return_eligibility(session, order_number=number, contact=contact, now=now)
+    }
 
 
 def test_policy_comes_from_returns_yaml(session):
@@ -53,8 +56,12 @@ def test_partly_fulfilled_and_undelivered_items_are_not_returnable(session):
 
 
 def test_cancelled_and_returned_orders(session):
-    assert {e.reason for e in _items(session, "1007", "finn.cancel@example.com").values()} == {"order_cancelled"}
-    assert {e.reason for e in _items(session, "1008", "gia.returned@example.com").values()} == {"already_returned"}
+    assert {e.reason for e in _items(session, "1007", "finn.cancel@example.com").values()} == {
+        "order_cancelled"
+    }
+    assert {e.reason for e in _items(session, "1008", "gia.returned@example.com").values()} == {
+        "already_returned"
+    }
 
 
 def test_eligibility_needs_the_right_contact(session):
@@ -64,29 +71,57 @@ def test_eligibility_needs_the_right_contact(session):
 
 def test_create_return_is_idempotent(session):
     jeans = _items(session, "1002", AVA)["Slim Fit Selvedge Jeans"]
-    first = create_return(session, order_number="1002", contact=AVA, items=[(jeans.line_item_id, 1)],
-                          reason="too_small", resolution="refund", now=NOW)
-    again = create_return(session, order_number="#1002", contact="+1 415 555 0101", items=[(jeans.line_item_id, 1)],
-                          reason="too_small", resolution="refund", now=NOW)
+    first = create_return(
+        session,
+        order_number="1002",
+        contact=AVA,
+        items=[(jeans.line_item_id, 1)],
+        reason="too_small",
+        resolution="refund",
+        now=NOW,
+    )
+    again = create_return(
+        session,
+        order_number="#1002",
+        contact="+1 415 555 0101",
+        items=[(jeans.line_item_id, 1)],
+        reason="too_small",
+        resolution="refund",
+        now=NOW,
+    )
     assert first.ok and first.created and first.rma == "RMA-1002-1"
     assert again.ok and not again.created and again.rma == first.rma
     after = _items(session, "1002", AVA)["Slim Fit Selvedge Jeans"]
     assert (after.eligible, after.reason) == (False, "already_returned")
 
 
-@pytest.mark.parametrize("items,reason,resolution,sku,expected", [
-    ("swim", "too_small", "refund", None, "not_eligible"),
-    ("pocket", "bored", "refund", None, "invalid_reason"),
-    ("pocket", "too_small", "teleport", None, "invalid_resolution"),
-    ("pocket", "too_small", "exchange", "NO-SUCH-SKU", "exchange_unavailable"),
-    ("other", "too_small", "refund", None, "invalid_items"),
-])
+@pytest.mark.parametrize(
+    "items,reason,resolution,sku,expected",
+    [
+        ("swim", "too_small", "refund", None, "not_eligible"),
+        ("pocket", "bored", "refund", None, "invalid_reason"),
+        ("pocket", "too_small", "teleport", None, "invalid_resolution"),
+        ("pocket", "too_small", "exchange", "NO-SUCH-SKU", "exchange_unavailable"),
+        ("other", "too_small", "refund", None, "invalid_items"),
+    ],
+)
 def test_create_return_refusals(session, items, reason, resolution, sku, expected):
     eligibility = _items(session, "1010", AVA)
-    line = {"swim": eligibility["Swim Trunks"].line_item_id, "pocket": eligibility["Pocket Tee"].line_item_id,
-            "other": 999999}[items]
-    result = create_return(session, order_number="1010", contact=AVA, items=[(line, 1)], reason=reason,
-                           resolution=resolution, exchange_sku=sku, now=NOW)
+    line = {
+        "swim": eligibility["Swim Trunks"].line_item_id,
+        "pocket": eligibility["Pocket Tee"].line_item_id,
+        "other": 999999,
+    }[items]
+    result = create_return(
+        session,
+        order_number="1010",
+        contact=AVA,
+        items=[(line, 1)],
+        reason=reason,
+        resolution=resolution,
+        exchange_sku=sku,
+        now=NOW,
+    )
     assert (result.ok, result.reason, result.rma) == (False, expected, None)
     if expected == "not_eligible":
         assert [e.reason for e in result.ineligible] == ["final_sale"]
@@ -96,9 +131,19 @@ def test_exchange_for_an_in_stock_sku(session):
     from store.catalog import get_product
 
     pocket = _items(session, "1010", AVA)["Pocket Tee"]
-    in_stock = next(v for v in get_product(session, product="Pocket Tee").variants if v.size == "L" and v.available)
-    result = create_return(session, order_number="1010", contact=AVA, items=[(pocket.line_item_id, 1)],
-                           reason="too_small", resolution="exchange", exchange_sku=in_stock.sku.lower(), now=NOW)
+    in_stock = next(
+        v for v in get_product(session, product="Pocket Tee").variants if v.size == "L" and v.available
+    )
+    result = create_return(
+        session,
+        order_number="1010",
+        contact=AVA,
+        items=[(pocket.line_item_id, 1)],
+        reason="too_small",
+        resolution="exchange",
+        exchange_sku=in_stock.sku.lower(),
+        now=NOW,
+    )
     assert result.ok and result.created
 
 
@@ -111,9 +156,17 @@ def test_two_concurrent_requests_for_the_same_item_give_one_rma(store_engine):
         try:
             barrier.wait(timeout=10)
             with session_scope(store_engine) as db:
-                results.append(create_return(
-                    db, order_number="1012", contact="ben.buyer@example.com", items=[(line, 1)],
-                    reason="too_small", resolution="refund", now=NOW))
+                results.append(
+                    create_return(
+                        db,
+                        order_number="1012",
+                        contact="ben.buyer@example.com",
+                        items=[(line, 1)],
+                        reason="too_small",
+                        resolution="refund",
+                        now=NOW,
+                    )
+                )
         except Exception as exc:  # surfaced below with the thread's error
             errors.append(exc)
 
@@ -126,8 +179,16 @@ def test_two_concurrent_requests_for_the_same_item_give_one_rma(store_engine):
         assert errors == []
         assert len({r.rma for r in results}) == 1 and sorted(r.created for r in results) == [False, True]
         with session_scope(store_engine) as db:
-            rmas = db.execute(select(Return.rma).join(Return.order).where(Return.rma.like("RMA-1012-%"))).scalars().all()
+            rmas = (
+                db.execute(select(Return.rma).join(Return.order).where(Return.rma.like("RMA-1012-%")))
+                .scalars()
+                .all()
+            )
         assert rmas == [results[0].rma]
     finally:
         with session_scope(store_engine) as db:
-            db.execute(delete(Return).where(Return.rma.like("RMA-1012-%")).execution_options(synchronize_session=False))
+            db.execute(
+                delete(Return)
+                .where(Return.rma.like("RMA-1012-%"))
+                .execution_options(synchronize_session=False)
+            )

@@ -61,22 +61,28 @@ def test_each_method_has_its_own_cutoff(session):
     assert options["overnight"].earliest == options["overnight"].latest == date(2025, 6, 13)
 
 
-@pytest.mark.parametrize("subtotal,price", [(Decimal("74.99"), Decimal("5.95")), (Decimal("75.00"), Decimal("0.00")), (None, Decimal("5.95"))])
+@pytest.mark.parametrize(
+    "subtotal,price",
+    [(Decimal("74.99"), Decimal("5.95")), (Decimal("75.00"), Decimal("0.00")), (None, Decimal("5.95"))],
+)
 def test_free_shipping_threshold(session, subtotal, price):
     option = _standard(session, BEFORE_CUTOFF, subtotal=subtotal)
     assert option.price == price and option.free_shipping_threshold == Decimal("75.00")
 
 
-@pytest.mark.parametrize("kwargs,zone", [
-    ({"country": "US", "region": "HI"}, "Alaska, Hawaii & Puerto Rico"),
-    ({"country": "usa", "region": "Alaska"}, "Alaska, Hawaii & Puerto Rico"),
-    ({"country": "US", "postal_code": "96813"}, "Alaska, Hawaii & Puerto Rico"),
-    ({"country": "US", "postal_code": "10001"}, "US Mainland"),
-    ({"country": "the States", "region": "California"}, "US Mainland"),
-    ({"country": "UK"}, "UK & Europe"),
-    ({"country": "de"}, "UK & Europe"),
-    ({"country": "Canada", "region": "Ontario"}, "Canada"),
-])
+@pytest.mark.parametrize(
+    "kwargs,zone",
+    [
+        ({"country": "US", "region": "HI"}, "Alaska, Hawaii & Puerto Rico"),
+        ({"country": "usa", "region": "Alaska"}, "Alaska, Hawaii & Puerto Rico"),
+        ({"country": "US", "postal_code": "96813"}, "Alaska, Hawaii & Puerto Rico"),
+        ({"country": "US", "postal_code": "10001"}, "US Mainland"),
+        ({"country": "the States", "region": "California"}, "US Mainland"),
+        ({"country": "UK"}, "UK & Europe"),
+        ({"country": "de"}, "UK & Europe"),
+        ({"country": "Canada", "region": "Ontario"}, "Canada"),
+    ],
+)
 def test_destination_picks_the_zone(session, kwargs, zone):
     options = delivery_estimate(session, now=BEFORE_CUTOFF, **kwargs)
     assert options and {o.zone for o in options} == {zone}

@@ -34,24 +34,37 @@ def test_shoe_size_from_foot_length_and_aliases(session):
 
 
 def test_usual_size_in_another_product(session):
-    rec = recommend_size(session, product="Trailmark Summit Hiker", usual_size="9.5", usual_product="Court Classic Sneaker")
+    rec = recommend_size(
+        session, product="Trailmark Summit Hiker", usual_size="9.5", usual_product="Court Classic Sneaker"
+    )
     assert (rec.size, rec.basis) == ("US 10", ("usual_size", "usual_product"))
     # M in a runs-small Ridgeline jacket means an S body: S in a true-to-size tee
-    assert recommend_size(session, product="Essential Crew Tee", usual_size="M",
-                          usual_product="Ridgeline Storm Hardshell").size == "S"
-    assert recommend_size(session, product="Essential Crew Tee", usual_size="US 9",
-                          usual_product="Court Classic Sneaker").reason == "incomparable"
+    assert (
+        recommend_size(
+            session, product="Essential Crew Tee", usual_size="M", usual_product="Ridgeline Storm Hardshell"
+        ).size
+        == "S"
+    )
+    assert (
+        recommend_size(
+            session, product="Essential Crew Tee", usual_size="US 9", usual_product="Court Classic Sneaker"
+        ).reason
+        == "incomparable"
+    )
 
 
-@pytest.mark.parametrize("kwargs,reason", [
-    ({"product": "Court Classic Sneaker"}, "need_measurements"),
-    ({"product": "Court Classic Sneaker", "chest_cm": 100}, "need_measurements"),
-    ({"product": "Harbor Rain Shell", "chest_cm": 140}, "out_of_range"),
-    ({"product": "Ridgeline Storm Hardshell", "chest_cm": 120}, "out_of_range"),
-    ({"product": "Harbor Rain Shell", "usual_size": "size 99 galaxy"}, "unknown_usual_size"),
-    ({"product": "Canvas Tote Bag", "chest_cm": 90}, "no_size_chart"),
-    ({"product": "a flying carpet", "chest_cm": 90}, "unknown_product"),
-])
+@pytest.mark.parametrize(
+    "kwargs,reason",
+    [
+        ({"product": "Court Classic Sneaker"}, "need_measurements"),
+        ({"product": "Court Classic Sneaker", "chest_cm": 100}, "need_measurements"),
+        ({"product": "Harbor Rain Shell", "chest_cm": 140}, "out_of_range"),
+        ({"product": "Ridgeline Storm Hardshell", "chest_cm": 120}, "out_of_range"),
+        ({"product": "Harbor Rain Shell", "usual_size": "size 99 galaxy"}, "unknown_usual_size"),
+        ({"product": "Canvas Tote Bag", "chest_cm": 90}, "no_size_chart"),
+        ({"product": "a flying carpet", "chest_cm": 90}, "unknown_product"),
+    ],
+)
 def test_no_size_with_a_reason(session, kwargs, reason):
     rec = recommend_size(session, **kwargs)
     assert (rec.size, rec.reason) == (None, reason)
