@@ -8,18 +8,37 @@ Two traps in Rasa 3.6's ``SocketIOInput``:
   safe here, so a future upgrade cannot silently break the widget.
 * ``${SOCKETIO_SESSION_PERSISTENCE}`` in ``credentials.yml`` arrives as the string ``"false"``,
   which Python treats as true. We parse it as a boolean.
+
+And two things the storefront needs:
+
+* Shopper identity (the metadata contract): a client-supplied ``shopper`` key is dropped and the
+  widget's signed ``customer_token`` (see :mod:`storefront.widget_auth`) becomes
+  ``metadata["shopper"] = {"channel": "web", "verified_email": ...}`` when it is valid.
+* With ``session_persistence`` the client names the conversation. Session ids must look like the
+  random ids the widget and Rasa make (32 lowercase hex characters); anything else would let a
+  socket write into, and take over the replies of, a WhatsApp or Twilio conversation whose id
+  is a phone number. A bad id in ``session_request`` gets a fresh id; a message with one is dropped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+import logging
+import re
+import uuid
+from typing import Any, Awaitable, Callable, Dict, Optional, Set
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from sanic import Blueprint
 from socketio import AsyncServer
+
+from storefront.widget_auth import apply_customer_token, signing_secret, warn_if_weak
+
+logger = logging.getLogger(__name__)
+
+SESSION_ID = re.compile(r"[0-9a-f]{32}")
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -45,32 +64,80 @@ def make_enter_room_safe(sio: AsyncServer) -> None:
     client gets ``session_confirm`` and can send its first message.
     """
     original = sio.enter_room
+    pending: Set[asyncio.Future[Any]] = set()  # keeps scheduled joins alive until they finish
 
-    def enter_room(sid: Text, room: Text, namespace: Optional[Text] = None) -> None:
+    def enter_room(sid: str, room: str, namespace: Optional[str] = None) -> None:
         result = original(sid, room, namespace=namespace)
         if inspect.isawaitable(result):
-            asyncio.ensure_future(result)
+            task = asyncio.ensure_future(result)
+            pending.add(task)
+            task.add_done_callback(pending.discard)
 
     sio.enter_room = enter_room  # type: ignore[method-assign]
+
+
+def valid_session_id(value: Any) -> bool:
+    """Whether ``value`` is a session id the channel accepts (32 lowercase hex characters)."""
+    return isinstance(value, str) and SESSION_ID.fullmatch(value) is not None
 
 
 class SocketIOInput(RasaSocketIOInput):
     """socket.io channel for the website widget; same protocol and name as Rasa's."""
 
+    #: the signing secret for ``customer_token`` (``None``: read ``WIDGET_SIGNING_SECRET``)
+    customer_token_secret: Optional[str] = None
+
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        """Build the channel, reading ``session_persistence`` as a real boolean."""
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
+        """Build the channel, reading ``session_persistence`` as a real boolean.
+
+        ``customer_token_secret`` may be given in the credentials; by default it is the
+        ``WIDGET_SIGNING_SECRET`` setting.
+        """
         credentials = dict(credentials or {})
         credentials["session_persistence"] = parse_bool(
             credentials.get("session_persistence", False), name="session_persistence"
         )
-        return super().from_credentials(credentials)
+        secret = credentials.pop("customer_token_secret", None)
+        channel = super().from_credentials(credentials)
+        assert isinstance(channel, SocketIOInput)
+        channel.customer_token_secret = secret or None
+        return channel
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
-        """Rasa's blueprint, with ``enter_room`` made safe on the server it creates."""
-        blueprint = super().blueprint(on_new_message)
-        assert self.sio is not None  # set by the parent's blueprint()
-        make_enter_room_safe(self.sio)
+    def _secret(self) -> str:
+        if self.customer_token_secret is None:
+            self.customer_token_secret = signing_secret()
+        return self.customer_token_secret
+
+    def trusted(self, message: UserMessage) -> Optional[UserMessage]:
+        """The message with trustworthy metadata, or ``None`` when it must be dropped."""
+        if self.session_persistence and not valid_session_id(message.sender_id):
+            logger.warning("socketio.message_dropped reason=bad_session_id")
+            return None
+        metadata = message.metadata if isinstance(message.metadata, dict) else {}
+        message.metadata = apply_customer_token(metadata, self._secret())
+        return message
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Rasa's blueprint, with ``enter_room`` made safe and shopper identity checked."""
+        warn_if_weak(self._secret())
+
+        async def on_trusted_message(message: UserMessage) -> Any:
+            checked = self.trusted(message)
+            return None if checked is None else await on_new_message(checked)
+
+        blueprint = super().blueprint(on_trusted_message)
+        sio = self.sio
+        assert sio is not None  # set by the parent's blueprint()
+        make_enter_room_safe(sio)
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: str, data: Optional[Dict]) -> None:
+            # replaces Rasa's handler: same protocol, but only well-formed session ids are kept
+            requested = data.get("session_id") if isinstance(data, dict) else None
+            session_id = requested if valid_session_id(requested) else uuid.uuid4().hex
+            if self.session_persistence:
+                sio.enter_room(sid, session_id)
+            await sio.emit("session_confirm", session_id, room=sid)
+
         return blueprint

@@ -1,0 +1,273 @@
+"""The demo storefront: a product page, a cart and the chat widget, served by ``rasa run`` itself.
+
+A custom input channel (name ``storefront``) whose blueprint, mounted at ``/webhooks/storefront/``,
+serves the page and its small JSON API. It receives no chat messages: the widget talks to the
+socket.io channel. Routes:
+
+* ``GET /`` the page; ``GET /assets/<file>`` its scripts and styles; ``GET /vendor/socket.io.min.js``
+  the ``socket.io-client`` package installed by ``npm ci`` in ``web/``.
+* ``GET /api/products`` and ``GET /api/products/<handle>``: the sample store's catalog (``store/``).
+* ``GET /api/demo-customers`` and ``POST /api/sign-in``: the demo's "sign in as" control. A real
+  store issues the signed customer token from its own login (see :mod:`storefront.widget_auth`);
+  here only customers tagged ``demo`` (the sample store's) can be signed in, and the control is
+  off with ``demo_sign_in: false`` in ``credentials.yml``.
+* ``POST /api/transcript`` ``{"session_id": ...}``: the widget conversation after a page reload,
+  read from the agent's tracker store (the session id is the widget's unguessable secret).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, List, Optional
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from storefront.channels.socketio import parse_bool
+from storefront.channels.storefront_transcript import transcript_for
+from storefront.settings import PROJECT_ROOT
+from storefront.widget_auth import DEFAULT_TTL_SECONDS, issue_customer_token, signing_secret
+
+logger = logging.getLogger(__name__)
+
+WEB_DIR = PROJECT_ROOT / "web"
+PAGE_DIR = WEB_DIR / "storefront"
+SOCKET_IO_CLIENT = WEB_DIR / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
+ASSETS = {
+    "store.js": "text/javascript", "widget.js": "text/javascript",
+    "store.css": "text/css", "widget.css": "text/css",
+}  # fmt: skip
+STORE_TIMEOUT_SECONDS = 5.0
+DEMO_TAG = "demo"
+MAX_BODY_BYTES = 4096
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+PAGE_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def catalog(session: Any) -> Dict[str, Any]:
+    """The store's name and currency and every active product, for the page's product list."""
+    from store.catalog import search_products
+    from store.info import store_info
+
+    info = store_info(session)
+    products = [
+        {
+            "handle": hit.handle, "title": hit.title, "category": hit.category, "vendor": hit.vendor,
+            "price_from": _money(hit.price_from), "colors": list(hit.colors), "in_stock": hit.in_stock,
+        }
+        for hit in search_products(session, limit=1000)
+    ]  # fmt: skip
+    return {"store": {"name": info.name, "currency": info.currency}, "products": products}
+
+
+def product(session: Any, handle: str) -> Optional[Dict[str, Any]]:
+    """One product by its exact handle, with every variant's price and stock."""
+    from store.catalog import get_product
+
+    found = get_product(session, product=handle)
+    if found is None or found.handle != handle:
+        return None  # get_product also matches titles fuzzily; a page URL names one exact product
+    return {
+        "handle": found.handle, "title": found.title, "description": found.description,
+        "category": found.category, "vendor": found.vendor, "price_from": _money(found.price_from),
+        "price_to": _money(found.price_to), "colors": list(found.colors), "sizes": list(found.sizes),
+        "final_sale": found.final_sale, "fit": found.fit,
+        "variants": [
+            {"sku": v.sku, "size": v.size, "color": v.color, "price": _money(v.price),
+             "available": v.available}
+            for v in found.variants
+        ],
+    }  # fmt: skip
+
+
+def demo_customers(session: Any) -> List[Dict[str, str]]:
+    """Customers the demo may sign in as: the sample store's, tagged ``demo``."""
+    from sqlalchemy import select
+
+    from store.models import Customer
+
+    customers = session.execute(select(Customer).order_by(Customer.id)).scalars()
+    return [
+        {"name": f"{c.first_name} {c.last_name}".strip(), "email": c.email}
+        for c in customers
+        if c.email and DEMO_TAG in (c.tags or [])
+    ]
+
+
+async def run_store(function: Callable[..., Any], *args: Any) -> Any:
+    """Run a store function in its own session on a worker thread, with a timeout."""
+    from store.db import session_scope
+
+    def work() -> Any:
+        with session_scope() as session:
+            return function(session, *args)
+
+    return await asyncio.wait_for(asyncio.to_thread(work), STORE_TIMEOUT_SECONDS)
+
+
+def _json_body(request: Request) -> Dict[str, Any]:
+    if len(request.body or b"") > MAX_BODY_BYTES:
+        raise ValueError("the request body is too large")
+    try:
+        body = json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError("the request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise ValueError("the request body must be a JSON object")
+    return body
+
+
+def _json(data: Any, status: int = 200) -> HTTPResponse:
+    return response.json(data, status=status, headers=SECURITY_HEADERS)
+
+
+def _file(path: Path, content_type: str, extra: Optional[Dict[str, str]] = None) -> HTTPResponse:
+    try:
+        body = path.read_bytes()
+    except OSError:
+        logger.error("storefront.page.missing_file path=%s", path)
+        return _json({"error": f"{path.name} is missing; run `make web` (npm ci in web/)"}, 503)
+    headers = {**SECURITY_HEADERS, **(extra or {})}
+    return response.raw(body, content_type=f"{content_type}; charset=utf-8", headers=headers)
+
+
+class StorefrontPageInput(InputChannel):
+    """Serves the demo storefront page and its JSON API under ``/webhooks/storefront/``."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "storefront"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
+        """``demo_sign_in`` (default true) and ``token_ttl_seconds`` may be set in credentials."""
+        credentials = credentials or {}
+        return cls(
+            demo_sign_in=parse_bool(credentials.get("demo_sign_in", True), name="demo_sign_in"),
+            token_ttl_seconds=int(credentials.get("token_ttl_seconds") or DEFAULT_TTL_SECONDS),
+            signing_secret=credentials.get("signing_secret") or None,
+        )
+
+    def __init__(
+        self,
+        *,
+        demo_sign_in: bool = True,
+        token_ttl_seconds: int = DEFAULT_TTL_SECONDS,
+        signing_secret: Optional[str] = None,
+    ) -> None:
+        """Create the channel.
+
+        Args:
+            demo_sign_in: offer the demo's "sign in as" control.
+            token_ttl_seconds: how long a demo customer token is valid.
+            signing_secret: the token signing secret; by default ``WIDGET_SIGNING_SECRET``.
+        """
+        self.demo_sign_in = demo_sign_in
+        self.token_ttl_seconds = token_ttl_seconds
+        self._secret = signing_secret
+
+    def secret(self) -> str:
+        """The token signing secret (read from the settings on first use)."""
+        if self._secret is None:
+            self._secret = signing_secret()
+        return self._secret
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """The page, its assets and the JSON API."""
+        page = Blueprint("storefront_page", __name__)
+
+        @page.route("/", methods=["GET"])
+        async def index(_: Request) -> HTTPResponse:
+            return _file(PAGE_DIR / "index.html", "text/html", {"Content-Security-Policy": PAGE_POLICY})
+
+        @page.route("/assets/<name>", methods=["GET"])
+        async def asset(_: Request, name: str) -> HTTPResponse:
+            if name not in ASSETS:  # a fixed list: no path from the URL ever reaches the disk
+                return _json({"error": "not found"}, 404)
+            return _file(PAGE_DIR / name, ASSETS[name])
+
+        @page.route("/vendor/socket.io.min.js", methods=["GET"])
+        async def socket_io_client(_: Request) -> HTTPResponse:
+            return _file(SOCKET_IO_CLIENT, "text/javascript")
+
+        @page.route("/api/products", methods=["GET"])
+        async def products(_: Request) -> HTTPResponse:
+            return await self._store_json(catalog)
+
+        @page.route("/api/products/<handle>", methods=["GET"])
+        async def one_product(_: Request, handle: str) -> HTTPResponse:
+            return await self._store_json(product, handle)
+
+        @page.route("/api/demo-customers", methods=["GET"])
+        async def customers(_: Request) -> HTTPResponse:
+            if not self.demo_sign_in:
+                return _json({"customers": []})
+            return await self._store_json(lambda session: {"customers": demo_customers(session)})
+
+        @page.route("/api/sign-in", methods=["POST"])
+        async def sign_in(request: Request) -> HTTPResponse:
+            return await self._sign_in(request)
+
+        @page.route("/api/transcript", methods=["POST"])
+        async def transcript(request: Request) -> HTTPResponse:
+            try:
+                session_id = _json_body(request).get("session_id")
+            except ValueError as error:
+                return _json({"error": str(error)}, 400)
+            agent = getattr(request.app.ctx, "agent", None)
+            messages = await transcript_for(getattr(agent, "tracker_store", None), session_id)
+            if messages is None:
+                return _json({"error": "no such widget session"}, 404)
+            return _json({"session_id": session_id, "messages": messages})
+
+        return page
+
+    async def _store_json(self, function: Callable[..., Any], *args: Any) -> HTTPResponse:
+        try:
+            data = await run_store(function, *args)
+        except Exception:
+            logger.exception("storefront.page.store_failed function=%s", getattr(function, "__name__", "?"))
+            return _json({"error": "the store is not available right now"}, 503)
+        if data is None:
+            return _json({"error": "not found"}, 404)
+        return _json(data)
+
+    async def _sign_in(self, request: Request) -> HTTPResponse:
+        """Issue a customer token for a demo customer (the stand-in for a real store login)."""
+        if not self.demo_sign_in:
+            return _json({"error": "demo sign-in is switched off"}, 403)
+        if not self.secret():
+            return _json({"error": "WIDGET_SIGNING_SECRET is not set"}, 503)
+        try:
+            email = str(_json_body(request).get("email") or "").strip().lower()
+        except ValueError as error:
+            return _json({"error": str(error)}, 400)
+        try:
+            allowed = await run_store(demo_customers)
+        except Exception:
+            logger.exception("storefront.page.store_failed function=demo_customers")
+            return _json({"error": "the store is not available right now"}, 503)
+        match = next((c for c in allowed if c["email"] == email), None)
+        if match is None:
+            return _json({"error": "only the sample store's demo customers can sign in here"}, 403)
+        token = issue_customer_token(self.secret(), email, ttl_seconds=self.token_ttl_seconds)
+        return _json(
+            {"token": token, "email": email, "name": match["name"], "expires_in": self.token_ttl_seconds}
+        )
