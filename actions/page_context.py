@@ -8,33 +8,26 @@ to size, which cart to check a code against), never to reveal or change anything
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any, Dict, List, Optional
+from typing import List, Optional
 
 from rasa_sdk import Tracker
 
+from actions.identity import message_metadata
 from store.discounts import CartLine
 
 MAX_CART_LINES = 50  # a widget cart is small; anything longer is not a real cart
 
 
-def latest_metadata(tracker: Tracker) -> Dict[str, Any]:
-    """The latest message's metadata, else the metadata the session started with."""
-    metadata = (tracker.latest_message or {}).get("metadata") or {}
-    if not metadata:
-        metadata = tracker.get_slot("session_started_metadata") or {}
-    return metadata if isinstance(metadata, dict) else {}
-
-
 def page_product(tracker: Tracker) -> Optional[str]:
     """The handle of the product page the shopper is looking at, if any."""
-    page = latest_metadata(tracker).get("page")
+    page = message_metadata(tracker).get("page")
     product = page.get("product") if isinstance(page, dict) else None
     return product.strip() if isinstance(product, str) and product.strip() else None
 
 
 def cart_lines(tracker: Tracker) -> Optional[List[CartLine]]:
     """The widget cart as store cart lines; None when the message carried no usable cart."""
-    cart = latest_metadata(tracker).get("cart")
+    cart = message_metadata(tracker).get("cart")
     if not isinstance(cart, list) or not cart or len(cart) > MAX_CART_LINES:
         return None
     lines: List[CartLine] = []

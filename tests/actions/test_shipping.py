@@ -1,0 +1,139 @@
+"""action_shipping_info, the destination question and validate_shipping_form, on the sample store.
+
+Expected prices, thresholds, cut-offs and dates come from data/store/shipping.yaml and store.yaml
+(business days Mon-Fri, Juneteenth a holiday), worked out by hand for a pinned clock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import shipping
+from actions.shipping import ActionAskShippingFormCountry, ActionShippingInfo, ValidateShippingForm
+from tests.actions.catalog_support import DOMAIN, catalog_store, make_tracker, said  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("catalog_store")
+
+DESTINATIONS = (
+    "Australia, Belgium, Canada, Denmark, France, Germany, Ireland, Italy, Netherlands, New Zealand, "
+    "Spain, Sweden, United Kingdom, United States"
+)
+TUESDAY_10AM_NEW_YORK = datetime(2026, 6, 9, 14, 0, tzinfo=timezone.utc)
+FRIDAY_3PM_NEW_YORK = datetime(2026, 6, 12, 19, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch):
+    def pin(moment: datetime) -> None:
+        monkeypatch.setattr(shipping, "current_time", lambda: moment)
+
+    return pin
+
+
+async def test_us_before_the_cutoff_ships_today_with_every_method_and_the_free_threshold(clock) -> None:
+    clock(TUESDAY_10AM_NEW_YORK)
+    dispatcher = CollectingDispatcher()
+    events = await ActionShippingInfo().run(dispatcher, make_tracker(slots={"country": "United States"}), DOMAIN)
+    assert events == []
+    assert said(dispatcher) == [
+        {"response": "utter_shipping_header", "destination": "United States"},
+        {"response": "utter_shipping_option", "method": "Standard", "carrier": "USPS", "price": "$5.95",
+         "earliest": "Fri 12 Jun", "latest": "Tue 16 Jun", "cutoff": "2:00 PM", "timezone": "EDT"},
+        {"response": "utter_shipping_option", "method": "Express", "carrier": "UPS", "price": "$14.95",
+         "earliest": "Wed 10 Jun", "latest": "Thu 11 Jun", "cutoff": "12:00 PM", "timezone": "EDT"},
+        {"response": "utter_shipping_option_one_day", "method": "Overnight", "carrier": "FedEx",
+         "price": "$29.95", "earliest": "Wed 10 Jun", "latest": "Wed 10 Jun", "cutoff": "11:00 AM",
+         "timezone": "EDT"},
+        {"response": "utter_shipping_cutoff_today", "cutoff": "2:00 PM", "timezone": "EDT"},
+        {"response": "utter_shipping_free_threshold", "method": "Standard", "threshold": "$75.00"},
+    ]  # fmt: skip
+
+
+async def test_after_friday_cutoff_ships_monday_and_skips_the_holiday(clock) -> None:
+    clock(FRIDAY_3PM_NEW_YORK)
+    dispatcher = CollectingDispatcher()
+    events = await ActionShippingInfo().run(dispatcher, make_tracker(slots={"country": "uk"}), DOMAIN)
+    assert events == [SlotSet("country", "United Kingdom")]
+    assert said(dispatcher) == [
+        {"response": "utter_shipping_header", "destination": "United Kingdom"},
+        {"response": "utter_shipping_option", "method": "Standard International", "carrier": "DHL eCommerce",
+         "price": "$19.95", "earliest": "Wed 24 Jun", "latest": "Tue 30 Jun", "cutoff": "2:00 PM",
+         "timezone": "EDT"},
+        {"response": "utter_shipping_option", "method": "Express International", "carrier": "DHL Express",
+         "price": "$39.95", "earliest": "Thu 18 Jun", "latest": "Tue 23 Jun", "cutoff": "12:00 PM",
+         "timezone": "EDT"},
+        {"response": "utter_shipping_cutoff_passed", "cutoff": "2:00 PM", "timezone": "EDT",
+         "ship_date": "Mon 15 Jun"},
+        {"response": "utter_shipping_free_threshold", "method": "Standard International", "threshold": "$200.00"},
+    ]  # fmt: skip
+
+
+async def test_a_cart_over_the_threshold_ships_free(clock) -> None:
+    clock(TUESDAY_10AM_NEW_YORK)
+    cart = [{"sku": "KNT-014-CHA0-M", "quantity": 1, "price": "86.00"}]
+    tracker = make_tracker(slots={"country": "United States", "postal_code": "10001"}, metadata={"cart": cart})
+    dispatcher = CollectingDispatcher()
+    await ActionShippingInfo().run(dispatcher, tracker, DOMAIN)
+    messages = said(dispatcher)
+    assert messages[0] == {"response": "utter_shipping_header", "destination": "United States 10001"}
+    assert messages[1]["response"] == "utter_shipping_option_free"
+    assert messages[1]["method"] == "Standard"
+    assert messages[-1] == {"response": "utter_shipping_free_reached", "method": "Standard", "threshold": "$75.00"}
+
+
+async def test_an_alaska_zip_code_gets_the_remote_zone(clock) -> None:
+    clock(TUESDAY_10AM_NEW_YORK)
+    tracker = make_tracker(slots={"country": "United States", "postal_code": "99501"})
+    dispatcher = CollectingDispatcher()
+    await ActionShippingInfo().run(dispatcher, tracker, DOMAIN)
+    options = [m for m in said(dispatcher) if m["response"].startswith("utter_shipping_option")]
+    assert [(m["method"], m["price"]) for m in options] == [("Standard", "$12.95"), ("Express", "$34.95")]
+    assert said(dispatcher)[-1]["threshold"] == "$150.00"
+
+
+async def test_a_country_we_do_not_ship_to_lists_where_we_do(clock) -> None:
+    clock(TUESDAY_10AM_NEW_YORK)
+    dispatcher = CollectingDispatcher()
+    events = await ActionShippingInfo().run(dispatcher, make_tracker(slots={"country": "Japan"}), DOMAIN)
+    assert events == []
+    assert said(dispatcher) == [
+        {"response": "utter_shipping_destination_unknown", "country": "Japan", "destinations": DESTINATIONS}
+    ]
+
+
+async def test_without_a_destination_it_lists_where_we_ship() -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionShippingInfo().run(dispatcher, make_tracker(), DOMAIN)
+    assert events == []
+    assert said(dispatcher) == [{"response": "utter_shipping_overview", "destinations": DESTINATIONS}]
+
+
+async def test_the_destination_question_lists_the_countries() -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionAskShippingFormCountry().run(dispatcher, make_tracker(), DOMAIN)
+    assert events == []
+    assert said(dispatcher) == [{"response": "utter_ask_shipping_form_country", "destinations": DESTINATIONS}]
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"), [("uk", "United Kingdom"), ("the States", "United States"), ("Japan", "Japan"), ("  ", None)]
+)
+async def test_validate_country_uses_the_store_name_and_keeps_other_countries(typed: str, kept: str) -> None:
+    tracker = make_tracker(intent="inform", set_this_turn={"country": typed})
+    events = await ValidateShippingForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert events == [SlotSet("country", kept)]
+
+
+async def test_a_store_failure_apologises_and_offers_a_person(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    from store import db
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing/store.db")
+    db._default_engine.clear()
+    dispatcher = CollectingDispatcher()
+    events = await ActionShippingInfo().run(dispatcher, make_tracker(slots={"country": "Canada"}), DOMAIN)
+    assert events == [SlotSet("handoff_reason", "action_failed")]
+    assert said(dispatcher) == [{"response": "utter_store_unavailable"}]

@@ -1,0 +1,186 @@
+"""action_size_help, the measurement question and validate_sizing_form, on the sample store.
+
+Expected sizes follow data/store/size_charts.yaml: the tops chart (true to size), the Ridgeline
+chart (runs small: one size up) and the Trailmark boots chart (runs small).
+"""
+
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.catalog_forms import ValidateSizingForm
+from actions.sizing import ActionAskSizingFormSizeBasis, ActionSizeHelp, quantity_in
+from tests.actions.catalog_support import DOMAIN, catalog_store, entity, make_tracker, said  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("catalog_store")
+
+TOPS = "https://shop.northwind-outfitters.example/pages/size-guide#tops"
+RIDGELINE = "https://shop.northwind-outfitters.example/pages/size-guide#ridgeline"
+TRAILMARK = "https://shop.northwind-outfitters.example/pages/size-guide#trailmark"
+RESET = [SlotSet("size_basis", None), SlotSet("usual_size", None), SlotSet("usual_product", None)]
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [("177.8 cm", "cm", 177.8), ("70 in", "cm", 177.8), ("1.8 m", "cm", 180.0), ("154 lb", "kg", 69.9),
+     ("11 st", "kg", 69.9), ("72", "kg", 72.0), (72, "kg", 72.0), ("tall", "cm", None), ("3 parsecs", "cm", None)],
+)  # fmt: skip
+def test_quantity_in_converts_to_cm_and_kg(value, unit: str, expected) -> None:
+    assert quantity_in(value, unit) == expected
+
+
+async def test_height_and_weight_give_a_size_in_stock() -> None:
+    tracker = make_tracker(slots={"product": "zip-hoodie", "height": "178 cm", "weight": "72 kg",
+                                  "size_basis": "measurements"})  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    events = await ActionSizeHelp().run(dispatcher, tracker, DOMAIN)
+    assert events == [*RESET, SlotSet("size", "M")]
+    assert said(dispatcher) == [
+        {"response": "utter_size_recommendation_measurements", "product": "Zip Hoodie", "size": "M",
+         "measurements": "178 cm, 72 kg", "size_chart_url": TOPS},
+        {"response": "utter_size_in_stock", "size": "M"},
+    ]  # fmt: skip
+
+
+async def test_imperial_height_and_weight_are_converted() -> None:
+    # 6'0" = 182.9 cm and 190 lb = 86.2 kg: L on the tops chart
+    tracker = make_tracker(slots={"product": "zip-hoodie", "height": "72 in", "weight": "190 lb"})
+    dispatcher = CollectingDispatcher()
+    events = await ActionSizeHelp().run(dispatcher, tracker, DOMAIN)
+    assert events == [*RESET, SlotSet("size", "L")]
+    assert said(dispatcher)[0]["measurements"] == "182.9 cm, 86.2 kg"
+
+
+async def test_a_brand_that_runs_small_goes_a_size_up_with_its_fit_note() -> None:
+    tracker = make_tracker(slots={"product": "ridgeline-fleece-jacket", "chest": "100 cm"})
+    dispatcher = CollectingDispatcher()
+    events = await ActionSizeHelp().run(dispatcher, tracker, DOMAIN)
+    assert events == [*RESET, SlotSet("size", "L")]
+    assert said(dispatcher) == [
+        {"response": "utter_size_recommendation_measurements", "product": "Ridgeline Fleece Jacket",
+         "size": "L", "measurements": "100 cm", "size_chart_url": RIDGELINE},
+        {"response": "utter_size_fit_note",
+         "fit_note": "Ridgeline jackets are cut close to the body: size up if you like to layer."},
+        {"response": "utter_size_in_stock", "size": "L"},
+    ]  # fmt: skip
+
+
+async def test_the_usual_size_gives_a_size_with_the_fit_note() -> None:
+    tracker = make_tracker(slots={"product": "trailmark-summit-hiker", "usual_size": "US 9",
+                                  "size_basis": "usual_size"})  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    events = await ActionSizeHelp().run(dispatcher, tracker, DOMAIN)
+    assert events == [*RESET, SlotSet("size", "US 9.5")]
+    assert said(dispatcher) == [
+        {"response": "utter_size_recommendation_usual", "product": "Trailmark Summit Hiker", "size": "US 9.5",
+         "usual_size": "US 9", "size_chart_url": TRAILMARK},
+        {"response": "utter_size_fit_note",
+         "fit_note": "Trailmark boots run about half a size small: order half a size up."},
+        {"response": "utter_size_in_stock", "size": "US 9.5"},
+    ]  # fmt: skip
+
+
+async def test_a_recommended_size_that_is_sold_out_says_so() -> None:
+    # waffle-knit-henley has no L left in any color in the sample store
+    tracker = make_tracker(slots={"product": "waffle-knit-henley", "height": "182 cm"})
+    dispatcher = CollectingDispatcher()
+    events = await ActionSizeHelp().run(dispatcher, tracker, DOMAIN)
+    assert events == [*RESET, SlotSet("size", "L")]
+    assert said(dispatcher)[-1] == {"response": "utter_size_out_of_stock", "size": "L"}
+
+
+async def test_measurements_off_the_chart_point_to_the_size_chart() -> None:
+    tracker = make_tracker(slots={"product": "zip-hoodie", "chest": "150 cm"})
+    dispatcher = CollectingDispatcher()
+    events = await ActionSizeHelp().run(dispatcher, tracker, DOMAIN)
+    assert events == RESET
+    assert said(dispatcher) == [
+        {"response": "utter_size_no_recommendation", "product": "Zip Hoodie", "size_chart_url": TOPS}
+    ]
+
+
+async def test_an_unknown_product_is_reported() -> None:
+    tracker = make_tracker(slots={"product": "zebra onesie", "height": "180 cm"})
+    dispatcher = CollectingDispatcher()
+    events = await ActionSizeHelp().run(dispatcher, tracker, DOMAIN)
+    assert events == [*RESET, SlotSet("product", None)]
+    assert said(dispatcher) == [{"response": "utter_product_not_found", "product": "zebra onesie"}]
+
+
+@pytest.mark.parametrize(
+    ("product", "response"),
+    [("trailmark-summit-hiker", "utter_ask_size_basis_shoes"), ("slim-fit-selvedge-jeans", "utter_ask_size_basis_body"),
+     ("zip-hoodie", "utter_ask_size_basis"), (None, "utter_ask_size_basis")],
+)  # fmt: skip
+async def test_the_question_asks_for_what_the_size_chart_uses(product, response: str) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionAskSizingFormSizeBasis().run(dispatcher, make_tracker(slots={"product": product}), DOMAIN)
+    assert events == []
+    assert said(dispatcher) == [{"response": response}]
+
+
+# -- validate_sizing_form: one test per slot (product, size_basis) and the extraction rules
+
+
+async def test_validate_product_resolves_a_name_to_the_handle() -> None:
+    tracker = make_tracker(intent="size_help", text="what size zip hoodie",
+                           entities=[entity("product", "Zip Hoodie", 10, 20)],
+                           set_this_turn={"product": "Zip Hoodie"})  # fmt: skip
+    events = await ValidateSizingForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert events == [SlotSet("product", "zip-hoodie")]
+
+
+async def test_validate_product_rejects_an_unknown_name_and_says_so() -> None:
+    tracker = make_tracker(intent="inform", text="zebra onesie", slots={"requested_slot": "product"})
+    dispatcher = CollectingDispatcher()
+    events = await ValidateSizingForm().run(dispatcher, tracker, DOMAIN)
+    assert events == [SlotSet("product", None)]
+    assert said(dispatcher) == [{"response": "utter_product_not_found", "product": "zebra onesie"}]
+
+
+async def test_the_product_page_the_shopper_is_on_is_used_first() -> None:
+    tracker = make_tracker(intent="size_help", text="what size should i get",
+                           metadata={"page": {"product": "ridgeline-fleece-jacket"}})  # fmt: skip
+    events = await ValidateSizingForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert events == [SlotSet("product", "ridgeline-fleece-jacket")]
+
+
+async def test_size_basis_from_measurements_named_now() -> None:
+    tracker = make_tracker(intent="inform", text="178cm 72kg",
+                           entities=[entity("height", "178 cm", 0, 5), entity("weight", "72 kg", 6, 10)],
+                           slots={"product": "zip-hoodie", "requested_slot": "size_basis"},
+                           set_this_turn={"height": "178 cm", "weight": "72 kg"})  # fmt: skip
+    events = await ValidateSizingForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert events == [SlotSet("size_basis", "measurements")]
+
+
+async def test_size_basis_from_a_usual_size_in_another_product() -> None:
+    text = "i'm an M in the Zip Hoodie, which size in the Ridgeline Fleece Jacket"
+    tracker = make_tracker(
+        intent="size_help", text=text, slots={"requested_slot": "size_basis", "product": "ridgeline-fleece-jacket"},
+        entities=[entity("size", "M", 7, 8), entity("product", "Zip Hoodie", 16, 26),
+                  entity("product", "Ridgeline Fleece Jacket", 46, 69)],
+    )  # fmt: skip
+    events = await ValidateSizingForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert events == [SlotSet("size_basis", "usual_size")]
+    # the extracted usual size and product are kept for action_size_help
+    assert (tracker.get_slot("usual_size"), tracker.get_slot("usual_product")) == ("M", "Zip Hoodie")
+
+
+async def test_size_basis_is_refused_when_the_chart_cannot_use_it() -> None:
+    # a height is no use for boots: the form asks again (for the foot length)
+    tracker = make_tracker(intent="inform", text="i'm 180cm", entities=[entity("height", "180 cm", 4, 9)],
+                           slots={"product": "trailmark-summit-hiker", "requested_slot": "size_basis"},
+                           set_this_turn={"height": "180 cm"})  # fmt: skip
+    events = await ValidateSizingForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert events == [SlotSet("size_basis", None)]
+
+
+@pytest.mark.parametrize("intent", ["stop", "human_handoff", "deny"])
+async def test_leaving_messages_fill_nothing(intent: str) -> None:
+    tracker = make_tracker(intent=intent, text="M", entities=[entity("size", "M", 0, 1)],
+                           slots={"product": "zip-hoodie", "requested_slot": "size_basis"})  # fmt: skip
+    events = await ValidateSizingForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert events == []
