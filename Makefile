@@ -8,7 +8,7 @@ RASA   := $(VENV)/bin/rasa
 STAMP  := $(VENV)/.requirements.lock.sha256
 DATA   := data/nlu data/rules data/stories
 
-.PHONY: help venv store train run shell actions validate lint format system-deps test eval compare bench lock clean
+.PHONY: help venv web store train run shell actions validate lint format system-deps test eval compare bench lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36mmake %-12s\033[0m %s\n", $$1, $$2}'
@@ -18,6 +18,13 @@ $(STAMP): requirements.lock scripts/bootstrap.sh
 
 venv: $(STAMP) ## Create or refresh .venv (Python 3.10) from requirements.lock
 
+WEB_STAMP := web/node_modules/.package-lock.json
+$(WEB_STAMP): web/package-lock.json
+	@command -v npm >/dev/null || { echo "error: the chat widget needs npm (Node.js): apt-get install nodejs npm" >&2; exit 1; }
+	@cd web && npm ci --no-audit --no-fund --loglevel=error
+
+web: $(WEB_STAMP) ## Install the chat widget's browser dependencies (npm ci in web/)
+
 store: venv ## Create the store schema and load the sample store if it is empty
 	@$(PY) -m store migrate
 	@$(PY) -m store load-sample --if-empty
@@ -25,7 +32,7 @@ store: venv ## Create the store schema and load the sample store if it is empty
 train: store ## Train a model if config, domain, data or catalog changed
 	@$(PY) -m storefront.modelcache
 
-run: train ## Start the action server and Rasa server; print where to chat (Ctrl-C stops)
+run: train web ## Start the action server and Rasa server; print where to chat (Ctrl-C stops)
 	@$(PY) -m storefront.launcher
 
 shell: train ## Talk to the assistant in the terminal
@@ -49,7 +56,7 @@ format: venv ## Format the Python code
 system-deps: ## Install system packages the browser tests need (Debian chromium), if missing
 	@scripts/system_deps.sh
 
-test: venv system-deps ## Run the whole test suite (trains a model once, starts real servers)
+test: venv web system-deps ## Run the whole test suite (trains a model once, starts real servers)
 	@$(PY) -m pytest
 
 eval: train ## Score the NLU on the held-out split: reports, plots and a summary in results/

@@ -179,6 +179,7 @@ def _banner(settings: Settings, stack: Stack) -> str:
     lines = [
         "",
         "Storefront Assistant is running.",
+        f"  Demo store:       {stack.rasa_url}/webhooks/storefront/  (product page, cart and chat widget)",
         f"  Chat (REST):      POST {stack.rasa_url}/webhooks/rest/webhook  "
         '{"sender": "me", "message": "hi"}',
         f"  Chat (socket.io): {stack.rasa_url}/socket.io",

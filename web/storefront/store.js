@@ -1,0 +1,230 @@
+/*
+ * The demo storefront: a product list, a product page (?product=<handle>) and a cart kept in
+ * localStorage, all from the page channel's JSON API. It mounts the chat widget and gives it the
+ * page context for each message: {page: {product, url}, cart: [{sku, quantity, price}],
+ * customer_token} (the token only when a demo customer is signed in).
+ */
+(function () {
+  "use strict";
+
+  var CART_KEY = "storefront.cart";
+  var CUSTOMER_KEY = "storefront.customer";
+  var state = { store: { name: "", currency: "USD" }, products: [], product: null };
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  function api(path, options) {
+    return fetch("api/" + path, options).then(function (reply) {
+      return reply.json().then(function (body) {
+        if (!reply.ok) throw new Error(body.error || reply.statusText);
+        return body;
+      });
+    });
+  }
+
+  function money(value) {
+    return state.store.currency + " " + Number(value).toFixed(2);
+  }
+
+  function plainText(html) {
+    // Shopify descriptions are HTML; DOMParser builds an inert document (no scripts run)
+    return new DOMParser().parseFromString(html || "", "text/html").body.textContent.trim();
+  }
+
+  function readJson(key, fallback) {
+    try {
+      var value = JSON.parse(window.localStorage.getItem(key));
+      return value === null ? fallback : value;
+    } catch (error) {
+      return fallback;
+    }
+  }
+
+  /* ---- cart ---- */
+
+  function cart() { return readJson(CART_KEY, []); }
+
+  function saveCart(lines) {
+    window.localStorage.setItem(CART_KEY, JSON.stringify(lines));
+    renderCart();
+  }
+
+  function addToCart(variant, product) {
+    var lines = cart();
+    var line = lines.find(function (l) { return l.sku === variant.sku; });
+    if (line) line.quantity += 1;
+    else lines.push({ sku: variant.sku, title: product.title, size: variant.size, color: variant.color, price: variant.price, quantity: 1 });
+    saveCart(lines);
+  }
+
+  function renderCart() {
+    var lines = cart();
+    var list = document.getElementById("cart-lines");
+    list.textContent = "";
+    var total = 0;
+    lines.forEach(function (line) {
+      total += Number(line.price) * line.quantity;
+      var item = el("li", "cart-line");
+      item.appendChild(el("span", "cart-title", line.title));
+      item.appendChild(el("span", "cart-variant", [line.color, line.size].filter(Boolean).join(" / ")));
+      item.appendChild(el("span", "cart-qty", "× " + line.quantity));
+      item.appendChild(el("span", "cart-price", money(Number(line.price) * line.quantity)));
+      list.appendChild(item);
+    });
+    document.getElementById("cart-empty").hidden = lines.length > 0;
+    document.getElementById("cart-total").textContent = money(total);
+    document.getElementById("cart-count").textContent = String(lines.reduce(function (n, l) { return n + l.quantity; }, 0));
+  }
+
+  /* ---- signed-in customer (demo) ---- */
+
+  function customer() {
+    var stored = readJson(CUSTOMER_KEY, null);
+    if (stored && stored.expiresAt > Date.now()) return stored;
+    window.localStorage.removeItem(CUSTOMER_KEY);
+    return null;
+  }
+
+  function setupSignIn() {
+    var select = document.getElementById("sign-in");
+    var current = customer();
+    return api("demo-customers").then(function (body) {
+      body.customers.forEach(function (c) {
+        var option = el("option", null, c.name + " (" + c.email + ")");
+        option.value = c.email;
+        select.appendChild(option);
+      });
+      select.value = current ? current.email : "";
+      select.disabled = body.customers.length === 0;
+      select.addEventListener("change", function () {
+        if (!select.value) {
+          window.localStorage.removeItem(CUSTOMER_KEY);
+          return;
+        }
+        api("sign-in", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ email: select.value }),
+        }).then(function (signed) {
+          window.localStorage.setItem(CUSTOMER_KEY, JSON.stringify({
+            email: signed.email, name: signed.name, token: signed.token,
+            expiresAt: Date.now() + signed.expires_in * 1000,
+          }));
+        }).catch(function () { select.value = ""; });
+      });
+    });
+  }
+
+  /* ---- catalog and product page ---- */
+
+  function tile(product, className) {
+    var initials = product.title.split(/\s+/).slice(0, 2).map(function (w) { return w[0]; }).join("");
+    var node = el("div", className, initials);
+    var hue = Array.prototype.reduce.call(product.handle, function (h, c) { return (h * 31 + c.charCodeAt(0)) % 360; }, 7);
+    node.style.setProperty("--hue", String(hue));
+    node.setAttribute("aria-hidden", "true");
+    return node;
+  }
+
+  function renderList(selected) {
+    var list = document.getElementById("product-list");
+    state.products.forEach(function (p) {
+      var item = el("li", p.handle === selected ? "current" : null);
+      var link = el("a", null, p.title);
+      link.href = "?product=" + encodeURIComponent(p.handle);
+      item.appendChild(link);
+      item.appendChild(el("span", "price", money(p.price_from)));
+      list.appendChild(item);
+    });
+  }
+
+  function renderProduct(product) {
+    var root = document.getElementById("product");
+    root.textContent = "";
+    root.dataset.handle = product.handle;
+    root.appendChild(tile(product, "product-image"));
+    var info = el("div", "product-info");
+    info.appendChild(el("p", "vendor", product.vendor));
+    info.appendChild(el("h1", null, product.title));
+    var price = product.price_from === product.price_to ? money(product.price_from)
+      : money(product.price_from) + " – " + money(product.price_to);
+    info.appendChild(el("p", "product-price", price));
+    info.appendChild(el("p", "description", plainText(product.description)));
+    if (product.final_sale) info.appendChild(el("p", "final-sale", "Final sale"));
+
+    var form = el("form", "buy");
+    var choose = el("select");
+    choose.id = "variant";
+    choose.setAttribute("aria-label", "Color and size");
+    product.variants.forEach(function (v) {
+      var label = [v.color, v.size].filter(Boolean).join(" / ") || "Default";
+      var option = el("option", null, label + (v.available ? "" : " — sold out"));
+      option.value = v.sku;
+      option.disabled = !v.available;
+      choose.appendChild(option);
+    });
+    var firstAvailable = product.variants.find(function (v) { return v.available; });
+    if (firstAvailable) choose.value = firstAvailable.sku;
+    var add = el("button", "primary", "Add to cart");
+    add.type = "submit";
+    add.disabled = !firstAvailable;
+    form.appendChild(choose);
+    form.appendChild(add);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var variant = product.variants.find(function (v) { return v.sku === choose.value; });
+      if (variant && variant.available) addToCart(variant, product);
+    });
+    info.appendChild(form);
+    root.appendChild(info);
+    document.title = product.title + " · " + state.store.name;
+  }
+
+  /* ---- the chat widget's page context ---- */
+
+  function pageContext() {
+    var context = {
+      page: { url: window.location.href },
+      cart: cart().map(function (l) { return { sku: l.sku, quantity: l.quantity, price: l.price }; }),
+    };
+    if (state.product) context.page.product = state.product.handle;
+    var signedIn = customer();
+    if (signedIn) context.customer_token = signedIn.token;
+    return context;
+  }
+
+  function start() {
+    renderCart();
+    document.getElementById("cart-clear").addEventListener("click", function () { saveCart([]); });
+    window.StorefrontChat.mount(document.getElementById("chat"), {
+      socketPath: "/socket.io",
+      metadataKey: "customData",
+      transcriptUrl: "api/transcript",
+      getContext: pageContext,
+    });
+    setupSignIn().catch(function () { document.getElementById("sign-in").disabled = true; });
+    api("products").then(function (body) {
+      state.store = body.store;
+      state.products = body.products;
+      document.getElementById("store-name").textContent = body.store.name;
+      var wanted = new URLSearchParams(window.location.search).get("product");
+      var handle = wanted || (body.products[0] && body.products[0].handle);
+      renderList(handle);
+      return handle ? api("products/" + encodeURIComponent(handle)) : null;
+    }).then(function (product) {
+      state.product = product;
+      if (product) renderProduct(product);
+    }).catch(function (error) {
+      var root = document.getElementById("product");
+      root.textContent = "";
+      root.appendChild(el("p", "error", "The store could not be loaded: " + error.message));
+    });
+  }
+
+  start();
+})();
