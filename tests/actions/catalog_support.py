@@ -32,20 +32,39 @@ def catalog_store(store_db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterato
 
 
 def make_tracker(
-    *, slots: Optional[Dict[str, Any]] = None, intent: str = "inform", text: str = "",
-    entities: Optional[List[Dict[str, Any]]] = None, metadata: Optional[Dict[str, Any]] = None,
-    set_this_turn: Optional[Dict[str, Any]] = None, active_loop: Optional[str] = None,
+    *,
+    slots: Optional[Dict[str, Any]] = None,
+    intent: str = "inform",
+    text: str = "",
+    entities: Optional[List[Dict[str, Any]]] = None,
+    metadata: Optional[Dict[str, Any]] = None,
+    set_this_turn: Optional[Dict[str, Any]] = None,
+    active_loop: Optional[str] = None,
 ) -> Tracker:
     """A tracker right after a user message; ``set_this_turn`` are slots filled since that message."""
     filled = {**(slots or {}), **(set_this_turn or {})}
     all_slots = {name: None for name in DOMAIN["slots"]}
     all_slots.update(filled)
-    message = {"intent": {"name": intent, "confidence": 1.0}, "entities": entities or [], "text": text,
-               "metadata": metadata or {}}
-    events: List[Dict[str, Any]] = [{"event": "user", "text": text, "parse_data": message, "metadata": metadata or {}}]
+    message = {
+        "intent": {"name": intent, "confidence": 1.0},
+        "entities": entities or [],
+        "text": text,
+        "metadata": metadata or {},
+    }
+    events: List[Dict[str, Any]] = [
+        {"event": "user", "text": text, "parse_data": message, "metadata": metadata or {}}
+    ]
     events += [{"event": "slot", "name": k, "value": v} for k, v in (set_this_turn or {}).items()]
-    return Tracker("shopper-1", all_slots, message, events, False, None,
-                   {"name": active_loop} if active_loop else {}, "action_listen")
+    return Tracker(
+        "shopper-1",
+        all_slots,
+        message,
+        events,
+        False,
+        None,
+        {"name": active_loop} if active_loop else {},
+        "action_listen",
+    )
 
 
 def entity(name: str, value: Any, start: int = 0, end: int = 0) -> Dict[str, Any]:

@@ -37,7 +37,9 @@ def clock(monkeypatch: pytest.MonkeyPatch):
 async def test_us_before_the_cutoff_ships_today_with_every_method_and_the_free_threshold(clock) -> None:
     clock(TUESDAY_10AM_NEW_YORK)
     dispatcher = CollectingDispatcher()
-    events = await ActionShippingInfo().run(dispatcher, make_tracker(slots={"country": "United States"}), DOMAIN)
+    events = await ActionShippingInfo().run(
+        dispatcher, make_tracker(slots={"country": "United States"}), DOMAIN
+    )
     assert events == []
     assert said(dispatcher) == [
         {"response": "utter_shipping_header", "destination": "United States"},
@@ -68,21 +70,28 @@ async def test_after_friday_cutoff_ships_monday_and_skips_the_holiday(clock) -> 
          "timezone": "EDT"},
         {"response": "utter_shipping_cutoff_passed", "cutoff": "2:00 PM", "timezone": "EDT",
          "ship_date": "Mon 15 Jun"},
-        {"response": "utter_shipping_free_threshold", "method": "Standard International", "threshold": "$200.00"},
+        {"response": "utter_shipping_free_threshold", "method": "Standard International",
+         "threshold": "$200.00"},
     ]  # fmt: skip
 
 
 async def test_a_cart_over_the_threshold_ships_free(clock) -> None:
     clock(TUESDAY_10AM_NEW_YORK)
     cart = [{"sku": "KNT-014-CHA0-M", "quantity": 1, "price": "86.00"}]
-    tracker = make_tracker(slots={"country": "United States", "postal_code": "10001"}, metadata={"cart": cart})
+    tracker = make_tracker(
+        slots={"country": "United States", "postal_code": "10001"}, metadata={"cart": cart}
+    )
     dispatcher = CollectingDispatcher()
     await ActionShippingInfo().run(dispatcher, tracker, DOMAIN)
     messages = said(dispatcher)
     assert messages[0] == {"response": "utter_shipping_header", "destination": "United States 10001"}
     assert messages[1]["response"] == "utter_shipping_option_free"
     assert messages[1]["method"] == "Standard"
-    assert messages[-1] == {"response": "utter_shipping_free_reached", "method": "Standard", "threshold": "$75.00"}
+    assert messages[-1] == {
+        "response": "utter_shipping_free_reached",
+        "method": "Standard",
+        "threshold": "$75.00",
+    }
 
 
 async def test_an_alaska_zip_code_gets_the_remote_zone(clock) -> None:
@@ -120,7 +129,8 @@ async def test_the_destination_question_lists_the_countries() -> None:
 
 
 @pytest.mark.parametrize(
-    ("typed", "kept"), [("uk", "United Kingdom"), ("the States", "United States"), ("Japan", "Japan"), ("  ", None)]
+    ("typed", "kept"),
+    [("uk", "United Kingdom"), ("the States", "United States"), ("Japan", "Japan"), ("  ", None)],
 )
 async def test_validate_country_uses_the_store_name_and_keeps_other_countries(typed: str, kept: str) -> None:
     tracker = make_tracker(intent="inform", set_this_turn={"country": typed})
@@ -128,7 +138,9 @@ async def test_validate_country_uses_the_store_name_and_keeps_other_countries(ty
     assert events == [SlotSet("country", kept)]
 
 
-async def test_a_store_failure_apologises_and_offers_a_person(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+async def test_a_store_failure_apologises_and_offers_a_person(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
     from store import db
 
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing/store.db")

@@ -25,7 +25,8 @@ RESET = [SlotSet("size_basis", None), SlotSet("usual_size", None), SlotSet("usua
 @pytest.mark.parametrize(
     ("value", "unit", "expected"),
     [("177.8 cm", "cm", 177.8), ("70 in", "cm", 177.8), ("1.8 m", "cm", 180.0), ("154 lb", "kg", 69.9),
-     ("11 st", "kg", 69.9), ("72", "kg", 72.0), (72, "kg", 72.0), ("tall", "cm", None), ("3 parsecs", "cm", None)],
+     ("11 st", "kg", 69.9), ("72", "kg", 72.0), (72, "kg", 72.0), ("tall", "cm", None),
+     ("3 parsecs", "cm", None)],
 )  # fmt: skip
 def test_quantity_in_converts_to_cm_and_kg(value, unit: str, expected) -> None:
     assert quantity_in(value, unit) == expected
@@ -111,12 +112,15 @@ async def test_an_unknown_product_is_reported() -> None:
 
 @pytest.mark.parametrize(
     ("product", "response"),
-    [("trailmark-summit-hiker", "utter_ask_size_basis_shoes"), ("slim-fit-selvedge-jeans", "utter_ask_size_basis_body"),
+    [("trailmark-summit-hiker", "utter_ask_size_basis_shoes"),
+     ("slim-fit-selvedge-jeans", "utter_ask_size_basis_body"),
      ("zip-hoodie", "utter_ask_size_basis"), (None, "utter_ask_size_basis")],
 )  # fmt: skip
 async def test_the_question_asks_for_what_the_size_chart_uses(product, response: str) -> None:
     dispatcher = CollectingDispatcher()
-    events = await ActionAskSizingFormSizeBasis().run(dispatcher, make_tracker(slots={"product": product}), DOMAIN)
+    events = await ActionAskSizingFormSizeBasis().run(
+        dispatcher, make_tracker(slots={"product": product}), DOMAIN
+    )
     assert events == []
     assert said(dispatcher) == [{"response": response}]
 
@@ -159,7 +163,8 @@ async def test_size_basis_from_measurements_named_now() -> None:
 async def test_size_basis_from_a_usual_size_in_another_product() -> None:
     text = "i'm an M in the Zip Hoodie, which size in the Ridgeline Fleece Jacket"
     tracker = make_tracker(
-        intent="size_help", text=text, slots={"requested_slot": "size_basis", "product": "ridgeline-fleece-jacket"},
+        intent="size_help", text=text,
+        slots={"requested_slot": "size_basis", "product": "ridgeline-fleece-jacket"},
         entities=[entity("size", "M", 7, 8), entity("product", "Zip Hoodie", 16, 26),
                   entity("product", "Ridgeline Fleece Jacket", 46, 69)],
     )  # fmt: skip
