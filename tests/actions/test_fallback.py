@@ -1,0 +1,105 @@
+"""action_storefront_fallback: rephrase with the likeliest topics first, a person on the second miss."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from rasa_sdk.events import ConversationPaused
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import handoff
+from actions.fallback import ActionStorefrontFallback, previous_user_intent, topic_buttons
+from store.db import session_scope
+from store.handoffs import list_handoffs
+from tests.handoff.support import DOMAIN, bot, make_tracker, private_store, said, user
+
+__all__ = ["private_store"]
+pytestmark = pytest.mark.usefixtures("private_store")
+
+RANKING = [
+    {"name": "nlu_fallback", "confidence": 0.5},
+    {"name": "order_status", "confidence": 0.31},
+    {"name": "greet", "confidence": 0.2},
+    {"name": "shipping_info", "confidence": 0.19},
+    {"name": "cancel_order", "confidence": 0.1},
+    {"name": "return_policy", "confidence": 0.05},
+]
+
+
+@pytest.fixture(autouse=True)
+def office_hours(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(handoff, "_now", lambda: datetime(2026, 6, 9, 14, 0, tzinfo=timezone.utc))
+    monkeypatch.setenv("HANDOFF_HOURS_OVERRIDE", "")
+
+
+async def test_first_miss_offers_the_three_likeliest_topics() -> None:
+    tracker = make_tracker(
+        [user("hi", "greet"), bot("Hi!"), user("blorp the wuzzle", "nlu_fallback", 0.5, ranking=RANKING)]
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN)
+    assert events == []
+    assert said(dispatcher) == [
+        {
+            "response": "utter_fallback_rephrase",
+            "buttons": [
+                {"title": "Track my order", "payload": "/order_status"},
+                {"title": "Shipping and delivery", "payload": "/shipping_info"},
+                {"title": "Cancel an order", "payload": "/cancel_order"},
+            ],
+        }
+    ]
+
+
+async def test_second_miss_in_a_row_hands_off_with_the_reason() -> None:
+    tracker = make_tracker(
+        [
+            user("blorp", "nlu_fallback", 0.4, ranking=RANKING),
+            bot("Sorry, I didn't quite get that."),
+            user("wuzzle blorp", "nlu_fallback", 0.42, ranking=RANKING),
+        ]
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN)
+    assert [m["response"] for m in said(dispatcher)] == ["utter_fallback_handing_off", "utter_handoff_queued"]
+    assert events[-1] == ConversationPaused()
+    with session_scope() as session:
+        (record,) = list_handoffs(session)
+    assert record.reason == "nlu_fallback"
+    assert [t["intent"] for t in record.context["transcript"] if t["sender"] == "shopper"] == [
+        "nlu_fallback",
+        "nlu_fallback",
+    ]
+
+
+async def test_a_clear_message_in_between_starts_counting_again() -> None:
+    tracker = make_tracker(
+        [
+            user("blorp", "nlu_fallback", ranking=RANKING),
+            bot("Sorry?"),
+            user("where is my order", "order_status"),
+            bot("Your order number?"),
+            user("wuzzle", "nlu_fallback", ranking=RANKING),
+        ]
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN)
+    assert said(dispatcher)[0]["response"] == "utter_fallback_rephrase"
+
+
+def test_a_handback_resets_the_count() -> None:
+    events = [user("blorp", "nlu_fallback"), {"event": "resume"}, user("wuzzle", "nlu_fallback")]
+    assert previous_user_intent(make_tracker(events)) is None
+    assert (
+        previous_user_intent(make_tracker([user("blorp", "nlu_fallback"), user("x", "nlu_fallback")]))
+        == "nlu_fallback"
+    )
+
+
+def test_topics_without_a_title_are_skipped_and_at_most_three_are_offered() -> None:
+    tracker = make_tracker([user("?", "nlu_fallback", ranking=[{"name": "greet", "confidence": 0.9}])])
+    assert topic_buttons(tracker, DOMAIN) == []
+    assert (
+        len(topic_buttons(make_tracker([user("?", "nlu_fallback", ranking=RANKING)]), DOMAIN, limit=2)) == 2
+    )

@@ -1,0 +1,109 @@
+"""Shared helpers for the handoff tests: trackers, a private copy of the sample store, a clock."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from store import db
+from store.models import Customer, Order
+
+DOMAIN: Dict[str, Any] = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
+
+
+def user(
+    text: str,
+    intent: str,
+    confidence: float = 0.9,
+    metadata: Optional[Dict[str, Any]] = None,
+    ranking: Optional[List[Dict[str, Any]]] = None,
+    timestamp: float = 1_700_000_000.0,
+) -> Dict[str, Any]:
+    """A user event as the Rasa server sends it to the action server."""
+    parse = {
+        "intent": {"name": intent, "confidence": confidence},
+        "entities": [],
+        "text": text,
+        "intent_ranking": ranking or [{"name": intent, "confidence": confidence}],
+    }
+    return {
+        "event": "user",
+        "text": text,
+        "parse_data": parse,
+        "metadata": metadata or {},
+        "timestamp": timestamp,
+        "input_channel": "socketio",
+    }
+
+
+def bot(text: str, timestamp: float = 1_700_000_001.0) -> Dict[str, Any]:
+    return {"event": "bot", "text": text, "data": {}, "metadata": {}, "timestamp": timestamp}
+
+
+def make_tracker(
+    events: List[Dict[str, Any]],
+    *,
+    slots: Optional[Dict[str, Any]] = None,
+    active_loop: Optional[str] = None,
+    sender: str = "shopper-1",
+) -> Tracker:
+    """A tracker whose latest message is the last user event in ``events``."""
+    all_slots = {name: None for name in DOMAIN["slots"]}
+    all_slots.update(slots or {})
+    latest = next(e for e in reversed(events) if e["event"] == "user")
+    message = {**latest["parse_data"], "metadata": latest.get("metadata") or {}}
+    return Tracker(
+        sender,
+        all_slots,
+        message,
+        events,
+        False,
+        None,
+        {"name": active_loop} if active_loop else {},
+        "action_listen",
+    )
+
+
+def said(dispatcher: CollectingDispatcher) -> List[Dict[str, Any]]:
+    """Response names with their keyword arguments (empty defaults dropped)."""
+    empty = (None, [], {}, "")
+    return [{k: v for k, v in m.items() if k != "template" and v not in empty} for m in dispatcher.messages]
+
+
+@pytest.fixture
+def private_store(store_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A copy of the session's sample store for one test, so queue positions start from zero."""
+    source = Path(store_db_url.split("///", 1)[1])
+    target = tmp_path / "store.db"
+    shutil.copy(source, target)
+    url = f"sqlite:///{target}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    db._default_engine.clear()
+    yield url
+    for engine in db._default_engine:
+        engine.dispose()
+    db._default_engine.clear()
+
+
+def customer_with_orders(url: str) -> Dict[str, Any]:
+    """A sample customer who has a non-cancelled order: email, phone and one order number."""
+    engine = db.make_engine(url)
+    try:
+        with db.session_scope(engine) as session:
+            row = session.execute(
+                select(Customer.email, Customer.phone, Order.number)
+                .join(Order, Order.customer_id == Customer.id)
+                .where(Order.cancelled_at.is_(None), Customer.email.is_not(None))
+                .order_by(Order.number)
+                .limit(1)
+            ).one()
+            return {"email": row[0], "phone": row[1], "order_number": row[2]}
+    finally:
+        engine.dispose()
