@@ -77,6 +77,14 @@ class AgentConsoleInput(InputChannel):
                 request.app.ctx.agent, getattr(request.app.ctx, "input_channels", []) or []
             )
 
+        async def sync_shopper_messages(handoff: Any, tracker: Any) -> None:
+            """Copy what the shopper wrote while waiting into the handoff record, in order."""
+            stored = sum(1 for m in handoff.messages if m.sender == "shopper")
+            for said in messages_since_pause(tracker)[stored:]:
+                await run_store(
+                    add_handoff_message, handoff_id=handoff.id, sender="shopper", text=said.text or ""
+                )
+
         @console.get("/")
         async def page(request: Request) -> HTTPResponse:
             if auth.authenticate(request, token) is None:
@@ -170,6 +178,7 @@ class AgentConsoleInput(InputChannel):
                 return _error(409, f"handoff {handoff_id} is {handoff.status}", claimed_by=handoff.claimed_by)
             conversations = desk(request)
             tracker = await conversations.tracker(handoff.conversation_id)
+            await sync_shopper_messages(handoff, tracker)
             notice = await conversations.render("utter_handoff_agent_joined", tracker, agent=identity.name)
             delivered = await conversations.say(
                 handoff.conversation_id, notice, {"handoff": "agent_joined", "agent": identity.name}
@@ -202,7 +211,9 @@ class AgentConsoleInput(InputChannel):
             text = text.strip() if isinstance(text, str) else ""
             if not text or len(text) > MAX_REPLY_CHARS:
                 return _error(400, f"text must be 1 to {MAX_REPLY_CHARS} characters")
-            delivered = await desk(request).say(
+            conversations = desk(request)
+            await sync_shopper_messages(handoff, await conversations.tracker(handoff.conversation_id))
+            delivered = await conversations.say(
                 handoff.conversation_id, {"text": text}, {"handoff": "agent_message", "agent": identity.name}
             )
             await run_store(
@@ -217,10 +228,7 @@ class AgentConsoleInput(InputChannel):
             identity, handoff = found
             conversations = desk(request)
             tracker = await conversations.tracker(handoff.conversation_id)
-            for said in messages_since_pause(tracker):
-                await run_store(
-                    add_handoff_message, handoff_id=handoff_id, sender="shopper", text=said.text or ""
-                )
+            await sync_shopper_messages(handoff, tracker)
             if not await run_store(resolve_handoff, handoff_id=handoff_id, agent=identity.name):
                 return _error(409, f"handoff {handoff_id} is already resolved")
             message = await conversations.render(utterance, tracker, agent=identity.name)

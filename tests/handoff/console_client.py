@@ -1,0 +1,98 @@
+"""Talk to the agent console API and to the shopper's socket.io channel the way real clients do."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, Callable, Dict, List, Optional
+
+import requests
+import socketio
+
+from storefront.launcher import Stack
+
+TOKEN = "test-agent-token"  # tests/conftest.py: TEST_AGENT_TOKEN
+
+
+class Console:
+    """An agent using the JSON API with the bearer token."""
+
+    def __init__(self, stack: Stack, agent: str, token: str = TOKEN) -> None:
+        self.base = f"{stack.rasa_url}/webhooks/agent_console"
+        self.headers = {"Authorization": f"Bearer {token}", "X-Agent-Name": agent}
+
+    def get(self, path: str, **params: Any) -> requests.Response:
+        return requests.get(f"{self.base}/{path}", headers=self.headers, params=params, timeout=30)
+
+    def post(self, path: str, body: Optional[Dict[str, Any]] = None) -> requests.Response:
+        return requests.post(f"{self.base}/{path}", headers=self.headers, json=body or {}, timeout=60)
+
+    def handoff_for(self, conversation_id: str) -> Dict[str, Any]:
+        """The open handoff of a conversation (fails the test when there is none)."""
+        reply = self.get("api/handoffs", status="open")
+        reply.raise_for_status()
+        found = [h for h in reply.json()["handoffs"] if h["conversation_id"] == conversation_id]
+        assert len(found) == 1, f"expected one open handoff for {conversation_id}, got {found}"
+        return found[0]
+
+    def detail(self, handoff_id: int) -> Dict[str, Any]:
+        reply = self.get(f"api/handoffs/{handoff_id}")
+        reply.raise_for_status()
+        return reply.json()
+
+    def wait_for_transcript(
+        self, handoff_id: int, check: Callable[[List[Dict[str, Any]]], bool]
+    ) -> Dict[str, Any]:
+        """Poll the detail until ``check(transcript)`` holds (the server stores messages asynchronously)."""
+        deadline = time.monotonic() + 60
+        while True:
+            detail = self.detail(handoff_id)
+            if check(detail["transcript"]):
+                return detail
+            assert time.monotonic() < deadline, f"transcript never matched: {detail['transcript']}"
+            time.sleep(0.3)
+
+
+class Shopper:
+    """A website widget: a python-socketio client (polling transport) with a persistent session."""
+
+    def __init__(self, stack: Stack, session_id: str) -> None:
+        self.stack = stack
+        self.session_id = session_id
+        self.client = socketio.AsyncClient()
+        self.replies: asyncio.Queue = asyncio.Queue()
+
+    async def connect(self) -> Shopper:
+        confirmed: asyncio.Future = asyncio.get_running_loop().create_future()
+
+        @self.client.on("session_confirm")
+        async def on_confirm(data: Any) -> None:
+            if not confirmed.done():
+                confirmed.set_result(data)
+
+        @self.client.on("bot_uttered")
+        async def on_bot(data: Dict[str, Any]) -> None:
+            await self.replies.put(data)
+
+        await self.client.connect(self.stack.rasa_url, socketio_path="/socket.io", transports=["polling"])
+        await self.client.emit("session_request", {"session_id": self.session_id})
+        assert await asyncio.wait_for(confirmed, 30) == self.session_id
+        return self
+
+    async def say(self, text: str, metadata: Optional[Dict[str, Any]] = None) -> None:
+        await self.client.emit(
+            "user_uttered", {"message": text, "session_id": self.session_id, "customData": metadata or {}}
+        )
+
+    async def receive(self, count: int = 1) -> List[Dict[str, Any]]:
+        return [await asyncio.wait_for(self.replies.get(), 60) for _ in range(count)]
+
+    def pending(self) -> List[Dict[str, Any]]:
+        """Replies that arrived and were not read yet."""
+        items = []
+        while not self.replies.empty():
+            items.append(self.replies.get_nowait())
+        return items
+
+    async def close(self) -> None:
+        await self.client.disconnect()

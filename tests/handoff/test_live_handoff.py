@@ -1,0 +1,202 @@
+"""Live-agent handoff end to end: real Rasa and action servers, a socket.io shopper, the console API."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import uuid
+
+import pytest
+import requests
+
+from storefront.launcher import Stack
+from tests.handoff.console_client import Console, Shopper
+from tests.support.chat import say, texts, tracker
+
+pytestmark = pytest.mark.integration
+
+REPHRASE = "Sorry, I didn't quite get that. Could you say it another way, or pick one of these?"
+HANDING_OFF = "I'm still not getting it, sorry about that. Let me bring in a person who can help."
+QUEUED_START = "I've asked a member of our team to join."
+
+
+def shopper_lines(transcript: list) -> list:
+    return [(line["text"], line["intent"]) for line in transcript if line["sender"] == "shopper"]
+
+
+async def test_two_fallbacks_then_an_agent_talks_on_the_shoppers_socket_and_hands_back(stack: Stack) -> None:
+    session = uuid.uuid4().hex
+    sam, kim = Console(stack, "Sam"), Console(stack, "Kim")
+    shopper = await Shopper(stack, session).connect()
+    try:
+        await shopper.say(
+            "/nlu_fallback", {"page": {"product": "trail-jacket"}, "cart": [{"sku": "TJ-M", "quantity": 1}]}
+        )
+        (first,) = await shopper.receive()
+        assert first["text"] == REPHRASE
+        assert first["quick_replies"][0]["payload"] == "/human_handoff"
+
+        await shopper.say("/nlu_fallback")
+        sorry, queued = await shopper.receive(2)
+        assert sorry["text"] == HANDING_OFF
+        assert queued["text"].startswith(QUEUED_START) and "Expected wait: about 5 minutes" in queued["text"]
+
+        item = sam.handoff_for(session)
+        assert (item["reason"], item["channel"], item["status"], item["offline"]) == (
+            "nlu_fallback",
+            "socketio",
+            "queued",
+            False,
+        )
+        assert item["wait_seconds"] >= 0
+        detail = sam.detail(item["id"])
+        assert detail["paused"] is True
+        assert shopper_lines(detail["transcript"]) == [("/nlu_fallback", "nlu_fallback")] * 2
+        context = detail["context"]
+        assert context["conversation_id"] == session and context["reason"] == "nlu_fallback"
+        assert context["page"] == {"product": "trail-jacket"} and context["cart"] == [
+            {"sku": "TJ-M", "quantity": 1}
+        ]
+        assert [t["confidence"] for t in context["transcript"] if t["sender"] == "shopper"] == [1.0, 1.0]
+        assert context["next_step"] and context["summary"].startswith("Assistant did not understand")
+
+        # While paused the shopper's words reach the console and the assistant stays silent.
+        await shopper.say("hello? is anyone there?")
+        sam.wait_for_transcript(
+            item["id"], lambda t: "hello? is anyone there?" in [s for s, _ in shopper_lines(t)]
+        )
+        await asyncio.sleep(1.0)
+        assert shopper.pending() == []
+
+        claimed = sam.post(f"api/handoffs/{item['id']}/claim")
+        assert claimed.status_code == 200 and claimed.json()["delivered"] is True
+        (joined,) = await shopper.receive()
+        assert joined == {
+            "text": "Sam from our team has joined the chat.",
+            "custom": {"handoff": "agent_joined", "agent": "Sam"},
+        }
+        late = kim.post(f"api/handoffs/{item['id']}/claim")
+        assert late.status_code == 409 and late.json()["claimed_by"] == "Sam"
+        assert kim.post(f"api/handoffs/{item['id']}/messages", {"text": "Me too!"}).status_code == 409
+
+        sent = sam.post(
+            f"api/handoffs/{item['id']}/messages", {"text": "Hi, I'm Sam. What can I do for you?"}
+        )
+        assert sent.status_code == 200 and sent.json() == {"delivered": True, "channel": "socketio"}
+        (agent_says,) = await shopper.receive()
+        assert agent_says == {
+            "text": "Hi, I'm Sam. What can I do for you?",
+            "custom": {"handoff": "agent_message", "agent": "Sam"},
+        }
+        detail = sam.detail(item["id"])
+        assert {"sender": "agent:Sam", "text": "Hi, I'm Sam. What can I do for you?"}.items() <= detail[
+            "transcript"
+        ][-1].items()
+
+        back = sam.post(f"api/handoffs/{item['id']}/handback")
+        assert back.status_code == 200 and back.json() == {"status": "resolved", "delivered": True}
+        (resumed,) = await shopper.receive()
+        assert (
+            resumed["text"]
+            == "Sam handed you back to me, the store assistant. Is there anything else I can help with?"
+        )
+        assert resumed["custom"] == {"handoff": "bot_resumed", "agent": "Sam"}
+        assert [q["payload"] for q in resumed["quick_replies"]] == ["/order_status", "/human_handoff"]
+
+        finished = sam.detail(item["id"])
+        assert finished["status"] == "resolved" and finished["paused"] is False
+        assert [(m["sender"], m["text"]) for m in finished["messages"]] == [
+            ("shopper", "hello? is anyone there?"),
+            ("bot", "Sam from our team has joined the chat."),
+            ("agent:Sam", "Hi, I'm Sam. What can I do for you?"),
+        ]
+        assert all(h["conversation_id"] != session for h in sam.get("api/handoffs").json()["handoffs"])
+
+        await shopper.say("/greet")
+        (greeting,) = await shopper.receive()
+        assert greeting["text"].startswith("Hi! I'm the store assistant.")
+    finally:
+        await shopper.close()
+
+
+def test_rest_conversation_agent_message_is_stored_not_pushed(stack: Stack) -> None:
+    sender = f"rest-{uuid.uuid4().hex[:8]}"
+    replies = texts(say(stack, sender, "/human_handoff"))
+    assert len(replies) == 1 and replies[0].startswith(QUEUED_START)
+    assert say(stack, sender, "my parcel never arrived") == []
+
+    ana = Console(stack, "Ana")
+    item = ana.handoff_for(sender)
+    assert (item["reason"], item["channel"]) == ("requested", "rest")
+    assert ana.post(f"api/handoffs/{item['id']}/claim").json()["delivered"] is False
+    assert ana.post(f"api/handoffs/{item['id']}/messages", {"text": "Let me look."}).json() == {
+        "delivered": False,
+        "channel": "rest",
+    }
+    bots = [e for e in tracker(stack, sender)["events"] if e["event"] == "bot"]
+    assert bots[-1]["text"] == "Let me look." and bots[-1]["metadata"]["handoff_agent"] == "Ana"
+
+    assert ana.post(f"api/handoffs/{item['id']}/resolve").json() == {"status": "resolved", "delivered": False}
+    events = tracker(stack, sender)["events"]
+    assert [e["event"] for e in events[-3:]] == ["resume", "bot", "action"]
+    assert (
+        events[-2]["text"]
+        == "Ana has closed this chat. Thanks for talking to us! If you need anything else, just write here."
+    )
+    assert texts(say(stack, sender, "/greet"))[0].startswith("Hi! I'm the store assistant.")
+
+
+def test_frustration_hands_off_with_its_reason(stack: Stack) -> None:
+    sender = f"angry-{uuid.uuid4().hex[:8]}"
+    replies = texts(say(stack, sender, "/frustration"))
+    assert replies[0] == "I'm sorry this has been frustrating. Let me get a person to help you right away."
+    assert replies[1].startswith(QUEUED_START)
+    assert Console(stack, "Ana").handoff_for(sender)["reason"] == "frustration"
+
+
+def test_two_agents_claiming_at_once_one_wins(stack: Stack) -> None:
+    sender = f"race-{uuid.uuid4().hex[:8]}"
+    say(stack, sender, "/human_handoff")
+    handoff_id = Console(stack, "Ana").handoff_for(sender)["id"]
+    agents = [Console(stack, f"Agent {n}") for n in range(2)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        replies = list(pool.map(lambda c: c.post(f"api/handoffs/{handoff_id}/claim"), agents))
+    assert sorted(r.status_code for r in replies) == [200, 409]
+    winner = agents[[r.status_code for r in replies].index(200)].headers["X-Agent-Name"]
+    assert Console(stack, "Ana").detail(handoff_id)["claimed_by"] == winner
+    loser = replies[[r.status_code for r in replies].index(409)].json()
+    assert loser["claimed_by"] == winner
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", ""),
+        ("get", "api/handoffs"),
+        ("get", "api/handoffs/1"),
+        ("get", "api/me"),
+        ("post", "api/handoffs/1/claim"),
+        ("post", "api/handoffs/1/messages"),
+        ("post", "api/handoffs/1/handback"),
+        ("post", "api/handoffs/1/resolve"),
+    ],
+)
+def test_console_and_api_refuse_requests_without_the_token(stack: Stack, method: str, path: str) -> None:
+    url = f"{stack.rasa_url}/webhooks/agent_console/{path}"
+    assert getattr(requests, method)(url, timeout=30).status_code == 401
+    wrong = {"Authorization": "Bearer not-the-token", "X-Agent-Name": "Eve"}
+    assert getattr(requests, method)(url, headers=wrong, timeout=30).status_code == 401
+
+
+def test_sign_in_sets_a_session_cookie_that_opens_the_console(stack: Stack) -> None:
+    base = f"{stack.rasa_url}/webhooks/agent_console/"
+    browser = requests.Session()
+    page = browser.get(base, timeout=30)
+    assert page.status_code == 401 and 'name="token"' in page.text
+    refused = browser.post(base + "login", data={"agent": "Sam", "token": "nope"}, timeout=30)
+    assert refused.status_code == 401 and "Wrong token" in refused.text
+    signed_in = browser.post(base + "login", data={"agent": "Sam", "token": "test-agent-token"}, timeout=30)
+    assert signed_in.status_code == 200 and 'id="queue"' in signed_in.text
+    assert browser.get(base + "api/me", timeout=30).json() == {"agent": "Sam"}
+    # a cookie alone cannot write: the console's header guards against cross-site requests
+    assert browser.post(base + "api/handoffs/1/claim", timeout=30).status_code == 403
