@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -24,7 +24,8 @@ from actions.formatting import listing, money
 from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
 from store.catalog import ProductDetail, ProductHit, catalog_vocabulary, get_product, search_products
 from store.info import store_info
-from store.stock import StockAnswer, variant_stock
+from store.sizes import size_sort_key
+from store.stock import StockAlternative, StockAnswer, variant_stock
 
 RESULTS_SHOWN = 3
 ALTERNATIVES_SHOWN = 3
@@ -161,6 +162,21 @@ def stock_facts(session: Session, *, product: str, size: Optional[str], color: O
     )
 
 
+def closest_first(alternatives: Sequence[StockAlternative], size: Optional[str]) -> List[StockAlternative]:
+    """The store's alternatives with the sizes nearest the one asked for first (L and XXL before S
+    when XL is sold out), keeping the store's order of kinds: other size, other color, similar product."""
+    kinds = {"other_size": 0, "other_color": 1, "similar_product": 2}
+    wanted = size_sort_key(size) if size else None
+
+    def distance(alt: StockAlternative) -> float:
+        have = size_sort_key(alt.size)
+        if wanted is None or have[0] != wanted[0]:
+            return 0.0
+        return abs(float(have[1]) - float(wanted[1]))
+
+    return sorted(alternatives, key=lambda alt: (kinds.get(alt.kind, 3), distance(alt)))
+
+
 class ActionProductStock(Action):
     """Whether the product is in stock in the size and color asked, else the closest alternatives."""
 
@@ -210,12 +226,12 @@ class ActionProductStock(Action):
             dispatcher.utter_message(response="utter_stock_sold_out", product=detail.title, variant=variant)
         else:
             dispatcher.utter_message(response="utter_stock_product_sold_out", product=detail.title)
-        self._alternatives(dispatcher, answer)
+        self._alternatives(dispatcher, answer, size)
         return done
 
     @staticmethod
-    def _alternatives(dispatcher: CollectingDispatcher, answer: StockAnswer) -> None:
-        shown = answer.alternatives[:ALTERNATIVES_SHOWN]
+    def _alternatives(dispatcher: CollectingDispatcher, answer: StockAnswer, size: Optional[str]) -> None:
+        shown = closest_first(answer.alternatives, size)[:ALTERNATIVES_SHOWN]
         if not shown:
             dispatcher.utter_message(response="utter_stock_no_alternative")
             return

@@ -1,0 +1,48 @@
+"""action_payment_help: the store's payment facts (data/store/store.yaml) and the offer of a person."""
+
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.payment import ActionPaymentHelp
+from tests.actions.catalog_support import DOMAIN, catalog_store, make_tracker, said  # noqa: F401
+
+METHODS = "Visa, Mastercard, American Express, Discover, PayPal, Apple Pay, Google Pay, Shop Pay"
+
+
+@pytest.mark.usefixtures("catalog_store")
+async def test_payment_help_gives_the_store_facts_and_offers_a_person() -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionPaymentHelp().run(dispatcher, make_tracker(intent="payment_problem"), DOMAIN)
+    assert events == []
+    assert said(dispatcher) == [
+        {
+            "response": "utter_payment_help",
+            "retry_minutes": 15,
+            "hold_days": 7,
+            "methods": METHODS,
+        },
+        {
+            "response": "utter_payment_installments",
+            "provider": "Shop Pay Installments",
+            "min_order": "$50.00",
+            "max_order": "$3,000.00",
+        },
+        {"response": "utter_payment_offer_person"},
+    ]
+
+
+async def test_payment_help_during_a_store_outage_apologises(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    from store import db
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing/store.db")
+    db._default_engine.clear()
+    dispatcher = CollectingDispatcher()
+    events = await ActionPaymentHelp().run(dispatcher, make_tracker(intent="payment_problem"), DOMAIN)
+    db._default_engine.clear()
+    assert events == [SlotSet("handoff_reason", "action_failed")]
+    assert said(dispatcher) == [{"response": "utter_store_unavailable"}]
