@@ -1,0 +1,161 @@
+"""Form validators for order status, cancellation and address change, and their confirm prompts.
+
+All three verify the order first (:class:`OrderFormValidator`); cancel and address change then stop
+at once, with the reason, when the order has already left the warehouse.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.order_facts import address_line, order_values
+from actions.order_verification import OrderFormValidator, stop_form, verified_order_view
+from actions.store_access import StoreUnavailable, apologise_for_store_failure
+from store.order_views import Address
+from store.orders import OrderView
+
+CHANGEABLE_STATUS = "unfulfilled"
+"""Only an order nothing has shipped from can be cancelled or sent elsewhere."""
+
+_POSTAL_CODES = {
+    "US": r"\d{5}(-\d{4})?",
+    "CA": r"[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d",
+    "GB": r"[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}",
+}
+_ANY_POSTAL_CODE = r"[A-Za-z0-9][A-Za-z0-9 \-]{1,9}"
+
+
+def not_changeable(
+    order: OrderView, dispatcher: CollectingDispatcher, response_prefix: str
+) -> Optional[List[EventType]]:
+    """When the order can no longer change, say why (``<prefix>_shipped|_cancelled``) and stop the form."""
+    if order.status == CHANGEABLE_STATUS:
+        return None
+    why = "cancelled" if order.status == "cancelled" else "shipped"
+    dispatcher.utter_message(response=f"{response_prefix}_{why}", **order_values(order))
+    return stop_form()
+
+
+def new_address(tracker: Tracker, order: OrderView) -> Address:
+    """The address the shopper gave, in the order's country (moving abroad is not offered)."""
+    city_text = str(tracker.get_slot("new_city") or "")
+    city, _, region = city_text.partition(",")
+    return Address(
+        address1=str(tracker.get_slot("new_address1") or ""),
+        city=city.strip(),
+        region=region.strip() or order.shipping_address.region,
+        postal_code=str(tracker.get_slot("new_postal_code") or ""),
+        country=order.shipping_address.country or order.shipping_country or "",
+        name=order.shipping_address.name,
+        phone=order.shipping_address.phone,
+    )
+
+
+class ValidateOrderStatusForm(OrderFormValidator):
+    """Order number and contact for "where is my order"."""
+
+    def name(self) -> str:
+        return "validate_order_status_form"
+
+
+class ValidateCancelOrderForm(OrderFormValidator):
+    """Verify, check the order has not shipped, then ask for confirmation."""
+
+    def name(self) -> str:
+        return "validate_cancel_order_form"
+
+    async def after_verification(
+        self, order: OrderView, contact: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> List[EventType]:
+        return not_changeable(order, dispatcher, "utter_cannot_cancel") or []
+
+
+class ValidateChangeAddressForm(OrderFormValidator):
+    """Verify, check the order has not shipped, then take the new street, city and postal code."""
+
+    def name(self) -> str:
+        return "validate_change_address_form"
+
+    async def after_verification(
+        self, order: OrderView, contact: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> List[EventType]:
+        return not_changeable(order, dispatcher, "utter_cannot_change_address") or []
+
+    async def validate_new_address1(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """A street line has a house number and a name."""
+        text = " ".join(str(value or "").split())
+        if len(text) < 5 or not re.search(r"\d", text) or not re.search(r"[A-Za-z]{2}", text):
+            dispatcher.utter_message(response="utter_new_address1_invalid")
+            return {"new_address1": None}
+        return {"new_address1": text}
+
+    async def validate_new_city(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """A town name, optionally followed by a state (``Portland, OR``)."""
+        text = " ".join(str(value or "").split())
+        if not re.fullmatch(r"[^\d,]{2,60}(, ?[^\d,]{2,30})?", text):
+            dispatcher.utter_message(response="utter_new_city_invalid")
+            return {"new_city": None}
+        return {"new_city": text}
+
+    async def validate_new_postal_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """A postal code in the shape the order's country uses."""
+        text = " ".join(str(value or "").split()).upper()
+        try:
+            order = await verified_order_view(tracker)
+        except StoreUnavailable:
+            apologise_for_store_failure(dispatcher)
+            return {"new_postal_code": None, "handoff_reason": "action_failed"}
+        country = (order.shipping_address.country if order else "") or ""
+        if not re.fullmatch(_POSTAL_CODES.get(country, _ANY_POSTAL_CODE), text):
+            dispatcher.utter_message(response="utter_new_postal_code_invalid")
+            return {"new_postal_code": None}
+        return {"new_postal_code": text}
+
+
+class ActionAskCancelConfirmed(Action):
+    """Show what will be cancelled and refunded, and ask."""
+
+    def name(self) -> str:
+        return "action_ask_cancel_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        try:
+            order = await verified_order_view(tracker)
+        except StoreUnavailable:
+            return apologise_for_store_failure(dispatcher)
+        if order is not None:
+            dispatcher.utter_message(response="utter_ask_cancel_confirmed", **order_values(order))
+        return []
+
+
+class ActionAskAddressConfirmed(Action):
+    """Show the old and new address, and ask."""
+
+    def name(self) -> str:
+        return "action_ask_address_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        try:
+            order = await verified_order_view(tracker)
+        except StoreUnavailable:
+            return apologise_for_store_failure(dispatcher)
+        if order is not None:
+            values = {**order_values(order), "new_address": address_line(new_address(tracker, order))}
+            dispatcher.utter_message(response="utter_ask_address_confirmed", **values)
+        return []

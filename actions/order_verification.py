@@ -1,0 +1,164 @@
+"""Order verification shared by every form that reads or changes an order.
+
+A form that touches an order asks for ``order_number`` and ``order_contact`` (the email or phone on
+the order). The store answers "no such order for that contact" the same way for an unknown number
+and for a wrong contact, and so do we: the shopper never learns whether a number exists. A contact a
+channel has proved (WhatsApp number, signed-in email) is tried first and counts only if it matches.
+
+Each flow adds its own check after verification (``after_verification``): cancellable? any items
+within the return window? A check that ends the flow explains why and stops the form by setting
+``requested_slot`` to None; the form's submit action then finds nothing confirmed and stays quiet.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.identity import verified_contacts
+from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from store.contact import normalize_email, parse_order_number, phone_key
+from store.orders import OrderView, find_order
+
+MAX_LOOKUP_ATTEMPTS = 2
+"""Wrong number/contact pairs before we stop asking and offer a person instead."""
+
+_DIGITS = re.compile(r"#?\s*(\d{3,12})")
+
+
+def parse_number(value: Any) -> Optional[str]:
+    """An order number from what the shopper typed (``"#1001"``, ``"it's 1001"``), as digits."""
+    text = str(value or "")
+    number = parse_order_number(text)
+    if number is None:
+        match = _DIGITS.search(text)
+        number = parse_order_number(match.group(1)) if match else None
+    return str(number) if number is not None else None
+
+
+def parse_contact(value: Any) -> Optional[str]:
+    """A normalised email, or the phone number as typed when it has enough digits; else None."""
+    text = str(value or "").strip()
+    email = normalize_email(text)
+    if email:
+        return email
+    if "@" not in text and re.fullmatch(r"[\d\s()+.\-]+", text) and phone_key(text):
+        return text
+    return None
+
+
+def stop_form() -> List[EventType]:
+    """Events that make Rasa's FormAction finish the form now (see ``FormAction.is_done``).
+
+    ``ActiveLoop(None)`` is what counts for forms with dynamic required slots: rasa-sdk appends its
+    own ``requested_slot`` after the validation events, which would otherwise override ours.
+    """
+    return [ActiveLoop(None), SlotSet("requested_slot", None)]
+
+
+async def verified_order_view(tracker: Tracker) -> Optional[OrderView]:
+    """The order this conversation verified, fresh from the store (None when none is verified).
+
+    Raises:
+        StoreUnavailable: the store could not answer.
+    """
+    number, contact = tracker.get_slot("verified_order"), tracker.get_slot("order_contact")
+    if not number or not contact:
+        return None
+    return await query_store(find_order, order_number=number, contact=contact)
+
+
+class OrderFormValidator(FormValidationAction):
+    """Validates ``order_number``/``order_contact`` and verifies the pair against the store."""
+
+    def name(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    async def validate_order_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Accept anything that reads as an order number; verification happens once both are in."""
+        number = parse_number(value)
+        if number is None:
+            dispatcher.utter_message(response="utter_order_number_invalid")
+        return {"order_number": number}
+
+    async def validate_order_contact(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Accept an email or a phone number."""
+        contact = parse_contact(value)
+        if contact is None:
+            dispatcher.utter_message(response="utter_order_contact_invalid")
+        return {"order_contact": contact}
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Validate each slot, then verify the order when the number or contact just changed."""
+        just_set = tracker.slots_to_validate()
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        if any(e.get("name") == "handoff_reason" and e.get("value") == "action_failed" for e in events):
+            return events + stop_form()  # a validator could not reach the store: stop asking
+        if not ({"order_number", "order_contact"} & set(just_set)):
+            return events
+        extra = await self._verify(dispatcher, tracker, contact_is_new="order_contact" in just_set)
+        tracker.add_slots(extra)
+        return events + extra
+
+    async def _verify(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, *, contact_is_new: bool
+    ) -> List[EventType]:
+        number = tracker.get_slot("order_number")
+        typed = tracker.get_slot("order_contact")
+        if not number:
+            return []
+        candidates = [typed] if typed else []
+        candidates += [c for c in verified_contacts(tracker) if c not in candidates]
+        try:
+            for contact in candidates:
+                order = await query_store(find_order, order_number=number, contact=contact)
+                if order is not None:
+                    events: List[EventType] = [
+                        SlotSet("order_contact", contact),
+                        SlotSet("verified_order", number),
+                        SlotSet("order_lookup_attempts", None),
+                    ]
+                    return events + await self.after_verification(order, contact, dispatcher, tracker)
+        except StoreUnavailable:
+            return [*apologise_for_store_failure(dispatcher), *stop_form()]
+        if not (typed and contact_is_new):
+            # Only a remembered or channel-proved contact failed: ask for the one on this order.
+            return [SlotSet("order_contact", None), SlotSet("verified_order", None)]
+        return self._not_found(dispatcher, tracker)
+
+    @staticmethod
+    def _not_found(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        attempts = int(tracker.get_slot("order_lookup_attempts") or 0) + 1
+        cleared: List[EventType] = [
+            SlotSet("order_number", None),
+            SlotSet("order_contact", None),
+            SlotSet("verified_order", None),
+        ]
+        if attempts >= MAX_LOOKUP_ATTEMPTS:
+            dispatcher.utter_message(response="utter_order_not_found_final")
+            return [
+                *cleared,
+                SlotSet("order_lookup_attempts", None),
+                SlotSet("handoff_reason", "form_failed"),
+                *stop_form(),
+            ]
+        dispatcher.utter_message(response="utter_order_not_found")
+        return [*cleared, SlotSet("order_lookup_attempts", float(attempts))]
+
+    async def after_verification(
+        self, order: OrderView, contact: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> List[EventType]:
+        """The flow's own check once the order is verified (default: none)."""
+        return []

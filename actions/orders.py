@@ -1,0 +1,80 @@
+"""Where is my order: ask for the order (recent orders as buttons when the channel proved who the
+shopper is) and report a verified order's status, items, tracking and what happens next."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.formatting import money
+from actions.identity import verified_email, verified_phone
+from actions.order_facts import RECENT_ORDER_BUTTONS, order_button, order_values
+from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from store.orders import find_order, orders_for_contact
+
+STATUS_RESPONSES = {
+    "unfulfilled": "utter_order_unfulfilled",
+    "partially_fulfilled": "utter_order_partially_fulfilled",
+    "in_transit": "utter_order_in_transit",
+    "delayed": "utter_order_delayed",
+    "delivered": "utter_order_delivered",
+    "cancelled": "utter_order_cancelled",
+    "returned": "utter_order_returned",
+}
+
+
+class ActionAskOrderNumber(Action):
+    """Ask which order; a channel-verified shopper picks from their recent orders."""
+
+    def name(self) -> str:
+        return "action_ask_order_number"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        email, phone = verified_email(tracker), verified_phone(tracker)
+        recent = []
+        if email or phone:
+            try:
+                recent = await query_store(
+                    orders_for_contact, email=email, phone=phone, limit=RECENT_ORDER_BUTTONS
+                )
+            except StoreUnavailable:
+                recent = []  # still ask: the shopper can type the number
+        if recent:
+            buttons = [
+                order_button(o.number, o.name, o.placed_at.date(), money(o.total, o.currency)) for o in recent
+            ]
+            dispatcher.utter_message(response="utter_ask_order_number_pick", buttons=buttons)
+        else:
+            dispatcher.utter_message(response="utter_ask_order_number")
+        return []
+
+
+class ActionOrderStatus(Action):
+    """Report the verified order (the form verified it; nothing is said about unverified ones)."""
+
+    def name(self) -> str:
+        return "action_order_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        number, contact = tracker.get_slot("verified_order"), tracker.get_slot("order_contact")
+        reset: List[EventType] = [SlotSet("order_number", None)]
+        if not number or not contact or str(tracker.get_slot("order_number")) != str(number):
+            return reset  # the form already said why it could not find the order
+        try:
+            order = await query_store(find_order, order_number=number, contact=contact)
+        except StoreUnavailable:
+            return reset + apologise_for_store_failure(dispatcher)
+        if order is None:
+            dispatcher.utter_message(response="utter_order_not_found_final")
+            return reset
+        dispatcher.utter_message(response=STATUS_RESPONSES[order.status], **order_values(order))
+        if order.status == "delayed":
+            return [*reset, SlotSet("handoff_reason", "delayed_order")]
+        return reset

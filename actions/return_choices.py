@@ -1,0 +1,95 @@
+"""Reading a shopper's return choices (items, reason, resolution) and explaining refusals.
+
+The keyword tables below *read* what shoppers type; they never produce text for them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Optional, Sequence
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.formatting import day
+from store.returns import ItemEligibility
+
+NO_CONDITION_CHECK_REASONS = ("damaged", "wrong_item")
+"""The store's own faults: the item's condition is not the shopper's to vouch for."""
+
+REFUSAL_RESPONSES: Dict[str, str] = {
+    "final_sale": "utter_return_refused_final_sale",
+    "window_expired": "utter_return_refused_window_expired",
+    "not_delivered": "utter_return_refused_not_delivered",
+    "already_returned": "utter_return_refused_already_returned",
+    "order_cancelled": "utter_return_refused_order_cancelled",
+}
+
+_REASON_WORDS = (
+    ("wrong_item", r"wrong|different item|not what i ordered"),
+    ("damaged", r"damag|broken|broke|torn|tear|rip|hole|defect|fault|stain"),
+    ("changed_mind", r"mind|no longer|don'?t (need|want|like)|not needed|need it"),
+    ("too_small", r"small|tight|short"),
+    ("too_big", r"big|large|loose|long|baggy"),
+    ("not_as_pictured", r"pictur|photo|expect|look|colou?r|quality|described"),
+    ("other", r"other"),
+)
+_ALL_WORDS = re.compile(r"\b(all|both|everything|every item|whole order)\b", re.IGNORECASE)
+_STOPWORDS = {"the", "and", "a", "an", "my", "of", "in", "size", "color", "colour", "return", "item", "items"}
+
+
+def parse_return_reason(text: str, allowed: Sequence[str]) -> str:
+    """The store reason code for what the shopper said (``other`` when nothing fits)."""
+    lowered = text.lower().strip().replace(" ", "_")
+    if lowered in allowed:
+        return lowered
+    for code, pattern in _REASON_WORDS:
+        if re.search(pattern, text, re.IGNORECASE) and (not allowed or code in allowed):
+            return code
+    return "other"
+
+
+def parse_resolution(text: str) -> Optional[str]:
+    """``refund``, ``exchange`` or ``store_credit`` from what the shopper said."""
+    lowered = text.lower()
+    if re.search(r"credit|voucher|gift card", lowered):
+        return "store_credit"
+    if re.search(r"exchang|swap|different size|another size|other size|replace", lowered):
+        return "exchange"
+    if re.search(r"refund|money back|my money|card|reimburse", lowered):
+        return "refund"
+    return None
+
+
+def _words(text: str) -> set:
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOPWORDS and len(w) > 2}
+
+
+def match_items(text: str, items: List[ItemEligibility]) -> List[ItemEligibility]:
+    """The items the shopper means: all of them, by position (``"2"``), by title or by its words."""
+    lowered = text.strip().lower()
+    if not lowered:
+        return []
+    if _ALL_WORDS.search(lowered):
+        eligible = [item for item in items if item.eligible]
+        return eligible or list(items)
+    exact = [item for item in items if item.title.lower() == lowered or item.title.lower() in lowered]
+    if exact:
+        return exact
+    positions = [int(n) for n in re.findall(r"\b\d\b", lowered)]
+    if positions and all(1 <= n <= len(items) for n in positions):
+        return [items[n - 1] for n in positions]
+    wanted = _words(lowered)
+    scored = [(len(wanted & _words(item.title.split(" - ")[0])), item) for item in items]
+    best = max((score for score, _ in scored), default=0)
+    return [item for score, item in scored if best and score == best]
+
+
+def refuse_items(dispatcher: CollectingDispatcher, items: List[ItemEligibility]) -> None:
+    """Explain, item by item, why something cannot go back (each with a way to a person)."""
+    for item in items:
+        response = REFUSAL_RESPONSES.get(item.reason or "", "utter_return_refused_other")
+        dispatcher.utter_message(
+            response=response,
+            item=item.title,
+            window_ends=day(item.window_ends) if item.window_ends else "",
+        )

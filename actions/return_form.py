@@ -1,0 +1,185 @@
+"""The return form: verify the order, pick items, reason, condition, refund or exchange, confirm.
+
+Items, reasons and resolutions arrive as text (``from_text`` slots: button payloads are the button
+labels, so typing works as well as tapping); this module reads them back against the store.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Tuple
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.order_verification import OrderFormValidator, stop_form, verified_order_view
+from actions.return_choices import (
+    NO_CONDITION_CHECK_REASONS,
+    match_items,
+    parse_resolution,
+    parse_return_reason,
+    refuse_items,
+)
+from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from store.catalog import variant_stock
+from store.orders import LineItemView, OrderView
+from store.returns import ItemEligibility, return_eligibility, return_policy
+
+
+async def eligibility_for(tracker: Tracker) -> Optional[List[ItemEligibility]]:
+    """Per-item eligibility of the verified order (None when it is not verified)."""
+    number, contact = tracker.get_slot("verified_order"), tracker.get_slot("order_contact")
+    if not number or not contact:
+        return None
+    return await query_store(return_eligibility, order_number=number, contact=contact)
+
+
+class ValidateReturnForm(OrderFormValidator):
+    """Validates the return form's slots (order verification comes from the base class)."""
+
+    def name(self) -> str:
+        return "validate_return_form"
+
+    async def required_slots(
+        self, domain_slots: List[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[str]:
+        """Skip the condition question for the store's own faults, and the new variant for refunds."""
+        slots = list(domain_slots)
+        if tracker.slots.get("return_reason") in NO_CONDITION_CHECK_REASONS and "return_condition" in slots:
+            slots.remove("return_condition")
+        if tracker.slots.get("return_resolution") != "exchange" and "exchange_choice" in slots:
+            slots.remove("exchange_choice")
+        return slots
+
+    async def after_verification(
+        self, order: OrderView, contact: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> List[EventType]:
+        """Nothing on the order can go back: say why for each item and end the form."""
+        try:
+            items = await query_store(return_eligibility, order_number=str(order.number), contact=contact)
+        except StoreUnavailable:
+            return [*apologise_for_store_failure(dispatcher), *stop_form()]
+        if items and any(item.eligible for item in items):
+            return []
+        refuse_items(dispatcher, items or [])
+        return stop_form()
+
+    async def validate_return_items(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Match the shopper's choice to line items; explain any that cannot go back."""
+        try:
+            items = await eligibility_for(tracker)
+        except StoreUnavailable:
+            apologise_for_store_failure(dispatcher)
+            return {"return_items": None, "handoff_reason": "action_failed"}
+        if not items:
+            return {"return_items": None}
+        text = " ".join(value) if isinstance(value, list) else str(value or "")
+        if text and all(part.isdigit() for part in text.replace(",", " ").split()):
+            # the slot was already validated into line item ids (a re-validation)
+            wanted = {int(part) for part in text.replace(",", " ").split()}
+            chosen = [item for item in items if item.line_item_id in wanted]
+        else:
+            chosen = match_items(text, items)
+        if not chosen:
+            dispatcher.utter_message(response="utter_return_items_unclear")
+            return {"return_items": None}
+        refused = [item for item in chosen if not item.eligible]
+        refuse_items(dispatcher, refused)
+        accepted = [item.line_item_id for item in chosen if item.eligible]
+        return {"return_items": accepted or None}
+
+    async def validate_return_reason(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Map what the shopper said to one of the store's reason codes."""
+        try:
+            policy = await query_store(return_policy)
+        except StoreUnavailable:
+            apologise_for_store_failure(dispatcher)
+            return {"return_reason": None, "handoff_reason": "action_failed"}
+        return {"return_reason": parse_return_reason(str(value or ""), policy.reasons)}
+
+    async def validate_return_condition(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Worn or washed items cannot go back (unless the store sent them damaged or wrong)."""
+        if value is False:
+            dispatcher.utter_message(response="utter_return_refused_condition")
+        return {"return_condition": value}
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """As the base class, and a refused condition ends the form."""
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        if tracker.slots.get("return_condition") is False and not any(
+            e.get("event") == "active_loop" for e in events
+        ):
+            events += stop_form()
+        return events
+
+    async def validate_return_resolution(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Refund, exchange or store credit; an exchange swaps one item at a time."""
+        resolution = parse_resolution(str(value or ""))
+        if resolution is None:
+            dispatcher.utter_message(response="utter_return_resolution_unclear")
+        elif resolution == "exchange" and len(tracker.get_slot("return_items") or []) != 1:
+            dispatcher.utter_message(response="utter_exchange_one_item")
+            resolution = None
+        return {"return_resolution": resolution}
+
+    async def validate_exchange_choice(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Find the wanted size/colour of the same product and check it is in stock."""
+        if parse_resolution(str(value or "")) == "refund":
+            return {"exchange_choice": None, "return_resolution": "refund"}
+        try:
+            item = await exchanged_item(tracker)
+            if item is None:
+                return {"exchange_choice": None}
+            size, color = wanted_variant(tracker, str(value or ""), item)
+            answer = await query_store(
+                variant_stock, product=item.product_handle or item.title, size=size, color=color
+            )
+        except StoreUnavailable:
+            apologise_for_store_failure(dispatcher)
+            return {"exchange_choice": None, "handoff_reason": "action_failed"}
+        in_stock = [v for v in answer.variants if v.quantity > 0]
+        if not in_stock:
+            dispatcher.utter_message(
+                response="utter_exchange_out_of_stock",
+                product=answer.product_title or item.title,
+                choice=" / ".join(part for part in (size, color) if part),
+            )
+            return {"exchange_choice": None}
+        variant = in_stock[0]
+        return {"exchange_choice": f"{variant.size} / {variant.color}", "exchange_sku": variant.sku}
+
+
+async def exchanged_item(tracker: Tracker) -> Optional[LineItemView]:
+    """The single line item being exchanged, from the verified order."""
+    order = await verified_order_view(tracker)
+    ids = tracker.get_slot("return_items") or []
+    if order is None or len(ids) != 1:
+        return None
+    return next((item for item in order.items if item.id == int(ids[0])), None)
+
+
+def wanted_variant(tracker: Tracker, text: str, item: LineItemView) -> Tuple[Optional[str], Optional[str]]:
+    """Size and colour asked for: catalog entities first, else ``"L / Black"``; the rest as bought."""
+    entities = (tracker.latest_message or {}).get("entities") or []
+    size = next((e.get("value") for e in entities if e.get("entity") == "size"), None)
+    color = next((e.get("value") for e in entities if e.get("entity") == "color"), None)
+    if size is None and color is None and "/" in text:
+        left, _, right = text.partition("/")
+        size, color = left.strip() or None, right.strip() or None
+    if size is None and color is None:
+        size = re.sub(r"(?i)^(size|in)\s+", "", text.strip()) or None
+    return size or item.size, color or item.color

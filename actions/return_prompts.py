@@ -1,0 +1,99 @@
+"""The return form's questions that need store data: which items, which new variant, confirm."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.formatting import money
+from actions.order_facts import item_lines, text_buttons
+from actions.order_verification import verified_order_view
+from actions.return_form import eligibility_for, exchanged_item
+from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from store.catalog import variant_stock
+from store.returns import return_policy
+
+MAX_VARIANT_BUTTONS = 8
+
+
+class ActionAskReturnItems(Action):
+    """Offer the order's items as buttons (all of them: picking one that cannot go back is explained)."""
+
+    def name(self) -> str:
+        return "action_ask_return_items"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        try:
+            items = await eligibility_for(tracker) or []
+        except StoreUnavailable:
+            return apologise_for_store_failure(dispatcher)
+        labels = [item.title for item in items]
+        response = (
+            "utter_ask_return_items_several"
+            if sum(i.eligible for i in items) > 1
+            else "utter_ask_return_items"
+        )
+        dispatcher.utter_message(response=response, buttons=text_buttons(labels))
+        return []
+
+
+class ActionAskExchangeChoice(Action):
+    """Offer the in-stock sizes and colours of the item being exchanged."""
+
+    def name(self) -> str:
+        return "action_ask_exchange_choice"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        try:
+            item = await exchanged_item(tracker)
+            answer = (
+                await query_store(variant_stock, product=item.product_handle or item.title) if item else None
+            )
+        except StoreUnavailable:
+            return apologise_for_store_failure(dispatcher)
+        if item is None or answer is None:
+            dispatcher.utter_message(response="utter_ask_exchange_choice", item="", options="")
+            return []
+        others = [v for v in answer.variants if v.quantity > 0 and v.sku != item.sku]
+        # the same colour in other sizes first: most exchanges are for fit
+        others.sort(key=lambda v: (v.color != item.color, v.color or "", v.size or ""))
+        labels = [f"{v.size} / {v.color}" for v in others[:MAX_VARIANT_BUTTONS]]
+        dispatcher.utter_message(
+            response="utter_ask_exchange_choice", item=item.title, buttons=text_buttons(labels)
+        )
+        return []
+
+
+class ActionAskReturnConfirmed(Action):
+    """Sum up the return and ask before anything is written."""
+
+    def name(self) -> str:
+        return "action_ask_return_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        try:
+            order = await verified_order_view(tracker)
+            policy = await query_store(return_policy)
+        except StoreUnavailable:
+            return apologise_for_store_failure(dispatcher)
+        if order is None:
+            return []
+        ids = {int(i) for i in tracker.get_slot("return_items") or []}
+        resolution = tracker.get_slot("return_resolution") or "refund"
+        dispatcher.utter_message(
+            response=f"utter_ask_return_confirmed_{resolution}",
+            order=order.name,
+            items=item_lines(item for item in order.items if item.id in ids),
+            exchange_choice=tracker.get_slot("exchange_choice") or "",
+            return_shipping_cost=money(policy.return_shipping_cost, order.currency),
+        )
+        return []

@@ -1,0 +1,106 @@
+"""Returns: the policy in two sentences, and writing a confirmed return (RMA) to the store."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.formatting import listing, money
+from actions.return_choices import refuse_items
+from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from store.returns import create_return, return_eligibility, return_policy
+
+RETURN_SLOTS = (
+    "order_number",
+    "return_items",
+    "return_reason",
+    "return_condition",
+    "return_resolution",
+    "exchange_choice",
+    "exchange_sku",
+    "return_confirmed",
+)
+SUBMIT_FAILURES = {
+    "exchange_unavailable": "utter_exchange_sold_out_meanwhile",
+    "not_found": "utter_order_not_found_final",
+}
+
+
+def reset_return() -> List[EventType]:
+    """Forget this return's answers (the verified order and contact stay for the next question)."""
+    return [SlotSet(slot, None) for slot in RETURN_SLOTS]
+
+
+class ActionReturnPolicy(Action):
+    """State the return policy from the store's own policy record."""
+
+    def name(self) -> str:
+        return "action_return_policy"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        try:
+            policy = await query_store(return_policy)
+        except StoreUnavailable:
+            return apologise_for_store_failure(dispatcher)
+        dispatcher.utter_message(
+            response="utter_return_policy",
+            window_days=str(policy.window_days),
+            final_sale=listing([*policy.final_sale_categories, *policy.final_sale_tags]),
+            return_shipping_cost=money(policy.return_shipping_cost),
+            refund_days=str(policy.refund_days or ""),
+            policy_url=policy.url or "",
+        )
+        return []
+
+
+class ActionSubmitReturn(Action):
+    """Write the confirmed return and give the RMA and next steps."""
+
+    def name(self) -> str:
+        return "action_submit_return"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        confirmed = tracker.get_slot("return_confirmed")
+        if confirmed is False:
+            dispatcher.utter_message(response="utter_return_not_started")
+        if confirmed is not True:
+            return reset_return()  # refused or stopped: the form already said why
+        number, contact = tracker.get_slot("verified_order"), tracker.get_slot("order_contact")
+        resolution = tracker.get_slot("return_resolution") or "refund"
+        try:
+            eligibility = await query_store(return_eligibility, order_number=number, contact=contact) or []
+            wanted = {int(i) for i in tracker.get_slot("return_items") or []}
+            items = [(e.line_item_id, e.returnable_quantity) for e in eligibility if e.line_item_id in wanted]
+            result = await query_store(
+                create_return,
+                order_number=number,
+                contact=contact,
+                items=items,
+                reason=tracker.get_slot("return_reason") or "other",
+                resolution=resolution,
+                exchange_sku=tracker.get_slot("exchange_sku"),
+            )
+            policy = await query_store(return_policy)
+        except StoreUnavailable:
+            return reset_return() + apologise_for_store_failure(dispatcher)
+        if result.ok:
+            dispatcher.utter_message(
+                response=f"utter_return_created_{resolution}",
+                rma=result.rma,
+                exchange_choice=tracker.get_slot("exchange_choice") or "",
+                refund_days=str(policy.refund_days or ""),
+                return_shipping_cost=money(policy.return_shipping_cost),
+            )
+            return [*reset_return(), SlotSet("last_rma", result.rma)]
+        if result.reason == "not_eligible":
+            refuse_items(dispatcher, list(result.ineligible))
+            return reset_return()
+        dispatcher.utter_message(response=SUBMIT_FAILURES.get(result.reason or "", "utter_return_failed"))
+        return [*reset_return(), SlotSet("handoff_reason", "action_failed")]
