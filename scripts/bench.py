@@ -127,7 +127,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="storefront-bench-"))
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'store.db'}"}
     print("Loading the sample store into a temporary database...")
-    for command in (["migrate"], ["load-sample"]):
+    for command in (["migrate"], ["load-sample", "--output-dir", str(tmp / "sample")]):
         subprocess.run([sys.executable, "-m", "store", *command], cwd=PROJECT_ROOT, env=env, check=True,
                        stdout=subprocess.DEVNULL)
     rasa_port, action_port = free_port(), free_port()

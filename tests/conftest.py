@@ -26,10 +26,10 @@ TEST_WIDGET_SECRET = "test-widget-secret"
 @pytest.fixture(scope="session")
 def store_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A SQLite store database with the sample store loaded (schema by the migrate command)."""
-    path = tmp_path_factory.mktemp("store") / "store.db"
-    url = f"sqlite:///{path}"
+    folder = tmp_path_factory.mktemp("store")
+    url = f"sqlite:///{folder / 'store.db'}"
     env = {**os.environ, "DATABASE_URL": url}
-    for command in (["migrate"], ["load-sample"]):
+    for command in (["migrate"], ["load-sample", "--output-dir", str(folder / "sample")]):
         result = subprocess.run(
             [sys.executable, "-m", "store", *command], cwd=PROJECT_ROOT, env=env,
             capture_output=True, text=True,
