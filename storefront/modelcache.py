@@ -8,8 +8,8 @@ that file exists, training is skipped.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
-import json
 import os
 import subprocess
 import sys
@@ -92,16 +92,24 @@ def ensure_model(
     out_dir.mkdir(parents=True, exist_ok=True)
     fp = fingerprint(env=env)
     target = model_path(fp, out_dir)
+    shown = target.relative_to(PROJECT_ROOT) if target.is_relative_to(PROJECT_ROOT) else target
     if target.exists() and not force:
-        say(f"Model is up to date: {target.relative_to(PROJECT_ROOT) if target.is_relative_to(PROJECT_ROOT) else target}")
+        say(f"Model is up to date: {shown}")
         return target
-    say(f"Training a model (config, domain, data or catalog changed) -> {target.name}")
-    started = time.monotonic()
-    command = train_command(out_dir, target.name[: -len(".tar.gz")])
-    result = subprocess.run(command, cwd=PROJECT_ROOT, env=env)
-    if result.returncode != 0 or not target.exists():
-        raise RuntimeError(f"Training failed (exit {result.returncode}); see the output above.")
-    say(f"Trained in {time.monotonic() - started:.0f} s: {target}")
+    # Another process (make run beside make test, or a second test session) may be training the
+    # same fingerprint: wait for it rather than write the same archive twice.
+    with open(out_dir / f".{target.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if target.exists() and not force:
+            say(f"Model is up to date: {shown}")
+            return target
+        say(f"Training a model (config, domain, data or catalog changed) -> {target.name}")
+        started = time.monotonic()
+        command = train_command(out_dir, target.name[: -len(".tar.gz")])
+        result = subprocess.run(command, cwd=PROJECT_ROOT, env=env)
+        if result.returncode != 0 or not target.exists():
+            raise RuntimeError(f"Training failed (exit {result.returncode}); see the output above.")
+        say(f"Trained in {time.monotonic() - started:.0f} s: {shown}")
     return target
 
 
