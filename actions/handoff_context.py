@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 
+from actions import identity
 from actions.store_access import StoreUnavailable, query_store
 from store.customers import customer_summary
 from store.orders import find_order, orders_for_contact
@@ -69,31 +70,21 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def message_metadata(tracker: Tracker) -> Dict[str, Any]:
-    """Metadata of the latest user message, falling back to the session's start metadata."""
-    metadata = (tracker.latest_message or {}).get("metadata") or {}
-    if metadata:
-        return dict(metadata)
-    return dict(tracker.get_slot("session_started_metadata") or {})
-
-
 def shopper_identity(tracker: Tracker) -> Dict[str, Any]:
-    """Who the shopper is and whether a channel verified it (see the metadata contract).
+    """Who the shopper is and whether a channel verified it (see :mod:`actions.identity`).
 
     Only ``metadata["shopper"]`` is trusted (channels set it after verification); an email or
     phone the shopper typed (slot ``order_contact``) is reported as unverified.
     """
-    shopper = message_metadata(tracker).get("shopper") or {}
-    email = shopper.get("verified_email")
-    phone = shopper.get("verified_phone")
+    email, phone = identity.verified_email(tracker), identity.verified_phone(tracker)
     typed = tracker.get_slot("order_contact")
     return {
-        "name": shopper.get("name"),
+        "name": identity.shopper_name(tracker),
         "email": email or (typed if typed and "@" in str(typed) else None),
         "phone": phone or (typed if typed and "@" not in str(typed) else None),
         "verified": bool(email or phone),
-        "verified_by": shopper.get("channel") if (email or phone) else None,
-        "wa_id": shopper.get("wa_id"),
+        "verified_by": identity.shopper(tracker).get("channel") if (email or phone) else None,
+        "wa_id": identity.shopper(tracker).get("wa_id"),
     }
 
 
