@@ -259,11 +259,7 @@ async def test_validate_stock_form_ignores_a_digression() -> None:
     assert await ValidateStockForm().run(CollectingDispatcher(), tracker, DOMAIN) == []
 
 
-async def test_a_search_during_a_store_outage_apologises(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    from store import db
-
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing/store.db")
-    db._default_engine.clear()
+async def test_a_search_during_a_store_outage_apologises(store_down: None) -> None:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(
         intent="product_search", text="boots", entities=[entity("category", "Boots", 0, 5)]

@@ -43,6 +43,5 @@ async def test_payment_help_during_a_store_outage_apologises(
     db._default_engine.clear()
     dispatcher = CollectingDispatcher()
     events = await ActionPaymentHelp().run(dispatcher, make_tracker(intent="payment_problem"), DOMAIN)
-    db._default_engine.clear()
     assert events == [SlotSet("handoff_reason", "action_failed")]
     assert said(dispatcher) == [{"response": "utter_store_unavailable"}]

@@ -138,13 +138,7 @@ async def test_validate_country_uses_the_store_name_and_keeps_other_countries(ty
     assert events == [SlotSet("country", kept)]
 
 
-async def test_a_store_failure_apologises_and_offers_a_person(
-    monkeypatch: pytest.MonkeyPatch, tmp_path
-) -> None:
-    from store import db
-
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing/store.db")
-    db._default_engine.clear()
+async def test_a_store_failure_apologises_and_offers_a_person(store_down: None) -> None:
     dispatcher = CollectingDispatcher()
     events = await ActionShippingInfo().run(dispatcher, make_tracker(slots={"country": "Canada"}), DOMAIN)
     assert events == [SlotSet("handoff_reason", "action_failed")]
