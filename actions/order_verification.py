@@ -121,6 +121,8 @@ class OrderFormValidator(FormValidationAction):
             return []
         candidates = [typed] if typed else []
         candidates += [c for c in verified_contacts(tracker) if c not in candidates]
+        if not candidates:
+            return []  # the form asks for the contact next
         try:
             for contact in candidates:
                 order = await query_store(find_order, order_number=number, contact=contact)

@@ -61,7 +61,9 @@ def parse_resolution(text: str) -> Optional[str]:
 
 
 def _words(text: str) -> set:
-    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOPWORDS and len(w) > 2}
+    """Significant words, singular ("sneakers" finds "Sneaker")."""
+    words = (w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOPWORDS and len(w) > 2)
+    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words}
 
 
 def match_items(text: str, items: List[ItemEligibility]) -> List[ItemEligibility]:

@@ -151,7 +151,9 @@ class ValidateReturnForm(OrderFormValidator):
         except StoreUnavailable:
             apologise_for_store_failure(dispatcher)
             return {"exchange_choice": None, "handoff_reason": "action_failed"}
-        in_stock = [v for v in answer.variants if v.quantity > 0]
+        # the store matches colours loosely ("Brown" ~ "Dark Brown"): an exact colour wins
+        exact = [v for v in answer.variants if (v.color or "").lower() == (color or "").lower()]
+        in_stock = [v for v in exact or answer.variants if v.quantity > 0]
         if not in_stock:
             dispatcher.utter_message(
                 response="utter_exchange_out_of_stock",

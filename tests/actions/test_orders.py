@@ -1,0 +1,241 @@
+"""Where is my order: the order-verification form, the recent-orders prompt and the status reply."""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+import pytest
+from rasa_sdk.events import ActiveLoop, SlotSet
+
+from actions.formatting import day
+from actions.order_forms import ValidateOrderStatusForm
+from actions.orders import ActionAskOrderNumber, ActionOrderStatus
+from tests.actions.order_support import (
+    AVA,
+    AVA_PHONE,
+    BEN,
+    DEV,
+    FINN,
+    GIA,
+    fulfillments,
+    make_tracker,
+    responses,
+    run,
+    whatsapp,
+)
+
+pytestmark = pytest.mark.usefixtures("order_store")
+FORM = "order_status_form"
+STOP = [ActiveLoop(None), SlotSet("requested_slot", None)]
+
+
+def turn(**set_this_turn: Any) -> Dict[str, Any]:
+    return {"set_this_turn": set_this_turn, "form": FORM}
+
+
+# -- asking for the order -----------------------------------------------------------------------
+
+
+async def test_ask_order_number_without_a_verified_shopper_asks_for_the_number() -> None:
+    events, said = await run(ActionAskOrderNumber(), make_tracker(intent="order_status"))
+    assert events == []
+    assert said == [{"response": "utter_ask_order_number"}]
+
+
+async def test_ask_order_number_lists_a_whatsapp_shoppers_recent_orders_newest_first() -> None:
+    events, said = await run(ActionAskOrderNumber(), make_tracker(metadata=whatsapp(AVA_PHONE)))
+    assert events == []
+    assert responses(said) == ["utter_ask_order_number_pick"]
+    payloads = [b["payload"] for b in said[0]["buttons"]]
+    assert payloads == [
+        '/inform{"order_number":"1001"}',
+        '/inform{"order_number":"1002"}',
+        '/inform{"order_number":"1010"}',
+    ]
+    assert said[0]["buttons"][0]["title"].startswith("#1001 · ")
+
+
+async def test_ask_order_number_still_asks_when_the_store_is_down(store_down: None) -> None:
+    _, said = await run(ActionAskOrderNumber(), make_tracker(metadata=whatsapp(AVA_PHONE)))
+    assert said == [{"response": "utter_ask_order_number"}]
+
+
+# -- validating and verifying -------------------------------------------------------------------
+
+
+async def test_number_and_matching_email_verify_the_order() -> None:
+    events, said = await run(
+        ValidateOrderStatusForm(), make_tracker(**turn(order_number="#1001", order_contact=AVA))
+    )
+    assert said == []
+    assert events == [
+        SlotSet("order_number", "1001"),
+        SlotSet("order_contact", AVA),
+        SlotSet("order_contact", AVA),
+        SlotSet("verified_order", "1001"),
+        SlotSet("order_lookup_attempts", None),
+    ]
+
+
+async def test_phone_on_the_order_verifies_it_too() -> None:
+    events, _ = await run(
+        ValidateOrderStatusForm(),
+        make_tracker(slots={"order_number": "1003"}, **turn(order_contact="(212) 555-0102")),
+    )
+    assert SlotSet("verified_order", "1003") in events
+
+
+async def test_number_alone_waits_for_the_contact() -> None:
+    events, said = await run(ValidateOrderStatusForm(), make_tracker(**turn(order_number="it's order 1002")))
+    assert (events, said) == ([SlotSet("order_number", "1002")], [])
+
+
+async def test_something_that_is_not_an_order_number_is_refused() -> None:
+    events, said = await run(ValidateOrderStatusForm(), make_tracker(**turn(order_number="no idea sorry")))
+    assert events == [SlotSet("order_number", None)]
+    assert said == [{"response": "utter_order_number_invalid"}]
+
+
+async def test_something_that_is_not_an_email_or_phone_is_refused() -> None:
+    events, said = await run(
+        ValidateOrderStatusForm(),
+        make_tracker(slots={"order_number": "1001"}, **turn(order_contact="ava at example")),
+    )
+    assert events == [SlotSet("order_contact", None)]
+    assert said == [{"response": "utter_order_contact_invalid"}]
+
+
+async def test_wrong_email_and_unknown_number_get_the_same_answer() -> None:
+    wrong_email = await run(
+        ValidateOrderStatusForm(),
+        make_tracker(slots={"order_number": "1001"}, **turn(order_contact="someone.else@example.com")),
+    )
+    unknown_number = await run(
+        ValidateOrderStatusForm(),
+        make_tracker(slots={"order_number": "9999"}, **turn(order_contact="someone.else@example.com")),
+    )
+    assert wrong_email == unknown_number
+    events, said = wrong_email
+    assert said == [{"response": "utter_order_not_found"}]
+    assert events == [
+        SlotSet("order_contact", "someone.else@example.com"),
+        SlotSet("order_number", None),
+        SlotSet("order_contact", None),
+        SlotSet("verified_order", None),
+        SlotSet("order_lookup_attempts", 1.0),
+    ]
+
+
+async def test_second_failed_lookup_stops_the_form_and_offers_a_person() -> None:
+    events, said = await run(
+        ValidateOrderStatusForm(),
+        make_tracker(slots={"order_number": "1001", "order_lookup_attempts": 1.0}, **turn(order_contact=BEN)),
+    )
+    assert said == [{"response": "utter_order_not_found_final"}]
+    assert events == [
+        SlotSet("order_contact", BEN),
+        SlotSet("order_number", None),
+        SlotSet("order_contact", None),
+        SlotSet("verified_order", None),
+        SlotSet("order_lookup_attempts", None),
+        SlotSet("handoff_reason", "form_failed"),
+        *STOP,
+    ]
+
+
+async def test_whatsapp_number_on_the_order_skips_the_email_question() -> None:
+    tracker = make_tracker(metadata=whatsapp(AVA_PHONE), **turn(order_number="1002"))
+    events, said = await run(ValidateOrderStatusForm(), tracker)
+    assert said == []
+    assert events == [
+        SlotSet("order_number", "1002"),
+        SlotSet("order_contact", AVA_PHONE),
+        SlotSet("verified_order", "1002"),
+        SlotSet("order_lookup_attempts", None),
+    ]
+
+
+async def test_whatsapp_number_not_on_the_order_asks_for_the_contact_without_revealing_anything() -> None:
+    tracker = make_tracker(metadata=whatsapp(AVA_PHONE), **turn(order_number="1003"))
+    events, said = await run(ValidateOrderStatusForm(), tracker)
+    assert said == []
+    assert events == [
+        SlotSet("order_number", "1003"),
+        SlotSet("order_contact", None),
+        SlotSet("verified_order", None),
+    ]
+
+
+async def test_store_failure_during_verification_apologises_and_stops(store_down: None) -> None:
+    events, said = await run(
+        ValidateOrderStatusForm(), make_tracker(**turn(order_number="1001", order_contact=AVA))
+    )
+    assert said == [{"response": "utter_store_unavailable"}]
+    assert events[-3:] == [SlotSet("handoff_reason", "action_failed"), *STOP]
+
+
+# -- the status reply ---------------------------------------------------------------------------
+
+
+def verified(number: str, contact: str) -> Dict[str, Any]:
+    return {"slots": {"order_number": number, "verified_order": number, "order_contact": contact}}
+
+
+async def test_in_transit_order_reports_items_carrier_tracking_and_estimate() -> None:
+    events, said = await run(ActionOrderStatus(), make_tracker(**verified("1001", AVA)))
+    parcel = fulfillments(1001)[0]
+    assert events == [SlotSet("order_number", None)]
+    assert said == [
+        {
+            "response": "utter_order_in_transit",
+            "order": "#1001",
+            "placed": said[0]["placed"],
+            "items": "1 x Harbor Rain Shell - M / Black\n2 x Essential Crew Tee - M / Heather Grey",
+            "total": said[0]["total"],
+            "tracking": f"USPS {parcel.tracking_number}: {parcel.tracking_url}",
+            "carrier": "USPS",
+            "eta": day(parcel.estimated_delivery),
+            "address": said[0]["address"],
+        }
+    ]
+    assert said[0]["address"].startswith("100 Market St, San Francisco CA, 94103")
+
+
+async def test_delayed_order_offers_a_person_with_the_reason() -> None:
+    events, said = await run(ActionOrderStatus(), make_tracker(**verified("1005", DEV)))
+    assert responses(said) == ["utter_order_delayed"]
+    assert said[0]["carrier"] == "UPS"
+    assert events == [SlotSet("order_number", None), SlotSet("handoff_reason", "delayed_order")]
+
+
+@pytest.mark.parametrize(
+    ("number", "contact", "response"),
+    [
+        ("1002", AVA, "utter_order_delivered"),
+        ("1003", BEN, "utter_order_unfulfilled"),
+        ("1007", FINN, "utter_order_cancelled"),
+        ("1008", GIA, "utter_order_returned"),
+        ("1004", "chloe.customer@example.com", "utter_order_partially_fulfilled"),
+    ],
+)
+async def test_each_status_has_its_own_reply(number: str, contact: str, response: str) -> None:
+    _, said = await run(ActionOrderStatus(), make_tracker(**verified(number, contact)))
+    assert responses(said) == [response]
+
+
+async def test_partially_shipped_order_lists_what_is_still_to_ship() -> None:
+    _, said = await run(ActionOrderStatus(), make_tracker(**verified("1004", "chloe.customer@example.com")))
+    assert said[0]["unshipped_items"].startswith("1 x Chelsea Boot - US 8")
+
+
+async def test_nothing_is_said_about_an_unverified_order() -> None:
+    events, said = await run(
+        ActionOrderStatus(), make_tracker(slots={"order_number": "1001", "order_contact": BEN})
+    )
+    assert (events, said) == ([SlotSet("order_number", None)], [])
+
+
+async def test_store_failure_gives_an_apology_and_a_person(store_down: None) -> None:
+    events, said = await run(ActionOrderStatus(), make_tracker(**verified("1001", AVA)))
+    assert said == [{"response": "utter_store_unavailable"}]
+    assert events == [SlotSet("order_number", None), SlotSet("handoff_reason", "action_failed")]

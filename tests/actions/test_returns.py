@@ -1,0 +1,367 @@
+"""Returns: the policy reply, the return form (items, reason, condition, resolution, exchange stock)
+and writing the return, against a private copy of the sample store."""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+import pytest
+from rasa_sdk.events import ActiveLoop, SlotSet
+from sqlalchemy import select
+
+from actions.return_form import ValidateReturnForm
+from actions.return_prompts import ActionAskExchangeChoice, ActionAskReturnConfirmed, ActionAskReturnItems
+from actions.returns import RETURN_SLOTS, ActionReturnPolicy, ActionSubmitReturn
+from store.db import session_scope
+from store.models import Return
+from tests.actions.order_support import (
+    AVA,
+    BEN,
+    ELLA,
+    line_id,
+    line_items,
+    make_tracker,
+    responses,
+    run,
+    variants_of,
+)
+
+pytestmark = pytest.mark.usefixtures("order_store")
+FORM = "return_form"
+STOP = [ActiveLoop(None), SlotSet("requested_slot", None)]
+RESET = [SlotSet(slot, None) for slot in RETURN_SLOTS]
+
+
+def verified(number: str, contact: str, **slots: Any) -> Dict[str, Any]:
+    return {"order_number": number, "order_contact": contact, "verified_order": number, **slots}
+
+
+def step(slots: Dict[str, Any], **set_this_turn: Any) -> Any:
+    return make_tracker(slots=slots, set_this_turn=set_this_turn, form=FORM)
+
+
+async def test_policy_reply_comes_from_the_store_policy() -> None:
+    events, said = await run(ActionReturnPolicy(), make_tracker(intent="return_policy"))
+    assert events == []
+    assert said == [
+        {
+            "response": "utter_return_policy",
+            "window_days": "30",
+            "final_sale": "Swimwear, final-sale",
+            "return_shipping_cost": "$6.95",
+            "refund_days": "5",
+            "policy_url": "https://shop.northwind-outfitters.example/pages/returns",
+        }
+    ]
+
+
+async def test_policy_reply_apologises_when_the_store_is_down(store_down: None) -> None:
+    events, said = await run(ActionReturnPolicy(), make_tracker(intent="return_policy"))
+    assert (events, responses(said)) == (
+        [SlotSet("handoff_reason", "action_failed")],
+        ["utter_store_unavailable"],
+    )
+
+
+# -- verification and eligibility ----------------------------------------------------------------
+
+
+async def test_verified_order_with_returnable_items_asks_for_items() -> None:
+    events, said = await run(ValidateReturnForm(), step({"order_number": "1002"}, order_contact=AVA))
+    assert said == []
+    assert events[-3:] == [
+        SlotSet("verified_order", "1002"),
+        SlotSet("order_lookup_attempts", None),
+        SlotSet("requested_slot", "return_items"),
+    ]
+
+
+async def test_order_past_the_window_is_refused_item_by_item_and_the_form_stops() -> None:
+    events, said = await run(ValidateReturnForm(), step({"order_number": "1006"}, order_contact=ELLA))
+    oxford, ringer = line_items(1006)
+    assert [(m["response"], m["item"]) for m in said] == [
+        ("utter_return_refused_window_expired", oxford.title),
+        ("utter_return_refused_final_sale", ringer.title),
+    ]
+    assert said[0]["window_ends"]  # the date the window closed, from the store
+    # rasa-sdk appends the next requested slot; ActiveLoop(None) is what ends the form in Rasa
+    assert events[-3:] == [*STOP, SlotSet("requested_slot", "return_items")]
+
+
+async def test_final_sale_item_is_refused_and_the_other_item_is_offered_again() -> None:
+    slots = verified("1010", AVA)
+    events, said = await run(ValidateReturnForm(), step(slots, return_items=["Swim Trunks - M / Teal"]))
+    assert responses(said) == ["utter_return_refused_final_sale"]
+    assert events == [SlotSet("return_items", None), SlotSet("requested_slot", "return_items")]
+
+
+async def test_picking_an_eligible_item_stores_its_line_id() -> None:
+    events, said = await run(
+        ValidateReturnForm(), step(verified("1010", AVA), return_items=["Pocket Tee - M / Navy"])
+    )
+    assert said == []
+    assert events == [
+        SlotSet("return_items", [line_id(1010, "Pocket Tee")]),
+        SlotSet("requested_slot", "return_reason"),
+    ]
+
+
+async def test_all_of_them_takes_every_eligible_item() -> None:
+    events, _ = await run(ValidateReturnForm(), step(verified("1002", AVA), return_items=["all of them"]))
+    assert events[0] == SlotSet("return_items", [item.id for item in line_items(1002)])
+
+
+async def test_an_item_can_be_named_loosely() -> None:
+    events, _ = await run(ValidateReturnForm(), step(verified("1002", AVA), return_items=["the sneakers"]))
+    assert events[0] == SlotSet("return_items", [line_id(1002, "Court Classic Sneaker")])
+
+
+async def test_an_unclear_item_is_asked_again() -> None:
+    events, said = await run(ValidateReturnForm(), step(verified("1002", AVA), return_items=["banana"]))
+    assert responses(said) == ["utter_return_items_unclear"]
+    assert events == [SlotSet("return_items", None), SlotSet("requested_slot", "return_items")]
+
+
+# -- reason, condition, resolution, exchange ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "next_slot"),
+    [
+        ("too small", "too_small", "return_condition"),
+        ("it's way too tight", "too_small", "return_condition"),
+        ("no longer needed", "changed_mind", "return_condition"),
+        ("arrived damaged", "damaged", "return_resolution"),
+        ("wrong item sent", "wrong_item", "return_resolution"),
+        ("meh", "other", "return_condition"),
+    ],
+)
+async def test_reason_is_read_as_a_store_reason_code(text: str, code: str, next_slot: str) -> None:
+    slots = verified("1002", AVA, return_items=[line_id(1002, "Slim Fit")])
+    events, said = await run(ValidateReturnForm(), step(slots, return_reason=text))
+    assert said == []
+    assert events == [SlotSet("return_reason", code), SlotSet("requested_slot", next_slot)]
+
+
+async def test_worn_items_are_refused_and_the_form_stops() -> None:
+    slots = verified("1002", AVA, return_items=[line_id(1002, "Slim Fit")], return_reason="too_big")
+    events, said = await run(ValidateReturnForm(), step(slots, return_condition=False))
+    assert responses(said) == ["utter_return_refused_condition"]
+    assert events == [
+        SlotSet("return_condition", False),
+        *STOP,
+        SlotSet("requested_slot", "return_resolution"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "resolution", "next_slot"),
+    [
+        ("refund", "refund", "return_confirmed"),
+        ("store credit please", "store_credit", "return_confirmed"),
+    ],
+)
+async def test_resolution(text: str, resolution: str, next_slot: str) -> None:
+    slots = verified(
+        "1012", BEN, return_items=[line_id(1012, "Trailmark")], return_reason="too_big", return_condition=True
+    )
+    events, said = await run(ValidateReturnForm(), step(slots, return_resolution=text))
+    assert said == []
+    assert events == [SlotSet("return_resolution", resolution), SlotSet("requested_slot", next_slot)]
+
+
+async def test_exchange_leaves_the_next_question_to_the_form() -> None:
+    # every domain slot is still required, so Rasa's FormAction itself asks for exchange_choice next
+    slots = verified(
+        "1012", BEN, return_items=[line_id(1012, "Trailmark")], return_reason="too_big", return_condition=True
+    )
+    events, said = await run(ValidateReturnForm(), step(slots, return_resolution="swap for another size"))
+    assert (events, said) == ([SlotSet("return_resolution", "exchange")], [])
+
+
+async def test_exchange_needs_a_single_item() -> None:
+    slots = verified(
+        "1002",
+        AVA,
+        return_items=[i.id for i in line_items(1002)],
+        return_reason="too_big",
+        return_condition=True,
+    )
+    events, said = await run(ValidateReturnForm(), step(slots, return_resolution="exchange"))
+    assert responses(said) == ["utter_exchange_one_item"]
+    assert events == [SlotSet("return_resolution", None), SlotSet("requested_slot", "return_resolution")]
+
+
+def exchange_slots() -> Dict[str, Any]:
+    return verified(
+        "1012",
+        BEN,
+        return_items=[line_id(1012, "Trailmark")],
+        return_reason="too_small",
+        return_condition=True,
+        return_resolution="exchange",
+    )
+
+
+async def test_out_of_stock_exchange_is_refused_and_asked_again() -> None:
+    bought = line_items(1012)[0]
+    sold_out = next(v for v in variants_of(bought.sku) if v.inventory_quantity == 0 and v.sku != bought.sku)
+    choice = f"{sold_out.size} / {sold_out.color}"
+    events, said = await run(ValidateReturnForm(), step(exchange_slots(), exchange_choice=choice))
+    assert said == [
+        {"response": "utter_exchange_out_of_stock", "product": "Trailmark Summit Hiker", "choice": choice}
+    ]
+    assert events == [SlotSet("exchange_choice", None)]
+
+
+async def test_in_stock_exchange_keeps_the_sku() -> None:
+    bought = line_items(1012)[0]
+    wanted = next(v for v in variants_of(bought.sku) if v.inventory_quantity > 0 and v.sku != bought.sku)
+    events, said = await run(
+        ValidateReturnForm(), step(exchange_slots(), exchange_choice=f"{wanted.size} / {wanted.color}")
+    )
+    assert said == []
+    assert events == [
+        SlotSet("exchange_choice", f"{wanted.size} / {wanted.color}"),
+        SlotSet("exchange_sku", wanted.sku),
+    ]
+
+
+async def test_refund_instead_of_an_exchange() -> None:
+    events, _ = await run(ValidateReturnForm(), step(exchange_slots(), exchange_choice="refund instead"))
+    assert events == [
+        SlotSet("exchange_choice", None),
+        SlotSet("return_resolution", "refund"),
+        SlotSet("requested_slot", "return_confirmed"),
+    ]
+
+
+# -- the prompts ----------------------------------------------------------------------------------
+
+
+async def test_items_prompt_lists_every_item_as_a_button() -> None:
+    events, said = await run(ActionAskReturnItems(), make_tracker(slots=verified("1010", AVA)))
+    assert events == []
+    assert said == [
+        {
+            "response": "utter_ask_return_items",
+            "buttons": [{"title": item.title, "payload": item.title} for item in line_items(1010)],
+        }
+    ]
+    _, said = await run(ActionAskReturnItems(), make_tracker(slots=verified("1002", AVA)))
+    assert responses(said) == ["utter_ask_return_items_several"]
+
+
+async def test_exchange_prompt_offers_only_other_in_stock_variants() -> None:
+    bought = line_items(1012)[0]
+    _, said = await run(ActionAskExchangeChoice(), make_tracker(slots=exchange_slots()))
+    offered = {b["payload"] for b in said[0]["buttons"]}
+    in_stock = {
+        f"{v.size} / {v.color}"
+        for v in variants_of(bought.sku)
+        if v.inventory_quantity > 0 and v.sku != bought.sku
+    }
+    assert said[0]["response"] == "utter_ask_exchange_choice" and said[0]["item"] == bought.title
+    assert offered and offered <= in_stock
+    assert f"{bought.size} / {bought.color}" not in offered
+
+
+async def test_confirmation_sums_up_items_and_label_cost() -> None:
+    slots = verified("1002", AVA, return_items=[line_id(1002, "Slim Fit")], return_resolution="refund")
+    _, said = await run(ActionAskReturnConfirmed(), make_tracker(slots=slots))
+    assert said == [
+        {
+            "response": "utter_ask_return_confirmed_refund",
+            "order": "#1002",
+            "items": "1 x Slim Fit Selvedge Jeans - 32 / Indigo",
+            "return_shipping_cost": "$6.95",
+        }
+    ]
+
+
+# -- writing the return ---------------------------------------------------------------------------
+
+
+def ready(**more: Any) -> Dict[str, Any]:
+    return verified(
+        "1002",
+        AVA,
+        return_items=[line_id(1002, "Slim Fit")],
+        return_reason="too_small",
+        return_condition=True,
+        return_resolution="refund",
+        return_confirmed=True,
+        **more,
+    )
+
+
+def returns_of(number: int) -> list:
+    with session_scope() as session:
+        return [
+            (r.rma, r.status, r.reason, r.resolution, sorted((i.line_item_id, i.quantity) for i in r.items))
+            for r in session.execute(select(Return).where(Return.rma.like(f"RMA-{number}-%"))).scalars()
+        ]
+
+
+async def test_confirmed_refund_writes_the_return_and_gives_the_rma() -> None:
+    events, said = await run(ActionSubmitReturn(), make_tracker(slots=ready()))
+    assert said == [
+        {
+            "response": "utter_return_created_refund",
+            "rma": "RMA-1002-1",
+            "refund_days": "5",
+            "return_shipping_cost": "$6.95",
+        }
+    ]
+    assert events == [*RESET, SlotSet("last_rma", "RMA-1002-1")]
+    assert returns_of(1002) == [
+        ("RMA-1002-1", "requested", "too_small", "refund", [(line_id(1002, "Slim Fit"), 1)])
+    ]
+
+
+async def test_the_same_return_twice_gives_the_same_rma() -> None:
+    await run(ActionSubmitReturn(), make_tracker(slots=ready()))
+    _, said = await run(ActionSubmitReturn(), make_tracker(slots=ready()))
+    assert said[0]["rma"] == "RMA-1002-1"
+    assert len(returns_of(1002)) == 1
+
+
+async def test_exchange_is_written_with_the_new_sku() -> None:
+    bought = line_items(1012)[0]
+    wanted = next(v for v in variants_of(bought.sku) if v.inventory_quantity > 0 and v.sku != bought.sku)
+    slots = {
+        **exchange_slots(),
+        "exchange_choice": f"{wanted.size} / {wanted.color}",
+        "exchange_sku": wanted.sku,
+        "return_confirmed": True,
+    }
+    _, said = await run(ActionSubmitReturn(), make_tracker(slots=slots))
+    assert responses(said) == ["utter_return_created_exchange"]
+    with session_scope() as session:
+        ret = session.execute(select(Return).where(Return.rma == said[0]["rma"])).scalar_one()
+        assert (ret.resolution, ret.exchange_sku) == ("exchange", wanted.sku)
+
+
+async def test_declined_confirmation_writes_nothing() -> None:
+    events, said = await run(ActionSubmitReturn(), make_tracker(slots={**ready(), "return_confirmed": False}))
+    assert (events, responses(said)) == (RESET, ["utter_return_not_started"])
+    assert returns_of(1002) == []
+
+
+async def test_a_stopped_form_writes_nothing_and_says_nothing() -> None:
+    events, said = await run(ActionSubmitReturn(), make_tracker(slots=verified("1006", ELLA)))
+    assert (events, said) == (RESET, [])
+
+
+async def test_store_failure_on_submit_apologises(store_down: None) -> None:
+    slots = verified(
+        "1002",
+        AVA,
+        return_items=[3],
+        return_reason="too_small",
+        return_resolution="refund",
+        return_confirmed=True,
+    )
+    events, said = await run(ActionSubmitReturn(), make_tracker(slots=slots))
+    assert responses(said) == ["utter_store_unavailable"]
+    assert events == [*RESET, SlotSet("handoff_reason", "action_failed")]
