@@ -31,7 +31,13 @@ from twilio.rest import Client
 
 from storefront.channels import whatsapp_format as fmt
 from storefront.channels.whatsapp import DRAIN_SECONDS, app_tracker_store
-from storefront.channels.whatsapp_inbound import OPT_IN_KEYWORDS, OPT_OUT_KEYWORDS, Intents, location_text
+from storefront.channels.whatsapp_inbound import (
+    OPT_IN_KEYWORDS,
+    OPT_OUT_KEYWORDS,
+    Intents,
+    location_text,
+    verified_shopper,
+)
 from storefront.channels.whatsapp_state import ConversationFacts, OrderedDispatcher, RecentIds
 
 logger = logging.getLogger(__name__)
@@ -271,6 +277,10 @@ class SecureTwilioInput(TwilioInput):
                 "wa_id": first.get("WaId"),
                 "profile_name": first.get("ProfileName"),
             }
+            # the request's signature was checked above, so the sender's number is Twilio's word
+            metadata["shopper"] = verified_shopper(
+                metadata["channel"], metadata["phone"], metadata["wa_id"], metadata["profile_name"]
+            )
             text = self.message_text(form, metadata)
             metadata = {key: value for key, value in metadata.items() if value is not None}
             if text is None:

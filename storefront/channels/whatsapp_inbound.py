@@ -53,6 +53,22 @@ class InboundMessage:
     metadata: Dict[str, Any] = field(default_factory=dict)
 
 
+def verified_shopper(
+    channel: str, phone: Optional[str], wa_id: Optional[str] = None, name: Optional[str] = None
+) -> Optional[Dict[str, str]]:
+    """The ``metadata["shopper"]`` record of the metadata contract for a number the provider proved.
+
+    Only call it for a request whose signature was checked (Meta's ``X-Hub-Signature-256``,
+    Twilio's ``X-Twilio-Signature``): the signature is what makes the sender's number verified.
+    ``None`` when there is no phone number (a WhatsApp username without a number proves nothing
+    that an order's contact could match).
+    """
+    if not isinstance(phone, str) or not phone.startswith("+") or not phone[1:].isdigit():
+        return None
+    record = {"channel": channel, "verified_phone": phone, "wa_id": wa_id, "name": name}
+    return {key: value for key, value in record.items() if isinstance(value, str) and value}
+
+
 def signature_is_valid(app_secret: str, body: bytes, header: Optional[str]) -> bool:
     """Check ``X-Hub-Signature-256`` (``sha256=<hex HMAC-SHA256(app secret, raw body)>``).
 
@@ -106,7 +122,11 @@ def load_body(body: bytes) -> Dict[str, Any]:
 
 
 def parse_webhook(data: Mapping[str, Any], intents: Intents = Intents()) -> List[InboundMessage]:
-    """The shopper messages in one webhook body (statuses and unusable entries are skipped)."""
+    """The shopper messages in one webhook body (statuses and unusable entries are skipped).
+
+    Call it only after :func:`signature_is_valid`: each message's ``shopper`` record treats the
+    sender's number as verified.
+    """
     if data.get("object") != WEBHOOK_OBJECT:
         logger.warning("whatsapp.webhook.ignored object=%r", data.get("object"))
         return []
@@ -166,6 +186,8 @@ def _parse_message(
         "username": profile.get("username"),
         "business_phone_number_id": business.get("phone_number_id"),
     }
+    # parse_webhook runs only on bodies whose signature the channel checked: the number is Meta's
+    metadata["shopper"] = verified_shopper("whatsapp", metadata["phone"], wa_id, metadata["profile_name"])
     text = _message_text(raw, kind, intents, metadata)
     if text is None:
         logger.warning("whatsapp.webhook.message_skipped reason=no_content id=%s type=%s", message_id, kind)

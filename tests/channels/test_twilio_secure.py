@@ -60,7 +60,21 @@ async def test_a_correctly_signed_message_reaches_the_bot(
     assert message.metadata == {
         "channel": "whatsapp", "provider": "twilio", "message_id": "SM1",
         "phone": "+15551234567", "wa_id": "15551234567", "profile_name": "Ana",
+        # the metadata contract: the checked signature makes the sender's number verified
+        "shopper": {
+            "channel": "whatsapp", "verified_phone": "+15551234567", "wa_id": "15551234567", "name": "Ana",
+        },
     }  # fmt: skip
+
+
+async def test_an_sms_sender_is_a_verified_sms_shopper(collector: Collector) -> None:
+    async with serve(make_channel(), collector) as url:
+        status, _ = await send(url, inbound("hi", sender="+15557654321"))
+        [message] = await collector.wait_for(1)
+    assert status == 200
+    assert (message.metadata["channel"], message.metadata["shopper"]) == (
+        "sms", {"channel": "sms", "verified_phone": "+15557654321"},
+    )  # fmt: skip
 
 
 async def test_missing_wrong_and_wrong_url_signatures_are_rejected(collector: Collector) -> None:
@@ -125,7 +139,7 @@ async def test_media_locations_stop_and_slash_commands(
         status, _ = await send(url, {**inbound(), **params})
         [message] = await collector.wait_for(1)
     assert status == 200 and message.text == text
-    base = {"channel", "provider", "message_id", "phone", "wa_id", "profile_name"}
+    base = {"channel", "provider", "message_id", "phone", "wa_id", "profile_name", "shopper"}
     assert {k: v for k, v in message.metadata.items() if k not in base} == extra
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 import aiohttp
 import pytest
 
 from storefront.channels.whatsapp import WhatsAppInput
+from storefront.channels.whatsapp_inbound import verified_shopper
 from storefront.channels.whatsapp_output import GraphApiConfig, WhatsAppOutput
 from tests.channels.conftest import (
     APP_SECRET,
@@ -97,7 +98,11 @@ async def test_a_signed_text_message_reaches_the_bot_with_the_shopper_identity(c
         "phone": "+" + SHOPPER,
         "profile_name": "Ana Silva",
         "business_phone_number_id": BUSINESS_NUMBER_ID,
-    }
+        # the metadata contract: the webhook signature proves the number, so the shopper is verified
+        "shopper": {
+            "channel": "whatsapp", "verified_phone": "+" + SHOPPER, "wa_id": SHOPPER, "name": "Ana Silva",
+        },
+    }  # fmt: skip
     assert isinstance(message.output_channel, WhatsAppOutput)
     assert message.output_channel.inbound_at == 1750000000.0
     assert message.output_channel.raise_errors is False
@@ -223,6 +228,7 @@ async def test_username_users_are_keyed_on_their_business_scoped_id(collector: C
         "user_id": "US.13491208655302741918", "profile_name": "Bo", "username": "@bo",
         "business_phone_number_id": BUSINESS_NUMBER_ID,
     }  # fmt: skip
+    assert "shopper" not in received.metadata  # no phone number: nothing an order contact could match
 
 
 @pytest.mark.parametrize(
@@ -274,8 +280,12 @@ async def test_message_types_become_text_or_intents(
         "phone",
         "profile_name",
         "business_phone_number_id",
+        "shopper",
     }
     assert {k: v for k, v in received.metadata.items() if k not in base} == extra
+    assert received.metadata["shopper"] == {
+        "channel": "whatsapp", "verified_phone": "+" + SHOPPER, "wa_id": SHOPPER, "name": "Ana Silva",
+    }  # fmt: skip
 
 
 async def test_a_channel_without_credentials_is_off(collector: Collector) -> None:
@@ -302,3 +312,20 @@ def test_from_credentials_falls_back_to_settings(monkeypatch: pytest.MonkeyPatch
     assert channel.dispatcher.background is False
     assert channel.intents.media == "photo_sent" and channel.intents.location == "inform"
     assert channel.enabled
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("whatsapp", "+15551234567", "15551234567", "Ava"),
+         {"channel": "whatsapp", "verified_phone": "+15551234567", "wa_id": "15551234567", "name": "Ava"}),
+        (("sms", "+447700900123", None, None), {"channel": "sms", "verified_phone": "+447700900123"}),
+        (("whatsapp", None, "15551234567", "Ava"), None),
+        (("whatsapp", "15551234567", None, None), None),
+        (("whatsapp", "+1 555 123", None, None), None),
+    ],
+)  # fmt: skip
+def test_verified_shopper_needs_an_international_number(
+    args: tuple, expected: Optional[Dict[str, str]]
+) -> None:
+    assert verified_shopper(*args) == expected
