@@ -72,7 +72,7 @@ def catalog(session: Any) -> Dict[str, Any]:
             "handle": hit.handle, "title": hit.title, "category": hit.category, "vendor": hit.vendor,
             "price_from": _money(hit.price_from), "colors": list(hit.colors), "in_stock": hit.in_stock,
         }
-        for hit in search_products(session, limit=1000)
+        for hit in sorted(search_products(session, limit=10_000), key=lambda hit: hit.title.lower())
     ]  # fmt: skip
     return {"store": {"name": info.name, "currency": info.currency}, "products": products}
 

@@ -153,6 +153,8 @@
     this.launcher.hidden = open;
     this.launcher.setAttribute("aria-expanded", String(open));
     window.localStorage.setItem(STORAGE_OPEN, open ? "1" : "0");
+    // lets the host page make room for the open panel (see store.css); the widget styles nothing else
+    document.documentElement.classList.toggle("sfchat-docked", open);
     if (open) this.input.focus();
   };
 
