@@ -62,6 +62,23 @@ def stop_form() -> List[EventType]:
     return [ActiveLoop(None), SlotSet("requested_slot", None)]
 
 
+def _answering_something_else(tracker: Tracker, slot: str) -> bool:
+    """True when the order is verified and the form asked for another slot than ``slot``."""
+    requested = tracker.get_slot("requested_slot")
+    return bool(tracker.get_slot("verified_order")) and requested is not None and requested != slot
+
+
+def _value_before_this_turn(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the latest user message (the extraction overwrote it since)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None
+
+
 async def verified_order_view(tracker: Tracker) -> Optional[OrderView]:
     """The order this conversation verified, fresh from the store (None when none is verified).
 
@@ -83,7 +100,13 @@ class OrderFormValidator(FormValidationAction):
     async def validate_order_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        """Accept anything that reads as an order number; verification happens once both are in."""
+        """Accept anything that reads as an order number; verification happens once both are in.
+
+        Once the order is verified, a number-like entity in a later answer (a postal code, a size)
+        does not switch orders: the shopper says "stop" and starts again for another order.
+        """
+        if _answering_something_else(tracker, "order_number"):
+            return {"order_number": tracker.get_slot("verified_order")}
         number = parse_number(value)
         if number is None:
             dispatcher.utter_message(response="utter_order_number_invalid")
@@ -92,7 +115,9 @@ class OrderFormValidator(FormValidationAction):
     async def validate_order_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        """Accept an email or a phone number."""
+        """Accept an email or a phone number (kept once the order is verified, as above)."""
+        if _answering_something_else(tracker, "order_contact"):
+            return {"order_contact": _value_before_this_turn(tracker, "order_contact")}
         contact = parse_contact(value)
         if contact is None:
             dispatcher.utter_message(response="utter_order_contact_invalid")

@@ -239,3 +239,27 @@ async def test_store_failure_gives_an_apology_and_a_person(store_down: None) -> 
     events, said = await run(ActionOrderStatus(), make_tracker(**verified("1001", AVA)))
     assert said == [{"response": "utter_store_unavailable"}]
     assert events == [SlotSet("order_number", None), SlotSet("handoff_reason", "action_failed")]
+
+
+async def test_a_number_in_a_later_answer_does_not_switch_the_verified_order() -> None:
+    tracker = make_tracker(
+        slots={"verified_order": "1003", "order_contact": BEN, "requested_slot": "new_postal_code"},
+        set_this_turn={"order_number": "10118"},
+        form=FORM,
+    )
+    events, said = await run(ValidateOrderStatusForm(), tracker)
+    assert said == []
+    assert events[0] == SlotSet("order_number", "1003")
+    assert SlotSet("verified_order", "1003") in events
+
+
+async def test_an_email_in_a_later_answer_keeps_the_verified_contact() -> None:
+    tracker = make_tracker(
+        slots={"verified_order": "1003", "order_number": "1003", "requested_slot": "new_address1"},
+        set_this_turn={"order_contact": "other@example.com"},
+        form=FORM,
+    )
+    tracker.events.insert(0, {"event": "slot", "name": "order_contact", "value": BEN})
+    events, said = await run(ValidateOrderStatusForm(), tracker)
+    assert said == []
+    assert events[0] == SlotSet("order_contact", BEN)
