@@ -68,8 +68,9 @@ def _bot_messages(event: BotUttered) -> List[Dict[str, Any]]:
 def widget_transcript(events: Iterable[Event]) -> List[Dict[str, Any]]:
     """Shopper and bot messages, oldest first: ``{"sender": "user"|"bot", ...payload}``.
 
-    A shopper's button click is stored as the button's payload; it is shown with the title of
-    the button offered just before, as the widget showed it when it was clicked.
+    A shopper's button click is stored as the button's payload; it is shown with the button's
+    title, as the widget showed it. Buttons stay clickable until the shopper's next message, so
+    only those offered since then count.
     """
     lines: List[Dict[str, Any]] = []
     offered: Dict[str, str] = {}
@@ -77,10 +78,10 @@ def widget_transcript(events: Iterable[Event]) -> List[Dict[str, Any]]:
         if isinstance(event, UserUttered):
             text = event.text or ""
             lines.append({"sender": "user", "text": offered.get(text, text)})
+            offered = {}
         elif isinstance(event, BotUttered):
             for message in _bot_messages(event):
-                if message.get("quick_replies"):
-                    offered = {r["payload"]: r["title"] for r in message["quick_replies"]}
+                offered.update({r["payload"]: r["title"] for r in message.get("quick_replies", [])})
                 lines.append({"sender": "bot", **message})
     return lines
 
