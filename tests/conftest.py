@@ -62,9 +62,15 @@ def stack_env(store_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Di
 
 @pytest.fixture(scope="session")
 def trained_model(stack_env: Dict[str, str]) -> Path:
-    """The model for the project's current config, domain and data (trained once per fingerprint)."""
+    """The model for the project's current config, domain and data (trained once per fingerprint).
+
+    ``STOREFRONT_TEST_MODEL=<archive>`` uses a given model instead (for quick local iteration on
+    code that does not depend on the latest training data; CI never sets it).
+    """
     from storefront.modelcache import ensure_model
 
+    if os.environ.get("STOREFRONT_TEST_MODEL"):
+        return Path(os.environ["STOREFRONT_TEST_MODEL"])
     return ensure_model(env=stack_env, say=lambda line: print(line, file=sys.stderr))
 
 
