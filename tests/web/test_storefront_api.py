@@ -1,0 +1,101 @@
+"""The demo storefront's page channel over HTTP, inside the real Rasa server."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+import requests
+
+from store.catalog import get_product, search_products
+from store.db import make_engine, session_scope
+from store.info import store_info
+from storefront.launcher import Stack
+from storefront.widget_auth import verify_customer_token
+from tests.conftest import TEST_WIDGET_SECRET
+from tests.support.chat import say
+
+pytestmark = pytest.mark.integration
+
+
+def url(stack: Stack, path: str = "") -> str:
+    return f"{stack.rasa_url}/webhooks/storefront/{path}"
+
+
+def post(stack: Stack, path: str, body: Any) -> requests.Response:
+    return requests.post(url(stack, path), json=body, timeout=30)
+
+
+def test_the_page_and_its_scripts_are_served(stack: Stack) -> None:
+    page = requests.get(url(stack), timeout=30)
+    assert page.status_code == 200 and page.headers["content-type"] == "text/html; charset=utf-8"
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    for script in ('src="vendor/socket.io.min.js"', 'src="assets/widget.js"', 'src="assets/store.js"'):
+        assert script in page.text
+    vendor = requests.get(url(stack, "vendor/socket.io.min.js"), timeout=30)
+    assert vendor.status_code == 200 and "Socket.IO" in vendor.text[:300]
+    for name in ("widget.js", "store.js", "widget.css", "store.css"):
+        assert requests.get(url(stack, f"assets/{name}"), timeout=30).status_code == 200
+    for name in ("index.html", "..%2F..%2Fcredentials.yml", "widget.js.map"):
+        assert requests.get(url(stack, f"assets/{name}"), timeout=30).status_code == 404
+
+
+def test_products_come_from_the_store(stack: Stack, store_db_url: str) -> None:
+    with session_scope(make_engine(store_db_url)) as session:
+        info = store_info(session)
+        hits = search_products(session, limit=10_000)
+        detail = get_product(session, product=hits[0].handle)
+    assert detail is not None
+    catalog = requests.get(url(stack, "api/products"), timeout=30).json()
+    assert catalog["store"] == {"name": info.name, "currency": info.currency}
+    assert [p["handle"] for p in catalog["products"]] == [
+        hit.handle for hit in sorted(hits, key=lambda hit: hit.title.lower())
+    ]
+    shown = requests.get(url(stack, f"api/products/{detail.handle}"), timeout=30).json()
+    assert (shown["title"], shown["vendor"], shown["price_from"]) == (
+        detail.title, detail.vendor, f"{detail.price_from:.2f}",
+    )  # fmt: skip
+    assert shown["variants"] == [
+        {"sku": v.sku, "size": v.size, "color": v.color, "price": f"{v.price:.2f}", "available": v.available}
+        for v in detail.variants
+    ]
+
+
+def test_a_product_url_names_one_exact_handle(stack: Stack) -> None:
+    first = requests.get(url(stack, "api/products"), timeout=30).json()["products"][0]
+    # the store also finds products by (fuzzy) title; a page URL must name the exact handle
+    for near_miss in (first["title"], first["handle"].upper(), first["handle"] + "-x", "no-such-product"):
+        assert requests.get(url(stack, f"api/products/{near_miss}"), timeout=30).status_code == 404
+
+
+def test_demo_sign_in_issues_tokens_for_demo_customers_only(stack: Stack) -> None:
+    customers = requests.get(url(stack, "api/demo-customers"), timeout=30).json()["customers"]
+    assert {"name": "Ava Shopper", "email": "ava.shopper@example.com"} in customers
+    signed = post(stack, "api/sign-in", {"email": "Ava.Shopper@example.com"})
+    assert signed.status_code == 200
+    body = signed.json()
+    assert (body["email"], body["name"], body["expires_in"]) == (
+        "ava.shopper@example.com",
+        "Ava Shopper",
+        3600,
+    )
+    assert verify_customer_token(TEST_WIDGET_SECRET, body["token"]) == "ava.shopper@example.com"
+
+    assert post(stack, "api/sign-in", {"email": "someone.else@example.com"}).status_code == 403
+    assert post(stack, "api/sign-in", ["ava.shopper@example.com"]).status_code == 400
+    assert requests.post(url(stack, "api/sign-in"), data=b"{", timeout=30).status_code == 400
+
+
+def test_the_transcript_shows_widget_sessions_only(stack: Stack) -> None:
+    fresh = uuid.uuid4().hex
+    assert post(stack, "api/transcript", {"session_id": fresh}).json() == {
+        "session_id": fresh,
+        "messages": [],
+    }
+    rest_conversation = uuid.uuid4().hex  # a well-formed id, but a REST conversation
+    say(stack, rest_conversation, "hello")
+    assert post(stack, "api/transcript", {"session_id": rest_conversation}).status_code == 404
+    for bad in ("15551234567", "whatsapp:+15551234567", None, 7):
+        assert post(stack, "api/transcript", {"session_id": bad}).status_code == 404
+    assert post(stack, "api/transcript", "x" * 5000).status_code == 400
