@@ -30,6 +30,8 @@ MAX_LOOKUP_ATTEMPTS = 2
 """Wrong number/contact pairs before we stop asking and offer a person instead."""
 
 _DIGITS = re.compile(r"#?\s*(\d{3,12})")
+_EMAIL = re.compile(r"[^@\s<>()]+@[^@\s<>()]+\.[A-Za-z]{2,}")
+_PHONE = re.compile(r"\+?\(?\d[\d\s().\-]{5,}\d")
 
 
 def parse_number(value: Any) -> Optional[str]:
@@ -43,13 +45,14 @@ def parse_number(value: Any) -> Optional[str]:
 
 
 def parse_contact(value: Any) -> Optional[str]:
-    """A normalised email, or the phone number as typed when it has enough digits; else None."""
+    """The email (normalised) or phone number in what the shopper typed; None when there is neither."""
     text = str(value or "").strip()
-    email = normalize_email(text)
+    email = _EMAIL.search(text)
     if email:
-        return email
-    if "@" not in text and re.fullmatch(r"[\d\s()+.\-]+", text) and phone_key(text):
-        return text
+        return normalize_email(email.group(0).rstrip("."))
+    phone = _PHONE.search(text)
+    if phone and "@" not in text and phone_key(phone.group(0)):
+        return phone.group(0).strip()
     return None
 
 

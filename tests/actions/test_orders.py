@@ -263,3 +263,20 @@ async def test_an_email_in_a_later_answer_keeps_the_verified_contact() -> None:
     events, said = await run(ValidateOrderStatusForm(), tracker)
     assert said == []
     assert events[0] == SlotSet("order_contact", BEN)
+
+
+@pytest.mark.parametrize(
+    ("typed", "contact"),
+    [
+        ("my email is Ava.Shopper@Example.com.", AVA),
+        ("it's +1 415 555 0101", "+1 415 555 0101"),
+        ("(415) 555-0101", "(415) 555-0101"),
+    ],
+)
+async def test_the_contact_is_found_inside_a_sentence(typed: str, contact: str) -> None:
+    events, said = await run(
+        ValidateOrderStatusForm(), make_tracker(slots={"order_number": "1001"}, **turn(order_contact=typed))
+    )
+    assert said == []
+    assert events[0] == SlotSet("order_contact", contact)
+    assert SlotSet("verified_order", "1001") in events
