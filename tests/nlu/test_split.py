@@ -1,0 +1,97 @@
+"""The held-out split stays held out: big enough, and never (nearly) copied into training data."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from difflib import SequenceMatcher
+from pathlib import Path
+from typing import List, Tuple
+
+import pytest
+from rasa.shared.core.constants import DEFAULT_INTENTS
+from rasa.shared.core.domain import Domain
+from rasa.shared.nlu.training_data.loading import load_data
+
+ROOT = Path(__file__).resolve().parents[2]
+TEST_SPLIT = ROOT / "tests" / "nlu" / "test_data.yml"
+TRAINING_DATA = ROOT / "data" / "nlu"
+
+MIN_PER_INTENT = 15
+MIN_OUT_OF_SCOPE = 60
+# Two messages of three or more words are near copies when their word sets overlap this much or
+# their characters align this well.
+MAX_JACCARD = 0.8
+MAX_RATIO = 0.9
+
+
+def _normalise(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9#@.+'-]+", text.lower())).replace("'", "")
+
+
+def _examples(path: Path) -> List[Tuple[str, str]]:
+    data = load_data(str(path))
+    return [(m.get("text"), m.get("intent")) for m in data.intent_examples]
+
+
+@pytest.fixture(scope="module")
+def held_out() -> List[Tuple[str, str]]:
+    return _examples(TEST_SPLIT)
+
+
+@pytest.fixture(scope="module")
+def training() -> List[Tuple[str, str]]:
+    return _examples(TRAINING_DATA)
+
+
+def near_copy(a: str, b: str) -> bool:
+    """Whether two messages are the same message with cosmetic changes."""
+    a, b = _normalise(a), _normalise(b)
+    if a == b:
+        return True
+    words_a, words_b = set(a.split()), set(b.split())
+    if min(len(words_a), len(words_b)) < 3:
+        return False
+    jaccard = len(words_a & words_b) / len(words_a | words_b)
+    if jaccard >= MAX_JACCARD:
+        return True
+    matcher = SequenceMatcher(None, a, b)
+    # The quick upper bounds skip the expensive alignment for the vast majority of pairs.
+    return matcher.real_quick_ratio() >= MAX_RATIO and matcher.quick_ratio() >= MAX_RATIO \
+        and matcher.ratio() >= MAX_RATIO
+
+
+def test_near_copy_detects_cosmetic_changes() -> None:
+    assert near_copy("Where is my order??", "where is my order")
+    assert near_copy("can you cancel order #1031 please", "can you cancel order #1032 please")
+    assert not near_copy("where is my order", "what is your return policy")
+    assert not near_copy("hi", "hi there")
+
+
+def test_every_intent_has_enough_held_out_examples(held_out: List[Tuple[str, str]]) -> None:
+    counts = Counter(intent for _, intent in held_out)
+    # Rasa's built-in intents (restart, back, session_start, nlu_fallback) are never typed.
+    domain_intents = set(Domain.load(str(ROOT / "domain.yml")).intents) - set(DEFAULT_INTENTS) | {"out_of_scope"}
+    assert set(counts) == domain_intents
+    too_few = {i: n for i, n in counts.items() if n < MIN_PER_INTENT}
+    assert too_few == {}
+    assert counts["out_of_scope"] >= MIN_OUT_OF_SCOPE
+
+
+def test_held_out_texts_are_unique(held_out: List[Tuple[str, str]]) -> None:
+    normalised = Counter(_normalise(text) for text, _ in held_out)
+    assert [t for t, n in normalised.items() if n > 1] == []
+
+
+def test_no_held_out_message_is_in_the_training_data(
+    held_out: List[Tuple[str, str]], training: List[Tuple[str, str]]
+) -> None:
+    trained = {_normalise(text) for text, _ in training}
+    assert [text for text, _ in held_out if _normalise(text) in trained] == []
+
+
+def test_no_held_out_message_is_a_near_copy_of_a_training_message(
+    held_out: List[Tuple[str, str]], training: List[Tuple[str, str]]
+) -> None:
+    copies = [(test, train) for test, _ in held_out for train, _ in training if near_copy(test, train)]
+    assert copies == []
