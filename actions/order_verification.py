@@ -12,6 +12,8 @@ within the return window? A check that ends the flow explains why and stops the 
 
 from __future__ import annotations
 
+from abc import abstractmethod
+
 import re
 from typing import Any, Dict, List, Optional
 
@@ -97,8 +99,9 @@ async def verified_order_view(tracker: Tracker) -> Optional[OrderView]:
 class OrderFormValidator(FormValidationAction):
     """Validates ``order_number``/``order_contact`` and verifies the pair against the store."""
 
-    def name(self) -> str:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def name(self) -> str:
+        """Each concrete form's validator names itself ``validate_<form>``."""
 
     async def validate_order_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
