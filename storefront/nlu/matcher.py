@@ -64,6 +64,12 @@ def build_lemma_map(phrases: Iterable[str]) -> Dict[str, str]:
     for form, lemma in table.items():
         if lemma in lemmas and isinstance(form, str):
             lemma_map[form] = lemma
+    for word in words:
+        # The table's lemma of a plural can differ from the singular's own entry ("hoodies" ->
+        # "hoody", "hoodie" -> "hoodie"): a catalog word's regular plurals always share its norm.
+        for plural in (word + "s", word + "es", word[:-1] + "ies" if word.endswith("y") else None):
+            if plural and plural not in words:
+                lemma_map[plural] = lemma_map[word]
     return lemma_map
 
 
