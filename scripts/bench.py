@@ -134,7 +134,7 @@ def main() -> int:
     env.update({
         "RASA_PORT": str(rasa_port), "ACTION_PORT": str(action_port),
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "TRACKER_STORE_DB": str(tmp / "tracker.db"), "RASA_API_TOKEN": "bench-token",
+        "TRACKER_STORE_URL": f"sqlite:///{tmp / 'tracker.db'}", "RASA_API_TOKEN": "bench-token",
     })  # fmt: skip
     env.update(load_settings(env, generate_secrets=False).environment())
     model = ensure_model(env=env)

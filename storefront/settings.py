@@ -112,13 +112,8 @@ _SPEC: Dict[str, tuple] = {
     "RASA_MODEL_DIR": (str(PROJECT_ROOT / "models"), _text),
     # store data layer
     "DATABASE_URL": (f"sqlite:///{VAR_DIR / 'store.db'}", _url("sqlite", "postgresql")),
-    # tracker store: sql on a SQLite file by default, PostgreSQL for scale
-    "TRACKER_STORE_DIALECT": ("sqlite", _choice("sqlite", "postgresql")),
-    "TRACKER_STORE_HOST": ("", _text),
-    "TRACKER_STORE_PORT": ("5432", _port),
-    "TRACKER_STORE_DB": (str(VAR_DIR / "tracker.db"), _text),
-    "TRACKER_STORE_USER": ("", _text),
-    "TRACKER_STORE_PASSWORD": ("", _text),
+    # tracker store: Rasa's SQL tracker store on a SQLite file by default, PostgreSQL for scale
+    "TRACKER_STORE_URL": (f"sqlite:///{VAR_DIR / 'tracker.db'}", _url("sqlite", "postgresql")),
     # lock store: in memory by default, Redis when several Rasa processes share conversations
     "LOCK_STORE_TYPE": ("in_memory", _choice("in_memory", "redis")),
     "LOCK_STORE_HOST": ("127.0.0.1", _text),

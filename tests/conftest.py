@@ -52,7 +52,7 @@ def stack_env(store_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Di
         "RASA_API_TOKEN": TEST_API_TOKEN,
         "AGENT_CONSOLE_TOKEN": TEST_AGENT_TOKEN,
         "WIDGET_SIGNING_SECRET": TEST_WIDGET_SECRET,
-        "TRACKER_STORE_DB": str(tmp / "tracker.db"),
+        "TRACKER_STORE_URL": f"sqlite:///{tmp / 'tracker.db'}",
         "RASA_TELEMETRY_ENABLED": "false",
     }
     base = {**os.environ, **overrides}

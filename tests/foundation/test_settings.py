@@ -16,7 +16,7 @@ def test_every_setting_has_a_default_or_is_a_generated_secret() -> None:
     settings = load_settings({"RASA_API_TOKEN": "a", "AGENT_CONSOLE_TOKEN": "b", "WIDGET_SIGNING_SECRET": "c"},
                              generate_secrets=False)
     assert settings["RASA_PORT"] == "5005"
-    assert settings["TRACKER_STORE_DIALECT"] == "sqlite"
+    assert settings["TRACKER_STORE_URL"].startswith("sqlite:///")
     assert settings["LOCK_STORE_TYPE"] == "in_memory"
     assert settings["EVENT_BROKER_TYPE"] == "none"
     assert settings.database_url.startswith("sqlite:///")

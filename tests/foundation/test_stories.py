@@ -20,7 +20,7 @@ def test_test_stories_pass_without_prediction_errors(
     result = subprocess.run(
         [RASA, "test", "core", "--model", str(trained_model), "--stories", "tests/test_stories.yml",
          "--endpoints", "endpoints.yml", "--out", str(tmp_path), "--fail-on-prediction-errors"],
-        cwd=PROJECT_ROOT, env={**stack_env, "TRACKER_STORE_DB": str(tmp_path / "tracker.db")},
+        cwd=PROJECT_ROOT, env={**stack_env, "TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'tracker.db'}"},
         capture_output=True, text=True, timeout=1200,
     )  # fmt: skip
     failed = tmp_path / "failed_test_stories.yml"

@@ -36,12 +36,15 @@ def test_goodbye_and_thanks(stack: Stack) -> None:
     assert texts(say(stack, sender, "bye")) == ["Thanks for stopping by. Have a great day!"]
 
 
-def test_session_start_runs_on_the_action_server(stack: Stack) -> None:
+def test_request_for_a_person_runs_a_custom_action_on_the_action_server(stack: Stack) -> None:
     sender = _sender()
-    say(stack, sender, "hello")
+    replies = say(stack, sender, "i want to talk to a real person")
     events = tracker(stack, sender)["events"]
-    slot_events = [e for e in events if e["event"] == "slot" and e["name"] == "channel"]
-    assert slot_events and slot_events[0]["value"] == "rest", "action_session_start did not run remotely"
+    names = [e.get("name") for e in events if e["event"] == "action"]
+    assert "action_handoff" in names
+    after_handoff = events[[e.get("name") for e in events].index("action_handoff"):]
+    assert any(e["event"] == "bot" for e in after_handoff), "the action server produced no reply"
+    assert replies, "the shopper got no reply"
 
 
 def test_http_api_requires_the_token(stack: Stack) -> None:
