@@ -27,9 +27,9 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from storefront.launcher import Stack, free_port  # noqa: E402
-from storefront.modelcache import ensure_model  # noqa: E402
-from storefront.settings import PROJECT_ROOT, load_settings  # noqa: E402
+from storefront.launcher import Stack, free_port
+from storefront.modelcache import ensure_model
+from storefront.settings import PROJECT_ROOT, load_settings
 
 MESSAGES = [
     "hi",
@@ -128,8 +128,13 @@ def main() -> int:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'store.db'}"}
     print("Loading the sample store into a temporary database...")
     for command in (["migrate"], ["load-sample", "--output-dir", str(tmp / "sample")]):
-        subprocess.run([sys.executable, "-m", "store", *command], cwd=PROJECT_ROOT, env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "store", *command],
+            cwd=PROJECT_ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     rasa_port, action_port = free_port(), free_port()
     env.update({
         "RASA_PORT": str(rasa_port), "ACTION_PORT": str(action_port),
@@ -162,7 +167,8 @@ def main() -> int:
     print(f"  {args.shoppers} concurrent shoppers:     msgs/s   {many['throughput']:8.1f}")
     print(f"                               p50      {many['p50']:8.1f} ms")
     print(f"                               p95      {many['p95']:8.1f} ms")
-    print(f"                               errors   {many['errors']:8.0f}  of {many['messages'] + many['errors']:.0f}")
+    attempted = many["messages"] + many["errors"]
+    print(f"                               errors   {many['errors']:8.0f}  of {attempted:.0f}")
     print(f"  memory: Rasa server {memory_rasa:.0f} MB, action server {memory_actions:.0f} MB")
     return 0
 

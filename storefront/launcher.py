@@ -52,7 +52,8 @@ class Process:
 
     def start(self, env: Dict[str, str]) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.log_path, "ab")
+        # Kept open for the child's lifetime and closed in stop().
+        self._log = open(self.log_path, "ab")  # noqa: SIM115
         self.popen = subprocess.Popen(
             self.command, cwd=PROJECT_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -118,7 +119,7 @@ class Stack:
         ]  # fmt: skip
         return Process("Rasa server", command, self.log_dir / "rasa.log")
 
-    def start(self, timeout: float = 240.0) -> "Stack":
+    def start(self, timeout: float = 240.0) -> Stack:
         """Start both servers and wait until they answer their health checks."""
         self.processes = [self._actions(), self._rasa()]
         for process in self.processes:

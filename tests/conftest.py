@@ -75,7 +75,9 @@ def trained_model(stack_env: Dict[str, str]) -> Path:
 
 
 @pytest.fixture(scope="session")
-def stack(trained_model: Path, stack_env: Dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(
+    trained_model: Path, stack_env: Dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
     """The real action server and Rasa server, on free loopback ports, for the whole session."""
     log_dir = tmp_path_factory.mktemp("logs")
     running = Stack(model=trained_model, env=stack_env, log_dir=log_dir).start()

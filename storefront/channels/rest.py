@@ -14,7 +14,7 @@ import json
 import logging
 import os
 from asyncio import CancelledError
-from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
+from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
@@ -39,9 +39,7 @@ class BadRequest(Exception):
         self.message = message
 
 
-def parse_message_request(
-    request: Request, max_chars: int
-) -> Tuple[str, str, Optional[Dict[str, Any]]]:
+def parse_message_request(request: Request, max_chars: int) -> Tuple[str, str, Optional[Dict[str, Any]]]:
     """Return ``(sender, text, metadata)`` from a REST webhook request or raise :class:`BadRequest`."""
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type != "application/json":
@@ -54,13 +52,17 @@ def parse_message_request(
     except (ValueError, UnicodeDecodeError):
         raise BadRequest(400, "invalid_json", "The request body is not valid JSON.") from None
     if not isinstance(body, dict):
-        raise BadRequest(400, "invalid_body", 'Expected a JSON object like {"sender": "...", "message": "..."}.')
+        raise BadRequest(
+            400, "invalid_body", 'Expected a JSON object like {"sender": "...", "message": "..."}.'
+        )
 
     sender = body.get("sender")
     if isinstance(sender, (int, float)) and not isinstance(sender, bool):
         sender = str(sender)
     if not isinstance(sender, str) or not sender.strip():
-        raise BadRequest(400, "missing_sender", "'sender' must be a non-empty string identifying the conversation.")
+        raise BadRequest(
+            400, "missing_sender", "'sender' must be a non-empty string identifying the conversation."
+        )
     if len(sender) > MAX_SENDER_CHARS:
         raise BadRequest(400, "sender_too_long", f"'sender' must be at most {MAX_SENDER_CHARS} characters.")
 
@@ -92,15 +94,13 @@ class RestInput(RasaRestInput):
         self.max_message_chars = max_message_chars
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
         """Read ``max_message_chars`` from credentials or ``REST_MAX_MESSAGE_CHARS``."""
         credentials = credentials or {}
         raw = credentials.get("max_message_chars") or os.environ.get("REST_MAX_MESSAGE_CHARS")
         return cls(int(raw) if raw else DEFAULT_MAX_MESSAGE_CHARS)
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[None]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         """Health route and a validating webhook route."""
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 

@@ -13,8 +13,10 @@ from storefront.settings import PROJECT_ROOT, SettingsError, documented_variable
 
 
 def test_every_setting_has_a_default_or_is_a_generated_secret() -> None:
-    settings = load_settings({"RASA_API_TOKEN": "a", "AGENT_CONSOLE_TOKEN": "b", "WIDGET_SIGNING_SECRET": "c"},
-                             generate_secrets=False)
+    settings = load_settings(
+        {"RASA_API_TOKEN": "a", "AGENT_CONSOLE_TOKEN": "b", "WIDGET_SIGNING_SECRET": "c"},
+        generate_secrets=False,
+    )
     assert settings["RASA_PORT"] == "5005"
     assert settings["TRACKER_STORE_URL"].startswith("sqlite:///")
     assert settings["LOCK_STORE_TYPE"] == "in_memory"
@@ -49,7 +51,11 @@ def test_malformed_value_is_named_in_the_error(name: str, value: str, expected: 
 def test_launcher_reports_a_malformed_value_in_one_line_and_exits_2() -> None:
     env = {**os.environ, "RASA_PORT": "not-a-port"}
     result = subprocess.run(
-        [sys.executable, "-m", "storefront.launcher"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+        [sys.executable, "-m", "storefront.launcher"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
     assert result.returncode == 2

@@ -25,4 +25,4 @@ def test_test_stories_pass_without_prediction_errors(
     )  # fmt: skip
     failed = tmp_path / "failed_test_stories.yml"
     detail = failed.read_text() if failed.exists() else ""
-    assert result.returncode == 0, (result.stdout[-3000:] + result.stderr[-3000:] + detail[-4000:])
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:] + detail[-4000:]

@@ -32,12 +32,24 @@ def _still_serving(stack: Stack) -> None:
         ({"json": {"message": "hi"}}, 400, "missing_sender"),
         ({"json": ["hi"]}, 400, "invalid_body"),
         ({"json": {"sender": "a", "message": "hi", "metadata": "x"}}, 400, "invalid_metadata"),
-        ({"data": b'{"sender": "a", "message": ', "headers": {"Content-Type": "application/json"}}, 400,
-         "invalid_json"),
-        ({"data": b"sender=a&message=hi", "headers": {"Content-Type": "application/x-www-form-urlencoded"}}, 415,
-         "unsupported_media_type"),
-        ({"data": b'{"sender": "a", "message": "hi"}', "headers": {"Content-Type": "text/plain"}}, 415,
-         "unsupported_media_type"),
+        (
+            {"data": b'{"sender": "a", "message": ', "headers": {"Content-Type": "application/json"}},
+            400,
+            "invalid_json",
+        ),
+        (
+            {
+                "data": b"sender=a&message=hi",
+                "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+            },
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            {"data": b'{"sender": "a", "message": "hi"}', "headers": {"Content-Type": "text/plain"}},
+            415,
+            "unsupported_media_type",
+        ),
         ({"json": {"sender": "a", "message": "x" * 50_000}}, 413, "message_too_long"),
     ],
 )

@@ -42,7 +42,7 @@ def test_request_for_a_person_runs_a_custom_action_on_the_action_server(stack: S
     events = tracker(stack, sender)["events"]
     names = [e.get("name") for e in events if e["event"] == "action"]
     assert "action_handoff" in names
-    after_handoff = events[[e.get("name") for e in events].index("action_handoff"):]
+    after_handoff = events[[e.get("name") for e in events].index("action_handoff") :]
     assert any(e["event"] == "bot" for e in after_handoff), "the action server produced no reply"
     assert replies, "the shopper got no reply"
 
@@ -51,7 +51,9 @@ def test_http_api_requires_the_token(stack: Stack) -> None:
     sender = _sender()
     say(stack, sender, "hi")
     no_token = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=30)
-    wrong = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", params={"token": "nope"}, timeout=30)
+    wrong = requests.get(
+        f"{stack.rasa_url}/conversations/{sender}/tracker", params={"token": "nope"}, timeout=30
+    )
     assert no_token.status_code == 401
     assert wrong.status_code == 401
 

@@ -106,7 +106,9 @@ def test_two_replicas_share_one_conversation(
 
         sender = f"scaled-{uuid.uuid4().hex[:8]}"
         assert texts(say(replicas[0], sender, "hello"))[0].startswith("Hi! I'm the store assistant.")
-        assert texts(say(replicas[1], sender, "are you a bot"))[0].startswith("Yes, I'm an automated assistant")
+        assert texts(say(replicas[1], sender, "are you a bot"))[0].startswith(
+            "Yes, I'm an automated assistant"
+        )
         assert texts(say(replicas[0], sender, "thanks")) == ["You're welcome! Anything else I can help with?"]
 
         # Both replicas read the same conversation from PostgreSQL.
@@ -120,7 +122,9 @@ def test_two_replicas_share_one_conversation(
 
         # Every user message was published to RabbitMQ by one replica or the other.
         events = asyncio.run(_drain_queue(scaled_env["EVENT_BROKER_QUEUE"], expect_at_least=3))
-        published = [e.get("text") for e in events if e.get("event") == "user" and e.get("sender_id") == sender]
+        published = [
+            e.get("text") for e in events if e.get("event") == "user" and e.get("sender_id") == sender
+        ]
         assert published == ["hello", "are you a bot", "thanks"]
     finally:
         for replica in replicas:

@@ -14,7 +14,9 @@ from storefront.launcher import Stack
 from tests.support.chat import tracker
 
 
-async def _connect(stack: Stack, session_id: str) -> tuple[socketio.AsyncClient, "asyncio.Queue[Dict[str, Any]]"]:
+async def _connect(
+    stack: Stack, session_id: str
+) -> tuple[socketio.AsyncClient, asyncio.Queue[Dict[str, Any]]]:
     client = socketio.AsyncClient()
     replies: asyncio.Queue = asyncio.Queue()
     confirmed: asyncio.Future = asyncio.get_running_loop().create_future()
@@ -34,7 +36,7 @@ async def _connect(stack: Stack, session_id: str) -> tuple[socketio.AsyncClient,
     return client, replies
 
 
-async def _collect(replies: "asyncio.Queue[Dict[str, Any]]", at_least: int = 1) -> List[Dict[str, Any]]:
+async def _collect(replies: asyncio.Queue[Dict[str, Any]], at_least: int = 1) -> List[Dict[str, Any]]:
     got = [await asyncio.wait_for(replies.get(), 60) for _ in range(at_least)]
     return got
 
@@ -44,8 +46,10 @@ async def test_reply_arrives_with_session_persistence(stack: Stack) -> None:
     session_id = uuid.uuid4().hex
     client, replies = await _connect(stack, session_id)
     try:
-        await client.emit("user_uttered", {"message": "hello", "session_id": session_id,
-                                           "customData": {"page": "/products/trail-jacket"}})
+        await client.emit(
+            "user_uttered",
+            {"message": "hello", "session_id": session_id, "customData": {"page": "/products/trail-jacket"}},
+        )
         (reply,) = await _collect(replies)
         assert reply["text"].startswith("Hi! I'm the store assistant.")
         assert {q["payload"] for q in reply["quick_replies"]} >= {"/order_status", "/human_handoff"}

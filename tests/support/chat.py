@@ -9,7 +9,9 @@ import requests
 from storefront.launcher import Stack
 
 
-def say(stack: Stack, sender: str, text: str, metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+def say(
+    stack: Stack, sender: str, text: str, metadata: Optional[Dict[str, Any]] = None
+) -> List[Dict[str, Any]]:
     """Send one message through the REST channel and return the bot's replies."""
     body: Dict[str, Any] = {"sender": sender, "message": text}
     if metadata is not None:
