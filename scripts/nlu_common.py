@@ -58,19 +58,50 @@ def train_nlu(config: Path, out_dir: Path, name: str, nlu: Path = TRAINING_DATA)
     """``rasa train nlu``; returns the model path and the wall-clock training time in seconds."""
     out_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    run([RASA, "train", "nlu", "--config", str(config), "--nlu", str(nlu), "--domain", str(DOMAIN),
-         "--out", str(out_dir), "--fixed-model-name", name], out_dir / f"train_{name}.log")
+    run(
+        [
+            RASA,
+            "train",
+            "nlu",
+            "--config",
+            str(config),
+            "--nlu",
+            str(nlu),
+            "--domain",
+            str(DOMAIN),
+            "--out",
+            str(out_dir),
+            "--fixed-model-name",
+            name,
+        ],
+        out_dir / f"train_{name}.log",
+    )
     return out_dir / f"{name}.tar.gz", time.perf_counter() - started
 
 
 def rasa_test_nlu(model: Path, out_dir: Path, test: Path = TEST_SPLIT) -> None:
     """``rasa test nlu`` on the held-out split: reports, confusion matrix and histogram PNGs."""
-    run([RASA, "test", "nlu", "--model", str(model), "--nlu", str(test), "--domain", str(DOMAIN),
-         "--out", str(out_dir)], out_dir.parent / f"{out_dir.name}.log")
+    run(
+        [
+            RASA,
+            "test",
+            "nlu",
+            "--model",
+            str(model),
+            "--nlu",
+            str(test),
+            "--domain",
+            str(DOMAIN),
+            "--out",
+            str(out_dir),
+        ],
+        out_dir.parent / f"{out_dir.name}.log",
+    )
 
 
 def markdown_table(headers: List[str], rows: List[List[object]]) -> str:
     """A GitHub markdown table."""
+
     def cell(value: object) -> str:
         return f"{value:.3f}" if isinstance(value, float) else str(value)
 
@@ -85,6 +116,8 @@ def fallback_from_config(config: Path) -> Optional[Dict[str, float]]:
 
     for component in read_yaml_file(str(config)).get("pipeline", []):
         if component.get("name") == "FallbackClassifier":
-            return {"threshold": float(component.get("threshold", 0.3)),
-                    "ambiguity_threshold": float(component.get("ambiguity_threshold", 0.1))}
+            return {
+                "threshold": float(component.get("threshold", 0.3)),
+                "ambiguity_threshold": float(component.get("ambiguity_threshold", 0.1)),
+            }
     return None

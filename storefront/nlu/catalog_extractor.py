@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -42,7 +42,7 @@ _OVERRIDABLE = ("country", "order_number", "postal_code")
 _PROTECTED = ("email", "phone")
 
 
-def _overlap(a: Dict[Text, Any], start: int, end: int) -> bool:
+def _overlap(a: Dict[str, Any], start: int, end: int) -> bool:
     return a["start"] < end and start < a["end"]
 
 
@@ -51,7 +51,7 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
     """Recognises catalog terms, sizes and measurements; see the module docstring."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         """Options.
 
         ``database_url``: the store to read the catalog from (default: ``DATABASE_URL``).
@@ -60,8 +60,13 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
         """
         return {"database_url": None, "vocabulary_file": None}
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 matcher: Optional[CatalogMatcher] = None) -> None:
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        matcher: Optional[CatalogMatcher] = None,
+    ) -> None:
         """Create the component (use :meth:`create` or :meth:`load`)."""
         self._config = config
         self._model_storage = model_storage
@@ -69,13 +74,18 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
         self._matcher = matcher
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "CatalogEntityExtractor":
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> CatalogEntityExtractor:
         """Create an untrained component."""
         return cls(config, model_storage, resource)
 
     @staticmethod
-    def _read_terms(config: Dict[Text, Any]) -> CatalogTerms:
+    def _read_terms(config: Dict[str, Any]) -> CatalogTerms:
         if config.get("vocabulary_file"):
             with open(config["vocabulary_file"], encoding="utf-8") as handle:
                 return CatalogTerms.from_dict(json.load(handle))
@@ -97,14 +107,27 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
         self._matcher = CatalogMatcher(terms)
         with self._model_storage.write_to(self._resource) as directory:
             payload = {"terms": terms.to_dict(), "lemma_map": self._matcher.lemma_map}
-            (directory / VOCABULARY_FILE).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
-        logger.info("Catalog extractor trained on %d products, %d categories, %d colors, %d sizes.",
-                    len(terms.products), len(terms.categories), len(terms.colors), len(terms.sizes))
+            (directory / VOCABULARY_FILE).write_text(
+                json.dumps(payload, ensure_ascii=False), encoding="utf-8"
+            )
+        logger.info(
+            "Catalog extractor trained on %d products, %d categories, %d colors, %d sizes.",
+            len(terms.products),
+            len(terms.categories),
+            len(terms.colors),
+            len(terms.sizes),
+        )
         return self._resource
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "CatalogEntityExtractor":
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> CatalogEntityExtractor:
         """Load the vocabulary persisted by :meth:`train` (no database access)."""
         with model_storage.read_from(resource) as directory:
             payload = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
@@ -120,18 +143,29 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
             if not text:
                 continue
             existing = list(message.get(ENTITIES, []))
-            ours = [f for f in self._matcher.find(text) if not any(
-                e.get("entity") in _PROTECTED and _overlap(e, f.start, f.end) for e in existing)]
-            kept = [e for e in existing if not (e.get("entity") in _OVERRIDABLE and any(
-                _overlap(e, f.start, f.end) for f in ours))]
+            ours = [
+                f
+                for f in self._matcher.find(text)
+                if not any(e.get("entity") in _PROTECTED and _overlap(e, f.start, f.end) for e in existing)
+            ]
+            kept = [
+                e
+                for e in existing
+                if not (e.get("entity") in _OVERRIDABLE and any(_overlap(e, f.start, f.end) for f in ours))
+            ]
             new = self.add_extractor_name([self._entity(f) for f in ours])
             message.set(ENTITIES, kept + new, add_to_output=True)
         return messages
 
     @staticmethod
-    def _entity(found: FoundEntity) -> Dict[Text, Any]:
-        entity: Dict[Text, Any] = {"entity": found.entity, "start": found.start, "end": found.end,
-                                   "value": found.value, "confidence_entity": 1.0}
+    def _entity(found: FoundEntity) -> Dict[str, Any]:
+        entity: Dict[str, Any] = {
+            "entity": found.entity,
+            "start": found.start,
+            "end": found.end,
+            "value": found.value,
+            "confidence_entity": 1.0,
+        }
         if found.additional_info is not None:
             entity["additional_info"] = found.additional_info
         return entity

@@ -9,7 +9,7 @@ the bag-of-words sentence features of ``CountVectorsFeaturizer`` into a dense ro
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -27,13 +27,18 @@ class SparseToDenseFeaturizer(DenseFeaturizer, GraphComponent):
     """Adds the message's sparse sentence features again as dense sentence features."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         """No options beyond the featurizer alias."""
         return {**DenseFeaturizer.get_default_config()}
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "SparseToDenseFeaturizer":
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SparseToDenseFeaturizer:
         """Create the (stateless) component."""
         return cls(execution_context.node_name, config)
 

@@ -108,11 +108,16 @@ def predict(model_path: str | Path, texts: Sequence[str]) -> List[Prediction]:
     for parsed, seconds in asyncio.run(_parse_all(str(model_path), texts)):
         entities = {(e["entity"], e["start"], e["end"]) for e in parsed.get("entities", [])}
         ranking = tuple((r["name"], float(r["confidence"])) for r in parsed.get("intent_ranking", []))
-        predictions.append(Prediction(
-            text=parsed["text"], intent=parsed["intent"]["name"],
-            confidence=float(parsed["intent"]["confidence"]), ranking=ranking,
-            entities=tuple(sorted(entities)), seconds=seconds,
-        ))
+        predictions.append(
+            Prediction(
+                text=parsed["text"],
+                intent=parsed["intent"]["name"],
+                confidence=float(parsed["intent"]["confidence"]),
+                ranking=ranking,
+                entities=tuple(sorted(entities)),
+                seconds=seconds,
+            )
+        )
     return predictions
 
 
@@ -137,26 +142,31 @@ def with_fallback(ranking: Sequence[Tuple[str, float]], threshold: float, ambigu
 
 def score_intents(gold: Sequence[str], predicted: Sequence[str]) -> Tuple[float, float, float, Dict]:
     """Macro-F1, in-scope accuracy, out-of-scope recall and per-intent P/R/F1."""
-    final = [OUT_OF_SCOPE if g == OUT_OF_SCOPE and p == FALLBACK else p for g, p in zip(gold, predicted)]
+    final = [
+        OUT_OF_SCOPE if g == OUT_OF_SCOPE and p == FALLBACK else p
+        for g, p in zip(gold, predicted, strict=False)
+    ]
     per_intent: Dict[str, Dict[str, float]] = {}
     for intent in sorted(set(gold)):
-        tp = sum(1 for g, p in zip(gold, final) if g == intent and p == intent)
-        fp = sum(1 for g, p in zip(gold, final) if g != intent and p == intent)
-        fn = sum(1 for g, p in zip(gold, final) if g == intent and p != intent)
+        tp = sum(1 for g, p in zip(gold, final, strict=False) if g == intent and p == intent)
+        fp = sum(1 for g, p in zip(gold, final, strict=False) if g != intent and p == intent)
+        fn = sum(1 for g, p in zip(gold, final, strict=False) if g == intent and p != intent)
         precision, recall, f1 = _prf(tp, fp, fn)
         per_intent[intent] = {"precision": precision, "recall": recall, "f1": f1, "support": tp + fn}
     macro = statistics.mean(v["f1"] for v in per_intent.values()) if per_intent else 0.0
-    in_scope = [(g, p) for g, p in zip(gold, predicted) if g != OUT_OF_SCOPE]
-    oos = [p for g, p in zip(gold, predicted) if g == OUT_OF_SCOPE]
+    in_scope = [(g, p) for g, p in zip(gold, predicted, strict=False) if g != OUT_OF_SCOPE]
+    oos = [p for g, p in zip(gold, predicted, strict=False) if g == OUT_OF_SCOPE]
     accuracy = sum(g == p for g, p in in_scope) / len(in_scope) if in_scope else 0.0
     recall = sum(p in (OUT_OF_SCOPE, FALLBACK) for p in oos) / len(oos) if oos else 0.0
     return macro, accuracy, recall, per_intent
 
 
-def score_entities(gold: Iterable[Iterable[Span]], predicted: Iterable[Iterable[Span]]) -> Tuple[float, float, float, Dict]:
+def score_entities(
+    gold: Iterable[Iterable[Span]], predicted: Iterable[Iterable[Span]]
+) -> Tuple[float, float, float, Dict]:
     """Micro P/R/F1 over exact spans, and the same per entity type."""
     counts: Dict[str, List[int]] = {}
-    for gold_spans, predicted_spans in zip(gold, predicted):
+    for gold_spans, predicted_spans in zip(gold, predicted, strict=False):
         g: Set[Span] = set(gold_spans)
         p: Set[Span] = set(predicted_spans)
         for span in g | p:
@@ -171,37 +181,58 @@ def score_entities(gold: Iterable[Iterable[Span]], predicted: Iterable[Iterable[
     return precision, recall, f1, per_entity
 
 
-def score(examples: Sequence[Example], predictions: Sequence[Prediction],
-          intents: Optional[Sequence[str]] = None) -> Scores:
+def score(
+    examples: Sequence[Example], predictions: Sequence[Prediction], intents: Optional[Sequence[str]] = None
+) -> Scores:
     """All summary numbers; ``intents`` overrides the predicted intents (for threshold sweeps)."""
     predicted = list(intents) if intents is not None else [p.intent for p in predictions]
     macro, accuracy, oos_recall, per_intent = score_intents([e.intent for e in examples], predicted)
-    precision, recall, f1, per_entity = score_entities([e.entities for e in examples],
-                                                       [p.entities for p in predictions])
+    precision, recall, f1, per_entity = score_entities(
+        [e.entities for e in examples], [p.entities for p in predictions]
+    )
     times = sorted(p.seconds * 1000 for p in predictions) or [0.0]
     errors = [
         {"text": e.text, "intent": e.intent, "predicted": i, "confidence": round(p.confidence, 3)}
-        for e, p, i in zip(examples, predictions, predicted) if e.intent != i
-        and not (e.intent == OUT_OF_SCOPE and i == FALLBACK)
+        for e, p, i in zip(examples, predictions, predicted, strict=False)
+        if e.intent != i and not (e.intent == OUT_OF_SCOPE and i == FALLBACK)
     ]
     return Scores(
-        intent_macro_f1=macro, in_scope_accuracy=accuracy, out_of_scope_recall=oos_recall,
-        entity_precision=precision, entity_recall=recall, entity_f1=f1,
-        parse_ms_mean=statistics.mean(times), parse_ms_p95=times[min(len(times) - 1, int(0.95 * len(times)))],
-        n_examples=len(examples), n_out_of_scope=sum(e.intent == OUT_OF_SCOPE for e in examples),
-        per_intent=per_intent, per_entity=per_entity, errors=errors,
+        intent_macro_f1=macro,
+        in_scope_accuracy=accuracy,
+        out_of_scope_recall=oos_recall,
+        entity_precision=precision,
+        entity_recall=recall,
+        entity_f1=f1,
+        parse_ms_mean=statistics.mean(times),
+        parse_ms_p95=times[min(len(times) - 1, int(0.95 * len(times)))],
+        n_examples=len(examples),
+        n_out_of_scope=sum(e.intent == OUT_OF_SCOPE for e in examples),
+        per_intent=per_intent,
+        per_entity=per_entity,
+        errors=errors,
     )
 
 
-def sweep_thresholds(examples: Sequence[Example], predictions: Sequence[Prediction],
-                     thresholds: Sequence[float], ambiguities: Sequence[float]) -> List[Dict[str, float]]:
+def sweep_thresholds(
+    examples: Sequence[Example],
+    predictions: Sequence[Prediction],
+    thresholds: Sequence[float],
+    ambiguities: Sequence[float],
+) -> List[Dict[str, float]]:
     """Score every (threshold, ambiguity) pair from one set of un-fallbacked predictions."""
     rows = []
     for threshold in thresholds:
         for ambiguity in ambiguities:
             intents = [with_fallback(p.ranking, threshold, ambiguity) for p in predictions]
             macro, accuracy, oos_recall, _ = score_intents([e.intent for e in examples], intents)
-            rows.append({"threshold": threshold, "ambiguity_threshold": ambiguity, "intent_macro_f1": macro,
-                         "in_scope_accuracy": accuracy, "out_of_scope_recall": oos_recall,
-                         "balanced": (accuracy + oos_recall) / 2})
+            rows.append(
+                {
+                    "threshold": threshold,
+                    "ambiguity_threshold": ambiguity,
+                    "intent_macro_f1": macro,
+                    "in_scope_accuracy": accuracy,
+                    "out_of_scope_recall": oos_recall,
+                    "balanced": (accuracy + oos_recall) / 2,
+                }
+            )
     return rows

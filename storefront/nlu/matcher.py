@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from storefront.nlu.measurements import parse_measurements
-from storefront.nlu.sizes import SIZE_PATTERNS, size_value, size_context_ok
+from storefront.nlu.sizes import SIZE_PATTERNS, size_context_ok, size_value
 from storefront.nlu.vocabulary import CatalogTerms
 
 CATALOG_ENTITIES = ("product", "category", "color")
@@ -90,8 +90,12 @@ class CatalogMatcher:
         self._values: Dict[str, Tuple[str, str]] = {}
         self._catalog_norms: Set[str] = set()
         group_phrases = {phrase: [phrase] for phrase in terms.groups}
-        tables = (("product", terms.products), ("group", group_phrases), ("category", terms.categories),
-                  ("color", terms.colors))
+        tables = (
+            ("product", terms.products),
+            ("group", group_phrases),
+            ("category", terms.categories),
+            ("color", terms.colors),
+        )
         for label, table in tables:
             for canonical, phrases in table.items():
                 key = f"{label}::{canonical}"
@@ -135,9 +139,21 @@ class CatalogMatcher:
         """
         found: List[FoundEntity] = []
         for m in parse_measurements(text):
-            found.append(FoundEntity(m.entity, m.start, m.end, m.text, m.normalized, {
-                "value": m.value, "unit": m.unit, "source_value": m.source_value,
-                "source_unit": m.source_unit}))
+            found.append(
+                FoundEntity(
+                    m.entity,
+                    m.start,
+                    m.end,
+                    m.text,
+                    m.normalized,
+                    {
+                        "value": m.value,
+                        "unit": m.unit,
+                        "source_value": m.source_value,
+                        "source_unit": m.source_unit,
+                    },
+                )
+            )
         taken = [(f.start, f.end) for f in found]
         doc = self._doc(text)
         candidates: List[Tuple[Span, str, str]] = []
@@ -157,8 +173,11 @@ class CatalogMatcher:
             start, end = span.start_char, span.end_char
             if any(start < t_end and t_start < end for t_start, t_end in taken):
                 continue
-            info = {"candidates": self.terms.groups[value]} if label == "product" and value in self.terms.groups \
+            info = (
+                {"candidates": self.terms.groups[value]}
+                if label == "product" and value in self.terms.groups
                 else None
+            )
             found.append(FoundEntity(label, start, end, span.text, value, info))
         return sorted(found, key=lambda f: f.start)
 

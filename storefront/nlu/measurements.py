@@ -8,7 +8,7 @@ a price. Everything is converted to centimetres or kilograms so that the size re
 one unit.
 
 Regular expressions on the raw text are used here rather than token patterns because shoppers'
-unit spellings (``5'10''``, ``5’10”``, ``154lbs``) tokenise inconsistently.
+unit spellings (``5'10''``, typographic quotes, ``154lbs``) tokenise inconsistently.
 """
 
 from __future__ import annotations
@@ -25,23 +25,23 @@ KG_PER_STONE = 6.35029318
 _NUM = r"\d{1,3}(?:[.,]\d{1,2})?"
 
 _FEET_INCHES = re.compile(
-    rf"(?<![\w.])(?P<ft>[4-7])\s*(?:'|’|′|ft\.?|feet|foot)\s*"
-    rf"(?:(?P<inch>1[01](?:\.5)?|\d(?:\.5)?)(?!\s*(?:kg|kilo|lb|pound|cm|st|%|\d))"
-    rf"\s*(?:\"|”|″|''|’’|inches|inch|in\b\.?)?)?",
+    r"(?<![\w.])(?P<ft>[4-7])\s*(?:'|\u2019|\u2032|ft\.?|feet|foot)\s*"
+    r"(?:(?P<inch>1[01](?:\.5)?|\d(?:\.5)?)(?!\s*(?:kg|kilo|lb|pound|cm|st|%|\d))"
+    r"\s*(?:\"|\u201d|\u2033|''|\u2019\u2019|inches|inch|in\b\.?)?)?",
     re.IGNORECASE,
 )
 _NUMBER_UNIT = re.compile(
     rf"(?<![\w.#$£€])(?P<num>{_NUM})\s*(?P<unit>centimet(?:er|re)s?|cms?|mm|met(?:er|re)s?|m"
-    rf"|inches|inch|in\.?|\"|”|″|kilograms?|kilos?|kgs?|pounds?|lbs?|stones?)(?![\w'’])",
+    rf"|inches|inch|in\.?|\"|\u201d|\u2033|kilograms?|kilos?|kgs?|pounds?|lbs?|stones?)(?![\w'\u2019])",
     re.IGNORECASE,
 )
 _KEYWORD_BEFORE_NUMBER = re.compile(
-    rf"\b(?P<kw>waist|chest|bust)(?:\s*(?:is|of|size|measurement|measures|around|about|=|:))*\s*"
-    rf"(?P<num>\d{{2,3}}(?:[.,]\d)?)(?![\d.,]*\s*(?:cm|in|inch|\"|kg|lb|mm))(?![\w.])",
+    r"\b(?P<kw>waist|chest|bust)(?:\s*(?:is|of|size|measurement|measures|around|about|=|:))*\s*"
+    r"(?P<num>\d{2,3}(?:[.,]\d)?)(?![\d.,]*\s*(?:cm|in|inch|\"|kg|lb|mm))(?![\w.])",
     re.IGNORECASE,
 )
 _NUMBER_BEFORE_KEYWORD = re.compile(
-    rf"(?<![\w.#$£€])(?P<num>\d{{2,3}}(?:[.,]\d)?)\s*(?:-\s*)?(?:inch\s+|in\s+)?(?P<kw>waist|chest|bust)\b",
+    r"(?<![\w.#$£€])(?P<num>\d{2,3}(?:[.,]\d)?)\s*(?:-\s*)?(?:inch\s+|in\s+)?(?P<kw>waist|chest|bust)\b",
     re.IGNORECASE,
 )
 
@@ -53,11 +53,14 @@ _CONTEXT = {
     "height": ("tall", "height", "i'm", "im", "i am"),
 }
 _CONTEXT_RE = re.compile(
-    r"\b(" + "|".join(sorted({re.escape(w) for ws in _CONTEXT.values() for w in ws}, key=len, reverse=True))
+    r"\b("
+    + "|".join(sorted({re.escape(w) for ws in _CONTEXT.values() for w in ws}, key=len, reverse=True))
     + r")\b",
     re.IGNORECASE,
 )
-_MONEY_CONTEXT = re.compile(r"\b(over|under|cost|costs|spend|spent|paid|pay|price|for|worth|refund)\s*$", re.I)
+_MONEY_CONTEXT = re.compile(
+    r"\b(over|under|cost|costs|spend|spent|paid|pay|price|for|worth|refund)\s*$", re.I
+)
 _WEIGHT_CONTEXT = re.compile(r"\b(weigh|weighs|weight|weighing|i'm|im|i am|and|about|around)\b", re.I)
 _MAX_CONTEXT_DISTANCE = 25
 
@@ -106,7 +109,7 @@ def _unit_key(unit: str) -> str:
         return "mm"
     if unit == "m" or unit.startswith("met"):
         return "m"
-    if unit in ("in", "inch", "inches", '"', "”", "″"):
+    if unit in ("in", "inch", "inches", '"', "\u201d", "\u2033"):
         return "in"
     if unit.startswith("kilo") or unit in ("kg", "kgs"):
         return "kg"
@@ -182,8 +185,15 @@ def parse_measurements(text: str) -> List[Measurement]:
         end = match.end()
         while end > match.start() and text[end - 1].isspace():
             end -= 1
-        add("height", match.start(), end, feet * CM_PER_FOOT + inches * CM_PER_INCH, "cm",
-            round(feet + inches / 12, 3), "ft")
+        add(
+            "height",
+            match.start(),
+            end,
+            feet * CM_PER_FOOT + inches * CM_PER_INCH,
+            "cm",
+            round(feet + inches / 12, 3),
+            "ft",
+        )
 
     for match in _NUMBER_UNIT.finditer(text):
         start, end = match.start(), match.end()

@@ -15,8 +15,17 @@ from spacy.tokens import Span
 
 _SYSTEMS = ["us", "uk", "eu", "eur"]
 _NUM = r"^\d{1,2}(?:\.5)?$"
-_LETTERS = {"xxxs": "XXXS", "xxs": "XXS", "xs": "XS", "xl": "XL", "xxl": "XXL", "2xl": "XXL",
-            "xxxl": "XXXL", "3xl": "XXXL", "4xl": "4XL"}
+_LETTERS = {
+    "xxxs": "XXXS",
+    "xxs": "XXS",
+    "xs": "XS",
+    "xl": "XL",
+    "xxl": "XXL",
+    "2xl": "XXL",
+    "xxxl": "XXXL",
+    "3xl": "XXXL",
+    "4xl": "4XL",
+}
 _WORDS = {"small": "S", "medium": "M", "large": "L", "med": "M"}
 _EXTRA = {"extra": "X", "x": "X", "xx": "XX"}
 
@@ -27,8 +36,11 @@ SIZE_PATTERNS: Dict[str, List[List[Dict[str, Any]]]] = {
     "LETTER": [[{"LOWER": {"IN": list(_LETTERS)}}]],
     "LETTER_SINGLE": [[{"LOWER": {"IN": ["s", "m", "l"]}}]],
     "WORD": [
-        [{"LOWER": {"IN": list(_EXTRA)}, "OP": "?"}, {"ORTH": "-", "OP": "?"},
-         {"LOWER": {"IN": list(_WORDS)}}],
+        [
+            {"LOWER": {"IN": list(_EXTRA)}, "OP": "?"},
+            {"ORTH": "-", "OP": "?"},
+            {"LOWER": {"IN": list(_WORDS)}},
+        ],
         [{"LOWER": {"IN": ["x-large", "xx-large", "x-small", "xx-small"]}}],
     ],
     "NUMBER": [[{"TEXT": {"REGEX": _NUM}}]],
@@ -41,20 +53,153 @@ SIZE_PATTERNS: Dict[str, List[List[Dict[str, Any]]]] = {
 _SIZE_WORDS = {"size", "sizes", "sizing", "sz", "fit", "fits", "wear", "shoe", "shoes", "waist", "inseam"}
 _NUMBER_BEFORE = {"size", "sizes", "sz", "a", "an", "wear", "wearing", "usually", "normally"}
 _NUMBER_BEFORE_WITH_SIZE_TALK = {"in", "or", "and", "between", "to", "the", "is", "am", "a", "an", "from"}
-_NOT_AFTER_NUMBER = {"day", "days", "week", "weeks", "month", "months", "year", "years", "yr", "yrs", "yo",
-                     "hour", "hours", "hr", "hrs", "minute", "minutes", "min", "mins", "item", "items",
-                     "pair", "pairs", "piece", "pieces", "%", "percent", "dollar", "dollars", "buck",
-                     "bucks", "euro", "euros", "pound", "pounds", "quid", "off", "time", "times", "am",
-                     "pm", ":", "star", "stars", "order", "orders", "left", "more", "of", "x"}
-_NOT_BEFORE_NUMBER = {"$", "£", "€", "#", "order", "number", "no", "no.", "ord", "+", "under", "over",
-                      "than", "about", "around", "within", "after", "only", "last", "first", "next"}
-_WORD_BEFORE = {"size", "sz", "a", "an", "in", "the", "usually", "normally", "wear", "wearing", "or",
-                "between", "get", "got", "ordered", "want", "need", "try", "any", "swap", "for"}
-_WORD_NOT_BEFORE = {"too", "so", "very", "run", "runs", "running", "ran", "bit", "little", "fairly",
-                    "quite", "pretty", "rather", "really", "way", "slightly"}
-_WORD_AFTER_OK = {"or", "and", "please", "pls", "size", "instead", "one", "ones", "fits", "fit", "would",
-                  "should", "will", "is", "too", "but", "then", "in", "for", "thanks", "thank", "available",
-                  "left", "back", "version", "if", "?", "/", "to"}
+_NOT_AFTER_NUMBER = {
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "year",
+    "years",
+    "yr",
+    "yrs",
+    "yo",
+    "hour",
+    "hours",
+    "hr",
+    "hrs",
+    "minute",
+    "minutes",
+    "min",
+    "mins",
+    "item",
+    "items",
+    "pair",
+    "pairs",
+    "piece",
+    "pieces",
+    "%",
+    "percent",
+    "dollar",
+    "dollars",
+    "buck",
+    "bucks",
+    "euro",
+    "euros",
+    "pound",
+    "pounds",
+    "quid",
+    "off",
+    "time",
+    "times",
+    "am",
+    "pm",
+    ":",
+    "star",
+    "stars",
+    "order",
+    "orders",
+    "left",
+    "more",
+    "of",
+    "x",
+}
+_NOT_BEFORE_NUMBER = {
+    "$",
+    "£",
+    "€",
+    "#",
+    "order",
+    "number",
+    "no",
+    "no.",
+    "ord",
+    "+",
+    "under",
+    "over",
+    "than",
+    "about",
+    "around",
+    "within",
+    "after",
+    "only",
+    "last",
+    "first",
+    "next",
+}
+_WORD_BEFORE = {
+    "size",
+    "sz",
+    "a",
+    "an",
+    "in",
+    "the",
+    "usually",
+    "normally",
+    "wear",
+    "wearing",
+    "or",
+    "between",
+    "get",
+    "got",
+    "ordered",
+    "want",
+    "need",
+    "try",
+    "any",
+    "swap",
+    "for",
+}
+_WORD_NOT_BEFORE = {
+    "too",
+    "so",
+    "very",
+    "run",
+    "runs",
+    "running",
+    "ran",
+    "bit",
+    "little",
+    "fairly",
+    "quite",
+    "pretty",
+    "rather",
+    "really",
+    "way",
+    "slightly",
+}
+_WORD_AFTER_OK = {
+    "or",
+    "and",
+    "please",
+    "pls",
+    "size",
+    "instead",
+    "one",
+    "ones",
+    "fits",
+    "fit",
+    "would",
+    "should",
+    "will",
+    "is",
+    "too",
+    "but",
+    "then",
+    "in",
+    "for",
+    "thanks",
+    "thank",
+    "available",
+    "left",
+    "back",
+    "version",
+    "if",
+    "?",
+    "/",
+    "to",
+}
 _FILLER = {"size", "sz", "a", "an", "in", "the", "please", "pls", "i'm", "im", "usually", "normally"}
 
 
@@ -86,14 +231,24 @@ def size_context_ok(name: str, span: Span, catalog_norms: Set[str]) -> bool:
         if prev_lower in _WORD_NOT_BEFORE:
             return False
         before_ok = prev_lower in _WORD_BEFORE or next_lower in {"or", "/"} or _alone(span)
-        after_ok = (nxt is None or nxt.is_punct or not nxt.is_alpha or next_lower in _WORD_AFTER_OK
-                    or nxt.norm_ in catalog_norms)
+        after_ok = (
+            nxt is None
+            or nxt.is_punct
+            or not nxt.is_alpha
+            or next_lower in _WORD_AFTER_OK
+            or nxt.norm_ in catalog_norms
+        )
         return before_ok and after_ok
     if name == "NUMBER":
         value = float(span.text)
         if not 0 < value <= 60 or prev_lower in _NOT_BEFORE_NUMBER or next_lower in _NOT_AFTER_NUMBER:
             return False
-        if nxt is not None and nxt.text in {".", ","} and nxt.i + 1 < len(span.doc) and span.doc[nxt.i + 1].is_digit:
+        if (
+            nxt is not None
+            and nxt.text in {".", ","}
+            and nxt.i + 1 < len(span.doc)
+            and span.doc[nxt.i + 1].is_digit
+        ):
             return False
         if span.text.endswith(".5") and 3 <= value <= 16.5:
             return True

@@ -45,18 +45,76 @@ BASE_COLORS: Mapping[str, Tuple[str, ...]] = {
 # Words shoppers use that a store's category names rarely contain, mapped to the word the catalog
 # does use; each is attached to whatever that word resolves to in this store.
 SHOPPER_WORDS: Mapping[str, str] = {
-    "t-shirt": "tee", "t shirt": "tee", "tshirt": "tee", "tees": "tee", "jumper": "sweater",
-    "pullover": "sweater", "trainers": "sneaker", "kicks": "sneaker", "hoody": "hoodie",
-    "pants": "trousers", "swimsuit": "swimwear", "bathing suit": "swimwear", "coat": "coat",
+    "t-shirt": "tee",
+    "t shirt": "tee",
+    "tshirt": "tee",
+    "tees": "tee",
+    "jumper": "sweater",
+    "pullover": "sweater",
+    "trainers": "sneaker",
+    "kicks": "sneaker",
+    "hoody": "hoodie",
+    "pants": "trousers",
+    "swimsuit": "swimwear",
+    "bathing suit": "swimwear",
+    "coat": "coat",
 }
 
 # Last words of product titles that do not name a kind of product ("Runner One", "Tennis Classic").
-_NOT_HEAD_NOUNS = {"one", "two", "classic", "original", "mid", "low", "high", "layer", "bottom", "top",
-                   "guard", "shell", "canvas", "print", "check", "wash", "edition", "set", "kit", "pack",
-                   "plus", "pro", "max", "mini", "lite", "light", "heavy", "new", "essential", "basic"}
+_NOT_HEAD_NOUNS = {
+    "one",
+    "two",
+    "classic",
+    "original",
+    "mid",
+    "low",
+    "high",
+    "layer",
+    "bottom",
+    "top",
+    "guard",
+    "shell",
+    "canvas",
+    "print",
+    "check",
+    "wash",
+    "edition",
+    "set",
+    "kit",
+    "pack",
+    "plus",
+    "pro",
+    "max",
+    "mini",
+    "lite",
+    "light",
+    "heavy",
+    "new",
+    "essential",
+    "basic",
+}
 
-_GENERIC_WORDS = {"the", "a", "an", "and", "of", "for", "with", "in", "men", "mens", "women", "womens",
-                  "kids", "unisex", "classic", "new", "original", "essential", "everyday"}
+_GENERIC_WORDS = {
+    "the",
+    "a",
+    "an",
+    "and",
+    "of",
+    "for",
+    "with",
+    "in",
+    "men",
+    "mens",
+    "women",
+    "womens",
+    "kids",
+    "unisex",
+    "classic",
+    "new",
+    "original",
+    "essential",
+    "everyday",
+}
 
 
 class CatalogUnavailableError(RuntimeError):
@@ -86,11 +144,17 @@ class CatalogTerms:
 
     def to_dict(self) -> Dict[str, Any]:
         """A JSON-serialisable copy."""
-        return {"products": self.products, "categories": self.categories, "colors": self.colors,
-                "sizes": self.sizes, "brands": self.brands, "groups": self.groups}
+        return {
+            "products": self.products,
+            "categories": self.categories,
+            "colors": self.colors,
+            "sizes": self.sizes,
+            "brands": self.brands,
+            "groups": self.groups,
+        }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "CatalogTerms":
+    def from_dict(cls, data: Mapping[str, Any]) -> CatalogTerms:
         """Rebuild from :meth:`to_dict` output."""
         return cls(
             products={k: list(v) for k, v in data.get("products", {}).items()},
@@ -119,7 +183,7 @@ def _title_aliases(title: str, vendor_names: List[str], short_names: Tuple[str, 
     aliases = [lowered, *(_clean(s) for s in short_names)]
     for vendor in vendor_names:
         if vendor and lowered.startswith(_clean(vendor) + " "):
-            aliases.append(lowered[len(vendor) + 1:])
+            aliases.append(lowered[len(vendor) + 1 :])
     words = lowered.split()
     if len(words) >= 3:
         aliases.append(" ".join(words[:-1]))
@@ -158,7 +222,7 @@ def terms_from_store_vocabulary(vocabulary: Any) -> CatalogTerms:
                 # The store's own color ("Forest Green", "Tan") takes its phrase over from the
                 # base color it was listed under; "green" alone stays "Green".
                 phrases.remove(phrase)
-        colors[color] = list(dict.fromkeys(colors.get(color, []) + [phrase]))
+        colors[color] = list(dict.fromkeys([*colors.get(color, []), phrase]))
     reserved = {p for ps in categories.values() for p in ps} | {p for ps in colors.values() for p in ps}
     alias_owners: Dict[str, List[str]] = {}
     for product in vocabulary.products:
@@ -181,8 +245,14 @@ def terms_from_store_vocabulary(vocabulary: Any) -> CatalogTerms:
             # A phrase several products share (or a bare noun such as "hoodie") names a group.
             groups[alias] = sorted(set(owners))
     _attach_shopper_words(categories, groups)
-    return CatalogTerms(products=products, categories=categories, colors=colors,
-                        sizes=[s for s in vocabulary.sizes if s], brands=brands, groups=groups)
+    return CatalogTerms(
+        products=products,
+        categories=categories,
+        colors=colors,
+        sizes=[s for s in vocabulary.sizes if s],
+        brands=brands,
+        groups=groups,
+    )
 
 
 def _head_noun(title: str) -> str:
@@ -193,7 +263,9 @@ def _head_noun(title: str) -> str:
 
 def _attach_shopper_words(categories: Dict[str, List[str]], groups: Dict[str, List[str]]) -> None:
     for word, target in SHOPPER_WORDS.items():
-        owner = next((c for c, phrases in categories.items() if target in phrases or target + "s" in phrases), None)
+        owner = next(
+            (c for c, phrases in categories.items() if target in phrases or target + "s" in phrases), None
+        )
         if owner is not None and word not in categories[owner]:
             categories[owner].append(word)
         elif owner is None and target in groups and word not in groups:

@@ -37,7 +37,9 @@ def context() -> ExecutionContext:
 
 
 @pytest.fixture()
-def loaded(store_db_url: str, storage: LocalModelStorage, context: ExecutionContext) -> CatalogEntityExtractor:
+def loaded(
+    store_db_url: str, storage: LocalModelStorage, context: ExecutionContext
+) -> CatalogEntityExtractor:
     resource = Resource("catalog_extractor")
     trainer = CatalogEntityExtractor.create(config(database_url=store_db_url), storage, resource, context)
     trainer.train(TrainingData())
@@ -52,10 +54,22 @@ def process(component: CatalogEntityExtractor, text: str, existing: List[Dict[st
 
 def test_trained_component_answers_without_the_database(loaded: CatalogEntityExtractor) -> None:
     assert process(loaded, "is the Fleece Hoodie in XL") == [
-        {"entity": "product", "start": 7, "end": 20, "value": "Fleece Hoodie", "confidence_entity": 1.0,
-         "extractor": "CatalogEntityExtractor"},
-        {"entity": "size", "start": 24, "end": 26, "value": "XL", "confidence_entity": 1.0,
-         "extractor": "CatalogEntityExtractor"},
+        {
+            "entity": "product",
+            "start": 7,
+            "end": 20,
+            "value": "Fleece Hoodie",
+            "confidence_entity": 1.0,
+            "extractor": "CatalogEntityExtractor",
+        },
+        {
+            "entity": "size",
+            "start": 24,
+            "end": 26,
+            "value": "XL",
+            "confidence_entity": 1.0,
+            "extractor": "CatalogEntityExtractor",
+        },
     ]
 
 
@@ -63,17 +77,34 @@ def test_measurements_carry_number_and_unit(loaded: CatalogEntityExtractor) -> N
     (height,) = process(loaded, "5 ft 10")
     assert height["entity"] == "height"
     assert height["value"] == "177.8 cm"
-    assert height["additional_info"] == {"value": 177.8, "unit": "cm", "source_value": 5.833, "source_unit": "ft"}
+    assert height["additional_info"] == {
+        "value": 177.8,
+        "unit": "cm",
+        "source_value": 5.833,
+        "source_unit": "ft",
+    }
 
 
 def test_a_size_replaces_a_country_another_extractor_saw_inside_it(loaded: CatalogEntityExtractor) -> None:
-    diet_country = {"entity": "country", "start": 11, "end": 13, "value": "United Kingdom", "extractor": "DIETClassifier"}
+    diet_country = {
+        "entity": "country",
+        "start": 11,
+        "end": 13,
+        "value": "United Kingdom",
+        "extractor": "DIETClassifier",
+    }
     result = process(loaded, "do you have UK 8", [diet_country])
     assert [(e["entity"], e["value"]) for e in result] == [("size", "UK 8")]
 
 
 def test_an_email_address_is_never_cut_into_colors(loaded: CatalogEntityExtractor) -> None:
-    email = {"entity": "email", "start": 9, "end": 27, "value": "navy.rose@gmail.com", "extractor": "DIETClassifier"}
+    email = {
+        "entity": "email",
+        "start": 9,
+        "end": 27,
+        "value": "navy.rose@gmail.com",
+        "extractor": "DIETClassifier",
+    }
     result = process(loaded, "email is navy.rose@gmail.com", [email])
     assert result == [email]
 

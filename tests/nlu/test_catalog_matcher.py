@@ -39,15 +39,17 @@ def test_vocabulary_comes_from_the_store(terms: CatalogTerms) -> None:
         ("is the fleece hoodie in stock", [("product", "fleece hoodie", "Fleece Hoodie")]),
         ("Is The FLEECE HOODIE in stock", [("product", "FLEECE HOODIE", "Fleece Hoodie")]),
         ("do you have chelsea boots", [("product", "chelsea boots", "Chelsea Boot")]),
-        ("two Court Classic Sneakers please", [("product", "Court Classic Sneakers", "Court Classic Sneaker")]),
+        (
+            "two Court Classic Sneakers please",
+            [("product", "Court Classic Sneakers", "Court Classic Sneaker")],
+        ),
         ("show me sneakers", [("category", "sneakers", "Sneakers")]),
         ("any Dresses?", [("category", "Dresses", "Dresses & Skirts")]),
         ("do you sell trainers", [("category", "trainers", "Sneakers")]),
         ("a new t-shirt", [("category", "t-shirt", "Tops & Tees")]),
         ("got it in navy blue", [("color", "navy blue", "Navy")]),
         ("heather grey or gray", [("color", "heather grey", "Heather Grey"), ("color", "gray", "Grey")]),
-        ("show me green dresses",
-         [("color", "green", "Green"), ("category", "dresses", "Dresses & Skirts")]),
+        ("show me green dresses", [("color", "green", "Green"), ("category", "dresses", "Dresses & Skirts")]),
     ],
 )
 def test_catalog_phrases_match_regardless_of_case_and_number(
@@ -100,7 +102,10 @@ def test_words_that_only_look_like_sizes_are_ignored(matcher: CatalogMatcher, me
 
 
 def test_measurements_win_over_sizes(matcher: CatalogMatcher) -> None:
-    assert entities(matcher, "32 waist, 5'10\"") == [("waist", "32", "81.3 cm"), ("height", "5'10\"", "177.8 cm")]
+    assert entities(matcher, "32 waist, 5'10\"") == [
+        ("waist", "32", "81.3 cm"),
+        ("height", "5'10\"", "177.8 cm"),
+    ]
 
 
 def test_a_store_without_products_fails_with_the_command_that_loads_one(tmp_path) -> None:
@@ -122,5 +127,7 @@ def test_a_store_without_tables_fails_with_the_command_that_loads_one(tmp_path) 
     with engine.begin() as connection:
         connection.execute(text("CREATE TABLE unrelated (id INTEGER)"))
     engine.dispose()
-    with pytest.raises(CatalogUnavailableError, match=r"Cannot read the store catalog.*python -m store load-sample"):
+    with pytest.raises(
+        CatalogUnavailableError, match=r"Cannot read the store catalog.*python -m store load-sample"
+    ):
         load_catalog_terms(url)

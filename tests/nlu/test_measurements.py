@@ -20,7 +20,7 @@ def found(text: str) -> List[Tuple[str, str, str]]:
         ("5 ft 10", [("height", "5 ft 10", "177.8 cm")]),
         ("I am 5 foot 4", [("height", "5 foot 4", "162.6 cm")]),
         ("6'", [("height", "6'", "182.9 cm")]),
-        ("5’10”", [("height", "5’10”", "177.8 cm")]),
+        ("5\u201910\u201d", [("height", "5\u201910\u201d", "177.8 cm")]),
         ("178cm", [("height", "178cm", "178 cm")]),
         ("1.78 m", [("height", "1.78 m", "178 cm")]),
         ("1,65m", [("height", "1,65m", "165 cm")]),
@@ -62,7 +62,14 @@ def test_numbers_that_are_not_measurements_are_ignored(text: str) -> None:
 def test_measurement_keeps_what_the_shopper_wrote() -> None:
     (height,) = parse_measurements("she is 5'4\"")
     assert height == Measurement(
-        entity="height", start=7, end=11, text="5'4\"", value=162.6, unit="cm", source_value=5.333, source_unit="ft"
+        entity="height",
+        start=7,
+        end=11,
+        text="5'4\"",
+        value=162.6,
+        unit="cm",
+        source_value=5.333,
+        source_unit="ft",
     )
     (weight,) = parse_measurements("about 154lbs")
     assert (weight.value, weight.unit, weight.source_value, weight.source_unit) == (69.9, "kg", 154.0, "lb")

@@ -57,8 +57,11 @@ def near_copy(a: str, b: str) -> bool:
         return True
     matcher = SequenceMatcher(None, a, b)
     # The quick upper bounds skip the expensive alignment for the vast majority of pairs.
-    return matcher.real_quick_ratio() >= MAX_RATIO and matcher.quick_ratio() >= MAX_RATIO \
+    return (
+        matcher.real_quick_ratio() >= MAX_RATIO
+        and matcher.quick_ratio() >= MAX_RATIO
         and matcher.ratio() >= MAX_RATIO
+    )
 
 
 def test_near_copy_detects_cosmetic_changes() -> None:
@@ -71,7 +74,9 @@ def test_near_copy_detects_cosmetic_changes() -> None:
 def test_every_intent_has_enough_held_out_examples(held_out: List[Tuple[str, str]]) -> None:
     counts = Counter(intent for _, intent in held_out)
     # Rasa's built-in intents (restart, back, session_start, nlu_fallback) are never typed.
-    domain_intents = set(Domain.load(str(ROOT / "domain.yml")).intents) - set(DEFAULT_INTENTS) | {"out_of_scope"}
+    domain_intents = set(Domain.load(str(ROOT / "domain.yml")).intents) - set(DEFAULT_INTENTS) | {
+        "out_of_scope"
+    }
     assert set(counts) == domain_intents
     too_few = {i: n for i, n in counts.items() if n < MIN_PER_INTENT}
     assert too_few == {}
