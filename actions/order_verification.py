@@ -12,9 +12,8 @@ within the return window? A check that ends the flow explains why and stops the 
 
 from __future__ import annotations
 
-from abc import abstractmethod
-
 import re
+from abc import abstractmethod
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
