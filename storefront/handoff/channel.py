@@ -39,8 +39,8 @@ MAX_REPLY_CHARS = 2000
 _NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _error(status: int, message: str, **extra: Any) -> HTTPResponse:
-    return response.json({"error": message, **extra}, status=status, headers=_NO_STORE)
+def _error(code: int, message: str, **extra: Any) -> HTTPResponse:
+    return response.json({"error": message, **extra}, status=code, headers=_NO_STORE)
 
 
 def _page(name: str, status: int = 200, error: str = "") -> HTTPResponse:

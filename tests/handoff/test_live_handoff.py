@@ -62,8 +62,11 @@ async def test_two_fallbacks_then_an_agent_talks_on_the_shoppers_socket_and_hand
 
         # While paused the shopper's words reach the console and the assistant stays silent.
         await shopper.say("hello? is anyone there?")
-        sam.wait_for_transcript(
-            item["id"], lambda t: "hello? is anyone there?" in [s for s, _ in shopper_lines(t)]
+        # (in a thread: the socket.io client sends from this event loop, which must keep running)
+        await asyncio.to_thread(
+            sam.wait_for_transcript,
+            item["id"],
+            lambda t: "hello? is anyone there?" in [s for s, _ in shopper_lines(t)],
         )
         await asyncio.sleep(1.0)
         assert shopper.pending() == []

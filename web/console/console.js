@@ -62,7 +62,8 @@ function renderQueue() {
 }
 
 function addContext(list, term, value) {
-  if (value === undefined || value === null || value === "" || (Array.isArray(value) && !value.length)) return;
+  if (value === undefined || value === null || value === "") return;
+  if (typeof value === "object" && !Object.keys(value).length) return;
   list.append(el("dt", "", term));
   list.append(el("dd", "", typeof value === "string" ? value : JSON.stringify(value, null, 1)));
 }
@@ -74,7 +75,8 @@ function renderContext(detail) {
   const s = c.shopper || {};
   addContext(list, "Summary", detail.summary);
   addContext(list, "Suggested next step", c.next_step);
-  addContext(list, "Shopper", [s.name, s.email, s.phone].filter(Boolean).join(" · ") + (s.verified ? " (verified)" : " (not verified)"));
+  const known = [s.name, s.email, s.phone].filter(Boolean).join(" · ") || "unknown";
+  addContext(list, "Shopper", `${known} (${s.verified ? "verified" : "not verified"})`);
   if (c.customer) {
     addContext(list, "Customer", `${c.customer.orders_count} orders · lifetime value ${c.customer.lifetime_value}`);
   }
