@@ -41,11 +41,18 @@ async def test_agent_claims_replies_and_hands_back_in_the_browser(
     from playwright.async_api import async_playwright, expect
 
     sender = f"browser-{uuid.uuid4().hex[:8]}"
-    say(stack, sender, "/human_handoff", metadata={"page": {"url": "https://shop.example/products/trail-jacket"}})
+    say(
+        stack,
+        sender,
+        "/human_handoff",
+        metadata={"page": {"url": "https://shop.example/products/trail-jacket"}},
+    )
     handoff_id = Console(stack, "observer").handoff_for(sender)["id"]
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+        browser = await playwright.chromium.launch(
+            executable_path=chromium, args=CHROMIUM_ARGS, headless=True
+        )
         try:
             page = await browser.new_page(viewport={"width": 1400, "height": 900})
             answer = await page.goto(f"{stack.rasa_url}/webhooks/agent_console/")
@@ -70,7 +77,8 @@ async def test_agent_claims_replies_and_hands_back_in_the_browser(
             await expect(page.locator("#reply")).to_be_focused()
             await page.keyboard.type("Hello from Robin, I'm on it.")
             await page.keyboard.press("Enter")
-            await expect(page.locator("#transcript li.agent").last).to_contain_text("Hello from Robin, I'm on it.")
+            last_agent_line = page.locator("#transcript li.agent").last
+            await expect(last_agent_line).to_contain_text("Hello from Robin, I'm on it.")
             await expect(page.locator("#reply")).to_have_value("")
             await page.screenshot(path=str(tmp_path / "agent-console.png"), full_page=True)
 
