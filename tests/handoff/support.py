@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from store import db
-from store.models import Customer, Order
+from store.models import Customer, Handoff, HandoffMessage, Order
 
 DOMAIN: Dict[str, Any] = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
 
@@ -79,11 +79,16 @@ def said(dispatcher: CollectingDispatcher) -> List[Dict[str, Any]]:
 
 @pytest.fixture
 def private_store(store_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A copy of the session's sample store for one test, so queue positions start from zero."""
+    """A copy of the session's sample store with an empty handoff queue, for one test."""
     source = Path(store_db_url.split("///", 1)[1])
     target = tmp_path / "store.db"
     shutil.copy(source, target)
     url = f"sqlite:///{target}"
+    engine = db.make_engine(url)
+    with engine.begin() as connection:  # handoffs other tests queued in the session store
+        connection.execute(HandoffMessage.__table__.delete())
+        connection.execute(Handoff.__table__.delete())
+    engine.dispose()
     monkeypatch.setenv("DATABASE_URL", url)
     db._default_engine.clear()
     yield url
