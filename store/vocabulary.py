@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from store.catalog import _STOPWORDS, _active_products, _stem, _words
 from store.models import SizeChart
 from store.sizes import size_sort_key
 
@@ -46,6 +45,9 @@ def _short_names(title: str, vendor: str) -> tuple[str, ...]:
 
 def catalog_vocabulary(session: Session) -> CatalogVocabulary:
     """Product titles (and short names), categories, colors, sizes and brands of the catalog."""
+    # store.catalog re-exports this module's API, so it is imported here, not at module level.
+    from store.catalog import _STOPWORDS, _active_products, _stem, _words
+
     products = _active_products(session)
     categories = sorted({p.category.name for p in products if p.category})
     category_terms = {
