@@ -22,6 +22,7 @@ CANDIDATES = {
     "chosen": ("config.yml (chosen)", ROOT / "config.yml"),
     "default": ("Rasa default (rasa init)", ROOT / "configs" / "default_pipeline.yml"),
     "spacy_sklearn": ("spaCy + scikit-learn", ROOT / "configs" / "spacy_sklearn.yml"),
+    "diet": ("DIET, 50 epochs (earlier choice)", ROOT / "configs" / "diet.yml"),
 }
 
 

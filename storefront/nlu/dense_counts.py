@@ -32,6 +32,10 @@ class SparseToDenseFeaturizer(DenseFeaturizer, GraphComponent):
         return {**DenseFeaturizer.get_default_config()}
 
     @classmethod
+    def validate_config(cls, config: Dict[str, Any]) -> None:
+        """Nothing to validate beyond the alias."""
+
+    @classmethod
     def create(
         cls,
         config: Dict[str, Any],
