@@ -124,7 +124,11 @@ class Stack:
         self.processes = [self._actions(), self._rasa()]
         for process in self.processes:
             process.start(self.env)
-        self.wait_healthy(timeout)
+        try:
+            self.wait_healthy(timeout)
+        except BaseException:
+            self.stop()  # never leave one server running when the other failed
+            raise
         return self
 
     def wait_healthy(self, timeout: float) -> None:

@@ -54,6 +54,9 @@ def stack_env(store_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Di
         "WIDGET_SIGNING_SECRET": TEST_WIDGET_SECRET,
         "TRACKER_STORE_URL": f"sqlite:///{tmp / 'tracker.db'}",
         "RASA_TELEMETRY_ENABLED": "false",
+        # Hand-offs in these servers happen "during business hours" whatever the wall clock says;
+        # the off-hours path has its own servers (tests/handoff) with HANDOFF_HOURS_OVERRIDE=closed.
+        "HANDOFF_HOURS_OVERRIDE": "open",
     }
     base = {**os.environ, **overrides}
     settings = load_settings(base, generate_secrets=False)
