@@ -20,7 +20,7 @@ venv: $(STAMP) ## Create or refresh .venv (Python 3.10) from requirements.lock
 
 WEB_STAMP := web/node_modules/.package-lock.json
 $(WEB_STAMP): web/package-lock.json
-	@command -v npm >/dev/null || { echo "error: the chat widget needs npm (Node.js): apt-get install nodejs npm" >&2; exit 1; }
+	@scripts/system_deps.sh npm
 	@cd web && npm ci --no-audit --no-fund --loglevel=error
 
 web: $(WEB_STAMP) ## Install the chat widget's browser dependencies (npm ci in web/)
@@ -54,7 +54,7 @@ format: venv ## Format the Python code
 	@$(VENV)/bin/ruff format .
 
 system-deps: ## Install system packages the browser tests need (Debian chromium), if missing
-	@scripts/system_deps.sh
+	@scripts/system_deps.sh chromium
 
 test: venv web system-deps ## Run the whole test suite (trains a model once, starts real servers)
 	@$(PY) -m pytest
