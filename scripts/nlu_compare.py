@@ -23,6 +23,7 @@ CANDIDATES = {
     "default": ("Rasa default (rasa init)", ROOT / "configs" / "default_pipeline.yml"),
     "spacy_sklearn": ("spaCy + scikit-learn", ROOT / "configs" / "spacy_sklearn.yml"),
     "diet": ("DIET, 50 epochs (earlier choice)", ROOT / "configs" / "diet.yml"),
+    "lr_counts": ("Rasa's logistic regression on counts + CRF", ROOT / "configs" / "lr_counts.yml"),
 }
 
 
@@ -37,7 +38,9 @@ def main() -> None:
 
     ensure_blank_spacy_model()
     examples = load_examples(TEST_SPLIT)
-    results = {}
+    # Earlier results in the same folder are kept, so one pipeline can be re-run on its own.
+    previous = args.out / "compare.json"
+    results = json.loads(previous.read_text(encoding="utf-8")) if previous.exists() else {}
     for key in args.only.split(","):
         label, config = CANDIDATES[key]
         print(f"training {label} ...", flush=True)
