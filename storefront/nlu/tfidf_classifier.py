@@ -17,6 +17,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 logger = logging.getLogger(__name__)
@@ -34,10 +35,12 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
         """Rasa's options plus ``C`` (inverse regularisation strength)."""
         return {**LogisticRegressionClassifier.get_default_config(), "C": 30.0, "max_iter": 1000}
 
-    def __init__(self, config: Dict[str, Any], name: str, model_storage: ModelStorage, resource: Resource) -> None:
+    def __init__(
+        self, config: Dict[str, Any], name: str, model_storage: ModelStorage, resource: Resource
+    ) -> None:
         """Wrap Rasa's estimator in a TF-IDF pipeline."""
         super().__init__(config, name, model_storage, resource)
-        logistic = self.clf
+        logistic: LogisticRegression = self.clf  # type: ignore[has-type]
         logistic.set_params(C=self.config["C"])
         self.clf = Pipeline([("tfidf", TfidfTransformer(sublinear_tf=True)), ("logistic", logistic)])
 
@@ -49,7 +52,7 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "TfidfLogisticRegressionClassifier":
+    ) -> TfidfLogisticRegressionClassifier:
         """Load the fitted pipeline persisted by the parent's ``persist``."""
         import skops.io as sio
 

@@ -54,5 +54,5 @@ def test_round_trip_keeps_predictions(tmp_path: Path) -> None:
     loaded.process(probe)
     assert [m.get(INTENT)["name"] for m in probe] == ["order_status", "start_return", "greet"]
     ranking = probe[0].get("intent_ranking")
-    assert [r["name"] for r in ranking][0] == "order_status"
+    assert ranking[0]["name"] == "order_status"
     assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
