@@ -67,26 +67,31 @@ def _replica(base: Stack, env: Dict[str, str], port: int, log_dir: Path) -> Stac
     return replica
 
 
-async def _drain_queue(queue_name: str, expect_at_least: int, timeout: float = 30.0) -> List[dict]:
+async def _user_texts_published(
+    queue_name: str, sender: str, expected: int, timeout: float = 30.0
+) -> List[str]:
+    """Consume the queue until ``expected`` user messages of ``sender`` arrived (or the timeout)."""
     import aio_pika
 
     connection = await aio_pika.connect_robust("amqp://guest:guest@127.0.0.1:5672/")
-    events: List[dict] = []
+    texts_seen: List[str] = []
     try:
         channel = await connection.channel()
         queue = await channel.declare_queue(queue_name, durable=True)
         deadline = asyncio.get_running_loop().time() + timeout
-        while len(events) < expect_at_least and asyncio.get_running_loop().time() < deadline:
+        while len(texts_seen) < expected and asyncio.get_running_loop().time() < deadline:
             message = await queue.get(fail=False)
             if message is None:
                 await asyncio.sleep(0.2)
                 continue
             await message.ack()
-            events.append(json.loads(message.body))
+            event = json.loads(message.body)
+            if event.get("event") == "user" and event.get("sender_id") == sender:
+                texts_seen.append(event.get("text"))
         await queue.delete(if_unused=False, if_empty=False)
     finally:
         await connection.close()
-    return events
+    return texts_seen
 
 
 def test_two_replicas_share_one_conversation(
@@ -121,10 +126,7 @@ def test_two_replicas_share_one_conversation(
         assert keys == []
 
         # Every user message was published to RabbitMQ by one replica or the other.
-        events = asyncio.run(_drain_queue(scaled_env["EVENT_BROKER_QUEUE"], expect_at_least=3))
-        published = [
-            e.get("text") for e in events if e.get("event") == "user" and e.get("sender_id") == sender
-        ]
+        published = asyncio.run(_user_texts_published(scaled_env["EVENT_BROKER_QUEUE"], sender, expected=3))
         assert published == ["hello", "are you a bot", "thanks"]
     finally:
         for replica in replicas:
