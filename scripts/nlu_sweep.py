@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -51,6 +52,11 @@ def main() -> None:
     parser.add_argument("--reselect", action="store_true", help="re-apply the criterion to the last run")
     args = parser.parse_args()
 
+    if args.reselect:
+        # Re-apply the criterion to the rows of the last run (no training).
+        meta = json.loads(args.record.with_suffix(".json").read_text(encoding="utf-8"))
+        write_record(meta["rows"], meta["meta"], args.record)
+        return
     work = Path(tempfile.mkdtemp(prefix="nlu_sweep_"))
     train, validation = load_data(str(TRAINING_DATA)).train_test_split(train_frac=0.8, random_seed=args.seed)
     RasaYAMLWriter().dump(work / "train.yml", train)
@@ -59,19 +65,17 @@ def main() -> None:
     config.pop("policies", None)
     write_yaml(config, work / "config.yml")
 
-    if args.reselect:
-        # Re-apply the criterion to the rows of the last run (no training).
-        meta = json.loads(args.record.with_suffix(".json").read_text(encoding="utf-8"))
-        write_record(meta["rows"], meta["meta"], args.record)
-        return
     print(
         f"training on {len(train.intent_examples)} messages, validating on "
         f"{len(validation.intent_examples)} ...",
         flush=True,
     )
-    model, seconds = train_nlu(work / "config.yml", work / "model", "sweep", nlu=work / "train.yml")
-    examples = [Example(m.get("text"), m.get("intent"), ()) for m in validation.intent_examples]
-    predictions = predict(model, [e.text for e in examples])
+    try:
+        model, seconds = train_nlu(work / "config.yml", work / "model", "sweep", nlu=work / "train.yml")
+        examples = [Example(m.get("text"), m.get("intent"), ()) for m in validation.intent_examples]
+        predictions = predict(model, [e.text for e in examples])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     rows = sweep_thresholds(examples, predictions, THRESHOLDS, AMBIGUITIES)
     meta = {
         "seed": args.seed,
