@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
-import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from store.db import session_scope
 from store.models import Fulfillment, LineItem, Order, Variant
-
-DOMAIN: Dict[str, Any] = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
+from tests.support.trackers import DOMAIN, make_tracker, said  # noqa: F401 (re-exported to the tests)
 
 AVA = "ava.shopper@example.com"
 AVA_PHONE = "+1 415 555 0101"
@@ -31,46 +28,11 @@ def whatsapp(phone: str) -> Dict[str, Any]:
     }
 
 
-def make_tracker(
-    *,
-    slots: Optional[Dict[str, Any]] = None,
-    set_this_turn: Optional[Dict[str, Any]] = None,
-    intent: str = "inform",
-    text: str = "",
-    entities: Optional[List[Dict[str, Any]]] = None,
-    metadata: Optional[Dict[str, Any]] = None,
-    form: Optional[str] = None,
-) -> Tracker:
-    """A tracker right after a user message; ``set_this_turn`` are the slots extracted from it."""
-    values = {name: None for name in DOMAIN["slots"]}
-    values.update(slots or {})
-    values.update(set_this_turn or {})
-    message = {
-        "intent": {"name": intent, "confidence": 1.0},
-        "entities": entities or [],
-        "text": text,
-        "metadata": metadata or {},
-    }
-    events: List[Dict[str, Any]] = [
-        {"event": "user", "text": text, "parse_data": message, "metadata": metadata or {}}
-    ]
-    events += [{"event": "slot", "name": k, "value": v} for k, v in (set_this_turn or {}).items()]
-    return Tracker(
-        "shopper-1", values, message, events, False, None, {"name": form} if form else {}, "action_listen"
-    )
-
-
 async def run(action: Action, tracker: Tracker) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
     """Run the action; return its events and what it said (response name, kwargs and buttons)."""
     dispatcher = CollectingDispatcher()
     events = await action.run(dispatcher, tracker, DOMAIN)
     return events, said(dispatcher)
-
-
-def said(dispatcher: CollectingDispatcher) -> List[Dict[str, Any]]:
-    """Messages without the empty defaults the dispatcher adds."""
-    empty = (None, [], {}, "")
-    return [{k: v for k, v in m.items() if k != "template" and v not in empty} for m in dispatcher.messages]
 
 
 def responses(messages: List[Dict[str, Any]]) -> List[str]:

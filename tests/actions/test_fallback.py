@@ -12,7 +12,7 @@ from actions import handoff
 from actions.fallback import ActionStorefrontFallback, previous_user_intent, topic_buttons
 from store.db import session_scope
 from store.handoffs import list_handoffs
-from tests.handoff.support import DOMAIN, bot, make_tracker, private_store, said, user
+from tests.handoff.support import DOMAIN, bot, private_store, said, tracker_from_events, user
 
 __all__ = ["private_store"]
 pytestmark = pytest.mark.usefixtures("private_store")
@@ -34,7 +34,7 @@ def office_hours(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def test_first_miss_offers_the_three_likeliest_topics() -> None:
-    tracker = make_tracker(
+    tracker = tracker_from_events(
         [user("hi", "greet"), bot("Hi!"), user("blorp the wuzzle", "nlu_fallback", 0.5, ranking=RANKING)]
     )
     dispatcher = CollectingDispatcher()
@@ -53,7 +53,7 @@ async def test_first_miss_offers_the_three_likeliest_topics() -> None:
 
 
 async def test_second_miss_in_a_row_hands_off_with_the_reason() -> None:
-    tracker = make_tracker(
+    tracker = tracker_from_events(
         [
             user("blorp", "nlu_fallback", 0.4, ranking=RANKING),
             bot("Sorry, I didn't quite get that."),
@@ -74,7 +74,7 @@ async def test_second_miss_in_a_row_hands_off_with_the_reason() -> None:
 
 
 async def test_a_clear_message_in_between_starts_counting_again() -> None:
-    tracker = make_tracker(
+    tracker = tracker_from_events(
         [
             user("blorp", "nlu_fallback", ranking=RANKING),
             bot("Sorry?"),
@@ -90,16 +90,17 @@ async def test_a_clear_message_in_between_starts_counting_again() -> None:
 
 def test_a_handback_resets_the_count() -> None:
     events = [user("blorp", "nlu_fallback"), {"event": "resume"}, user("wuzzle", "nlu_fallback")]
-    assert previous_user_intent(make_tracker(events)) is None
+    assert previous_user_intent(tracker_from_events(events)) is None
     assert (
-        previous_user_intent(make_tracker([user("blorp", "nlu_fallback"), user("x", "nlu_fallback")]))
+        previous_user_intent(tracker_from_events([user("blorp", "nlu_fallback"), user("x", "nlu_fallback")]))
         == "nlu_fallback"
     )
 
 
 def test_topics_without_a_title_are_skipped_and_at_most_three_are_offered() -> None:
-    tracker = make_tracker([user("?", "nlu_fallback", ranking=[{"name": "greet", "confidence": 0.9}])])
+    tracker = tracker_from_events([user("?", "nlu_fallback", ranking=[{"name": "greet", "confidence": 0.9}])])
     assert topic_buttons(tracker, DOMAIN) == []
     assert (
-        len(topic_buttons(make_tracker([user("?", "nlu_fallback", ranking=RANKING)]), DOMAIN, limit=2)) == 2
+        len(topic_buttons(tracker_from_events([user("?", "nlu_fallback", ranking=RANKING)]), DOMAIN, limit=2))
+        == 2
     )

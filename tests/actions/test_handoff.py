@@ -17,7 +17,15 @@ from actions.handoff import ActionHandoff
 from actions.handoff_contact import ValidateHandoffContactForm, normalise_contact
 from store.db import session_scope
 from store.handoffs import list_handoffs
-from tests.handoff.support import DOMAIN, bot, customer_with_orders, make_tracker, private_store, said, user
+from tests.handoff.support import (
+    DOMAIN,
+    bot,
+    customer_with_orders,
+    private_store,
+    said,
+    tracker_from_events,
+    user,
+)
 
 __all__ = ["private_store"]
 pytestmark = pytest.mark.usefixtures("private_store")
@@ -59,7 +67,7 @@ async def test_request_in_hours_queues_with_full_context_and_pauses(clock, priva
         "page": {"product": "trail-jacket", "url": "https://shop.example/products/trail-jacket"},
         "cart": [{"sku": "TJ-M-BLK", "quantity": 1, "price": "149.00"}],
     }
-    tracker = make_tracker(
+    tracker = tracker_from_events(
         [
             user("hi", "greet", 0.98, web),
             bot("Hi! I'm the store assistant."),
@@ -106,15 +114,15 @@ async def test_request_in_hours_queues_with_full_context_and_pauses(clock, priva
 
 async def test_second_shopper_waits_twice_as_long(clock) -> None:
     clock(TUESDAY_10AM_NEW_YORK)
-    await run(make_tracker([user("human please", "human_handoff")], sender="first"))
-    _events, dispatcher = await run(make_tracker([user("agent", "human_handoff")], sender="second"))
+    await run(tracker_from_events([user("human please", "human_handoff")], sender="first"))
+    _events, dispatcher = await run(tracker_from_events([user("agent", "human_handoff")], sender="second"))
     assert said(dispatcher) == [{"response": "utter_handoff_queued", "wait_minutes": 10}]
     assert [h.conversation_id for h in handoffs()] == ["first", "second"]
 
 
 async def test_frustration_apologises_first_and_records_the_reason(clock) -> None:
     clock(TUESDAY_10AM_NEW_YORK)
-    events, dispatcher = await run(make_tracker([user("THIS IS USELESS", "frustration", 0.97)]))
+    events, dispatcher = await run(tracker_from_events([user("THIS IS USELESS", "frustration", 0.97)]))
     assert [m["response"] for m in said(dispatcher)] == ["utter_frustration_sorry", "utter_handoff_queued"]
     assert handoffs()[0].reason == "frustration"
     assert events[-1] == ConversationPaused()
@@ -122,7 +130,7 @@ async def test_frustration_apologises_first_and_records_the_reason(clock) -> Non
 
 async def test_reason_set_by_an_order_action_is_kept(clock) -> None:
     clock(TUESDAY_10AM_NEW_YORK)
-    tracker = make_tracker(
+    tracker = tracker_from_events(
         [user("/human_handoff", "human_handoff", 1.0)], slots={"handoff_reason": "delayed_order"}
     )
     await run(tracker)
@@ -131,14 +139,14 @@ async def test_reason_set_by_an_order_action_is_kept(clock) -> None:
 
 async def test_a_mentioned_but_unverified_order_is_listed_without_details(clock) -> None:
     clock(TUESDAY_10AM_NEW_YORK)
-    await run(make_tracker([user("human", "human_handoff")], slots={"order_number": "#1004"}))
+    await run(tracker_from_events([user("human", "human_handoff")], slots={"order_number": "#1004"}))
     assert handoffs()[0].context["orders"] == [{"number": "1004", "verified": False}]
 
 
 async def test_asking_again_while_queued_keeps_one_handoff(clock) -> None:
     clock(TUESDAY_10AM_NEW_YORK)
-    await run(make_tracker([user("human", "human_handoff")]))
-    events, dispatcher = await run(make_tracker([user("human!!", "human_handoff")]))
+    await run(tracker_from_events([user("human", "human_handoff")]))
+    events, dispatcher = await run(tracker_from_events([user("human!!", "human_handoff")]))
     assert events == [ConversationPaused()]
     assert said(dispatcher) == [{"response": "utter_handoff_already_queued"}]
     assert len(handoffs()) == 1
@@ -146,14 +154,16 @@ async def test_asking_again_while_queued_keeps_one_handoff(clock) -> None:
 
 async def test_handoff_inside_another_form_ends_that_form(clock) -> None:
     clock(TUESDAY_10AM_NEW_YORK)
-    events, _ = await run(make_tracker([user("get me a human", "human_handoff")], active_loop="sizing_form"))
+    events, _ = await run(
+        tracker_from_events([user("get me a human", "human_handoff")], active_loop="sizing_form")
+    )
     assert events[:2] == [ActiveLoop(None), SlotSet("requested_slot", None)]
     assert events[-1] == ConversationPaused()
 
 
 async def test_weekend_says_when_people_are_back_and_asks_for_contact(clock) -> None:
     clock(SATURDAY_11AM_NEW_YORK)
-    events, dispatcher = await run(make_tracker([user("human", "human_handoff")]))
+    events, dispatcher = await run(tracker_from_events([user("human", "human_handoff")]))
     assert said(dispatcher) == [
         {
             "response": "utter_handoff_offline",
@@ -169,7 +179,7 @@ async def test_weekend_says_when_people_are_back_and_asks_for_contact(clock) -> 
 async def test_offline_with_a_verified_phone_prefills_the_contact(clock) -> None:
     clock(SATURDAY_11AM_NEW_YORK)
     whatsapp = {"shopper": {"channel": "whatsapp", "verified_phone": "+15551234567", "wa_id": "15551234567"}}
-    events, _ = await run(make_tracker([user("human", "human_handoff", metadata=whatsapp)]))
+    events, _ = await run(tracker_from_events([user("human", "human_handoff", metadata=whatsapp)]))
     assert events == [
         SlotSet("handoff_reason", "requested"),
         SlotSet("handoff_contact", "+15551234567"),
@@ -179,7 +189,7 @@ async def test_offline_with_a_verified_phone_prefills_the_contact(clock) -> None
 
 async def test_offline_after_consent_queues_with_the_contact(clock) -> None:
     clock(SATURDAY_11AM_NEW_YORK)
-    tracker = make_tracker(
+    tracker = tracker_from_events(
         [user("human", "human_handoff"), user("yes", "affirm")],
         slots={"handoff_reason": "requested", "handoff_contact": "ava@example.com", "handoff_consent": True},
     )
@@ -205,7 +215,7 @@ async def test_offline_after_consent_queues_with_the_contact(clock) -> None:
 
 async def test_offline_without_consent_promises_a_reply_in_the_chat(clock) -> None:
     clock(SATURDAY_11AM_NEW_YORK)
-    tracker = make_tracker(
+    tracker = tracker_from_events(
         [user("no thanks", "deny")],
         slots={"handoff_reason": "requested", "handoff_contact": "none", "handoff_consent": False},
     )
@@ -216,7 +226,7 @@ async def test_offline_without_consent_promises_a_reply_in_the_chat(clock) -> No
 
 async def test_override_closed_during_business_hours_names_the_next_day(clock) -> None:
     clock(TUESDAY_10AM_NEW_YORK, override="closed")
-    _, dispatcher = await run(make_tracker([user("human", "human_handoff")]))
+    _, dispatcher = await run(tracker_from_events([user("human", "human_handoff")]))
     assert said(dispatcher) == [
         {
             "response": "utter_handoff_offline",
@@ -229,7 +239,7 @@ async def test_override_closed_during_business_hours_names_the_next_day(clock) -
 
 async def test_override_open_on_a_sunday_queues_online(clock) -> None:
     clock(datetime(2026, 6, 14, 15, 0, tzinfo=timezone.utc), override="open")
-    _, dispatcher = await run(make_tracker([user("human", "human_handoff")]))
+    _, dispatcher = await run(tracker_from_events([user("human", "human_handoff")]))
     assert said(dispatcher)[0]["response"] == "utter_handoff_queued"
 
 
@@ -250,7 +260,7 @@ def test_contact_normalisation(typed: str, expected: str) -> None:
 
 async def test_contact_form_validators() -> None:
     form = ValidateHandoffContactForm()
-    tracker = make_tracker([user("x", "inform")], active_loop="handoff_contact_form")
+    tracker = tracker_from_events([user("x", "inform")], active_loop="handoff_contact_form")
     dispatcher = CollectingDispatcher()
     assert await form.validate_handoff_contact("AVA@example.com", dispatcher, tracker, DOMAIN) == {
         "handoff_contact": "ava@example.com"

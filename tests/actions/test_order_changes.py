@@ -40,7 +40,7 @@ def stock(sku: str) -> int:
 
 async def test_unshipped_order_is_verified_and_the_form_goes_on() -> None:
     tracker = make_tracker(
-        slots={"order_number": "1003"}, set_this_turn={"order_contact": BEN}, form="cancel_order_form"
+        slots={"order_number": "1003"}, set_this_turn={"order_contact": BEN}, active_loop="cancel_order_form"
     )
     events, said = await run(ValidateCancelOrderForm(), tracker)
     assert said == []
@@ -62,7 +62,9 @@ async def test_unshipped_order_is_verified_and_the_form_goes_on() -> None:
 )
 async def test_an_order_that_moved_on_cannot_be_cancelled(number: str, contact: str, response: str) -> None:
     tracker = make_tracker(
-        slots={"order_number": number}, set_this_turn={"order_contact": contact}, form="cancel_order_form"
+        slots={"order_number": number},
+        set_this_turn={"order_contact": contact},
+        active_loop="cancel_order_form",
     )
     events, said = await run(ValidateCancelOrderForm(), tracker)
     assert responses(said) == [response]
@@ -119,12 +121,16 @@ async def test_cancel_with_the_store_down_apologises(store_down: None) -> None:
 
 
 def address_step(**set_this_turn: Any) -> Any:
-    return make_tracker(slots=verified("1003", BEN), set_this_turn=set_this_turn, form="change_address_form")
+    return make_tracker(
+        slots=verified("1003", BEN), set_this_turn=set_this_turn, active_loop="change_address_form"
+    )
 
 
 async def test_shipped_order_cannot_be_redirected() -> None:
     tracker = make_tracker(
-        slots={"order_number": "1001"}, set_this_turn={"order_contact": AVA}, form="change_address_form"
+        slots={"order_number": "1001"},
+        set_this_turn={"order_contact": AVA},
+        active_loop="change_address_form",
     )
     events, said = await run(ValidateChangeAddressForm(), tracker)
     assert responses(said) == ["utter_cannot_change_address_shipped"]

@@ -30,7 +30,7 @@ STOP = [ActiveLoop(None), SlotSet("requested_slot", None)]
 
 
 def turn(**set_this_turn: Any) -> Dict[str, Any]:
-    return {"set_this_turn": set_this_turn, "form": FORM}
+    return {"set_this_turn": set_this_turn, "active_loop": FORM}
 
 
 # -- asking for the order -----------------------------------------------------------------------
@@ -245,7 +245,7 @@ async def test_a_number_in_a_later_answer_does_not_switch_the_verified_order() -
     tracker = make_tracker(
         slots={"verified_order": "1003", "order_contact": BEN, "requested_slot": "new_postal_code"},
         set_this_turn={"order_number": "10118"},
-        form=FORM,
+        active_loop=FORM,
     )
     events, said = await run(ValidateOrderStatusForm(), tracker)
     assert said == []
@@ -257,7 +257,7 @@ async def test_an_email_in_a_later_answer_keeps_the_verified_contact() -> None:
     tracker = make_tracker(
         slots={"verified_order": "1003", "order_number": "1003", "requested_slot": "new_address1"},
         set_this_turn={"order_contact": "other@example.com"},
-        form=FORM,
+        active_loop=FORM,
     )
     tracker.events.insert(0, {"event": "slot", "name": "order_contact", "value": BEN})
     events, said = await run(ValidateOrderStatusForm(), tracker)

@@ -37,7 +37,7 @@ def verified(number: str, contact: str, **slots: Any) -> Dict[str, Any]:
 
 
 def step(slots: Dict[str, Any], **set_this_turn: Any) -> Any:
-    return make_tracker(slots=slots, set_this_turn=set_this_turn, form=FORM)
+    return make_tracker(slots=slots, set_this_turn=set_this_turn, active_loop=FORM)
 
 
 async def test_policy_reply_comes_from_the_store_policy() -> None:

@@ -38,8 +38,10 @@ def _literals_in_code() -> Set[str]:
 
 
 def _prefixes(responses: Set[str]) -> Set[str]:
-    """Starts of response names the code builds: f"utter_x_{reason}", or a literal passed on as a prefix."""
-    literal_prefixes = {lit for lit in _literals_in_code() - responses if any(r.startswith(lit) for r in responses)}
+    """Starts of response names the code builds: f"utter_x_{reason}", or a literal used as a prefix."""
+    literal_prefixes = {
+        lit for lit in _literals_in_code() - responses if any(r.startswith(lit) for r in responses)
+    }
     return literal_prefixes | set(FSTRING_PREFIX.findall(_code()))
 
 
@@ -66,7 +68,9 @@ def test_every_response_is_used_somewhere() -> None:
     responses = set(domain["responses"])
     prefixes = _prefixes(responses)
     used = _literals_in_code() | _referenced_in_data() | _form_questions(domain) | RASA_BUILT_IN
-    unused = {name for name in responses if name not in used and not any(name.startswith(p) for p in prefixes)}
+    unused = {
+        name for name in responses if name not in used and not any(name.startswith(p) for p in prefixes)
+    }
     assert not unused, f"responses nobody sends (delete them or use them): {sorted(unused)}"
 
 

@@ -7,15 +7,11 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
-import yaml
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from store import db
 from store.models import Customer, Handoff, HandoffMessage, Order
-
-DOMAIN: Dict[str, Any] = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
+from tests.support.trackers import DOMAIN, said, tracker_from_events  # noqa: F401 (re-exported to the tests)
 
 
 def user(
@@ -45,36 +41,6 @@ def user(
 
 def bot(text: str, timestamp: float = 1_700_000_001.0) -> Dict[str, Any]:
     return {"event": "bot", "text": text, "data": {}, "metadata": {}, "timestamp": timestamp}
-
-
-def make_tracker(
-    events: List[Dict[str, Any]],
-    *,
-    slots: Optional[Dict[str, Any]] = None,
-    active_loop: Optional[str] = None,
-    sender: str = "shopper-1",
-) -> Tracker:
-    """A tracker whose latest message is the last user event in ``events``."""
-    all_slots = {name: None for name in DOMAIN["slots"]}
-    all_slots.update(slots or {})
-    latest = next(e for e in reversed(events) if e["event"] == "user")
-    message = {**latest["parse_data"], "metadata": latest.get("metadata") or {}}
-    return Tracker(
-        sender,
-        all_slots,
-        message,
-        events,
-        False,
-        None,
-        {"name": active_loop} if active_loop else {},
-        "action_listen",
-    )
-
-
-def said(dispatcher: CollectingDispatcher) -> List[Dict[str, Any]]:
-    """Response names with their keyword arguments (empty defaults dropped)."""
-    empty = (None, [], {}, "")
-    return [{k: v for k, v in m.items() if k != "template" and v not in empty} for m in dispatcher.messages]
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from storefront.handoff.helpdesk import (
     load_helpdesk_config,
 )
 from tests.handoff.fake_chatwoot import ACCOUNT, INBOX, TOKEN, FakeChatwoot
-from tests.handoff.support import DOMAIN, bot, make_tracker, private_store, user
+from tests.handoff.support import DOMAIN, bot, private_store, tracker_from_events, user
 
 __all__ = ["private_store"]
 ENDPOINTS = Path(__file__).resolve().parents[2] / "endpoints.yml"
@@ -130,7 +130,7 @@ async def test_action_handoff_forwards_when_configured(
         "CHATWOOT_INBOX_ID": str(INBOX),
     }.items():
         monkeypatch.setenv(name, value)
-    tracker = make_tracker(
+    tracker = tracker_from_events(
         [user("hi", "greet"), bot("Hi!"), user("a human please", "human_handoff", 0.91)],
         sender="conv-forwarded",
     )

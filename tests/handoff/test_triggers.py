@@ -16,11 +16,11 @@ from actions.handoff_triggers import (
     record_form_failure,
     with_handoff_followup,
 )
-from tests.handoff.support import DOMAIN, make_tracker, user
+from tests.handoff.support import DOMAIN, tracker_from_events, user
 
 
 def tracker_with(counts: Dict[str, int] | None, *, text: str = "blue") -> Tracker:
-    return make_tracker(
+    return tracker_from_events(
         [user(text, "inform")], slots={"handoff_form_failures": counts}, active_loop="demo_form"
     )
 
@@ -96,7 +96,7 @@ async def test_validator_hands_off_on_the_third_bad_answer() -> None:
     def events() -> list:
         return [user("purple", "inform"), {"event": "slot", "name": "size", "value": "purple"}]
 
-    tracker = make_tracker(
+    tracker = tracker_from_events(
         events(),
         slots={"handoff_form_failures": {"demo_form:size": 2}, "requested_slot": "size", "size": "purple"},
         active_loop="demo_form",
@@ -109,7 +109,7 @@ async def test_validator_hands_off_on_the_third_bad_answer() -> None:
     ]
     assert SlotSet("handoff_reason", "form_failed") in result and SlotSet("size", None) in result
 
-    tracker = make_tracker(
+    tracker = tracker_from_events(
         events(),
         slots={"handoff_form_failures": {"demo_form:size": 1}, "requested_slot": "size", "size": "purple"},
         active_loop="demo_form",

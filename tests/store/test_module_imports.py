@@ -12,13 +12,19 @@ import store
 from storefront.settings import PROJECT_ROOT
 
 MODULES = sorted(
-    info.name for info in pkgutil.walk_packages(store.__path__, prefix="store.") if not info.name.endswith("__main__")
+    info.name
+    for info in pkgutil.walk_packages(store.__path__, prefix="store.")
+    if not info.name.endswith("__main__")
 )
 
 
 @pytest.mark.parametrize("module", MODULES)
 def test_module_imports_first_in_a_fresh_interpreter(module: str) -> None:
     result = subprocess.run(
-        [sys.executable, "-c", f"import {module}"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", f"import {module}"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]
