@@ -64,10 +64,14 @@ def build_lemma_map(phrases: Iterable[str]) -> Dict[str, str]:
     for form, lemma in table.items():
         if lemma in lemmas and isinstance(form, str):
             lemma_map[form] = lemma
-    for word in words:
-        # The table's lemma of a plural can differ from the singular's own entry ("hoodies" ->
-        # "hoody", "hoodie" -> "hoodie"): a catalog word's regular plurals always share its norm.
-        for plural in (word + "s", word + "es", word[:-1] + "ies" if word.endswith("y") else None):
+    # The table's lemma of a plural can differ from the singular's own entry ("hoodies" -> "hoody",
+    # "hoodie" -> "hoodie"): a catalog word's regular plurals share its norm. When two words claim
+    # the same plural ("hoody" -> "hoodies", "hoodie" -> "hoodies"), plain "+s" wins; the order is
+    # fixed so that the result does not depend on set iteration.
+    for suffix_rank in (0, 1, 2):
+        for word in sorted(words):
+            plurals = (word[:-1] + "ies" if word.endswith("y") else None, word + "es", word + "s")
+            plural = plurals[suffix_rank]
             if plural and plural not in words:
                 lemma_map[plural] = lemma_map[word]
     return lemma_map
@@ -90,6 +94,8 @@ class CatalogMatcher:
         self._values: Dict[str, Tuple[str, str]] = {}
         self._catalog_norms: Set[str] = set()
         group_phrases = {phrase: [phrase] for phrase in terms.groups}
+        for alias, group in terms.group_aliases.items():
+            group_phrases.setdefault(group, [group]).append(alias)
         tables = (
             ("product", terms.products),
             ("group", group_phrases),
@@ -118,7 +124,10 @@ class CatalogMatcher:
 
     def _all_phrases(self) -> List[str]:
         tables = (self.terms.products, self.terms.categories, self.terms.colors)
-        return [p for table in tables for ps in table.values() for p in ps] + list(self.terms.groups)
+        return [p for table in tables for ps in table.values() for p in ps] + [
+            *self.terms.groups,
+            *self.terms.group_aliases,
+        ]
 
     def norm(self, word: str) -> str:
         """The form both patterns and messages are compared in."""

@@ -133,6 +133,7 @@ class CatalogTerms:
         brands: vendor names.
         groups: a phrase that names several products ("hoodie", "trucker jacket") -> their titles;
             found as a ``product`` entity whose value is the phrase.
+        group_aliases: another word for a group ("hoody" -> "hoodie").
     """
 
     products: Dict[str, List[str]] = field(default_factory=dict)
@@ -141,6 +142,7 @@ class CatalogTerms:
     sizes: List[str] = field(default_factory=list)
     brands: List[str] = field(default_factory=list)
     groups: Dict[str, List[str]] = field(default_factory=dict)
+    group_aliases: Dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> Dict[str, Any]:
         """A JSON-serialisable copy."""
@@ -151,6 +153,7 @@ class CatalogTerms:
             "sizes": self.sizes,
             "brands": self.brands,
             "groups": self.groups,
+            "group_aliases": self.group_aliases,
         }
 
     @classmethod
@@ -163,6 +166,7 @@ class CatalogTerms:
             sizes=list(data.get("sizes", [])),
             brands=list(data.get("brands", [])),
             groups={k: list(v) for k, v in data.get("groups", {}).items()},
+            group_aliases=dict(data.get("group_aliases", {})),
         )
 
     def fingerprint(self) -> str:
@@ -244,7 +248,8 @@ def terms_from_store_vocabulary(vocabulary: Any) -> CatalogTerms:
         else:
             # A phrase several products share (or a bare noun such as "hoodie") names a group.
             groups[alias] = sorted(set(owners))
-    _attach_shopper_words(categories, groups)
+    group_aliases: Dict[str, str] = {}
+    _attach_shopper_words(categories, groups, group_aliases)
     return CatalogTerms(
         products=products,
         categories=categories,
@@ -252,6 +257,7 @@ def terms_from_store_vocabulary(vocabulary: Any) -> CatalogTerms:
         sizes=[s for s in vocabulary.sizes if s],
         brands=brands,
         groups=groups,
+        group_aliases=group_aliases,
     )
 
 
@@ -261,7 +267,9 @@ def _head_noun(title: str) -> str:
     return words[-1] if len(words) >= 2 and words[-1] not in _NOT_HEAD_NOUNS else ""
 
 
-def _attach_shopper_words(categories: Dict[str, List[str]], groups: Dict[str, List[str]]) -> None:
+def _attach_shopper_words(
+    categories: Dict[str, List[str]], groups: Dict[str, List[str]], aliases: Dict[str, str]
+) -> None:
     for word, target in SHOPPER_WORDS.items():
         owner = next(
             (c for c, phrases in categories.items() if target in phrases or target + "s" in phrases), None
@@ -269,7 +277,7 @@ def _attach_shopper_words(categories: Dict[str, List[str]], groups: Dict[str, Li
         if owner is not None and word not in categories[owner]:
             categories[owner].append(word)
         elif owner is None and target in groups and word not in groups:
-            groups[word] = groups[target]
+            aliases[word] = target
 
 
 def load_catalog_terms(database_url: Optional[str] = None) -> CatalogTerms:

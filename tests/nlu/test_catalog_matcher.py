@@ -131,3 +131,12 @@ def test_a_store_without_tables_fails_with_the_command_that_loads_one(tmp_path) 
         CatalogUnavailableError, match=r"Cannot read the store catalog.*python -m store load-sample"
     ):
         load_catalog_terms(url)
+
+
+def test_a_plain_plural_belongs_to_its_own_singular() -> None:
+    from storefront.nlu.matcher import build_lemma_map
+
+    # "hoodies" is both "hoodie" + s and "hoody" -> ies; the plain plural wins, whatever the order.
+    for phrases in (["hoody", "hoodie"], ["hoodie", "hoody"]):
+        lemma_map = build_lemma_map(phrases)
+        assert lemma_map["hoodies"] == lemma_map["hoodie"]
