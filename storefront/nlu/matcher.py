@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
 import spacy
@@ -55,14 +56,17 @@ def build_lemma_map(phrases: Iterable[str]) -> Dict[str, str]:
     Uses the English lookup table of spacy-lookups-data (only needed at training time); the result
     is small enough to persist with the model so that inference needs no lookup tables.
     """
-    from spacy.lookups import load_lookups
+    import spacy_lookups_data
+    import srsly
 
-    table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+    # spaCy's Table keys are hashes, so the inflected forms are read from the package's own file.
+    path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lemma_lookup.json.gz"
+    table: Dict[str, str] = srsly.read_gzip_json(path)
     words = {w for phrase in phrases for w in re.findall(r"[a-z0-9'-]+", phrase.lower())}
     lemmas = {table.get(w, _plural_rule(w)) for w in words}
     lemma_map = {w: table.get(w, _plural_rule(w)) for w in words}
     for form, lemma in table.items():
-        if lemma in lemmas and isinstance(form, str):
+        if lemma in lemmas:
             lemma_map[form] = lemma
     # The table's lemma of a plural can differ from the singular's own entry ("hoodies" -> "hoody",
     # "hoodie" -> "hoodie"): a catalog word's regular plurals share its norm. When two words claim

@@ -44,6 +44,7 @@ def test_vocabulary_comes_from_the_store(terms: CatalogTerms) -> None:
             [("product", "Court Classic Sneakers", "Court Classic Sneaker")],
         ),
         ("show me sneakers", [("category", "sneakers", "Sneakers")]),
+        ("any scarves?", [("product", "scarves", "scarf")]),  # irregular plural, from the lemma table
         ("any Dresses?", [("category", "Dresses", "Dresses & Skirts")]),
         ("do you sell trainers", [("category", "trainers", "Sneakers")]),
         ("a new t-shirt", [("category", "t-shirt", "Tops & Tees")]),
