@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.page_context import page_product
 from actions.sizing import MEASUREMENT_SLOTS, sizing_request
 from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
@@ -91,14 +92,14 @@ class ProductSlotMixin:
         return {"product": detail.handle}
 
 
-class ValidateStockForm(ProductSlotMixin, FormValidationAction):
+class ValidateStockForm(ProductSlotMixin, HandoffOnRepeatedFailure):
     """The stock form needs only the product; size and color are optional."""
 
     def name(self) -> str:
         return "validate_stock_form"
 
 
-class ValidateSizingForm(ProductSlotMixin, FormValidationAction):
+class ValidateSizingForm(ProductSlotMixin, HandoffOnRepeatedFailure):
     """The sizing form needs the product and measurements or a usual size that its chart can use."""
 
     def name(self) -> str:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, Dict, List, Optional
 from zoneinfo import ZoneInfo
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from actions.catalog_forms import LEAVING_INTENTS
 from actions.formatting import day, listing, money
+from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.page_context import cart_lines
 from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
 from store.catalog import catalog_vocabulary
@@ -135,7 +136,7 @@ class ActionCheckDiscount(Action):
         dispatcher.utter_message(response="utter_discount_next_steps")
 
 
-class ValidateDiscountForm(FormValidationAction):
+class ValidateDiscountForm(HandoffOnRepeatedFailure):
     """Find the code in what the shopper typed."""
 
     def name(self) -> str:

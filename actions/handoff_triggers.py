@@ -83,8 +83,36 @@ def with_handoff_followup(events: List[EventType]) -> List[EventType]:
     return [*events, ActiveLoop(None), SlotSet("requested_slot", None), FollowupAction("action_handoff")]
 
 
+def count_rejected_answer(tracker: Tracker, events: List[EventType]) -> List[EventType]:
+    """Count a rejected answer to the question the form just asked, from the validator's events.
+
+    The shopper answered the requested slot this turn (it is among ``slots_to_validate``) and the
+    validator set it back to ``None``: that is one more failure of that question, and the third
+    ends the form and hands off. An accepted answer forgets the question's failures. A form that
+    ends itself (``requested_slot`` set to ``None``, e.g. "this order cannot be cancelled") forgets
+    all of its counts. Validators that call :func:`record_form_failure` themselves are left alone.
+    """
+    decided = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    if COUNTER_SLOT in decided:
+        return with_handoff_followup(events)
+    form = (tracker.active_loop or {}).get("name")
+    asked = tracker.get_slot("requested_slot")
+    if not form or not asked or asked not in tracker.slots_to_validate() or asked not in decided:
+        return events
+    if "requested_slot" in decided and decided["requested_slot"] is None:
+        counts = dict(tracker.get_slot(COUNTER_SLOT) or {})
+        kept = {key: n for key, n in counts.items() if not key.startswith(f"{form}:")}
+        return events if kept == counts else [*events, SlotSet(COUNTER_SLOT, kept)]
+    if decided[asked] is None:
+        updates = record_form_failure(tracker, asked, form=form)
+    else:
+        updates = clear_form_failures(tracker, asked, form=form)
+    extra = [SlotSet(name, value) for name, value in updates.items() if name != asked]
+    return with_handoff_followup([*events, *extra])
+
+
 class HandoffOnRepeatedFailure(FormValidationAction):
-    """A form validator whose repeated failures (via :func:`record_form_failure`) hand off."""
+    """A form validator whose question, answered unusably three times running, hands off."""
 
     @abstractmethod
     def name(self) -> str:
@@ -93,4 +121,4 @@ class HandoffOnRepeatedFailure(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        return with_handoff_followup(await super().run(dispatcher, tracker, domain))
+        return count_rejected_answer(tracker, await super().run(dispatcher, tracker, domain))

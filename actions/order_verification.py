@@ -19,9 +19,9 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.identity import verified_contacts
 from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
 from store.contact import normalize_email, parse_order_number, phone_key
@@ -95,7 +95,7 @@ async def verified_order_view(tracker: Tracker) -> Optional[OrderView]:
     return await query_store(find_order, order_number=number, contact=contact)
 
 
-class OrderFormValidator(FormValidationAction):
+class OrderFormValidator(HandoffOnRepeatedFailure):
     """Validates ``order_number``/``order_contact`` and verifies the pair against the store."""
 
     @abstractmethod

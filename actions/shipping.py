@@ -13,13 +13,14 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, Dict, List, Optional
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.formatting import clock, day, listing, money, zone_abbreviation
+from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.page_context import cart_lines, cart_subtotal
 from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
 from store.info import store_info
@@ -161,7 +162,7 @@ class ActionAskShippingFormCountry(Action):
         return []
 
 
-class ValidateShippingForm(FormValidationAction):
+class ValidateShippingForm(HandoffOnRepeatedFailure):
     """Normalise the destination to the store's country name."""
 
     def name(self) -> str:

@@ -1,0 +1,63 @@
+"""The same form question failing three times hands the shopper to a person (issue: handoff triggers).
+
+Runs the real stock-form validator against the sample store: a product the store does not have
+is rejected; the third rejection in a row ends the form and runs ``action_handoff``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.catalog_forms import ValidateStockForm
+from tests.actions.catalog_support import catalog_store  # noqa: F401 (fixture)
+from tests.support.trackers import DOMAIN, make_tracker
+
+pytestmark = pytest.mark.usefixtures("catalog_store")
+
+FORM = "stock_form"
+UNKNOWN = "unicorn saddle"
+
+
+async def _answer(product: str, failures: Optional[Dict[str, int]] = None) -> List[Dict[str, Any]]:
+    tracker = make_tracker(
+        slots={"requested_slot": "product", "handoff_form_failures": failures},
+        set_this_turn={"product": product},
+        text=product,
+        active_loop=FORM,
+    )
+    return await ValidateStockForm().run(CollectingDispatcher(), tracker, DOMAIN)
+
+
+def _slots(events: List[Dict[str, Any]]) -> Dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+async def test_first_and_second_failures_are_counted_and_the_question_is_asked_again() -> None:
+    first = await _answer(UNKNOWN)
+    assert _slots(first)["product"] is None
+    assert _slots(first)["handoff_form_failures"] == {"stock_form:product": 1}
+    second = await _answer(UNKNOWN, {"stock_form:product": 1})
+    assert _slots(second)["handoff_form_failures"] == {"stock_form:product": 2}
+    assert not [e for e in second if e["event"] == "followup"]
+
+
+async def test_third_failure_ends_the_form_and_hands_off() -> None:
+    events = await _answer(UNKNOWN, {"stock_form:product": 2})
+    slots = _slots(events)
+    assert slots["handoff_reason"] == "form_failed"
+    assert slots["handoff_form_failures"] == {}
+    assert {"event": "active_loop", "name": None} in [
+        {"event": e["event"], "name": e.get("name")} for e in events if e["event"] == "active_loop"
+    ]
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "action_handoff"}
+
+
+async def test_an_accepted_answer_forgets_the_failures() -> None:
+    events = await _answer("Fleece Hoodie", {"stock_form:product": 2, "shipping_form:country": 1})
+    slots = _slots(events)
+    assert slots["product"] == "fleece-hoodie"  # the product handle
+    assert slots["handoff_form_failures"] == {"shipping_form:country": 1}
+    assert not [e for e in events if e["event"] == "followup"]
