@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Optional
+from typing import Optional, Union
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -223,6 +223,24 @@ def _view(session: Session, order: Order, now: datetime) -> OrderView:
     return order_view(order, now=now, tz=store_timezone(session), high_value=high_value_threshold(session))
 
 
+def _order_to_change(
+    session: Session, *, order_number: str, contact: str, now: datetime
+) -> Union[Order, OrderChangeResult]:
+    """The verified order, locked for the change, or the refusal when it cannot change any more.
+
+    Unknown numbers and wrong contacts give the same ``not_found``; the row lock makes two
+    concurrent changes of one order queue instead of both passing the "not shipped" check.
+    """
+    order = verified_order(session, order_number=order_number, contact=contact)
+    if order is None:
+        return OrderChangeResult(ok=False, reason="not_found")
+    order = lock_order(session, order)
+    problem = _unfulfilled_reason(order)
+    if problem:
+        return OrderChangeResult(ok=False, reason=problem, order=_view(session, order, now))
+    return order
+
+
 def cancel_order(
     session: Session,
     *,
@@ -233,13 +251,9 @@ def cancel_order(
 ) -> OrderChangeResult:
     """Cancel an order that has not shipped, refund it and put its units back in stock."""
     current = _now(now)
-    order = verified_order(session, order_number=order_number, contact=contact)
-    if order is None:
-        return OrderChangeResult(ok=False, reason="not_found")
-    order = lock_order(session, order)
-    problem = _unfulfilled_reason(order)
-    if problem:
-        return OrderChangeResult(ok=False, reason=problem, order=_view(session, order, current))
+    order = _order_to_change(session, order_number=order_number, contact=contact, now=current)
+    if isinstance(order, OrderChangeResult):
+        return order
     order.cancelled_at = current
     order.cancel_reason = reason
     order.updated_at = current
@@ -260,13 +274,9 @@ def change_shipping_address(
 ) -> OrderChangeResult:
     """Change where an unshipped order goes (same country unless the store allows otherwise)."""
     current = _now(now)
-    order = verified_order(session, order_number=order_number, contact=contact)
-    if order is None:
-        return OrderChangeResult(ok=False, reason="not_found")
-    order = lock_order(session, order)
-    problem = _unfulfilled_reason(order)
-    if problem:
-        return OrderChangeResult(ok=False, reason=problem, order=_view(session, order, current))
+    order = _order_to_change(session, order_number=order_number, contact=contact, now=current)
+    if isinstance(order, OrderChangeResult):
+        return order
     country = (address.country or "").strip().upper()
     if not (
         address.address1.strip()
