@@ -27,7 +27,7 @@ from sanic.response import HTTPResponse
 
 from store.handoffs import add_handoff_message, claim_handoff, get_handoff, list_handoffs, resolve_handoff
 from storefront.handoff import auth
-from storefront.handoff.conversation import ConversationDesk, messages_since_pause, transcript
+from storefront.handoff.conversation import ConversationDesk, DeliveryFailed, messages_since_pause, transcript
 from storefront.handoff.views import handoff_detail, queue_item, run_store
 from storefront.settings import PROJECT_ROOT
 
@@ -213,9 +213,15 @@ class AgentConsoleInput(InputChannel):
                 return _error(400, f"text must be 1 to {MAX_REPLY_CHARS} characters")
             conversations = desk(request)
             await sync_shopper_messages(handoff, await conversations.tracker(handoff.conversation_id))
-            delivered = await conversations.say(
-                handoff.conversation_id, {"text": text}, {"handoff": "agent_message", "agent": identity.name}
-            )
+            try:
+                delivered = await conversations.say(
+                    handoff.conversation_id,
+                    {"text": text},
+                    {"handoff": "agent_message", "agent": identity.name},
+                    require_delivery=True,
+                )
+            except DeliveryFailed as error:
+                return _error(409, f"Not sent: {error}", channel=handoff.channel)
             await run_store(
                 add_handoff_message, handoff_id=handoff_id, sender=f"agent:{identity.name}", text=text
             )

@@ -17,6 +17,7 @@ Messages the console adds carry a ``custom`` marker so that the widget can tell 
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from typing import Any, Dict, Iterable, List, Optional
 
@@ -31,6 +32,10 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from storefront.channels.whatsapp_output import WhatsAppDeliveryError
+
+logger = logging.getLogger(__name__)
 
 ACTION_LISTEN = "action_listen"
 
@@ -111,6 +116,10 @@ async def deliver(
     return True
 
 
+class DeliveryFailed(RuntimeError):
+    """The shopper's channel refused an agent's message; nothing was recorded."""
+
+
 class ConversationDesk:
     """The console's handle on the running Rasa agent and its input channels."""
 
@@ -134,21 +143,37 @@ class ConversationDesk:
         events: List[Event],
         message: Optional[Dict[str, Any]] = None,
         marker: Optional[Dict[str, Any]] = None,
+        *,
+        require_delivery: bool = False,
     ) -> bool:
-        """Append ``events`` under the conversation's lock, then send ``message`` to the shopper.
+        """Send ``message`` to the shopper, then append ``events``, under the conversation's lock.
+
+        Delivery comes first so that the transcript never shows an agent's reply the shopper did
+        not get: with ``require_delivery`` a channel's refusal (WhatsApp's 24-hour window, an
+        opted-out shopper, a Graph API error) raises :class:`DeliveryFailed` and nothing is
+        recorded. Without it (system notices around claim, hand-back and resolve) the events are
+        recorded anyway, because the conversation's state must change even if the notice cannot
+        be delivered.
 
         Returns:
             Whether the message reached a channel that can push (False for REST).
         """
+        delivered = False
         async with self.agent.lock_store.lock(conversation_id):
             tracker = await self.agent.processor.get_tracker(conversation_id)
+            if message is not None:
+                try:
+                    delivered = await deliver(
+                        output_channel_for(tracker, self.channels), conversation_id, message, marker or {}
+                    )
+                except WhatsAppDeliveryError as error:
+                    if require_delivery:
+                        raise DeliveryFailed(str(error)) from error
+                    logger.warning("Could not deliver a console notice to %s: %s", conversation_id, error)
             for event in events:
                 tracker.update(event, self.agent.domain)
             await self.agent.tracker_store.save(tracker)
-        if message is None:
-            return False
-        output = output_channel_for(tracker, self.channels)
-        return await deliver(output, conversation_id, message, marker or {})
+        return delivered
 
     async def say(
         self,
@@ -157,14 +182,18 @@ class ConversationDesk:
         marker: Dict[str, Any],
         before: Iterable[Event] = (),
         after: Iterable[Event] = (),
+        *,
+        require_delivery: bool = False,
     ) -> bool:
-        """Record a console message as a bot utterance attributed to the agent, and send it."""
+        """Send a console message and record it as a bot utterance attributed to the agent."""
         metadata = {"handoff": marker.get("handoff"), "handoff_agent": marker.get("agent")}
         if marker.get("handoff") != "agent_message":
             metadata.pop("handoff_agent")  # system notices are the assistant's voice
         data = {"buttons": message["buttons"]} if message.get("buttons") else {}
         uttered = BotUttered(message.get("text", ""), data=data, metadata=metadata)
-        return await self.append(conversation_id, [*before, uttered, *after], message, marker)
+        return await self.append(
+            conversation_id, [*before, uttered, *after], message, marker, require_delivery=require_delivery
+        )
 
     async def resume(self, conversation_id: str, message: Dict[str, Any], marker: Dict[str, Any]) -> bool:
         """Give the conversation back to the assistant, which speaks first and then listens."""
