@@ -169,7 +169,7 @@ def _ask_for_contact(
 async def _queue(
     dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, hours: SupportHours
 ) -> List[EventType]:
-    channel = tracker.get_latest_input_channel() or tracker.get_slot("channel") or "unknown"
+    channel = tracker.get_latest_input_channel() or "unknown"
     context = await build_context(tracker, reason=reason, channel=channel)
     offline = not hours.open_now
     contact = tracker.get_slot("handoff_contact")
