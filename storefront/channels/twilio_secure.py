@@ -30,7 +30,7 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from storefront.channels import whatsapp_format as fmt
-from storefront.channels.whatsapp import DRAIN_SECONDS, app_tracker_store
+from storefront.channels.whatsapp import add_lifecycle_routes, app_tracker_store
 from storefront.channels.whatsapp_inbound import (
     OPT_IN_KEYWORDS,
     OPT_OUT_KEYWORDS,
@@ -232,20 +232,7 @@ class SecureTwilioInput(TwilioInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Health and webhook routes."""
         webhook = Blueprint("storefront_twilio_webhook", __name__)
-
-        @webhook.listener("before_server_start")
-        async def remember_app(app: Any, _loop: Any) -> None:
-            self._app = app
-
-        @webhook.listener("before_server_stop")
-        async def finish(_app: Any, _loop: Any) -> None:
-            await self.dispatcher.drain(timeout=DRAIN_SECONDS)
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            if not self.enabled:
-                return response.json({"status": "disabled"}, status=503)
-            return response.json({"status": "ok"})
+        add_lifecycle_routes(webhook, self)
 
         @webhook.route("/webhook", methods=["POST"])
         async def message(request: Request) -> HTTPResponse:

@@ -39,6 +39,35 @@ logger = logging.getLogger(__name__)
 
 # How long a stopping server waits for messages still being processed.
 DRAIN_SECONDS = 20.0
+
+
+def add_lifecycle_routes(
+    webhook: Blueprint, channel: Any, on_stop: Optional[Callable[[], Awaitable[None]]] = None
+) -> None:
+    """What the messaging channels (WhatsApp, Twilio) share around their webhook.
+
+    The channel remembers the Sanic app (its tracker store backs the 24-hour window and the
+    offered options), finishes the messages its ``dispatcher`` still processes in the background
+    when the server stops, and answers ``GET /`` with 503 while its credentials are missing.
+    """
+
+    @webhook.listener("before_server_start")
+    async def remember_app(app: Any, _loop: Any) -> None:
+        channel._app = app
+
+    @webhook.listener("before_server_stop")
+    async def finish(_app: Any, _loop: Any) -> None:
+        await channel.dispatcher.drain(timeout=DRAIN_SECONDS)
+        if on_stop is not None:
+            await on_stop()
+
+    @webhook.route("/", methods=["GET"])
+    async def health(_: Request) -> HTTPResponse:
+        if not channel.enabled:
+            return response.json({"status": "disabled"}, status=503)
+        return response.json({"status": "ok"})
+
+
 LIST_BUTTON_RESPONSE = "utter_list_button"
 
 
@@ -185,21 +214,7 @@ class WhatsAppInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Health, verification handshake and webhook routes."""
         webhook = Blueprint("storefront_whatsapp_webhook", __name__)
-
-        @webhook.listener("before_server_start")
-        async def remember_app(app: Any, _loop: Any) -> None:
-            self._app = app
-
-        @webhook.listener("before_server_stop")
-        async def finish(_app: Any, _loop: Any) -> None:
-            await self.dispatcher.drain(timeout=DRAIN_SECONDS)
-            await self.client.close()
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            if not self.enabled:
-                return response.json({"status": "disabled"}, status=503)
-            return response.json({"status": "ok"})
+        add_lifecycle_routes(webhook, self, on_stop=self.client.close)
 
         @webhook.route("/webhook", methods=["GET"])
         async def verify(request: Request) -> HTTPResponse:
