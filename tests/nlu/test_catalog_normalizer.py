@@ -100,3 +100,51 @@ def test_count_vectors_learn_the_placeholders_instead_of_the_names(
     vocabulary = featurizer.vectorizers[TEXT].vocabulary_
     assert {"__product__", "__color__", "__category__", "do"} <= set(vocabulary)
     assert not {"fleece", "hoodie", "navy"} & set(vocabulary)
+
+
+def test_terms_of_the_configured_lookup_tables_get_their_own_placeholder(
+    store_db_url: str, storage: LocalModelStorage, context: ExecutionContext, tokenizer: WhitespaceTokenizer
+) -> None:
+    config = {
+        **CatalogTermNormalizer.get_default_config(),
+        "database_url": store_db_url,
+        "lookup_tables": ["other_shop"],
+    }
+    lookups = [
+        {"name": "other_shop", "elements": ["temu", "john lewis"]},
+        {"name": "country", "elements": ["france"]},
+    ]
+    resource = Resource("with_lookups")
+    CatalogTermNormalizer.create(config, storage, resource, context).train(
+        TrainingData(lookup_tables=lookups)
+    )
+    loaded = CatalogTermNormalizer.load(
+        {**config, "database_url": UNREACHABLE_DB}, storage, resource, context
+    )
+
+    message = Message({TEXT: "my John Lewis order to france, not temuz"})
+    tokenizer.process([message])
+    loaded.process([message])
+    assert tokens_of(message) == [
+        ("my", "my"),
+        ("John", "__other_shop__"),
+        ("Lewis", "__other_shop__"),
+        ("order", "order"),
+        ("to", "to"),
+        ("france", "france"),
+        ("not", "not"),
+        ("temuz", "temuz"),
+    ]
+
+
+def test_a_lookup_table_missing_from_the_data_is_named(
+    store_db_url: str, storage: LocalModelStorage, context: ExecutionContext
+) -> None:
+    config = {
+        **CatalogTermNormalizer.get_default_config(),
+        "database_url": store_db_url,
+        "lookup_tables": ["other_shop"],
+    }
+    component = CatalogTermNormalizer.create(config, storage, Resource("missing"), context)
+    with pytest.raises(ValueError, match="other_shop"):
+        component.train(TrainingData())

@@ -27,3 +27,10 @@ def test_catalog_extractor_runs_before_the_synonym_mapper() -> None:
     names = [c["name"] for c in _pipeline()]
     catalog = names.index("storefront.nlu.catalog_extractor.CatalogEntityExtractor")
     assert catalog < names.index("EntitySynonymMapper")
+
+
+def test_catalog_normalizer_runs_between_the_tokenizer_and_the_count_vectors() -> None:
+    names = [c["name"] for c in _pipeline()]
+    normalizer = names.index("storefront.nlu.catalog_normalizer.CatalogTermNormalizer")
+    assert names.index("WhitespaceTokenizer") < normalizer
+    assert all(normalizer < i for i, name in enumerate(names) if name == "CountVectorsFeaturizer")
