@@ -24,6 +24,9 @@ from store.sizing import recommend_size
 LEAVING_INTENTS = {"stop", "deny", "human_handoff", "frustration", "goodbye"}
 # Typed text is taken as a product name only when the shopper is plausibly naming one.
 NAMING_INTENTS = {"inform", "product_search", "product_stock", "size_help", "nlu_fallback"}
+# The sizing form's size basis for a product without a size chart: nothing to ask, the form ends
+# and action_size_help says there is no chart.
+NO_SIZE_CHART = "no_size_chart"
 
 
 def _intent(tracker: Tracker) -> Optional[str]:
@@ -104,6 +107,24 @@ class ValidateSizingForm(ProductSlotMixin, HandoffOnRepeatedFailure):
 
     def name(self) -> str:
         return "validate_sizing_form"
+
+    async def validate_product(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Resolve the product; one without a size chart ends the form before any measurement is
+        asked for (``action_size_help`` then says there is no chart)."""
+        found = await super().validate_product(value, dispatcher, tracker, domain)
+        handle = found.get("product")
+        if not handle:
+            return found
+        try:
+            result = await query_store(recommend_size, product=handle)
+        except StoreUnavailable:
+            # The size question comes next either way; its own store access reports the failure.
+            return found
+        if result.reason == NO_SIZE_CHART:
+            return {**found, "size_basis": NO_SIZE_CHART}
+        return found
 
     async def extract_size_basis(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -189,3 +189,16 @@ async def test_leaving_messages_fill_nothing(intent: str) -> None:
                            slots={"product": "zip-hoodie", "requested_slot": "size_basis"})  # fmt: skip
     events = await ValidateSizingForm().run(CollectingDispatcher(), tracker, DOMAIN)
     assert events == []
+
+
+async def test_a_product_without_a_size_chart_ends_the_form_without_asking_for_measurements() -> None:
+    tracker = make_tracker(intent="size_help", text="what size canvas tote bag",
+                           entities=[entity("product", "Canvas Tote Bag", 10, 25)],
+                           set_this_turn={"product": "Canvas Tote Bag"})  # fmt: skip
+    events = await ValidateSizingForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert events == [SlotSet("product", "canvas-tote-bag"), SlotSet("size_basis", "no_size_chart")]
+
+    finished = make_tracker(slots={"product": "canvas-tote-bag", "size_basis": "no_size_chart"})
+    dispatcher = CollectingDispatcher()
+    assert await ActionSizeHelp().run(dispatcher, finished, DOMAIN) == RESET
+    assert said(dispatcher) == [{"response": "utter_size_no_chart", "product": "Canvas Tote Bag"}]
