@@ -8,7 +8,7 @@ RASA   := $(VENV)/bin/rasa
 STAMP  := $(VENV)/.requirements.lock.sha256
 DATA   := data/nlu data/rules data/stories
 
-.PHONY: help venv web store train run shell actions validate lint format system-deps test eval compare bench lock clean
+.PHONY: help venv web store train run shell actions validate lint format system-deps test eval cv compare bench lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36mmake %-12s\033[0m %s\n", $$1, $$2}'
@@ -61,6 +61,10 @@ test: venv web system-deps ## Run the whole test suite (trains a model once, sta
 
 eval: train ## Score the NLU on the held-out split: reports, plots and a summary in results/
 	@$(PY) scripts/nlu_eval.py
+
+CONFIGS ?= config.yml
+cv: store ## Cross-validate CONFIGS (default config.yml) on data/nlu; misclassified messages in results/nlu_cv/
+	@$(PY) scripts/nlu_cv.py $(CONFIGS) --errors results/nlu_cv
 
 compare: store ## Compare config.yml with Rasa's default and a spaCy+sklearn pipeline
 	@$(PY) scripts/nlu_compare.py

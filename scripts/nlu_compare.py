@@ -24,6 +24,7 @@ CANDIDATES = {
     "spacy_sklearn": ("spaCy + scikit-learn", ROOT / "configs" / "spacy_sklearn.yml"),
     "diet": ("DIET, 50 epochs (earlier choice)", ROOT / "configs" / "diet.yml"),
     "lr_counts": ("Rasa's logistic regression on counts + CRF", ROOT / "configs" / "lr_counts.yml"),
+    "no_normalizer": ("config.yml without the catalog normaliser", ROOT / "configs" / "no_normalizer.yml"),
 }
 
 

@@ -40,7 +40,7 @@ def summary_markdown(
         f"- held-out split: {scores.n_examples} messages ({scores.n_out_of_scope} out of scope), "
         f"never trained on (`tests/nlu/test_data.yml`)",
         f"- FallbackClassifier: threshold {fallback.get('threshold')}, ambiguity "
-        f"{fallback.get('ambiguity_threshold')} (chosen on a validation split, "
+        f"{fallback.get('ambiguity_threshold')} (chosen by cross-validation on data/nlu, "
         "see `configs/fallback_sweep.md`)",
         "",
         markdown_table(
