@@ -38,7 +38,13 @@ from storefront.channels.whatsapp_inbound import (
     location_text,
     verified_shopper,
 )
-from storefront.channels.whatsapp_state import ConversationFacts, OrderedDispatcher, RecentIds
+from storefront.channels.whatsapp_state import (
+    ConversationFacts,
+    OrderedDispatcher,
+    RecentIds,
+    SeenMessages,
+    recent_ids_from_settings,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +146,7 @@ class SecureTwilioInput(TwilioInput):
             webhook_url=pick("webhook_url", "TWILIO_WEBHOOK_URL"),
             api_base_url=pick("api_base_url", "TWILIO_API_BASE_URL"),
             background=str(given.get("background", "true")).lower() in {"1", "true", "yes", "on"},
+            recent_ids=recent_ids_from_settings(cls.name(), settings.values),
         )
 
     def __init__(
@@ -153,12 +160,13 @@ class SecureTwilioInput(TwilioInput):
         background: bool = True,
         intents: Intents = Intents(),
         tracker_store: Optional[Any] = None,
+        recent_ids: Optional[SeenMessages] = None,
     ) -> None:
         super().__init__(account_sid, auth_token, twilio_number, debug_mode=False)
         self.webhook_url, self.api_base_url = webhook_url, api_base_url
         self.intents = intents
         self.dispatcher = OrderedDispatcher(background=background)
-        self.recent_ids = RecentIds()
+        self.recent_ids: SeenMessages = recent_ids if recent_ids is not None else RecentIds()
         self._app: Any = None
         self._tracker_store = tracker_store
         self.facts = ConversationFacts(self._current_tracker_store, self.name())

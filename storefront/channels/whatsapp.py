@@ -33,7 +33,13 @@ from storefront.channels.whatsapp_inbound import (
     signature_is_valid,
 )
 from storefront.channels.whatsapp_output import GraphApiClient, GraphApiConfig, WhatsAppOutput
-from storefront.channels.whatsapp_state import ConversationFacts, OrderedDispatcher, RecentIds
+from storefront.channels.whatsapp_state import (
+    ConversationFacts,
+    OrderedDispatcher,
+    RecentIds,
+    SeenMessages,
+    recent_ids_from_settings,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +136,7 @@ class WhatsAppInput(InputChannel):
             api=config,
             background=_flag(given.get("background"), True),
             intents=intents,
+            recent_ids=recent_ids_from_settings(cls.name(), settings.values),
         )
 
     def __init__(
@@ -141,6 +148,7 @@ class WhatsAppInput(InputChannel):
         background: bool = True,
         intents: Intents = Intents(),
         tracker_store: Optional[Any] = None,
+        recent_ids: Optional[SeenMessages] = None,
         list_button_label: Optional[str] = None,
     ) -> None:
         """Create the channel.
@@ -152,6 +160,8 @@ class WhatsAppInput(InputChannel):
             background: answer webhooks before the bot has processed them (the default).
             intents: intent names for locations, media and STOP/START.
             tracker_store: a tracker store to read (tests); by default the running agent's.
+            recent_ids: where the ids of messages already taken are kept (webhook retries are
+                dropped); by default in this process.
             list_button_label: the list button's label; by default the domain's
                 ``utter_list_button`` text.
         """
@@ -159,7 +169,7 @@ class WhatsAppInput(InputChannel):
         self.client = GraphApiClient(api)
         self.intents = intents
         self.dispatcher = OrderedDispatcher(background=background)
-        self.recent_ids = RecentIds()
+        self.recent_ids: SeenMessages = recent_ids if recent_ids is not None else RecentIds()
         self._app: Any = None
         self._tracker_store = tracker_store
         self._list_button_label = list_button_label

@@ -1,6 +1,8 @@
 """What a messaging channel remembers about conversations, and how it hands messages to Rasa.
 
-- :class:`RecentIds` drops webhook retries (bounded in size and age).
+- :class:`RecentIds` drops webhook retries (bounded in size and age); :class:`SharedRecentIds`
+  does it in Redis when the Rasa replicas share a Redis lock store, so that a retry that reaches
+  another replica is dropped too (:func:`recent_ids_from_settings` picks one).
 - :class:`ConversationFacts` reads the tracker store: when the shopper last wrote on this channel
   (the 24-hour window), which options the bot offered last, and whether the shopper opted out.
   The tracker survives restarts and is shared by every Rasa replica, so no private table is kept;
@@ -15,7 +17,7 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Set
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Protocol, Set
 
 from storefront.channels.whatsapp_format import Option, options_from_buttons
 
@@ -52,6 +54,69 @@ class RecentIds:
 
     def __len__(self) -> int:
         return len(self._seen)
+
+
+class SeenMessages(Protocol):
+    """What the channels need from a record of message ids."""
+
+    def add(self, message_id: str) -> bool:
+        """Record ``message_id``; False if it was already recorded (a retry)."""
+
+    def forget(self, message_id: str) -> None:
+        """Let a message whose processing failed be processed again when it is re-sent."""
+
+
+class SharedRecentIds:
+    """Message ids in Redis (``SET key NX EX``), shared by every replica that uses that Redis.
+
+    Rasa's own Redis lock store talks to Redis synchronously too; one ``SET`` on the loopback or a
+    LAN takes well under a millisecond. When Redis cannot be reached, the ids are kept in the
+    process (:class:`RecentIds`) and a warning is logged: a retry may then be answered twice, but
+    no message is dropped.
+    """
+
+    def __init__(self, client: Any, prefix: str, ttl: int = 7 * 24 * 3600) -> None:
+        self._client, self._prefix, self._ttl = client, prefix, ttl
+        self._local = RecentIds(ttl=ttl)
+
+    def _key(self, message_id: str) -> str:
+        return f"{self._prefix}{message_id}"
+
+    def add(self, message_id: str) -> bool:
+        """Record ``message_id``; False if any replica already recorded it."""
+        from redis.exceptions import RedisError
+
+        try:
+            return bool(self._client.set(self._key(message_id), 1, nx=True, ex=self._ttl))
+        except RedisError as error:
+            logger.warning("channel.dedupe.redis_unavailable error=%s; deduplicating in this process", error)
+            return self._local.add(message_id)
+
+    def forget(self, message_id: str) -> None:
+        """Let a message whose processing failed be processed again when it is re-sent."""
+        from redis.exceptions import RedisError
+
+        self._local.forget(message_id)
+        try:
+            self._client.delete(self._key(message_id))
+        except RedisError as error:
+            logger.warning("channel.dedupe.redis_unavailable error=%s", error)
+
+
+def recent_ids_from_settings(channel: str, settings: Mapping[str, Any]) -> SeenMessages:
+    """Redis-backed ids when the lock store is Redis (several replicas), else in this process."""
+    if settings.get("LOCK_STORE_TYPE") != "redis":
+        return RecentIds()
+    import redis
+
+    client = redis.Redis(
+        host=str(settings["LOCK_STORE_HOST"]),
+        port=int(settings["LOCK_STORE_PORT"]),
+        db=int(settings["LOCK_STORE_DB"]),
+        socket_timeout=2,
+        socket_connect_timeout=2,
+    )
+    return SharedRecentIds(client, prefix=f"storefront:{channel}:seen:")
 
 
 class OptionsMemory:
