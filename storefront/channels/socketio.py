@@ -9,7 +9,7 @@ Two traps in Rasa 3.6's ``SocketIOInput``:
 * ``${SOCKETIO_SESSION_PERSISTENCE}`` in ``credentials.yml`` arrives as the string ``"false"``,
   which Python treats as true. We parse it as a boolean.
 
-And two things the storefront needs:
+And three things the storefront needs:
 
 * Shopper identity (the metadata contract): a client-supplied ``shopper`` key is dropped and the
   widget's signed ``customer_token`` (see :mod:`storefront.widget_auth`) becomes
@@ -18,6 +18,12 @@ And two things the storefront needs:
   random ids the widget and Rasa make (32 lowercase hex characters); anything else would let a
   socket write into, and take over the replies of, a WhatsApp or Twilio conversation whose id
   is a phone number. A bad id in ``session_request`` gets a fresh id; a message with one is dropped.
+* Several Rasa replicas: when the lock store is Redis (``LOCK_STORE_TYPE=redis``), the socket.io
+  server gets python-socketio's ``AsyncRedisManager`` on the same Redis, so a message emitted on
+  one replica (an agent's reply from the console, say) reaches a widget connected to another. The
+  load balancer must keep a socket.io connection on one replica (sticky sessions, or websocket
+  transport only), as for any socket.io deployment. The manager pickles its messages, so that
+  Redis must be trusted like the lock store itself.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Set
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from sanic import Blueprint
-from socketio import AsyncServer
+from socketio import AsyncRedisManager, AsyncServer
 
 from storefront.widget_auth import apply_customer_token, signing_secret, warn_if_weak
 
@@ -74,6 +80,21 @@ def make_enter_room_safe(sio: AsyncServer) -> None:
             task.add_done_callback(pending.discard)
 
     sio.enter_room = enter_room  # type: ignore[method-assign]
+
+
+def redis_manager_url(settings: Dict[str, Any]) -> Optional[str]:
+    """The Redis URL socket.io replicas share, or None when the lock store is in memory."""
+    if settings.get("LOCK_STORE_TYPE") != "redis":
+        return None
+    return f"redis://{settings['LOCK_STORE_HOST']}:{settings['LOCK_STORE_PORT']}/{settings['LOCK_STORE_DB']}"
+
+
+def share_through_redis(sio: AsyncServer, url: str) -> None:
+    """Give a just-created server a Redis client manager (before any client connects)."""
+    manager = AsyncRedisManager(url, channel="storefront-socketio")
+    sio.manager = manager
+    manager.set_server(sio)
+    sio.manager_initialized = False
 
 
 def valid_session_id(value: Any) -> bool:
@@ -130,6 +151,21 @@ class SocketIOInput(RasaSocketIOInput):
         sio = self.sio
         assert sio is not None  # set by the parent's blueprint()
         make_enter_room_safe(sio)
+        from storefront.settings import load_settings
+
+        url = redis_manager_url(dict(load_settings(generate_secrets=False).values))
+        if url:
+            share_through_redis(sio, url)
+            logger.info("socketio.redis_manager url=%s", url)
+
+            @blueprint.listener("after_server_start")
+            async def listen_to_other_replicas(_app: Any, _loop: Any) -> None:
+                # python-socketio subscribes on the first connection, in a background task, so
+                # the first replies on a fresh replica could be published before it listens.
+                # Subscribe at start instead.
+                if not sio.manager_initialized:
+                    sio.manager_initialized = True
+                    sio.manager.initialize()
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Optional[Dict]) -> None:

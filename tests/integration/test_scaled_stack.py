@@ -2,8 +2,9 @@
 
 Two Rasa server replicas share a PostgreSQL tracker store and a Redis lock store and publish
 events to RabbitMQ. A conversation alternates between the replicas and stays one consistent
-conversation; the events reach a RabbitMQ queue. Skips without the servers on a laptop; under
-CI=true the servers are required.
+conversation; the events reach a RabbitMQ queue. A website shopper connected to one replica gets
+the agent's messages sent from the console of the other (socket.io through Redis). Skips without
+the servers on a laptop; under CI=true the servers are required.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pytest
 import redis
 
 from storefront.launcher import Process, Stack, free_port
+from tests.handoff.console_client import Console, Shopper
 from tests.support.chat import say, texts, tracker
 from tests.support.services import require_service
 
@@ -94,6 +96,30 @@ async def _user_texts_published(
     return texts_seen
 
 
+async def _agent_on_one_replica_reaches_the_widget_on_the_other(
+    widget_side: Stack, agent_side: Stack
+) -> None:
+    session = uuid.uuid4().hex
+    shopper = await Shopper(widget_side, session).connect()
+    try:
+        await shopper.say("/human_handoff")
+        await shopper.receive()  # the assistant's hand-off message
+        console = Console(agent_side, "Sam")
+        item = await asyncio.to_thread(console.handoff_for, session)
+        claimed = await asyncio.to_thread(console.post, f"api/handoffs/{item['id']}/claim")
+        assert claimed.status_code == 200, claimed.text
+        joined = (await shopper.receive())[-1]
+        assert joined["custom"] == {"handoff": "agent_joined", "agent": "Sam"}
+        sent = await asyncio.to_thread(
+            console.post, f"api/handoffs/{item['id']}/messages", {"text": "Hi, Sam here."}
+        )
+        assert sent.status_code == 200, sent.text
+        (message,) = await shopper.receive()
+        assert message == {"text": "Hi, Sam here.", "custom": {"handoff": "agent_message", "agent": "Sam"}}
+    finally:
+        await shopper.close()
+
+
 def test_two_replicas_share_one_conversation(
     trained_model: Path, scaled_env: Dict[str, str], tmp_path: Path
 ) -> None:
@@ -128,6 +154,9 @@ def test_two_replicas_share_one_conversation(
         # Every user message was published to RabbitMQ by one replica or the other.
         published = asyncio.run(_user_texts_published(scaled_env["EVENT_BROKER_QUEUE"], sender, expected=3))
         assert published == ["hello", "are you a bot", "thanks"]
+
+        # The widget is connected to replica 0, the agent works on replica 1.
+        asyncio.run(_agent_on_one_replica_reaches_the_widget_on_the_other(replicas[0], replicas[1]))
     finally:
         for replica in replicas:
             replica.stop()

@@ -9,7 +9,7 @@ from typing import Any, Dict, List
 import pytest
 import socketio
 
-from storefront.channels.socketio import make_enter_room_safe, parse_bool
+from storefront.channels.socketio import make_enter_room_safe, parse_bool, redis_manager_url
 from storefront.launcher import Stack
 from tests.support.chat import tracker
 
@@ -106,3 +106,10 @@ def test_session_persistence_reads_env_strings_as_booleans(raw: Any, expected: b
 def test_session_persistence_rejects_nonsense() -> None:
     with pytest.raises(ValueError, match="session_persistence='maybe' must be true or false"):
         parse_bool("maybe", name="session_persistence")
+
+
+def test_replicas_share_socketio_through_the_redis_lock_store_only() -> None:
+    assert redis_manager_url({"LOCK_STORE_TYPE": "in_memory"}) is None
+    settings = {"LOCK_STORE_TYPE": "redis", "LOCK_STORE_HOST": "10.0.0.5", "LOCK_STORE_PORT": "6380",
+                "LOCK_STORE_DB": "2"}  # fmt: skip
+    assert redis_manager_url(settings) == "redis://10.0.0.5:6380/2"
