@@ -1,4 +1,4 @@
-"""``python -m store``: migrate, load-sample, import and stats for the store database."""
+"""``python -m store``: migrate, load-sample, import, stats and agents for the store database."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from store.agents import AgentError
 from store.db import SchemaError, create_schema, make_engine, require_schema, session_scope
 from store.importers.errors import StoreImportError
 from store.importers.load import StoreFiles, import_store, table_counts
@@ -60,6 +61,28 @@ def _status_counts(engine) -> dict[str, int]:
     return counts
 
 
+def _agents(engine, args: argparse.Namespace) -> None:
+    from store import agents
+
+    with session_scope(engine) as session:
+        if args.agents_command == "add":
+            given = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+            password = agents.add_agent(session, args.name, given)
+            print(f"agent {args.name!r} can sign in to the console now")
+            if given is None:
+                print(f"password (shown once): {password}")
+        elif args.agents_command == "list":
+            accounts = agents.list_agents(session)
+            for account in accounts:
+                state = "active" if account.active else "disabled"
+                print(f"{account.name}\t{state}\tsince {account.created_at:%Y-%m-%d}")
+            if not accounts:
+                print("no accounts: the console token signs people in (AGENT_CONSOLE_TOKEN)")
+        else:
+            agents.set_active(session, args.name, args.agents_command == "enable")
+            print(f"agent {args.name!r} {args.agents_command}d")
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run one subcommand; returns the process exit code (errors are one line on stderr)."""
     parser = argparse.ArgumentParser(prog="python -m store", description=__doc__)
@@ -85,6 +108,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "--policies", type=Path, default=SAMPLE_DATA_DIR, help="directory of the policy YAML files"
     )
     sub.add_parser("stats", help="row counts and orders per status")
+    agents = sub.add_parser("agents", help="agent console accounts (one password per person)")
+    agent_sub = agents.add_subparsers(dest="agents_command", required=True)
+    add = agent_sub.add_parser("add", help="create an account; prints its generated password once")
+    add.add_argument("name")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin instead")
+    agent_sub.add_parser("list", help="every account and whether it is active")
+    for verb in ("disable", "enable"):
+        agent_sub.add_parser(verb, help=f"{verb} an account").add_argument("name")
     args = parser.parse_args(argv)
     try:
         engine = make_engine(args.database_url)
@@ -119,6 +150,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 "orders by status: "
                 + ", ".join(f"{k} {v}" for k, v in sorted(_status_counts(engine).items()))
             )
+        elif args.command == "agents":
+            require_schema(engine)
+            _agents(engine, args)
+    except AgentError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except StoreImportError as exc:
         print(f"import failed, nothing was changed: {exc}", file=sys.stderr)
         return 2

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from store.models import Base, SchemaVersion
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bump when the models change; ``migrate`` refuses to run against a newer database."""
 
 

@@ -2,7 +2,7 @@
 
 from store.models.base import Base, Money, SchemaVersion, UTCDateTime, money
 from store.models.catalog import Category, Product, SizeChart, SizeChartRow, Variant
-from store.models.handoffs import Handoff, HandoffMessage
+from store.models.handoffs import Agent, Handoff, HandoffMessage
 from store.models.orders import (
     Customer, Fulfillment, FulfillmentLine, LineItem, Order, Return, ReturnItem,
 )
@@ -11,7 +11,7 @@ from store.models.policies import (
 )
 
 __all__ = [
-    "Base", "Category", "Country", "Customer", "DiscountCode", "Fulfillment", "FulfillmentLine",
+    "Agent", "Base", "Category", "Country", "Customer", "DiscountCode", "Fulfillment", "FulfillmentLine",
     "Handoff", "HandoffMessage", "Holiday", "LineItem", "Money", "Order", "Product", "Return",
     "ReturnItem", "ReturnPolicy", "SchemaVersion", "ShippingMethod", "ShippingZone", "SizeChart",
     "SizeChartRow", "StoreSetting", "UTCDateTime", "Variant", "money",

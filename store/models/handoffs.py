@@ -45,3 +45,19 @@ class HandoffMessage(Base):
     at = Column(UTCDateTime, nullable=False)
 
     handoff = relationship("Handoff", back_populates="messages")
+
+
+class Agent(Base):
+    """A person who may sign in to the agent console with their own password.
+
+    While the table is empty the console's shared token signs people in (with any name); once an
+    account exists, only accounts do, and disabling one signs that person out.
+    """
+
+    __tablename__ = "agents"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(60), nullable=False, unique=True)
+    password_hash = Column(String(255), nullable=False)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(UTCDateTime, nullable=False)

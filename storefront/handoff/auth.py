@@ -1,10 +1,13 @@
 """Who may use the agent console: the console token, as a bearer header or a signed login cookie.
 
 API clients send ``Authorization: Bearer <AGENT_CONSOLE_TOKEN>`` and name the agent in
-``X-Agent-Name``. People sign in on the console page with the token and their name; the cookie
-holds the name and an HMAC of it keyed by the token, so it cannot be forged and stops working
-when the token changes. Cookie-authenticated writes must carry ``X-Requested-With: console``,
-which a cross-site form cannot send (the cookie is also ``SameSite=Strict``).
+``X-Agent-Name``. People sign in on the console page with their name and a secret: their own
+password once agent accounts exist (``python -m store agents add NAME``, see
+:mod:`store.agents`), the console token while there are none. The cookie holds the name and an
+HMAC of it keyed by the token, so it cannot be forged and stops working when the token changes;
+a cookie of a disabled (or, once accounts exist, unknown) agent is refused at the next request.
+Cookie-authenticated writes must carry ``X-Requested-With: console``, which a cross-site form
+cannot send (the cookie is also ``SameSite=Strict``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from dataclasses import dataclass
 from typing import Optional
 
 from sanic.request import Request
+from sqlalchemy.orm import Session
+
+from store import agents
 
 COOKIE_NAME = "storefront_agent"
 CSRF_HEADER = "x-requested-with"
@@ -83,3 +89,17 @@ def authenticate(request: Request, token: str) -> Optional[AgentIdentity]:
 def csrf_ok(request: Request, identity: AgentIdentity) -> bool:
     """Writes with a cookie need the console's header; bearer clients are not exposed to CSRF."""
     return not identity.via_cookie or request.headers.get(CSRF_HEADER) == CSRF_VALUE
+
+
+def sign_in(session: Session, token: str, name: str, secret: Optional[str]) -> Optional[str]:
+    """The name to sign in as, or None: an account's password, or the token while none exist."""
+    if not name:
+        return None
+    if agents.accounts_exist(session):
+        return agents.sign_in(session, name, secret or "")
+    return name if token_matches(token, secret) else None
+
+
+def cookie_still_valid(session: Session, identity: AgentIdentity) -> bool:
+    """A cookie's agent may still act (bearer clients hold the token itself and always may)."""
+    return not identity.via_cookie or agents.may_act(session, identity.name)

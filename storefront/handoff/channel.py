@@ -85,17 +85,26 @@ class AgentConsoleInput(InputChannel):
                     add_handoff_message, handoff_id=handoff.id, sender="shopper", text=said.text or ""
                 )
 
+        async def signed_in(request: Request) -> Optional[auth.AgentIdentity]:
+            identity = auth.authenticate(request, token)
+            if identity is None:
+                return None
+            if identity.via_cookie and not await run_store(auth.cookie_still_valid, identity=identity):
+                return None
+            return identity
+
         @console.get("/")
         async def page(request: Request) -> HTTPResponse:
-            if auth.authenticate(request, token) is None:
+            if await signed_in(request) is None:
                 return _page("login.html", status=401)
             return _page("index.html")
 
         @console.post("/login")
         async def login(request: Request) -> HTTPResponse:
-            name = auth.clean_agent_name(request.form.get("agent"))
-            if not auth.token_matches(token, request.form.get("token")) or not name:
-                return _page("login.html", status=401, error="Wrong token, or no name given.")
+            given = auth.clean_agent_name(request.form.get("agent"))
+            name = await run_store(auth.sign_in, token=token, name=given, secret=request.form.get("token"))
+            if not name:
+                return _page("login.html", status=401, error="Wrong name or password, or no name given.")
             reply = response.redirect("./", status=303)
             reply.cookies[auth.COOKIE_NAME] = auth.session_cookie(token, name)
             morsel = reply.cookies[auth.COOKIE_NAME]
@@ -120,8 +129,8 @@ class AgentConsoleInput(InputChannel):
             body = (self.console_dir / name).read_text(encoding="utf-8")
             return response.text(body, content_type=STATIC_FILES[name], headers=_NO_STORE)
 
-        def identify(request: Request, *, write: bool = False) -> auth.AgentIdentity | HTTPResponse:
-            identity = auth.authenticate(request, token)
+        async def identify(request: Request, *, write: bool = False) -> auth.AgentIdentity | HTTPResponse:
+            identity = await signed_in(request)
             if identity is None:
                 return _error(401, "Sign in to the agent console (Authorization: Bearer <token>).")
             if write and not auth.csrf_ok(request, identity):
@@ -132,14 +141,14 @@ class AgentConsoleInput(InputChannel):
 
         @console.get("/api/me")
         async def me(request: Request) -> HTTPResponse:
-            identity = identify(request)
+            identity = await identify(request)
             if isinstance(identity, HTTPResponse):
                 return identity
             return response.json({"agent": identity.name}, headers=_NO_STORE)
 
         @console.get("/api/handoffs")
         async def queue(request: Request) -> HTTPResponse:
-            identity = identify(request)
+            identity = await identify(request)
             if isinstance(identity, HTTPResponse):
                 return identity
             wanted = request.args.get("status", "open")
@@ -153,7 +162,7 @@ class AgentConsoleInput(InputChannel):
 
         @console.get("/api/handoffs/<handoff_id:int>")
         async def detail(request: Request, handoff_id: int) -> HTTPResponse:
-            identity = identify(request)
+            identity = await identify(request)
             if isinstance(identity, HTTPResponse):
                 return identity
             handoff = await run_store(get_handoff, handoff_id=handoff_id)
@@ -167,7 +176,7 @@ class AgentConsoleInput(InputChannel):
 
         @console.post("/api/handoffs/<handoff_id:int>/claim")
         async def claim(request: Request, handoff_id: int) -> HTTPResponse:
-            identity = identify(request, write=True)
+            identity = await identify(request, write=True)
             if isinstance(identity, HTTPResponse):
                 return identity
             won = await run_store(claim_handoff, handoff_id=handoff_id, agent=identity.name)
@@ -189,7 +198,7 @@ class AgentConsoleInput(InputChannel):
             return response.json({"claimed": True, "delivered": delivered, "handoff": queue_item(handoff)})
 
         async def owned(request: Request, handoff_id: int) -> tuple[auth.AgentIdentity, Any] | HTTPResponse:
-            identity = identify(request, write=True)
+            identity = await identify(request, write=True)
             if isinstance(identity, HTTPResponse):
                 return identity
             handoff = await run_store(get_handoff, handoff_id=handoff_id)

@@ -25,7 +25,7 @@ def url(empty_engine) -> str:
 
 def test_migrate_load_sample_if_empty_and_stats(url, tmp_path):
     migrated = run(url, "migrate", tmp=tmp_path)
-    assert migrated.returncode == 0 and "schema is at version 1" in migrated.stdout
+    assert migrated.returncode == 0 and "schema is at version 2" in migrated.stdout
     assert run(url, "stats", tmp=tmp_path).stdout.startswith("0 products, 0 variants")
     loaded = run(url, "load-sample", "--seed", "3", "--output-dir", str(tmp_path / "sample"), tmp=tmp_path)
     assert loaded.returncode == 0, loaded.stderr
