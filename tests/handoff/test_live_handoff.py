@@ -197,7 +197,7 @@ def test_sign_in_sets_a_session_cookie_that_opens_the_console(stack: Stack) -> N
     page = browser.get(base, timeout=30)
     assert page.status_code == 401 and 'name="token"' in page.text
     refused = browser.post(base + "login", data={"agent": "Sam", "token": "nope"}, timeout=30)
-    assert refused.status_code == 401 and "Wrong token" in refused.text
+    assert refused.status_code == 401 and "Wrong name or password" in refused.text
     signed_in = browser.post(base + "login", data={"agent": "Sam", "token": "test-agent-token"}, timeout=30)
     assert signed_in.status_code == 200 and 'id="queue"' in signed_in.text
     assert browser.get(base + "api/me", timeout=30).json() == {"agent": "Sam"}
