@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
-from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import ENTITIES, TEXT
@@ -23,17 +23,6 @@ UNREACHABLE_DB = "postgresql://nobody@127.0.0.1:1/none"
 
 def config(**overrides: Any) -> Dict[str, Any]:
     return {**CatalogEntityExtractor.get_default_config(), **overrides}
-
-
-@pytest.fixture()
-def storage(tmp_path: Path) -> LocalModelStorage:
-    (tmp_path / "model").mkdir()
-    return LocalModelStorage(tmp_path / "model")
-
-
-@pytest.fixture()
-def context() -> ExecutionContext:
-    return ExecutionContext(GraphSchema({}), "test")
 
 
 @pytest.fixture()

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import List
 
 import pytest
-from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
@@ -18,17 +17,6 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from storefront.nlu.catalog_normalizer import TOKENS, CatalogTermNormalizer
 
 UNREACHABLE_DB = "postgresql://nobody@127.0.0.1:1/none"
-
-
-@pytest.fixture()
-def storage(tmp_path: Path) -> LocalModelStorage:
-    (tmp_path / "model").mkdir()
-    return LocalModelStorage(tmp_path / "model")
-
-
-@pytest.fixture()
-def context() -> ExecutionContext:
-    return ExecutionContext(GraphSchema({}), "test")
 
 
 @pytest.fixture()
