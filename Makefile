@@ -6,7 +6,6 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 RASA   := $(VENV)/bin/rasa
 STAMP  := $(VENV)/.requirements.lock.sha256
-DATA   := data/nlu data/rules data/stories
 
 .PHONY: help venv web store train run shell actions validate lint format system-deps test eval cv compare bench lock clean
 
@@ -41,8 +40,8 @@ shell: train ## Talk to the assistant in the terminal
 actions: store ## Run the action server alone (port $$ACTION_PORT, default 5055)
 	@$(RASA) run actions --actions actions --port $${ACTION_PORT:-5055}
 
-validate: venv ## Check domain, training data and stories for conflicts (rasa data validate)
-	@$(RASA) data validate --domain domain.yml --config config.yml --data $(DATA) --fail-on-warnings
+validate: venv ## Check domain, data, stories and the responses actions send (rasa data validate, less noise)
+	@$(PY) scripts/validate.py
 
 lint: venv ## Lint and type-check the Python packages
 	@$(VENV)/bin/ruff check .

@@ -1,83 +1,53 @@
 """Responses and the code that sends them agree (Rasa's validator cannot see inside actions).
 
-`rasa data validate` only knows responses used in stories and rules, so it warns about every
-response an action sends and cannot notice an action sending a response that does not exist
-(the shopper would get silence). This checks both directions across stories, rules, forms and
+See storefront/response_usage.py: this checks both directions across stories, rules, forms and
 the Python that runs in the action server and the Rasa server.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import Set
 
-import yaml
+import pytest
 
+from storefront.response_usage import CODE_DIRS, ResponseReport, response_report
 from storefront.settings import PROJECT_ROOT
 
-NAME = re.compile(r"\butter_[a-z0-9_]+")
-LITERAL = re.compile(r"""["'](utter_[a-z0-9_]+)["']""")
-FSTRING_PREFIX = re.compile(r"""f["'](utter_[a-z0-9_]*)\{""")  # f"utter_return_created_{resolution}"
-CODE_DIRS = ("actions", "storefront")
-DATA_FILES = [*sorted((PROJECT_ROOT / "data").rglob("*.yml")), PROJECT_ROOT / "tests" / "test_stories.yml"]
-# Sent by Rasa's own default actions (action_default_fallback utters utter_default).
-RASA_BUILT_IN = {"utter_default"}
+
+@pytest.fixture(scope="module")
+def report() -> ResponseReport:
+    return response_report()
 
 
-def _domain() -> dict:
-    return yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+def test_every_response_sent_by_code_exists(report: ResponseReport) -> None:
+    missing = sorted(report.missing_in_code)
+    assert not missing, f"code sends responses that domain.yml does not define: {missing}"
 
 
-def _code() -> str:
-    return "\n".join(p.read_text() for d in CODE_DIRS for p in sorted((PROJECT_ROOT / d).rglob("*.py")))
+def test_every_response_is_used_somewhere(report: ResponseReport) -> None:
+    unused = sorted(report.unused)
+    assert not unused, f"responses nobody sends (delete them or use them): {unused}"
 
 
-def _literals_in_code() -> Set[str]:
-    return set(LITERAL.findall(_code()))
+def test_data_uses_only_defined_responses(report: ResponseReport) -> None:
+    missing = sorted(report.missing_in_data)
+    assert not missing, f"stories or rules use responses domain.yml does not define: {missing}"
 
 
-def _prefixes(responses: Set[str]) -> Set[str]:
-    """Starts of response names the code builds: f"utter_x_{reason}", or a literal used as a prefix."""
-    literal_prefixes = {
-        lit for lit in _literals_in_code() - responses if any(r.startswith(lit) for r in responses)
-    }
-    return literal_prefixes | set(FSTRING_PREFIX.findall(_code()))
+def test_the_report_sees_responses_only_actions_send(report: ResponseReport) -> None:
+    # action_size_help sends it; no story or rule names it.
+    assert "utter_size_no_chart" in report.sent_by_code and report.ok
 
 
-def _referenced_in_data() -> Set[str]:
-    return {name for path in DATA_FILES if path.exists() for name in NAME.findall(path.read_text())}
-
-
-def _form_questions(domain: dict) -> Set[str]:
-    forms = domain.get("forms") or {}
-    slots = {slot for spec in forms.values() for slot in spec.get("required_slots", [])}
-    return {f"utter_ask_{slot}" for slot in slots} | {
-        f"utter_ask_{form}_{slot}" for form, spec in forms.items() for slot in spec.get("required_slots", [])
-    }
-
-
-def test_every_response_sent_by_code_exists() -> None:
-    responses = set(_domain()["responses"])
-    missing = _literals_in_code() - responses - _prefixes(responses)
-    assert not missing, f"code sends responses that domain.yml does not define: {sorted(missing)}"
-
-
-def test_every_response_is_used_somewhere() -> None:
-    domain = _domain()
-    responses = set(domain["responses"])
-    prefixes = _prefixes(responses)
-    used = _literals_in_code() | _referenced_in_data() | _form_questions(domain) | RASA_BUILT_IN
-    unused = {
-        name for name in responses if name not in used and not any(name.startswith(p) for p in prefixes)
-    }
-    assert not unused, f"responses nobody sends (delete them or use them): {sorted(unused)}"
-
-
-def test_data_uses_only_defined_responses() -> None:
-    responses = set(_domain()["responses"])
-    missing = _referenced_in_data() - responses
-    assert not missing, f"stories or rules use responses domain.yml does not define: {sorted(missing)}"
+def test_a_response_an_action_sends_but_the_domain_lacks_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "actions").mkdir()
+    (tmp_path / "storefront").mkdir()
+    (tmp_path / "data").mkdir()
+    (tmp_path / "domain.yml").write_text("responses:\n  utter_hello:\n    - text: hi\n")
+    (tmp_path / "actions" / "a.py").write_text('dispatcher.utter_message(response="utter_helo")\n')
+    (tmp_path / "data" / "rules.yml").write_text("rules:\n- rule: x\n  steps:\n  - action: utter_hello\n")
+    report = response_report(tmp_path)
+    assert report.missing_in_code == {"utter_helo"} and not report.ok
 
 
 def test_code_dirs_exist() -> None:
