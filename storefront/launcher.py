@@ -188,7 +188,8 @@ def _banner(settings: Settings, stack: Stack) -> str:
         f"  Chat (REST):      POST {stack.rasa_url}/webhooks/rest/webhook  "
         '{"sender": "me", "message": "hi"}',
         f"  Chat (socket.io): {stack.rasa_url}/socket.io",
-        f"  Agent console:    {stack.rasa_url}/webhooks/agent_console/  (sign in with AGENT_CONSOLE_TOKEN)",
+        f"  Agent console:    {stack.rasa_url}/webhooks/agent_console/  "
+        "(agent accounts: python -m store agents add NAME; until one exists, AGENT_CONSOLE_TOKEN)",
         f"  Rasa HTTP API:    {stack.rasa_url}/status?token=$RASA_API_TOKEN",
         f"  Action server:    {stack.action_url}/health",
         f"  Logs:             {stack.log_dir}",
