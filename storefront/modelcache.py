@@ -3,7 +3,9 @@
 The fingerprint covers the pipeline and policies (``config.yml``), the domain, the training data,
 the custom NLU components' code and the store's catalog vocabulary (the catalog matcher is built
 from it at training time). A model is stored as ``models/storefront-<fingerprint>.tar.gz``; if
-that file exists, training is skipped.
+that file exists, training is skipped. After training, only the newest :data:`KEEP_MODELS` models
+are kept (switching back and forth between two branches still finds its model; the folder does
+not grow with every edit of the training data).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from storefront.settings import PROJECT_ROOT, load_settings
 
 TRAINING_DATA_DIRS = ("data/nlu", "data/rules", "data/stories")
 MODEL_PREFIX = "storefront-"
+KEEP_MODELS = 3
 
 
 def _fingerprint_files(root: Path) -> List[Path]:
@@ -110,7 +113,23 @@ def ensure_model(
         if result.returncode != 0 or not target.exists():
             raise RuntimeError(f"Training failed (exit {result.returncode}); see the output above.")
         say(f"Trained in {time.monotonic() - started:.0f} s: {shown}")
+    removed = prune_models(out_dir, keep=KEEP_MODELS)
+    if removed:
+        say(f"Removed {len(removed)} older model(s): {', '.join(p.name for p in removed)}")
     return target
+
+
+def prune_models(out_dir: Path, keep: int = KEEP_MODELS) -> List[Path]:
+    """Delete all but the ``keep`` newest ``storefront-*.tar.gz`` in ``out_dir``; return the deleted.
+
+    Only this project's fingerprinted models are touched; a running server has its model in memory.
+    """
+    models = sorted(out_dir.glob(f"{MODEL_PREFIX}*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    removed = []
+    for old in models[keep:]:
+        old.unlink(missing_ok=True)
+        removed.append(old)
+    return removed
 
 
 def main(argv: Optional[List[str]] = None) -> int:
