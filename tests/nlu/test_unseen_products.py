@@ -1,0 +1,60 @@
+"""Products the training data never names are understood like any other (the catalog normaliser)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+
+from storefront.nlu.evaluation import Prediction, predict
+from storefront.nlu.vocabulary import load_catalog_terms
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = [
+    ("do you have the {} in a medium", "product_stock"),
+    ("what size {} should i get, i'm 5'10", "size_help"),
+    ("is the {} back in stock", "product_stock"),
+    ("i want to return the {} i bought", "start_return"),
+]
+
+
+def unseen_products(store_db_url: str) -> List[str]:
+    """Catalog titles none of whose words occur anywhere in data/nlu."""
+    training_text = " ".join(p.read_text().lower() for p in (ROOT / "data" / "nlu").glob("*.yml"))
+    titles = sorted(load_catalog_terms(store_db_url).products)
+    return [t for t in titles if not any(word in training_text for word in t.lower().split())]
+
+
+@pytest.fixture(scope="module")
+def products(store_db_url: str) -> List[str]:
+    found = unseen_products(store_db_url)[:5]
+    assert len(found) == 5, "the sample catalog should have products the training data never names"
+    return found
+
+
+@pytest.fixture(scope="module")
+def parsed(trained_model: Path, products: List[str]) -> Dict[str, Prediction]:
+    """Every template filled with every unseen product, parsed in one go."""
+    texts = [template.format(title) for template, _ in TEMPLATES for title in products]
+    return {p.text: p for p in predict(trained_model, texts)}
+
+
+def test_messages_about_unseen_products_get_the_right_intent(
+    parsed: Dict[str, Prediction], products: List[str]
+) -> None:
+    wrong = [
+        (template.format(title), parsed[template.format(title)].intent)
+        for template, intent in TEMPLATES
+        for title in products
+        if parsed[template.format(title)].intent != intent
+    ]
+    assert wrong == []
+
+
+def test_the_product_name_does_not_change_the_intent_confidence(
+    parsed: Dict[str, Prediction], products: List[str]
+) -> None:
+    for template, _ in TEMPLATES:
+        confidences = {round(parsed[template.format(title)].confidence, 6) for title in products}
+        assert len(confidences) == 1, (template, confidences)
