@@ -13,8 +13,9 @@ from typing import Dict, Iterator, List
 import pytest
 import requests
 
-from storefront.launcher import Stack, free_port
+from storefront.launcher import Stack
 from tests.handoff.console_client import Console
+from tests.support.stacks import second_stack_env
 
 pytestmark = pytest.mark.integration
 
@@ -29,17 +30,7 @@ def closed_stack(
     trained_model: Path, stack_env: Dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp("closed")
-    rasa_port, action_port = free_port(), free_port()
-    env = {
-        **stack_env,
-        "HANDOFF_HOURS_OVERRIDE": "closed",
-        "RASA_PORT": str(rasa_port),
-        "ACTION_PORT": str(action_port),
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "TRACKER_STORE_DB": str(tmp / "tracker.db"),
-    }
-    if "TRACKER_STORE_URL" in stack_env:
-        env["TRACKER_STORE_URL"] = f"sqlite:///{tmp / 'tracker.db'}"
+    env = second_stack_env(stack_env, tmp, HANDOFF_HOURS_OVERRIDE="closed")
     running = Stack(model=trained_model, env=env, log_dir=tmp / "logs").start()
     try:
         yield running

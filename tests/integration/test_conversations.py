@@ -1,11 +1,16 @@
 """Three complete order conversations through the REST channel against the real servers and the
-sample store, with the facts in the replies checked against the store database itself."""
+sample store, with the facts in the replies checked against the store database itself.
+
+The conversations that change orders (a return, a cancellation) run on a second pair of servers
+with a copy of the store, so the session's store stays as the sample made it for every other test.
+"""
 
 from __future__ import annotations
 
 import re
 import uuid
-from typing import Any, Dict, List
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
 
 import pytest
 from sqlalchemy import select
@@ -15,8 +20,27 @@ from store.db import make_engine, session_scope
 from store.models import Fulfillment, LineItem, Order, Return
 from storefront.launcher import Stack
 from tests.support.chat import say
+from tests.support.stacks import copy_store, second_stack_env
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def own_store(store_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    return copy_store(store_db_url, tmp_path_factory.mktemp("own_store"))
+
+
+@pytest.fixture(scope="module")
+def own_stack(
+    trained_model: Path, stack_env: Dict[str, str], own_store: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    tmp = tmp_path_factory.mktemp("own_stack")
+    env = second_stack_env(stack_env, tmp, DATABASE_URL=own_store)
+    running = Stack(model=trained_model, env=env, log_dir=tmp / "logs").start()
+    try:
+        yield running
+    finally:
+        running.stop()
 
 
 def _sender() -> str:
@@ -55,20 +79,20 @@ def test_wrong_email_does_not_reveal_the_order(stack: Stack) -> None:
     assert "Harbor Rain Shell" not in reply and "USPS" not in reply
 
 
-def test_return_ends_with_an_rma_written_to_the_store(stack: Stack, store_db_url: str) -> None:
+def test_return_ends_with_an_rma_written_to_the_store(own_stack: Stack, own_store: str) -> None:
     sender = _sender()
-    say(stack, sender, "I want to return something")
-    say(stack, sender, "1002")
-    items = say(stack, sender, "ava.shopper@example.com")
-    say(stack, sender, _payload(items, "Slim Fit Selvedge Jeans"))  # the item's button
-    say(stack, sender, "too small")
-    say(stack, sender, "/affirm")  # unworn, tags on
-    confirm = say(stack, sender, "refund")
+    say(own_stack, sender, "I want to return something")
+    say(own_stack, sender, "1002")
+    items = say(own_stack, sender, "ava.shopper@example.com")
+    say(own_stack, sender, _payload(items, "Slim Fit Selvedge Jeans"))  # the item's button
+    say(own_stack, sender, "too small")
+    say(own_stack, sender, "/affirm")  # unworn, tags on
+    confirm = say(own_stack, sender, "refund")
     assert "Shall I set it up?" in _text(confirm)
-    done = _text(say(stack, sender, "/affirm"))
+    done = _text(say(own_stack, sender, "/affirm"))
     match = re.search(r"RMA-\d+-\d+", done)
     assert match, done
-    with session_scope(make_engine(store_db_url)) as session:
+    with session_scope(make_engine(own_store)) as session:
         ret = session.execute(select(Return).where(Return.rma == match.group(0))).scalar_one()
         order = session.get(Order, ret.order_id)
         returned = [session.get(LineItem, item.line_item_id).title for item in ret.items]
@@ -81,17 +105,22 @@ def test_return_ends_with_an_rma_written_to_the_store(stack: Stack, store_db_url
         assert returned == ["Slim Fit Selvedge Jeans - 32 / Indigo"]
 
 
-def test_cancelling_an_unshipped_order_cancels_it_in_the_store(stack: Stack, store_db_url: str) -> None:
+def test_cancelling_an_unshipped_order_cancels_it_in_the_store(
+    own_stack: Stack, own_store: str, store_db_url: str
+) -> None:
     sender = _sender()
-    say(stack, sender, "please cancel my order")
-    say(stack, sender, "#1003")
-    question = _text(say(stack, sender, "ben.buyer@example.com"))
-    with session_scope(make_engine(store_db_url)) as session:
+    say(own_stack, sender, "please cancel my order")
+    say(own_stack, sender, "#1003")
+    question = _text(say(own_stack, sender, "ben.buyer@example.com"))
+    with session_scope(make_engine(own_store)) as session:
         total = money(session.execute(select(Order.total).where(Order.number == 1003)).scalar_one())
     assert total in question and "Cancel it?" in question
-    done = _text(say(stack, sender, "/affirm"))
+    done = _text(say(own_stack, sender, "/affirm"))
     assert "is cancelled" in done and total in done
-    with session_scope(make_engine(store_db_url)) as session:
+    with session_scope(make_engine(own_store)) as session:
         order = session.execute(select(Order).where(Order.number == 1003)).scalar_one()
         assert order.cancelled_at is not None
         assert order.financial_status in ("refunded", "voided")
+    # The session's store, which every other test reads, still has #1003 open.
+    with session_scope(make_engine(store_db_url)) as session:
+        assert session.execute(select(Order.cancelled_at).where(Order.number == 1003)).scalar_one() is None
