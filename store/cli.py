@@ -153,13 +153,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         elif args.command == "agents":
             require_schema(engine)
             _agents(engine, args)
-    except AgentError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     except StoreImportError as exc:
         print(f"import failed, nothing was changed: {exc}", file=sys.stderr)
         return 2
-    except SchemaError as exc:
+    except (SchemaError, AgentError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OperationalError as exc:
