@@ -88,8 +88,7 @@ class CatalogTermNormalizer(CatalogComponent):
     ) -> None:
         """Create the component (use :meth:`create` or :meth:`load`)."""
         super().__init__(config, model_storage, resource, matcher)
-        self._lookups = lookups or {}
-        self._patterns = {name: lookup_pattern(terms) for name, terms in self._lookups.items()}
+        self._patterns = {name: lookup_pattern(terms) for name, terms in (lookups or {}).items()}
 
     @classmethod
     def required_components(cls) -> List[Type[GraphComponent]]:
@@ -104,7 +103,6 @@ class CatalogTermNormalizer(CatalogComponent):
         missing = wanted - set(tables)
         if missing:
             raise ValueError(f"CatalogTermNormalizer: no lookup table named {sorted(missing)} in the data")
-        self._lookups = tables
         self._patterns = {name: lookup_pattern(terms) for name, terms in tables.items()}
         with self._model_storage.write_to(self._resource) as directory:
             (directory / LOOKUPS_FILE).write_text(json.dumps(tables, ensure_ascii=False), encoding="utf-8")
