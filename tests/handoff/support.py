@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
@@ -11,6 +10,7 @@ from sqlalchemy import select
 
 from store import db
 from store.models import Customer, Handoff, HandoffMessage, Order
+from tests.support.stacks import copy_store
 from tests.support.trackers import DOMAIN, said, tracker_from_events  # noqa: F401 (re-exported to the tests)
 
 
@@ -46,10 +46,7 @@ def bot(text: str, timestamp: float = 1_700_000_001.0) -> Dict[str, Any]:
 @pytest.fixture
 def private_store(store_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A copy of the session's sample store with an empty handoff queue, for one test."""
-    source = Path(store_db_url.split("///", 1)[1])
-    target = tmp_path / "store.db"
-    shutil.copy(source, target)
-    url = f"sqlite:///{target}"
+    url = copy_store(store_db_url, tmp_path)
     engine = db.make_engine(url)
     with engine.begin() as connection:  # handoffs other tests queued in the session store
         connection.execute(HandoffMessage.__table__.delete())
