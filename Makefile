@@ -29,13 +29,13 @@ store: venv ## Create the store schema and load the sample store if it is empty
 	@$(PY) -m store load-sample --if-empty
 
 train: store ## Train a model if config, domain, data or catalog changed
-	@$(PY) -m storefront.modelcache
+	@$(PY) -m tools.modelcache
 
 run: train web ## Start the action server and Rasa server; print where to chat (Ctrl-C stops)
-	@$(PY) -m storefront.launcher
+	@$(PY) -m tools.launcher
 
 shell: train ## Talk to the assistant in the terminal
-	@$(PY) -m storefront.launcher --shell
+	@$(PY) -m tools.launcher --shell
 
 actions: store ## Run the action server alone (port $$ACTION_PORT, default 5055)
 	@$(RASA) run actions --actions actions --port $${ACTION_PORT:-5055}

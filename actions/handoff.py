@@ -25,10 +25,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff_context import build_context, shopper_identity
 from actions.store_access import StoreUnavailable, query_store
+from core.settings import load_settings
+from integrations.chatwoot import HelpdeskError, forward_to_chatwoot, load_helpdesk_config
 from store.handoffs import create_handoff, list_handoffs, open_handoff_for
 from store.info import SupportHours, store_info, store_timezone, support_hours
-from storefront.handoff.helpdesk import HelpdeskError, forward_to_chatwoot, load_helpdesk_config
-from storefront.settings import load_settings
 
 logger = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.formatting import listing, number
 from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from core.units import CM_PER_FOOT, CM_PER_INCH, KG_PER_POUND, KG_PER_STONE
 from store.sizing import SizeRecommendation, recommend_size
-from storefront.nlu.measurements import CM_PER_FOOT, CM_PER_INCH, KG_PER_POUND, KG_PER_STONE
 
 # slot -> (recommend_size keyword, unit the store wants)
 MEASUREMENT_SLOTS = {

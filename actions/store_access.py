@@ -19,8 +19,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from core.settings import load_settings
 from store.db import session_scope
-from storefront.settings import load_settings
 
 logger = logging.getLogger(__name__)
 

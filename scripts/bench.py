@@ -27,9 +27,9 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from storefront.launcher import Stack, free_port
-from storefront.modelcache import ensure_model
-from storefront.settings import PROJECT_ROOT, load_settings
+from core.settings import PROJECT_ROOT, load_settings
+from tools.launcher import Stack, free_port
+from tools.modelcache import ensure_model
 
 MESSAGES = [
     "hi",

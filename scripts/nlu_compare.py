@@ -16,7 +16,7 @@ from pathlib import Path
 
 from nlu_common import ROOT, TEST_SPLIT, ensure_blank_spacy_model, markdown_table, train_nlu
 
-from storefront.nlu.evaluation import load_examples, predict, score
+from tools.nlu_evaluation import load_examples, predict, score
 
 CANDIDATES = {
     "chosen": ("config.yml (chosen)", ROOT / "config.yml"),

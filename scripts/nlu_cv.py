@@ -28,7 +28,7 @@ from typing import Dict, List, Sequence, Tuple
 
 from nlu_common import ROOT, TRAINING_DATA, fallback_from_config, markdown_table, train_nlu
 
-from storefront.nlu.evaluation import Example, Prediction, predict, score_intents, with_fallback
+from tools.nlu_evaluation import Example, Prediction, predict, score_intents, with_fallback
 
 
 def cross_validated_predictions(

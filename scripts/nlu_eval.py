@@ -1,6 +1,6 @@
 """``make eval``: score the NLU model on the held-out split (tests/nlu/test_data.yml).
 
-Uses the project's current model (``storefront.modelcache``: trained only if config, domain, data
+Uses the project's current model (``tools.modelcache``: trained only if config, domain, data
 or catalog changed) unless ``--model`` is given, or ``--train-nlu`` trains an NLU-only model from
 ``--config`` (for trying another pipeline). Runs
 ``rasa test nlu`` (intent and entity reports, confusion matrix, confidence histogram), then parses
@@ -21,7 +21,7 @@ from typing import Optional
 
 from nlu_common import ROOT, TEST_SPLIT, fallback_from_config, markdown_table, rasa_test_nlu, train_nlu
 
-from storefront.nlu.evaluation import Scores, load_examples, predict, score
+from tools.nlu_evaluation import Scores, load_examples, predict, score
 
 SWEEP_RECORD = ROOT / "configs" / "fallback_sweep.md"
 
@@ -107,7 +107,7 @@ def main() -> None:
         print(f"training {args.config.name} ...", flush=True)
         model, train_seconds = train_nlu(args.config.resolve(), args.out / "model", "nlu")
     elif model is None:
-        from storefront.modelcache import ensure_model
+        from tools.modelcache import ensure_model
 
         model = ensure_model()
     report_dir = None

@@ -22,7 +22,7 @@ from pathlib import Path
 from nlu_common import ROOT, markdown_table
 from nlu_cv import cross_validated_predictions
 
-from storefront.nlu.evaluation import sweep_thresholds
+from tools.nlu_evaluation import sweep_thresholds
 
 THRESHOLDS = [round(0.10 + 0.05 * i, 2) for i in range(18)]
 AMBIGUITIES = [0.0, 0.05, 0.1, 0.15, 0.2]

@@ -1,7 +1,7 @@
 """``make validate``: Rasa's validator on the domain, data and stories, with the warnings that matter.
 
 Runs the checks of ``rasa data validate --fail-on-warnings`` in-process and adds the one Rasa
-cannot do (``storefront/response_usage.py``): every response a custom action sends must exist, and
+cannot do (``tools/response_usage.py``): every response a custom action sends must exist, and
 every response must be sent by something. Rasa warns that a response is "not used in any story or
 rule" whenever only an action sends it, about 150 times here; those warnings are left out when the
 report shows who sends the response, so a real warning is not lost among them. Exits 1 on any
@@ -42,7 +42,7 @@ def main() -> int:
         from rasa.shared.importers.importer import TrainingDataImporter
         from rasa.utils.common import EXPECTED_WARNINGS
 
-        from storefront.response_usage import response_report
+        from tools.response_usage import response_report
 
         logging.getLogger("rasa").setLevel(logging.WARNING)
         importer = TrainingDataImporter.load_from_config(

@@ -86,7 +86,7 @@ def _agents(engine, args: argparse.Namespace) -> None:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run one subcommand; returns the process exit code (errors are one line on stderr)."""
     parser = argparse.ArgumentParser(prog="python -m store", description=__doc__)
-    parser.add_argument("--database-url", help="default: DATABASE_URL from storefront.settings")
+    parser.add_argument("--database-url", help="default: DATABASE_URL from core.settings")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="create the store tables (idempotent)")
     sample = sub.add_parser("load-sample", help="generate the sample store relative to today and import it")

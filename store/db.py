@@ -21,7 +21,7 @@ class SchemaError(RuntimeError):
 
 
 def _default_url() -> str:
-    from storefront.settings import load_settings
+    from core.settings import load_settings
 
     return load_settings(generate_secrets=False).database_url
 
@@ -37,7 +37,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: Optional[str] = None, **kwargs: Any) -> Engine:
-    """Build an engine for ``url`` (default: ``DATABASE_URL`` from :mod:`storefront.settings`).
+    """Build an engine for ``url`` (default: ``DATABASE_URL`` from :mod:`core.settings`).
 
     SQLite files get WAL mode, foreign keys and a 30 s busy timeout so that concurrent writers
     queue instead of failing; the parent directory of a SQLite file is created if missing.

@@ -33,7 +33,7 @@ RECOMMENDED_SECRET_BYTES = 32
 
 def signing_secret() -> str:
     """``WIDGET_SIGNING_SECRET`` from the settings (empty when unset: every token is refused)."""
-    from storefront.settings import load_settings
+    from core.settings import load_settings
 
     return load_settings(generate_secrets=False)["WIDGET_SIGNING_SECRET"]
 

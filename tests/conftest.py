@@ -15,8 +15,8 @@ from typing import Dict, Iterator
 
 import pytest
 
-from storefront.launcher import Stack, free_port
-from storefront.settings import PROJECT_ROOT, load_settings
+from core.settings import PROJECT_ROOT, load_settings
+from tools.launcher import Stack, free_port
 
 TEST_API_TOKEN = "test-api-token"
 TEST_AGENT_TOKEN = "test-agent-token"
@@ -70,7 +70,7 @@ def trained_model(stack_env: Dict[str, str]) -> Path:
     ``STOREFRONT_TEST_MODEL=<archive>`` uses a given model instead (for quick local iteration on
     code that does not depend on the latest training data; CI never sets it).
     """
-    from storefront.modelcache import ensure_model
+    from tools.modelcache import ensure_model
 
     if os.environ.get("STOREFRONT_TEST_MODEL"):
         return Path(os.environ["STOREFRONT_TEST_MODEL"])

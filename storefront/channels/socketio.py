@@ -151,7 +151,7 @@ class SocketIOInput(RasaSocketIOInput):
         sio = self.sio
         assert sio is not None  # set by the parent's blueprint()
         make_enter_room_safe(sio)
-        from storefront.settings import load_settings
+        from core.settings import load_settings
 
         url = redis_manager_url(dict(load_settings(generate_secrets=False).values))
         if url:

@@ -131,7 +131,7 @@ class SecureTwilioInput(TwilioInput):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> SecureTwilioInput:
         """Build from ``credentials.yml``; missing or empty keys fall back to ``TWILIO_*`` settings."""
-        from storefront.settings import load_settings
+        from core.settings import load_settings
 
         settings = load_settings(generate_secrets=False)
         given = {key: value for key, value in (credentials or {}).items() if value not in (None, "")}

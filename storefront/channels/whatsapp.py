@@ -111,7 +111,7 @@ class WhatsAppInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> WhatsAppInput:
         """Build from ``credentials.yml``; missing or empty keys fall back to the settings."""
-        from storefront.settings import load_settings
+        from core.settings import load_settings
 
         settings = load_settings(generate_secrets=False)
         given = {key: value for key, value in (credentials or {}).items() if value not in (None, "")}

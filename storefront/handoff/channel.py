@@ -25,11 +25,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from core.settings import PROJECT_ROOT
 from store.handoffs import add_handoff_message, claim_handoff, get_handoff, list_handoffs, resolve_handoff
 from storefront.handoff import auth
 from storefront.handoff.conversation import ConversationDesk, DeliveryFailed, messages_since_pause, transcript
 from storefront.handoff.views import handoff_detail, queue_item, run_store
-from storefront.settings import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
 

@@ -17,10 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
-CM_PER_INCH = 2.54
-CM_PER_FOOT = 30.48
-KG_PER_POUND = 0.45359237
-KG_PER_STONE = 6.35029318
+from core.units import CM_PER_FOOT, CM_PER_INCH, KG_PER_POUND, KG_PER_STONE
 
 _NUM = r"\d{1,3}(?:[.,]\d{1,2})?"
 

@@ -16,9 +16,9 @@ import pytest
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Sanic
 
-from storefront.launcher import free_port
 from tests.fakes.graph_api import FakeGraphApi
 from tests.fakes.twilio_api import FakeTwilioApi
+from tools.launcher import free_port
 
 APP_SECRET = "test-app-secret"
 VERIFY_TOKEN = "test-verify-token"

@@ -13,7 +13,7 @@ from sanic import Sanic
 
 from storefront.channels.twilio_secure import SecureTwilioInput
 from storefront.channels.whatsapp import WhatsAppInput
-from storefront.launcher import free_port
+from tools.launcher import free_port
 
 CREDENTIALS = """
 rest:

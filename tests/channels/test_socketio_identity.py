@@ -19,7 +19,6 @@ import socketio
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from storefront.channels.socketio import SocketIOInput, valid_session_id
-from storefront.launcher import Stack
 from storefront.widget_auth import (
     apply_customer_token,
     issue_customer_token,
@@ -27,6 +26,7 @@ from storefront.widget_auth import (
 )
 from tests.conftest import TEST_WIDGET_SECRET
 from tests.support.chat import tracker
+from tools.launcher import Stack
 
 SECRET = "unit-test-widget-secret-0123456789abcdef"
 NOW = 1_800_000_000.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from storefront.modelcache import prune_models
+from tools.modelcache import prune_models
 
 
 def test_only_the_newest_models_are_kept(tmp_path: Path) -> None:

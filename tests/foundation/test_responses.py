@@ -1,6 +1,6 @@
 """Responses and the code that sends them agree (Rasa's validator cannot see inside actions).
 
-See storefront/response_usage.py: this checks both directions across stories, rules, forms and
+See tools/response_usage.py: this checks both directions across stories, rules, forms and
 the Python that runs in the action server and the Rasa server.
 """
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from storefront.response_usage import CODE_DIRS, ResponseReport, response_report
-from storefront.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
+from tools.response_usage import CODE_DIRS, ResponseReport, response_report
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from storefront.settings import PROJECT_ROOT, SettingsError, documented_variables, load_settings
+from core.settings import PROJECT_ROOT, SettingsError, documented_variables, load_settings
 
 
 def test_every_setting_has_a_default_or_is_a_generated_secret() -> None:
@@ -51,7 +51,7 @@ def test_malformed_value_is_named_in_the_error(name: str, value: str, expected: 
 def test_launcher_reports_a_malformed_value_in_one_line_and_exits_2() -> None:
     env = {**os.environ, "RASA_PORT": "not-a-port"}
     result = subprocess.run(
-        [sys.executable, "-m", "storefront.launcher"],
+        [sys.executable, "-m", "tools.launcher"],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,
@@ -65,7 +65,7 @@ def test_launcher_reports_a_malformed_value_in_one_line_and_exits_2() -> None:
 
 
 def test_missing_secrets_are_generated_once_and_kept(tmp_path, monkeypatch) -> None:
-    import storefront.settings as settings_module
+    import core.settings as settings_module
 
     monkeypatch.setattr(settings_module, "VAR_DIR", tmp_path)
     monkeypatch.setattr(settings_module, "SECRETS_FILE", tmp_path / "secrets.env")

@@ -8,7 +8,7 @@ from typing import Dict
 
 import pytest
 
-from storefront.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 
 RASA = str(PROJECT_ROOT / ".venv" / "bin" / "rasa")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from storefront.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 
 SCRIPT = PROJECT_ROOT / "scripts" / "validate.py"
 

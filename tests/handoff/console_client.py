@@ -9,7 +9,7 @@ from typing import Any, Callable, Dict, List, Optional
 import requests
 import socketio
 
-from storefront.launcher import Stack
+from tools.launcher import Stack
 
 TOKEN = "test-agent-token"  # tests/conftest.py: TEST_AGENT_TOKEN
 

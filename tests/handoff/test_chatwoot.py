@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import handoff
 from actions.handoff import ActionHandoff
-from storefront.handoff.helpdesk import (
+from integrations.chatwoot import (
     ChatwootConfig,
     HelpdeskError,
     forward_to_chatwoot,

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from storefront.launcher import Stack
 from tests.handoff.console_client import TOKEN, Console
 from tests.support.chat import say, tracker
 from tests.support.services import in_ci
+from tools.launcher import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 

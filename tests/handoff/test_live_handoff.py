@@ -9,9 +9,9 @@ import uuid
 import pytest
 import requests
 
-from storefront.launcher import Stack
 from tests.handoff.console_client import Console, Shopper
 from tests.support.chat import say, texts, tracker
+from tools.launcher import Stack
 
 pytestmark = pytest.mark.integration
 

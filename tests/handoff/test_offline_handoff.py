@@ -13,9 +13,9 @@ from typing import Dict, Iterator, List
 import pytest
 import requests
 
-from storefront.launcher import Stack
 from tests.handoff.console_client import Console
 from tests.support.stacks import second_stack_env
+from tools.launcher import Stack
 
 pytestmark = pytest.mark.integration
 

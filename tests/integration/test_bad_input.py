@@ -7,8 +7,8 @@ import uuid
 import pytest
 import requests
 
-from storefront.launcher import Stack
 from tests.support.chat import say
+from tools.launcher import Stack
 
 pytestmark = pytest.mark.integration
 

@@ -24,8 +24,8 @@ from store.models import DiscountCode
 from store.shipping import delivery_estimate
 from store.sizing import recommend_size
 from store.stock import variant_stock
-from storefront.launcher import Stack
 from tests.support.chat import say, texts
+from tools.launcher import Stack
 
 pytestmark = pytest.mark.integration
 

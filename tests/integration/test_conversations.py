@@ -18,9 +18,9 @@ from sqlalchemy import select
 from actions.formatting import day, money
 from store.db import make_engine, session_scope
 from store.models import Fulfillment, LineItem, Order, Return
-from storefront.launcher import Stack
 from tests.support.chat import say
 from tests.support.stacks import copy_store, second_stack_env
+from tools.launcher import Stack
 
 pytestmark = pytest.mark.integration
 

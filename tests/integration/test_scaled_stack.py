@@ -19,10 +19,10 @@ import psycopg2
 import pytest
 import redis
 
-from storefront.launcher import Process, Stack, free_port
 from tests.handoff.console_client import Console, Shopper
 from tests.support.chat import say, texts, tracker
 from tests.support.services import require_service
+from tools.launcher import Process, Stack, free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.redis, pytest.mark.rabbitmq]
 

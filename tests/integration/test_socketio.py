@@ -10,8 +10,8 @@ import pytest
 import socketio
 
 from storefront.channels.socketio import make_enter_room_safe, parse_bool, redis_manager_url
-from storefront.launcher import Stack
 from tests.support.chat import tracker
+from tools.launcher import Stack
 
 
 async def _connect(

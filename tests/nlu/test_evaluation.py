@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from storefront.nlu.evaluation import score_entities, score_intents, with_fallback
+from tools.nlu_evaluation import score_entities, score_intents, with_fallback
 
 
 def test_fallback_on_low_confidence_and_on_ambiguity() -> None:

@@ -2,7 +2,7 @@
 
 Uses the session's trained model (``trained_model`` in tests/conftest.py: the project's config,
 domain and data, trained once per fingerprint). The numbers are computed after the fallback, as in
-``make eval`` (see storefront/nlu/evaluation.py).
+``make eval`` (see tools/nlu_evaluation.py).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from storefront.nlu.evaluation import Scores, load_examples, predict, score
+from tools.nlu_evaluation import Scores, load_examples, predict, score
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_SPLIT = ROOT / "tests" / "nlu" / "test_data.yml"

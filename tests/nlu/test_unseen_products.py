@@ -7,8 +7,8 @@ from typing import Dict, List
 
 import pytest
 
-from storefront.nlu.evaluation import Prediction, predict
 from storefront.nlu.vocabulary import load_catalog_terms
+from tools.nlu_evaluation import Prediction, predict
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = [

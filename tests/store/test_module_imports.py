@@ -9,7 +9,7 @@ import sys
 import pytest
 
 import store
-from storefront.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 
 MODULES = sorted(
     info.name

@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Optional
 
 import requests
 
-from storefront.launcher import Stack
+from tools.launcher import Stack
 
 
 def say(

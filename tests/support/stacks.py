@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 from typing import Dict
 
-from storefront.launcher import free_port
+from tools.launcher import free_port
 
 
 def copy_store(store_db_url: str, folder: Path) -> str:

@@ -11,10 +11,10 @@ import requests
 from store.catalog import get_product, search_products
 from store.db import make_engine, session_scope
 from store.info import store_info
-from storefront.launcher import Stack
 from storefront.widget_auth import verify_customer_token
 from tests.conftest import TEST_WIDGET_SECRET
 from tests.support.chat import say
+from tools.launcher import Stack
 
 pytestmark = pytest.mark.integration
 

@@ -16,10 +16,10 @@ import requests
 
 from store.db import make_engine, session_scope
 from store.handoffs import create_handoff
-from storefront.launcher import Stack
 from tests.conftest import TEST_AGENT_TOKEN
 from tests.support.chat import tracker
 from tests.web.conftest import keep_screenshot
+from tools.launcher import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 

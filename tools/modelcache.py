@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional
 
-from storefront.settings import PROJECT_ROOT, load_settings
+from core.settings import PROJECT_ROOT, load_settings
 
 TRAINING_DATA_DIRS = ("data/nlu", "data/rules", "data/stories")
 MODEL_PREFIX = "storefront-"
@@ -31,6 +31,7 @@ def _fingerprint_files(root: Path) -> List[Path]:
     for folder in TRAINING_DATA_DIRS:
         files.extend(sorted((root / folder).rglob("*.yml")))
     files.extend(sorted((root / "storefront" / "nlu").rglob("*.py")))
+    files.append(root / "core" / "units.py")  # the measurement parser's units
     return [f for f in files if f.is_file()]
 
 

@@ -61,7 +61,7 @@ def load_helpdesk_config(
     path: Optional[Path] = None, env: Optional[Mapping[str, str]] = None
 ) -> Optional[ChatwootConfig]:
     """Read ``helpdesk:`` from ``endpoints.yml``; None when absent, off or incomplete."""
-    from storefront.settings import PROJECT_ROOT, load_settings
+    from core.settings import PROJECT_ROOT, load_settings
 
     path = path or PROJECT_ROOT / "endpoints.yml"
     try:

@@ -17,7 +17,7 @@ from typing import FrozenSet, Iterable, Set
 
 import yaml
 
-from storefront.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 
 NAME = re.compile(r"\butter_[a-z0-9_]+")
 LITERAL = re.compile(r"""["'](utter_[a-z0-9_]+)["']""")

@@ -1,6 +1,6 @@
 """Start the action server and the Rasa server, wait until both are healthy, stop them cleanly.
 
-``make run`` calls ``python -m storefront.launcher``; the integration tests use :class:`Stack`
+``make run`` calls ``python -m tools.launcher``; the integration tests use :class:`Stack`
 to run the very same processes on free loopback ports.
 """
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Dict, List, Optional
 
-from storefront.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from core.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 
 RASA_BIN = str(Path(sys.executable).parent / "rasa")
 
@@ -227,7 +227,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
 
-    from storefront.modelcache import ensure_model
+    from tools.modelcache import ensure_model
 
     env = {**os.environ, **settings.environment()}
     model = args.model or ensure_model(env=env)
