@@ -22,10 +22,11 @@ from sqlalchemy.orm import Session
 
 from actions.formatting import listing, money
 from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
-from store.catalog import ProductDetail, ProductHit, catalog_vocabulary, get_product, search_products
+from store.catalog import ProductDetail, ProductHit, get_product, search_products
 from store.info import store_info
 from store.sizes import size_sort_key
 from store.stock import StockAlternative, StockAnswer, variant_stock
+from store.vocabulary import catalog_vocabulary
 
 RESULTS_SHOWN = 3
 ALTERNATIVES_SHOWN = 3

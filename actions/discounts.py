@@ -25,9 +25,9 @@ from actions.formatting import day, listing, money
 from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.page_context import cart_lines
 from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
-from store.catalog import catalog_vocabulary
 from store.discounts import CartLine, DiscountCheck, check_discount
 from store.info import store_info
+from store.vocabulary import catalog_vocabulary
 
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{2,29}")
 

@@ -8,8 +8,8 @@ from typing import Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from store.catalog import resolve_product
 from store.models import Product, SizeChart
+from store.products import resolve_product
 from store.sizes import sizes_equal
 
 BODY = ("chest_cm", "waist_cm", "hips_cm", "foot_length_cm")

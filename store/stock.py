@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from store.models import Product, SizeChart
+from store.products import resolve_product
 from store.sizes import colors_equal, size_sort_key, sizes_equal
 
 
@@ -76,9 +77,6 @@ def variant_stock(
     Alternatives come from the same product first (other sizes in the asked color, then other
     colors in the asked size), then from similar products of the same category in the asked size.
     """
-    # store.catalog re-exports this module's API, so it is imported here, not at module level.
-    from store.catalog import resolve_product
-
     found = resolve_product(session, product)
     if found is None:
         return StockAnswer(None, None, (), False, (), "unknown_product")
