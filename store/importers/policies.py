@@ -26,7 +26,6 @@ from store.models import (
     money,
 )
 
-POLICY_FILES = ("store.yaml", "shipping.yaml", "returns.yaml", "size_charts.yaml", "discounts.yaml")
 MEASUREMENTS = ("chest_cm", "waist_cm", "hips_cm", "height_cm", "weight_kg", "foot_length_cm")
 
 
