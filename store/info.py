@@ -26,6 +26,13 @@ def store_timezone(session: Session) -> ZoneInfo:
     return ZoneInfo(setting(session, "timezone", "UTC"))
 
 
+def store_country(session: Session) -> Optional[str]:
+    """The store's ISO 3166 country (``US``): the home of phone numbers written without a country
+    code and of the public holidays; None when ``store.yaml`` names none."""
+    country = setting(session, "country")
+    return str(country).strip().upper() if country else None
+
+
 def business_calendar(session: Session) -> BusinessCalendar:
     """Dispatch and support calendar: working weekdays and holidays."""
     hours = setting(session, "business_hours", {}) or {}

@@ -9,8 +9,8 @@ from typing import Optional, Union
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from store.contact import contact_matches, normalize_email, parse_order_number, phone_key
-from store.info import high_value_threshold, setting, store_timezone
+from store.contact import MIN_PHONE_DIGITS, contact_matches, e164, normalize_email, parse_order_number
+from store.info import high_value_threshold, setting, store_country, store_timezone
 from store.models import Customer, Fulfillment, LineItem, Order, Return, Variant
 from store.order_views import (
     Address,
@@ -89,8 +89,12 @@ def verified_order(session: Session, *, order_number: str, contact: str) -> Opti
         return None
     customer = order.customer
     emails = [order.email, customer.email if customer else None]
-    phones = [order.phone_key, customer.phone_key if customer else None]
-    return order if contact_matches(contact, emails=emails, phones=phones) else None
+    phones = [order.phone, customer.phone if customer else None]
+    return (
+        order
+        if contact_matches(contact, emails=emails, phones=phones, region=store_country(session))
+        else None
+    )
 
 
 def lock_order(session: Session, order: Order) -> Order:
@@ -138,9 +142,11 @@ def orders_for_contact(
     address = normalize_email(email)
     if address:
         conditions += [Order.email == address, Customer.email == address]
-    key = phone_key(phone)
-    if key:
-        tail = key[-7:]
+    region = store_country(session)
+    number = e164(phone, region)
+    if number:
+        # the indexed key's last digits find the candidates; contact_matches decides
+        tail = number[-MIN_PHONE_DIGITS:]
         conditions += [Order.phone_key.like(f"%{tail}"), Customer.phone_key.like(f"%{tail}")]
     if not conditions:
         return []
@@ -155,8 +161,10 @@ def orders_for_contact(
     results = []
     for order in session.execute(stmt).unique().scalars():
         emails = [order.email, order.customer.email if order.customer else None]
-        phones = [order.phone_key, order.customer.phone_key if order.customer else None]
-        if (address and address in emails) or (phone and contact_matches(phone, emails=[], phones=phones)):
+        phones = [order.phone, order.customer.phone if order.customer else None]
+        if (address and address in emails) or (
+            phone and contact_matches(phone, emails=[], phones=phones, region=region)
+        ):
             results.append(
                 OrderSummary(
                     number=order.number,
