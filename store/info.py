@@ -34,10 +34,16 @@ def store_country(session: Session) -> Optional[str]:
 
 
 def business_calendar(session: Session) -> BusinessCalendar:
-    """Dispatch and support calendar: working weekdays and holidays."""
+    """Dispatch and support calendar: working weekdays, public holidays and the store's closures."""
     hours = setting(session, "business_hours", {}) or {}
     rules = session.execute(select(Holiday.rule)).scalars().all()
-    return BusinessCalendar(workdays=weekday_numbers(hours.get("days")), holiday_rules=rules)
+    public = setting(session, "public_holidays", True)
+    return BusinessCalendar(
+        workdays=weekday_numbers(hours.get("days")),
+        closure_rules=rules,
+        country=store_country(session) if public else None,
+        subdivision=setting(session, "subdivision"),
+    )
 
 
 def high_value_threshold(session: Session) -> Optional[Decimal]:
