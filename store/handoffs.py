@@ -9,9 +9,8 @@ from typing import Optional
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
+from store.codes import HandoffReason, HandoffStatus
 from store.models import Handoff, HandoffMessage
-
-HANDOFF_STATUSES = ("queued", "claimed", "resolved")
 
 
 @dataclass(frozen=True)
@@ -30,9 +29,9 @@ class HandoffView:
     id: int
     conversation_id: str
     channel: str
-    status: str
+    status: HandoffStatus
     offline: bool
-    reason: str
+    reason: HandoffReason
     summary: str
     context: dict
     claimed_by: Optional[str]
@@ -52,9 +51,9 @@ def _view(handoff: Handoff) -> HandoffView:
         id=handoff.id,
         conversation_id=handoff.conversation_id,
         channel=handoff.channel,
-        status=handoff.status,
+        status=HandoffStatus(handoff.status),
         offline=handoff.offline,
-        reason=handoff.reason,
+        reason=HandoffReason(handoff.reason),
         summary=handoff.summary,
         context=dict(handoff.context or {}),
         claimed_by=handoff.claimed_by,
@@ -80,7 +79,7 @@ def open_handoff_for(session: Session, *, conversation_id: str) -> Optional[Hand
     """The newest queued or claimed handoff of a conversation, if any."""
     stmt = (
         select(Handoff)
-        .where(Handoff.conversation_id == conversation_id, Handoff.status != "resolved")
+        .where(Handoff.conversation_id == conversation_id, Handoff.status != HandoffStatus.RESOLVED)
         .options(selectinload(Handoff.messages))
         .order_by(Handoff.id.desc())
         .limit(1)
@@ -94,7 +93,7 @@ def create_handoff(
     *,
     conversation_id: str,
     channel: str,
-    reason: str,
+    reason: HandoffReason,
     summary: str,
     context: dict,
     offline: bool = False,
@@ -111,7 +110,7 @@ def create_handoff(
     handoff = Handoff(
         conversation_id=conversation_id,
         channel=channel,
-        status="queued",
+        status=HandoffStatus.QUEUED,
         offline=offline,
         reason=reason,
         summary=summary,
@@ -125,7 +124,7 @@ def create_handoff(
     return _view(loaded)
 
 
-def list_handoffs(session: Session, *, status: Optional[str] = None) -> list[HandoffView]:
+def list_handoffs(session: Session, *, status: Optional[HandoffStatus] = None) -> list[HandoffView]:
     """Handoffs, oldest first (the queue order), optionally only those in ``status``."""
     stmt = select(Handoff).options(selectinload(Handoff.messages)).order_by(Handoff.created_at, Handoff.id)
     if status is not None:
@@ -146,8 +145,8 @@ def claim_handoff(session: Session, *, handoff_id: int, agent: str, now: Optiona
     """
     result = session.execute(
         update(Handoff)
-        .where(Handoff.id == handoff_id, Handoff.status == "queued")
-        .values(status="claimed", claimed_by=agent, claimed_at=now or _utcnow())
+        .where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.QUEUED)
+        .values(status=HandoffStatus.CLAIMED, claimed_by=agent, claimed_at=now or _utcnow())
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
@@ -157,8 +156,8 @@ def resolve_handoff(session: Session, *, handoff_id: int, agent: str, now: Optio
     """Close a handoff that is not already resolved; False when it was."""
     result = session.execute(
         update(Handoff)
-        .where(Handoff.id == handoff_id, Handoff.status != "resolved")
-        .values(status="resolved", resolved_by=agent, resolved_at=now or _utcnow())
+        .where(Handoff.id == handoff_id, Handoff.status != HandoffStatus.RESOLVED)
+        .values(status=HandoffStatus.RESOLVED, resolved_by=agent, resolved_at=now or _utcnow())
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1

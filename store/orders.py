@@ -9,6 +9,7 @@ from typing import Optional, Union
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from store.codes import OrderChangeRefusal
 from store.contact import MIN_PHONE_DIGITS, contact_matches, e164, normalize_email, parse_order_number
 from store.info import high_value_threshold, setting, store_country, store_timezone
 from store.models import Customer, Fulfillment, LineItem, Order, Return, Variant
@@ -58,12 +59,10 @@ class TimelineEvent:
 
 @dataclass(frozen=True)
 class OrderChangeResult:
-    """Outcome of a change: ``reason`` is None when ``ok``, else a code such as ``not_found``,
-    ``already_cancelled``, ``already_fulfilled``, ``partially_fulfilled``, ``invalid_address``,
-    ``country_change_not_allowed``."""
+    """Outcome of a change: ``reason`` is None when ``ok``, else why the store refused."""
 
     ok: bool
-    reason: Optional[str] = None
+    reason: Optional[OrderChangeRefusal] = None
     order: Optional[OrderView] = None
 
 
@@ -215,15 +214,15 @@ def order_timeline(
     return sorted(events, key=lambda e: e.at)
 
 
-def _unfulfilled_reason(order: Order) -> Optional[str]:
+def _unfulfilled_reason(order: Order) -> Optional[OrderChangeRefusal]:
     if order.cancelled_at is not None:
-        return "already_cancelled"
+        return OrderChangeRefusal.ALREADY_CANCELLED
     shipped = fulfilled_units(order)
     total = sum(i.quantity for i in order.line_items)
     if sum(shipped.values()) >= total and total:
-        return "already_fulfilled"
+        return OrderChangeRefusal.ALREADY_FULFILLED
     if any(shipped.values()):
-        return "partially_fulfilled"
+        return OrderChangeRefusal.PARTIALLY_FULFILLED
     return None
 
 
@@ -241,7 +240,7 @@ def _order_to_change(
     """
     order = verified_order(session, order_number=order_number, contact=contact)
     if order is None:
-        return OrderChangeResult(ok=False, reason="not_found")
+        return OrderChangeResult(ok=False, reason=OrderChangeRefusal.NOT_FOUND)
     order = lock_order(session, order)
     problem = _unfulfilled_reason(order)
     if problem:
@@ -292,12 +291,16 @@ def change_shipping_address(
         and address.postal_code.strip()
         and len(country) == 2
     ):
-        return OrderChangeResult(ok=False, reason="invalid_address", order=_view(session, order, current))
+        return OrderChangeResult(
+            ok=False, reason=OrderChangeRefusal.INVALID_ADDRESS, order=_view(session, order, current)
+        )
     if country != (order.shipping_country or country) and not setting(
         session, "address_change_across_countries", False
     ):
         return OrderChangeResult(
-            ok=False, reason="country_change_not_allowed", order=_view(session, order, current)
+            ok=False,
+            reason=OrderChangeRefusal.COUNTRY_CHANGE_NOT_ALLOWED,
+            order=_view(session, order, current),
         )
     old = dict(order.shipping_address or {})
     order.shipping_address = {
