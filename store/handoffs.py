@@ -31,7 +31,7 @@ class HandoffView:
     channel: str
     status: HandoffStatus
     offline: bool
-    reason: HandoffReason
+    reason: str  # a HandoffReason value, or a code an older version wrote
     summary: str
     context: dict
     claimed_by: Optional[str]
@@ -53,7 +53,7 @@ def _view(handoff: Handoff) -> HandoffView:
         channel=handoff.channel,
         status=HandoffStatus(handoff.status),
         offline=handoff.offline,
-        reason=HandoffReason(handoff.reason),
+        reason=handoff.reason,
         summary=handoff.summary,
         context=dict(handoff.context or {}),
         claimed_by=handoff.claimed_by,
