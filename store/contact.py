@@ -1,4 +1,4 @@
-"""Normalising what shoppers type: order numbers, emails and phone numbers."""
+"""Reading what shoppers type: order numbers, emails and phone numbers (the one contact parser)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,51 @@ import phonenumbers
 from phonenumbers import PhoneNumberFormat, ValidationResult
 
 _ORDER_NUMBER = re.compile(r"^\s*(?:order\s*)?(?:no\.?\s*)?#?\s*0*(\d{1,12})\s*$", re.IGNORECASE)
+_ORDER_NUMBER_IN_TEXT = re.compile(r"#?\s*(\d{3,12})")
+_EMAIL_IN_TEXT = re.compile(r"[^@\s<>()]+@[^@\s<>()]+\.[A-Za-z]{2,}")
+_PHONE_IN_TEXT = re.compile(r"\+?\(?\d[\d\s().\-]{5,}\d")
 MIN_PHONE_DIGITS = 7
+MAX_PHONE_DIGITS = 15  # E.164's limit
 
 
 def parse_order_number(text: str) -> Optional[int]:
     """``"#1001"``, ``"1001"``, ``" 1001 "`` -> 1001; anything else -> None."""
     match = _ORDER_NUMBER.match(text or "")
     return int(match.group(1)) if match else None
+
+
+def find_order_number(text: object) -> Optional[int]:
+    """The order number in a message: a whole ``"#1001"``-style answer, else the first run of 3 to
+    12 digits (``"it's 1001"``); None when there is none."""
+    value = str(text or "")
+    number = parse_order_number(value)
+    if number is None:
+        match = _ORDER_NUMBER_IN_TEXT.search(value)
+        number = parse_order_number(match.group(1)) if match else None
+    return number
+
+
+def find_contact(text: object) -> Optional[str]:
+    """The email address (normalised) or phone number (as typed) in a message, else None.
+
+    An email wins over digits next to it; a phone number needs 7 to 15 digits and a message
+    without ``@`` (so the digits of ``ava1984@example`` are never read as a phone).
+    """
+    value = str(text or "").strip()
+    email = _EMAIL_IN_TEXT.search(value)
+    if email:
+        return normalize_email(email.group(0).rstrip("."))
+    phone = _PHONE_IN_TEXT.search(value)
+    if phone and "@" not in value:
+        digits = re.sub(r"\D", "", phone.group(0))
+        if MIN_PHONE_DIGITS <= len(digits) <= MAX_PHONE_DIGITS:
+            return phone.group(0).strip()
+    return None
+
+
+def compact_phone(text: str) -> str:
+    """A phone number as its digits, keeping a leading ``+`` (``+1 (555) 123-4567`` -> ``+15551234567``)."""
+    return ("+" if text.strip().startswith("+") else "") + re.sub(r"\D", "", text)
 
 
 def normalize_email(text: Optional[str]) -> Optional[str]:

@@ -6,7 +6,16 @@ from typing import Optional
 
 import pytest
 
-from store.contact import contact_matches, e164, normalize_email, parse_order_number, phones_match
+from store.contact import (
+    compact_phone,
+    contact_matches,
+    e164,
+    find_contact,
+    find_order_number,
+    normalize_email,
+    parse_order_number,
+    phones_match,
+)
 
 
 @pytest.mark.parametrize(
@@ -113,3 +122,55 @@ def test_a_contact_is_an_email_or_a_phone(contact: str, matches: bool) -> None:
         contact_matches(contact, emails=["ava@example.com", None], phones=[None, "415 555 0101"], region="US")
         is matches
     )
+
+
+@pytest.mark.parametrize(
+    "text,number",
+    [
+        ("#1001", 1001),
+        ("it's 1001", 1001),
+        ("order #1001 please", 1001),
+        ("1001 and 1002", 1001),  # the first one
+        ("12", 12),  # a whole answer is the number
+        ("size 12 please", None),  # inside a sentence, 3 digits at least
+        ("no idea", None),
+        ("", None),
+        (None, None),
+        (1001, 1001),  # an entity value may arrive as a number
+    ],
+)
+def test_order_numbers_in_a_message(text: object, number: Optional[int]) -> None:
+    assert find_order_number(text) == number
+
+
+@pytest.mark.parametrize(
+    "text,contact",
+    [
+        ("AVA@Example.com", "ava@example.com"),
+        ("it's ava@example.com.", "ava@example.com"),
+        ("<ava@example.com>", "ava@example.com"),
+        ("+1 (415) 555-0101", "+1 (415) 555-0101"),
+        ("call me on 415 555 0101 tomorrow", "415 555 0101"),
+        ("0044 20 7946 0958", "0044 20 7946 0958"),
+        ("ava1984@", None),  # digits beside an @ are never a phone
+        ("555 010", None),  # 7 digits needed
+        ("1234567890123456", None),  # longer than E.164 allows
+        ("tomorrow", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_contacts_in_a_message(text: object, contact: Optional[str]) -> None:
+    assert find_contact(text) == contact
+
+
+@pytest.mark.parametrize(
+    "text,compact",
+    [
+        ("+1 (555) 123-4567", "+15551234567"),
+        ("0044 20 7946 0958", "00442079460958"),
+        (" +44 7700", "+447700"),
+    ],
+)
+def test_compact_phone_keeps_the_plus_and_the_digits(text: str, compact: str) -> None:
+    assert compact_phone(text) == compact
