@@ -29,6 +29,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from core.booleans import parse_bool
 from storefront.channels import whatsapp_format as fmt
 from storefront.channels.whatsapp import add_lifecycle_routes, app_tracker_store
 from storefront.channels.whatsapp_inbound import (
@@ -145,7 +146,7 @@ class SecureTwilioInput(TwilioInput):
             pick("twilio_number", "TWILIO_NUMBER"),
             webhook_url=pick("webhook_url", "TWILIO_WEBHOOK_URL"),
             api_base_url=pick("api_base_url", "TWILIO_API_BASE_URL"),
-            background=str(given.get("background", "true")).lower() in {"1", "true", "yes", "on"},
+            background=parse_bool(given.get("background"), name="background", default=True),
             recent_ids=recent_ids_from_settings(cls.name(), settings.values),
         )
 

@@ -22,6 +22,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from core.booleans import parse_bool
 from storefront.channels import whatsapp_format as fmt
 from storefront.channels.whatsapp_inbound import (
     SIGNATURE_HEADER,
@@ -77,12 +78,6 @@ def add_lifecycle_routes(
 LIST_BUTTON_RESPONSE = "utter_list_button"
 
 
-def _flag(value: Any, default: bool) -> bool:
-    if value is None or value == "":
-        return default
-    return str(value).strip().lower() in {"1", "true", "yes", "on"}
-
-
 def app_tracker_store(app: Any) -> Optional[Any]:
     """The tracker store of the Rasa agent running in ``app``, if there is one."""
     agent = getattr(getattr(app, "ctx", None), "agent", None) if app is not None else None
@@ -134,7 +129,7 @@ class WhatsAppInput(InputChannel):
             verify_token=pick("verify_token", "WHATSAPP_VERIFY_TOKEN"),
             app_secret=pick("app_secret", "WHATSAPP_APP_SECRET"),
             api=config,
-            background=_flag(given.get("background"), True),
+            background=parse_bool(given.get("background"), name="background", default=True),
             intents=intents,
             recent_ids=recent_ids_from_settings(cls.name(), settings.values),
         )
