@@ -16,7 +16,7 @@ action runs again when the form is done to queue the handoff as offline.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time, timezone
+from datetime import datetime, time
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
@@ -25,6 +25,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff_context import build_context, shopper_identity
 from actions.store_access import StoreUnavailable, query_store
+from core import clock
 from core.settings import load_settings
 from integrations.chatwoot import HelpdeskError, forward_to_chatwoot, load_helpdesk_config
 from store.codes import HandoffReason
@@ -49,11 +50,6 @@ HANDOFF_PREFACES: Dict[HandoffReason, Optional[str]] = {
     HandoffReason.ACTION_FAILED: None,
 }
 """What is said before the handoff message, per reason (None: the reason needs no words of its own)."""
-
-
-def _now() -> datetime:
-    """The current time (a seam for tests of business hours)."""
-    return datetime.now(timezone.utc)
 
 
 def handoff_reason(tracker: Tracker, explicit: Optional[HandoffReason] = None) -> HandoffReason:
@@ -141,7 +137,7 @@ async def perform_handoff(
         if existing is not None:
             dispatcher.utter_message(response="utter_handoff_already_queued")
             return [*events, ConversationPaused()]
-        hours = await agents_on_duty(_now())
+        hours = await agents_on_duty(clock.now())
         if not hours.open_now and not _contact_collected(tracker):
             return [*events, *_ask_for_contact(dispatcher, tracker, why, hours)]
         return [*events, *await _queue(dispatcher, tracker, why, hours)]

@@ -11,12 +11,13 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import List, Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core import clock
 from store.models import Agent
 
 _N, _R, _P = 2**14, 8, 1
@@ -82,7 +83,7 @@ def add_agent(session: Session, name: str, password: Optional[str] = None) -> st
             name=cleaned,
             password_hash=hash_password(password),
             active=True,
-            created_at=datetime.now(timezone.utc),
+            created_at=clock.now(),
         )
     )
     session.flush()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 from typing import Optional, Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from core import clock
 from store.agents import AgentError
 from store.db import SchemaError, create_schema, make_engine, require_schema, session_scope
 from store.importers.errors import StoreImportError
@@ -41,7 +42,7 @@ def _store_today() -> date:
     import yaml
 
     store = yaml.safe_load((SAMPLE_DATA_DIR / "store.yaml").read_text(encoding="utf-8"))
-    return datetime.now(timezone.utc).astimezone(ZoneInfo(store.get("timezone", "UTC"))).date()
+    return clock.now().astimezone(ZoneInfo(store.get("timezone", "UTC"))).date()
 
 
 def _status_counts(engine) -> dict[str, int]:
@@ -54,7 +55,7 @@ def _status_counts(engine) -> dict[str, int]:
 
     counts: dict[str, int] = {}
     with session_scope(engine) as session:
-        tz, now = store_timezone(session), datetime.now(timezone.utc)
+        tz, now = store_timezone(session), clock.now()
         for order in session.execute(select(Order).options(*_LOAD)).scalars():
             status = order_status(order, now=now, tz=tz)
             counts[status] = counts.get(status, 0) + 1

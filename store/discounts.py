@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from core import clock
 from store.codes import DiscountReason
 from store.models import DiscountCode, Product, ReturnPolicy, Variant, money
 
@@ -65,7 +66,7 @@ def check_discount(
     session: Session, *, code: str, cart: list[CartLine], now: Optional[datetime] = None
 ) -> DiscountCheck:
     """Check ``code`` against ``cart`` at ``now``; the first failing condition is the reason."""
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     wanted = (code or "").strip().upper()
     row = session.execute(select(DiscountCode).where(DiscountCode.code == wanted)).scalar_one_or_none()
     if row is None:

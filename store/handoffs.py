@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
+from core import clock
 from store.codes import HandoffReason, HandoffStatus
 from store.models import Handoff, HandoffMessage
 
@@ -40,10 +41,6 @@ class HandoffView:
     resolved_at: Optional[datetime]
     resolved_by: Optional[str]
     messages: tuple[HandoffMessageView, ...]
-
-
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _view(handoff: Handoff) -> HandoffView:
@@ -115,7 +112,7 @@ def create_handoff(
         reason=reason,
         summary=summary,
         context=context,
-        created_at=now or _utcnow(),
+        created_at=now or clock.now(),
     )
     session.add(handoff)
     session.flush()
@@ -146,7 +143,7 @@ def claim_handoff(session: Session, *, handoff_id: int, agent: str, now: Optiona
     result = session.execute(
         update(Handoff)
         .where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.QUEUED)
-        .values(status=HandoffStatus.CLAIMED, claimed_by=agent, claimed_at=now or _utcnow())
+        .values(status=HandoffStatus.CLAIMED, claimed_by=agent, claimed_at=now or clock.now())
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
@@ -157,7 +154,7 @@ def resolve_handoff(session: Session, *, handoff_id: int, agent: str, now: Optio
     result = session.execute(
         update(Handoff)
         .where(Handoff.id == handoff_id, Handoff.status != HandoffStatus.RESOLVED)
-        .values(status=HandoffStatus.RESOLVED, resolved_by=agent, resolved_at=now or _utcnow())
+        .values(status=HandoffStatus.RESOLVED, resolved_by=agent, resolved_at=now or clock.now())
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
@@ -173,5 +170,5 @@ def add_handoff_message(
     """
     if session.get(Handoff, handoff_id) is None:
         raise LookupError(f"no handoff {handoff_id}")
-    session.add(HandoffMessage(handoff_id=handoff_id, sender=sender, text=text, at=at or _utcnow()))
+    session.add(HandoffMessage(handoff_id=handoff_id, sender=sender, text=text, at=at or clock.now()))
     session.flush()

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import clock
 from store.calendar import BusinessCalendar, parse_hhmm, weekday_numbers
 from store.models import Holiday, StoreSetting, money
 
@@ -100,7 +101,7 @@ def store_info(session: Session) -> StoreInfo:
 def support_hours(session: Session, *, now: Optional[datetime] = None) -> SupportHours:
     """Whether agents are working at ``now`` and, if not, when they start again."""
     tz = store_timezone(session)
-    local = (now or datetime.now(timezone.utc)).astimezone(tz)
+    local = (now or clock.now()).astimezone(tz)
     info = store_info(session)
     calendar = business_calendar(session)
     opens, closes = parse_hhmm(info.opens), parse_hhmm(info.closes)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Optional, Union
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from core import clock
 from store.codes import OrderChangeRefusal
 from store.contact import MIN_PHONE_DIGITS, contact_matches, e164, normalize_email, parse_order_number
 from store.info import high_value_threshold, setting, store_country, store_timezone
@@ -67,7 +68,7 @@ class OrderChangeResult:
 
 
 def _now(now: Optional[datetime]) -> datetime:
-    return now or datetime.now(timezone.utc)
+    return now or clock.now()
 
 
 def load_order(session: Session, number: int) -> Optional[Order]:

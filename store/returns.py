@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import clock
 from store.codes import ReturnFailure, ReturnRefusal
 from store.info import store_timezone
 from store.models import Order, Return, ReturnItem, ReturnPolicy, Variant
@@ -153,7 +154,7 @@ def return_eligibility(
     order = verified_order(session, order_number=order_number, contact=contact)
     if order is None:
         return None
-    return _eligibility(session, order, now or datetime.now(timezone.utc))
+    return _eligibility(session, order, now or clock.now())
 
 
 def create_return(
@@ -169,7 +170,7 @@ def create_return(
 ) -> ReturnResult:
     """Open a return for ``items`` (``(line_item_id, quantity)``); the same request again, even
     concurrently, gives back the same RMA (``created=False``)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     order = verified_order(session, order_number=order_number, contact=contact)
     if order is None:
         return ReturnResult(ok=False, reason=ReturnFailure.NOT_FOUND)

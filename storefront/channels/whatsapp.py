@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import hmac
 import logging
-import time
 from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -22,6 +21,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from core import clock
 from core.booleans import parse_bool
 from storefront.channels import whatsapp_format as fmt
 from storefront.channels.whatsapp_inbound import (
@@ -208,7 +208,7 @@ class WhatsAppInput(InputChannel):
         self, message: InboundMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> None:
         text, metadata = await self._resolve_text(message)
-        output = self._output(inbound_at=message.timestamp or time.time(), raise_errors=False)
+        output = self._output(inbound_at=message.timestamp or clock.now().timestamp(), raise_errors=False)
         await on_new_message(
             UserMessage(
                 text, output, message.conversation_id, input_channel=self.name(),
