@@ -8,7 +8,7 @@ from typing import Any, Iterator, Optional
 
 from sqlalchemy import create_engine, event, func, inspect, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from store.models import Base, SchemaVersion
 
@@ -64,15 +64,27 @@ def make_engine(url: Optional[str] = None, **kwargs: Any) -> Engine:
     return create_engine(url, future=True, **kwargs)
 
 
-_session_factories: dict[int, sessionmaker] = {}
-_default_engine: list[Engine] = []
+_default_engine: Optional[Engine] = None
 
 
 def default_engine() -> Engine:
     """The process-wide engine for ``DATABASE_URL``, built on first use."""
-    if not _default_engine:
-        _default_engine.append(make_engine())
-    return _default_engine[0]
+    global _default_engine
+    if _default_engine is None:
+        _default_engine = make_engine()
+    return _default_engine
+
+
+def reset_default_engine() -> None:
+    """Close the process-wide engine's connections and forget it; the next use reads the URL again.
+
+    A process that changes ``DATABASE_URL`` (a test pointing the actions at another store) calls
+    this, so that no pooled connection to the old database is reused.
+    """
+    global _default_engine
+    if _default_engine is not None:
+        _default_engine.dispose()
+        _default_engine = None
 
 
 @contextmanager
@@ -82,12 +94,7 @@ def session_scope(engine: Optional[Engine] = None) -> Iterator[Session]:
     Args:
         engine: the engine to use; ``None`` uses :func:`default_engine`.
     """
-    engine = engine or default_engine()
-    factory = _session_factories.get(id(engine))
-    if factory is None:
-        factory = sessionmaker(bind=engine, future=True, expire_on_commit=False)
-        _session_factories[id(engine)] = factory
-    session: Session = factory()
+    session = Session(engine or default_engine(), future=True, expire_on_commit=False)
     try:
         yield session
         session.commit()
