@@ -48,10 +48,6 @@ class SignInAttempt:
     token: Optional[str] = None
     retry_after: Optional[int] = None  # seconds; set when the attempt was throttled
 
-    @property
-    def ok(self) -> bool:
-        return self.token is not None
-
 
 @dataclass(frozen=True)
 class AgentAccount:
