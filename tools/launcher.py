@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Dict, List, Optional
 
-from core.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from core.settings import ENV_FILE, PROJECT_ROOT, Settings, SettingsError, load_settings
 
 RASA_BIN = str(Path(sys.executable).parent / "rasa")
 
@@ -195,7 +195,8 @@ def _banner(settings: Settings, stack: Stack) -> str:
         f"  Logs:             {stack.log_dir}",
     ]
     for name in sorted(settings.generated):
-        lines.append(f"  {name} was not set; generated: {settings[name]}  (kept in var/secrets.env)")
+        value = settings.environment()[name]
+        lines.append(f"  {name} was not set; generated: {value}  (kept in var/secrets.env)")
     lines.append("Press Ctrl-C to stop.")
     return "\n".join(lines)
 
@@ -222,7 +223,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--shell", action="store_true", help="talk in the terminal instead of serving")
     args = parser.parse_args(argv)
     try:
-        settings = load_settings()
+        settings = load_settings(os.environ, env_file=ENV_FILE, generate_secrets=True)
     except SettingsError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional
 
-from core.settings import PROJECT_ROOT, load_settings
+from core.settings import PROJECT_ROOT, get_settings, load_settings
 
 TRAINING_DATA_DIRS = ("data/nlu", "data/rules", "data/stories")
 MODEL_PREFIX = "storefront-"
@@ -56,7 +56,7 @@ def _catalog_digest(env: Dict[str, str]) -> str:
 
 def fingerprint(root: Path = PROJECT_ROOT, env: Optional[Dict[str, str]] = None) -> str:
     """Hash of everything the trained model depends on."""
-    env = env if env is not None else {**os.environ, **load_settings().environment()}
+    env = env if env is not None else {**os.environ, **get_settings().environment()}
     digest = hashlib.sha256()
     for path in _fingerprint_files(root):
         digest.update(str(path.relative_to(root)).encode())
@@ -90,9 +90,9 @@ def ensure_model(
     say: Callable[[str], None] = print,
 ) -> Path:
     """Return the model for the current project state, training it first if needed."""
-    settings = load_settings()
+    settings = load_settings(env) if env is not None else get_settings()
     env = env if env is not None else {**os.environ, **settings.environment()}
-    out_dir = Path(out_dir or env.get("RASA_MODEL_DIR") or settings["RASA_MODEL_DIR"])
+    out_dir = Path(out_dir or settings.rasa_model_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     fp = fingerprint(env=env)
     target = model_path(fp, out_dir)
