@@ -46,9 +46,12 @@ def _catalog_digest(env: Dict[str, str]) -> str:
         "    v = catalog_vocabulary(s)\n"
         "print(json.dumps(dataclasses.asdict(v), sort_keys=True, default=str))\n"
     )
+    # A fixed hash seed: the vocabulary's order can follow set iteration (sizes that sort as
+    # equals), which changes with each interpreter's seed, and the fingerprint must not.
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
-    )
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, env={**env, "PYTHONHASHSEED": "0"},
+        capture_output=True, text=True,
+    )  # fmt: skip
     if result.returncode != 0:
         return ""
     return hashlib.sha256(result.stdout.encode()).hexdigest()

@@ -1,11 +1,11 @@
-"""The model folder keeps the newest models only."""
+"""The model folder keeps the newest models only; the fingerprint does not depend on the process."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from tools.modelcache import prune_models
+from tools.modelcache import fingerprint, prune_models
 
 
 def test_only_the_newest_models_are_kept(tmp_path: Path) -> None:
@@ -28,3 +28,9 @@ def test_only_the_newest_models_are_kept(tmp_path: Path) -> None:
         "storefront-c.tar.gz",
     ]
     assert prune_models(tmp_path, keep=3) == []
+
+
+def test_the_fingerprint_is_the_same_in_every_process(store_db_url: str) -> None:
+    """Each fingerprint reads the catalog in a new interpreter, with its own hash seed."""
+    env = {**os.environ, "DATABASE_URL": store_db_url}
+    assert len({fingerprint(env=env) for _ in range(3)}) == 1
