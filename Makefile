@@ -7,7 +7,8 @@ PY     := $(VENV)/bin/python
 RASA   := $(VENV)/bin/rasa
 STAMP  := $(VENV)/.requirements.lock.sha256
 
-.PHONY: help venv web store train run shell actions validate lint format system-deps test eval cv compare bench lock clean
+.PHONY: help venv web store train run shell interactive actions validate lint format system-deps test \
+        test-stories eval cv compare bench lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36mmake %-12s\033[0m %s\n", $$1, $$2}'
@@ -34,8 +35,11 @@ train: store ## Train a model if config, domain, data or catalog changed
 run: train web ## Start the action server and Rasa server; print where to chat (Ctrl-C stops)
 	@$(PY) -m tools.launcher
 
-shell: train ## Talk to the assistant in the terminal
+shell: train ## Talk to the assistant in the terminal (rasa shell beside the action server)
 	@$(PY) -m tools.launcher --shell
+
+interactive: train ## Teach by chatting: rasa interactive beside the action server, writes new stories
+	@$(PY) -m tools.launcher --interactive
 
 actions: store ## Run the action server alone (port $$ACTION_PORT, default 5055)
 	@$(RASA) run actions --actions actions --port $${ACTION_PORT:-5055}
@@ -57,6 +61,13 @@ system-deps: ## Install system packages the browser tests need (Debian chromium)
 
 test: venv web system-deps ## Run the whole test suite (trains a model once, starts real servers)
 	@$(PY) -m pytest
+
+# The settings are exported as the plain rasa command needs them (endpoints.yml's ${VAR}s).
+test-stories: store ## Check tests/test_stories.yml with rasa test core; the report stays in results/stories/
+	@settings=$$($(PY) -m core.settings export) && eval "$$settings" && \
+	  model=$$($(PY) -m tools.modelcache --print-path) && \
+	  $(RASA) test core --model "$$model" --stories tests/test_stories.yml --endpoints endpoints.yml \
+	    --out results/stories --fail-on-prediction-errors
 
 eval: train ## Score the NLU on the held-out split: reports, plots and a summary in results/
 	@$(PY) scripts/nlu_eval.py

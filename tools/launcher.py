@@ -201,14 +201,24 @@ def _banner(settings: Settings, stack: Stack) -> str:
     return "\n".join(lines)
 
 
-def _shell(stack: Stack) -> int:
-    """Run the action server in the background and ``rasa shell`` in the foreground."""
+def terminal_command(mode: str, model: Path, port: str) -> List[str]:
+    """The plain ``rasa shell`` or ``rasa interactive`` command, on the configured Rasa port."""
+    common = ["--model", str(model), "--endpoints", "endpoints.yml", "--port", port]
+    if mode == "shell":
+        return [RASA_BIN, "shell", *common]
+    from tools.modelcache import TRAINING_DATA_DIRS
+
+    training = ["--config", "config.yml", "--domain", "domain.yml", "--data", *TRAINING_DATA_DIRS]
+    return [RASA_BIN, "interactive", *common, *training]
+
+
+def _in_terminal(stack: Stack, command: List[str]) -> int:
+    """Run the action server in the background and ``command`` (``rasa shell``...) in the foreground."""
     actions = stack._actions()
     actions.start(stack.env)
     stack.processes = [actions]
     try:
         stack.wait_healthy(120)
-        command = [RASA_BIN, "shell", "--model", str(stack.model), "--endpoints", "endpoints.yml"]
         return subprocess.call(command, cwd=PROJECT_ROOT, env=stack.env)
     except StartupError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -220,7 +230,11 @@ def _shell(stack: Stack) -> int:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Run the Storefront Assistant servers.")
     parser.add_argument("--model", type=Path, help="model archive (default: train if stale)")
-    parser.add_argument("--shell", action="store_true", help="talk in the terminal instead of serving")
+    terminal = parser.add_mutually_exclusive_group()
+    terminal.add_argument("--shell", action="store_true", help="talk in the terminal (rasa shell)")
+    terminal.add_argument(
+        "--interactive", action="store_true", help="teach in the terminal (rasa interactive)"
+    )
     args = parser.parse_args(argv)
     try:
         settings = load_settings(os.environ, env_file=ENV_FILE, generate_secrets=True)
@@ -233,8 +247,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     env = {**os.environ, **settings.environment()}
     model = args.model or ensure_model(env=env)
     stack = Stack(model=model, env=env, log_dir=PROJECT_ROOT / "var" / "logs")
-    if args.shell:
-        return _shell(stack)
+    if args.shell or args.interactive:
+        mode = "shell" if args.shell else "interactive"
+        return _in_terminal(stack, terminal_command(mode, model, stack.env["RASA_PORT"]))
     stop_requested = False
 
     def request_stop(signum: int, _frame: object) -> None:

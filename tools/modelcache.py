@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional
+from typing import IO, Callable, Dict, Iterable, List, Optional
 
 from core.settings import PROJECT_ROOT, get_settings, load_settings
 
@@ -91,8 +91,12 @@ def ensure_model(
     env: Optional[Dict[str, str]] = None,
     force: bool = False,
     say: Callable[[str], None] = print,
+    training_output: Optional[IO[str]] = None,
 ) -> Path:
-    """Return the model for the current project state, training it first if needed."""
+    """Return the model for the current project state, training it first if needed.
+
+    ``rasa train`` writes to ``training_output`` (default: this process's stdout).
+    """
     settings = load_settings(env) if env is not None else get_settings()
     env = env if env is not None else {**os.environ, **settings.environment()}
     out_dir = Path(out_dir or settings.rasa_model_dir)
@@ -113,7 +117,7 @@ def ensure_model(
         say(f"Training a model (config, domain, data or catalog changed) -> {target.name}")
         started = time.monotonic()
         command = train_command(out_dir, target.name[: -len(".tar.gz")])
-        result = subprocess.run(command, cwd=PROJECT_ROOT, env=env)
+        result = subprocess.run(command, cwd=PROJECT_ROOT, env=env, stdout=training_output)
         if result.returncode != 0 or not target.exists():
             raise RuntimeError(f"Training failed (exit {result.returncode}); see the output above.")
         say(f"Trained in {time.monotonic() - started:.0f} s: {shown}")
@@ -142,15 +146,25 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Train the assistant if its inputs changed.")
     parser.add_argument("--force", action="store_true", help="train even if a model exists")
     parser.add_argument("--print-fingerprint", action="store_true")
+    parser.add_argument(
+        "--print-path",
+        action="store_true",
+        help="print only the model's path on stdout (for $(...) in a shell); messages go to stderr",
+    )
     args = parser.parse_args(argv)
     if args.print_fingerprint:
         print(fingerprint())
         return 0
+    say = (lambda line: print(line, file=sys.stderr)) if args.print_path else print
     try:
-        ensure_model(force=args.force)
+        model = ensure_model(
+            force=args.force, say=say, training_output=sys.stderr if args.print_path else None
+        )
     except RuntimeError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    if args.print_path:
+        print(model)
     return 0
 
 
