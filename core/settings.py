@@ -193,6 +193,12 @@ class Settings:
     event_broker_queue: str = setting("storefront_events")
     # agent console, the website widget and the REST channel
     agent_console_token: str = generated_secret()
+    # the console's sign-in sessions, the name the token's API clients act under, and HTTPS
+    # behind a proxy (X-Forwarded-Proto is trusted only when the proxy is: it marks cookies Secure)
+    agent_session_idle_minutes: int = setting("60", _positive_int)
+    agent_session_max_hours: int = setting("12", _positive_int)
+    agent_api_name: str = setting("integration")
+    trust_forwarded_proto: bool = setting("false", _flag)
     widget_signing_secret: str = generated_secret()
     socketio_session_persistence: bool = setting("true", _flag)
     rest_max_message_chars: int = setting("5000", _positive_int)
