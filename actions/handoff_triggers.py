@@ -26,9 +26,12 @@ from abc import abstractmethod
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+
+from actions.forms import stop_form
+from actions.store_access import answers_store_failure
 
 FAILURE_LIMIT = 3
 COUNTER_SLOT = "handoff_form_failures"
@@ -80,7 +83,7 @@ def with_handoff_followup(events: List[EventType]) -> List[EventType]:
     )
     if not gave_up:
         return events
-    return [*events, ActiveLoop(None), SlotSet("requested_slot", None), FollowupAction("action_handoff")]
+    return [*events, *stop_form(), FollowupAction("action_handoff")]
 
 
 def count_rejected_answer(tracker: Tracker, events: List[EventType]) -> List[EventType]:
@@ -112,12 +115,17 @@ def count_rejected_answer(tracker: Tracker, events: List[EventType]) -> List[Eve
 
 
 class HandoffOnRepeatedFailure(FormValidationAction):
-    """A form validator whose question, answered unusably three times running, hands off."""
+    """A form validator whose question, answered unusably three times running, hands off.
+
+    It also answers a store failure in any of its validators with the store failure policy
+    (:func:`actions.store_access.answers_store_failure`): the apology, and the form ends.
+    """
 
     @abstractmethod
     def name(self) -> str:
         """``validate_<form>``."""
 
+    @answers_store_failure()
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.order_facts import address_line, order_values
 from actions.order_forms import new_address
 from actions.order_verification import verified_order_view
-from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from actions.store_access import answers_store_failure, query_store
 from store.orders import OrderChangeResult, cancel_order, change_shipping_address
 
 CANCEL_SLOTS = ("order_number", "cancel_confirmed")
@@ -45,6 +45,7 @@ class ActionCancelOrder(Action):
     def name(self) -> str:
         return "action_cancel_order"
 
+    @answers_store_failure(*CANCEL_SLOTS)
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
@@ -53,14 +54,11 @@ class ActionCancelOrder(Action):
             dispatcher.utter_message(response="utter_order_kept")
         if confirmed is not True:
             return _reset(CANCEL_SLOTS)
-        try:
-            result = await query_store(
-                cancel_order,
-                order_number=tracker.get_slot("verified_order"),
-                contact=tracker.get_slot("order_contact"),
-            )
-        except StoreUnavailable:
-            return _reset(CANCEL_SLOTS) + apologise_for_store_failure(dispatcher)
+        result = await query_store(
+            cancel_order,
+            order_number=tracker.get_slot("verified_order"),
+            contact=tracker.get_slot("order_contact"),
+        )
         if not result.ok:
             return _reset(CANCEL_SLOTS) + _refusal(result, dispatcher, "utter_cannot_cancel")
         assert result.order is not None
@@ -74,6 +72,7 @@ class ActionChangeAddress(Action):
     def name(self) -> str:
         return "action_change_address"
 
+    @answers_store_failure(*ADDRESS_SLOTS)
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
@@ -83,17 +82,14 @@ class ActionChangeAddress(Action):
         if confirmed is not True:
             return _reset(ADDRESS_SLOTS)
         result: Optional[OrderChangeResult] = None
-        try:
-            order = await verified_order_view(tracker)
-            if order is not None:
-                result = await query_store(
-                    change_shipping_address,
-                    order_number=str(order.number),
-                    contact=tracker.get_slot("order_contact"),
-                    address=new_address(tracker, order),
-                )
-        except StoreUnavailable:
-            return _reset(ADDRESS_SLOTS) + apologise_for_store_failure(dispatcher)
+        order = await verified_order_view(tracker)
+        if order is not None:
+            result = await query_store(
+                change_shipping_address,
+                order_number=str(order.number),
+                contact=tracker.get_slot("order_contact"),
+                address=new_address(tracker, order),
+            )
         if result is None:
             dispatcher.utter_message(response="utter_order_not_found_final")
             return _reset(ADDRESS_SLOTS)
