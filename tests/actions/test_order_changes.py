@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict
 
 import pytest
@@ -107,6 +110,30 @@ async def test_cancel_refused_by_the_store_is_explained() -> None:
     )
     assert (events, responses(said)) == (CANCEL_RESET, ["utter_cannot_cancel_shipped"])
     assert order_row(1001).cancelled_at is None
+
+
+async def test_a_cancel_blocked_past_the_time_limit_changes_nothing_and_says_so(
+    order_store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another writer holds the store's write lock for longer than the limit (issue: trust)."""
+    monkeypatch.setenv("STORE_QUERY_TIMEOUT_SECONDS", "0.2")
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=1))  # one worker: see below
+    locker = sqlite3.connect(order_store.split("///", 1)[1], isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")
+    try:
+        events, said = await run(
+            ActionCancelOrder(), make_tracker(slots=verified("1003", BEN, cancel_confirmed=True))
+        )
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    # the lock is gone: a store call still running in the background would now commit the cancel;
+    # one more call on the single worker returns only after every earlier one has ended
+    await loop.run_in_executor(None, lambda: None)
+    assert responses(said) == ["utter_store_unavailable"]
+    assert events == [*CANCEL_RESET, SlotSet("handoff_reason", "action_failed")]
+    assert order_row(1003).cancelled_at is None
 
 
 async def test_cancel_with_the_store_down_apologises(store_down: None) -> None:
