@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff_triggers import order_problem
 from actions.order_facts import address_line, order_values
 from actions.order_forms import new_address
 from actions.order_verification import verified_order_view
@@ -34,7 +35,7 @@ def _refusal(result: OrderChangeResult, dispatcher: CollectingDispatcher, prefix
     values = order_values(result.order) if result.order is not None else {}
     if why:
         dispatcher.utter_message(response=f"{prefix}_{why}", **values)
-        return []
+        return order_problem(result.order) if why == "shipped" and result.order is not None else []
     dispatcher.utter_message(response="utter_order_change_failed")
     return [SlotSet("handoff_reason", "action_failed")]
 

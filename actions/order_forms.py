@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.forms import stop_form
+from actions.handoff_triggers import order_problem
 from actions.order_facts import address_line, order_values
 from actions.order_verification import OrderFormValidator, verified_order_view
 from actions.store_access import answers_store_failure
@@ -35,12 +36,17 @@ _ANY_POSTAL_CODE = r"[A-Za-z0-9][A-Za-z0-9 \-]{1,9}"
 def not_changeable(
     order: OrderView, dispatcher: CollectingDispatcher, response_prefix: str
 ) -> Optional[List[EventType]]:
-    """When the order can no longer change, say why (``<prefix>_shipped|_cancelled``) and stop the form."""
+    """When the order can no longer change, say why (``<prefix>_shipped|_cancelled``) and stop the form.
+
+    A shipped order the shopper wanted to change is a problem: a high-value one goes to a person.
+    """
     if order.status == CHANGEABLE_STATUS:
         return None
-    why = "cancelled" if order.status == "cancelled" else "shipped"
-    dispatcher.utter_message(response=f"{response_prefix}_{why}", **order_values(order))
-    return stop_form()
+    if order.status == "cancelled":
+        dispatcher.utter_message(response=f"{response_prefix}_cancelled", **order_values(order))
+        return stop_form()
+    dispatcher.utter_message(response=f"{response_prefix}_shipped", **order_values(order))
+    return [*stop_form(), *order_problem(order)]
 
 
 def new_address(tracker: Tracker, order: OrderView) -> Address:

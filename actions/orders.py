@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import money
+from actions.handoff_triggers import order_problem
 from actions.identity import verified_email, verified_phone
 from actions.order_facts import RECENT_ORDER_BUTTONS, order_button, order_values
 from actions.store_access import answers_store_failure, query_store, query_store_or
@@ -72,5 +73,5 @@ class ActionOrderStatus(Action):
             return reset
         dispatcher.utter_message(response=STATUS_RESPONSES[order.status], **order_values(order))
         if order.status == "delayed":
-            return [*reset, SlotSet("handoff_reason", "delayed_order")]
+            return [*reset, *order_problem(order, "delayed_order")]
         return reset

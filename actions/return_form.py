@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.forms import stop_form
+from actions.handoff_triggers import order_problem
 from actions.order_verification import OrderFormValidator, verified_order_view
 from actions.return_choices import (
     NO_CONDITION_CHECK_REASONS,
@@ -62,7 +63,7 @@ class ValidateReturnForm(OrderFormValidator):
         if items and any(item.eligible for item in items):
             return []
         refuse_items(dispatcher, items or [])
-        return stop_form()
+        return [*stop_form(), *order_problem(order)]
 
     async def validate_return_items(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 import pytest
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from sqlalchemy import select
 
 from actions.forms import ActionLeaveForm
@@ -21,7 +21,17 @@ from actions.order_forms import (
 )
 from store.db import session_scope
 from store.models import Variant
-from tests.actions.order_support import AVA, BEN, FINN, line_items, make_tracker, order_row, responses, run
+from tests.actions.order_support import (
+    AVA,
+    BEN,
+    FINN,
+    line_items,
+    make_tracker,
+    order_row,
+    responses,
+    run,
+    set_high_value_threshold,
+)
 
 pytestmark = pytest.mark.usefixtures("order_store")
 STOP = [ActiveLoop(None), SlotSet("requested_slot", None)]
@@ -55,15 +65,20 @@ async def test_unshipped_order_is_verified_and_the_form_goes_on() -> None:
     ]
 
 
+PERSON_NOW = [SlotSet("handoff_reason", "high_value_order"), FollowupAction("action_handoff")]
+
+
 @pytest.mark.parametrize(
-    ("number", "contact", "response"),
+    ("number", "contact", "response", "after"),
     [
-        ("1001", AVA, "utter_cannot_cancel_shipped"),
-        ("1004", "chloe.customer@example.com", "utter_cannot_cancel_shipped"),
-        ("1007", FINN, "utter_cannot_cancel_cancelled"),
+        ("1001", AVA, "utter_cannot_cancel_shipped", STOP),  # $247.17: below the $250 threshold
+        ("1004", "chloe.customer@example.com", "utter_cannot_cancel_shipped", STOP + PERSON_NOW),
+        ("1007", FINN, "utter_cannot_cancel_cancelled", STOP),  # nothing to solve: it is cancelled
     ],
 )
-async def test_an_order_that_moved_on_cannot_be_cancelled(number: str, contact: str, response: str) -> None:
+async def test_an_order_that_moved_on_cannot_be_cancelled(
+    number: str, contact: str, response: str, after: List[Any]
+) -> None:
     tracker = make_tracker(
         slots={"order_number": number},
         set_this_turn={"order_contact": contact},
@@ -72,7 +87,18 @@ async def test_an_order_that_moved_on_cannot_be_cancelled(number: str, contact: 
     events, said = await run(ValidateCancelOrderForm(), tracker)
     assert responses(said) == [response]
     assert said[0]["order"] == f"#{number}"
-    assert events[-2:] == STOP
+    assert events[-len(after) :] == after
+    assert not any(e["event"] == "followup" for e in events[: -len(after)])
+
+
+async def test_the_high_value_threshold_comes_from_the_store() -> None:
+    set_high_value_threshold("200.00")  # store.yaml lowered: #1001 ($247.17) is now high-value
+    tracker = make_tracker(
+        slots={"order_number": "1001"}, set_this_turn={"order_contact": AVA}, active_loop="cancel_order_form"
+    )
+    events, said = await run(ValidateCancelOrderForm(), tracker)
+    assert responses(said) == ["utter_cannot_cancel_shipped"]
+    assert events[-4:] == STOP + PERSON_NOW
 
 
 async def test_cancel_confirmation_shows_items_and_refund() -> None:
