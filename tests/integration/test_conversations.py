@@ -74,7 +74,7 @@ def test_wrong_email_does_not_reveal_the_order(stack: Stack) -> None:
     chat(stack, sender, "where is my order")
     chat(stack, sender, "#1001")
     refused = chat(stack, sender, "ben.buyer@example.com")
-    assert refused.responses == ["utter_order_not_found"]
+    assert refused.responses == ["utter_order_not_found", "utter_ask_order_number"]  # asked again
     assert "verified_order" not in refused.slots or refused.slots["verified_order"] is None
     assert "Harbor Rain Shell" not in refused.text and "USPS" not in refused.text
 
