@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import uuid
+from datetime import datetime
 
 import pytest
 import requests
@@ -48,7 +49,7 @@ async def test_two_fallbacks_then_an_agent_talks_on_the_shoppers_socket_and_hand
             "queued",
             False,
         )
-        assert item["wait_seconds"] >= 0
+        assert item["claimed_at"] is None and item["created_at"]
         detail = sam.detail(item["id"])
         assert detail["paused"] is True
         assert shopper_lines(detail["transcript"]) == [("/nlu_fallback", "nlu_fallback")] * 2
@@ -108,6 +109,12 @@ async def test_two_fallbacks_then_an_agent_talks_on_the_shoppers_socket_and_hand
 
         finished = sam.detail(item["id"])
         assert finished["status"] == "resolved" and finished["paused"] is False
+        # the wait is the time until Sam claimed it (from the record's own timestamps), not until now
+        waited = datetime.fromisoformat(finished["claimed_at"]) - datetime.fromisoformat(
+            finished["created_at"]
+        )
+        assert waited.total_seconds() >= 1  # the shopper waited through the pause above
+        assert finished["wait_seconds"] == int(waited.total_seconds())
         assert [(m["sender"], m["text"]) for m in finished["messages"]] == [
             ("shopper", "hello? is anyone there?"),
             ("bot", "Sam from our team has joined the chat."),
