@@ -81,7 +81,11 @@ def events_since_last_message(events: List[Dict[str, Any]]) -> List[Dict[str, An
     return events[last + 1 :]
 
 
+def latest_turn(stack: Stack, sender: str, replies: Optional[List[Dict[str, Any]]] = None) -> Turn:
+    """The turn of the conversation's latest shopper message (from any channel), from the tracker."""
+    return Turn(replies or [], events_since_last_message(tracker(stack, sender)["events"]))
+
+
 def chat(stack: Stack, sender: str, text: str, metadata: Optional[Dict[str, Any]] = None) -> Turn:
     """Send one message through the REST channel; return the replies with the turn's events."""
-    replies = say(stack, sender, text, metadata)
-    return Turn(replies, events_since_last_message(tracker(stack, sender)["events"]))
+    return latest_turn(stack, sender, say(stack, sender, text, metadata))
