@@ -143,6 +143,7 @@ async def test_a_cancel_blocked_past_the_time_limit_changes_nothing_and_says_so(
 ) -> None:
     """Another writer holds the store's write lock for longer than the limit (issue: trust)."""
     monkeypatch.setenv("STORE_QUERY_TIMEOUT_SECONDS", "0.2")
+    assert order_row(1003).cancelled_at is None  # (the store's own connection set up WAL first)
     loop = asyncio.get_running_loop()
     loop.set_default_executor(ThreadPoolExecutor(max_workers=1))  # one worker: see below
     locker = sqlite3.connect(order_store.split("///", 1)[1], isolation_level=None)

@@ -13,15 +13,15 @@ import sqlite3
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
-from typing import Any, Iterator, List
+from typing import Any, Callable, Iterator, List
 
 import pytest
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
-from store import db
-from store.db import make_engine
+from store.db import make_engine, reset_default_engine
 from store.runner import StoreUnavailable, run_in_session
 from tests.support.services import require_service
 
@@ -29,23 +29,15 @@ TIMEOUT = 0.2
 """The deadline of every call here; the database-side waits are what make a call miss it."""
 
 
-def _use(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DATABASE_URL", url)
-    for engine in db._default_engine:
-        engine.dispose()
-    db._default_engine.clear()
-
-
 @pytest.fixture
-def sqlite_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def sqlite_ledger(tmp_path: Path, use_store: Callable[[str], None]) -> Path:
     """A SQLite file (WAL, like the store) with an empty ``ledger`` table, as ``DATABASE_URL``."""
     path = tmp_path / "ledger.db"
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("CREATE TABLE ledger (id INTEGER PRIMARY KEY, note TEXT NOT NULL)")
-    _use(f"sqlite:///{path}", monkeypatch)
-    yield path
-    _use("sqlite://", monkeypatch)
+    use_store(f"sqlite:///{path}")
+    return path
 
 
 @pytest.fixture(autouse=True)
@@ -131,7 +123,9 @@ async def test_a_call_within_its_deadline_commits_and_answers(sqlite_ledger: Pat
 
 
 @pytest.mark.postgres
-async def test_postgresql_lock_wait_past_the_deadline_is_rolled_back(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_postgresql_lock_wait_past_the_deadline_is_rolled_back(
+    use_store: Callable[[str], None],
+) -> None:
     require_service("postgres")
     name = f"runner_test_{uuid.uuid4().hex[:10]}"
     admin = make_engine("postgresql://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
@@ -142,7 +136,7 @@ async def test_postgresql_lock_wait_past_the_deadline_is_rolled_back(monkeypatch
     try:
         with locker.begin() as conn:
             conn.execute(text("CREATE TABLE ledger (id SERIAL PRIMARY KEY, note TEXT NOT NULL)"))
-        _use(url, monkeypatch)
+        use_store(url)
         with locker.connect() as conn:
             held = conn.begin()
             conn.execute(text("LOCK TABLE ledger IN ACCESS EXCLUSIVE MODE"))
@@ -152,7 +146,7 @@ async def test_postgresql_lock_wait_past_the_deadline_is_rolled_back(monkeypatch
         await finished_work()
         assert await run_in_session(notes, timeout=5) == []
     finally:
-        _use("sqlite://", monkeypatch)
+        reset_default_engine()
         locker.dispose()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
