@@ -40,9 +40,11 @@ async def test_two_fallbacks_then_an_agent_talks_on_the_shoppers_socket_and_hand
         queued = next(
             e for e in handing_off.events if e["event"] == "bot" and e["metadata"].get("wait_minutes")
         )
-        assert queued["metadata"]["wait_minutes"] == 5  # first in the queue: HANDOFF_MINUTES_PER_SHOPPER
 
         item = sam.handoff_for(session)
+        waiting = [h["id"] for h in sam.get("api/handoffs", status="queued").json()["handoffs"]]
+        # HANDOFF_MINUTES_PER_SHOPPER (5) for each shopper in the queue up to this one
+        assert queued["metadata"]["wait_minutes"] == 5 * (waiting.index(item["id"]) + 1)
         assert (item["reason"], item["channel"], item["status"], item["offline"]) == (
             "nlu_fallback",
             "socketio",
