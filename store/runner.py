@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from core.settings import load_settings
+from core.settings import get_settings
 from store.db import session_scope
 
 logger = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ class DeadlinePassed(RuntimeError):
 
 def configured_timeout() -> float:
     """``STORE_QUERY_TIMEOUT_SECONDS``: the time limit every caller gives a store call."""
-    return float(load_settings(generate_secrets=False)["STORE_QUERY_TIMEOUT_SECONDS"])
+    return get_settings().store_query_timeout_seconds
 
 
 def _remaining(deadline: float) -> float:
