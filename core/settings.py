@@ -2,8 +2,8 @@
 
 Every setting has a safe default so that ``make run`` works with no configuration at all.
 Secrets that are not set (the Rasa API token, the agent console token, the widget signing
-secret) are generated once, kept in ``var/secrets.env`` so that they survive restarts, and
-printed by the launcher. ``.env.example`` documents every variable.
+secret, the action server's shared secret) are generated once, kept in ``var/secrets.env`` so
+that they survive restarts, and printed by the launcher. ``.env.example`` documents every variable.
 
 Rasa's ``${VAR}`` substitution in ``endpoints.yml`` and ``credentials.yml`` fails when a variable
 is unset, so the launcher and the tests export :meth:`Settings.environment` to the Rasa server and
@@ -25,7 +25,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = PROJECT_ROOT / "var"
 SECRETS_FILE = VAR_DIR / "secrets.env"
 
-GENERATED_SECRETS = ("RASA_API_TOKEN", "AGENT_CONSOLE_TOKEN", "WIDGET_SIGNING_SECRET")
+GENERATED_SECRETS = ("RASA_API_TOKEN", "AGENT_CONSOLE_TOKEN", "WIDGET_SIGNING_SECRET", "ACTION_SERVER_TOKEN")
 
 
 class SettingsError(ValueError):
@@ -106,9 +106,15 @@ _SPEC: Dict[str, tuple] = {
     # Rasa server and action server
     "RASA_HOST": ("127.0.0.1", _text),
     "RASA_PORT": ("5005", _port),
+    "ACTION_HOST": ("127.0.0.1", _text),
     "ACTION_PORT": ("5055", _port),
     "ACTION_ENDPOINT_URL": ("http://127.0.0.1:5055/webhook", _url("http", "https")),
     "RASA_API_TOKEN": (None, _text),
+    # shared secret the Rasa server sends the action server (endpoints.yml); the action server
+    # answers 401 to any request without it
+    "ACTION_SERVER_TOKEN": (None, _text),
+    # "true" lets emails, phone numbers and street addresses through to the logs (debugging only)
+    "LOG_SHOPPER_DATA": ("false", _choice("true", "false")),
     "RASA_MODEL_DIR": (str(PROJECT_ROOT / "models"), _text),
     # store data layer
     "DATABASE_URL": (f"sqlite:///{VAR_DIR / 'store.db'}", _url("sqlite", "postgresql")),

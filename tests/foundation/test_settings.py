@@ -71,7 +71,9 @@ def test_missing_secrets_are_generated_once_and_kept(tmp_path, monkeypatch) -> N
     monkeypatch.setattr(settings_module, "SECRETS_FILE", tmp_path / "secrets.env")
     first = load_settings({})
     second = load_settings({})
-    assert first.generated == {"RASA_API_TOKEN", "AGENT_CONSOLE_TOKEN", "WIDGET_SIGNING_SECRET"}
+    assert first.generated == {
+        "RASA_API_TOKEN", "AGENT_CONSOLE_TOKEN", "WIDGET_SIGNING_SECRET", "ACTION_SERVER_TOKEN"
+    }  # fmt: skip
     assert len(first["RASA_API_TOKEN"]) >= 24
     assert first["RASA_API_TOKEN"] == second["RASA_API_TOKEN"]
     assert load_settings({"RASA_API_TOKEN": "mine"})["RASA_API_TOKEN"] == "mine"
