@@ -9,6 +9,10 @@ returns ``utter_assistant_unavailable`` (an apology and a "Talk to a person" but
 through Rasa's own response path so the bot event carries ``utter_action``) and sets
 ``handoff_reason`` to ``action_failed`` so a person picks the conversation up with the reason.
 
+When the failed action is a form's validation (``validate_<form>``), it also returns
+``ActiveLoop(None)``, Rasa's documented way for a validation to stop its form: otherwise the form
+would drop the shopper's answer and ask the same question again after the apology.
+
 HTTP 400 is left alone: it is how an action rejects its execution, which Rasa handles itself.
 The apology is said at most once per shopper message, however many actions fail in that turn.
 """
@@ -21,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, List, Optional
 
 import aiohttp
 from rasa.core.actions.action import RemoteAction
-from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.core.events import ActiveLoop, BotUttered, Event, SlotSet, UserUttered
 from rasa.utils.endpoints import ClientResponseError
 
 if TYPE_CHECKING:
@@ -35,6 +39,7 @@ logger = logging.getLogger(__name__)
 APOLOGY_RESPONSE = "utter_assistant_unavailable"
 HANDOFF_REASON_SLOT = "handoff_reason"
 HANDOFF_REASON = "action_failed"
+FORM_VALIDATION_PREFIX = "validate_"
 
 RunMethod = Callable[..., Awaitable[List[Event]]]
 _original_run: List[RunMethod] = []
@@ -97,7 +102,10 @@ async def _run_or_apologise(
             "action_server.unavailable action=%s error=%s; the shopper gets %s",
             self.name(), type(error.__cause__ or error.__context__ or error).__name__, APOLOGY_RESPONSE,
         )  # fmt: skip
-        return await apology_events(output_channel, nlg, tracker, domain)
+        events = await apology_events(output_channel, nlg, tracker, domain)
+        if self.name().startswith(FORM_VALIDATION_PREFIX):
+            events.append(ActiveLoop(None))
+        return events
 
 
 def install() -> None:
@@ -108,4 +116,10 @@ def install() -> None:
     RemoteAction.run = _run_or_apologise  # type: ignore[method-assign]
 
 
-__all__ = ["APOLOGY_RESPONSE", "action_server_failed", "apology_events", "install"]
+def uninstall() -> None:
+    """Put Rasa's own ``RemoteAction.run`` back (for tests)."""
+    if _original_run:
+        RemoteAction.run = _original_run.pop()  # type: ignore[method-assign]
+
+
+__all__ = ["APOLOGY_RESPONSE", "action_server_failed", "apology_events", "install", "uninstall"]

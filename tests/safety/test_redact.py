@@ -98,3 +98,19 @@ def test_log_shopper_data_true_keeps_contact_details(collected: _Collect) -> Non
     assert redact.install({"LOG_SHOPPER_DATA": "true"}) is False
     logging.getLogger("tests.safety.redact").info("contact %s", "ava@example.com")
     assert collected.lines == ["contact ava@example.com"]
+
+
+def test_store_sql_errors_do_not_carry_the_shoppers_data(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from store.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE contacts (email TEXT UNIQUE)"))
+        connection.execute(text("INSERT INTO contacts VALUES (:email)"), {"email": "ava@example.com"})
+    with pytest.raises(IntegrityError) as error, engine.begin() as connection:
+        connection.execute(text("INSERT INTO contacts VALUES (:email)"), {"email": "ava@example.com"})
+    assert "ava@example.com" not in str(error.value)
+    assert "parameters hidden" in str(error.value)
