@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, List, Optional
 
 import aiohttp
 from rasa.core.actions.action import RemoteAction
+from rasa.nlu.constants import RESPONSE_SELECTOR_UTTER_ACTION_KEY as UTTER_ACTION_KEY
 from rasa.shared.core.events import ActiveLoop, BotUttered, Event, SlotSet, UserUttered
 from rasa.utils.endpoints import ClientResponseError
 
@@ -61,7 +62,7 @@ def _apologised_this_turn(tracker: DialogueStateTracker) -> bool:
     for event in reversed(tracker.events):
         if isinstance(event, UserUttered):
             return False
-        if isinstance(event, BotUttered) and event.metadata.get("utter_action") == APOLOGY_RESPONSE:
+        if isinstance(event, BotUttered) and event.metadata.get(UTTER_ACTION_KEY) == APOLOGY_RESPONSE:
             return True
     return False
 
