@@ -32,8 +32,10 @@ _EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
 # number is decided on the whole run by counting digits, which keeps the pattern itself trivial.
 _PHONE_RUN = re.compile(r"(?<![\w+(])[+(]?\d[\d ().\-]*")
 _PHONE_MIN_DIGITS, _PHONE_MAX_DIGITS = 7, 15
-# Runs with enough digits that are not phone numbers: ISO dates and decimals (scores, amounts).
-_NOT_A_PHONE = re.compile(r"\d{4}-\d{2}-\d{2}|\d+\.\d+")
+# Runs with enough digits that are not phone numbers: a date (and what follows it, such as a
+# time), and decimals (scores, amounts, timestamps).
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?!\d)")
+_DECIMAL = re.compile(r"\d+\.\d+")
 
 _STREET_TYPES = (
     "street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|way|court|ct|place|pl|square|sq"
@@ -53,7 +55,9 @@ def _phone_or_keep(match: Match[str]) -> str:
     run = match.group(0)
     trimmed = run.rstrip(" ().-")
     digits = sum(ch.isdigit() for ch in trimmed)
-    if not _PHONE_MIN_DIGITS <= digits <= _PHONE_MAX_DIGITS or _NOT_A_PHONE.fullmatch(trimmed):
+    if not _PHONE_MIN_DIGITS <= digits <= _PHONE_MAX_DIGITS:
+        return run
+    if _DATE.match(trimmed) or _DECIMAL.fullmatch(trimmed):
         return run
     return PHONE_MARK + run[len(trimmed) :]
 

@@ -30,6 +30,7 @@ from core.redact import RedactingFilter
         ("4500 Old Mill Creek Lane", "[address]"),
         # kept: order numbers, dates, decimals, short numbers, plain words
         ("order #1001 placed 2026-12-01", "order #1001 placed 2026-12-01"),
+        ("shipped 2026-12-01 14:30 via USPS", "shipped 2026-12-01 14:30 via USPS"),
         ("intent order_status confidence 0.98765432", "intent order_status confidence 0.98765432"),
         ("3 items, 2 left, total 129.00", "3 items, 2 left, total 129.00"),
         ("an @ sign and a dot.", "an @ sign and a dot."),
