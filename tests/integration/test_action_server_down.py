@@ -1,8 +1,8 @@
 """A dead action server: the shopper gets an apology from the Rasa server, which keeps serving.
 
 Also checks what the servers write to their log files: run at DEBUG (where Rasa logs every user
-message and the action server every slot it validates), a conversation that gives an email and a
-phone number leaves neither in the logs.
+message and every slot it sets), a conversation that gives an email and a phone number leaves
+neither in the logs.
 """
 
 from __future__ import annotations
@@ -64,10 +64,10 @@ def test_contact_details_stay_out_of_both_servers_logs(own_stack: Stack) -> None
         (own_stack.log_dir / name).read_text(errors="replace") for name in ("rasa.log", "actions.log")
     ]
     rasa_log, actions_log = logs
-    # DEBUG logging did see the messages (so the check below is not vacuous) ...
+    # Rasa's DEBUG logging did see the messages (so the check below is not vacuous) ...
     assert "[email]" in rasa_log and "[phone]" in rasa_log
-    assert "[email]" in actions_log
-    # ... and wrote neither contact.
+    assert "action_order_status" in actions_log
+    # ... and neither server wrote either contact.
     for log in logs:
         assert EMAIL not in log
         assert "415 555 0101" not in log and "4155550101" not in log
@@ -92,4 +92,4 @@ def test_the_shopper_gets_an_apology_while_the_action_server_is_down(own_stack: 
     own_stack.restart("action server")
     say(own_stack, sender, question)
     answer = _last_response_name(own_stack, sender)
-    assert answer is not None and answer.startswith("utter_product"), answer
+    assert answer is not None and answer.startswith(("utter_stock_", "utter_product_")), answer

@@ -81,6 +81,17 @@ def test_an_unknown_route_is_a_plain_404_even_with_the_secret(action_server: Sta
     assert "request_body" not in reply.json()
 
 
+def test_its_logs_are_redacted(action_server: Stack) -> None:
+    # rasa-sdk logs the name of an action it does not know at ERROR: make that name a contact.
+    call = {**_forged_call(), "next_action": "action_for_ava.shopper@example.com"}
+    headers = {"Authorization": f"Bearer {TEST_ACTION_SERVER_TOKEN}"}
+    reply = requests.post(f"{action_server.action_url}/webhook", json=call, headers=headers, timeout=30)
+    assert reply.status_code == 404
+    log = (action_server.log_dir / "actions.log").read_text()
+    assert "No registered action found for name '[email]'" in log
+    assert "ava.shopper@example.com" not in log
+
+
 def _listening_addresses(port: int) -> set:
     """Local addresses of the TCP sockets listening on ``port`` (from /proc/net/tcp and tcp6)."""
     found = set()
