@@ -129,7 +129,11 @@ class Stack:
         return self.env["RASA_API_TOKEN"]
 
     def services(self) -> List[Process]:
-        """Every process of the stack, started in this order and supervised by ``make run``."""
+        """Every process of the stack, started in this order and supervised by ``make run``.
+
+        Another long-running process (such as an outbound-message worker) is one more entry:
+        ``Process(name, command, log_path, health_check)``.
+        """
         return [self._actions(), self._rasa()]
 
     def _actions(self) -> Process:
