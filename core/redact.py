@@ -17,7 +17,6 @@ message costs one pass per pattern.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import traceback
 from typing import Any, Callable, Mapping, Match, Optional
@@ -91,8 +90,15 @@ class RedactingFilter(logging.Filter):
 
 
 def shopper_data_logged(environ: Optional[Mapping[str, str]] = None) -> bool:
-    """Whether ``LOG_SHOPPER_DATA=true`` asks for contact details in the logs (debugging)."""
-    return (environ if environ is not None else os.environ).get(_ENABLE_SETTING, "").lower() == "true"
+    """Whether ``LOG_SHOPPER_DATA=true`` asks for contact details in the logs (debugging).
+
+    ``environ`` (tests) is read as given; by default this process's settings decide.
+    """
+    if environ is not None:
+        return environ.get(_ENABLE_SETTING, "") == "true"
+    from core.settings import get_settings
+
+    return get_settings().log_shopper_data
 
 
 _installed: list[Callable[..., logging.LogRecord]] = []

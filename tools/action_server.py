@@ -28,7 +28,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from core import redact
-from core.settings import SettingsError, load_settings
+from core.settings import ENV_FILE, SettingsError, load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -84,13 +84,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--actions", default="actions", help="package with the actions (default: actions)")
     args = parser.parse_args(argv)
     try:
-        settings = load_settings()
+        # The launcher passes every setting; run alone (make actions), the shared secret is read
+        # from (or generated into) var/secrets.env, where the Rasa server's launcher finds it too.
+        settings = load_settings(os.environ, env_file=ENV_FILE, generate_secrets=True)
     except SettingsError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
     configure_logging(os.environ.get("LOG_LEVEL", "INFO").upper())
-    host, port = settings["ACTION_HOST"], settings.get_int("ACTION_PORT")
-    app = create_app(settings["ACTION_SERVER_TOKEN"], args.actions)
+    host, port = settings.action_host, settings.action_port
+    app = create_app(settings.action_server_token, args.actions)
     logger.info("Action server listening on http://%s:%s (shared secret required)", host, port)
     app.run(host, port, workers=1, access_log=False, motd=False)
     return 0
