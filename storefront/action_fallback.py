@@ -29,6 +29,8 @@ from rasa.nlu.constants import RESPONSE_SELECTOR_UTTER_ACTION_KEY as UTTER_ACTIO
 from rasa.shared.core.events import ActiveLoop, BotUttered, Event, SlotSet, UserUttered
 from rasa.utils.endpoints import ClientResponseError
 
+from store.codes import HandoffReason
+
 if TYPE_CHECKING:
     from rasa.core.channels.channel import OutputChannel
     from rasa.core.nlg import NaturalLanguageGenerator
@@ -39,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 APOLOGY_RESPONSE = "utter_assistant_unavailable"
 HANDOFF_REASON_SLOT = "handoff_reason"
-HANDOFF_REASON = "action_failed"
+HANDOFF_REASON = HandoffReason.ACTION_FAILED.value
 FORM_VALIDATION_PREFIX = "validate_"
 
 RunMethod = Callable[..., Awaitable[List[Event]]]

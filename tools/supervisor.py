@@ -4,7 +4,7 @@ A crashed action server used to take the whole stack down with it. The :class:`S
 restarts whichever process exits (after 1 s, then 2, 4, ... up to 30 s while it keeps crashing;
 back to 1 s once a run lasted a healthy minute), prints what happened with the end of the
 process's log, and prints again when the restarted process passes its health check. It knows
-nothing about Rasa: any :class:`tools.launcher.Process` in the list is supervised the same way.
+nothing about Rasa (nor imports the launcher): any :class:`Process` in the list is supervised the same way.
 
 The launcher calls :meth:`Supervisor.poll` in its main loop, so Ctrl-C is handled where it was
 and stopping the stack stops everything, including a process waiting for its restart.
@@ -14,15 +14,27 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence
-
-if TYPE_CHECKING:
-    from tools.launcher import Process
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Protocol, Sequence
 
 FIRST_DELAY_S = 1.0
 MAX_DELAY_S = 30.0
 HEALTHY_RUN_S = 60.0
 """A run this long counts as healthy: the next crash is restarted after ``FIRST_DELAY_S`` again."""
+
+
+class Process(Protocol):
+    """What the supervisor needs of a process (:class:`tools.launcher.Process` has it)."""
+
+    name: str
+    log_path: Path
+
+    def start(self, env: Dict[str, str]) -> None: ...
+    def alive(self) -> bool: ...
+    def healthy(self) -> bool: ...
+    def exit_code(self) -> Optional[int]: ...
+    def stop(self) -> None: ...
+    def tail(self, lines: int) -> str: ...
 
 
 @dataclass
