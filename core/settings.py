@@ -131,6 +131,8 @@ _SPEC: Dict[str, tuple] = {
     "WIDGET_SIGNING_SECRET": (None, _text),
     "SOCKETIO_SESSION_PERSISTENCE": ("true", _choice("true", "false")),
     "REST_MAX_MESSAGE_CHARS": ("5000", _positive_int),
+    # empty: the REST channel is open (conversations are still namespaced rest:<sender>)
+    "REST_API_TOKEN": ("", _text),
     # WhatsApp Cloud API channel (off while the app secret, access token or number id is empty)
     "WHATSAPP_VERIFY_TOKEN": ("", _text),
     "WHATSAPP_APP_SECRET": ("", _text),
@@ -148,6 +150,9 @@ _SPEC: Dict[str, tuple] = {
     "TWILIO_API_BASE_URL": ("https://api.twilio.com", _url("http", "https")),
     # action server: how long a store query may take before the shopper gets an apology
     "STORE_QUERY_TIMEOUT_SECONDS": ("5", _positive_float),
+    # order verification: failures per order number, contact or client address before a lock-out
+    "VERIFICATION_MAX_FAILURES": ("3", _positive_int),
+    "VERIFICATION_WINDOW_SECONDS": ("900", _positive_int),
     # live-agent handoff: "open"/"closed" overrides the store's business hours (24/7 team, tests)
     "HANDOFF_HOURS_OVERRIDE": ("", _choice("", "open", "closed")),
     "HANDOFF_MINUTES_PER_SHOPPER": ("5", _positive_int),
