@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import re
 from typing import Optional
 
@@ -38,16 +39,21 @@ def phones_match(a: Optional[str], b: Optional[str]) -> bool:
     ``4155550101`` matches ``14155550101`` and ``7700900123`` matches ``447700900123`` (a national
     number typed without its trunk zero is the tail of the international one).
     """
-    if not a or not b:
-        return False
-    shorter, longer = sorted((a, b), key=len)
-    return len(shorter) >= MIN_PHONE_DIGITS and longer.endswith(shorter) and len(longer) - len(shorter) <= 3
+    shorter, longer = sorted((a or "", b or ""), key=len)
+    # compare_digest takes as long for a near miss as for a far one (no early exit on a digit)
+    same_tail = hmac.compare_digest(longer[len(longer) - len(shorter) :].encode(), shorter.encode())
+    return len(shorter) >= MIN_PHONE_DIGITS and same_tail and len(longer) - len(shorter) <= 3
 
 
 def contact_matches(contact: str, *, emails: list[Optional[str]], phones: list[Optional[str]]) -> bool:
-    """Whether ``contact`` (an email or a phone number) is one of the given emails or phone keys."""
+    """Whether ``contact`` (an email or a phone number) is one of the given emails or phone keys.
+
+    Every candidate is compared, in constant time, whether or not an earlier one matched or is
+    missing: how long this takes says nothing about which of an order's contacts exist.
+    """
     email = normalize_email(contact)
     if email is not None:
-        return any(email == normalize_email(e) for e in emails if e)
+        found = [hmac.compare_digest(email.encode(), (normalize_email(e) or "").encode()) for e in emails]
+        return any(found)
     key = phone_key(contact)
-    return any(phones_match(key, p) for p in phones if p)
+    return any([phones_match(key, p) for p in phones])
