@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from tests.handoff.console_client import Console, Shopper
-from tests.support.chat import say, texts, tracker
+from tests.support.chat import rest_id, say, texts, tracker
 from tools.launcher import Stack
 
 pytestmark = pytest.mark.integration
@@ -129,18 +129,18 @@ def test_rest_conversation_agent_message_is_stored_not_pushed(stack: Stack) -> N
     assert say(stack, sender, "my parcel never arrived") == []
 
     ana = Console(stack, "Ana")
-    item = ana.handoff_for(sender)
+    item = ana.handoff_for(rest_id(sender))
     assert (item["reason"], item["channel"]) == ("requested", "rest")
     assert ana.post(f"api/handoffs/{item['id']}/claim").json()["delivered"] is False
     assert ana.post(f"api/handoffs/{item['id']}/messages", {"text": "Let me look."}).json() == {
         "delivered": False,
         "channel": "rest",
     }
-    bots = [e for e in tracker(stack, sender)["events"] if e["event"] == "bot"]
+    bots = [e for e in tracker(stack, rest_id(sender))["events"] if e["event"] == "bot"]
     assert bots[-1]["text"] == "Let me look." and bots[-1]["metadata"]["handoff_agent"] == "Ana"
 
     assert ana.post(f"api/handoffs/{item['id']}/resolve").json() == {"status": "resolved", "delivered": False}
-    events = tracker(stack, sender)["events"]
+    events = tracker(stack, rest_id(sender))["events"]
     assert [e["event"] for e in events[-3:]] == ["resume", "bot", "action"]
     assert (
         events[-2]["text"]
@@ -154,13 +154,13 @@ def test_frustration_hands_off_with_its_reason(stack: Stack) -> None:
     replies = texts(say(stack, sender, "/frustration"))
     assert replies[0] == "I'm sorry this has been frustrating. Let me get a person to help you right away."
     assert replies[1].startswith(QUEUED_START)
-    assert Console(stack, "Ana").handoff_for(sender)["reason"] == "frustration"
+    assert Console(stack, "Ana").handoff_for(rest_id(sender))["reason"] == "frustration"
 
 
 def test_two_agents_claiming_at_once_one_wins(stack: Stack) -> None:
     sender = f"race-{uuid.uuid4().hex[:8]}"
     say(stack, sender, "/human_handoff")
-    handoff_id = Console(stack, "Ana").handoff_for(sender)["id"]
+    handoff_id = Console(stack, "Ana").handoff_for(rest_id(sender))["id"]
     agents = [Console(stack, f"Agent {n}") for n in range(2)]
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         replies = list(pool.map(lambda c: c.post(f"api/handoffs/{handoff_id}/claim"), agents))

@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from tests.handoff.console_client import Console
+from tests.support.chat import rest_id
 from tests.support.stacks import second_stack_env
 from tools.launcher import Stack
 
@@ -64,7 +65,7 @@ def test_offline_handoff_takes_a_contact_with_consent_and_queues_offline(closed_
     assert chat(closed_stack, sender, "are you there?") == []
 
     console = Console(closed_stack, "Night shift")
-    item = console.handoff_for(sender)
+    item = console.handoff_for(rest_id(sender))
     assert (item["status"], item["offline"], item["reason"]) == ("queued", True, "requested")
     detail = console.detail(item["id"])
     assert detail["paused"] is True
@@ -77,6 +78,6 @@ def test_declining_to_leave_a_contact_promises_a_reply_in_the_chat(closed_stack:
     chat(closed_stack, sender, "/human_handoff")
     (reply,) = chat(closed_stack, sender, "/deny")
     assert reply.startswith("No problem. A member of our team will reply right here in this chat on ")
-    item = Console(closed_stack, "Night shift").handoff_for(sender)
+    item = Console(closed_stack, "Night shift").handoff_for(rest_id(sender))
     assert item["offline"] is True
     assert Console(closed_stack, "Night shift").detail(item["id"])["context"]["offline"]["contact"] is None

@@ -7,7 +7,7 @@ import uuid
 import pytest
 import requests
 
-from tests.support.chat import say, texts, tracker
+from tests.support.chat import rest_id, say, texts, tracker
 from tools.launcher import Stack
 
 pytestmark = pytest.mark.integration
@@ -39,7 +39,7 @@ def test_goodbye_and_thanks(stack: Stack) -> None:
 def test_request_for_a_person_runs_a_custom_action_on_the_action_server(stack: Stack) -> None:
     sender = _sender()
     replies = say(stack, sender, "i want to talk to a real person")
-    events = tracker(stack, sender)["events"]
+    events = tracker(stack, rest_id(sender))["events"]
     names = [e.get("name") for e in events if e["event"] == "action"]
     assert "action_handoff" in names
     after_handoff = events[[e.get("name") for e in events].index("action_handoff") :]
@@ -62,12 +62,12 @@ def test_conversation_survives_a_rasa_server_restart(stack: Stack) -> None:
     sender = _sender()
     say(stack, sender, "hi")
     say(stack, sender, "are you a real person")
-    before = [e for e in tracker(stack, sender)["events"] if e["event"] in ("user", "bot")]
+    before = [e for e in tracker(stack, rest_id(sender))["events"] if e["event"] in ("user", "bot")]
     assert len(before) == 4
 
     stack.restart_rasa()
 
-    after_restart = [e for e in tracker(stack, sender)["events"] if e["event"] in ("user", "bot")]
+    after_restart = [e for e in tracker(stack, rest_id(sender))["events"] if e["event"] in ("user", "bot")]
     assert [e.get("text") for e in after_restart] == [e.get("text") for e in before]
     assert texts(say(stack, sender, "thank you")) == ["You're welcome! Anything else I can help with?"]
-    assert len([e for e in tracker(stack, sender)["events"] if e["event"] == "user"]) == 3
+    assert len([e for e in tracker(stack, rest_id(sender))["events"] if e["event"] == "user"]) == 3

@@ -207,7 +207,8 @@ async def test_page_context_cart_and_signed_in_shopper_reach_the_assistant(
     assert without_rasa_keys(user["metadata"]) == {
         "page": {"url": store_url(stack, f"?product={handle}"), "product": handle},
         "cart": [{"sku": sku, "quantity": 1, "price": variant["price"]}],
-        "shopper": {"channel": "web", "verified_email": customer["email"]},
+        "shopper": {"channel": "web", "proved_by": "socketio", "verified_email": customer["email"]},
+        "client": {"channel": "socketio", "address": "127.0.0.1"},
     }
     assert errors == []
 
