@@ -1,6 +1,6 @@
 """SQLAlchemy models of the store (importing them creates nothing in any database)."""
 
-from store.models.base import Base, Money, SchemaVersion, UTCDateTime, money
+from store.models.base import Base, Money, UTCDateTime, money
 from store.models.catalog import Category, Product, SizeChart, SizeChartRow, Variant
 from store.models.handoffs import Agent, Handoff, HandoffMessage
 from store.models.orders import (
@@ -42,7 +42,6 @@ __all__ = [
     "Return",
     "ReturnItem",
     "ReturnPolicy",
-    "SchemaVersion",
     "ShippingMethod",
     "ShippingZone",
     "SizeChart",
