@@ -27,7 +27,7 @@ from rasa_sdk.types import DomainDict
 from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.identity import client_address, verified_contacts
 from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
-from core.settings import load_settings
+from core.settings import get_settings
 from store.contact import normalize_email, parse_order_number, phone_key
 from store.orders import OrderView, find_order
 from store.verification import GuessLimit, VerificationOutcome, verify_order
@@ -40,10 +40,10 @@ LOCKED_RESPONSE = "utter_verification_locked"
 
 def guess_limit() -> GuessLimit:
     """The store-wide limit on failed verifications (``VERIFICATION_*`` settings)."""
-    settings = load_settings(generate_secrets=False)
+    settings = get_settings()
     return GuessLimit(
-        max_failures=settings.get_int("VERIFICATION_MAX_FAILURES"),
-        window=timedelta(seconds=settings.get_int("VERIFICATION_WINDOW_SECONDS")),
+        max_failures=settings.verification_max_failures,
+        window=timedelta(seconds=settings.verification_window_seconds),
     )
 
 

@@ -20,7 +20,6 @@ import copy
 import hmac
 import json
 import logging
-import os
 from asyncio import CancelledError
 from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
 
@@ -30,6 +29,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from core.settings import get_settings
 from storefront.channels.conversation_ids import conversation_id
 from storefront.trusted_metadata import CLIENT_KEY, client_record, request_address, untrusted
 
@@ -129,14 +129,12 @@ class RestInput(RasaRestInput):
 
         ``token`` (``REST_API_TOKEN``) empty: the channel is open, as Rasa's own REST channel.
         """
-        from core.settings import load_settings
-
         credentials = credentials or {}
-        raw = credentials.get("max_message_chars") or os.environ.get("REST_MAX_MESSAGE_CHARS")
-        token = credentials.get("token") or load_settings(generate_secrets=False)["REST_API_TOKEN"]
+        raw = credentials.get("max_message_chars")
+        token = credentials.get("token") or get_settings().rest_api_token
         if not token:
             logger.info("rest.token.disabled: anyone who reaches the server may use the REST channel")
-        return cls(int(raw) if raw else DEFAULT_MAX_MESSAGE_CHARS, str(token or ""))
+        return cls(int(raw) if raw else get_settings().rest_max_message_chars, str(token or ""))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         """Health route and a validating webhook route."""

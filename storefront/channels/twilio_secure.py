@@ -5,7 +5,8 @@ async code. This subclass keeps its name and routes (``/webhooks/twilio/webhook`
 
 - rejects requests without a valid ``X-Twilio-Signature`` (``RequestValidator`` over the public
   URL Twilio called, configurable because proxies change scheme, host and port);
-- sends with Twilio's async HTTP client, splitting text at 1,600 characters;
+- sends with Twilio's async HTTP client, splitting text at 1,600 characters, and reports a
+  refused or failed send as :class:`TwilioDeliveryError` (a ``ChannelDeliveryError``);
 - shows buttons as one numbered list the shopper answers with a number or a title;
 - drops Twilio's re-deliveries by ``MessageSid`` and maps locations, media and STOP like the
   WhatsApp Cloud API channel does.
@@ -15,22 +16,25 @@ Reference it in ``credentials.yml`` as ``storefront.channels.twilio_secure.Secur
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 from urllib.parse import parse_qs
 
+import aiohttp
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.twilio import TwilioInput, TwilioOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from twilio.base.exceptions import TwilioException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from storefront.channels import whatsapp_format as fmt
 from storefront.channels.conversation_ids import conversation_id, native_id
+from storefront.channels.delivery import ChannelDeliveryError
 from storefront.channels.whatsapp import add_lifecycle_routes, app_tracker_store
 from storefront.channels.whatsapp_inbound import OPT_IN_KEYWORDS, OPT_OUT_KEYWORDS, Intents, location_text
 from storefront.channels.whatsapp_state import (
@@ -47,6 +51,23 @@ logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Twilio-Signature"
 BODY_LIMIT = 1600
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+class TwilioDeliveryError(ChannelDeliveryError):
+    """Twilio refused a message (``status`` and ``code`` are Twilio's) or gave no answer (0, None)."""
+
+    def __init__(self, message: str, status: int = 0, code: Optional[int] = None):
+        super().__init__(message)
+        self.status, self.code = status, code
+
+
+def _delivery_error(recipient: str, error: Exception) -> TwilioDeliveryError:
+    if isinstance(error, TwilioRestException):
+        return TwilioDeliveryError(
+            f"Twilio answered {error.status} (code {error.code}) for {recipient}: {error.msg}",
+            error.status, error.code,
+        )  # fmt: skip
+    return TwilioDeliveryError(f"no answer from Twilio for {recipient}: {error!r}")
 
 
 class _FormParams(Dict[str, List[str]]):
@@ -94,9 +115,9 @@ class SecureTwilioOutput(TwilioOutput):
     async def _send_message(self, message_data: Dict[str, Any]) -> Any:
         try:
             message = await self.messages.create_async(**message_data)
-        except TwilioException:
+        except (TwilioException, aiohttp.ClientError, asyncio.TimeoutError) as error:
             if self.raise_errors:
-                raise
+                raise _delivery_error(str(message_data.get("to")), error) from error
             logger.exception("twilio.send.failed to=%s", message_data.get("to"))
             return None
         self.sent_sids.append(message.sid)
@@ -132,22 +153,22 @@ class SecureTwilioInput(TwilioInput):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> SecureTwilioInput:
         """Build from ``credentials.yml``; missing or empty keys fall back to ``TWILIO_*`` settings."""
-        from core.settings import load_settings
+        from core.settings import get_settings
 
-        settings = load_settings(generate_secrets=False)
+        settings = get_settings()
         given = {key: value for key, value in (credentials or {}).items() if value not in (None, "")}
 
         def pick(key: str, setting: str) -> str:
-            return str(given.get(key, settings[setting]))
+            return str(given.get(key, setting))
 
         return cls(
-            pick("account_sid", "TWILIO_ACCOUNT_SID"),
-            pick("auth_token", "TWILIO_AUTH_TOKEN"),
-            pick("twilio_number", "TWILIO_NUMBER"),
-            webhook_url=pick("webhook_url", "TWILIO_WEBHOOK_URL"),
-            api_base_url=pick("api_base_url", "TWILIO_API_BASE_URL"),
+            pick("account_sid", settings.twilio_account_sid),
+            pick("auth_token", settings.twilio_auth_token),
+            pick("twilio_number", settings.twilio_number),
+            webhook_url=pick("webhook_url", settings.twilio_webhook_url),
+            api_base_url=pick("api_base_url", settings.twilio_api_base_url),
             background=str(given.get("background", "true")).lower() in {"1", "true", "yes", "on"},
-            recent_ids=recent_ids_from_settings(cls.name(), settings.values),
+            recent_ids=recent_ids_from_settings(cls.name(), settings),
         )
 
     def __init__(
@@ -301,4 +322,4 @@ class SecureTwilioInput(TwilioInput):
         return webhook
 
 
-__all__ = ["SecureTwilioInput", "SecureTwilioOutput"]
+__all__ = ["SecureTwilioInput", "SecureTwilioOutput", "TwilioDeliveryError"]

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a7794790ffe7"
-down_revision = "c19bd19064ce"
+down_revision = "8001a1a39b66"
 branch_labels = None
 depends_on = None
 
