@@ -1,15 +1,23 @@
-"""Rasa's REST channel with input validation.
+"""Rasa's REST channel with input validation, its own token and its own conversation ids.
 
 Rasa's own ``rest`` channel trusts its input: a missing body raises inside the handler, a
 non-string message reaches the NLU pipeline, and a 50,000-character paste is tokenised and
 classified in full. This channel keeps the same URL (``/webhooks/rest/webhook``), request and
 response format, and answers malformed requests with a 4xx status and a JSON ``error`` that
 says what to fix.
+
+Trust: a REST client proves nothing about who it is. Its ``sender`` names a conversation in the
+``rest:`` namespace only (``rest:<sender>``, see :mod:`storefront.channels.conversation_ids`),
+so it can never write into a WhatsApp, Twilio or widget conversation; the replies still carry
+the client's own ``sender`` as ``recipient_id``. Any ``shopper`` or ``client`` metadata it sends
+is dropped and ``client`` is set to the request's address. With ``REST_API_TOKEN`` set, every
+request must carry it (``Authorization: Bearer <token>`` or ``?token=<token>``) or gets 401.
 """
 
 from __future__ import annotations
 
 import copy
+import hmac
 import json
 import logging
 from asyncio import CancelledError
@@ -22,12 +30,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from core.settings import get_settings
+from storefront.channels.conversation_ids import conversation_id
+from storefront.trusted_metadata import CLIENT_KEY, client_record, request_address, untrusted
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_MESSAGE_CHARS = 5000
-VERIFIED_SHOPPER_KEY = "shopper"
 MAX_SENDER_CHARS = 128
+CHANNEL = "rest"
 
 
 class BadRequest(Exception):
@@ -81,25 +91,50 @@ def parse_message_request(request: Request, max_chars: int) -> Tuple[str, str, O
     metadata = body.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         raise BadRequest(400, "invalid_metadata", "'metadata' must be a JSON object when given.")
-    if metadata is not None:
-        # Verified shopper identity is only ever set by server-side channel code; a REST client
-        # (unauthenticated) must not be able to claim it.
-        metadata = {key: value for key, value in metadata.items() if key != VERIFIED_SHOPPER_KEY}
-    return sender, text, metadata
+    # Identity and the client's address are only ever set by server-side channel code; a REST
+    # client must not be able to claim either.
+    trusted = untrusted(metadata)
+    client = client_record(CHANNEL, request_address(request))
+    if client is not None:
+        trusted[CLIENT_KEY] = client
+    return sender, text, trusted or None
+
+
+def presented_token(request: Request) -> str:
+    """The token a request carries: ``Authorization: Bearer <token>``, else ``?token=``."""
+    header = request.headers.get("authorization") or ""
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return str(request.args.get("token") or "")
+
+
+def token_is_valid(expected: str, request: Request) -> bool:
+    """Whether the request may use the channel: no token configured, or the right one (constant time)."""
+    if not expected:
+        return True
+    return hmac.compare_digest(presented_token(request).encode("utf-8"), expected.encode("utf-8"))
 
 
 class RestInput(RasaRestInput):
     """The REST channel (name ``rest``) with validated input."""
 
-    def __init__(self, max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS) -> None:
+    def __init__(self, max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS, token: str = "") -> None:
         self.max_message_chars = max_message_chars
+        self.token = token
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
-        """Read ``max_message_chars`` from credentials or ``REST_MAX_MESSAGE_CHARS``."""
+        """Read ``max_message_chars`` and ``token`` from credentials, else from the settings.
+
+        ``token`` (``REST_API_TOKEN``) empty: the channel is open, as Rasa's own REST channel.
+        """
         credentials = credentials or {}
         raw = credentials.get("max_message_chars")
-        return cls(int(raw) if raw else get_settings().rest_max_message_chars)
+        token = credentials.get("token") or get_settings().rest_api_token
+        if not token:
+            logger.info("rest.token.disabled: anyone who reaches the server may use the REST channel")
+        return cls(int(raw) if raw else get_settings().rest_max_message_chars, str(token or ""))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         """Health route and a validating webhook route."""
@@ -111,14 +146,21 @@ class RestInput(RasaRestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if not token_is_valid(self.token, request):
+                return response.json(
+                    {"error": "Send the REST channel's token: 'Authorization: Bearer <token>'.",
+                     "code": "unauthorized"},
+                    status=401, headers={"WWW-Authenticate": "Bearer"},
+                )  # fmt: skip
             try:
                 sender, text, metadata = parse_message_request(request, self.max_message_chars)
             except BadRequest as error:
                 return response.json({"error": error.message, "code": error.code}, status=error.status)
             collector = CollectingOutputChannel()
+            conversation = conversation_id(self.name(), sender)
             try:
                 await on_new_message(
-                    UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata)
+                    UserMessage(text, collector, conversation, input_channel=self.name(), metadata=metadata)
                 )
             except CancelledError:
                 logger.error("Timed out handling a REST message from %s", sender)
@@ -128,6 +170,7 @@ class RestInput(RasaRestInput):
                     {"error": "The assistant could not process this message.", "code": "internal_error"},
                     status=500,
                 )
-            return response.json(collector.messages)
+            # the client knows its conversation by its own sender, not by the namespaced id
+            return response.json([{**message, "recipient_id": sender} for message in collector.messages])
 
         return webhook

@@ -11,9 +11,11 @@ Two traps in Rasa 3.6's ``SocketIOInput``:
 
 And three things the storefront needs:
 
-* Shopper identity (the metadata contract): a client-supplied ``shopper`` key is dropped and the
-  widget's signed ``customer_token`` (see :mod:`storefront.widget_auth`) becomes
-  ``metadata["shopper"] = {"channel": "web", "verified_email": ...}`` when it is valid.
+* Shopper identity (the metadata contract, :mod:`storefront.trusted_metadata`): client-supplied
+  ``shopper`` and ``client`` keys are dropped, the widget's signed ``customer_token`` (see
+  :mod:`storefront.widget_auth`) becomes ``metadata["shopper"] = {"channel": "web", "proved_by":
+  "socketio", "verified_email": ...}`` when it is valid, and ``metadata["client"]`` records the
+  address of the socket's HTTP request.
 * With ``session_persistence`` the client names the conversation. Session ids must look like the
   random ids the widget and Rasa make (32 lowercase hex characters); anything else would let a
   socket write into, and take over the replies of, a WhatsApp or Twilio conversation whose id
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import json
 import logging
 import re
 import uuid
@@ -37,11 +40,13 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Set
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
+from rasa.core.channels.socketio import SocketIOOutput
 from sanic import Blueprint
 from socketio import AsyncRedisManager, AsyncServer
 
 from core.booleans import parse_bool
 from core.settings import Settings, get_settings
+from storefront.trusted_metadata import CLIENT_KEY, client_record, request_address
 from storefront.widget_auth import apply_customer_token, signing_secret, warn_if_weak
 
 logger = logging.getLogger(__name__)
@@ -117,24 +122,25 @@ class SocketIOInput(RasaSocketIOInput):
             self.customer_token_secret = signing_secret()
         return self.customer_token_secret
 
-    def trusted(self, message: UserMessage) -> Optional[UserMessage]:
-        """The message with trustworthy metadata, or ``None`` when it must be dropped."""
+    def trusted(self, message: UserMessage, address: Optional[str] = None) -> Optional[UserMessage]:
+        """The message with trustworthy metadata, or ``None`` when it must be dropped.
+
+        ``address`` is the client's address as the server saw it (the ``client`` record).
+        """
         if self.session_persistence and not valid_session_id(message.sender_id):
             logger.warning("socketio.message_dropped reason=bad_session_id")
             return None
         metadata = message.metadata if isinstance(message.metadata, dict) else {}
-        message.metadata = apply_customer_token(metadata, self._secret())
+        message.metadata = apply_customer_token(metadata, self._secret(), proved_by=self.name())
+        client = client_record(self.name(), address)
+        if client is not None:
+            message.metadata[CLIENT_KEY] = client
         return message
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Rasa's blueprint, with ``enter_room`` made safe and shopper identity checked."""
         warn_if_weak(self._secret())
-
-        async def on_trusted_message(message: UserMessage) -> Any:
-            checked = self.trusted(message)
-            return None if checked is None else await on_new_message(checked)
-
-        blueprint = super().blueprint(on_trusted_message)
+        blueprint = super().blueprint(on_new_message)
         sio = self.sio
         assert sio is not None  # set by the parent's blueprint()
         make_enter_room_safe(sio)
@@ -151,6 +157,29 @@ class SocketIOInput(RasaSocketIOInput):
                 if not sio.manager_initialized:
                     sio.manager_initialized = True
                     sio.manager.initialize()
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: str, data: Any) -> None:
+            # replaces Rasa's handler: same protocol, plus the checks of trusted() and the
+            # address of the socket's request, which only the handler (it knows the sid) can see
+            if not isinstance(data, dict):
+                return
+            sender = data.get("session_id") if self.session_persistence else sid
+            metadata = data.get(self.metadata_key) or {}
+            if isinstance(metadata, str):
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = {}
+            environ = sio.get_environ(sid, namespace=self.namespace) or {}
+            request = environ.get("sanic.request")
+            message = UserMessage(
+                str(data.get("message") or ""), SocketIOOutput(sio, self.bot_message_evt), sender,
+                input_channel=self.name(), metadata=metadata if isinstance(metadata, dict) else {},
+            )  # fmt: skip
+            checked = self.trusted(message, request_address(request) if request is not None else None)
+            if checked is not None:
+                await on_new_message(checked)
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Optional[Dict]) -> None:

@@ -34,15 +34,10 @@ from twilio.rest import Client
 
 from core.booleans import parse_bool
 from storefront.channels import whatsapp_format as fmt
+from storefront.channels.conversation_ids import conversation_id, native_id
 from storefront.channels.delivery import ChannelDeliveryError
 from storefront.channels.whatsapp import add_lifecycle_routes, app_tracker_store
-from storefront.channels.whatsapp_inbound import (
-    OPT_IN_KEYWORDS,
-    OPT_OUT_KEYWORDS,
-    Intents,
-    location_text,
-    verified_shopper,
-)
+from storefront.channels.whatsapp_inbound import OPT_IN_KEYWORDS, OPT_OUT_KEYWORDS, Intents, location_text
 from storefront.channels.whatsapp_state import (
     ConversationFacts,
     OrderedDispatcher,
@@ -50,6 +45,7 @@ from storefront.channels.whatsapp_state import (
     SeenMessages,
     recent_ids_from_settings,
 )
+from storefront.trusted_metadata import client_record, verified_shopper
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +78,11 @@ class _FormParams(Dict[str, List[str]]):
         return self[name]
 
 
+def _to(recipient_id: str) -> str:
+    """Twilio's ``From``/``To`` for a conversation id (``twilio:whatsapp:+1...`` -> ``whatsapp:+1...``)."""
+    return native_id("twilio", recipient_id)
+
+
 class SecureTwilioOutput(TwilioOutput):
     """Sends to one shopper through Twilio's Messages API without blocking the event loop."""
 
@@ -106,7 +107,11 @@ class SecureTwilioOutput(TwilioOutput):
     def _sender_for(self, recipient_id: str) -> str:
         """Our number on the recipient's channel: ``whatsapp:+1...`` for WhatsApp, else plain."""
         number = self.twilio_number.removeprefix("whatsapp:")
-        return f"whatsapp:{number}" if recipient_id.startswith("whatsapp:") else number
+        return f"whatsapp:{number}" if _to(recipient_id).startswith("whatsapp:") else number
+
+    def _addressed(self, recipient_id: str, **fields: Any) -> Dict[str, Any]:
+        """Messages API parameters for the shopper of conversation ``recipient_id``."""
+        return {"to": _to(recipient_id), "from_": self._sender_for(recipient_id), **fields}
 
     async def _send_message(self, message_data: Dict[str, Any]) -> Any:
         try:
@@ -122,9 +127,7 @@ class SecureTwilioOutput(TwilioOutput):
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         """Send text in as few messages as fit Twilio's 1,600-character limit."""
         for chunk in fmt.split_text(text, BODY_LIMIT):
-            await self._send_message(
-                {"to": recipient_id, "from_": self._sender_for(recipient_id), "body": chunk}
-            )
+            await self._send_message(self._addressed(recipient_id, body=chunk))
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
@@ -136,15 +139,13 @@ class SecureTwilioOutput(TwilioOutput):
         await self.send_text_message(recipient_id, fmt.numbered_text(text or "", options))
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
-        await self._send_message(
-            {"to": recipient_id, "from_": self._sender_for(recipient_id), "media_url": [image]}
-        )
+        await self._send_message(self._addressed(recipient_id, media_url=[image]))
 
     async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
         """A response's ``custom.twilio`` object is sent as Messages API parameters."""
         payload = json_message.get("twilio") if isinstance(json_message, dict) else None
         if isinstance(payload, dict):
-            await self._send_message({"to": recipient_id, "from_": self._sender_for(recipient_id), **payload})
+            await self._send_message(self._addressed(recipient_id, **payload))
 
 
 class SecureTwilioInput(TwilioInput):
@@ -282,12 +283,13 @@ class SecureTwilioInput(TwilioInput):
                 logger.warning("twilio.webhook.bad_signature url=%s", self.signed_url(request))
                 return response.json({"error": "invalid signature"}, status=403)
             first = {name: values[0] for name, values in form.items() if values}
-            sender, message_id = first.get("From", ""), first.get("MessageSid", "")
-            if not sender or not message_id:
+            number, message_id = first.get("From", ""), first.get("MessageSid", "")
+            if not number or not message_id:
                 return response.json({"error": "From and MessageSid are required"}, status=400)
-            phone = sender.removeprefix("whatsapp:")
+            sender = conversation_id(self.name(), number)
+            phone = number.removeprefix("whatsapp:")
             metadata: Dict[str, Any] = {
-                "channel": "whatsapp" if sender.startswith("whatsapp:") else "sms",
+                "channel": "whatsapp" if number.startswith("whatsapp:") else "sms",
                 "provider": "twilio",
                 "message_id": message_id,
                 "phone": phone if phone.startswith("+") else None,
@@ -296,8 +298,10 @@ class SecureTwilioInput(TwilioInput):
             }
             # the request's signature was checked above, so the sender's number is Twilio's word
             metadata["shopper"] = verified_shopper(
-                metadata["channel"], metadata["phone"], metadata["wa_id"], metadata["profile_name"]
-            )
+                metadata["channel"], metadata["phone"], metadata["wa_id"], metadata["profile_name"],
+                proved_by=self.name(),
+            )  # fmt: skip
+            metadata["client"] = client_record(self.name(), number)
             text = self.message_text(form, metadata)
             metadata = {key: value for key, value in metadata.items() if value is not None}
             if text is None:
