@@ -130,7 +130,11 @@ _SPEC: Dict[str, tuple] = {
     "AGENT_CONSOLE_TOKEN": (None, _text),
     "WIDGET_SIGNING_SECRET": (None, _text),
     "SOCKETIO_SESSION_PERSISTENCE": ("true", _choice("true", "false")),
-    "REST_MAX_MESSAGE_CHARS": ("5000", _positive_int),
+    # input limits on every channel (storefront/channels/limits.py)
+    "MAX_REQUEST_BYTES": ("1048576", _positive_int),
+    "MAX_MESSAGE_CHARS": ("5000", _positive_int),
+    "MAX_METADATA_BYTES": ("16384", _positive_int),
+    "MAX_JSON_DEPTH": ("32", _positive_int),
     # WhatsApp Cloud API channel (off while the app secret, access token or number id is empty)
     "WHATSAPP_VERIFY_TOKEN": ("", _text),
     "WHATSAPP_APP_SECRET": ("", _text),

@@ -4,15 +4,14 @@ Rasa's own ``rest`` channel trusts its input: a missing body raises inside the h
 non-string message reaches the NLU pipeline, and a 50,000-character paste is tokenised and
 classified in full. This channel keeps the same URL (``/webhooks/rest/webhook``), request and
 response format, and answers malformed requests with a 4xx status and a JSON ``error`` that
-says what to fix.
+says what to fix; the size, length and depth caps are the shared ones of
+:mod:`storefront.channels.limits`.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import logging
-import os
 from asyncio import CancelledError
 from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
 
@@ -22,64 +21,51 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from storefront.channels.limits import (
+    DEFAULT_LIMITS,
+    DEFAULT_MAX_MESSAGE_CHARS,
+    RequestRejected,
+    check_message_text,
+    check_metadata,
+    install_request_limit,
+    limit_settings,
+    read_json_body,
+    rejection_response,
+)
+
 logger = logging.getLogger(__name__)
 
-DEFAULT_MAX_MESSAGE_CHARS = 5000
 VERIFIED_SHOPPER_KEY = "shopper"
 MAX_SENDER_CHARS = 128
 
 
-class BadRequest(Exception):
-    """A request the channel refuses, with the HTTP status and a message for the caller."""
+def parse_message_request(
+    request: Request, max_chars: int, limits: Optional[Dict[str, int]] = None
+) -> Tuple[str, str, Optional[Dict[str, Any]]]:
+    """Return ``(sender, text, metadata)`` from a REST webhook request or raise :class:`RequestRejected`.
 
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-
-def parse_message_request(request: Request, max_chars: int) -> Tuple[str, str, Optional[Dict[str, Any]]]:
-    """Return ``(sender, text, metadata)`` from a REST webhook request or raise :class:`BadRequest`."""
-    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
-    if content_type != "application/json":
-        raise BadRequest(
-            415, "unsupported_media_type",
-            "Send the message as JSON with the header 'Content-Type: application/json'.",
-        )  # fmt: skip
-    try:
-        body = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
-        raise BadRequest(400, "invalid_json", "The request body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise BadRequest(
-            400, "invalid_body", 'Expected a JSON object like {"sender": "...", "message": "..."}.'
-        )
+    ``limits`` holds ``MAX_REQUEST_BYTES``, ``MAX_METADATA_BYTES`` and ``MAX_JSON_DEPTH`` (the
+    defaults of :mod:`storefront.channels.limits` when not given).
+    """
+    caps = {**DEFAULT_LIMITS, **(limits or {})}
+    body = read_json_body(request, max_bytes=caps["MAX_REQUEST_BYTES"], max_depth=caps["MAX_JSON_DEPTH"])
 
     sender = body.get("sender")
     if isinstance(sender, (int, float)) and not isinstance(sender, bool):
         sender = str(sender)
     if not isinstance(sender, str) or not sender.strip():
-        raise BadRequest(
+        raise RequestRejected(
             400, "missing_sender", "'sender' must be a non-empty string identifying the conversation."
         )
     if len(sender) > MAX_SENDER_CHARS:
-        raise BadRequest(400, "sender_too_long", f"'sender' must be at most {MAX_SENDER_CHARS} characters.")
+        raise RequestRejected(
+            400, "sender_too_long", f"'sender' must be at most {MAX_SENDER_CHARS} characters."
+        )
 
-    text = body.get("message")
-    if not isinstance(text, str):
-        raise BadRequest(400, "missing_message", "'message' must be a string.")
-    if not text.strip():
-        raise BadRequest(400, "empty_message", "'message' is empty; send some text.")
-    if len(text) > max_chars:
-        raise BadRequest(
-            413, "message_too_long",
-            f"'message' has {len(text)} characters; the limit is {max_chars}.",
-        )  # fmt: skip
-
-    metadata = body.get("metadata")
-    if metadata is not None and not isinstance(metadata, dict):
-        raise BadRequest(400, "invalid_metadata", "'metadata' must be a JSON object when given.")
+    text = check_message_text(body.get("message"), max_chars=max_chars)
+    metadata = check_metadata(
+        body.get("metadata"), max_bytes=caps["MAX_METADATA_BYTES"], max_depth=caps["MAX_JSON_DEPTH"]
+    )
     if metadata is not None:
         # Verified shopper identity is only ever set by server-side channel code; a REST client
         # (unauthenticated) must not be able to claim it.
@@ -90,19 +76,26 @@ def parse_message_request(request: Request, max_chars: int) -> Tuple[str, str, O
 class RestInput(RasaRestInput):
     """The REST channel (name ``rest``) with validated input."""
 
-    def __init__(self, max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS) -> None:
+    def __init__(
+        self, max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS, limits: Optional[Dict[str, int]] = None
+    ) -> None:
         self.max_message_chars = max_message_chars
+        self.limits = {**DEFAULT_LIMITS, **(limits or {})}
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
-        """Read ``max_message_chars`` from credentials or ``REST_MAX_MESSAGE_CHARS``."""
-        credentials = credentials or {}
-        raw = credentials.get("max_message_chars") or os.environ.get("REST_MAX_MESSAGE_CHARS")
-        return cls(int(raw) if raw else DEFAULT_MAX_MESSAGE_CHARS)
+        """Read ``max_message_chars`` from credentials, else the ``MAX_MESSAGE_CHARS`` setting.
+
+        The body, metadata and depth caps are the ``MAX_*`` settings.
+        """
+        limits = limit_settings()
+        raw = (credentials or {}).get("max_message_chars")
+        return cls(int(raw) if raw else limits["MAX_MESSAGE_CHARS"], limits)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         """Health route and a validating webhook route."""
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+        install_request_limit(webhook, self.limits["MAX_REQUEST_BYTES"])
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -111,9 +104,9 @@ class RestInput(RasaRestInput):
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             try:
-                sender, text, metadata = parse_message_request(request, self.max_message_chars)
-            except BadRequest as error:
-                return response.json({"error": error.message, "code": error.code}, status=error.status)
+                sender, text, metadata = parse_message_request(request, self.max_message_chars, self.limits)
+            except RequestRejected as error:
+                return rejection_response(error)
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(

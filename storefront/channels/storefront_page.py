@@ -18,7 +18,6 @@ socket.io channel. Routes:
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from decimal import Decimal
 from pathlib import Path
@@ -30,6 +29,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from core.settings import PROJECT_ROOT
+from storefront.channels.limits import (
+    RequestRejected,
+    install_request_limit,
+    read_json_body,
+    rejection_response,
+)
 from storefront.channels.socketio import parse_bool
 from storefront.channels.storefront_transcript import transcript_for
 from storefront.widget_auth import DEFAULT_TTL_SECONDS, issue_customer_token, signing_secret
@@ -46,6 +51,7 @@ ASSETS = {
 STORE_TIMEOUT_SECONDS = 5.0
 DEMO_TAG = "demo"
 MAX_BODY_BYTES = 4096
+MAX_BODY_DEPTH = 4  # {"session_id": "..."} and {"email": "..."} are one level deep
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -123,14 +129,8 @@ async def run_store(function: Callable[..., Any], *args: Any) -> Any:
 
 
 def _json_body(request: Request) -> Dict[str, Any]:
-    if len(request.body or b"") > MAX_BODY_BYTES:
-        raise ValueError("the request body is too large")
-    try:
-        body = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
-        raise ValueError("the request body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise ValueError("the request body must be a JSON object")
+    """The small JSON object the page's API takes (raises :class:`RequestRejected`)."""
+    body: Dict[str, Any] = read_json_body(request, max_bytes=MAX_BODY_BYTES, max_depth=MAX_BODY_DEPTH)
     return body
 
 
@@ -192,6 +192,7 @@ class StorefrontPageInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The page, its assets and the JSON API."""
         page = Blueprint("storefront_page", __name__)
+        install_request_limit(page)
 
         @page.route("/", methods=["GET"])
         async def index(_: Request) -> HTTPResponse:
@@ -229,8 +230,8 @@ class StorefrontPageInput(InputChannel):
         async def transcript(request: Request) -> HTTPResponse:
             try:
                 session_id = _json_body(request).get("session_id")
-            except ValueError as error:
-                return _json({"error": str(error)}, 400)
+            except RequestRejected as error:
+                return rejection_response(error, SECURITY_HEADERS)
             agent = getattr(request.app.ctx, "agent", None)
             messages = await transcript_for(getattr(agent, "tracker_store", None), session_id)
             if messages is None:
@@ -257,8 +258,8 @@ class StorefrontPageInput(InputChannel):
             return _json({"error": "WIDGET_SIGNING_SECRET is not set"}, 503)
         try:
             email = str(_json_body(request).get("email") or "").strip().lower()
-        except ValueError as error:
-            return _json({"error": str(error)}, 400)
+        except RequestRejected as error:
+            return rejection_response(error, SECURITY_HEADERS)
         try:
             allowed = await run_store(demo_customers)
         except Exception:

@@ -7,6 +7,7 @@ async code. This subclass keeps its name and routes (``/webhooks/twilio/webhook`
   URL Twilio called, configurable because proxies change scheme, host and port);
 - sends with Twilio's async HTTP client, splitting text at 1,600 characters;
 - shows buttons as one numbered list the shopper answers with a number or a title;
+- reads at most ``MAX_MESSAGE_CHARS`` of a message (Twilio retries a refused webhook);
 - drops Twilio's re-deliveries by ``MessageSid`` and maps locations, media and STOP like the
   WhatsApp Cloud API channel does.
 
@@ -30,6 +31,7 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from storefront.channels import whatsapp_format as fmt
+from storefront.channels.limits import DEFAULT_LIMITS, cap_text, install_request_limit, limit_settings
 from storefront.channels.whatsapp import add_lifecycle_routes, app_tracker_store
 from storefront.channels.whatsapp_inbound import (
     OPT_IN_KEYWORDS,
@@ -147,6 +149,7 @@ class SecureTwilioInput(TwilioInput):
             api_base_url=pick("api_base_url", "TWILIO_API_BASE_URL"),
             background=str(given.get("background", "true")).lower() in {"1", "true", "yes", "on"},
             recent_ids=recent_ids_from_settings(cls.name(), settings.values),
+            limits=limit_settings(),
         )
 
     def __init__(
@@ -161,6 +164,7 @@ class SecureTwilioInput(TwilioInput):
         intents: Intents = Intents(),
         tracker_store: Optional[Any] = None,
         recent_ids: Optional[SeenMessages] = None,
+        limits: Optional[Dict[str, int]] = None,
     ) -> None:
         super().__init__(account_sid, auth_token, twilio_number, debug_mode=False)
         self.webhook_url, self.api_base_url = webhook_url, api_base_url
@@ -170,6 +174,7 @@ class SecureTwilioInput(TwilioInput):
         self._app: Any = None
         self._tracker_store = tracker_store
         self.facts = ConversationFacts(self._current_tracker_store, self.name())
+        self.limits = {**DEFAULT_LIMITS, **(limits or {})}
 
     @property
     def enabled(self) -> bool:
@@ -226,6 +231,7 @@ class SecureTwilioInput(TwilioInput):
         self, sender: str, message_id: str, text: str, metadata: Dict[str, Any],
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> None:  # fmt: skip
+        text = cap_text(text, self.limits["MAX_MESSAGE_CHARS"], channel=self.name())
         options = await self.facts.take_offered_options(sender)
         payload = fmt.match_numbered_answer(text, options)
         if payload is not None:
@@ -240,6 +246,7 @@ class SecureTwilioInput(TwilioInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Health and webhook routes."""
         webhook = Blueprint("storefront_twilio_webhook", __name__)
+        install_request_limit(webhook, self.limits["MAX_REQUEST_BYTES"])
         add_lifecycle_routes(webhook, self)
 
         @webhook.route("/webhook", methods=["POST"])
