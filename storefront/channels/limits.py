@@ -26,6 +26,7 @@ import logging
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from sanic import Blueprint, response
+from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -200,6 +201,15 @@ def install_request_limit(blueprint: Blueprint, max_bytes: Optional[int] = None)
         if limit != app.config.REQUEST_MAX_SIZE:
             app.config.REQUEST_MAX_SIZE = limit
             logger.info("limits.request_max_size bytes=%d", limit)
+        # Sanic's own 413 is an HTML page unless the client sent JSON; ours is always JSON
+        app.error_handler.add(PayloadTooLarge, request_too_large)
+
+
+def request_too_large(_request: Request, _error: Exception) -> HTTPResponse:
+    """The answer to a body over ``REQUEST_MAX_SIZE`` (Sanic raises before any handler runs)."""
+    return rejection_response(
+        RequestRejected(413, "too_large", "The request body is larger than this server accepts.")
+    )
 
 
 __all__ = [
