@@ -24,33 +24,49 @@ from rasa_sdk.types import DomainDict
 from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.identity import verified_contacts
 from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from core.text import scan_window
 from store.contact import normalize_email, parse_order_number, phone_key
 from store.orders import OrderView, find_order
 
 MAX_LOOKUP_ATTEMPTS = 2
 """Wrong number/contact pairs before we stop asking and offer a person instead."""
 
-_DIGITS = re.compile(r"#?\s*(\d{3,12})")
-_EMAIL = re.compile(r"[^@\s<>()]+@[^@\s<>()]+\.[A-Za-z]{2,}")
-_PHONE = re.compile(r"\+?\(?\d[\d\s().\-]{5,}\d")
+# Linear-time patterns (see core/text.py): bounded quantifiers, and emails are looked for token by
+# token. The email pattern this replaces ([^@\s<>()]+@...) rescanned the rest of the message from
+# every position, so a 40,000-character message blocked the action server for seconds.
+_DIGITS = re.compile(r"\d{3,12}")
+_TOKEN_BREAKS = re.compile(r"[\s<>()]+")
+_EMAIL = re.compile(r"[^@]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,63}")
+_PHONE = re.compile(r"\+?\(?\d[\d\s().\-]{5,30}\d")
+MAX_EMAIL_CHARS = 254
 
 
 def parse_number(value: Any) -> Optional[str]:
     """An order number from what the shopper typed (``"#1001"``, ``"it's 1001"``), as digits."""
-    text = str(value or "")
+    text = scan_window(str(value or ""))
     number = parse_order_number(text)
     if number is None:
         match = _DIGITS.search(text)
-        number = parse_order_number(match.group(1)) if match else None
+        number = parse_order_number(match.group(0)) if match else None
     return str(number) if number is not None else None
+
+
+def _find_email(text: str) -> Optional[str]:
+    """The first email address in ``text``: a token (between spaces and ``<>()``) that starts with one."""
+    for token in _TOKEN_BREAKS.split(text):
+        if "@" in token and len(token) <= MAX_EMAIL_CHARS:
+            match = _EMAIL.match(token)
+            if match:
+                return match.group(0)
+    return None
 
 
 def parse_contact(value: Any) -> Optional[str]:
     """The email (normalised) or phone number in what the shopper typed; None when there is neither."""
-    text = str(value or "").strip()
-    email = _EMAIL.search(text)
+    text = scan_window(str(value or "")).strip()
+    email = _find_email(text)
     if email:
-        return normalize_email(email.group(0).rstrip("."))
+        return normalize_email(email.rstrip("."))
     phone = _PHONE.search(text)
     if phone and "@" not in text and phone_key(phone.group(0)):
         return phone.group(0).strip()
