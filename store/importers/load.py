@@ -19,7 +19,8 @@ from store.importers.orders import import_orders
 from store.importers.policies import load_policies
 from store.importers.products import import_products
 from store.importers.returns import import_returns
-from store.models import Base, Handoff, HandoffMessage, ReturnPolicy, SchemaVersion
+from store.info import DEMO_MODE_KEY
+from store.models import Base, Handoff, HandoffMessage, ReturnPolicy, SchemaVersion, StoreSetting
 
 KEEP = {Handoff.__tablename__, HandoffMessage.__tablename__, SchemaVersion.__tablename__}
 
@@ -37,9 +38,18 @@ class StoreFiles:
 
 
 def import_store(
-    engine: Engine, files: StoreFiles, *, today: date, progress: Callable[[str], None] = lambda _: None
+    engine: Engine,
+    files: StoreFiles,
+    *,
+    today: date,
+    progress: Callable[[str], None] = lambda _: None,
+    demo: bool = False,
 ) -> dict[str, int]:
     """Clear the store's data (handoffs are kept) and import ``files``: all or nothing.
+
+    ``demo`` records that this is the sample store (:func:`store.info.demo_mode`), which turns on
+    the demo page's "sign in as a demo customer"; any other import records that it is not, whatever
+    the imported ``store.yaml`` says.
 
     Returns:
         Row counts per table after the import.
@@ -54,6 +64,7 @@ def import_store(
                 session.execute(delete(table))
         progress(f"policies from {files.policies}")
         load_policies(session, files.policies, today=today)
+        session.merge(StoreSetting(key=DEMO_MODE_KEY, value=demo))
         policy = session.execute(select(ReturnPolicy)).scalar_one()
         progress(f"products from {files.products}")
         count = import_products(

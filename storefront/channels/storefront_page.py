@@ -9,8 +9,10 @@ socket.io channel. Routes:
 * ``GET /api/products`` and ``GET /api/products/<handle>``: the sample store's catalog (``store/``).
 * ``GET /api/demo-customers`` and ``POST /api/sign-in``: the demo's "sign in as" control. A real
   store issues the signed customer token from its own login (see :mod:`storefront.widget_auth`);
-  here only customers tagged ``demo`` (the sample store's) can be signed in, and the control is
-  off with ``demo_sign_in: false`` in ``credentials.yml``.
+  here only customers tagged ``demo`` can be signed in, and only while the store is the sample
+  store (``python -m store load-sample`` records demo mode, a real ``python -m store import``
+  clears it, see :func:`store.info.demo_mode`), whatever ``credentials.yml`` says:
+  ``demo_sign_in: false`` there turns the control off even for the sample store.
 * ``POST /api/transcript`` ``{"session_id": ...}``: the widget conversation after a page reload,
   read from the agent's tracker store (the session id is the widget's unguessable secret).
 """
@@ -104,11 +106,14 @@ def product(session: Any, handle: str) -> Optional[Dict[str, Any]]:
 
 
 def demo_customers(session: Any) -> List[Dict[str, str]]:
-    """Customers the demo may sign in as: the sample store's, tagged ``demo``."""
+    """Customers the demo may sign in as: tagged ``demo``, and none unless the store is the sample."""
     from sqlalchemy import select
 
+    from store.info import demo_mode
     from store.models import Customer
 
+    if not demo_mode(session):
+        return []
     customers = session.execute(select(Customer).order_by(Customer.id)).scalars()
     return [
         {"name": f"{c.first_name} {c.last_name}".strip(), "email": c.email}
@@ -157,7 +162,7 @@ class StorefrontPageInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
-        """``demo_sign_in`` (default true) and ``token_ttl_seconds`` may be set in credentials."""
+        """``demo_sign_in`` (default true: follow the store's demo mode) and ``token_ttl_seconds``."""
         credentials = credentials or {}
         return cls(
             demo_sign_in=parse_bool(credentials.get("demo_sign_in", True), name="demo_sign_in"),
@@ -175,7 +180,8 @@ class StorefrontPageInput(InputChannel):
         """Create the channel.
 
         Args:
-            demo_sign_in: offer the demo's "sign in as" control.
+            demo_sign_in: offer the demo's "sign in as" control while the store is the sample
+                store (false: never).
             token_ttl_seconds: how long a demo customer token is valid.
             signing_secret: the token signing secret; by default ``WIDGET_SIGNING_SECRET``.
         """
@@ -267,6 +273,7 @@ class StorefrontPageInput(InputChannel):
             return _json({"error": "the store is not available right now"}, 503)
         match = next((c for c in allowed if c["email"] == email), None)
         if match is None:
+            # also every email once a real store is imported: demo_customers() is then empty
             return _json({"error": "only the sample store's demo customers can sign in here"}, 403)
         token = issue_customer_token(self.secret(), email, ttl_seconds=self.token_ttl_seconds)
         return _json(
