@@ -189,10 +189,27 @@ async def test_a_huge_socketio_message_is_refused_unread_and_others_are_answered
 
 
 @pytest.fixture(scope="module")
+def twilio_api() -> Iterator[FakeTwilioApi]:
+    """The fake Twilio API, served from a thread of its own (the stack's Rasa server calls it)."""
+    fake = FakeTwilioApi(account_sid=TWILIO_SID, auth_token=TWILIO_TOKEN)
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    asyncio.run_coroutine_threadsafe(fake.start(), loop).result(30)
+    try:
+        yield fake
+    finally:
+        asyncio.run_coroutine_threadsafe(fake.stop(), loop).result(30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
 def messaging_stack(
     trained_model: Path,
     stack_env: Dict[str, str],
     store_db_url: str,
+    twilio_api: FakeTwilioApi,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp("messaging_stack")
