@@ -24,7 +24,7 @@ $(WEB_STAMP): web/package-lock.json
 
 web: $(WEB_STAMP) ## Install the chat widget's browser dependencies (npm ci in web/)
 
-store: venv ## Create the store schema and load the sample store if it is empty
+store: venv ## Create or upgrade the store schema (migrations) and load the sample store if empty
 	@$(PY) -m store migrate
 	@$(PY) -m store load-sample --if-empty
 

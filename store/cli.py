@@ -1,4 +1,4 @@
-"""``python -m store``: migrate, load-sample, import, stats and agents for the store database."""
+"""``python -m store``: migrate, revision, load-sample, import, stats and agents for the store database."""
 
 from __future__ import annotations
 
@@ -7,15 +7,19 @@ import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Optional, Sequence
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from alembic.util import CommandError
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from store.agents import AgentError
-from store.db import SchemaError, create_schema, make_engine, require_schema, session_scope
+from store.db import make_engine, session_scope
 from store.importers.errors import StoreImportError
 from store.importers.load import StoreFiles, import_store, table_counts
-from store.sample.load import SAMPLE_DATA_DIR, SAMPLE_OUTPUT_DIR, load_sample
+from store.sample.load import SAMPLE_OUTPUT_DIR, load_sample
+from store.schema import Migration, SchemaError, migrate, require_schema, write_revision
+from store.terminal import import_progress
 
 SUMMARY_TABLES = (
     "products",
@@ -33,15 +37,37 @@ SUMMARY_TABLES = (
 )
 
 
-def _print_counts(counts: dict[str, int]) -> None:
-    print(", ".join(f"{counts[t]} {t.replace('_', ' ')}" for t in SUMMARY_TABLES if t in counts))
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{counts[t]} {t.replace('_', ' ')}" for t in SUMMARY_TABLES if t in counts)
 
 
-def _store_today() -> date:
+def _migrated(done: Migration, engine: Engine) -> str:
+    where = engine.url.render_as_string(hide_password=True)
+    if done.adopted_version is not None:
+        return (
+            f"took over the store schema of version {done.adopted_version} as revision {done.before}; "
+            f"now at revision {done.after} ({where})"
+        )
+    if done.before is None:
+        return f"created the store schema at revision {done.after} ({where})"
+    if done.before == done.after:
+        return f"store schema is up to date at revision {done.after} ({where})"
+    return f"upgraded the store schema from revision {done.before} to {done.after} ({where})"
+
+
+def _store_today(policies: Path) -> date:
+    """Today in the imported store's time zone (discount dates like ``+7d`` count from it).
+
+    An unreadable ``store.yaml`` falls back to UTC here; the import then reports what is wrong.
+    """
     import yaml
 
-    store = yaml.safe_load((SAMPLE_DATA_DIR / "store.yaml").read_text(encoding="utf-8"))
-    return datetime.now(timezone.utc).astimezone(ZoneInfo(store.get("timezone", "UTC"))).date()
+    try:
+        store = yaml.safe_load((policies / "store.yaml").read_text(encoding="utf-8"))
+        zone = ZoneInfo(str(store.get("timezone", "UTC")))
+    except (OSError, yaml.YAMLError, AttributeError, ValueError, ZoneInfoNotFoundError):
+        zone = ZoneInfo("UTC")
+    return datetime.now(timezone.utc).astimezone(zone).date()
 
 
 def _status_counts(engine) -> dict[str, int]:
@@ -88,7 +114,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m store", description=__doc__)
     parser.add_argument("--database-url", help="default: DATABASE_URL from core.settings")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("migrate", help="create the store tables (idempotent)")
+    sub.add_parser("migrate", help="create or upgrade the store tables to the newest revision (idempotent)")
+    revision = sub.add_parser(
+        "revision", help="draft a migration for the models' changes into store/migrations/versions"
+    )
+    revision.add_argument("-m", "--message", required=True, help="what it changes, in a few words")
     sample = sub.add_parser("load-sample", help="generate the sample store relative to today and import it")
     sample.add_argument("--seed", type=int, default=42)
     sample.add_argument("--if-empty", action="store_true", help="do nothing when the store already has data")
@@ -105,7 +135,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     own.add_argument("--fulfillments", type=Path)
     own.add_argument("--returns", type=Path)
     own.add_argument(
-        "--policies", type=Path, default=SAMPLE_DATA_DIR, help="directory of the policy YAML files"
+        "--policies",
+        type=Path,
+        # Required: a default would quietly give a real store the sample's policies, support
+        # contacts and discount codes.
+        required=True,
+        help="directory of your store.yaml, shipping.yaml, returns.yaml, size_charts.yaml and "
+        "discounts.yaml (start from copies of data/store/*.yaml)",
     )
     sub.add_parser("stats", help="row counts and orders per status")
     agents = sub.add_parser("agents", help="agent console accounts (one password per person)")
@@ -118,19 +154,26 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         agent_sub.add_parser(verb, help=f"{verb} an account").add_argument("name")
     args = parser.parse_args(argv)
     try:
+        if args.command == "revision":
+            path = write_revision(args.message)
+            print(f"wrote {path}: read it, then run `python -m store migrate`")
+            return 0
         engine = make_engine(args.database_url)
         if args.command == "migrate":
-            version = create_schema(engine)
-            print(f"store schema is at version {version} ({engine.url.render_as_string(hide_password=True)})")
+            print(_migrated(migrate(engine), engine))
         elif args.command == "load-sample":
-            counts = load_sample(
-                engine, seed=args.seed, if_empty=args.if_empty, output_dir=args.output_dir, progress=print
-            )
+            with import_progress(sys.stderr) as progress:
+                counts = load_sample(
+                    engine,
+                    seed=args.seed,
+                    if_empty=args.if_empty,
+                    output_dir=args.output_dir,
+                    progress=progress,
+                )
             if counts is None:
                 print("store already has data; nothing to do (drop --if-empty to reload the sample)")
             else:
-                print("loaded the sample store:")
-                _print_counts(counts)
+                print(f"loaded the sample store: {_counts(counts)}")
         elif args.command == "import":
             files = StoreFiles(
                 products=args.products,
@@ -140,12 +183,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 fulfillments=args.fulfillments,
                 returns=args.returns,
             )
-            counts = import_store(engine, files, today=_store_today(), progress=print)
-            print("imported:")
-            _print_counts(counts)
+            with import_progress(sys.stderr) as progress:
+                counts = import_store(engine, files, today=_store_today(args.policies), progress=progress)
+            print(f"imported: {_counts(counts)}")
         elif args.command == "stats":
             require_schema(engine)
-            _print_counts(table_counts(engine))
+            print(_counts(table_counts(engine)))
             print(
                 "orders by status: "
                 + ", ".join(f"{k} {v}" for k, v in sorted(_status_counts(engine).items()))
@@ -156,7 +199,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except StoreImportError as exc:
         print(f"import failed, nothing was changed: {exc}", file=sys.stderr)
         return 2
-    except (SchemaError, AgentError) as exc:
+    except (SchemaError, AgentError, CommandError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OperationalError as exc:

@@ -1,23 +1,14 @@
-"""Engines, sessions and the schema version (no work happens at import time)."""
+"""Engines and sessions (no work happens at import time; the schema is :mod:`store.schema`'s)."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Iterator, Optional
 
-from sqlalchemy import create_engine, event, func, inspect, select
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
-
-from store.models import Base, SchemaVersion
-
-SCHEMA_VERSION = 2
-"""Bump when the models change; ``migrate`` refuses to run against a newer database."""
-
-
-class SchemaError(RuntimeError):
-    """The database schema is missing or from another version of the code."""
+from sqlalchemy.orm import Session
 
 
 def _default_url() -> str:
@@ -53,8 +44,6 @@ def make_engine(url: Optional[str] = None, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
-            from pathlib import Path
-
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
         engine = create_engine(url, future=True, **kwargs)
@@ -64,15 +53,27 @@ def make_engine(url: Optional[str] = None, **kwargs: Any) -> Engine:
     return create_engine(url, future=True, **kwargs)
 
 
-_session_factories: dict[int, sessionmaker] = {}
-_default_engine: list[Engine] = []
+_default_engine: Optional[Engine] = None
 
 
 def default_engine() -> Engine:
     """The process-wide engine for ``DATABASE_URL``, built on first use."""
-    if not _default_engine:
-        _default_engine.append(make_engine())
-    return _default_engine[0]
+    global _default_engine
+    if _default_engine is None:
+        _default_engine = make_engine()
+    return _default_engine
+
+
+def reset_default_engine() -> None:
+    """Close the process-wide engine's connections and forget it; the next use reads the URL again.
+
+    A process that changes ``DATABASE_URL`` (a test pointing the actions at another store) calls
+    this, so that no pooled connection to the old database is reused.
+    """
+    global _default_engine
+    if _default_engine is not None:
+        _default_engine.dispose()
+        _default_engine = None
 
 
 @contextmanager
@@ -82,12 +83,7 @@ def session_scope(engine: Optional[Engine] = None) -> Iterator[Session]:
     Args:
         engine: the engine to use; ``None`` uses :func:`default_engine`.
     """
-    engine = engine or default_engine()
-    factory = _session_factories.get(id(engine))
-    if factory is None:
-        factory = sessionmaker(bind=engine, future=True, expire_on_commit=False)
-        _session_factories[id(engine)] = factory
-    session: Session = factory()
+    session = Session(engine or default_engine(), future=True, expire_on_commit=False)
     try:
         yield session
         session.commit()
@@ -96,51 +92,3 @@ def session_scope(engine: Optional[Engine] = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
-
-
-def schema_version(engine: Engine) -> Optional[int]:
-    """The version recorded in the database, or ``None`` when the schema was never created."""
-    if not inspect(engine).has_table(SchemaVersion.__tablename__):
-        return None
-    with engine.connect() as conn:
-        return conn.execute(select(func.max(SchemaVersion.version))).scalar()
-
-
-def create_schema(engine: Engine) -> int:
-    """Create every missing table and record :data:`SCHEMA_VERSION` (idempotent).
-
-    Raises:
-        SchemaError: the database was created by a newer version of this code.
-
-    Returns:
-        The schema version now recorded.
-    """
-    current = schema_version(engine)
-    if current is not None and current > SCHEMA_VERSION:
-        raise SchemaError(f"database schema version {current} is newer than this code ({SCHEMA_VERSION})")
-    Base.metadata.create_all(engine)
-    if current != SCHEMA_VERSION:
-        with engine.begin() as conn:
-            conn.execute(
-                SchemaVersion.__table__.insert().values(
-                    version=SCHEMA_VERSION, applied_at=datetime.now(timezone.utc).replace(tzinfo=None)
-                )
-            )
-    return SCHEMA_VERSION
-
-
-def require_schema(engine: Engine) -> None:
-    """Raise :class:`SchemaError` with a one-line hint unless the schema is current."""
-    current = schema_version(engine)
-    if current is None:
-        raise SchemaError("the store database has no schema: run `python -m store migrate`")
-    if current != SCHEMA_VERSION:
-        raise SchemaError(
-            f"store schema version {current} does not match the code ({SCHEMA_VERSION}): "
-            "run `python -m store migrate`"
-        )
-
-
-def drop_schema(engine: Engine) -> None:
-    """Drop every store table (used by tests and by a full re-import in development)."""
-    Base.metadata.drop_all(engine)

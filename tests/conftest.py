@@ -11,11 +11,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, Iterator
+from typing import Callable, Dict, Iterator
 
 import pytest
 
 from core.settings import PROJECT_ROOT, load_settings
+from store.db import reset_default_engine
 from tools.launcher import Stack, free_port
 
 TEST_API_TOKEN = "test-api-token"
@@ -36,6 +37,19 @@ def store_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         )  # fmt: skip
         assert result.returncode == 0, f"store {command[0]} failed:\n{result.stdout}\n{result.stderr}"
     return url
+
+
+@pytest.fixture
+def use_store(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """``use_store(url)`` points ``DATABASE_URL`` and the store's default engine at ``url`` for one
+    test (actions and the console find their store that way); undone afterwards."""
+
+    def use(url: str) -> None:
+        monkeypatch.setenv("DATABASE_URL", url)
+        reset_default_engine()
+
+    yield use
+    reset_default_engine()
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from store.importers.errors import StoreImportError
+from store.importers.progress import SILENT, ImportProgress
 from store.models import money
 
 
@@ -28,10 +29,14 @@ class CsvRow:
 
 
 class CsvFile:
-    """A CSV export opened for import, with helpers that raise row-numbered errors."""
+    """A CSV export opened for import, with helpers that raise row-numbered errors.
 
-    def __init__(self, path: Path) -> None:
+    Iterating over it reports the file as a step of ``progress`` and each row as it is handed out.
+    """
+
+    def __init__(self, path: Path, progress: ImportProgress = SILENT) -> None:
         self.path = Path(path)
+        self.progress = progress
         self.name = self.path.name
         if not self.path.exists():
             raise StoreImportError(self.name, f"file not found: {self.path}")
@@ -50,7 +55,10 @@ class CsvFile:
                 raise StoreImportError(self.name, "more cells than header columns", row.number)
 
     def __iter__(self) -> Iterator[CsvRow]:
-        return iter(self.rows)
+        self.progress.step(self.name, len(self.rows))
+        for row in self.rows:
+            yield row
+            self.progress.advance()
 
     def require(self, *columns: str) -> None:
         """Raise unless every column is in the header."""

@@ -8,10 +8,11 @@ from sqlalchemy.orm import Session
 
 from store.contact import normalize_email, phone_key
 from store.importers.csvfile import CsvFile
+from store.importers.progress import SILENT, ImportProgress
 from store.models import Customer
 
 
-def import_customers(session: Session, path: Path) -> int:
+def import_customers(session: Session, path: Path, progress: ImportProgress = SILENT) -> int:
     """Add the customers of a Shopify customers export (older or current headers) to ``session``.
 
     ``Accepts Email Marketing`` (older exports: ``Accepts Marketing``) and ``Accepts SMS
@@ -20,7 +21,7 @@ def import_customers(session: Session, path: Path) -> int:
     Returns:
         The number of customers added.
     """
-    csv = CsvFile(path)
+    csv = CsvFile(path, progress)
     csv.require("First Name", "Last Name", "Email")
     seen: dict[str, int] = {}
     for row in csv:

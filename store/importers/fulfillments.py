@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from store.contact import parse_order_number
 from store.importers.csvfile import CsvFile
+from store.importers.progress import SILENT, ImportProgress
 from store.models import Fulfillment, FulfillmentLine, Order
 
 COLUMNS = (
@@ -32,13 +33,13 @@ COLUMNS = (
 STATUSES = ("in_transit", "out_for_delivery", "delayed", "attempted_delivery", "failure", "delivered")
 
 
-def import_fulfillments(session: Session, path: Path) -> int:
+def import_fulfillments(session: Session, path: Path, progress: ImportProgress = SILENT) -> int:
     """Add shipments to the orders already in ``session``.
 
     Returns:
         The number of shipments added.
     """
-    csv = CsvFile(path)
+    csv = CsvFile(path, progress)
     csv.require("Order Name", "Tracking Number", "Shipped At", "Lineitem sku", "Lineitem quantity")
     orders = {
         o.number: o

@@ -5,24 +5,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from store.db import create_schema, session_scope
+from store.db import session_scope
 from store.importers.customers import import_customers
 from store.importers.errors import StoreImportError
 from store.importers.fulfillments import import_fulfillments
 from store.importers.orders import import_orders
 from store.importers.policies import load_policies
 from store.importers.products import import_products
+from store.importers.progress import SILENT, ImportProgress
 from store.importers.returns import import_returns
 from store.info import DEMO_MODE_KEY
-from store.models import Base, Handoff, HandoffMessage, ReturnPolicy, SchemaVersion, StoreSetting
+from store.models import Agent, Base, Handoff, HandoffMessage, ReturnPolicy, StoreSetting
+from store.schema import migrate
 
-KEEP = {Handoff.__tablename__, HandoffMessage.__tablename__, SchemaVersion.__tablename__}
+KEEP = {Handoff.__tablename__, HandoffMessage.__tablename__, Agent.__tablename__}
+"""Tables an import leaves alone: conversations handed to people, and the people's console accounts."""
 
 
 @dataclass(frozen=True)
@@ -38,14 +41,11 @@ class StoreFiles:
 
 
 def import_store(
-    engine: Engine,
-    files: StoreFiles,
-    *,
-    today: date,
-    progress: Callable[[str], None] = lambda _: None,
-    demo: bool = False,
+    engine: Engine, files: StoreFiles, *, today: date, progress: ImportProgress = SILENT, demo: bool = False
 ) -> dict[str, int]:
-    """Clear the store's data (handoffs are kept) and import ``files``: all or nothing.
+    """Bring the schema to the newest revision, clear the store's data and import ``files``.
+
+    The data goes in one transaction, all or nothing; handoffs and agent accounts are kept.
 
     ``demo`` records that this is the sample store (:func:`store.info.demo_mode`), which turns on
     the demo page's "sign in as a demo customer"; any other import records that it is not, whatever
@@ -57,39 +57,37 @@ def import_store(
     Raises:
         StoreImportError: the first bad file or row; the database is left as it was.
     """
-    create_schema(engine)
+    migrate(engine)
     with session_scope(engine) as session:
         for table in reversed(Base.metadata.sorted_tables):
             if table.name not in KEEP:
                 session.execute(delete(table))
-        progress(f"policies from {files.policies}")
+        progress.step(f"policies from {files.policies}")
         load_policies(session, files.policies, today=today)
         session.merge(StoreSetting(key=DEMO_MODE_KEY, value=demo))
         policy = session.execute(select(ReturnPolicy)).scalar_one()
-        progress(f"products from {files.products}")
-        count = import_products(
+        import_products(
             session,
             files.products,
             final_sale_tags=tuple(policy.final_sale_tags),
             final_sale_categories=tuple(policy.final_sale_categories),
+            progress=progress,
         )
-        progress(f"  {count} products")
         steps = (
-            ("customers", files.customers, import_customers),
-            ("orders", files.orders, import_orders),
-            ("fulfillments", files.fulfillments, import_fulfillments),
-            ("returns", files.returns, import_returns),
+            (files.customers, import_customers),
+            (files.orders, import_orders),
+            (files.fulfillments, import_fulfillments),
+            (files.returns, import_returns),
         )
-        for label, path, importer in steps:
+        for path, importer in steps:
             if path is not None:
-                progress(f"{label} from {path}")
                 try:
-                    count = importer(session, path)
+                    importer(session, path, progress)
                 except IntegrityError as exc:
                     raise StoreImportError(
                         Path(path).name, f"conflicting rows: {str(exc.orig).splitlines()[0]}"
                     ) from None
-                progress(f"  {count} {label}")
+        progress.step("saving")
     return table_counts(engine)
 
 
@@ -99,5 +97,4 @@ def table_counts(engine: Engine) -> dict[str, int]:
         return {
             table.name: session.execute(select(func.count()).select_from(table)).scalar_one()
             for table in Base.metadata.sorted_tables
-            if table.name != SchemaVersion.__tablename__
         }

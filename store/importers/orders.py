@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from store.contact import normalize_email, parse_order_number, phone_key
 from store.importers.csvfile import CsvFile, CsvRow
 from store.importers.errors import StoreImportError
+from store.importers.progress import SILENT, ImportProgress
 from store.models import Customer, LineItem, Order, Variant, money
 
 REQUIRED = ("Name", "Created at", "Lineitem quantity", "Lineitem name", "Lineitem price")
@@ -36,7 +37,7 @@ def _customers_by_key(session: Session) -> tuple[dict, dict]:
     return by_email, by_phone
 
 
-def import_orders(session: Session, path: Path) -> int:
+def import_orders(session: Session, path: Path, progress: ImportProgress = SILENT) -> int:
     """Add the orders (and customers not yet known) of a Shopify orders export to ``session``.
 
     Returns:
@@ -45,7 +46,7 @@ def import_orders(session: Session, path: Path) -> int:
     Raises:
         StoreImportError: naming the file, row and reason of the first bad row.
     """
-    csv = CsvFile(path)
+    csv = CsvFile(path, progress)
     csv.require(*REQUIRED)
     variants = {v.sku: v for v in session.execute(select(Variant)).scalars()}
     by_email, by_phone = _customers_by_key(session)

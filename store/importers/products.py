@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from store.importers.csvfile import CsvFile, CsvRow
 from store.importers.errors import StoreImportError
+from store.importers.progress import SILENT, ImportProgress
 from store.models import Category, Product, Variant
 
 # canonical field -> (older export header, current export header)
@@ -49,6 +50,7 @@ def import_products(
     *,
     final_sale_tags: tuple[str, ...] = (),
     final_sale_categories: tuple[str, ...] = (),
+    progress: ImportProgress = SILENT,
 ) -> int:
     """Add the products and variants of a Shopify products export to ``session``.
 
@@ -61,7 +63,7 @@ def import_products(
     Raises:
         StoreImportError: naming the file, row and reason of the first bad row.
     """
-    csv = CsvFile(path)
+    csv = CsvFile(path, progress)
     if "Handle" in csv.headers:
         style = 0
     elif "URL handle" in csv.headers:

@@ -10,15 +10,16 @@ from sqlalchemy.orm import Session, selectinload
 
 from store.contact import parse_order_number
 from store.importers.csvfile import CsvFile
+from store.importers.progress import SILENT, ImportProgress
 from store.models import Order, Return, ReturnItem
 
 RESOLUTIONS = ("refund", "exchange", "store_credit")
 STATUSES = ("requested", "approved", "in_transit", "received", "refunded", "exchanged", "rejected")
 
 
-def import_returns(session: Session, path: Path) -> int:
+def import_returns(session: Session, path: Path, progress: ImportProgress = SILENT) -> int:
     """Add returns to the orders already in ``session``; returns how many RMAs were added."""
-    csv = CsvFile(path)
+    csv = CsvFile(path, progress)
     csv.require(
         "RMA", "Order Name", "Lineitem sku", "Quantity", "Reason", "Resolution", "Status", "Created At"
     )

@@ -1,6 +1,6 @@
 """SQLAlchemy models of the store (importing them creates nothing in any database)."""
 
-from store.models.base import Base, Money, SchemaVersion, UTCDateTime, money
+from store.models.base import Base, Money, UTCDateTime, money
 from store.models.catalog import Category, Product, SizeChart, SizeChartRow, Variant
 from store.models.handoffs import Agent, Handoff, HandoffMessage
 from store.models.orders import (
@@ -13,6 +13,6 @@ from store.models.policies import (
 __all__ = [
     "Agent", "Base", "Category", "Country", "Customer", "DiscountCode", "Fulfillment", "FulfillmentLine",
     "Handoff", "HandoffMessage", "Holiday", "LineItem", "Money", "Order", "Product", "Return",
-    "ReturnItem", "ReturnPolicy", "SchemaVersion", "ShippingMethod", "ShippingZone", "SizeChart",
+    "ReturnItem", "ReturnPolicy", "ShippingMethod", "ShippingZone", "SizeChart",
     "SizeChartRow", "StoreSetting", "UTCDateTime", "Variant", "money",
 ]

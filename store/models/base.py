@@ -6,12 +6,24 @@ from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Optional
 
-from sqlalchemy import BigInteger, Column, DateTime, Integer
+from sqlalchemy import BigInteger, DateTime, MetaData
 from sqlalchemy.orm import declarative_base
 from sqlalchemy.types import TypeDecorator
 
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "%(table_name)s_%(column_0_name)s_key",
+    "fk": "%(table_name)s_%(column_0_name)s_fkey",
+    "pk": "%(table_name)s_pkey",
+}
+"""Constraint names, so that a migration can drop or change one by name on any database.
+
+They are PostgreSQL's own default names, which the tables created before the migrations already
+carry there (SQLite kept no names then; its batch migrations copy tables by reflection anyway).
+"""
+
 # typed as Any: SQLAlchemy 1.4 ships no mypy plugin setup here, and the models are plain classes
-Base: Any = declarative_base()
+Base: Any = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 
 CENT = Decimal("0.01")
 
@@ -61,12 +73,3 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc)
-
-
-class SchemaVersion(Base):
-    """One row per schema version applied by ``python -m store migrate``."""
-
-    __tablename__ = "schema_version"
-
-    version = Column(Integer, primary_key=True, autoincrement=False)
-    applied_at = Column(DateTime, nullable=False)

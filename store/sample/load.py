@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -12,6 +12,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Engine
 
 from store.importers.load import StoreFiles, import_store
+from store.importers.progress import SILENT, ImportProgress
 from store.models import Product
 from store.sample.exports import write_sample_exports
 from store.sample.orders import generate_sample
@@ -61,12 +62,12 @@ def load_sample(
     if_empty: bool = False,
     data_dir: Path = SAMPLE_DATA_DIR,
     output_dir: Path = SAMPLE_OUTPUT_DIR,
-    progress: Callable[[str], None] = lambda _: None,
+    progress: ImportProgress = SILENT,
 ) -> Optional[dict[str, int]]:
     """Generate and import the sample store; None when ``if_empty`` and the store has data."""
     if if_empty and store_has_data(engine):
         return None
-    progress(f"generating the sample store (seed {seed}) into {output_dir}")
+    progress.step(f"generating the sample store (seed {seed}) into {output_dir}")
     files = write_sample(seed=seed, now=now, data_dir=data_dir, output_dir=output_dir)
     store = yaml.safe_load((data_dir / "store.yaml").read_text(encoding="utf-8"))
     today = (now or datetime.now(timezone.utc)).astimezone(ZoneInfo(store.get("timezone", "UTC"))).date()

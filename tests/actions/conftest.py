@@ -8,43 +8,23 @@ database does.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
-from typing import Iterator
+from typing import Callable
 
 import pytest
 
-from store import db
-
-
-def _use_database(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DATABASE_URL", url)
-    for engine in db._default_engine:
-        engine.dispose()
-    db._default_engine.clear()
+from tests.support.stacks import copy_store
 
 
 @pytest.fixture
-def order_store(store_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A private copy of the sample store for one test; yields its URL."""
-    source = Path(store_db_url.split("///", 1)[1])
-    copy = tmp_path / "store.db"
-    shutil.copyfile(source, copy)
-    if Path(f"{source}-wal").exists():  # pages not yet checkpointed into the main file
-        shutil.copyfile(f"{source}-wal", f"{copy}-wal")
-    url = f"sqlite:///{copy}"
-    _use_database(url, monkeypatch)
-    yield url
-    for engine in db._default_engine:
-        engine.dispose()
-    db._default_engine.clear()
+def order_store(store_db_url: str, tmp_path: Path, use_store: Callable[[str], None]) -> str:
+    """A private copy of the sample store for one test; returns its URL."""
+    url = copy_store(store_db_url, tmp_path)
+    use_store(url)
+    return url
 
 
 @pytest.fixture
-def store_down(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def store_down(tmp_path: Path, use_store: Callable[[str], None]) -> None:
     """A database with no store tables, so every store query raises (like a broken database)."""
-    _use_database(f"sqlite:///{tmp_path / 'empty.db'}", monkeypatch)
-    yield
-    for engine in db._default_engine:
-        engine.dispose()
-    db._default_engine.clear()
+    use_store(f"sqlite:///{tmp_path / 'empty.db'}")

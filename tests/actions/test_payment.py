@@ -34,13 +34,8 @@ async def test_payment_help_gives_the_store_facts_and_offers_a_person() -> None:
     ]
 
 
-async def test_payment_help_during_a_store_outage_apologises(
-    monkeypatch: pytest.MonkeyPatch, tmp_path
-) -> None:
-    from store import db
-
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing/store.db")
-    db._default_engine.clear()
+async def test_payment_help_during_a_store_outage_apologises(use_store, tmp_path) -> None:
+    use_store(f"sqlite:///{tmp_path}/missing/store.db")
     dispatcher = CollectingDispatcher()
     events = await ActionPaymentHelp().run(dispatcher, make_tracker(intent="payment_problem"), DOMAIN)
     assert events == [SlotSet("handoff_reason", "action_failed")]

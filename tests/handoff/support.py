@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import pytest
 from sqlalchemy import select
@@ -44,7 +44,7 @@ def bot(text: str, timestamp: float = 1_700_000_001.0) -> Dict[str, Any]:
 
 
 @pytest.fixture
-def private_store(store_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def private_store(store_db_url: str, tmp_path: Path, use_store: Callable[[str], None]) -> str:
     """A copy of the session's sample store with an empty handoff queue, for one test."""
     url = copy_store(store_db_url, tmp_path)
     engine = db.make_engine(url)
@@ -52,12 +52,8 @@ def private_store(store_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyP
         connection.execute(HandoffMessage.__table__.delete())
         connection.execute(Handoff.__table__.delete())
     engine.dispose()
-    monkeypatch.setenv("DATABASE_URL", url)
-    db._default_engine.clear()
-    yield url
-    for engine in db._default_engine:
-        engine.dispose()
-    db._default_engine.clear()
+    use_store(url)
+    return url
 
 
 def customer_with_orders(url: str) -> Dict[str, Any]:

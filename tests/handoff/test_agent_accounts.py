@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from store import agents
-from store.db import create_schema, make_engine, session_scope
+from store.db import make_engine, session_scope
 from store.models import Agent
+from store.schema import migrate
 from storefront.handoff.channel import AgentConsoleInput
 from tests.channels.conftest import Collector, serve
 from tests.handoff.support import private_store  # noqa: F401 (fixture)
@@ -25,7 +26,7 @@ TOKEN = "console-token-for-accounts"
 @pytest.fixture()
 def fresh_store(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'agents.db'}"
-    create_schema(make_engine(url))
+    migrate(make_engine(url))
     return url
 
 

@@ -101,10 +101,11 @@ def test_an_email_address_is_never_cut_into_colors(loaded: CatalogEntityExtracto
 def test_training_without_a_catalog_names_the_command_that_loads_one(
     tmp_path: Path, storage: LocalModelStorage, context: ExecutionContext
 ) -> None:
-    from store.db import create_schema, make_engine
+    from store.db import make_engine
+    from store.schema import migrate
 
     url = f"sqlite:///{tmp_path / 'empty.db'}"
-    create_schema(make_engine(url))
+    migrate(make_engine(url))
     component = CatalogEntityExtractor.create(config(database_url=url), storage, Resource("x"), context)
     with pytest.raises(CatalogUnavailableError, match="python -m store load-sample"):
         component.train(TrainingData())

@@ -110,11 +110,12 @@ def test_measurements_win_over_sizes(matcher: CatalogMatcher) -> None:
 
 
 def test_a_store_without_products_fails_with_the_command_that_loads_one(tmp_path) -> None:
-    from store.db import create_schema, make_engine
+    from store.db import make_engine
+    from store.schema import migrate
 
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     engine = make_engine(url)
-    create_schema(engine)
+    migrate(engine)
     engine.dispose()
     with pytest.raises(CatalogUnavailableError, match=r"no active products.*python -m store load-sample"):
         load_catalog_terms(url)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import csv
 from datetime import date
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
+from store import agents
 from store.catalog import get_product, search_products
 from store.db import session_scope
 from store.importers.errors import StoreImportError
@@ -93,6 +95,50 @@ def test_products_round_trip_in_both_header_styles(empty_engine, data_dir, tmp_p
         assert search_products(session, text=source.title, limit=1)[0].handle == source.handle
         order = find_order(session, order_number="2003", contact="SHOPPER3@example.com")
         assert order.items[0].size == SAMPLE[-1].variants[0].size and order.placed_at.hour == 14
+
+
+class RecordedProgress:
+    """An import progress that keeps what it is told, in order (the CLI draws the same calls)."""
+
+    def __init__(self) -> None:
+        self.steps: list[tuple[str, Optional[int]]] = []
+        self.rows: list[int] = []
+
+    def step(self, label: str, rows: Optional[int] = None) -> None:
+        self.steps.append((label, rows))
+        self.rows.append(0)
+
+    def advance(self, rows: int = 1) -> None:
+        self.rows[-1] += rows
+
+
+def test_an_import_reports_each_step_and_every_row(empty_engine, data_dir, tmp_path, orders_csv):
+    products = tmp_path / "products.csv"
+    write_products(SAMPLE, products)
+    rows = len(_rows(products))
+    progress = RecordedProgress()
+    import_store(
+        empty_engine,
+        StoreFiles(products=products, policies=data_dir, orders=orders_csv),
+        today=TODAY,
+        progress=progress,
+    )
+    assert progress.steps == [
+        (f"policies from {data_dir}", None),
+        ("products.csv", rows),
+        ("orders.csv", 18),
+        ("saving", None),
+    ]
+    assert progress.rows == [0, rows, 18, 0]
+
+
+def test_an_import_keeps_the_console_accounts(empty_engine, data_dir, tmp_path):
+    _imported(empty_engine, data_dir, tmp_path)
+    with session_scope(empty_engine) as session:
+        agents.add_agent(session, "Dana", "correct horse battery")
+    assert _imported(empty_engine, data_dir, tmp_path)["agents"] == 1
+    with session_scope(empty_engine) as session:
+        assert agents.sign_in(session, "Dana", "correct horse battery") == "Dana"
 
 
 def _imported(engine, data_dir, tmp_path):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Dict
 
@@ -10,9 +11,15 @@ from tools.launcher import free_port
 
 
 def copy_store(store_db_url: str, folder: Path) -> str:
-    """A copy of the session's SQLite store in ``folder``, for tests that change orders."""
+    """A copy of the session's SQLite store in ``folder``, for tests that change orders.
+
+    SQLite's backup API copies what a reader would see, pages still in the ``-wal`` file included,
+    even while a server writes to the store; copying the file alone can miss the latest commits.
+    """
     target = folder / "store.db"
-    shutil.copy(Path(store_db_url.split("///", 1)[1]), target)
+    source = Path(store_db_url.split("///", 1)[1])
+    with closing(sqlite3.connect(source)) as original, closing(sqlite3.connect(target)) as copy:
+        original.backup(copy)
     return f"sqlite:///{target}"
 
 
