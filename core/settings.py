@@ -128,6 +128,12 @@ _SPEC: Dict[str, tuple] = {
     "EVENT_BROKER_QUEUE": ("storefront_events", _text),
     # agent console and the website widget
     "AGENT_CONSOLE_TOKEN": (None, _text),
+    # the console's sign-in sessions, the name the token's API clients act under, and HTTPS
+    # behind a proxy (X-Forwarded-Proto is trusted only when the proxy is: it marks cookies Secure)
+    "AGENT_SESSION_IDLE_MINUTES": ("60", _positive_int),
+    "AGENT_SESSION_MAX_HOURS": ("12", _positive_int),
+    "AGENT_API_NAME": ("integration", _text),
+    "TRUST_FORWARDED_PROTO": ("false", _choice("true", "false")),
     "WIDGET_SIGNING_SECRET": (None, _text),
     "SOCKETIO_SESSION_PERSISTENCE": ("true", _choice("true", "false")),
     # input limits on every channel (storefront/channels/limits.py)

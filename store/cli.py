@@ -88,13 +88,20 @@ def _status_counts(engine) -> dict[str, int]:
 
 
 def _agents(engine, args: argparse.Namespace) -> None:
+    from core.settings import load_settings
     from store import agents
 
     with session_scope(engine) as session:
+        given = sys.stdin.readline().rstrip("\n") if getattr(args, "password_stdin", False) else None
         if args.agents_command == "add":
-            given = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
-            password = agents.add_agent(session, args.name, given)
+            api_name = load_settings(generate_secrets=False)["AGENT_API_NAME"]
+            password = agents.add_agent(session, args.name, given, reserved=[api_name])
             print(f"agent {args.name!r} can sign in to the console now")
+            if given is None:
+                print(f"password (shown once): {password}")
+        elif args.agents_command == "reset-password":
+            password = agents.reset_password(session, args.name, given)
+            print(f"agent {args.name!r} has a new password; their console sessions have ended")
             if given is None:
                 print(f"password (shown once): {password}")
         elif args.agents_command == "list":
@@ -106,7 +113,8 @@ def _agents(engine, args: argparse.Namespace) -> None:
                 print("no accounts: the console token signs people in (AGENT_CONSOLE_TOKEN)")
         else:
             agents.set_active(session, args.name, args.agents_command == "enable")
-            print(f"agent {args.name!r} {args.agents_command}d")
+            ended = " and signed out" if args.agents_command == "disable" else ""
+            print(f"agent {args.name!r} {args.agents_command}d{ended}")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -149,6 +157,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     add = agent_sub.add_parser("add", help="create an account; prints its generated password once")
     add.add_argument("name")
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin instead")
+    reset = agent_sub.add_parser(
+        "reset-password", help="give an account a new password (printed once) and end its sessions"
+    )
+    reset.add_argument("name")
+    reset.add_argument("--password-stdin", action="store_true", help="read the password from stdin instead")
     agent_sub.add_parser("list", help="every account and whether it is active")
     for verb in ("disable", "enable"):
         agent_sub.add_parser(verb, help=f"{verb} an account").add_argument("name")

@@ -1,5 +1,6 @@
 """SQLAlchemy models of the store (importing them creates nothing in any database)."""
 
+from store.models.agent_sessions import AgentLoginFailure, AgentSession
 from store.models.base import Base, Money, UTCDateTime, money
 from store.models.catalog import Category, Product, SizeChart, SizeChartRow, Variant
 from store.models.handoffs import Agent, Handoff, HandoffMessage
@@ -11,7 +12,8 @@ from store.models.policies import (
 )
 
 __all__ = [
-    "Agent", "Base", "Category", "Country", "Customer", "DiscountCode", "Fulfillment", "FulfillmentLine",
+    "Agent", "AgentLoginFailure", "AgentSession", "Base", "Category", "Country", "Customer", "DiscountCode",
+    "Fulfillment", "FulfillmentLine",
     "Handoff", "HandoffMessage", "Holiday", "LineItem", "Money", "Order", "Product", "Return",
     "ReturnItem", "ReturnPolicy", "ShippingMethod", "ShippingZone", "SizeChart",
     "SizeChartRow", "StoreSetting", "UTCDateTime", "Variant", "money",

@@ -5,7 +5,8 @@ async code. This subclass keeps its name and routes (``/webhooks/twilio/webhook`
 
 - rejects requests without a valid ``X-Twilio-Signature`` (``RequestValidator`` over the public
   URL Twilio called, configurable because proxies change scheme, host and port);
-- sends with Twilio's async HTTP client, splitting text at 1,600 characters;
+- sends with Twilio's async HTTP client, splitting text at 1,600 characters, and reports a
+  refused or failed send as :class:`TwilioDeliveryError` (a ``ChannelDeliveryError``);
 - shows buttons as one numbered list the shopper answers with a number or a title;
 - reads at most ``MAX_MESSAGE_CHARS`` of a message (Twilio retries a refused webhook);
 - drops Twilio's re-deliveries by ``MessageSid`` and maps locations, media and STOP like the
@@ -16,21 +17,24 @@ Reference it in ``credentials.yml`` as ``storefront.channels.twilio_secure.Secur
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 from urllib.parse import parse_qs
 
+import aiohttp
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.twilio import TwilioInput, TwilioOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from twilio.base.exceptions import TwilioException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from storefront.channels import whatsapp_format as fmt
+from storefront.channels.delivery import ChannelDeliveryError
 from storefront.channels.limits import DEFAULT_LIMITS, cap_text, install_request_limit, limit_settings
 from storefront.channels.whatsapp import add_lifecycle_routes, app_tracker_store
 from storefront.channels.whatsapp_inbound import (
@@ -53,6 +57,23 @@ logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Twilio-Signature"
 BODY_LIMIT = 1600
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+class TwilioDeliveryError(ChannelDeliveryError):
+    """Twilio refused a message (``status`` and ``code`` are Twilio's) or gave no answer (0, None)."""
+
+    def __init__(self, message: str, status: int = 0, code: Optional[int] = None):
+        super().__init__(message)
+        self.status, self.code = status, code
+
+
+def _delivery_error(recipient: str, error: Exception) -> TwilioDeliveryError:
+    if isinstance(error, TwilioRestException):
+        return TwilioDeliveryError(
+            f"Twilio answered {error.status} (code {error.code}) for {recipient}: {error.msg}",
+            error.status, error.code,
+        )  # fmt: skip
+    return TwilioDeliveryError(f"no answer from Twilio for {recipient}: {error!r}")
 
 
 class _FormParams(Dict[str, List[str]]):
@@ -91,9 +112,9 @@ class SecureTwilioOutput(TwilioOutput):
     async def _send_message(self, message_data: Dict[str, Any]) -> Any:
         try:
             message = await self.messages.create_async(**message_data)
-        except TwilioException:
+        except (TwilioException, aiohttp.ClientError, asyncio.TimeoutError) as error:
             if self.raise_errors:
-                raise
+                raise _delivery_error(str(message_data.get("to")), error) from error
             logger.exception("twilio.send.failed to=%s", message_data.get("to"))
             return None
         self.sent_sids.append(message.sid)
@@ -304,4 +325,4 @@ class SecureTwilioInput(TwilioInput):
         return webhook
 
 
-__all__ = ["SecureTwilioInput", "SecureTwilioOutput"]
+__all__ = ["SecureTwilioInput", "SecureTwilioOutput", "TwilioDeliveryError"]

@@ -18,12 +18,13 @@ import aiohttp
 from rasa.core.channels.channel import OutputChannel
 
 from storefront.channels import whatsapp_format as fmt
+from storefront.channels.delivery import ChannelDeliveryError
 from storefront.channels.whatsapp_state import WINDOW_SECONDS, ConversationFacts
 
 logger = logging.getLogger(__name__)
 
 
-class WhatsAppDeliveryError(Exception):
+class WhatsAppDeliveryError(ChannelDeliveryError):
     """A message could not be delivered to the shopper on WhatsApp."""
 
 

@@ -9,10 +9,15 @@ from urllib.parse import urlencode
 
 import pytest
 from rasa.core.channels.channel import UserMessage
-from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 
-from storefront.channels.twilio_secure import EMPTY_TWIML, SecureTwilioInput, SecureTwilioOutput
+from storefront.channels.delivery import ChannelDeliveryError
+from storefront.channels.twilio_secure import (
+    EMPTY_TWIML,
+    SecureTwilioInput,
+    SecureTwilioOutput,
+    TwilioDeliveryError,
+)
 from tests.channels.conftest import Collector, post, serve
 from tests.fakes.twilio_api import FakeTwilioApi
 
@@ -216,12 +221,20 @@ async def test_sending_does_not_block_the_event_loop(twilio_api: FakeTwilioApi) 
 async def test_errors_are_raised_for_agents_and_logged_for_bot_replies(twilio_api: FakeTwilioApi) -> None:
     channel = make_channel(twilio_api)
     twilio_api.auth_token = "rotated"
-    with pytest.raises(TwilioRestException) as raised:
+    with pytest.raises(TwilioDeliveryError) as raised:
         await channel._output(raise_errors=True).send_response(SHOPPER_WA, {"text": "hi"})
+    assert isinstance(raised.value, ChannelDeliveryError)
     assert (raised.value.status, raised.value.code) == (401, 20003)
     quiet: SecureTwilioOutput = channel._output(raise_errors=False)
     await quiet.send_response(SHOPPER_WA, {"text": "hi"})
     assert quiet.sent_sids == [] and [r.status for r in twilio_api.requests] == [401, 401]
+
+
+async def test_an_unreachable_twilio_is_a_delivery_error_for_agents() -> None:
+    output = make_channel().get_output_channel()  # http://127.0.0.1:9: nothing listens there
+    with pytest.raises(TwilioDeliveryError, match="no answer from Twilio for whatsapp:") as raised:
+        await output.send_response(SHOPPER_WA, {"text": "hi"})
+    assert (raised.value.status, raised.value.code, output.sent_sids) == (0, None, [])
 
 
 async def test_a_channel_without_credentials_is_off(collector: Collector) -> None:

@@ -9,7 +9,7 @@ import uuid
 import pytest
 import requests
 
-from tests.handoff.console_client import Console, Shopper
+from tests.handoff.console_client import ApiClient, Console, Shopper
 from tests.support.chat import say, texts, tracker
 from tools.launcher import Stack
 
@@ -149,6 +149,31 @@ def test_rest_conversation_agent_message_is_stored_not_pushed(stack: Stack) -> N
     assert texts(say(stack, sender, "/greet"))[0].startswith("Hi! I'm the store assistant.")
 
 
+def test_the_console_token_claims_and_replies_as_the_integration(stack: Stack) -> None:
+    sender = f"api-{uuid.uuid4().hex[:8]}"
+    say(stack, sender, "/human_handoff")
+    handoff_id = Console(stack, "Ana").handoff_for(sender)["id"]
+    assert (
+        ApiClient(stack, **{"X-Agent-Name": "Ana"}).post(f"api/handoffs/{handoff_id}/claim").status_code
+        == 403
+    )
+
+    bridge = ApiClient(stack)
+    claimed = bridge.post(f"api/handoffs/{handoff_id}/claim")
+    assert claimed.status_code == 200 and claimed.json()["handoff"]["claimed_by"] == "integration"
+    assert bridge.post(f"api/handoffs/{handoff_id}/messages", {"text": "From the helpdesk."}).json() == {
+        "delivered": False,
+        "channel": "rest",
+    }
+    # a person cannot write into the integration's conversation, and it keeps its own name
+    assert (
+        Console(stack, "Ana").post(f"api/handoffs/{handoff_id}/messages", {"text": "Me?"}).status_code == 409
+    )
+    bots = [e for e in tracker(stack, sender)["events"] if e["event"] == "bot"]
+    assert bots[-1]["metadata"]["handoff_agent"] == "integration"
+    assert bridge.post(f"api/handoffs/{handoff_id}/resolve").status_code == 200
+
+
 def test_frustration_hands_off_with_its_reason(stack: Stack) -> None:
     sender = f"angry-{uuid.uuid4().hex[:8]}"
     replies = texts(say(stack, sender, "/frustration"))
@@ -165,7 +190,7 @@ def test_two_agents_claiming_at_once_one_wins(stack: Stack) -> None:
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         replies = list(pool.map(lambda c: c.post(f"api/handoffs/{handoff_id}/claim"), agents))
     assert sorted(r.status_code for r in replies) == [200, 409]
-    winner = agents[[r.status_code for r in replies].index(200)].headers["X-Agent-Name"]
+    winner = agents[[r.status_code for r in replies].index(200)].agent
     assert Console(stack, "Ana").detail(handoff_id)["claimed_by"] == winner
     loser = replies[[r.status_code for r in replies].index(409)].json()
     assert loser["claimed_by"] == winner
@@ -203,3 +228,8 @@ def test_sign_in_sets_a_session_cookie_that_opens_the_console(stack: Stack) -> N
     assert browser.get(base + "api/me", timeout=30).json() == {"agent": "Sam"}
     # a cookie alone cannot write: the console's header guards against cross-site requests
     assert browser.post(base + "api/handoffs/1/claim", timeout=30).status_code == 403
+    # signing out ends the session on the server: the old cookie opens nothing any more
+    cookie = browser.cookies["storefront_agent"]
+    assert browser.post(base + "logout", allow_redirects=False, timeout=30).status_code == 303
+    replayed = requests.get(base + "api/me", cookies={"storefront_agent": cookie}, timeout=30)
+    assert replayed.status_code == 401

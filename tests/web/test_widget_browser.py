@@ -16,7 +16,7 @@ import requests
 
 from store.db import make_engine, session_scope
 from store.handoffs import create_handoff
-from tests.conftest import TEST_AGENT_TOKEN
+from tests.handoff.console_client import Console
 from tests.support.chat import tracker
 from tests.web.conftest import keep_screenshot
 from tools.launcher import Stack
@@ -212,11 +212,8 @@ async def test_page_context_cart_and_signed_in_shopper_reach_the_assistant(
     assert errors == []
 
 
-def console(stack: Stack, path: str, body: Dict[str, Any]) -> Dict[str, Any]:
-    reply = requests.post(
-        f"{stack.rasa_url}/webhooks/agent_console/api/{path}", json=body, timeout=30,
-        headers={"Authorization": f"Bearer {TEST_AGENT_TOKEN}", "X-Agent-Name": "Sam"},
-    )  # fmt: skip
+def console(agent: Console, path: str, body: Dict[str, Any]) -> Dict[str, Any]:
+    reply = agent.post(f"api/{path}", body)
     assert reply.status_code == 200, reply.text
     return reply.json()
 
@@ -234,7 +231,8 @@ async def test_the_widget_shows_when_a_person_joins_speaks_and_leaves(
             summary="browser test", context={},
         )  # fmt: skip
 
-    assert console(stack, f"handoffs/{handoff.id}/claim", {})["delivered"] is True
+    sam = Console(stack, "Sam")
+    assert console(sam, f"handoffs/{handoff.id}/claim", {})["delivered"] is True
     joined = await page.wait_for_selector(".sfchat-notice[data-handoff=agent_joined]", timeout=30_000)
     notice = [e for e in events_of(stack, session_id) if e["event"] == "bot"][-1]["text"]
     assert await joined.text_content() == notice
@@ -242,7 +240,7 @@ async def test_the_widget_shows_when_a_person_joins_speaks_and_leaves(
     assert "Sam" in await page.text_content(".sfchat-status")
 
     text = "See [our returns page](https://help.example/returns) or https://help.example/faq. <b>plain</b>"
-    assert console(stack, f"handoffs/{handoff.id}/messages", {"text": text})["delivered"] is True
+    assert console(sam, f"handoffs/{handoff.id}/messages", {"text": text})["delivered"] is True
     bubble = await page.wait_for_selector(".sfchat-agent .sfchat-bubble", timeout=30_000)
     assert await page.text_content(".sfchat-agent .sfchat-author") == "Sam"
     links = await bubble.eval_on_selector_all(
@@ -263,7 +261,7 @@ async def test_the_widget_shows_when_a_person_joins_speaks_and_leaves(
     assert await page.text_content(".sfchat-notice[data-handoff=agent_joined]") == notice
     assert await page.get_attribute(".sfchat", "data-mode") == "agent"
 
-    assert console(stack, f"handoffs/{handoff.id}/handback", {})["delivered"] is True
+    assert console(sam, f"handoffs/{handoff.id}/handback", {})["delivered"] is True
     await page.wait_for_selector(".sfchat-notice[data-handoff=bot_resumed]", timeout=30_000)
     assert await page.get_attribute(".sfchat", "data-mode") == "bot"
     assert errors == []
