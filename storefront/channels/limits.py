@@ -64,11 +64,15 @@ def rejection_response(error: RequestRejected, headers: Optional[Mapping[str, st
 
 def limit_settings() -> Dict[str, int]:
     """The four limits from the settings (``MAX_REQUEST_BYTES``, ``MAX_MESSAGE_CHARS``, ...)."""
-    from core.settings import load_settings
+    from core.settings import get_settings
 
-    settings = load_settings(generate_secrets=False)
-    names = ("MAX_REQUEST_BYTES", "MAX_MESSAGE_CHARS", "MAX_METADATA_BYTES", "MAX_JSON_DEPTH")
-    return {name: settings.get_int(name) for name in names}
+    settings = get_settings()
+    return {
+        "MAX_REQUEST_BYTES": settings.max_request_bytes,
+        "MAX_MESSAGE_CHARS": settings.max_message_chars,
+        "MAX_METADATA_BYTES": settings.max_metadata_bytes,
+        "MAX_JSON_DEPTH": settings.max_json_depth,
+    }
 
 
 def json_depth(value: Any) -> int:
