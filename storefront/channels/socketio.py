@@ -46,6 +46,7 @@ from rasa.core.channels.socketio import SocketIOOutput
 from sanic import Blueprint
 from socketio import AsyncRedisManager, AsyncServer
 
+from core.booleans import parse_bool
 from core.settings import Settings, get_settings
 from storefront.channels.limits import (
     DEFAULT_MAX_JSON_DEPTH,
@@ -72,22 +73,6 @@ MAX_BYTES_PER_CHAR = 6
 def max_packet_bytes(max_message_chars: int, max_metadata_bytes: int) -> int:
     """The largest engine.io packet a valid message can need: longer ones are refused unread."""
     return max_message_chars * MAX_BYTES_PER_CHAR + max_metadata_bytes + PACKET_OVERHEAD_BYTES
-
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-def parse_bool(value: Any, *, name: str) -> bool:
-    """Read a boolean that may come from YAML (bool) or from an environment variable (text)."""
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError(f"{name}={value!r} must be true or false")
 
 
 def make_enter_room_safe(sio: AsyncServer) -> None:

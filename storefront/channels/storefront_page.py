@@ -30,6 +30,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from core.booleans import parse_bool
 from core.settings import PROJECT_ROOT
 from storefront.channels.limits import (
     RequestRejected,
@@ -37,7 +38,6 @@ from storefront.channels.limits import (
     read_json_body,
     rejection_response,
 )
-from storefront.channels.socketio import parse_bool
 from storefront.channels.storefront_transcript import transcript_for
 from storefront.widget_auth import DEFAULT_TTL_SECONDS, issue_customer_token, signing_secret
 

@@ -33,6 +33,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from core.booleans import parse_bool
 from storefront.channels import whatsapp_format as fmt
 from storefront.channels.delivery import ChannelDeliveryError
 from storefront.channels.limits import DEFAULT_LIMITS, cap_text, install_request_limit, limit_settings
@@ -168,7 +169,7 @@ class SecureTwilioInput(TwilioInput):
             pick("twilio_number", settings.twilio_number),
             webhook_url=pick("webhook_url", settings.twilio_webhook_url),
             api_base_url=pick("api_base_url", settings.twilio_api_base_url),
-            background=str(given.get("background", "true")).lower() in {"1", "true", "yes", "on"},
+            background=parse_bool(given.get("background"), name="background", default=True),
             recent_ids=recent_ids_from_settings(cls.name(), settings),
             limits=limit_settings(),
         )

@@ -14,7 +14,6 @@ from typing import Any, Iterator, List
 
 import pytest
 
-import actions.order_verification as verification
 import actions.sizing as sizing
 import store.contact as contact
 import storefront.channels.whatsapp_format as whatsapp_format
@@ -109,9 +108,9 @@ def unbounded_repeats(pattern: re.Pattern[str]) -> int:
 @pytest.mark.parametrize(
     "pattern",
     [
-        verification._DIGITS,
-        verification._EMAIL,
-        verification._PHONE,
+        contact._ORDER_NUMBER_IN_TEXT,
+        contact._EMAIL_IN_TEXT,
+        contact._PHONE_IN_TEXT,
         contact._ORDER_NUMBER,
         whatsapp_format._NUMBER_ANSWER,
         sizing._QUANTITY,
@@ -131,21 +130,25 @@ def test_the_structural_check_sees_the_old_quadratic_patterns() -> None:
 
 
 @pytest.mark.parametrize("text", ADVERSARIAL)
-def test_order_verification_reads_a_bounded_window(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
-    recorders = record(monkeypatch, verification, "_DIGITS", "_EMAIL", "_PHONE", "_TOKEN_BREAKS")
+def test_finding_contacts_and_numbers_reads_a_bounded_window(
+    monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    recorders = record(
+        monkeypatch, contact, "_ORDER_NUMBER_IN_TEXT", "_EMAIL_IN_TEXT", "_PHONE_IN_TEXT", "_TOKEN_BREAKS"
+    )
     (email,) = recorders[1:2]
-    verification.parse_number(text)
-    verification.parse_contact(text)
+    contact.find_order_number(text)
+    contact.find_contact(text)
     assert longest_read(recorders) <= MAX_SCANNED_CHARS
-    assert max(email.lengths, default=0) <= verification.MAX_EMAIL_CHARS
+    assert max(email.lengths, default=0) <= contact.MAX_EMAIL_CHARS
 
 
-def test_order_verification_ignores_what_lies_past_the_window() -> None:
-    assert verification.parse_contact("see " * 10 + "<Ava.Shopper@Example.com>,") == "ava.shopper@example.com"
-    assert verification.parse_contact("x " * (BIG // 2) + "ava.shopper@example.com") is None
-    assert verification.parse_contact("call me on +1 (415) 555-0101 please") == "+1 (415) 555-0101"
-    assert verification.parse_number("it's # 1001, thanks") == "1001"
-    assert verification.parse_number("x" * BIG + " 1001") is None
+def test_finding_ignores_what_lies_past_the_window() -> None:
+    assert contact.find_contact("see " * 10 + "<Ava.Shopper@Example.com>,") == "ava.shopper@example.com"
+    assert contact.find_contact("x " * (BIG // 2) + "ava.shopper@example.com") is None
+    assert contact.find_contact("call me on +1 (415) 555-0101 please") == "+1 (415) 555-0101"
+    assert contact.find_order_number("it's # 1001, thanks") == 1001
+    assert contact.find_order_number("x" * BIG + " 1001") is None
 
 
 @pytest.mark.parametrize("text", ADVERSARIAL)
