@@ -8,6 +8,7 @@ async code. This subclass keeps its name and routes (``/webhooks/twilio/webhook`
 - sends with Twilio's async HTTP client, splitting text at 1,600 characters, and reports a
   refused or failed send as :class:`TwilioDeliveryError` (a ``ChannelDeliveryError``);
 - shows buttons as one numbered list the shopper answers with a number or a title;
+- reads at most ``MAX_MESSAGE_CHARS`` of a message (Twilio retries a refused webhook);
 - drops Twilio's re-deliveries by ``MessageSid`` and maps locations, media and STOP like the
   WhatsApp Cloud API channel does.
 
@@ -36,6 +37,7 @@ from core.booleans import parse_bool
 from storefront.channels import whatsapp_format as fmt
 from storefront.channels.conversation_ids import conversation_id, native_id
 from storefront.channels.delivery import ChannelDeliveryError
+from storefront.channels.limits import DEFAULT_LIMITS, cap_text, install_request_limit, limit_settings
 from storefront.channels.whatsapp import add_lifecycle_routes, app_tracker_store
 from storefront.channels.whatsapp_inbound import OPT_IN_KEYWORDS, OPT_OUT_KEYWORDS, Intents, location_text
 from storefront.channels.whatsapp_state import (
@@ -170,6 +172,7 @@ class SecureTwilioInput(TwilioInput):
             api_base_url=pick("api_base_url", settings.twilio_api_base_url),
             background=parse_bool(given.get("background"), name="background", default=True),
             recent_ids=recent_ids_from_settings(cls.name(), settings),
+            limits=limit_settings(),
         )
 
     def __init__(
@@ -184,6 +187,7 @@ class SecureTwilioInput(TwilioInput):
         intents: Intents = Intents(),
         tracker_store: Optional[Any] = None,
         recent_ids: Optional[SeenMessages] = None,
+        limits: Optional[Dict[str, int]] = None,
     ) -> None:
         super().__init__(account_sid, auth_token, twilio_number, debug_mode=False)
         self.webhook_url, self.api_base_url = webhook_url, api_base_url
@@ -193,6 +197,7 @@ class SecureTwilioInput(TwilioInput):
         self._app: Any = None
         self._tracker_store = tracker_store
         self.facts = ConversationFacts(self._current_tracker_store, self.name())
+        self.limits = {**DEFAULT_LIMITS, **(limits or {})}
 
     @property
     def enabled(self) -> bool:
@@ -249,6 +254,7 @@ class SecureTwilioInput(TwilioInput):
         self, sender: str, message_id: str, text: str, metadata: Dict[str, Any],
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> None:  # fmt: skip
+        text = cap_text(text, self.limits["MAX_MESSAGE_CHARS"], channel=self.name())
         options = await self.facts.take_offered_options(sender)
         payload = fmt.match_numbered_answer(text, options)
         if payload is not None:
@@ -263,6 +269,7 @@ class SecureTwilioInput(TwilioInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Health and webhook routes."""
         webhook = Blueprint("storefront_twilio_webhook", __name__)
+        install_request_limit(webhook, self.limits["MAX_REQUEST_BYTES"])
         add_lifecycle_routes(webhook, self)
 
         @webhook.route("/webhook", methods=["POST"])

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
 from storefront.channels.conversation_ids import conversation_id as namespaced
+from storefront.channels.limits import DEFAULT_MAX_JSON_DEPTH, DEFAULT_MAX_REQUEST_BYTES, parse_json
 from storefront.trusted_metadata import client_record, verified_shopper
 
 logger = logging.getLogger(__name__)
@@ -97,12 +98,16 @@ class MalformedWebhook(ValueError):
     """The body is not a JSON object; the request is answered with 400."""
 
 
-def load_body(body: bytes) -> Dict[str, Any]:
-    """Decode a webhook body into a JSON object or raise :class:`MalformedWebhook`."""
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise MalformedWebhook(f"invalid JSON: {error}") from None
+def load_body(
+    body: bytes, *, max_bytes: int = DEFAULT_MAX_REQUEST_BYTES, max_depth: int = DEFAULT_MAX_JSON_DEPTH
+) -> Dict[str, Any]:
+    """Decode a webhook body into a JSON object.
+
+    Raises:
+        RequestRejected: the body is over ``max_bytes``, not JSON, or nests over ``max_depth``.
+        MalformedWebhook: the body is JSON but not an object.
+    """
+    data = parse_json(body, max_bytes=max_bytes, max_depth=max_depth)
     if not isinstance(data, dict):
         raise MalformedWebhook("the body is not a JSON object")
     return data

@@ -125,9 +125,12 @@ async def test_non_ascii_bodies_signed_over_escaped_json_are_accepted(collector:
 @pytest.mark.parametrize(
     ("body", "status", "answer"),
     [
-        (b"{not json", 400, {"error": "invalid JSON: Expecting property name enclosed in double quotes: "
-                                      "line 1 column 2 (char 1)"}),
-        (b"[1, 2]", 400, {"error": "the body is not a JSON object"}),
+        (b"{not json", 400, {"error": "the request body is not valid JSON.", "code": "invalid_json"}),
+        (b"[1, 2]", 400, {"error": "the body is not a JSON object", "code": "invalid_body"}),
+        (b'{"entry": ' + b"[" * 5000 + b"]" * 5000 + b"}", 400,
+         {"error": "the request body nests deeper than 32 levels.", "code": "too_deep"}),
+        (b'{"entry": ' + b"[" * 33 + b"]" * 33 + b"}", 400,
+         {"error": "the request body nests deeper than 32 levels.", "code": "too_deep"}),
         (b'{"object": "page", "entry": []}', 200, {"status": "received"}),
         (b'{"object": "whatsapp_business_account"}', 200, {"status": "received"}),
         (b'{"object": "whatsapp_business_account", "entry": "x"}', 200, {"status": "received"}),

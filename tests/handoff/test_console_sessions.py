@@ -239,7 +239,9 @@ async def test_the_console_token_acts_as_the_integration_never_as_a_person(store
      ("[1, 2]", "application/json", "send a JSON object as the body"),
      ("", "application/json", "send a JSON object as the body"),
      ('{"text": "   "}', "application/json", "text must be 1 to 2000 characters"),
-     ('{"text": 7}', "application/json", "text must be 1 to 2000 characters")],
+     ('{"text": 7}', "application/json", "text must be 1 to 2000 characters"),
+     ('{"text": ' + "[" * 5000 + "]" * 5000 + "}", "application/json",
+      "the request body nests deeper than 32 levels.")],
 )  # fmt: skip
 async def test_a_bad_reply_body_is_a_json_400(
     store_url: str, body: str, content_type: str, message: str

@@ -101,7 +101,9 @@
         select.appendChild(option);
       });
       select.value = current ? current.email : "";
-      select.disabled = body.customers.length === 0;
+      // demo sign-in exists only while the store is the sample store: otherwise no control at all
+      select.parentNode.hidden = body.customers.length === 0;
+      if (body.customers.length === 0) window.localStorage.removeItem(CUSTOMER_KEY);
       select.addEventListener("change", function () {
         var previous = customer();
         window.localStorage.removeItem(CUSTOMER_KEY);
