@@ -15,6 +15,7 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from store.runner import StoreUnavailable
 from storefront.channels.limits import DEFAULT_MAX_JSON_DEPTH, RequestRejected, parse_json
 from storefront.handoff.console.config import config_of
 
@@ -53,7 +54,7 @@ def page(
 
 
 def json_errors(handler: Handler) -> Handler:
-    """Answer the handler's :class:`ConsoleError` and Sanic's 4xx errors as JSON errors."""
+    """Answer the handler's :class:`ConsoleError`, Sanic's 4xx errors and a store outage as JSON errors."""
 
     @functools.wraps(handler)
     async def answered(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
@@ -61,6 +62,9 @@ def json_errors(handler: Handler) -> Handler:
             return await handler(request, *args, **kwargs)
         except ConsoleError as refused:
             return error(refused.status_code, refused.message, **refused.extra)
+        except StoreUnavailable:
+            # the store is down or too slow: the agent can retry, nothing was half-done
+            return error(503, "The store is not answering right now; try again in a moment.")
         except SanicException as refused:
             status = int(getattr(refused, "status_code", 0) or 500)
             if status >= 500:
