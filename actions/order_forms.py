@@ -14,6 +14,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.confirmations import extract_confirmation
 from actions.order_facts import address_line, order_values
 from actions.order_verification import OrderFormValidator, stop_form, verified_order_view
 from actions.store_access import StoreUnavailable, apologise_for_store_failure
@@ -76,6 +77,12 @@ class ValidateCancelOrderForm(OrderFormValidator):
     ) -> List[EventType]:
         return not_changeable(order, dispatcher, "utter_cannot_cancel") or []
 
+    async def extract_cancel_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Reads "sure, go ahead", "nah keep it", or asking to cancel again (a yes)."""
+        return extract_confirmation(tracker, "cancel_confirmed", frozenset({"cancel_order"}))
+
 
 class ValidateChangeAddressForm(OrderFormValidator):
     """Verify, check the order has not shipped, then take the new street, city and postal code."""
@@ -87,6 +94,12 @@ class ValidateChangeAddressForm(OrderFormValidator):
         self, order: OrderView, contact: str, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> List[EventType]:
         return not_changeable(order, dispatcher, "utter_cannot_change_address") or []
+
+    async def extract_address_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Reads "yes that's right", "no, leave it as it is", or asking for the change again (a yes)."""
+        return extract_confirmation(tracker, "address_confirmed", frozenset({"change_address"}))
 
     async def validate_new_address1(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
