@@ -18,6 +18,7 @@ from actions.confirmations import extract_confirmation
 from actions.order_facts import address_line, order_values
 from actions.order_verification import OrderFormValidator, stop_form, verified_order_view
 from actions.store_access import StoreUnavailable, apologise_for_store_failure
+from store.address_lines import POSTAL_CODE_PATTERNS, parse_address_line
 from store.codes import OrderStatus
 from store.order_views import Address
 from store.orders import OrderView
@@ -25,11 +26,6 @@ from store.orders import OrderView
 CHANGEABLE_STATUS = OrderStatus.UNFULFILLED
 """Only an order nothing has shipped from can be cancelled or sent elsewhere."""
 
-_POSTAL_CODES = {
-    "US": r"\d{5}(-\d{4})?",
-    "CA": r"[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d",
-    "GB": r"[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}",
-}
 _ANY_POSTAL_CODE = r"[A-Za-z0-9][A-Za-z0-9 \-]{1,9}"
 
 
@@ -42,6 +38,15 @@ def not_changeable(
     why = "cancelled" if order.status is OrderStatus.CANCELLED else "shipped"
     dispatcher.utter_message(response=f"{response_prefix}_{why}", **order_values(order))
     return stop_form()
+
+
+async def _order_country(tracker: Tracker) -> str:
+    """The verified order's shipping country ("" when unknown or the store is unreachable)."""
+    try:
+        order = await verified_order_view(tracker)
+    except StoreUnavailable:
+        return ""
+    return (order.shipping_address.country or order.shipping_country or "") if order else ""
 
 
 def new_address(tracker: Tracker, order: OrderView) -> Address:
@@ -104,8 +109,19 @@ class ValidateChangeAddressForm(OrderFormValidator):
     async def validate_new_address1(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        """A street line has a house number and a name."""
+        """A whole address on one line fills street, city and postal code at once; else a street line.
+
+        The form then goes straight to the confirmation, which shows the whole new address back.
+        A street line alone needs a house number and a name.
+        """
         text = " ".join(str(value or "").split())
+        whole = parse_address_line(text, await _order_country(tracker))
+        if whole is not None:
+            return {
+                "new_address1": whole.address1,
+                "new_city": whole.city_with_region,
+                "new_postal_code": whole.postal_code,
+            }
         if len(text) < 5 or not re.search(r"\d", text) or not re.search(r"[A-Za-z]{2}", text):
             dispatcher.utter_message(response="utter_new_address1_invalid")
             return {"new_address1": None}
@@ -132,7 +148,7 @@ class ValidateChangeAddressForm(OrderFormValidator):
             apologise_for_store_failure(dispatcher)
             return {"new_postal_code": None, "handoff_reason": "action_failed"}
         country = (order.shipping_address.country if order else "") or ""
-        if not re.fullmatch(_POSTAL_CODES.get(country, _ANY_POSTAL_CODE), text):
+        if not re.fullmatch(POSTAL_CODE_PATTERNS.get(country, _ANY_POSTAL_CODE), text):
             dispatcher.utter_message(response="utter_new_postal_code_invalid")
             return {"new_postal_code": None}
         return {"new_postal_code": text}
