@@ -6,8 +6,8 @@ classifier is unsure of ("nah keep it"). A form validator that asks a yes/no que
 ``extract_<slot>`` with :func:`extract_confirmation`; rasa-sdk calls it for the form's required
 slots, so such answers fill the slot in the same turn instead of being rejected.
 
-Requests for a person, frustration and "stop" are never read as an answer: their rules end the
-form (data/rules/forms.yml, data/rules/interruptions.yml).
+Requests for a person, frustration and "stop" are never read as an answer (their rules end the
+form), nor are questions the form answers and then resumes after (data/rules/interruptions.yml).
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from typing import Dict, FrozenSet, Iterable, Optional
 from rasa_sdk import Tracker
 
 AFFIRM, DENY = "affirm", "deny"
-NEVER_AN_ANSWER = frozenset({"human_handoff", "frustration", "stop"})
+NEVER_AN_ANSWER = frozenset(
+    {"human_handoff", "frustration", "stop", "shipping_info", "return_policy", "size_help"}
+)
 
 YES_WORDS = frozenset(
     {"yes", "yeah", "yea", "yep", "yup", "ya", "y", "sure", "ok", "okay", "k", "absolutely", "definitely",

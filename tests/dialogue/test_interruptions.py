@@ -82,3 +82,47 @@ def _interrupting_rules() -> Set[Tuple[str, str]]:
 def test_every_form_hands_off_on_an_interruption(domain: Domain, intent: str) -> None:
     covered = {form for form, rule_intent in _interrupting_rules() if rule_intent == intent}
     assert sorted(set(domain.form_names) - covered) == []
+
+
+# -- questions answered inside a flow, which then resumes -----------------------------------------
+
+DIGRESSIONS = ("shipping_info", "return_policy")
+NO_DIGRESSION = {("shipping_form", "shipping_info"), ("handoff_contact_form", "shipping_info")}
+NO_DIGRESSION |= {("handoff_contact_form", "return_policy")}  # a person is already on the way
+
+
+def _resuming_rules() -> Set[Tuple[str, str]]:
+    """(form, intent) pairs answered by one action after which the same form runs again."""
+    found: Set[Tuple[str, str]] = set()
+    for path in RULE_FILES:
+        for rule in (yaml.safe_load(Path(path).read_text()) or {}).get("rules") or []:
+            forms = [c.get("active_loop") for c in rule.get("condition") or [] if "active_loop" in c]
+            steps: List[Dict[str, Any]] = rule.get("steps") or []
+            intents = [s["intent"] for s in steps if "intent" in s]
+            actions = [s["action"] for s in steps if "action" in s]
+            if forms and forms[0] and intents and len(actions) == 2 and actions[1] == forms[0]:
+                found.add((forms[0], intents[0]))
+    return found
+
+
+@pytest.mark.parametrize("intent", DIGRESSIONS)
+def test_every_flow_answers_the_question_and_resumes(domain: Domain, intent: str) -> None:
+    resumed = {form for form, rule_intent in _resuming_rules() if rule_intent == intent}
+    expected = {form for form in domain.form_names if (form, intent) not in NO_DIGRESSION}
+    assert sorted(expected - resumed) == []
+
+
+@pytest.mark.parametrize("intent", DIGRESSIONS)
+def test_no_form_question_takes_a_digression_as_its_answer(domain: Domain, intent: str) -> None:
+    slots = {s.name: s for s in domain.slots}
+    taken = [
+        f"{form}:{slot}"
+        for form, slot in _form_questions(domain)
+        if form != "handoff_contact_form"
+        for mapping in slots[slot].mappings
+        if mapping.get("type") == "from_text"
+        and SlotMapping.intent_is_desired(
+            mapping, _tracker_waiting(form, slot, intent, "do you ship to canada"), domain
+        )
+    ]
+    assert taken == []
