@@ -12,9 +12,11 @@ import pytest
 from rasa_sdk.events import SlotSet
 
 from actions.confirmations import read_yes_no
+from actions.forms import ActionLeaveForm
 from actions.order_forms import ValidateCancelOrderForm, ValidateChangeAddressForm
 from actions.return_form import ValidateReturnForm
 from tests.actions.order_support import AVA, BEN, make_tracker, run
+from tests.support.trackers import tracker_from_events
 
 
 @pytest.mark.parametrize(
@@ -133,3 +135,32 @@ async def test_a_refusal_at_the_return_confirmation_is_read() -> None:
     )
     events, _ = await run(ValidateReturnForm(), tracker)
     assert _slot_events(events, "return_confirmed") == [SlotSet("return_confirmed", False)]
+
+
+# -- "stop" at a confirmation is a refusal ---------------------------------------------------------
+
+
+def _stopped_at(question: str) -> Any:
+    events = [
+        {"event": "slot", "name": "requested_slot", "value": question},
+        {"event": "user", "text": "no, leave it as it is", "parse_data": {"intent": {"name": "stop"}}},
+        {"event": "action", "name": "action_deactivate_loop"},
+        {"event": "active_loop", "name": None},
+        {"event": "slot", "name": "requested_slot", "value": None},
+    ]
+    return tracker_from_events(events, slots={"verified_order": "1003", question: None})
+
+
+@pytest.mark.usefixtures("order_store")
+@pytest.mark.parametrize(
+    ("question", "response"),
+    [
+        ("cancel_confirmed", "utter_order_kept"),
+        ("address_confirmed", "utter_address_kept"),
+        ("return_confirmed", "utter_return_not_started"),
+        ("new_city", "utter_form_stopped"),
+    ],
+)
+async def test_stop_at_a_confirmation_says_nothing_changed(question: str, response: str) -> None:
+    _, said = await run(ActionLeaveForm(), _stopped_at(question))
+    assert [m["response"] for m in said] == [response]
