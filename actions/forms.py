@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 FLOW_SLOTS = (
@@ -50,6 +50,15 @@ def question_left(tracker: Tracker) -> Optional[str]:
         elif seen_latest_message and event.get("event") == "slot" and event.get("name") == "requested_slot":
             return str(event["value"]) if event.get("value") else None
     return None
+
+
+def stop_form() -> List[EventType]:
+    """Events that make Rasa's FormAction finish the form now (see ``FormAction.is_done``).
+
+    ``ActiveLoop(None)`` is what counts for forms with dynamic required slots: rasa-sdk appends its
+    own ``requested_slot`` after the validation events, which would otherwise override ours.
+    """
+    return [ActiveLoop(None), SlotSet("requested_slot", None)]
 
 
 class ActionLeaveForm(Action):

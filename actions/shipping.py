@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from actions.formatting import day, listing, money, time_of_day, zone_abbreviation
 from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.page_context import cart_lines, cart_subtotal
-from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from actions.store_access import answers_store_failure, query_store
 from core import clock
 from store.info import store_info
 from store.shipping import (
@@ -72,18 +72,16 @@ class ActionShippingInfo(Action):
     def name(self) -> str:
         return "action_shipping_info"
 
+    @answers_store_failure()
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         country, postal_code = tracker.get_slot("country"), tracker.get_slot("postal_code")
         now = clock.now()
-        try:
-            facts = await query_store(
-                shipping_facts, country=country, postal_code=postal_code,
-                subtotal=cart_subtotal(cart_lines(tracker)), now=now,
-            )  # fmt: skip
-        except StoreUnavailable:
-            return apologise_for_store_failure(dispatcher)
+        facts = await query_store(
+            shipping_facts, country=country, postal_code=postal_code,
+            subtotal=cart_subtotal(cart_lines(tracker)), now=now,
+        )  # fmt: skip
         destinations = listing(facts.destinations)
         if not country:
             dispatcher.utter_message(response="utter_shipping_overview", destinations=destinations)
@@ -145,13 +143,11 @@ class ActionAskShippingFormCountry(Action):
     def name(self) -> str:
         return "action_ask_shipping_form_country"
 
+    @answers_store_failure()
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        try:
-            destinations = await query_store(shipping_destinations)
-        except StoreUnavailable:
-            return apologise_for_store_failure(dispatcher)
+        destinations = await query_store(shipping_destinations)
         dispatcher.utter_message(
             response="utter_ask_shipping_form_country", destinations=listing(destinations)
         )
@@ -171,9 +167,5 @@ class ValidateShippingForm(HandoffOnRepeatedFailure):
         wrote it, so that ``action_shipping_info`` can say we don't deliver there."""
         if not isinstance(value, str) or not value.strip():
             return {"country": None}
-        try:
-            found = await query_store(resolve_destination, country=value)
-        except StoreUnavailable:
-            apologise_for_store_failure(dispatcher)
-            return {"country": None}
+        found = await query_store(resolve_destination, country=value)
         return {"country": found.country_name if found else value.strip()}
