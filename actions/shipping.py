@@ -4,10 +4,16 @@
 return form): with a destination it lists each method's price, delivery window and cut-off, the
 free-shipping threshold and whether an order placed now leaves today; without one it lists where we
 ship. ``shipping_form`` asks for the destination first when the shopper has not named one.
+
+The destination is whatever place the shopper named: a country, an alias, a state or province, or a
+city (``storefront.nlu.destination_extractor`` fills ``country`` and ``region``). It is resolved
+against the store's zones as they are now (:mod:`store.places`), so a region with its own zone gets
+that zone's prices and a zone added to the store is answered without retraining.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -24,13 +30,8 @@ from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.page_context import cart_lines, cart_subtotal
 from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
 from store.info import store_info
-from store.shipping import (
-    DeliveryOption,
-    Destination,
-    delivery_estimate,
-    resolve_destination,
-    shipping_destinations,
-)
+from store.places import Place, load_gazetteer, warm
+from store.shipping import DeliveryOption, delivery_estimate, shipping_destinations
 
 
 def current_time() -> datetime:
@@ -42,8 +43,8 @@ def current_time() -> datetime:
 class ShippingFacts:
     """Everything one shipping reply needs, read in one store session."""
 
-    destination: Optional[Destination]
-    options: List[DeliveryOption]
+    destination: Optional[Place]  # the resolved place; None when nothing was named or it is unknown
+    options: List[DeliveryOption]  # empty when the store does not ship there
     destinations: List[str]
     currency: str
     timezone: str
@@ -53,21 +54,50 @@ def shipping_facts(
     session: Session,
     *,
     country: Optional[str],
+    region: Optional[str] = None,
     postal_code: Optional[str],
     subtotal: Optional[Decimal],
     now: datetime,
 ) -> ShippingFacts:
-    """The destination, its delivery options and the store's destinations, currency and time zone."""
+    """The destination, its delivery options and the store's destinations, currency and time zone.
+
+    ``country`` is any place name; ``region`` (a code, from an earlier mention) narrows a
+    whole-country destination, so "Alaska" gets the Alaska zone's prices.
+    """
     info = store_info(session)
-    if not country:
-        return ShippingFacts(None, [], shipping_destinations(session), info.currency, info.timezone)
-    destination = resolve_destination(session, country=country, postal_code=postal_code)
-    options = (
-        delivery_estimate(session, country=country, postal_code=postal_code, subtotal=subtotal, now=now)
-        if destination
-        else []
-    )
-    return ShippingFacts(destination, options, shipping_destinations(session), info.currency, info.timezone)
+    destinations = shipping_destinations(session)
+    place = load_gazetteer(session).lookup(country) if country else None
+    if place is None:
+        return ShippingFacts(None, [], destinations, info.currency, info.timezone)
+    if place.region_code is None and region:
+        place = _with_region(session, place, region)
+    options = delivery_estimate(
+        session, country=place.country_code, region=place.region_code, postal_code=postal_code,
+        subtotal=subtotal, now=now,
+    )  # fmt: skip
+    return ShippingFacts(place, options, destinations, info.currency, info.timezone)
+
+
+def _with_region(session: Session, place: Place, region: str) -> Place:
+    """``place`` narrowed to ``region`` when the store lists that region for the place's country."""
+    narrowed = load_gazetteer(session).lookup(region)
+    if narrowed is None or narrowed.country_code != place.country_code or narrowed.region_code is None:
+        return place
+    return narrowed
+
+
+async def read_gazetteer_libraries() -> None:
+    """Load the place libraries once, in a thread, before the time-limited store query needs them."""
+    await asyncio.get_running_loop().run_in_executor(None, warm)
+
+
+def mentioned_region(tracker: Tracker) -> Optional[str]:
+    """The ``region`` slot, unless the latest message named a destination without a region: after
+    "Alaska" then "and to the United States?" the answer is for the whole country."""
+    names = {e.get("entity") for e in tracker.latest_message.get("entities") or []}
+    if "country" in names and "region" not in names:
+        return None
+    return tracker.get_slot("region")
 
 
 class ActionShippingInfo(Action):
@@ -80,10 +110,12 @@ class ActionShippingInfo(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         country, postal_code = tracker.get_slot("country"), tracker.get_slot("postal_code")
+        region = mentioned_region(tracker)
         now = current_time()
+        await read_gazetteer_libraries()
         try:
             facts = await query_store(
-                shipping_facts, country=country, postal_code=postal_code,
+                shipping_facts, country=country, region=region, postal_code=postal_code,
                 subtotal=cart_subtotal(cart_lines(tracker)), now=now,
             )  # fmt: skip
         except StoreUnavailable:
@@ -93,24 +125,24 @@ class ActionShippingInfo(Action):
             dispatcher.utter_message(response="utter_shipping_overview", destinations=destinations)
             return []
         if facts.destination is None or not facts.options:
+            named = facts.destination.country_name if facts.destination else country
             dispatcher.utter_message(
-                response="utter_shipping_destination_unknown", country=country, destinations=destinations
+                response="utter_shipping_destination_unknown", country=named, destinations=destinations
             )
             return []
-        self._describe(dispatcher, facts, now)
-        return (
-            []
-            if facts.destination.country_name == country
-            else [SlotSet("country", facts.destination.country_name)]
-        )
+        self._describe(dispatcher, facts, postal_code, now)
+        slots = {"country": facts.destination.country_name, "region": facts.destination.region_code}
+        return [SlotSet(name, value) for name, value in slots.items() if tracker.get_slot(name) != value]
 
     @staticmethod
-    def _describe(dispatcher: CollectingDispatcher, facts: ShippingFacts, now: datetime) -> None:
+    def _describe(
+        dispatcher: CollectingDispatcher, facts: ShippingFacts, postal_code: Optional[str], now: datetime
+    ) -> None:
         assert facts.destination is not None
         tz = zone_abbreviation(facts.timezone, now)
-        place = facts.destination.country_name
-        if facts.destination.postal_code:
-            place = f"{place} {facts.destination.postal_code}"
+        place = facts.destination.label
+        if postal_code:
+            place = f"{place} {postal_code.replace(' ', '').upper()}"
         dispatcher.utter_message(response="utter_shipping_header", destination=place)
         for option in facts.options:
             if option.price == 0:
@@ -171,13 +203,21 @@ class ValidateShippingForm(HandoffOnRepeatedFailure):
     async def validate_country(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        """A country we ship to becomes its store name; any other country is kept as the shopper
-        wrote it, so that ``action_shipping_info`` can say we don't deliver there."""
+        """A place the gazetteer knows becomes its country's name and region code ("Calgary" ->
+        Canada, AB), whether or not we ship there, so that ``action_shipping_info`` answers for the
+        right zone or says we don't deliver there; anything else is kept as the shopper wrote it."""
         if not isinstance(value, str) or not value.strip():
             return {"country": None}
+        await read_gazetteer_libraries()
         try:
-            found = await query_store(resolve_destination, country=value)
+            place = await query_store(_lookup_place, name=value)
         except StoreUnavailable:
             apologise_for_store_failure(dispatcher)
             return {"country": None}
-        return {"country": found.country_name if found else value.strip()}
+        if place is None:
+            return {"country": value.strip(), "region": None}
+        return {"country": place.country_name, "region": place.region_code}
+
+
+def _lookup_place(session: Session, name: str) -> Optional[Place]:
+    return load_gazetteer(session).lookup(name)
