@@ -296,9 +296,10 @@ class Gazetteer:
 
     @staticmethod
     def _cued(text: str, tokens: Sequence[Tuple[int, int, str]], i: int, length: int) -> bool:
-        """A destination cue before the name, an all-capitals short name ("UK"), a name of several
+        """A destination cue before the name (maybe with "the" between), an all-capitals short name ("UK"), a name of several
         capitalised words ("New Jersey"), or a capitalised word that does not open a sentence."""
-        if i > 0 and tokens[i - 1][2] in DESTINATION_CUES:
+        before = i - 1 if i > 0 and tokens[i - 1][2] != "the" else i - 2  # "to the uk"
+        if before >= 0 and tokens[before][2] in DESTINATION_CUES:
             return True
         spans = tokens[i : i + length]
         if length == 1 and spans[0][1] - spans[0][0] <= 2 and text[spans[0][0] : spans[0][1]].isupper():
