@@ -53,6 +53,7 @@ _EXTRA_COUNTRY_NAMES = {
     "CZ": ["Czech Republic"],
 }
 _TOKEN = re.compile(r"[^\W\d_]+")
+_ADDRESS_LIKE = re.compile(r"[^\s@/]*[@/][^\s]*")
 _SENTENCE_END = re.compile(r"(?:^|[.!?])\s*$")
 
 # Where a candidate comes from, best first when two places share a name.
@@ -261,7 +262,9 @@ class Gazetteer:
         inside a sentence (see the module docstring).
         """
         text = text[:MAX_TEXT_CHARS]
-        tokens = [(m.start(), m.end(), fold(m.group())) for m in _TOKEN.finditer(text)]
+        # Words inside an email address or a link are not places ("sofia.m@gmail.com").
+        masked = _ADDRESS_LIKE.sub(lambda m: " " * len(m.group()), text)
+        tokens = [(m.start(), m.end(), fold(m.group())) for m in _TOKEN.finditer(masked)]
         found: List[FoundPlace] = []
         i = 0
         while i < len(tokens):
@@ -285,23 +288,34 @@ class Gazetteer:
             best = self._best(" ".join(words))
             if best is None:
                 continue
-            if strict and self._everyday(words) and not self._cued(text, tokens, i, length):
+            if strict and self._everyday(words, best) and not self._cued(text, tokens, i, length, best):
                 return length, None
             return length, best
         return 0, None
 
-    def _everyday(self, words: Sequence[str]) -> bool:
-        """Every word is an English word, or the name is one or two letters ("oz", "uk")."""
+    def _everyday(self, words: Sequence[str], place: _Candidate) -> bool:
+        """Every word is an English word, or the name is one or two letters ("oz", "uk"); a
+        country's name of several words ("united states", "great britain") is never everyday."""
+        if place.kind == "country" and len(words) > 1:
+            return False
         return all(w in self._words for w in words) or len("".join(words)) <= 2
 
-    @staticmethod
-    def _cued(text: str, tokens: Sequence[Tuple[int, int, str]], i: int, length: int) -> bool:
-        """A destination cue before the name (maybe with "the" between), an all-capitals short name ("UK"), a name of several
-        capitalised words ("New Jersey"), or a capitalised word that does not open a sentence."""
+    def _cued(
+        self, text: str, tokens: Sequence[Tuple[int, int, str]], i: int, length: int, place: _Candidate
+    ) -> bool:
+        """Whether an everyday-word name is a place here: after a destination cue (maybe with "the"
+        between), an all-capitals short name ("UK"), several capitalised words ("New Jersey"), or a
+        capitalised word that does not open a sentence. A city or region that is a single dictionary
+        word in lower case never is ("in the sale", "in store"); a country after a cue is ("to chile")."""
+        spans = tokens[i : i + length]
+        lowercase_word = length == 1 and spans[0][2] in self._words and text[spans[0][0]].islower()
+        if lowercase_word and place.kind != "country":
+            return False
+        if place.kind == "country" and length == len(tokens):
+            return True  # the whole message names a country: an answer to "where to?" ("uk")
         before = i - 1 if i > 0 and tokens[i - 1][2] != "the" else i - 2  # "to the uk"
         if before >= 0 and tokens[before][2] in DESTINATION_CUES:
             return True
-        spans = tokens[i : i + length]
         if length == 1 and spans[0][1] - spans[0][0] <= 2 and text[spans[0][0] : spans[0][1]].isupper():
             return True
         if not all(text[start].isupper() for start, _, _ in spans):

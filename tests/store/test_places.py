@@ -37,7 +37,8 @@ def found(gazetteer: Gazetteer, text: str) -> Found:
         ("Calgary", [("Calgary", "Canada", "AB")]),
         ("toronto please", [("toronto", "Canada", "ON")]),
         ("can it get to Montreal by friday", [("Montreal", "Canada", "QC")]),  # Montréal, accent-folded
-        ("deliver to anchorage", [("anchorage", "United States", "AK")]),
+        ("deliver to Anchorage", [("Anchorage", "United States", "AK")]),
+        ("any anchorage for boats", []),  # a dictionary word in lower case
         ("what about san juan", [("san juan", "United States", "PR")]),  # ISO PR is the store's US region
         # states, provinces and the store's aliases
         ("do you send parcels to Ohio", [("Ohio", "United States", "OH")]),
@@ -64,7 +65,11 @@ def found(gazetteer: Gazetteer, text: str) -> Found:
         ("Reading glasses", []),
         ("what a nice jacket", []),
         ("ship to Nice?", [("Nice", "France", None)]),
-        ("i live in reading", [("reading", "United Kingdom", None)]),
+        ("I live in Reading", [("Reading", "United Kingdom", None)]),
+        ("i live in reading", []),  # a dictionary word in lower case, even after a cue
+        ("what have you got in the sale", []),
+        ("can i pick up in store", []),
+        ("it's sofia.m@gmail.com", []),  # Sofia, inside an email address
         ("a new jersey for my son", []),
         ("a red deer sweater", []),
         ("my mobile number is 555 0101", []),
@@ -73,6 +78,8 @@ def found(gazetteer: Gazetteer, text: str) -> Found:
         ("ship to Oz", [("Oz", "Australia", None)]),
         ("UK shipping cost?", [("UK", "United Kingdom", None)]),
         ("contact us", []),
+        ("uk", [("uk", "United Kingdom", None)]),  # a whole message naming a country
+        ("nice", []),  # but not a whole message naming a city that is an everyday word
         ("I want a medium in blue", []),
     ],
 )
