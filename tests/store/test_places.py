@@ -137,10 +137,9 @@ def test_a_zone_added_to_the_store_is_understood_at_once(session: Session) -> No
     assert "JP" not in before.shipped_countries
     session.add(Country(code="JP", name="Japan", aliases=["Nippon"], regions={}))
     zone = ShippingZone(name="Japan", position=99, countries=["JP"], regions=[], postal_prefixes=[])
-    zone.methods.append(
-        ShippingMethod(code="standard", name="Standard", price=Decimal("20.00"), transit_min_days=5, transit_max_days=8,
-                       cutoff="14:00", position=0)
-    )  # fmt: skip
+    method = ShippingMethod(code="standard", name="Standard", price=Decimal("20.00"), cutoff="14:00")
+    method.transit_min_days, method.transit_max_days, method.position = 5, 8, 0
+    zone.methods.append(method)
     session.add(zone)
     session.flush()
     after = load_gazetteer(session)
