@@ -22,10 +22,12 @@ from sqlalchemy.orm import Session
 
 from actions.formatting import listing, money
 from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
-from store.catalog import ProductDetail, ProductHit, catalog_vocabulary, get_product, search_products
+from store.catalog import ProductDetail, ProductHit, get_product, search_products
+from store.codes import AlternativeKind, StockReason
 from store.info import store_info
 from store.sizes import size_sort_key
 from store.stock import StockAlternative, StockAnswer, variant_stock
+from store.vocabulary import catalog_vocabulary
 
 RESULTS_SHOWN = 3
 ALTERNATIVES_SHOWN = 3
@@ -165,7 +167,7 @@ def stock_facts(session: Session, *, product: str, size: Optional[str], color: O
 def closest_first(alternatives: Sequence[StockAlternative], size: Optional[str]) -> List[StockAlternative]:
     """The store's alternatives with the sizes nearest the one asked for first (L and XXL before S
     when XL is sold out), keeping the store's order of kinds: other size, other color, similar product."""
-    kinds = {"other_size": 0, "other_color": 1, "similar_product": 2}
+    kinds = {kind: rank for rank, kind in enumerate(AlternativeKind)}
     wanted = size_sort_key(size) if size else None
 
     def distance(alt: StockAlternative) -> float:
@@ -198,7 +200,7 @@ class ActionProductStock(Action):
         except StoreUnavailable:
             return apologise_for_store_failure(dispatcher)
         answer, detail = facts.answer, facts.detail
-        if answer.sold_out_reason == "unknown_product" or detail is None:
+        if answer.sold_out_reason is StockReason.UNKNOWN_PRODUCT or detail is None:
             dispatcher.utter_message(response="utter_product_not_found", product=product)
             return done
         variant = _variant(size, color)
@@ -217,7 +219,7 @@ class ActionProductStock(Action):
                     colors=listing(colors),
                 )  # fmt: skip
             return done
-        if answer.sold_out_reason == "not_offered":
+        if answer.sold_out_reason is StockReason.NOT_OFFERED:
             dispatcher.utter_message(
                 response="utter_stock_not_offered", product=detail.title, variant=variant,
                 sizes=listing(detail.sizes), colors=listing(detail.colors),

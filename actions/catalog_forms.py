@@ -18,6 +18,7 @@ from actions.page_context import page_product
 from actions.sizing import MEASUREMENT_SLOTS, sizing_request
 from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
 from store.catalog import get_product
+from store.codes import SizeReason
 from store.sizing import recommend_size
 
 # Messages with these intents never answer a form's question ("stop", "talk to a person").
@@ -26,7 +27,6 @@ LEAVING_INTENTS = {"stop", "deny", "human_handoff", "frustration", "goodbye"}
 NAMING_INTENTS = {"inform", "product_search", "product_stock", "size_help", "nlu_fallback"}
 # The sizing form's size basis for a product without a size chart: nothing to ask, the form ends
 # and action_size_help says there is no chart.
-NO_SIZE_CHART = "no_size_chart"
 
 
 def _intent(tracker: Tracker) -> Optional[str]:
@@ -122,8 +122,8 @@ class ValidateSizingForm(ProductSlotMixin, HandoffOnRepeatedFailure):
         except StoreUnavailable:
             # The size question comes next either way; its own store access reports the failure.
             return found
-        if result.reason == NO_SIZE_CHART:
-            return {**found, "size_basis": NO_SIZE_CHART}
+        if result.reason is SizeReason.NO_SIZE_CHART:
+            return {**found, "size_basis": SizeReason.NO_SIZE_CHART}
         return found
 
     async def extract_size_basis(
@@ -160,4 +160,4 @@ class ValidateSizingForm(ProductSlotMixin, HandoffOnRepeatedFailure):
         except StoreUnavailable:
             apologise_for_store_failure(dispatcher)
             return {"size_basis": None}
-        return {"size_basis": None if result.reason == "need_measurements" else value}
+        return {"size_basis": None if result.reason is SizeReason.NEED_MEASUREMENTS else value}

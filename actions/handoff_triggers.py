@@ -30,9 +30,11 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from store.codes import HandoffReason
+
 FAILURE_LIMIT = 3
 COUNTER_SLOT = "handoff_form_failures"
-FORM_FAILED = "form_failed"
+FORM_FAILED = HandoffReason.FORM_FAILED
 
 
 def _key(tracker: Tracker, slot: str, form: Optional[str]) -> str:

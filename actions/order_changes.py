@@ -12,15 +12,30 @@ from actions.order_facts import address_line, order_values
 from actions.order_forms import new_address
 from actions.order_verification import verified_order_view
 from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from store.codes import HandoffReason, OrderChangeRefusal
 from store.orders import OrderChangeResult, cancel_order, change_shipping_address
 
 CANCEL_SLOTS = ("order_number", "cancel_confirmed")
 ADDRESS_SLOTS = ("order_number", "new_address1", "new_city", "new_postal_code", "address_confirmed")
 
-_REFUSALS = {
-    "already_cancelled": "cancelled",
-    "already_fulfilled": "shipped",
-    "partially_fulfilled": "shipped",
+CHANGE_FAILED = "utter_order_change_failed"
+"""The form checked the order, so any other refusal is unexpected: say so and offer a person."""
+
+CANCEL_REFUSALS: Dict[OrderChangeRefusal, str] = {
+    OrderChangeRefusal.ALREADY_CANCELLED: "utter_cannot_cancel_cancelled",
+    OrderChangeRefusal.ALREADY_FULFILLED: "utter_cannot_cancel_shipped",
+    OrderChangeRefusal.PARTIALLY_FULFILLED: "utter_cannot_cancel_shipped",
+    OrderChangeRefusal.NOT_FOUND: CHANGE_FAILED,
+    OrderChangeRefusal.INVALID_ADDRESS: CHANGE_FAILED,
+    OrderChangeRefusal.COUNTRY_CHANGE_NOT_ALLOWED: CHANGE_FAILED,
+}
+ADDRESS_REFUSALS: Dict[OrderChangeRefusal, str] = {
+    OrderChangeRefusal.ALREADY_CANCELLED: "utter_cannot_change_address_cancelled",
+    OrderChangeRefusal.ALREADY_FULFILLED: "utter_cannot_change_address_shipped",
+    OrderChangeRefusal.PARTIALLY_FULFILLED: "utter_cannot_change_address_shipped",
+    OrderChangeRefusal.NOT_FOUND: CHANGE_FAILED,
+    OrderChangeRefusal.INVALID_ADDRESS: CHANGE_FAILED,
+    OrderChangeRefusal.COUNTRY_CHANGE_NOT_ALLOWED: CHANGE_FAILED,
 }
 
 
@@ -28,15 +43,16 @@ def _reset(slots: tuple) -> List[EventType]:
     return [SlotSet(slot, None) for slot in slots]
 
 
-def _refusal(result: OrderChangeResult, dispatcher: CollectingDispatcher, prefix: str) -> List[EventType]:
+def _refusal(
+    result: OrderChangeResult, dispatcher: CollectingDispatcher, responses: Dict[OrderChangeRefusal, str]
+) -> List[EventType]:
     """Explain a change the store refused (the order moved on since the form checked it)."""
-    why = _REFUSALS.get(result.reason or "")
-    values = order_values(result.order) if result.order is not None else {}
-    if why:
-        dispatcher.utter_message(response=f"{prefix}_{why}", **values)
-        return []
-    dispatcher.utter_message(response="utter_order_change_failed")
-    return [SlotSet("handoff_reason", "action_failed")]
+    response = responses[result.reason] if result.reason is not None else CHANGE_FAILED
+    if response == CHANGE_FAILED:
+        dispatcher.utter_message(response=CHANGE_FAILED)
+        return [SlotSet("handoff_reason", HandoffReason.ACTION_FAILED)]
+    dispatcher.utter_message(response=response, **(order_values(result.order) if result.order else {}))
+    return []
 
 
 class ActionCancelOrder(Action):
@@ -62,7 +78,7 @@ class ActionCancelOrder(Action):
         except StoreUnavailable:
             return _reset(CANCEL_SLOTS) + apologise_for_store_failure(dispatcher)
         if not result.ok:
-            return _reset(CANCEL_SLOTS) + _refusal(result, dispatcher, "utter_cannot_cancel")
+            return _reset(CANCEL_SLOTS) + _refusal(result, dispatcher, CANCEL_REFUSALS)
         assert result.order is not None
         dispatcher.utter_message(response="utter_order_cancel_done", **order_values(result.order))
         return _reset(CANCEL_SLOTS)
@@ -98,7 +114,7 @@ class ActionChangeAddress(Action):
             dispatcher.utter_message(response="utter_order_not_found_final")
             return _reset(ADDRESS_SLOTS)
         if not result.ok:
-            return _reset(ADDRESS_SLOTS) + _refusal(result, dispatcher, "utter_cannot_change_address")
+            return _reset(ADDRESS_SLOTS) + _refusal(result, dispatcher, ADDRESS_REFUSALS)
         assert result.order is not None
         dispatcher.utter_message(
             response="utter_address_changed",

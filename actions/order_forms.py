@@ -17,10 +17,11 @@ from rasa_sdk.types import DomainDict
 from actions.order_facts import address_line, order_values
 from actions.order_verification import OrderFormValidator, stop_form, verified_order_view
 from actions.store_access import StoreUnavailable, apologise_for_store_failure
+from store.codes import OrderStatus
 from store.order_views import Address
 from store.orders import OrderView
 
-CHANGEABLE_STATUS = "unfulfilled"
+CHANGEABLE_STATUS = OrderStatus.UNFULFILLED
 """Only an order nothing has shipped from can be cancelled or sent elsewhere."""
 
 _POSTAL_CODES = {
@@ -35,9 +36,9 @@ def not_changeable(
     order: OrderView, dispatcher: CollectingDispatcher, response_prefix: str
 ) -> Optional[List[EventType]]:
     """When the order can no longer change, say why (``<prefix>_shipped|_cancelled``) and stop the form."""
-    if order.status == CHANGEABLE_STATUS:
+    if order.status is CHANGEABLE_STATUS:
         return None
-    why = "cancelled" if order.status == "cancelled" else "shipped"
+    why = "cancelled" if order.status is OrderStatus.CANCELLED else "shipped"
     dispatcher.utter_message(response=f"{response_prefix}_{why}", **order_values(order))
     return stop_form()
 

@@ -12,7 +12,6 @@ within the return window? A check that ends the flow explains why and stops the 
 
 from __future__ import annotations
 
-import re
 from abc import abstractmethod
 from typing import Any, Dict, List, Optional
 
@@ -24,37 +23,11 @@ from rasa_sdk.types import DomainDict
 from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.identity import verified_contacts
 from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
-from store.contact import normalize_email, parse_order_number, phone_key
+from store.contact import find_contact, find_order_number
 from store.orders import OrderView, find_order
 
 MAX_LOOKUP_ATTEMPTS = 2
 """Wrong number/contact pairs before we stop asking and offer a person instead."""
-
-_DIGITS = re.compile(r"#?\s*(\d{3,12})")
-_EMAIL = re.compile(r"[^@\s<>()]+@[^@\s<>()]+\.[A-Za-z]{2,}")
-_PHONE = re.compile(r"\+?\(?\d[\d\s().\-]{5,}\d")
-
-
-def parse_number(value: Any) -> Optional[str]:
-    """An order number from what the shopper typed (``"#1001"``, ``"it's 1001"``), as digits."""
-    text = str(value or "")
-    number = parse_order_number(text)
-    if number is None:
-        match = _DIGITS.search(text)
-        number = parse_order_number(match.group(1)) if match else None
-    return str(number) if number is not None else None
-
-
-def parse_contact(value: Any) -> Optional[str]:
-    """The email (normalised) or phone number in what the shopper typed; None when there is neither."""
-    text = str(value or "").strip()
-    email = _EMAIL.search(text)
-    if email:
-        return normalize_email(email.group(0).rstrip("."))
-    phone = _PHONE.search(text)
-    if phone and "@" not in text and phone_key(phone.group(0)):
-        return phone.group(0).strip()
-    return None
 
 
 def stop_form() -> List[EventType]:
@@ -112,10 +85,10 @@ class OrderFormValidator(HandoffOnRepeatedFailure):
         """
         if _answering_something_else(tracker, "order_number"):
             return {"order_number": tracker.get_slot("verified_order")}
-        number = parse_number(value)
+        number = find_order_number(value)
         if number is None:
             dispatcher.utter_message(response="utter_order_number_invalid")
-        return {"order_number": number}
+        return {"order_number": str(number) if number is not None else None}
 
     async def validate_order_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -123,7 +96,7 @@ class OrderFormValidator(HandoffOnRepeatedFailure):
         """Accept an email or a phone number (kept once the order is verified, as above)."""
         if _answering_something_else(tracker, "order_contact"):
             return {"order_contact": _value_before_this_turn(tracker, "order_contact")}
-        contact = parse_contact(value)
+        contact = find_contact(value)
         if contact is None:
             dispatcher.utter_message(response="utter_order_contact_invalid")
         return {"order_contact": contact}

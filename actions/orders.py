@@ -13,16 +13,17 @@ from actions.formatting import money
 from actions.identity import verified_email, verified_phone
 from actions.order_facts import RECENT_ORDER_BUTTONS, order_button, order_values
 from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from store.codes import HandoffReason, OrderStatus
 from store.orders import find_order, orders_for_contact
 
-STATUS_RESPONSES = {
-    "unfulfilled": "utter_order_unfulfilled",
-    "partially_fulfilled": "utter_order_partially_fulfilled",
-    "in_transit": "utter_order_in_transit",
-    "delayed": "utter_order_delayed",
-    "delivered": "utter_order_delivered",
-    "cancelled": "utter_order_cancelled",
-    "returned": "utter_order_returned",
+STATUS_RESPONSES: Dict[OrderStatus, str] = {
+    OrderStatus.UNFULFILLED: "utter_order_unfulfilled",
+    OrderStatus.PARTIALLY_FULFILLED: "utter_order_partially_fulfilled",
+    OrderStatus.IN_TRANSIT: "utter_order_in_transit",
+    OrderStatus.DELAYED: "utter_order_delayed",
+    OrderStatus.DELIVERED: "utter_order_delivered",
+    OrderStatus.CANCELLED: "utter_order_cancelled",
+    OrderStatus.RETURNED: "utter_order_returned",
 }
 
 
@@ -75,6 +76,6 @@ class ActionOrderStatus(Action):
             dispatcher.utter_message(response="utter_order_not_found_final")
             return reset
         dispatcher.utter_message(response=STATUS_RESPONSES[order.status], **order_values(order))
-        if order.status == "delayed":
-            return [*reset, SlotSet("handoff_reason", "delayed_order")]
+        if order.status is OrderStatus.DELAYED:
+            return [*reset, SlotSet("handoff_reason", HandoffReason.DELAYED_ORDER)]
         return reset

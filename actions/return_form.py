@@ -23,9 +23,9 @@ from actions.return_choices import (
     refuse_items,
 )
 from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
-from store.catalog import variant_stock
 from store.orders import LineItemView, OrderView
 from store.returns import ItemEligibility, return_eligibility, return_policy
+from store.stock import variant_stock
 
 
 async def eligibility_for(tracker: Tracker) -> Optional[List[ItemEligibility]]:

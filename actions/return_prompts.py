@@ -13,8 +13,8 @@ from actions.order_facts import item_lines, text_buttons
 from actions.order_verification import verified_order_view
 from actions.return_form import eligibility_for, exchanged_item
 from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
-from store.catalog import variant_stock
 from store.returns import return_policy
+from store.stock import variant_stock
 
 MAX_VARIANT_BUTTONS = 8
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.formatting import listing, money
 from actions.return_choices import refuse_items
 from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from store.codes import HandoffReason, ReturnFailure
 from store.returns import create_return, return_eligibility, return_policy
 
 RETURN_SLOTS = (
@@ -23,10 +24,16 @@ RETURN_SLOTS = (
     "exchange_sku",
     "return_confirmed",
 )
-SUBMIT_FAILURES = {
-    "exchange_unavailable": "utter_exchange_sold_out_meanwhile",
-    "not_found": "utter_order_not_found_final",
+SUBMIT_FAILURES: Dict[ReturnFailure, Optional[str]] = {
+    ReturnFailure.NOT_FOUND: "utter_order_not_found_final",
+    ReturnFailure.EXCHANGE_UNAVAILABLE: "utter_exchange_sold_out_meanwhile",
+    ReturnFailure.NOT_ELIGIBLE: None,  # each refused item says why (refuse_items)
+    ReturnFailure.INVALID_ITEMS: "utter_return_failed",
+    ReturnFailure.INVALID_REASON: "utter_return_failed",
+    ReturnFailure.INVALID_RESOLUTION: "utter_return_failed",
+    ReturnFailure.EXCHANGES_NOT_ALLOWED: "utter_return_failed",
 }
+"""The form checked the items, reason and resolution, so only a change since then fails here."""
 
 
 def reset_return() -> List[EventType]:
@@ -99,8 +106,9 @@ class ActionSubmitReturn(Action):
                 return_shipping_cost=money(policy.return_shipping_cost),
             )
             return [*reset_return(), SlotSet("last_rma", result.rma)]
-        if result.reason == "not_eligible":
+        failure = SUBMIT_FAILURES[result.reason] if result.reason is not None else "utter_return_failed"
+        if failure is None:
             refuse_items(dispatcher, list(result.ineligible))
             return reset_return()
-        dispatcher.utter_message(response=SUBMIT_FAILURES.get(result.reason or "", "utter_return_failed"))
-        return [*reset_return(), SlotSet("handoff_reason", "action_failed")]
+        dispatcher.utter_message(response=failure)
+        return [*reset_return(), SlotSet("handoff_reason", HandoffReason.ACTION_FAILED)]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Dict, List, Optional
 
@@ -25,18 +25,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.formatting import clock, day, listing, money, zone_abbreviation
+from actions.formatting import day, listing, money, time_of_day, zone_abbreviation
 from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.page_context import cart_lines, cart_subtotal
 from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from core import clock
 from store.info import store_info
 from store.places import Place, load_gazetteer, warm
 from store.shipping import DeliveryOption, delivery_estimate, shipping_destinations
-
-
-def current_time() -> datetime:
-    """Now, in UTC (a function so that tests can pin the clock)."""
-    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -111,7 +107,7 @@ class ActionShippingInfo(Action):
     ) -> List[EventType]:
         country, postal_code = tracker.get_slot("country"), tracker.get_slot("postal_code")
         region = mentioned_region(tracker)
-        now = current_time()
+        now = clock.now()
         await read_gazetteer_libraries()
         try:
             facts = await query_store(
@@ -154,16 +150,16 @@ class ActionShippingInfo(Action):
             dispatcher.utter_message(
                 response=response, method=option.name, carrier=option.carrier or "",
                 price=money(option.price, facts.currency), earliest=day(option.earliest),
-                latest=day(option.latest), cutoff=clock(option.cutoff_local), timezone=tz,
+                latest=day(option.latest), cutoff=time_of_day(option.cutoff_local), timezone=tz,
             )  # fmt: skip
         first = facts.options[0]
         if first.ships_today:
             dispatcher.utter_message(
-                response="utter_shipping_cutoff_today", cutoff=clock(first.cutoff_local), timezone=tz
+                response="utter_shipping_cutoff_today", cutoff=time_of_day(first.cutoff_local), timezone=tz
             )
         else:
             dispatcher.utter_message(
-                response="utter_shipping_cutoff_passed", cutoff=clock(first.cutoff_local), timezone=tz,
+                response="utter_shipping_cutoff_passed", cutoff=time_of_day(first.cutoff_local), timezone=tz,
                 ship_date=day(first.ship_date),
             )  # fmt: skip
         free = next((o for o in facts.options if o.free_shipping_threshold is not None), None)

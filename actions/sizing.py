@@ -18,7 +18,20 @@ from rasa_sdk.types import DomainDict
 from actions.formatting import listing, number
 from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
 from core.units import CM_PER_FOOT, CM_PER_INCH, KG_PER_POUND, KG_PER_STONE
+from store.codes import SizeReason
 from store.sizing import SizeRecommendation, recommend_size
+
+NO_RECOMMENDATION = "utter_size_no_recommendation"
+SIZE_RESPONSES: Dict[SizeReason, str] = {
+    SizeReason.UNKNOWN_PRODUCT: "utter_product_not_found",
+    SizeReason.NO_SIZE_CHART: "utter_size_no_chart",
+    SizeReason.NEED_MEASUREMENTS: NO_RECOMMENDATION,
+    SizeReason.OUT_OF_RANGE: NO_RECOMMENDATION,
+    SizeReason.UNKNOWN_USUAL_SIZE: NO_RECOMMENDATION,
+    SizeReason.UNKNOWN_USUAL_PRODUCT: NO_RECOMMENDATION,
+    SizeReason.INCOMPARABLE: NO_RECOMMENDATION,
+}
+"""The reply when the store recommends no size; the size chart link helps whenever there is one."""
 
 # slot -> (recommend_size keyword, unit the store wants)
 MEASUREMENT_SLOTS = {
@@ -114,20 +127,26 @@ class ActionSizeHelp(Action):
             result: SizeRecommendation = await query_store(recommend_size, **request)
         except StoreUnavailable:
             return apologise_for_store_failure(dispatcher) + reset
-        if result.reason == "unknown_product":
-            dispatcher.utter_message(response="utter_product_not_found", product=request["product"])
-            return [*reset, SlotSet("product", None)]
-        if result.reason == "no_size_chart":
-            dispatcher.utter_message(response="utter_size_no_chart", product=result.product_title)
-            return reset
         if result.size is None:
-            dispatcher.utter_message(
-                response="utter_size_no_recommendation", product=result.product_title,
-                size_chart_url=result.size_chart_url,
-            )  # fmt: skip
-            return reset
+            return [*reset, *self._no_size(dispatcher, request, result)]
         self._recommend(dispatcher, request, result)
         return [*reset, SlotSet("size", result.size)]
+
+    @staticmethod
+    def _no_size(
+        dispatcher: CollectingDispatcher, request: Dict[str, Any], result: SizeRecommendation
+    ) -> List[EventType]:
+        response = SIZE_RESPONSES[result.reason or SizeReason.OUT_OF_RANGE]
+        if result.reason is SizeReason.UNKNOWN_PRODUCT:
+            dispatcher.utter_message(response=response, product=request["product"])
+            return [SlotSet("product", None)]
+        if response == NO_RECOMMENDATION:
+            dispatcher.utter_message(
+                response=response, product=result.product_title, size_chart_url=result.size_chart_url
+            )
+        else:
+            dispatcher.utter_message(response=response, product=result.product_title)
+        return []
 
     @staticmethod
     def _recommend(

@@ -29,8 +29,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from core.booleans import parse_bool
 from core.settings import PROJECT_ROOT
-from storefront.channels.socketio import parse_bool
 from storefront.channels.storefront_transcript import transcript_for
 from storefront.widget_auth import DEFAULT_TTL_SECONDS, issue_customer_token, signing_secret
 

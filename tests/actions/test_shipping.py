@@ -6,15 +6,16 @@ Expected prices, thresholds, cut-offs and dates come from data/store/shipping.ya
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import datetime, timezone
-from typing import Optional
+from typing import Callable, Iterator, Optional
 
 import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import shipping
 from actions.shipping import ActionAskShippingFormCountry, ActionShippingInfo, ValidateShippingForm
+from core.clock import pinned
 from tests.actions.catalog_support import DOMAIN, catalog_store, entity, make_tracker, said  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("catalog_store")
@@ -28,11 +29,14 @@ FRIDAY_3PM_NEW_YORK = datetime(2026, 6, 12, 19, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch):
-    def pin(moment: datetime) -> None:
-        monkeypatch.setattr(shipping, "current_time", lambda: moment)
+def clock() -> Iterator[Callable[[datetime], None]]:
+    """Pin the one clock (store and actions alike) for the rest of the test."""
+    with ExitStack() as pins:
 
-    return pin
+        def pin(moment: datetime) -> None:
+            pins.enter_context(pinned(moment))
+
+        yield pin
 
 
 async def test_us_before_the_cutoff_ships_today_with_every_method_and_the_free_threshold(clock) -> None:

@@ -6,8 +6,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from store.catalog import catalog_vocabulary, get_product, search_products, variant_stock
+from store.catalog import get_product, search_products
 from store.models import Product, Variant
+from store.stock import variant_stock
+from store.vocabulary import catalog_vocabulary
 
 
 def test_search_by_text_matches_title_words(session):
