@@ -227,14 +227,17 @@ class Gazetteer:
         """The place a whole name means ("Vancouver", "british columbia", "BC", "USA"), or None.
 
         Codes are understood here (a form answer, a slot value) but not inside free text, where
-        "in" or "me" would be Indiana or Maine. "Oregon, United States" resolves to its first part.
+        "in" or "me" would be Indiana or Maine; a region's code only in capitals ("OR", not "or").
+        "Oregon, United States" resolves to its first part; "Portland, Maine" to the named state.
         """
         text = name.strip()[:MAX_TEXT_CHARS]
         if not text:
             return None
-        code = re.sub(r"[^A-Za-z]", "", text).upper()
-        if len(code) == 2 and code in self._codes:
-            return self._place(self._codes[code])
+        letters = re.sub(r"[^A-Za-z]", "", text)
+        code = self._codes.get(letters.upper()) if len(letters) == 2 else None
+        # A region's code only in capitals: "or", "me" and "ok" are words, not Oregon, Maine, Oklahoma.
+        if code is not None and (code.kind == "country" or letters.isupper()):
+            return self._place(code)
         key = name_key(text)
         for candidate_key in (key, key.removeprefix("the ")):
             best = self._best(candidate_key)

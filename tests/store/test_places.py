@@ -93,6 +93,7 @@ def test_places_in_messages(gazetteer: Gazetteer, text: str, expected: Found) ->
         ("Vancouver", "British Columbia, Canada", "city"),
         ("BC", "British Columbia, Canada", "region"),
         ("ca", "Canada", "country"),  # a code: the country wins over California
+        ("OR", "Oregon, United States", "region"),
         ("USA", "United States", "country"),
         ("the Netherlands", "Netherlands", "country"),
         ("Oregon, United States", "Oregon, United States", "region"),
@@ -108,6 +109,7 @@ def test_lookup_of_a_whole_name(session: Session, name: str, label: str, kind: s
 
 def test_unknown_names_and_empty_text_resolve_to_nothing(session: Session) -> None:
     assert resolve_place(session, "Atlantis") is None
+    assert resolve_place(session, "ok") is None  # not Oklahoma
     assert resolve_place(session, "   ") is None
 
 
