@@ -8,12 +8,15 @@ import pytest
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from storefront.nlu.catalog_extractor import CatalogEntityExtractor
 from storefront.nlu.destination_extractor import DestinationEntityExtractor
+from storefront.nlu.destination_normalizer import DestinationNormalizer
 
 # Nothing listens on port 1: the component falls back to the libraries alone.
 UNREACHABLE_DB = "postgresql://nobody@127.0.0.1:1/none"
@@ -104,3 +107,15 @@ def test_the_catalog_overrides_a_destination_on_a_size(
     catalog.train(TrainingData())
     entities = process(catalog, "do you have it in UK 8", process(extractor, "do you have it in UK 8"))
     assert [(e["entity"], e["value"]) for e in entities] == [("size", "UK 8")]
+
+
+def test_the_normalizer_shows_the_classifier_a_placeholder_for_any_place(
+    store_db_url: str, storage: LocalModelStorage, context: ExecutionContext
+) -> None:
+    config = {**DestinationNormalizer.get_default_config(), "database_url": store_db_url}
+    normalizer = DestinationNormalizer.create(config, storage, Resource("normalizer"), context)
+    message = Message({TEXT: "when does it land in Lyon or New Jersey"})
+    WhitespaceTokenizer(WhitespaceTokenizer.get_default_config()).process([message])
+    normalizer.process([message])
+    lemmas = [t.lemma for t in message.get(TOKENS_NAMES[TEXT])]
+    assert lemmas[-4:] == ["__destination__", "or", "__destination__", "__destination__"]
