@@ -201,7 +201,8 @@ class ValidateShippingForm(HandoffOnRepeatedFailure):
     ) -> Dict[str, Any]:
         """A place the gazetteer knows becomes its country's name and region code ("Calgary" ->
         Canada, AB), whether or not we ship there, so that ``action_shipping_info`` answers for the
-        right zone or says we don't deliver there; anything else is kept as the shopper wrote it."""
+        right zone or says we don't deliver there; anything else is kept as the shopper wrote it.
+        A country's name keeps the region the same message named (the extractor fills both)."""
         if not isinstance(value, str) or not value.strip():
             return {"country": None}
         await read_gazetteer_libraries()
@@ -212,7 +213,8 @@ class ValidateShippingForm(HandoffOnRepeatedFailure):
             return {"country": None}
         if place is None:
             return {"country": value.strip(), "region": None}
-        return {"country": place.country_name, "region": place.region_code}
+        # The slot holds the country's name, so a state or province named with it is kept.
+        return {"country": place.country_name, "region": place.region_code or mentioned_region(tracker)}
 
 
 def _lookup_place(session: Session, name: str) -> Optional[Place]:

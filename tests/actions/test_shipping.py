@@ -153,6 +153,17 @@ async def test_validate_country_resolves_places_to_the_country_and_region(
     assert events == [SlotSet("country", country), SlotSet("region", region)]
 
 
+async def test_validate_country_keeps_the_region_named_in_the_same_message() -> None:
+    """The extractor fills country "Canada" and region "BC" for "Vancouver": the region stays set."""
+    said_place = [entity("country", "Canada", 0, 9), entity("region", "BC", 0, 9)]
+    tracker = make_tracker(
+        intent="inform", text="Vancouver", entities=said_place, slots={"region": "BC"},
+        set_this_turn={"country": "Canada"},
+    )  # fmt: skip
+    events = await ValidateShippingForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert events == [SlotSet("country", "Canada"), SlotSet("region", "BC")]  # not None: kept
+
+
 async def test_validate_country_rejects_a_blank_answer() -> None:
     tracker = make_tracker(intent="inform", set_this_turn={"country": "  "})
     events = await ValidateShippingForm().run(CollectingDispatcher(), tracker, DOMAIN)
