@@ -16,7 +16,7 @@ from rasa_sdk.types import DomainDict
 from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.page_context import page_product
 from actions.sizing import MEASUREMENT_SLOTS, sizing_request
-from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from actions.store_access import query_store, query_store_or
 from store.catalog import get_product
 from store.codes import SizeReason
 from store.sizing import recommend_size
@@ -84,11 +84,7 @@ class ProductSlotMixin:
             value = target_and_usual_product(tracker)[0] or (value[-1] if value else None)
         if not isinstance(value, str) or not value.strip():
             return {"product": None}
-        try:
-            detail = await query_store(get_product, product=value)
-        except StoreUnavailable:
-            apologise_for_store_failure(dispatcher)
-            return {"product": None}
+        detail = await query_store(get_product, product=value)
         if detail is None:
             dispatcher.utter_message(response="utter_product_not_found", product=value.strip())
             return {"product": None}
@@ -117,12 +113,9 @@ class ValidateSizingForm(ProductSlotMixin, HandoffOnRepeatedFailure):
         handle = found.get("product")
         if not handle:
             return found
-        try:
-            result = await query_store(recommend_size, product=handle)
-        except StoreUnavailable:
-            # The size question comes next either way; its own store access reports the failure.
-            return found
-        if result.reason is SizeReason.NO_SIZE_CHART:
+        # without the store, the size question comes next and its own store access reports it
+        result = await query_store_or(None, recommend_size, product=handle)
+        if result is not None and result.reason is SizeReason.NO_SIZE_CHART:
             return {**found, "size_basis": SizeReason.NO_SIZE_CHART}
         return found
 
@@ -155,9 +148,5 @@ class ValidateSizingForm(ProductSlotMixin, HandoffOnRepeatedFailure):
             return {"size_basis": None}
         if not tracker.get_slot("product"):
             return {"size_basis": value}
-        try:
-            result = await query_store(recommend_size, **sizing_request(tracker))
-        except StoreUnavailable:
-            apologise_for_store_failure(dispatcher)
-            return {"size_basis": None}
+        result = await query_store(recommend_size, **sizing_request(tracker))
         return {"size_basis": None if result.reason is SizeReason.NEED_MEASUREMENTS else value}

@@ -24,7 +24,7 @@ from actions.catalog_forms import LEAVING_INTENTS
 from actions.formatting import day, listing, money
 from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.page_context import cart_lines
-from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from actions.store_access import answers_store_failure, query_store
 from store.codes import DiscountReason
 from store.discounts import CartLine, DiscountCheck, check_discount
 from store.info import store_info
@@ -86,6 +86,7 @@ class ActionCheckDiscount(Action):
     def name(self) -> str:
         return "action_check_discount"
 
+    @answers_store_failure("discount_code")
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
@@ -96,10 +97,7 @@ class ActionCheckDiscount(Action):
             dispatcher.utter_message(response="utter_discount_general")
             return done
         cart = cart_lines(tracker)
-        try:
-            facts = await query_store(discount_facts, code=code, cart=cart or [])
-        except StoreUnavailable:
-            return apologise_for_store_failure(dispatcher) + done
+        facts = await query_store(discount_facts, code=code, cart=cart or [])
         check = facts.check
         tz = ZoneInfo(facts.timezone)
 

@@ -24,12 +24,12 @@ from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, FollowupA
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff_context import build_context, shopper_identity
-from actions.store_access import StoreUnavailable, query_store
+from actions.store_access import StoreUnavailable, query_store, query_store_or
 from core import clock
 from core.settings import get_settings
 from integrations.chatwoot import HelpdeskError, forward_to_chatwoot, load_helpdesk_config
 from store.codes import HandoffReason
-from store.handoffs import create_handoff, list_handoffs, open_handoff_for
+from store.handoffs import HandoffView, create_handoff, list_handoffs, open_handoff_for
 from store.info import SupportHours, store_info, store_timezone, support_hours
 
 logger = logging.getLogger(__name__)
@@ -104,7 +104,8 @@ def _leave_other_form(tracker: Tracker) -> List[EventType]:
 
 async def _wait_minutes(handoff_id: int) -> int:
     minutes = get_settings().handoff_minutes_per_shopper
-    queued = await query_store(list_handoffs, status="queued")
+    # the handoff is already queued: a failing store must not turn it into "the handoff failed"
+    queued: List[HandoffView] = await query_store_or([], list_handoffs, status="queued")
     position = next((i for i, h in enumerate(queued, start=1) if h.id == handoff_id), len(queued) or 1)
     return position * minutes
 
@@ -148,10 +149,8 @@ async def perform_handoff(
 
 
 async def _support_email() -> str:
-    try:
-        return (await query_store(store_info)).support_email or ""
-    except StoreUnavailable:
-        return ""
+    info = await query_store_or(None, store_info)
+    return (info.support_email or "") if info is not None else ""
 
 
 def _opening(hours: SupportHours) -> Dict[str, str]:

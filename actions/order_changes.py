@@ -8,10 +8,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff_triggers import order_problem
 from actions.order_facts import address_line, order_values
 from actions.order_forms import new_address
 from actions.order_verification import verified_order_view
-from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from actions.store_access import answers_store_failure, query_store
 from store.codes import HandoffReason, OrderChangeRefusal
 from store.orders import OrderChangeResult, cancel_order, change_shipping_address
 
@@ -52,7 +53,9 @@ def _refusal(
         dispatcher.utter_message(response=CHANGE_FAILED)
         return [SlotSet("handoff_reason", HandoffReason.ACTION_FAILED)]
     dispatcher.utter_message(response=response, **(order_values(result.order) if result.order else {}))
-    return []
+    shipped = result.reason in (OrderChangeRefusal.ALREADY_FULFILLED, OrderChangeRefusal.PARTIALLY_FULFILLED)
+    # a shipped order the shopper wanted to change is a problem: a high-value one goes to a person
+    return order_problem(result.order) if shipped and result.order is not None else []
 
 
 class ActionCancelOrder(Action):
@@ -61,6 +64,7 @@ class ActionCancelOrder(Action):
     def name(self) -> str:
         return "action_cancel_order"
 
+    @answers_store_failure(*CANCEL_SLOTS)
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
@@ -69,14 +73,11 @@ class ActionCancelOrder(Action):
             dispatcher.utter_message(response="utter_order_kept")
         if confirmed is not True:
             return _reset(CANCEL_SLOTS)
-        try:
-            result = await query_store(
-                cancel_order,
-                order_number=tracker.get_slot("verified_order"),
-                contact=tracker.get_slot("order_contact"),
-            )
-        except StoreUnavailable:
-            return _reset(CANCEL_SLOTS) + apologise_for_store_failure(dispatcher)
+        result = await query_store(
+            cancel_order,
+            order_number=tracker.get_slot("verified_order"),
+            contact=tracker.get_slot("order_contact"),
+        )
         if not result.ok:
             return _reset(CANCEL_SLOTS) + _refusal(result, dispatcher, CANCEL_REFUSALS)
         assert result.order is not None
@@ -90,6 +91,7 @@ class ActionChangeAddress(Action):
     def name(self) -> str:
         return "action_change_address"
 
+    @answers_store_failure(*ADDRESS_SLOTS)
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
@@ -99,17 +101,14 @@ class ActionChangeAddress(Action):
         if confirmed is not True:
             return _reset(ADDRESS_SLOTS)
         result: Optional[OrderChangeResult] = None
-        try:
-            order = await verified_order_view(tracker)
-            if order is not None:
-                result = await query_store(
-                    change_shipping_address,
-                    order_number=str(order.number),
-                    contact=tracker.get_slot("order_contact"),
-                    address=new_address(tracker, order),
-                )
-        except StoreUnavailable:
-            return _reset(ADDRESS_SLOTS) + apologise_for_store_failure(dispatcher)
+        order = await verified_order_view(tracker)
+        if order is not None:
+            result = await query_store(
+                change_shipping_address,
+                order_number=str(order.number),
+                contact=tracker.get_slot("order_contact"),
+                address=new_address(tracker, order),
+            )
         if result is None:
             dispatcher.utter_message(response="utter_order_not_found_final")
             return _reset(ADDRESS_SLOTS)

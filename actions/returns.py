@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import listing, money
 from actions.return_choices import refuse_items
-from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from actions.store_access import answers_store_failure, query_store
 from store.codes import HandoffReason, ReturnFailure
 from store.returns import create_return, return_eligibility, return_policy
 
@@ -47,13 +47,11 @@ class ActionReturnPolicy(Action):
     def name(self) -> str:
         return "action_return_policy"
 
+    @answers_store_failure()
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        try:
-            policy = await query_store(return_policy)
-        except StoreUnavailable:
-            return apologise_for_store_failure(dispatcher)
+        policy = await query_store(return_policy)
         dispatcher.utter_message(
             response="utter_return_policy",
             window_days=str(policy.window_days),
@@ -71,6 +69,7 @@ class ActionSubmitReturn(Action):
     def name(self) -> str:
         return "action_submit_return"
 
+    @answers_store_failure(*RETURN_SLOTS)
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
@@ -81,22 +80,20 @@ class ActionSubmitReturn(Action):
             return reset_return()  # refused or stopped: the form already said why
         number, contact = tracker.get_slot("verified_order"), tracker.get_slot("order_contact")
         resolution = tracker.get_slot("return_resolution") or "refund"
-        try:
-            eligibility = await query_store(return_eligibility, order_number=number, contact=contact) or []
-            wanted = {int(i) for i in tracker.get_slot("return_items") or []}
-            items = [(e.line_item_id, e.returnable_quantity) for e in eligibility if e.line_item_id in wanted]
-            result = await query_store(
-                create_return,
-                order_number=number,
-                contact=contact,
-                items=items,
-                reason=tracker.get_slot("return_reason") or "other",
-                resolution=resolution,
-                exchange_sku=tracker.get_slot("exchange_sku"),
-            )
-            policy = await query_store(return_policy)
-        except StoreUnavailable:
-            return reset_return() + apologise_for_store_failure(dispatcher)
+        # everything the reply needs is read first: once the return is written, only its answer is left
+        policy = await query_store(return_policy)
+        eligibility = await query_store(return_eligibility, order_number=number, contact=contact) or []
+        wanted = {int(i) for i in tracker.get_slot("return_items") or []}
+        items = [(e.line_item_id, e.returnable_quantity) for e in eligibility if e.line_item_id in wanted]
+        result = await query_store(
+            create_return,
+            order_number=number,
+            contact=contact,
+            items=items,
+            reason=tracker.get_slot("return_reason") or "other",
+            resolution=resolution,
+            exchange_sku=tracker.get_slot("exchange_sku"),
+        )
         if result.ok:
             dispatcher.utter_message(
                 response=f"utter_return_created_{resolution}",

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from actions.formatting import day, listing, money, time_of_day, zone_abbreviation
 from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.page_context import cart_lines, cart_subtotal
-from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from actions.store_access import answers_store_failure, query_store
 from core import clock
 from store.info import store_info
 from store.places import Place, load_gazetteer, warm
@@ -102,6 +102,7 @@ class ActionShippingInfo(Action):
     def name(self) -> str:
         return "action_shipping_info"
 
+    @answers_store_failure()
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
@@ -109,13 +110,10 @@ class ActionShippingInfo(Action):
         region = mentioned_region(tracker)
         now = clock.now()
         await read_gazetteer_libraries()
-        try:
-            facts = await query_store(
-                shipping_facts, country=country, region=region, postal_code=postal_code,
-                subtotal=cart_subtotal(cart_lines(tracker)), now=now,
-            )  # fmt: skip
-        except StoreUnavailable:
-            return apologise_for_store_failure(dispatcher)
+        facts = await query_store(
+            shipping_facts, country=country, region=region, postal_code=postal_code,
+            subtotal=cart_subtotal(cart_lines(tracker)), now=now,
+        )  # fmt: skip
         destinations = listing(facts.destinations)
         if not country:
             dispatcher.utter_message(response="utter_shipping_overview", destinations=destinations)
@@ -177,13 +175,11 @@ class ActionAskShippingFormCountry(Action):
     def name(self) -> str:
         return "action_ask_shipping_form_country"
 
+    @answers_store_failure()
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        try:
-            destinations = await query_store(shipping_destinations)
-        except StoreUnavailable:
-            return apologise_for_store_failure(dispatcher)
+        destinations = await query_store(shipping_destinations)
         dispatcher.utter_message(
             response="utter_ask_shipping_form_country", destinations=listing(destinations)
         )
@@ -206,11 +202,7 @@ class ValidateShippingForm(HandoffOnRepeatedFailure):
         if not isinstance(value, str) or not value.strip():
             return {"country": None}
         await read_gazetteer_libraries()
-        try:
-            place = await query_store(_lookup_place, name=value)
-        except StoreUnavailable:
-            apologise_for_store_failure(dispatcher)
-            return {"country": None}
+        place = await query_store(_lookup_place, name=value)
         if place is None:
             return {"country": value.strip(), "region": None}
         # The slot holds the country's name, so a state or province named with it is kept.

@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.formatting import listing, number
-from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from actions.store_access import answers_store_failure, query_store
 from core.units import CM_PER_FOOT, CM_PER_INCH, KG_PER_POUND, KG_PER_STONE
 from store.codes import SizeReason
 from store.sizing import SizeRecommendation, recommend_size
@@ -60,7 +60,10 @@ _TO_KG = {
     "st": KG_PER_STONE,
     "stone": KG_PER_STONE,
 }
-_QUANTITY = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*([a-z\"]*)\.?\s*$", re.IGNORECASE)
+SIZE_HELP_SLOTS = ("size_basis", "usual_size", "usual_product")
+"""What one size question needed; cleared once it is answered."""
+# run on the stripped value, with bounded parts: "\s*([a-z]*)\.?\s*$" was quadratic on long spaces
+_QUANTITY = re.compile(r"(\d{1,6}(?:[.,]\d{1,3})?)\s{0,3}([a-z\"]{0,12})\.?", re.IGNORECASE)
 
 
 def quantity_in(value: Any, unit: str) -> Optional[float]:
@@ -73,7 +76,7 @@ def quantity_in(value: Any, unit: str) -> Optional[float]:
         return float(value)
     if not isinstance(value, str):
         return None
-    match = _QUANTITY.match(value)
+    match = _QUANTITY.fullmatch(value.strip())
     if not match:
         return None
     amount, given = float(match.group(1).replace(",", ".")), match.group(2).lower() or unit
@@ -111,22 +114,16 @@ class ActionSizeHelp(Action):
     def name(self) -> str:
         return "action_size_help"
 
+    @answers_store_failure(*SIZE_HELP_SLOTS)
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         request = sizing_request(tracker)
-        reset: List[EventType] = [
-            SlotSet("size_basis", None),
-            SlotSet("usual_size", None),
-            SlotSet("usual_product", None),
-        ]
+        reset: List[EventType] = [SlotSet(slot, None) for slot in SIZE_HELP_SLOTS]
         if not request["product"]:
             dispatcher.utter_message(response="utter_ask_sizing_form_product")
             return reset
-        try:
-            result: SizeRecommendation = await query_store(recommend_size, **request)
-        except StoreUnavailable:
-            return apologise_for_store_failure(dispatcher) + reset
+        result: SizeRecommendation = await query_store(recommend_size, **request)
         if result.size is None:
             return [*reset, *self._no_size(dispatcher, request, result)]
         self._recommend(dispatcher, request, result)
@@ -177,14 +174,12 @@ class ActionAskSizingFormSizeBasis(Action):
     def name(self) -> str:
         return "action_ask_sizing_form_size_basis"
 
+    @answers_store_failure()
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         product = tracker.get_slot("product")
-        try:
-            result = await query_store(recommend_size, product=product) if product else None
-        except StoreUnavailable:
-            return apologise_for_store_failure(dispatcher)
+        result = await query_store(recommend_size, product=product) if product else None
         needed = result.needed if result is not None else ()
         if "foot_length_cm" in needed:
             dispatcher.utter_message(response="utter_ask_size_basis_shoes")

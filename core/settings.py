@@ -3,9 +3,9 @@
 Values come from environment variables, then from ``.env`` in the project root (environment
 variables win, as with python-dotenv's ``load_dotenv``), then from the defaults below. Every
 setting has a safe default so that ``make run`` works with no configuration at all. Secrets that
-are not set (the Rasa API token, the agent console token, the widget signing secret) are generated
-once by the launcher and ``python -m core.settings export``, kept in ``var/secrets.env`` so that
-they survive restarts. ``.env.example`` documents every variable.
+are not set (the Rasa API token, the agent console token, the widget signing secret, the action
+server's shared secret) are generated once by the launcher and ``python -m core.settings export``,
+kept in ``var/secrets.env`` so that they survive restarts. ``.env.example`` documents every variable.
 
 Each variable is parsed and validated once, into a typed attribute (``settings.rasa_port`` is an
 ``int``); a bad value stops start-up with one error line naming it. :func:`get_settings` is the
@@ -165,9 +165,15 @@ class Settings:
     # Rasa server and action server
     rasa_host: str = setting("127.0.0.1")
     rasa_port: int = setting("5005", _port)
+    action_host: str = setting("127.0.0.1")
     action_port: int = setting("5055", _port)
     action_endpoint_url: str = setting("http://127.0.0.1:5055/webhook", _url("http", "https"))
     rasa_api_token: str = generated_secret()
+    # shared secret the Rasa server sends the action server (endpoints.yml); the action server
+    # answers 401 to any request without it
+    action_server_token: str = generated_secret()
+    # true lets emails, phone numbers and street addresses through to the logs (debugging only)
+    log_shopper_data: bool = setting("false", _flag)
     rasa_model_dir: Path = setting(f"{PROJECT_ROOT / 'models'}", _path)  # noqa: RUF009 (a field())
     # store data layer (a URL may carry a password, so it stays out of repr); how long a store
     # query may take before the shopper gets an apology
@@ -175,6 +181,9 @@ class Settings:
         f"sqlite:///{VAR_DIR / 'store.db'}", _url("sqlite", "postgresql"), secret=True
     )
     store_query_timeout_seconds: float = setting("5", _positive_float)
+    # order verification: failures per order number, contact or client address before a lock-out
+    verification_max_failures: int = setting("3", _positive_int)
+    verification_window_seconds: int = setting("900", _positive_int)
     # tracker store: Rasa's SQL tracker store on a SQLite file by default, PostgreSQL for scale
     tracker_store_url: str = setting(
         f"sqlite:///{VAR_DIR / 'tracker.db'}", _url("sqlite", "postgresql"), secret=True
@@ -201,7 +210,13 @@ class Settings:
     trust_forwarded_proto: bool = setting("false", _flag)
     widget_signing_secret: str = generated_secret()
     socketio_session_persistence: bool = setting("true", _flag)
-    rest_max_message_chars: int = setting("5000", _positive_int)
+    # input limits on every channel (storefront/channels/limits.py)
+    max_request_bytes: int = setting("1048576", _positive_int)
+    max_message_chars: int = setting("5000", _positive_int)
+    max_metadata_bytes: int = setting("16384", _positive_int)
+    max_json_depth: int = setting("32", _positive_int)
+    # empty: the REST channel is open (its conversations are still namespaced rest:<sender>)
+    rest_api_token: str = setting("", secret=True)
     # WhatsApp Cloud API channel (off while the app secret, access token or number id is empty)
     whatsapp_verify_token: str = setting("", secret=True)
     whatsapp_app_secret: str = setting("", secret=True)

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import Callable, Iterator, Optional
 
 import pytest
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.shipping import ActionAskShippingFormCountry, ActionShippingInfo, ValidateShippingForm
@@ -230,3 +230,22 @@ async def test_a_store_failure_apologises_and_offers_a_person(store_down: None) 
     events = await ActionShippingInfo().run(dispatcher, make_tracker(slots={"country": "Canada"}), DOMAIN)
     assert events == [SlotSet("handoff_reason", "action_failed")]
     assert said(dispatcher) == [{"response": "utter_store_unavailable"}]
+
+
+async def test_a_store_failure_in_the_destination_question_ends_the_form_with_the_apology(
+    store_down: None,
+) -> None:
+    """The failure policy for validators: nothing said this turn is kept, the form ends."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        intent="inform", set_this_turn={"country": "Canada"}, slots={"requested_slot": "country"},
+        active_loop="shipping_form",
+    )  # fmt: skip
+    events = await ValidateShippingForm().run(dispatcher, tracker, DOMAIN)
+    assert said(dispatcher) == [{"response": "utter_store_unavailable"}]
+    assert events == [
+        SlotSet("country", None),
+        SlotSet("handoff_reason", "action_failed"),
+        ActiveLoop(None),
+        SlotSet("requested_slot", None),
+    ]
