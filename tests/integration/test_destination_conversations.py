@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from store.db import make_engine, session_scope
 from store.models import Country, ShippingMethod, ShippingZone
 from store.shipping import delivery_estimate
-from tests.support.chat import say, texts, tracker
+from tests.support.chat import Turn, events_since_last_message, rest_id, say, texts, tracker
 from tools.launcher import Stack
 
 pytestmark = pytest.mark.integration
@@ -38,14 +38,14 @@ def _sender() -> str:
 
 
 def _last_turn(stack: Stack, sender: str) -> Dict[str, Any]:
-    """The latest user message's parse and the response names and slots that followed it."""
-    events: List[Dict[str, Any]] = tracker(stack, sender)["events"]
-    last_user = max(i for i, e in enumerate(events) if e["event"] == "user")
-    after = events[last_user + 1 :]
+    """The latest user message's entities and the response names and slots that followed it."""
+    events: List[Dict[str, Any]] = tracker(stack, rest_id(sender))["events"]
+    message = [e for e in events if e["event"] == "user"][-1]
+    turn = Turn([], events_since_last_message(events))
     return {
-        "entities": {e["entity"]: e["value"] for e in events[last_user]["parse_data"]["entities"]},
-        "responses": [e["metadata"].get("utter_action") for e in after if e["event"] == "bot"],
-        "slots": {e["name"]: e["value"] for e in after if e["event"] == "slot"},
+        "entities": {e["entity"]: e["value"] for e in message["parse_data"]["entities"]},
+        "responses": turn.responses,
+        "slots": turn.slots,
     }
 
 
