@@ -18,6 +18,7 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
+from storefront.channels.conversation_ids import conversation_id
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.handoff.console_client import Console
 from tests.support.stacks import second_stack_env
@@ -74,7 +75,8 @@ async def test_after_hand_back_the_assistant_answers_the_next_twilio_message(
         assert queued.startswith("I've asked a member of our team to join.")
 
         console = Console(stack, "Sam")
-        item = await asyncio.to_thread(console.handoff_for, shopper)
+        # the Twilio channel names the conversation twilio:<From> (storefront/channels/conversation_ids.py)
+        item = await asyncio.to_thread(console.handoff_for, conversation_id("twilio", shopper))
         assert (item["channel"], item["status"]) == ("twilio", "queued")
         claimed = await asyncio.to_thread(console.post, f"api/handoffs/{item['id']}/claim")
         assert (claimed.status_code, claimed.json()["delivered"]) == (200, True)

@@ -24,6 +24,7 @@ import requests
 import socketio
 from twilio.request_validator import RequestValidator
 
+from storefront.channels.conversation_ids import conversation_id
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.support.chat import say, tracker
 from tests.support.stacks import copy_store, second_stack_env
@@ -252,7 +253,8 @@ def test_whatsapp_reads_the_first_characters_of_a_huge_signed_message(messaging_
         return requests.post(url, data=data, headers=headers, timeout=60)
 
     assert signed(body).status_code == 200
-    assert _wait_for_user_event(messaging_stack, number) == ["a@" * (MAX_CHARS // 2)]
+    conversation = conversation_id("whatsapp", number)
+    assert _wait_for_user_event(messaging_stack, conversation) == ["a@" * (MAX_CHARS // 2)]
     too_deep = signed(b'{"object": ' + deep(5000).encode() + b"}")
     assert (too_deep.status_code, too_deep.json()["code"]) == (400, "too_deep")
     still_serving(messaging_stack)
@@ -273,6 +275,6 @@ def test_twilio_reads_the_first_characters_of_a_huge_signed_message(
         timeout=60,
     )
     assert reply.status_code == 200
-    assert _wait_for_user_event(messaging_stack, sender) == ["1" * MAX_CHARS]
+    assert _wait_for_user_event(messaging_stack, conversation_id("twilio", sender)) == ["1" * MAX_CHARS]
     assert all(len(r.body.get("Body", [""])[0]) <= 1600 for r in twilio_api.requests)
     still_serving(messaging_stack)
