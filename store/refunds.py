@@ -136,7 +136,7 @@ class _Timing:
             processing_days=self.policy.refund_days,
             bank_days=bank_days,
             expected_by=expected,
-            late=expected is not None and self.today > expected,
+            late=bank_days is not None and expected is not None and self.today > expected,
             **steps,  # type: ignore[arg-type]
         )
 
