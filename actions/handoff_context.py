@@ -28,7 +28,7 @@ TRANSCRIPT_LIMIT = 60
 
 HANDOFF_REASONS = (
     "requested", "nlu_fallback", "form_failed", "frustration", "delayed_order", "high_value_order",
-    "action_failed",
+    "action_failed", "late_refund",
 )  # fmt: skip
 
 _REASON_LABELS = {
@@ -39,6 +39,7 @@ _REASON_LABELS = {
     "delayed_order": "Problem with a delayed order",
     "high_value_order": "Problem with a high-value order",
     "action_failed": "The assistant could not complete a store lookup",
+    "late_refund": "A refund is later than the return policy promises",
 }
 
 _NEXT_STEPS = {
@@ -49,6 +50,7 @@ _NEXT_STEPS = {
     "delayed_order": "Check the carrier tracking of the order and offer a reship, refund or a firm date.",
     "high_value_order": "Prioritise: high-value order. Confirm the details and resolve it personally.",
     "action_failed": "A store lookup failed; check the order or product in the admin and answer manually.",
+    "late_refund": "Check the return's refund with the payment provider and give the shopper a firm date.",
 }
 
 # slots that are bookkeeping, not facts about the shopper's request
