@@ -8,7 +8,8 @@ checked against the store database; which response answered, against the tracker
 from __future__ import annotations
 
 import uuid
-from typing import Any, Dict, List, Optional
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 from sqlalchemy import select
@@ -27,15 +28,34 @@ def _sender() -> str:
     return f"refunds-{uuid.uuid4().hex[:10]}"
 
 
-def _turn(stack: Stack, sender: str, text: str) -> tuple[str, List[Optional[str]], Dict[str, Any]]:
-    """Send ``text``; return the replies' text, the response names and the slots set this turn."""
+@dataclass(frozen=True)
+class Turn:
+    """What the assistant did with one message: replies, response names, slot events in order."""
+
+    replies: List[Dict[str, Any]]
+    responses: List[Optional[str]]
+    slot_events: List[Tuple[str, Any]]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(r.get("text", "") for r in self.replies)
+
+    @property
+    def button_titles(self) -> List[str]:
+        return [b["title"] for r in self.replies for b in r.get("buttons") or []]
+
+
+def _turn(stack: Stack, sender: str, text: str) -> Turn:
+    """Send ``text``; read the turn back from the tracker (bot events name their response)."""
     replies = say(stack, sender, text)
     events = tracker(stack, sender)["events"]
     last = max(i for i, e in enumerate(events) if e["event"] == "user")
     turn = events[last + 1 :]
-    names = [(e.get("metadata") or {}).get("utter_action") for e in turn if e["event"] == "bot"]
-    slots = {e["name"]: e["value"] for e in turn if e["event"] == "slot"}
-    return "\n".join(r.get("text", "") for r in replies), names, slots
+    return Turn(
+        replies,
+        [(e.get("metadata") or {}).get("utter_action") for e in turn if e["event"] == "bot"],
+        [(e["name"], e["value"]) for e in turn if e["event"] == "slot"],
+    )
 
 
 def _return_facts(store_db_url: str, rma: str) -> Dict[str, str]:
@@ -53,36 +73,34 @@ def _return_facts(store_db_url: str, rma: str) -> Dict[str, str]:
 
 def test_refund_of_a_returned_order_says_when_the_parcel_arrived(stack: Stack, store_db_url: str) -> None:
     sender = _sender()
-    _, names, _ = _turn(stack, sender, "any news on my refund?")
-    assert names == ["utter_ask_order_number"]
-    _, names, _ = _turn(stack, sender, "#1013")
-    assert names == ["utter_ask_order_contact"]
-    text, names, slots = _turn(stack, sender, "ella.returns@example.com")
-    assert names == ["utter_refund_received"]
-    assert slots.get("verified_order") == "1013"
+    assert _turn(stack, sender, "any news on my refund?").responses == ["utter_ask_order_number"]
+    assert _turn(stack, sender, "#1013").responses == ["utter_ask_order_contact"]
+    answer = _turn(stack, sender, "ella.returns@example.com")
+    assert answer.responses == ["utter_refund_received"]
+    assert ("verified_order", "1013") in answer.slot_events
     facts = _return_facts(store_db_url, "RMA-1013-1")
-    assert "RMA-1013-1" in text and facts["received"] in text
+    assert "RMA-1013-1" in answer.text and facts["received"] in answer.text
 
 
 def test_refund_of_a_refunded_order_gives_the_day_and_the_amount(stack: Stack, store_db_url: str) -> None:
     sender = _sender()
     _turn(stack, sender, "where is my refund")
     _turn(stack, sender, "#1008")
-    text, names, _ = _turn(stack, sender, "gia.returned@example.com")
-    assert names == ["utter_refund_refunded"]
+    answer = _turn(stack, sender, "gia.returned@example.com")
+    assert answer.responses == ["utter_refund_refunded"]
     facts = _return_facts(store_db_url, "RMA-1008-1")
-    assert facts["amount"] in text and facts["refunded"] in text
+    assert facts["amount"] in answer.text and facts["refunded"] in answer.text
 
 
 def test_a_follow_up_about_the_same_order_is_not_asked_for_the_order_again(stack: Stack) -> None:
     sender = _sender()
     _turn(stack, sender, "where is my order?")
     _turn(stack, sender, "#1008")
-    _, names, slots = _turn(stack, sender, "gia.returned@example.com")
-    assert names == ["utter_order_returned"] and slots.get("verified_order") == "1008"
-    text, names, slots = _turn(stack, sender, "where's my refund for it?")
-    assert names == ["utter_refund_refunded"]  # no utter_ask_order_number, no contact question
-    assert slots.get("order_number") == "1008" and "#1008" in text
+    status = _turn(stack, sender, "gia.returned@example.com")
+    assert status.responses == ["utter_order_returned"] and ("verified_order", "1008") in status.slot_events
+    refund = _turn(stack, sender, "where's my refund for it?")
+    assert refund.responses == ["utter_refund_refunded"]  # no question for the number or the contact
+    assert ("order_number", "1008") in refund.slot_events and "#1008" in refund.text
 
 
 def test_a_return_follow_up_starts_at_the_items_of_the_verified_order(stack: Stack) -> None:
@@ -90,7 +108,11 @@ def test_a_return_follow_up_starts_at_the_items_of_the_verified_order(stack: Sta
     _turn(stack, sender, "where is my order?")
     _turn(stack, sender, "#1002")
     _turn(stack, sender, "ava.shopper@example.com")
-    text, names, slots = _turn(stack, sender, "i want to send it back")
-    assert names == ["utter_ask_return_items_several"]  # the jeans and the sneakers can go back
-    assert slots.get("requested_slot") == "return_items" and slots.get("order_number") == "1002"
-    assert "Slim Fit Selvedge Jeans" in text
+    follow_up = _turn(stack, sender, "i want to send it back")
+    assert follow_up.responses == ["utter_ask_return_items_several"]  # the jeans and the sneakers
+    assert ("order_number", "1002") in follow_up.slot_events
+    assert ("requested_slot", "return_items") in follow_up.slot_events
+    assert follow_up.button_titles == [
+        "Slim Fit Selvedge Jeans - 32 / Indigo",
+        "Court Classic Sneaker - US 9.5 / White",
+    ]
