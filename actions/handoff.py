@@ -25,7 +25,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff_context import build_context, shopper_identity
 from actions.store_access import StoreUnavailable, query_store
-from core.settings import load_settings
+from core.settings import get_settings
 from integrations.chatwoot import HelpdeskError, forward_to_chatwoot, load_helpdesk_config
 from store.handoffs import create_handoff, list_handoffs, open_handoff_for
 from store.info import SupportHours, store_info, store_timezone, support_hours
@@ -57,7 +57,7 @@ def handoff_reason(tracker: Tracker, explicit: Optional[str] = None) -> str:
 
 async def agents_on_duty(now: datetime) -> SupportHours:
     """Whether people answer now (store calendar unless ``HANDOFF_HOURS_OVERRIDE`` says otherwise)."""
-    override = load_settings(generate_secrets=False)["HANDOFF_HOURS_OVERRIDE"]
+    override = get_settings().handoff_hours_override
     if override == "open":
         return SupportHours(open_now=True, next_open=now)
     hours = await query_store(support_hours, now=now)
@@ -91,7 +91,7 @@ def _leave_other_form(tracker: Tracker) -> List[EventType]:
 
 
 async def _wait_minutes(handoff_id: int) -> int:
-    minutes = int(load_settings(generate_secrets=False)["HANDOFF_MINUTES_PER_SHOPPER"])
+    minutes = get_settings().handoff_minutes_per_shopper
     queued = await query_store(list_handoffs, status="queued")
     position = next((i for i, h in enumerate(queued, start=1) if h.id == handoff_id), len(queued) or 1)
     return position * minutes

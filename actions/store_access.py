@@ -19,7 +19,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from core.settings import load_settings
+from core.settings import get_settings
 from store.db import session_scope
 
 logger = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ class StoreUnavailable(RuntimeError):
 
 
 def _timeout_seconds() -> float:
-    return float(load_settings(generate_secrets=False)["STORE_QUERY_TIMEOUT_SECONDS"])
+    return get_settings().store_query_timeout_seconds
 
 
 def _run_in_session(function: Callable[..., T], kwargs: dict) -> T:

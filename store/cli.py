@@ -88,13 +88,13 @@ def _status_counts(engine) -> dict[str, int]:
 
 
 def _agents(engine, args: argparse.Namespace) -> None:
-    from core.settings import load_settings
+    from core.settings import get_settings
     from store import agents
 
     with session_scope(engine) as session:
         given = sys.stdin.readline().rstrip("\n") if getattr(args, "password_stdin", False) else None
         if args.agents_command == "add":
-            api_name = load_settings(generate_secrets=False)["AGENT_API_NAME"]
+            api_name = get_settings().agent_api_name
             password = agents.add_agent(session, args.name, given, reserved=[api_name])
             print(f"agent {args.name!r} can sign in to the console now")
             if given is None:

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 
 def _default_url() -> str:
-    from core.settings import load_settings
+    from core.settings import get_settings
 
-    return load_settings(generate_secrets=False).database_url
+    return get_settings().database_url
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -33,9 +33,9 @@ RECOMMENDED_SECRET_BYTES = 32
 
 def signing_secret() -> str:
     """``WIDGET_SIGNING_SECRET`` from the settings (empty when unset: every token is refused)."""
-    from core.settings import load_settings
+    from core.settings import get_settings
 
-    return load_settings(generate_secrets=False)["WIDGET_SIGNING_SECRET"]
+    return get_settings().widget_signing_secret
 
 
 def warn_if_weak(secret: str) -> None:

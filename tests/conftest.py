@@ -15,6 +15,7 @@ from typing import Callable, Dict, Iterator
 
 import pytest
 
+import core.settings
 from core.settings import PROJECT_ROOT, load_settings
 from store.db import reset_default_engine
 from tools.launcher import Stack, free_port
@@ -22,6 +23,17 @@ from tools.launcher import Stack, free_port
 TEST_API_TOKEN = "test-api-token"
 TEST_AGENT_TOKEN = "test-agent-token"
 TEST_WIDGET_SECRET = "test-widget-secret"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def ignore_developer_dotenv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Settings read in the test process ignore the project's ``.env``: a developer's own
+    configuration must not change a result (the servers get every setting from ``stack_env``)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(core.settings, "ENV_FILE", tmp_path_factory.mktemp("dotenv") / ".env")
+        core.settings.clear_settings_cache()
+        yield
+    core.settings.clear_settings_cache()
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +85,7 @@ def stack_env(store_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Di
         "HANDOFF_HOURS_OVERRIDE": "open",
     }
     base = {**os.environ, **overrides}
-    settings = load_settings(base, generate_secrets=False)
+    settings = load_settings(base)
     return {**base, **settings.environment()}
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Dict, List, Optional
 
-from core.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from core.settings import ENV_FILE, PROJECT_ROOT, Settings, SettingsError, load_settings
 
 RASA_BIN = str(Path(sys.executable).parent / "rasa")
 
@@ -195,19 +195,30 @@ def _banner(settings: Settings, stack: Stack) -> str:
         f"  Logs:             {stack.log_dir}",
     ]
     for name in sorted(settings.generated):
-        lines.append(f"  {name} was not set; generated: {settings[name]}  (kept in var/secrets.env)")
+        value = settings.environment()[name]
+        lines.append(f"  {name} was not set; generated: {value}  (kept in var/secrets.env)")
     lines.append("Press Ctrl-C to stop.")
     return "\n".join(lines)
 
 
-def _shell(stack: Stack) -> int:
-    """Run the action server in the background and ``rasa shell`` in the foreground."""
+def terminal_command(mode: str, model: Path, port: str) -> List[str]:
+    """The plain ``rasa shell`` or ``rasa interactive`` command, on the configured Rasa port."""
+    common = ["--model", str(model), "--endpoints", "endpoints.yml", "--port", port]
+    if mode == "shell":
+        return [RASA_BIN, "shell", *common]
+    from tools.modelcache import TRAINING_DATA_DIRS
+
+    training = ["--config", "config.yml", "--domain", "domain.yml", "--data", *TRAINING_DATA_DIRS]
+    return [RASA_BIN, "interactive", *common, *training]
+
+
+def _in_terminal(stack: Stack, command: List[str]) -> int:
+    """Run the action server in the background and ``command`` (``rasa shell``...) in the foreground."""
     actions = stack._actions()
     actions.start(stack.env)
     stack.processes = [actions]
     try:
         stack.wait_healthy(120)
-        command = [RASA_BIN, "shell", "--model", str(stack.model), "--endpoints", "endpoints.yml"]
         return subprocess.call(command, cwd=PROJECT_ROOT, env=stack.env)
     except StartupError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -219,10 +230,14 @@ def _shell(stack: Stack) -> int:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Run the Storefront Assistant servers.")
     parser.add_argument("--model", type=Path, help="model archive (default: train if stale)")
-    parser.add_argument("--shell", action="store_true", help="talk in the terminal instead of serving")
+    terminal = parser.add_mutually_exclusive_group()
+    terminal.add_argument("--shell", action="store_true", help="talk in the terminal (rasa shell)")
+    terminal.add_argument(
+        "--interactive", action="store_true", help="teach in the terminal (rasa interactive)"
+    )
     args = parser.parse_args(argv)
     try:
-        settings = load_settings()
+        settings = load_settings(os.environ, env_file=ENV_FILE, generate_secrets=True)
     except SettingsError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
@@ -232,8 +247,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     env = {**os.environ, **settings.environment()}
     model = args.model or ensure_model(env=env)
     stack = Stack(model=model, env=env, log_dir=PROJECT_ROOT / "var" / "logs")
-    if args.shell:
-        return _shell(stack)
+    if args.shell or args.interactive:
+        mode = "shell" if args.shell else "interactive"
+        return _in_terminal(stack, terminal_command(mode, model, stack.env["RASA_PORT"]))
     stop_requested = False
 
     def request_stop(signum: int, _frame: object) -> None:

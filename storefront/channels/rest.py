@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import json
 import logging
-import os
 from asyncio import CancelledError
 from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
 
@@ -21,6 +20,8 @@ from rasa.core.channels.rest import RestInput as RasaRestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from core.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -97,8 +98,8 @@ class RestInput(RasaRestInput):
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
         """Read ``max_message_chars`` from credentials or ``REST_MAX_MESSAGE_CHARS``."""
         credentials = credentials or {}
-        raw = credentials.get("max_message_chars") or os.environ.get("REST_MAX_MESSAGE_CHARS")
-        return cls(int(raw) if raw else DEFAULT_MAX_MESSAGE_CHARS)
+        raw = credentials.get("max_message_chars")
+        return cls(int(raw) if raw else get_settings().rest_max_message_chars)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         """Health route and a validating webhook route."""

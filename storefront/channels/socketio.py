@@ -40,6 +40,7 @@ from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from sanic import Blueprint
 from socketio import AsyncRedisManager, AsyncServer
 
+from core.settings import Settings, get_settings
 from storefront.widget_auth import apply_customer_token, signing_secret, warn_if_weak
 
 logger = logging.getLogger(__name__)
@@ -82,11 +83,11 @@ def make_enter_room_safe(sio: AsyncServer) -> None:
     sio.enter_room = enter_room  # type: ignore[method-assign]
 
 
-def redis_manager_url(settings: Dict[str, Any]) -> Optional[str]:
+def redis_manager_url(settings: Settings) -> Optional[str]:
     """The Redis URL socket.io replicas share, or None when the lock store is in memory."""
-    if settings.get("LOCK_STORE_TYPE") != "redis":
+    if settings.lock_store_type != "redis":
         return None
-    return f"redis://{settings['LOCK_STORE_HOST']}:{settings['LOCK_STORE_PORT']}/{settings['LOCK_STORE_DB']}"
+    return f"redis://{settings.lock_store_host}:{settings.lock_store_port}/{settings.lock_store_db}"
 
 
 def share_through_redis(sio: AsyncServer, url: str) -> None:
@@ -151,9 +152,7 @@ class SocketIOInput(RasaSocketIOInput):
         sio = self.sio
         assert sio is not None  # set by the parent's blueprint()
         make_enter_room_safe(sio)
-        from core.settings import load_settings
-
-        url = redis_manager_url(dict(load_settings(generate_secrets=False).values))
+        url = redis_manager_url(get_settings())
         if url:
             share_through_redis(sio, url)
             logger.info("socketio.redis_manager url=%s", url)

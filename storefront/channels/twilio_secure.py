@@ -152,22 +152,22 @@ class SecureTwilioInput(TwilioInput):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> SecureTwilioInput:
         """Build from ``credentials.yml``; missing or empty keys fall back to ``TWILIO_*`` settings."""
-        from core.settings import load_settings
+        from core.settings import get_settings
 
-        settings = load_settings(generate_secrets=False)
+        settings = get_settings()
         given = {key: value for key, value in (credentials or {}).items() if value not in (None, "")}
 
         def pick(key: str, setting: str) -> str:
-            return str(given.get(key, settings[setting]))
+            return str(given.get(key, setting))
 
         return cls(
-            pick("account_sid", "TWILIO_ACCOUNT_SID"),
-            pick("auth_token", "TWILIO_AUTH_TOKEN"),
-            pick("twilio_number", "TWILIO_NUMBER"),
-            webhook_url=pick("webhook_url", "TWILIO_WEBHOOK_URL"),
-            api_base_url=pick("api_base_url", "TWILIO_API_BASE_URL"),
+            pick("account_sid", settings.twilio_account_sid),
+            pick("auth_token", settings.twilio_auth_token),
+            pick("twilio_number", settings.twilio_number),
+            webhook_url=pick("webhook_url", settings.twilio_webhook_url),
+            api_base_url=pick("api_base_url", settings.twilio_api_base_url),
             background=str(given.get("background", "true")).lower() in {"1", "true", "yes", "on"},
-            recent_ids=recent_ids_from_settings(cls.name(), settings.values),
+            recent_ids=recent_ids_from_settings(cls.name(), settings),
         )
 
     def __init__(

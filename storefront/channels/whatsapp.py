@@ -111,32 +111,32 @@ class WhatsAppInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> WhatsAppInput:
         """Build from ``credentials.yml``; missing or empty keys fall back to the settings."""
-        from core.settings import load_settings
+        from core.settings import get_settings
 
-        settings = load_settings(generate_secrets=False)
+        settings = get_settings()
         given = {key: value for key, value in (credentials or {}).items() if value not in (None, "")}
 
         def pick(key: str, setting: str) -> str:
-            return str(given.get(key, settings[setting]))
+            return str(given.get(key, setting))
 
         config = GraphApiConfig(
-            base_url=pick("api_base_url", "WHATSAPP_API_BASE_URL"),
-            version=pick("api_version", "WHATSAPP_API_VERSION"),
-            phone_number_id=pick("phone_number_id", "WHATSAPP_PHONE_NUMBER_ID"),
-            access_token=pick("access_token", "WHATSAPP_ACCESS_TOKEN"),
-            template_name=pick("template_name", "WHATSAPP_TEMPLATE_NAME"),
-            template_language=pick("template_language", "WHATSAPP_TEMPLATE_LANGUAGE"),
+            base_url=pick("api_base_url", settings.whatsapp_api_base_url),
+            version=pick("api_version", settings.whatsapp_api_version),
+            phone_number_id=pick("phone_number_id", settings.whatsapp_phone_number_id),
+            access_token=pick("access_token", settings.whatsapp_access_token),
+            template_name=pick("template_name", settings.whatsapp_template_name),
+            template_language=pick("template_language", settings.whatsapp_template_language),
         )
         intents = Intents(
             **{k: v for k, v in (given.get("intents") or {}).items() if k in Intents.__annotations__}
         )
         return cls(
-            verify_token=pick("verify_token", "WHATSAPP_VERIFY_TOKEN"),
-            app_secret=pick("app_secret", "WHATSAPP_APP_SECRET"),
+            verify_token=pick("verify_token", settings.whatsapp_verify_token),
+            app_secret=pick("app_secret", settings.whatsapp_app_secret),
             api=config,
             background=_flag(given.get("background"), True),
             intents=intents,
-            recent_ids=recent_ids_from_settings(cls.name(), settings.values),
+            recent_ids=recent_ids_from_settings(cls.name(), settings),
         )
 
     def __init__(

@@ -57,13 +57,12 @@ class AgentConsoleInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
         """Read ``token`` (``${AGENT_CONSOLE_TOKEN}``; empty locks the console) and the settings."""
-        from core.settings import load_settings
+        from core.settings import get_settings
 
         token = str((credentials or {}).get("token") or "")
         if not token:
             logger.warning("AGENT_CONSOLE_TOKEN is empty: the agent console refuses every request")
-        settings = load_settings(generate_secrets=False)
-        return cls(token, config=ConsoleConfig.from_settings(token, settings.values))
+        return cls(token, config=ConsoleConfig.from_settings(token, get_settings()))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Every console route, each carrying this console's configuration in its context."""

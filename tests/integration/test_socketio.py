@@ -9,6 +9,7 @@ from typing import Any, Dict, List
 import pytest
 import socketio
 
+from core.settings import load_settings
 from storefront.channels.socketio import make_enter_room_safe, parse_bool, redis_manager_url
 from tests.support.chat import tracker
 from tools.launcher import Stack
@@ -109,7 +110,7 @@ def test_session_persistence_rejects_nonsense() -> None:
 
 
 def test_replicas_share_socketio_through_the_redis_lock_store_only() -> None:
-    assert redis_manager_url({"LOCK_STORE_TYPE": "in_memory"}) is None
-    settings = {"LOCK_STORE_TYPE": "redis", "LOCK_STORE_HOST": "10.0.0.5", "LOCK_STORE_PORT": "6380",
-                "LOCK_STORE_DB": "2"}  # fmt: skip
+    assert redis_manager_url(load_settings({"LOCK_STORE_TYPE": "in_memory"})) is None
+    settings = load_settings({"LOCK_STORE_TYPE": "redis", "LOCK_STORE_HOST": "10.0.0.5",
+                              "LOCK_STORE_PORT": "6380", "LOCK_STORE_DB": "2"})  # fmt: skip
     assert redis_manager_url(settings) == "redis://10.0.0.5:6380/2"

@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Mapping
 
 from sanic.request import Request
 
-from core.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT, Settings
 from store.agent_sessions import LoginLimits, SessionPolicy
 
 CONSOLE_DIR = PROJECT_ROOT / "web" / "console"
@@ -40,15 +39,15 @@ class ConsoleConfig:
     limits: LoginLimits = field(default_factory=LoginLimits)
 
     @classmethod
-    def from_settings(cls, token: str, settings: Mapping[str, str]) -> ConsoleConfig:
-        """Read the ``AGENT_*`` and ``TRUST_FORWARDED_PROTO`` settings (validated by core.settings)."""
+    def from_settings(cls, token: str, settings: Settings) -> ConsoleConfig:
+        """Read the ``AGENT_*`` and ``TRUST_FORWARDED_PROTO`` settings."""
         return cls(
             token=token,
-            api_name=" ".join(settings["AGENT_API_NAME"].split()) or DEFAULT_API_NAME,
-            trust_forwarded_proto=settings["TRUST_FORWARDED_PROTO"] == "true",
+            api_name=" ".join(settings.agent_api_name.split()) or DEFAULT_API_NAME,
+            trust_forwarded_proto=settings.trust_forwarded_proto,
             sessions=SessionPolicy(
-                idle=timedelta(minutes=int(settings["AGENT_SESSION_IDLE_MINUTES"])),
-                lifetime=timedelta(hours=int(settings["AGENT_SESSION_MAX_HOURS"])),
+                idle=timedelta(minutes=settings.agent_session_idle_minutes),
+                lifetime=timedelta(hours=settings.agent_session_max_hours),
             ),
         )
 
