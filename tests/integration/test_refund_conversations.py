@@ -113,6 +113,7 @@ def test_a_return_follow_up_starts_at_the_items_of_the_verified_order(stack: Sta
     assert ("order_number", "1002") in follow_up.slot_events
     assert ("requested_slot", "return_items") in follow_up.slot_events
     assert follow_up.button_titles == [
+        "All of them",
         "Slim Fit Selvedge Jeans - 32 / Indigo",
         "Court Classic Sneaker - US 9.5 / White",
     ]
