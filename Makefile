@@ -41,8 +41,8 @@ shell: train ## Talk to the assistant in the terminal (rasa shell beside the act
 interactive: train ## Teach by chatting: rasa interactive beside the action server, writes new stories
 	@$(PY) -m tools.launcher --interactive
 
-actions: store ## Run the action server alone (port $$ACTION_PORT, default 5055)
-	@$(RASA) run actions --actions actions --port $${ACTION_PORT:-5055}
+actions: store ## Run the action server alone (ACTION_HOST:ACTION_PORT, default 127.0.0.1:5055; needs ACTION_SERVER_TOKEN)
+	@$(PY) -m tools.action_server
 
 validate: venv ## Check domain, data, stories and the responses actions send (rasa data validate, less noise)
 	@$(PY) scripts/validate.py

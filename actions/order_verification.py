@@ -18,58 +18,24 @@ within the return window? A check that ends the flow explains why and stops the 
 
 from __future__ import annotations
 
-import re
 from abc import abstractmethod
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.forms import stop_form
 from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.identity import verified_contacts
-from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
-from store.contact import normalize_email, parse_order_number, phone_key
+from actions.store_access import query_store
+from store.codes import HandoffReason
+from store.contact import find_contact, find_order_number
 from store.orders import OrderView, find_order
 
 MAX_LOOKUP_ATTEMPTS = 2
 """Wrong number/contact pairs before we stop asking and offer a person instead."""
-
-_DIGITS = re.compile(r"#?\s*(\d{3,12})")
-_EMAIL = re.compile(r"[^@\s<>()]+@[^@\s<>()]+\.[A-Za-z]{2,}")
-_PHONE = re.compile(r"\+?\(?\d[\d\s().\-]{5,}\d")
-
-
-def parse_number(value: Any) -> Optional[str]:
-    """An order number from what the shopper typed (``"#1001"``, ``"it's 1001"``), as digits."""
-    text = str(value or "")
-    number = parse_order_number(text)
-    if number is None:
-        match = _DIGITS.search(text)
-        number = parse_order_number(match.group(1)) if match else None
-    return str(number) if number is not None else None
-
-
-def parse_contact(value: Any) -> Optional[str]:
-    """The email (normalised) or phone number in what the shopper typed; None when there is neither."""
-    text = str(value or "").strip()
-    email = _EMAIL.search(text)
-    if email:
-        return normalize_email(email.group(0).rstrip("."))
-    phone = _PHONE.search(text)
-    if phone and "@" not in text and phone_key(phone.group(0)):
-        return phone.group(0).strip()
-    return None
-
-
-def stop_form() -> List[EventType]:
-    """Events that make Rasa's FormAction finish the form now (see ``FormAction.is_done``).
-
-    ``ActiveLoop(None)`` is what counts for forms with dynamic required slots: rasa-sdk appends its
-    own ``requested_slot`` after the validation events, which would otherwise override ours.
-    """
-    return [ActiveLoop(None), SlotSet("requested_slot", None)]
 
 
 def _answering_something_else(tracker: Tracker, slot: str) -> bool:
@@ -137,10 +103,10 @@ class OrderFormValidator(HandoffOnRepeatedFailure):
         """
         if _answering_something_else(tracker, "order_number"):
             return {"order_number": tracker.get_slot("verified_order")}
-        number = parse_number(value)
+        number = find_order_number(value)
         if number is None:
             dispatcher.utter_message(response="utter_order_number_invalid")
-        return {"order_number": number}
+        return {"order_number": str(number) if number is not None else None}
 
     async def validate_order_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -148,7 +114,7 @@ class OrderFormValidator(HandoffOnRepeatedFailure):
         """Accept an email or a phone number (kept once the order is verified, as above)."""
         if _answering_something_else(tracker, "order_contact"):
             return {"order_contact": _value_before_this_turn(tracker, "order_contact")}
-        contact = parse_contact(value)
+        contact = find_contact(value)
         if contact is None:
             dispatcher.utter_message(response="utter_order_contact_invalid")
         return {"order_contact": contact}
@@ -159,8 +125,6 @@ class OrderFormValidator(HandoffOnRepeatedFailure):
         """Validate each slot, then verify the order when the number or contact just changed."""
         just_set = tracker.slots_to_validate()
         events = await super().get_validation_events(dispatcher, tracker, domain)
-        if any(e.get("name") == "handoff_reason" and e.get("value") == "action_failed" for e in events):
-            return events + stop_form()  # a validator could not reach the store: stop asking
         if not ({"order_number", "order_contact"} & set(just_set)):
             return events
         extra = await self._verify(dispatcher, tracker, contact_is_new="order_contact" in just_set)
@@ -178,18 +142,15 @@ class OrderFormValidator(HandoffOnRepeatedFailure):
         candidates += [c for c in verified_contacts(tracker) if c not in candidates]
         if not candidates:
             return []  # the form asks for the contact next
-        try:
-            for contact in candidates:
-                order = await query_store(find_order, order_number=number, contact=contact)
-                if order is not None:
-                    events: List[EventType] = [
-                        SlotSet("order_contact", contact),
-                        SlotSet("verified_order", number),
-                        SlotSet("order_lookup_attempts", None),
-                    ]
-                    return events + await self.after_verification(order, contact, dispatcher, tracker)
-        except StoreUnavailable:
-            return [*apologise_for_store_failure(dispatcher), *stop_form()]
+        for contact in candidates:
+            order = await query_store(find_order, order_number=number, contact=contact)
+            if order is not None:
+                events: List[EventType] = [
+                    SlotSet("order_contact", contact),
+                    SlotSet("verified_order", number),
+                    SlotSet("order_lookup_attempts", None),
+                ]
+                return events + await self.after_verification(order, contact, dispatcher, tracker)
         if not (typed and contact_is_new):
             # Only a remembered or channel-proved contact failed: ask for the one on this order.
             return [SlotSet("order_contact", None), SlotSet("verified_order", None)]
@@ -208,7 +169,7 @@ class OrderFormValidator(HandoffOnRepeatedFailure):
             return [
                 *cleared,
                 SlotSet("order_lookup_attempts", None),
-                SlotSet("handoff_reason", "form_failed"),
+                SlotSet("handoff_reason", HandoffReason.FORM_FAILED),
                 *stop_form(),
             ]
         dispatcher.utter_message(response="utter_order_not_found")

@@ -14,8 +14,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import day, money
 from actions.order_verification import OrderFormValidator
-from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
-from store.refunds import STORE_CREDIT, RefundState, RefundStatus, refund_status
+from actions.store_access import answers_store_failure, query_store
+from store.codes import HandoffReason, RefundState
+from store.refunds import STORE_CREDIT, RefundStatus, refund_status
 
 REFUND_RESPONSES: Dict[RefundState, str] = {
     RefundState.NO_RETURN: "utter_refund_none",
@@ -30,7 +31,7 @@ REFUND_RESPONSES: Dict[RefundState, str] = {
 STORE_CREDIT_RESPONSE = "utter_refund_store_credit"
 UNDATED_REFUND_RESPONSE = "utter_refund_refunded_undated"
 LATE_RESPONSE = "utter_refund_late"
-LATE_HANDOFF_REASON = "late_refund"
+LATE_HANDOFF_REASON = HandoffReason.LATE_REFUND
 
 
 def refund_response(status: RefundStatus) -> str:
@@ -76,6 +77,7 @@ class ActionRefundStatus(Action):
     def name(self) -> str:
         return "action_refund_status"
 
+    @answers_store_failure("order_number")
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
@@ -83,10 +85,7 @@ class ActionRefundStatus(Action):
         reset: List[EventType] = [SlotSet("order_number", None)]
         if not number or not contact or str(tracker.get_slot("order_number")) != str(number):
             return reset  # the form already said why it could not find the order
-        try:
-            status = await query_store(refund_status, order_number=number, contact=contact)
-        except StoreUnavailable:
-            return reset + apologise_for_store_failure(dispatcher)
+        status = await query_store(refund_status, order_number=number, contact=contact)
         if status is None:
             dispatcher.utter_message(response="utter_order_not_found_final")
             return reset

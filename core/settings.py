@@ -3,9 +3,9 @@
 Values come from environment variables, then from ``.env`` in the project root (environment
 variables win, as with python-dotenv's ``load_dotenv``), then from the defaults below. Every
 setting has a safe default so that ``make run`` works with no configuration at all. Secrets that
-are not set (the Rasa API token, the agent console token, the widget signing secret) are generated
-once by the launcher and ``python -m core.settings export``, kept in ``var/secrets.env`` so that
-they survive restarts. ``.env.example`` documents every variable.
+are not set (the Rasa API token, the agent console token, the widget signing secret, the action
+server's shared secret) are generated once by the launcher and ``python -m core.settings export``,
+kept in ``var/secrets.env`` so that they survive restarts. ``.env.example`` documents every variable.
 
 Each variable is parsed and validated once, into a typed attribute (``settings.rasa_port`` is an
 ``int``); a bad value stops start-up with one error line naming it. :func:`get_settings` is the
@@ -165,9 +165,15 @@ class Settings:
     # Rasa server and action server
     rasa_host: str = setting("127.0.0.1")
     rasa_port: int = setting("5005", _port)
+    action_host: str = setting("127.0.0.1")
     action_port: int = setting("5055", _port)
     action_endpoint_url: str = setting("http://127.0.0.1:5055/webhook", _url("http", "https"))
     rasa_api_token: str = generated_secret()
+    # shared secret the Rasa server sends the action server (endpoints.yml); the action server
+    # answers 401 to any request without it
+    action_server_token: str = generated_secret()
+    # true lets emails, phone numbers and street addresses through to the logs (debugging only)
+    log_shopper_data: bool = setting("false", _flag)
     rasa_model_dir: Path = setting(f"{PROJECT_ROOT / 'models'}", _path)  # noqa: RUF009 (a field())
     # store data layer (a URL may carry a password, so it stays out of repr); how long a store
     # query may take before the shopper gets an apology

@@ -23,8 +23,6 @@ from nlu_common import ROOT, TEST_SPLIT, fallback_from_config, markdown_table, r
 
 from tools.nlu_evaluation import Scores, load_examples, predict, score
 
-SWEEP_RECORD = ROOT / "configs" / "fallback_sweep.md"
-
 
 def summary_markdown(
     scores: Scores, *, config: Path, model: Path, train_seconds: Optional[float], rasa_report: Optional[Path]

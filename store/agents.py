@@ -13,13 +13,14 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import lru_cache
 from typing import Iterable, List, Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core import clock
 from store.agent_sessions import (
     LoginLimits,
     SessionPolicy,
@@ -110,7 +111,7 @@ def add_agent(
             name=cleaned,
             password_hash=hash_password(password),
             active=True,
-            created_at=datetime.now(timezone.utc),
+            created_at=clock.now(),
         )
     )
     session.flush()

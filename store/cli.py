@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 from typing import Optional, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -13,6 +13,7 @@ from alembic.util import CommandError
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from core import clock
 from store.agents import AgentError
 from store.db import make_engine, session_scope
 from store.importers.errors import StoreImportError
@@ -67,7 +68,7 @@ def _store_today(policies: Path) -> date:
         zone = ZoneInfo(str(store.get("timezone", "UTC")))
     except (OSError, yaml.YAMLError, AttributeError, ValueError, ZoneInfoNotFoundError):
         zone = ZoneInfo("UTC")
-    return datetime.now(timezone.utc).astimezone(zone).date()
+    return clock.now().astimezone(zone).date()
 
 
 def _status_counts(engine) -> dict[str, int]:
@@ -80,7 +81,7 @@ def _status_counts(engine) -> dict[str, int]:
 
     counts: dict[str, int] = {}
     with session_scope(engine) as session:
-        tz, now = store_timezone(session), datetime.now(timezone.utc)
+        tz, now = store_timezone(session), clock.now()
         for order in session.execute(select(Order).options(*_LOAD)).scalars():
             status = order_status(order, now=now, tz=tz)
             counts[status] = counts.get(status, 0) + 1

@@ -9,37 +9,24 @@ part may take (``returns.yaml``: ``refund.processing_days`` after the parcel arr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
-from enum import Enum
 from typing import Callable, Optional
 
 from sqlalchemy.orm import Session
 
+from core import clock
 from store.calendar import BusinessCalendar
+from store.codes import RefundState
 from store.info import business_calendar, store_timezone
 from store.models import Order, Return
 from store.orders import verified_order
 from store.returns import ReturnPolicyView, return_policy
 
+__all__ = ["RefundState", "RefundStatus", "refund_status"]
+
 STORE_CREDIT = "store_credit"
 ORIGINAL_PAYMENT = "original_payment"
-
-
-class RefundState(str, Enum):
-    """Where an order's money stands, in the order the steps happen."""
-
-    NO_RETURN = "no_return"  # nothing was sent back and the order was not cancelled
-    AWAITING_PARCEL = "awaiting_parcel"  # a return is open, its parcel has not reached us
-    RECEIVED = "received"  # the parcel is at the warehouse, waiting for inspection
-    INSPECTED = "inspected"  # checked and accepted, the refund is being issued
-    REFUNDED = "refunded"  # issued: now the bank's time
-    EXCHANGED = "exchanged"  # the return was an exchange, no money goes back
-    REJECTED = "rejected"  # the return was refused after inspection
-    CANCELLED = "cancelled"  # the order was cancelled and refunded in full
-
-    def __str__(self) -> str:
-        return str(self.value)
 
 
 @dataclass(frozen=True)
@@ -79,7 +66,7 @@ def refund_status(
     if order is None:
         return None
     policy, tz = return_policy(session), store_timezone(session)
-    today = (now or datetime.now(timezone.utc)).astimezone(tz).date()
+    today = (now or clock.now()).astimezone(tz).date()
 
     def local_day(moment: Optional[datetime]) -> Optional[date]:
         return moment.astimezone(tz).date() if moment is not None else None

@@ -23,6 +23,7 @@ from tools.launcher import Stack, free_port
 TEST_API_TOKEN = "test-api-token"
 TEST_AGENT_TOKEN = "test-agent-token"
 TEST_WIDGET_SECRET = "test-widget-secret"
+TEST_ACTION_SERVER_TOKEN = "test-action-server-token"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -78,6 +79,7 @@ def stack_env(store_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Di
         "RASA_API_TOKEN": TEST_API_TOKEN,
         "AGENT_CONSOLE_TOKEN": TEST_AGENT_TOKEN,
         "WIDGET_SIGNING_SECRET": TEST_WIDGET_SECRET,
+        "ACTION_SERVER_TOKEN": TEST_ACTION_SERVER_TOKEN,
         "TRACKER_STORE_URL": f"sqlite:///{tmp / 'tracker.db'}",
         "RASA_TELEMETRY_ENABLED": "false",
         # Hand-offs in these servers happen "during business hours" whatever the wall clock says;

@@ -40,7 +40,7 @@ def _catalog_digest(env: Dict[str, str]) -> str:
     code = (
         "import dataclasses, json\n"
         "from store.db import make_engine, session_scope\n"
-        "from store.catalog import catalog_vocabulary\n"
+        "from store.vocabulary import catalog_vocabulary\n"
         "engine = make_engine()\n"
         "with session_scope(engine) as s:\n"
         "    v = catalog_vocabulary(s)\n"

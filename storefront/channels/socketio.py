@@ -40,27 +40,13 @@ from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from sanic import Blueprint
 from socketio import AsyncRedisManager, AsyncServer
 
+from core.booleans import parse_bool
 from core.settings import Settings, get_settings
 from storefront.widget_auth import apply_customer_token, signing_secret, warn_if_weak
 
 logger = logging.getLogger(__name__)
 
 SESSION_ID = re.compile(r"[0-9a-f]{32}")
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-def parse_bool(value: Any, *, name: str) -> bool:
-    """Read a boolean that may come from YAML (bool) or from an environment variable (text)."""
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError(f"{name}={value!r} must be true or false")
 
 
 def make_enter_room_safe(sio: AsyncServer) -> None:

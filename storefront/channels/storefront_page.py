@@ -17,7 +17,6 @@ socket.io channel. Routes:
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from decimal import Decimal
@@ -29,8 +28,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from core.booleans import parse_bool
 from core.settings import PROJECT_ROOT
-from storefront.channels.socketio import parse_bool
+from store.runner import StoreUnavailable, configured_timeout, run_in_session
 from storefront.channels.storefront_transcript import transcript_for
 from storefront.widget_auth import DEFAULT_TTL_SECONDS, issue_customer_token, signing_secret
 
@@ -43,7 +43,6 @@ ASSETS = {
     "store.js": "text/javascript", "widget.js": "text/javascript",
     "store.css": "text/css", "widget.css": "text/css",
 }  # fmt: skip
-STORE_TIMEOUT_SECONDS = 5.0
 DEMO_TAG = "demo"
 MAX_BODY_BYTES = 4096
 SECURITY_HEADERS = {
@@ -109,17 +108,6 @@ def demo_customers(session: Any) -> List[Dict[str, str]]:
         for c in customers
         if c.email and DEMO_TAG in (c.tags or [])
     ]
-
-
-async def run_store(function: Callable[..., Any], *args: Any) -> Any:
-    """Run a store function in its own session on a worker thread, with a timeout."""
-    from store.db import session_scope
-
-    def work() -> Any:
-        with session_scope() as session:
-            return function(session, *args)
-
-    return await asyncio.wait_for(asyncio.to_thread(work), STORE_TIMEOUT_SECONDS)
 
 
 def _json_body(request: Request) -> Dict[str, Any]:
@@ -213,7 +201,7 @@ class StorefrontPageInput(InputChannel):
 
         @page.route("/api/products/<handle>", methods=["GET"])
         async def one_product(_: Request, handle: str) -> HTTPResponse:
-            return await self._store_json(product, handle)
+            return await self._store_json(product, handle=handle)
 
         @page.route("/api/demo-customers", methods=["GET"])
         async def customers(_: Request) -> HTTPResponse:
@@ -239,11 +227,10 @@ class StorefrontPageInput(InputChannel):
 
         return page
 
-    async def _store_json(self, function: Callable[..., Any], *args: Any) -> HTTPResponse:
+    async def _store_json(self, function: Callable[..., Any], **kwargs: Any) -> HTTPResponse:
         try:
-            data = await run_store(function, *args)
-        except Exception:
-            logger.exception("storefront.page.store_failed function=%s", getattr(function, "__name__", "?"))
+            data = await run_in_session(function, timeout=configured_timeout(), **kwargs)
+        except StoreUnavailable:
             return _json({"error": "the store is not available right now"}, 503)
         if data is None:
             return _json({"error": "not found"}, 404)
@@ -260,9 +247,8 @@ class StorefrontPageInput(InputChannel):
         except ValueError as error:
             return _json({"error": str(error)}, 400)
         try:
-            allowed = await run_store(demo_customers)
-        except Exception:
-            logger.exception("storefront.page.store_failed function=demo_customers")
+            allowed = await run_in_session(demo_customers, timeout=configured_timeout())
+        except StoreUnavailable:
             return _json({"error": "the store is not available right now"}, 503)
         match = next((c for c in allowed if c["email"] == email), None)
         if match is None:

@@ -32,6 +32,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from core.booleans import parse_bool
 from storefront.channels import whatsapp_format as fmt
 from storefront.channels.delivery import ChannelDeliveryError
 from storefront.channels.whatsapp import add_lifecycle_routes, app_tracker_store
@@ -166,7 +167,7 @@ class SecureTwilioInput(TwilioInput):
             pick("twilio_number", settings.twilio_number),
             webhook_url=pick("webhook_url", settings.twilio_webhook_url),
             api_base_url=pick("api_base_url", settings.twilio_api_base_url),
-            background=str(given.get("background", "true")).lower() in {"1", "true", "yes", "on"},
+            background=parse_bool(given.get("background"), name="background", default=True),
             recent_ids=recent_ids_from_settings(cls.name(), settings),
         )
 

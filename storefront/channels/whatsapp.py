@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import hmac
 import logging
-import time
 from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -22,6 +21,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from core import clock
+from core.booleans import parse_bool
 from storefront.channels import whatsapp_format as fmt
 from storefront.channels.whatsapp_inbound import (
     SIGNATURE_HEADER,
@@ -77,12 +78,6 @@ def add_lifecycle_routes(
 LIST_BUTTON_RESPONSE = "utter_list_button"
 
 
-def _flag(value: Any, default: bool) -> bool:
-    if value is None or value == "":
-        return default
-    return str(value).strip().lower() in {"1", "true", "yes", "on"}
-
-
 def app_tracker_store(app: Any) -> Optional[Any]:
     """The tracker store of the Rasa agent running in ``app``, if there is one."""
     agent = getattr(getattr(app, "ctx", None), "agent", None) if app is not None else None
@@ -134,7 +129,7 @@ class WhatsAppInput(InputChannel):
             verify_token=pick("verify_token", settings.whatsapp_verify_token),
             app_secret=pick("app_secret", settings.whatsapp_app_secret),
             api=config,
-            background=_flag(given.get("background"), True),
+            background=parse_bool(given.get("background"), name="background", default=True),
             intents=intents,
             recent_ids=recent_ids_from_settings(cls.name(), settings),
         )
@@ -213,7 +208,7 @@ class WhatsAppInput(InputChannel):
         self, message: InboundMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> None:
         text, metadata = await self._resolve_text(message)
-        output = self._output(inbound_at=message.timestamp or time.time(), raise_errors=False)
+        output = self._output(inbound_at=message.timestamp or clock.now().timestamp(), raise_errors=False)
         await on_new_message(
             UserMessage(
                 text, output, message.conversation_id, input_channel=self.name(),

@@ -150,10 +150,6 @@ class ConversationFacts:
         self._channel = channel
         self.memory = OptionsMemory()
 
-    @property
-    def has_tracker_store(self) -> bool:
-        return self._tracker_store() is not None
-
     async def _events(self, conversation_id: str, *, all_sessions: bool = False) -> Optional[List[Any]]:
         store = self._tracker_store()
         if store is None:

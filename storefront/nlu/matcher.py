@@ -22,7 +22,6 @@ from storefront.nlu.measurements import parse_measurements
 from storefront.nlu.sizes import SIZE_PATTERNS, size_context_ok, size_value
 from storefront.nlu.vocabulary import CatalogTerms
 
-CATALOG_ENTITIES = ("product", "category", "color")
 # When one phrase names both, the more general reading wins ("hoodie" is the category even if a
 # product is called "Hoodie").
 _PRIORITY = {"size": 0, "category": 1, "product": 2, "color": 3}

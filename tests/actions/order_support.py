@@ -76,3 +76,11 @@ def variants_of(sku: str) -> List[Variant]:
         return list(
             session.execute(select(Variant).where(Variant.product_id == variant.product_id)).scalars()
         )
+
+
+def set_high_value_threshold(amount: str) -> None:
+    """Change ``high_value_order_threshold`` (store.yaml) in the test's private store copy."""
+    from store.models import StoreSetting
+
+    with session_scope() as session:
+        session.get(StoreSetting, "high_value_order_threshold").value = amount

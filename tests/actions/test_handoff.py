@@ -5,16 +5,17 @@ Business hours come from data/store/store.yaml (Mon-Fri 09:00-18:00 America/New_
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import datetime, timezone
-from typing import Any, Dict
+from typing import Any, Callable, Dict, Iterator
 
 import pytest
 from rasa_sdk.events import ActiveLoop, ConversationPaused, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import handoff
 from actions.handoff import ActionHandoff
 from actions.handoff_contact import ValidateHandoffContactForm, normalise_contact
+from core.clock import pinned
 from store.db import session_scope
 from store.handoffs import list_handoffs
 from tests.handoff.support import (
@@ -40,12 +41,15 @@ CLEARED = [
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch):
-    def pin(moment: datetime, override: str = "") -> None:
-        monkeypatch.setattr(handoff, "_now", lambda: moment)
-        monkeypatch.setenv("HANDOFF_HOURS_OVERRIDE", override)
+def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """Pin the one clock for the rest of the test, with or without an hours override."""
+    with ExitStack() as pins:
 
-    return pin
+        def pin(moment: datetime, override: str = "") -> None:
+            pins.enter_context(pinned(moment))
+            monkeypatch.setenv("HANDOFF_HOURS_OVERRIDE", override)
+
+        yield pin
 
 
 def handoffs() -> list:

@@ -241,7 +241,9 @@ def test_missing_secrets_are_generated_once_and_kept(tmp_path: Path, monkeypatch
     monkeypatch.setattr(settings_module, "SECRETS_FILE", tmp_path / "secrets.env")
     first = load_settings({}, generate_secrets=True)
     second = load_settings({}, generate_secrets=True)
-    assert first.generated == {"RASA_API_TOKEN", "AGENT_CONSOLE_TOKEN", "WIDGET_SIGNING_SECRET"}
+    assert first.generated == {
+        "RASA_API_TOKEN", "AGENT_CONSOLE_TOKEN", "WIDGET_SIGNING_SECRET", "ACTION_SERVER_TOKEN"
+    }  # fmt: skip
     assert len(first.rasa_api_token) >= 24
     assert first.rasa_api_token == second.rasa_api_token
     assert (tmp_path / "secrets.env").stat().st_mode & 0o777 == 0o600

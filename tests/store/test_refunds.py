@@ -12,9 +12,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from store.codes import RefundState
 from store.info import store_timezone
 from store.models import Order, Return
-from store.refunds import RefundState, refund_status
+from store.refunds import refund_status
 from store.returns import create_return
 from tests.store.conftest import NOW
 
