@@ -179,6 +179,14 @@ def closest_first(alternatives: Sequence[StockAlternative], size: Optional[str])
     return sorted(alternatives, key=lambda alt: (kinds.get(alt.kind, 3), distance(alt)))
 
 
+STOCK_RESPONSES: Dict[StockReason, str] = {
+    StockReason.UNKNOWN_PRODUCT: "utter_product_not_found",
+    StockReason.NOT_OFFERED: "utter_stock_not_offered",
+    StockReason.OUT_OF_STOCK: "utter_stock_sold_out",
+}
+"""What a stock question answers for each reason the store gives for "not in stock"."""
+
+
 class ActionProductStock(Action):
     """Whether the product is in stock in the size and color asked, else the closest alternatives."""
 
@@ -198,7 +206,7 @@ class ActionProductStock(Action):
         facts = await query_store(stock_facts, product=product, size=size, color=color)
         answer, detail = facts.answer, facts.detail
         if answer.sold_out_reason is StockReason.UNKNOWN_PRODUCT or detail is None:
-            dispatcher.utter_message(response="utter_product_not_found", product=product)
+            dispatcher.utter_message(response=STOCK_RESPONSES[StockReason.UNKNOWN_PRODUCT], product=product)
             return done
         variant = _variant(size, color)
         if answer.in_stock:
@@ -218,11 +226,13 @@ class ActionProductStock(Action):
             return done
         if answer.sold_out_reason is StockReason.NOT_OFFERED:
             dispatcher.utter_message(
-                response="utter_stock_not_offered", product=detail.title, variant=variant,
+                response=STOCK_RESPONSES[StockReason.NOT_OFFERED], product=detail.title, variant=variant,
                 sizes=listing(detail.sizes), colors=listing(detail.colors),
             )  # fmt: skip
         elif variant:
-            dispatcher.utter_message(response="utter_stock_sold_out", product=detail.title, variant=variant)
+            dispatcher.utter_message(
+                response=STOCK_RESPONSES[StockReason.OUT_OF_STOCK], product=detail.title, variant=variant
+            )
         else:
             dispatcher.utter_message(response="utter_stock_product_sold_out", product=detail.title)
         self._alternatives(dispatcher, answer, size)

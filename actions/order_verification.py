@@ -1,9 +1,11 @@
 """Order verification shared by every form that reads or changes an order.
 
 A form that touches an order asks for ``order_number`` and ``order_contact`` (the email or phone on
-the order). The store answers "no such order for that contact" the same way for an unknown number
-and for a wrong contact, and so do we: the shopper never learns whether a number exists. A contact a
-channel has proved (WhatsApp number, signed-in email) is tried first and counts only if it matches.
+the order). The store answers "no such order for that contact" the same way, after the same work,
+for an unknown number and for a wrong contact, and so do we: the shopper never learns whether a
+number exists. A contact a channel has proved (WhatsApp number, signed-in email) is tried too and
+counts only if it matches. Failed guesses are counted by the store per order number, contact and
+client address (``store/verification.py``); past the limit the shopper is offered a person.
 
 An order verified once stays in context for the rest of the session: a later form that needs an
 order ("can I return it?", "change the address", "where's my refund for it?") starts with it
@@ -19,6 +21,7 @@ within the return window? A check that ends the flow explains why and stops the 
 from __future__ import annotations
 
 from abc import abstractmethod
+from datetime import timedelta
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
@@ -28,14 +31,27 @@ from rasa_sdk.types import DomainDict
 
 from actions.forms import stop_form
 from actions.handoff_triggers import HandoffOnRepeatedFailure
-from actions.identity import verified_contacts
+from actions.identity import client_address, verified_contacts
 from actions.store_access import query_store
+from core.settings import get_settings
 from store.codes import HandoffReason
 from store.contact import find_contact, find_order_number
 from store.orders import OrderView, find_order
+from store.verification import GuessLimit, VerificationOutcome, verify_order
 
 MAX_LOOKUP_ATTEMPTS = 2
 """Wrong number/contact pairs before we stop asking and offer a person instead."""
+
+LOCKED_RESPONSE = "utter_verification_locked"
+
+
+def guess_limit() -> GuessLimit:
+    """The store-wide limit on failed verifications (``VERIFICATION_*`` settings)."""
+    settings = get_settings()
+    return GuessLimit(
+        max_failures=settings.verification_max_failures,
+        window=timedelta(seconds=settings.verification_window_seconds),
+    )
 
 
 def _answering_something_else(tracker: Tracker, slot: str) -> bool:
@@ -138,23 +154,40 @@ class OrderFormValidator(HandoffOnRepeatedFailure):
         typed = tracker.get_slot("order_contact")
         if not number:
             return []
-        candidates = [typed] if typed else []
-        candidates += [c for c in verified_contacts(tracker) if c not in candidates]
-        if not candidates:
+        proved = verified_contacts(tracker)
+        if not typed and not proved:
             return []  # the form asks for the contact next
-        for contact in candidates:
-            order = await query_store(find_order, order_number=number, contact=contact)
-            if order is not None:
-                events: List[EventType] = [
-                    SlotSet("order_contact", contact),
-                    SlotSet("verified_order", number),
-                    SlotSet("order_lookup_attempts", None),
-                ]
-                return events + await self.after_verification(order, contact, dispatcher, tracker)
+        # a store failure here is answered by the validators' failure policy (HandoffOnRepeatedFailure)
+        attempt = await query_store(
+            verify_order, order_number=number, typed_contact=typed, proved_contacts=proved,
+            client=client_address(tracker), limit=guess_limit(),
+        )  # fmt: skip
+        if attempt.outcome is VerificationOutcome.LOCKED:
+            return self._locked_out(dispatcher)
+        if attempt.order is not None and attempt.contact is not None:
+            events: List[EventType] = [
+                SlotSet("order_contact", attempt.contact),
+                SlotSet("verified_order", number),
+                SlotSet("order_lookup_attempts", None),
+            ]
+            return events + await self.after_verification(attempt.order, attempt.contact, dispatcher, tracker)
         if not (typed and contact_is_new):
             # Only a remembered or channel-proved contact failed: ask for the one on this order.
             return [SlotSet("order_contact", None), SlotSet("verified_order", None)]
         return self._not_found(dispatcher, tracker)
+
+    @staticmethod
+    def _locked_out(dispatcher: CollectingDispatcher) -> List[EventType]:
+        """Too many failures for this order, contact or client: stop asking, offer a person."""
+        dispatcher.utter_message(response=LOCKED_RESPONSE)
+        return [
+            SlotSet("order_number", None),
+            SlotSet("order_contact", None),
+            SlotSet("verified_order", None),
+            SlotSet("order_lookup_attempts", None),
+            SlotSet("handoff_reason", HandoffReason.FORM_FAILED),
+            *stop_form(),
+        ]
 
     @staticmethod
     def _not_found(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:

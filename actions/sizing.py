@@ -62,7 +62,8 @@ _TO_KG = {
 }
 SIZE_HELP_SLOTS = ("size_basis", "usual_size", "usual_product")
 """What one size question needed; cleared once it is answered."""
-_QUANTITY = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*([a-z\"]*)\.?\s*$", re.IGNORECASE)
+# run on the stripped value, with bounded parts: "\s*([a-z]*)\.?\s*$" was quadratic on long spaces
+_QUANTITY = re.compile(r"(\d{1,6}(?:[.,]\d{1,3})?)\s{0,3}([a-z\"]{0,12})\.?", re.IGNORECASE)
 
 
 def quantity_in(value: Any, unit: str) -> Optional[float]:
@@ -75,7 +76,7 @@ def quantity_in(value: Any, unit: str) -> Optional[float]:
         return float(value)
     if not isinstance(value, str):
         return None
-    match = _QUANTITY.match(value)
+    match = _QUANTITY.fullmatch(value.strip())
     if not match:
         return None
     amount, given = float(match.group(1).replace(",", ".")), match.group(2).lower() or unit

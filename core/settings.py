@@ -181,6 +181,9 @@ class Settings:
         f"sqlite:///{VAR_DIR / 'store.db'}", _url("sqlite", "postgresql"), secret=True
     )
     store_query_timeout_seconds: float = setting("5", _positive_float)
+    # order verification: failures per order number, contact or client address before a lock-out
+    verification_max_failures: int = setting("3", _positive_int)
+    verification_window_seconds: int = setting("900", _positive_int)
     # tracker store: Rasa's SQL tracker store on a SQLite file by default, PostgreSQL for scale
     tracker_store_url: str = setting(
         f"sqlite:///{VAR_DIR / 'tracker.db'}", _url("sqlite", "postgresql"), secret=True
@@ -207,7 +210,13 @@ class Settings:
     trust_forwarded_proto: bool = setting("false", _flag)
     widget_signing_secret: str = generated_secret()
     socketio_session_persistence: bool = setting("true", _flag)
-    rest_max_message_chars: int = setting("5000", _positive_int)
+    # input limits on every channel (storefront/channels/limits.py)
+    max_request_bytes: int = setting("1048576", _positive_int)
+    max_message_chars: int = setting("5000", _positive_int)
+    max_metadata_bytes: int = setting("16384", _positive_int)
+    max_json_depth: int = setting("32", _positive_int)
+    # empty: the REST channel is open (its conversations are still namespaced rest:<sender>)
+    rest_api_token: str = setting("", secret=True)
     # WhatsApp Cloud API channel (off while the app secret, access token or number id is empty)
     whatsapp_verify_token: str = setting("", secret=True)
     whatsapp_app_secret: str = setting("", secret=True)

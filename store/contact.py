@@ -2,35 +2,58 @@
 
 from __future__ import annotations
 
+import hmac
 import re
 from typing import Optional
 
 import phonenumbers
 from phonenumbers import PhoneNumberFormat, ValidationResult
 
-_ORDER_NUMBER = re.compile(r"^\s*(?:order\s*)?(?:no\.?\s*)?#?\s*0*(\d{1,12})\s*$", re.IGNORECASE)
-_ORDER_NUMBER_IN_TEXT = re.compile(r"#?\s*(\d{3,12})")
-_EMAIL_IN_TEXT = re.compile(r"[^@\s<>()]+@[^@\s<>()]+\.[A-Za-z]{2,}")
-_PHONE_IN_TEXT = re.compile(r"\+?\(?\d[\d\s().\-]{5,}\d")
+from core.text import scan_window
+
+# Linear-time patterns (see core/text.py): bounded quantifiers, whole-answer patterns only on a
+# short stripped answer, and emails looked for token by token. The email pattern this replaces
+# ([^@\s<>()]+@...) rescanned the rest of the message from every position, so a 40,000-character
+# message blocked the action server for seconds; "order\s*" beside "#?\s*" was quadratic too.
+_ORDER_NUMBER = re.compile(r"(?:order\s{0,3})?(?:no\.?\s{0,3})?#?\s{0,3}0{0,20}(\d{1,12})", re.IGNORECASE)
+MAX_ORDER_NUMBER_CHARS = 48  # "order no. # 000123456789012" with room to spare
+_ORDER_NUMBER_IN_TEXT = re.compile(r"\d{3,12}")
+_TOKEN_BREAKS = re.compile(r"[\s<>()]+")
+_EMAIL_IN_TEXT = re.compile(r"[^@]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,63}")
+MAX_EMAIL_CHARS = 254
+_PHONE_IN_TEXT = re.compile(r"\+?\(?\d[\d\s().\-]{5,30}\d")
 MIN_PHONE_DIGITS = 7
 MAX_PHONE_DIGITS = 15  # E.164's limit
 
 
 def parse_order_number(text: str) -> Optional[int]:
     """``"#1001"``, ``"1001"``, ``" 1001 "`` -> 1001; anything else -> None."""
-    match = _ORDER_NUMBER.match(text or "")
+    value = (text or "").strip()
+    if len(value) > MAX_ORDER_NUMBER_CHARS:
+        return None
+    match = _ORDER_NUMBER.fullmatch(value)
     return int(match.group(1)) if match else None
 
 
 def find_order_number(text: object) -> Optional[int]:
     """The order number in a message: a whole ``"#1001"``-style answer, else the first run of 3 to
     12 digits (``"it's 1001"``); None when there is none."""
-    value = str(text or "")
+    value = scan_window(str(text or ""))
     number = parse_order_number(value)
     if number is None:
         match = _ORDER_NUMBER_IN_TEXT.search(value)
-        number = parse_order_number(match.group(1)) if match else None
+        number = parse_order_number(match.group(0)) if match else None
     return number
+
+
+def _find_email(text: str) -> Optional[str]:
+    """The first email address in ``text``: a token (between spaces and ``<>()``) that starts with one."""
+    for token in _TOKEN_BREAKS.split(text):
+        if "@" in token and len(token) <= MAX_EMAIL_CHARS:
+            match = _EMAIL_IN_TEXT.match(token)
+            if match:
+                return match.group(0)
+    return None
 
 
 def find_contact(text: object) -> Optional[str]:
@@ -39,10 +62,10 @@ def find_contact(text: object) -> Optional[str]:
     An email wins over digits next to it; a phone number needs 7 to 15 digits and a message
     without ``@`` (so the digits of ``ava1984@example`` are never read as a phone).
     """
-    value = str(text or "").strip()
-    email = _EMAIL_IN_TEXT.search(value)
+    value = scan_window(str(text or "")).strip()
+    email = _find_email(value)
     if email:
-        return normalize_email(email.group(0).rstrip("."))
+        return normalize_email(email.rstrip("."))
     phone = _PHONE_IN_TEXT.search(value)
     if phone and "@" not in value:
         digits = re.sub(r"\D", "", phone.group(0))
@@ -61,7 +84,12 @@ def normalize_email(text: Optional[str]) -> Optional[str]:
     if not text:
         return None
     value = text.strip().lower()
-    return value if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value) else None
+    # "local@domain" with a dot inside the domain, checked by hand: the pattern this replaces
+    # ([^@\s]+@[^@\s]+\.[^@\s]+) backtracked quadratically over a long domain
+    local, _, domain = value.partition("@")
+    if not local or "@" not in value or "@" in domain or value.split() != [value]:
+        return None
+    return value if "." in domain[1:-1] else None
 
 
 def phone_key(text: Optional[str]) -> Optional[str]:
@@ -118,8 +146,13 @@ def contact_matches(
     """Whether ``contact`` (an email or a phone number) is one of ``emails`` or ``phones``.
 
     ``region`` is the store's country, the default for numbers written without a country code.
+    Every candidate is compared, in constant time, whether or not an earlier one matched or is
+    missing: how long this takes says nothing about which of an order's contacts exist.
     """
     email = normalize_email(contact)
     if email is not None:
-        return any(email == normalize_email(e) for e in emails if e)
-    return any(phones_match(contact, p, region=region) for p in phones if p)
+        found = [hmac.compare_digest(email.encode(), (normalize_email(e) or "").encode()) for e in emails]
+        return any(found)
+    wanted = e164(contact, region) or ""
+    found = [hmac.compare_digest(wanted.encode(), (e164(p, region) or "").encode()) for p in phones]
+    return bool(wanted) and any(found)

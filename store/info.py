@@ -22,6 +22,15 @@ def setting(session: Session, key: str, default: Any = None) -> Any:
     return default if row is None or row.value is None else row.value
 
 
+DEMO_MODE_KEY = "demo_mode"
+"""Store setting written by every import: true only for the generated sample store."""
+
+
+def demo_mode(session: Session) -> bool:
+    """Whether the store is the sample store (``load-sample``), not a real store's import."""
+    return setting(session, DEMO_MODE_KEY, False) is True
+
+
 def store_timezone(session: Session) -> ZoneInfo:
     """The store's time zone (UTC when not configured)."""
     return ZoneInfo(setting(session, "timezone", "UTC"))

@@ -80,21 +80,29 @@ def load_order(session: Session, number: int) -> Optional[Order]:
 
 
 def verified_order(session: Session, *, order_number: str, contact: str) -> Optional[Order]:
-    """The ORM order when ``contact`` is its email or phone, else None (also for unknown numbers)."""
+    """The ORM order when ``contact`` is its email or phone, else None (also for unknown numbers).
+
+    An unknown number and a wrong contact do the same work: one query for the order's contacts
+    (no row, or a row), the same constant-time comparisons (against empty contacts when there is
+    no order), and the order itself is loaded only once the contact matched. So neither the
+    answer nor the time it takes tells a stranger whether an order number exists.
+    """
     number = parse_order_number(str(order_number))
     if number is None or not contact:
         return None
-    order = load_order(session, number)
-    if order is None:
-        return None
-    customer = order.customer
-    emails = [order.email, customer.email if customer else None]
-    phones = [order.phone, customer.phone if customer else None]
-    return (
-        order
-        if contact_matches(contact, emails=emails, phones=phones, region=store_country(session))
-        else None
+    stmt = (
+        select(Order.id, Order.email, Order.phone, Customer.email, Customer.phone)
+        .outerjoin(Customer, Order.customer_id == Customer.id)
+        .where(Order.number == number)
     )
+    row = session.execute(stmt).one_or_none()
+    order_id, email, phone, customer_email, customer_phone = row if row is not None else (None,) * 5
+    matched = contact_matches(
+        contact, emails=[email, customer_email], phones=[phone, customer_phone], region=store_country(session)
+    )
+    if order_id is None or not matched:
+        return None
+    return load_order(session, number)
 
 
 def lock_order(session: Session, order: Order) -> Order:

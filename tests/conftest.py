@@ -85,6 +85,9 @@ def stack_env(store_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Di
         # Hand-offs in these servers happen "during business hours" whatever the wall clock says;
         # the off-hours path has its own servers (tests/handoff) with HANDOFF_HOURS_OVERRIDE=closed.
         "HANDOFF_HOURS_OVERRIDE": "open",
+        # Every test talks from 127.0.0.1: failed verifications of unrelated tests must not add up
+        # to a lock-out here; the lock-out has its own servers (tests/integration/test_identity.py).
+        "VERIFICATION_MAX_FAILURES": "1000",
     }
     base = {**os.environ, **overrides}
     settings = load_settings(base)

@@ -5,16 +5,29 @@ from store.models.base import Base, Money, UTCDateTime, money
 from store.models.catalog import Category, Product, SizeChart, SizeChartRow, Variant
 from store.models.handoffs import Agent, Handoff, HandoffMessage
 from store.models.orders import (
-    Customer, Fulfillment, FulfillmentLine, LineItem, Order, Return, ReturnItem,
+    Customer,
+    Fulfillment,
+    FulfillmentLine,
+    LineItem,
+    Order,
+    Return,
+    ReturnItem,
 )
 from store.models.policies import (
-    Country, DiscountCode, Holiday, ReturnPolicy, ShippingMethod, ShippingZone, StoreSetting,
+    Country,
+    DiscountCode,
+    Holiday,
+    ReturnPolicy,
+    ShippingMethod,
+    ShippingZone,
+    StoreSetting,
 )
+from store.models.verification import VerificationFailure
 
 __all__ = [
     "Agent", "AgentLoginFailure", "AgentSession", "Base", "Category", "Country", "Customer", "DiscountCode",
     "Fulfillment", "FulfillmentLine",
     "Handoff", "HandoffMessage", "Holiday", "LineItem", "Money", "Order", "Product", "Return",
     "ReturnItem", "ReturnPolicy", "ShippingMethod", "ShippingZone", "SizeChart",
-    "SizeChartRow", "StoreSetting", "UTCDateTime", "Variant", "money",
+    "SizeChartRow", "StoreSetting", "UTCDateTime", "Variant", "VerificationFailure", "money",
 ]

@@ -72,4 +72,4 @@ def load_sample(
     files = write_sample(seed=seed, now=now, data_dir=data_dir, output_dir=output_dir)
     store = yaml.safe_load((data_dir / "store.yaml").read_text(encoding="utf-8"))
     today = (now or clock.now()).astimezone(ZoneInfo(store.get("timezone", "UTC"))).date()
-    return import_store(engine, files, today=today, progress=progress)
+    return import_store(engine, files, today=today, progress=progress, demo=True)

@@ -24,6 +24,14 @@ from sanic.response import HTTPResponse
 from core import clock
 from core.booleans import parse_bool
 from storefront.channels import whatsapp_format as fmt
+from storefront.channels.limits import (
+    DEFAULT_LIMITS,
+    RequestRejected,
+    cap_text,
+    install_request_limit,
+    limit_settings,
+    rejection_response,
+)
 from storefront.channels.whatsapp_inbound import (
     SIGNATURE_HEADER,
     InboundMessage,
@@ -132,6 +140,7 @@ class WhatsAppInput(InputChannel):
             background=parse_bool(given.get("background"), name="background", default=True),
             intents=intents,
             recent_ids=recent_ids_from_settings(cls.name(), settings),
+            limits=limit_settings(),
         )
 
     def __init__(
@@ -145,6 +154,7 @@ class WhatsAppInput(InputChannel):
         tracker_store: Optional[Any] = None,
         recent_ids: Optional[SeenMessages] = None,
         list_button_label: Optional[str] = None,
+        limits: Optional[Dict[str, int]] = None,
     ) -> None:
         """Create the channel.
 
@@ -159,6 +169,7 @@ class WhatsAppInput(InputChannel):
                 dropped); by default in this process.
             list_button_label: the list button's label; by default the domain's
                 ``utter_list_button`` text.
+            limits: the ``MAX_*`` input limits; by default those of :mod:`storefront.channels.limits`.
         """
         self.verify_token, self.app_secret = verify_token, app_secret
         self.client = GraphApiClient(api)
@@ -168,6 +179,7 @@ class WhatsAppInput(InputChannel):
         self._app: Any = None
         self._tracker_store = tracker_store
         self._list_button_label = list_button_label
+        self.limits = {**DEFAULT_LIMITS, **(limits or {})}
         self.facts = ConversationFacts(self._current_tracker_store, self.name())
 
     @property
@@ -208,6 +220,7 @@ class WhatsAppInput(InputChannel):
         self, message: InboundMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> None:
         text, metadata = await self._resolve_text(message)
+        text = cap_text(text, self.limits["MAX_MESSAGE_CHARS"], channel=self.name())
         output = self._output(inbound_at=message.timestamp or clock.now().timestamp(), raise_errors=False)
         await on_new_message(
             UserMessage(
@@ -219,6 +232,7 @@ class WhatsAppInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Health, verification handshake and webhook routes."""
         webhook = Blueprint("storefront_whatsapp_webhook", __name__)
+        install_request_limit(webhook, self.limits["MAX_REQUEST_BYTES"])
         add_lifecycle_routes(webhook, self, on_stop=self.client.close)
 
         @webhook.route("/webhook", methods=["GET"])
@@ -244,9 +258,16 @@ class WhatsAppInput(InputChannel):
                 logger.warning("whatsapp.webhook.bad_signature")
                 return response.json({"error": "invalid signature"}, status=403)
             try:
-                messages = parse_webhook(load_body(request.body), self.intents)
+                body = load_body(
+                    request.body,
+                    max_bytes=self.limits["MAX_REQUEST_BYTES"],
+                    max_depth=self.limits["MAX_JSON_DEPTH"],
+                )
+                messages = parse_webhook(body, self.intents)
+            except RequestRejected as error:
+                return rejection_response(error)
             except MalformedWebhook as error:
-                return response.json({"error": str(error)}, status=400)
+                return response.json({"error": str(error), "code": "invalid_body"}, status=400)
             for message in messages:
                 if not self.recent_ids.add(message.message_id):
                     logger.info("whatsapp.webhook.duplicate id=%s", message.message_id)

@@ -24,8 +24,11 @@ GIA = "gia.returned@example.com"
 def whatsapp(phone: str) -> Dict[str, Any]:
     """Metadata as the WhatsApp channel sets it after checking the sender."""
     return {
-        "shopper": {"channel": "whatsapp", "verified_phone": phone, "wa_id": phone.strip("+"), "name": "Ava"}
-    }
+        "shopper": {
+            "channel": "whatsapp", "proved_by": "whatsapp", "verified_phone": phone,
+            "wa_id": phone.strip("+"), "name": "Ava",
+        }
+    }  # fmt: skip
 
 
 async def run(action: Action, tracker: Tracker) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:

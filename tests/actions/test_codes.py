@@ -12,6 +12,7 @@ from typing import Dict, Set
 import pytest
 import yaml
 
+from actions.catalog import STOCK_RESPONSES
 from actions.discounts import REFUSALS as DISCOUNT_REFUSALS
 from actions.handoff import HANDOFF_PREFACES
 from actions.handoff_context import NEXT_STEPS, REASON_LABELS
@@ -31,6 +32,7 @@ from store.codes import (
     ReturnFailure,
     ReturnRefusal,
     SizeReason,
+    StockReason,
 )
 
 MAPPINGS = {
@@ -38,6 +40,7 @@ MAPPINGS = {
     "cancellation refusal": (OrderChangeRefusal, CANCEL_REFUSALS),
     "address change refusal": (OrderChangeRefusal, ADDRESS_REFUSALS),
     "size reason": (SizeReason, SIZE_RESPONSES),
+    "stock reason": (StockReason, STOCK_RESPONSES),
     "discount reason": (DiscountReason, DISCOUNT_REFUSALS),
     "return item refusal": (ReturnRefusal, REFUSAL_RESPONSES),
     "return failure": (ReturnFailure, SUBMIT_FAILURES),

@@ -60,15 +60,18 @@ async def test_a_correctly_signed_message_reaches_the_bot(
         [message] = await collector.wait_for(1)
     assert (status, answer) == (200, EMPTY_TWIML)
     assert (message.text, message.sender_id, message.input_channel, message.message_id) == (
-        "Where is #1001?", SHOPPER_WA, "twilio", "SM1",
+        "Where is #1001?", f"twilio:{SHOPPER_WA}", "twilio", "SM1",
     )  # fmt: skip
     assert message.metadata == {
         "channel": "whatsapp", "provider": "twilio", "message_id": "SM1",
         "phone": "+15551234567", "wa_id": "15551234567", "profile_name": "Ana",
-        # the metadata contract: the checked signature makes the sender's number verified
+        # the metadata contract: the checked signature makes the sender's number verified (on
+        # this channel only), and the number is the client the verification limits count
         "shopper": {
-            "channel": "whatsapp", "verified_phone": "+15551234567", "wa_id": "15551234567", "name": "Ana",
+            "channel": "whatsapp", "proved_by": "twilio", "verified_phone": "+15551234567",
+            "wa_id": "15551234567", "name": "Ana",
         },
+        "client": {"channel": "twilio", "address": SHOPPER_WA},
     }  # fmt: skip
 
 
@@ -77,8 +80,9 @@ async def test_an_sms_sender_is_a_verified_sms_shopper(collector: Collector) -> 
         status, _ = await send(url, inbound("hi", sender="+15557654321"))
         [message] = await collector.wait_for(1)
     assert status == 200
-    assert (message.metadata["channel"], message.metadata["shopper"]) == (
-        "sms", {"channel": "sms", "verified_phone": "+15557654321"},
+    assert (message.sender_id, message.metadata["channel"], message.metadata["shopper"]) == (
+        "twilio:+15557654321", "sms",
+        {"channel": "sms", "proved_by": "twilio", "verified_phone": "+15557654321"},
     )  # fmt: skip
 
 
@@ -144,7 +148,7 @@ async def test_media_locations_stop_and_slash_commands(
         status, _ = await send(url, {**inbound(), **params})
         [message] = await collector.wait_for(1)
     assert status == 200 and message.text == text
-    base = {"channel", "provider", "message_id", "phone", "wa_id", "profile_name", "shopper"}
+    base = {"channel", "provider", "message_id", "phone", "wa_id", "profile_name", "shopper", "client"}
     assert {k: v for k, v in message.metadata.items() if k not in base} == extra
 
 
@@ -193,9 +197,10 @@ async def test_buttons_go_out_as_one_numbered_message_and_a_number_picks_one(
 
 async def test_sms_replies_come_from_the_plain_number_and_split_at_1600(twilio_api: FakeTwilioApi) -> None:
     output = make_channel(twilio_api).get_output_channel()
-    await output.send_response("+15557654321", {"text": "a" * 1600})
-    await output.send_response("+15557654321", {"text": "b" * 1000 + " " + "c" * 600})
-    await output.send_response("+15557654321", {"image": "https://shop.example/tee.jpg"})
+    conversation = "twilio:+15557654321"  # Rasa and the agent console address the conversation id
+    await output.send_response(conversation, {"text": "a" * 1600})
+    await output.send_response(conversation, {"text": "b" * 1000 + " " + "c" * 600})
+    await output.send_response(conversation, {"image": "https://shop.example/tee.jpg"})
     assert twilio_api.messages() == [
         {"To": ["+15557654321"], "From": [OUR_NUMBER], "Body": ["a" * 1600]},
         {"To": ["+15557654321"], "From": [OUR_NUMBER], "Body": ["b" * 1000]},

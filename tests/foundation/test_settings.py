@@ -38,7 +38,7 @@ def test_defaults_are_typed_values() -> None:
     assert settings.lock_store_db == 1
     assert settings.store_query_timeout_seconds == 5.0
     assert settings.socketio_session_persistence is True
-    assert settings.rest_max_message_chars == 5000
+    assert settings.max_message_chars == 5000
     assert settings.handoff_minutes_per_shopper == 5
     assert settings.rasa_model_dir == PROJECT_ROOT / "models"
     assert settings.lock_store_type == "in_memory"
@@ -136,7 +136,7 @@ def test_env_example_shows_each_default() -> None:
         ("ACTION_ENDPOINT_URL", "localhost:5055", "is not a valid URL"),
         ("TWILIO_WEBHOOK_URL", "ftp://shop.example", "is not a valid URL"),
         ("CHATWOOT_URL", "chatwoot.example", "is not a valid URL"),
-        ("REST_MAX_MESSAGE_CHARS", "0", "must be a whole number above 0"),
+        ("MAX_MESSAGE_CHARS", "0", "must be a whole number above 0"),
         ("HANDOFF_MINUTES_PER_SHOPPER", "2.5", "must be a whole number above 0"),
         ("LOCK_STORE_DB", "-1", "must be a whole number (0 or more)"),
         ("STORE_QUERY_TIMEOUT_SECONDS", "0", "must be a positive number"),

@@ -239,7 +239,9 @@ async def test_the_console_token_acts_as_the_integration_never_as_a_person(store
      ("[1, 2]", "application/json", "send a JSON object as the body"),
      ("", "application/json", "send a JSON object as the body"),
      ('{"text": "   "}', "application/json", "text must be 1 to 2000 characters"),
-     ('{"text": 7}', "application/json", "text must be 1 to 2000 characters")],
+     ('{"text": 7}', "application/json", "text must be 1 to 2000 characters"),
+     ('{"text": ' + "[" * 5000 + "]" * 5000 + "}", "application/json",
+      "the request body nests deeper than 32 levels.")],
 )  # fmt: skip
 async def test_a_bad_reply_body_is_a_json_400(
     store_url: str, body: str, content_type: str, message: str
@@ -256,3 +258,15 @@ async def test_a_bad_reply_body_is_a_json_400(
             assert (reply.status, await reply.json()) == (400, {"error": message})
         async with client.post(f"{base}/api/handoffs/999999/messages", data=body, headers=headers) as reply:
             assert (reply.status, await reply.json()) == (404, {"error": "no handoff 999999"})
+
+
+async def test_a_store_that_cannot_answer_is_a_json_503(tmp_path, use_store) -> None:
+    """The console says the store is down (503, JSON) instead of failing with a 500 page."""
+    unreadable = tmp_path / "store-is-a-folder"
+    unreadable.mkdir()
+    use_store(f"sqlite:///{unreadable}")  # SQLite cannot open a folder as its database
+    async with console() as base, aiohttp.ClientSession() as client:
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        async with client.get(f"{base}/api/handoffs", headers=headers) as reply:
+            assert reply.status == 503
+            assert (await reply.json())["error"].startswith("The store is not answering")

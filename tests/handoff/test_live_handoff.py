@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from tests.handoff.console_client import ApiClient, Console, Shopper
-from tests.support.chat import chat, latest_turn, say, tracker
+from tests.support.chat import chat, latest_turn, rest_id, say, tracker
 from tools.launcher import Stack
 
 pytestmark = pytest.mark.integration
@@ -130,18 +130,18 @@ def test_rest_conversation_agent_message_is_stored_not_pushed(stack: Stack) -> N
     assert say(stack, sender, "my parcel never arrived") == []
 
     ana = Console(stack, "Ana")
-    item = ana.handoff_for(sender)
+    item = ana.handoff_for(rest_id(sender))
     assert (item["reason"], item["channel"]) == ("requested", "rest")
     assert ana.post(f"api/handoffs/{item['id']}/claim").json()["delivered"] is False
     assert ana.post(f"api/handoffs/{item['id']}/messages", {"text": "Let me look."}).json() == {
         "delivered": False,
         "channel": "rest",
     }
-    bots = [e for e in tracker(stack, sender)["events"] if e["event"] == "bot"]
+    bots = [e for e in tracker(stack, rest_id(sender))["events"] if e["event"] == "bot"]
     assert bots[-1]["text"] == "Let me look." and bots[-1]["metadata"]["handoff_agent"] == "Ana"
 
     assert ana.post(f"api/handoffs/{item['id']}/resolve").json() == {"status": "resolved", "delivered": False}
-    events = tracker(stack, sender)["events"]
+    events = tracker(stack, rest_id(sender))["events"]
     assert [e["event"] for e in events[-3:]] == ["resume", "bot", "action"]
     assert events[-2]["metadata"]["handoff"] == "resolved" and "Ana" in events[-2]["text"]
     assert chat(stack, sender, "/greet").responses == ["utter_greet"]
@@ -150,7 +150,7 @@ def test_rest_conversation_agent_message_is_stored_not_pushed(stack: Stack) -> N
 def test_the_console_token_claims_and_replies_as_the_integration(stack: Stack) -> None:
     sender = f"api-{uuid.uuid4().hex[:8]}"
     say(stack, sender, "/human_handoff")
-    handoff_id = Console(stack, "Ana").handoff_for(sender)["id"]
+    handoff_id = Console(stack, "Ana").handoff_for(rest_id(sender))["id"]
     assert (
         ApiClient(stack, **{"X-Agent-Name": "Ana"}).post(f"api/handoffs/{handoff_id}/claim").status_code
         == 403
@@ -167,7 +167,7 @@ def test_the_console_token_claims_and_replies_as_the_integration(stack: Stack) -
     assert (
         Console(stack, "Ana").post(f"api/handoffs/{handoff_id}/messages", {"text": "Me?"}).status_code == 409
     )
-    bots = [e for e in tracker(stack, sender)["events"] if e["event"] == "bot"]
+    bots = [e for e in tracker(stack, rest_id(sender))["events"] if e["event"] == "bot"]
     assert bots[-1]["metadata"]["handoff_agent"] == "integration"
     assert bridge.post(f"api/handoffs/{handoff_id}/resolve").status_code == 200
 
@@ -178,13 +178,13 @@ def test_frustration_hands_off_with_its_reason(stack: Stack) -> None:
         "utter_frustration_sorry",
         "utter_handoff_queued",
     ]
-    assert Console(stack, "Ana").handoff_for(sender)["reason"] == "frustration"
+    assert Console(stack, "Ana").handoff_for(rest_id(sender))["reason"] == "frustration"
 
 
 def test_two_agents_claiming_at_once_one_wins(stack: Stack) -> None:
     sender = f"race-{uuid.uuid4().hex[:8]}"
     say(stack, sender, "/human_handoff")
-    handoff_id = Console(stack, "Ana").handoff_for(sender)["id"]
+    handoff_id = Console(stack, "Ana").handoff_for(rest_id(sender))["id"]
     agents = [Console(stack, f"Agent {n}") for n in range(2)]
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         replies = list(pool.map(lambda c: c.post(f"api/handoffs/{handoff_id}/claim"), agents))

@@ -13,7 +13,7 @@ from typing import Dict, Iterator
 import pytest
 
 from tests.handoff.console_client import Console
-from tests.support.chat import chat
+from tests.support.chat import chat, rest_id
 from tests.support.stacks import second_stack_env
 from tools.launcher import Stack
 
@@ -49,7 +49,7 @@ def test_offline_handoff_takes_a_contact_with_consent_and_queues_offline(closed_
     assert chat(closed_stack, sender, "are you there?").replies == []
 
     console = Console(closed_stack, "Night shift")
-    item = console.handoff_for(sender)
+    item = console.handoff_for(rest_id(sender))
     assert (item["status"], item["offline"], item["reason"]) == ("queued", True, "requested")
     detail = console.detail(item["id"])
     assert detail["paused"] is True
@@ -61,6 +61,6 @@ def test_declining_to_leave_a_contact_promises_a_reply_in_the_chat(closed_stack:
     sender = f"night-{uuid.uuid4().hex[:8]}"
     chat(closed_stack, sender, "/human_handoff")
     assert chat(closed_stack, sender, "/deny").responses == ["utter_handoff_offline_queued_here"]
-    item = Console(closed_stack, "Night shift").handoff_for(sender)
+    item = Console(closed_stack, "Night shift").handoff_for(rest_id(sender))
     assert item["offline"] is True
     assert Console(closed_stack, "Night shift").detail(item["id"])["context"]["offline"]["contact"] is None

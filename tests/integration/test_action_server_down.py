@@ -14,7 +14,7 @@ from typing import Any, Dict, Iterator, List, Optional
 import pytest
 import requests
 
-from tests.support.chat import say, tracker
+from tests.support.chat import rest_id, say, tracker
 from tests.support.stacks import second_stack_env
 from tools.launcher import Stack
 
@@ -41,12 +41,12 @@ def _sender() -> str:
 
 
 def _last_response_name(stack: Stack, sender: str) -> Optional[str]:
-    bots = [e for e in tracker(stack, sender)["events"] if e["event"] == "bot"]
+    bots = [e for e in tracker(stack, rest_id(sender))["events"] if e["event"] == "bot"]
     return (bots[-1].get("metadata") or {}).get("utter_action") if bots else None
 
 
 def _slot(stack: Stack, sender: str, name: str) -> Any:
-    return tracker(stack, sender)["slots"].get(name)
+    return tracker(stack, rest_id(sender))["slots"].get(name)
 
 
 def _status_ok(stack: Stack) -> bool:

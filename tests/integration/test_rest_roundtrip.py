@@ -7,7 +7,7 @@ import uuid
 import pytest
 import requests
 
-from tests.support.chat import chat, say, tracker
+from tests.support.chat import chat, rest_id, say, tracker
 from tools.launcher import Stack
 
 pytestmark = pytest.mark.integration
@@ -57,12 +57,12 @@ def test_conversation_survives_a_rasa_server_restart(stack: Stack) -> None:
     sender = _sender()
     say(stack, sender, "hi")
     say(stack, sender, "are you a real person")
-    before = [e for e in tracker(stack, sender)["events"] if e["event"] in ("user", "bot")]
+    before = [e for e in tracker(stack, rest_id(sender))["events"] if e["event"] in ("user", "bot")]
     assert len(before) == 4
 
     stack.restart_rasa()
 
-    after_restart = [e for e in tracker(stack, sender)["events"] if e["event"] in ("user", "bot")]
+    after_restart = [e for e in tracker(stack, rest_id(sender))["events"] if e["event"] in ("user", "bot")]
     assert [e.get("text") for e in after_restart] == [e.get("text") for e in before]
     assert chat(stack, sender, "thank you").responses == ["utter_you_are_welcome"]
-    assert len([e for e in tracker(stack, sender)["events"] if e["event"] == "user"]) == 3
+    assert len([e for e in tracker(stack, rest_id(sender))["events"] if e["event"] == "user"]) == 3

@@ -20,7 +20,7 @@ import pytest
 import redis
 
 from tests.handoff.console_client import Console, Shopper
-from tests.support.chat import chat, tracker
+from tests.support.chat import chat, rest_id, tracker
 from tests.support.services import require_service
 from tools.launcher import Stack, free_port
 
@@ -88,7 +88,7 @@ async def _user_texts_published(
                 continue
             await message.ack()
             event = json.loads(message.body)
-            if event.get("event") == "user" and event.get("sender_id") == sender:
+            if event.get("event") == "user" and event.get("sender_id") == rest_id(sender):
                 texts_seen.append(event.get("text"))
         await queue.delete(if_unused=False, if_empty=False)
     finally:
@@ -141,7 +141,7 @@ def test_two_replicas_share_one_conversation(
 
         # Both replicas read the same conversation from PostgreSQL.
         for replica in replicas:
-            users = [e["text"] for e in tracker(replica, sender)["events"] if e["event"] == "user"]
+            users = [e["text"] for e in tracker(replica, rest_id(sender))["events"] if e["event"] == "user"]
             assert users == ["hello", "are you a bot", "thanks"]
 
         # The lock store is Redis: no lock is left behind once the messages are processed.

@@ -22,14 +22,23 @@ def say(
     return reply.json()
 
 
+def rest_id(sender: str) -> str:
+    """The conversation id of a REST ``sender`` (the channel namespaces it, see conversation_ids)."""
+    return f"rest:{sender}"
+
+
 def texts(replies: List[Dict[str, Any]]) -> List[str]:
     return [r["text"] for r in replies if "text" in r]
 
 
-def tracker(stack: Stack, sender: str) -> Dict[str, Any]:
-    """The conversation's tracker from Rasa's HTTP API (token required)."""
+def tracker(stack: Stack, conversation_id: str) -> Dict[str, Any]:
+    """The conversation's tracker from Rasa's HTTP API (token required).
+
+    ``conversation_id`` as the channel names it: :func:`rest_id` for a REST sender, the session
+    id for the widget.
+    """
     reply = requests.get(
-        f"{stack.rasa_url}/conversations/{sender}/tracker",
+        f"{stack.rasa_url}/conversations/{conversation_id}/tracker",
         params={"token": stack.token, "include_events": "ALL"},
         timeout=30,
     )
@@ -88,4 +97,4 @@ def latest_turn(stack: Stack, sender: str, replies: Optional[List[Dict[str, Any]
 
 def chat(stack: Stack, sender: str, text: str, metadata: Optional[Dict[str, Any]] = None) -> Turn:
     """Send one message through the REST channel; return the replies with the turn's events."""
-    return latest_turn(stack, sender, say(stack, sender, text, metadata))
+    return latest_turn(stack, rest_id(sender), say(stack, sender, text, metadata))

@@ -15,9 +15,12 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from store.runner import StoreUnavailable
+from storefront.channels.limits import DEFAULT_MAX_JSON_DEPTH, RequestRejected, parse_json
 from storefront.handoff.console.config import config_of
 
 NO_STORE = {"Cache-Control": "no-store"}
+MAX_BODY_BYTES = 65_536  # an agent's reply is at most 2,000 characters
 Handler = Callable[..., Coroutine[Any, Any, HTTPResponse]]
 
 
@@ -51,7 +54,7 @@ def page(
 
 
 def json_errors(handler: Handler) -> Handler:
-    """Answer the handler's :class:`ConsoleError` and Sanic's 4xx errors as JSON errors."""
+    """Answer the handler's :class:`ConsoleError`, Sanic's 4xx errors and a store outage as JSON errors."""
 
     @functools.wraps(handler)
     async def answered(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
@@ -59,6 +62,9 @@ def json_errors(handler: Handler) -> Handler:
             return await handler(request, *args, **kwargs)
         except ConsoleError as refused:
             return error(refused.status_code, refused.message, **refused.extra)
+        except StoreUnavailable:
+            # the store is down or too slow: the agent can retry, nothing was half-done
+            return error(503, "The store is not answering right now; try again in a moment.")
         except SanicException as refused:
             status = int(getattr(refused, "status_code", 0) or 500)
             if status >= 500:
@@ -69,11 +75,22 @@ def json_errors(handler: Handler) -> Handler:
 
 
 def json_object(request: Request) -> Dict[str, Any]:
-    """The request's JSON object body; a missing, unparsable or non-object body is a 400."""
+    """The request's JSON object body; a missing, unparsable, too deep or non-object body is a 400.
+
+    The shared limits (:mod:`storefront.channels.limits`) parse it: a body over
+    :data:`MAX_BODY_BYTES` is a 413, and deep nesting a 400 instead of a recursion error (500).
+    """
+    raw = request.body or b""
     try:
-        body = request.json
-    except SanicException:
-        raise ConsoleError(400, "the body is not valid JSON") from None
+        body = (
+            parse_json(raw, max_bytes=MAX_BODY_BYTES, max_depth=DEFAULT_MAX_JSON_DEPTH)
+            if raw.strip()
+            else None
+        )
+    except RequestRejected as refused:
+        if refused.code == "invalid_json":
+            raise ConsoleError(400, "the body is not valid JSON") from None
+        raise ConsoleError(refused.status, refused.message) from None
     if not isinstance(body, dict):
         raise ConsoleError(400, "send a JSON object as the body")
     return body
