@@ -8,8 +8,7 @@ checked against the store database; which response answered, against the tracker
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 import pytest
 from sqlalchemy import select
@@ -18,7 +17,7 @@ from actions.formatting import day, money
 from store.db import make_engine, session_scope
 from store.info import store_timezone
 from store.models import Return
-from tests.support.chat import say, tracker
+from tests.support.chat import Turn, chat
 from tools.launcher import Stack
 
 pytestmark = pytest.mark.integration
@@ -28,34 +27,13 @@ def _sender() -> str:
     return f"refunds-{uuid.uuid4().hex[:10]}"
 
 
-@dataclass(frozen=True)
-class Turn:
-    """What the assistant did with one message: replies, response names, slot events in order."""
-
-    replies: List[Dict[str, Any]]
-    responses: List[Optional[str]]
-    slot_events: List[Tuple[str, Any]]
-
-    @property
-    def text(self) -> str:
-        return "\n".join(r.get("text", "") for r in self.replies)
-
-    @property
-    def button_titles(self) -> List[str]:
-        return [b["title"] for r in self.replies for b in r.get("buttons") or []]
+def _set(turn: Turn) -> List[Tuple[str, Any]]:
+    """Every slot event of the turn in order (``Turn.slots`` keeps only the last value of each)."""
+    return [(e["name"], e["value"]) for e in turn.events if e["event"] == "slot"]
 
 
-def _turn(stack: Stack, sender: str, text: str) -> Turn:
-    """Send ``text``; read the turn back from the tracker (bot events name their response)."""
-    replies = say(stack, sender, text)
-    events = tracker(stack, sender)["events"]
-    last = max(i for i, e in enumerate(events) if e["event"] == "user")
-    turn = events[last + 1 :]
-    return Turn(
-        replies,
-        [(e.get("metadata") or {}).get("utter_action") for e in turn if e["event"] == "bot"],
-        [(e["name"], e["value"]) for e in turn if e["event"] == "slot"],
-    )
+def _titles(turn: Turn) -> List[str]:
+    return [b["title"] for b in turn.buttons()]
 
 
 def _return_facts(store_db_url: str, rma: str) -> Dict[str, str]:
@@ -73,20 +51,20 @@ def _return_facts(store_db_url: str, rma: str) -> Dict[str, str]:
 
 def test_refund_of_a_returned_order_says_when_the_parcel_arrived(stack: Stack, store_db_url: str) -> None:
     sender = _sender()
-    assert _turn(stack, sender, "any news on my refund?").responses == ["utter_ask_order_number"]
-    assert _turn(stack, sender, "#1013").responses == ["utter_ask_order_contact"]
-    answer = _turn(stack, sender, "ella.returns@example.com")
+    assert chat(stack, sender, "any news on my refund?").responses == ["utter_ask_order_number"]
+    assert chat(stack, sender, "#1013").responses == ["utter_ask_order_contact"]
+    answer = chat(stack, sender, "ella.returns@example.com")
     assert answer.responses == ["utter_refund_received"]
-    assert ("verified_order", "1013") in answer.slot_events
+    assert ("verified_order", "1013") in _set(answer)
     facts = _return_facts(store_db_url, "RMA-1013-1")
     assert "RMA-1013-1" in answer.text and facts["received"] in answer.text
 
 
 def test_refund_of_a_refunded_order_gives_the_day_and_the_amount(stack: Stack, store_db_url: str) -> None:
     sender = _sender()
-    _turn(stack, sender, "where is my refund")
-    _turn(stack, sender, "#1008")
-    answer = _turn(stack, sender, "gia.returned@example.com")
+    chat(stack, sender, "where is my refund")
+    chat(stack, sender, "#1008")
+    answer = chat(stack, sender, "gia.returned@example.com")
     assert answer.responses == ["utter_refund_refunded"]
     facts = _return_facts(store_db_url, "RMA-1008-1")
     assert facts["amount"] in answer.text and facts["refunded"] in answer.text
@@ -94,26 +72,37 @@ def test_refund_of_a_refunded_order_gives_the_day_and_the_amount(stack: Stack, s
 
 def test_a_follow_up_about_the_same_order_is_not_asked_for_the_order_again(stack: Stack) -> None:
     sender = _sender()
-    _turn(stack, sender, "where is my order?")
-    _turn(stack, sender, "#1008")
-    status = _turn(stack, sender, "gia.returned@example.com")
-    assert status.responses == ["utter_order_returned"] and ("verified_order", "1008") in status.slot_events
-    refund = _turn(stack, sender, "where's my refund for it?")
+    chat(stack, sender, "where is my order?")
+    chat(stack, sender, "#1008")
+    status = chat(stack, sender, "gia.returned@example.com")
+    assert status.responses == ["utter_order_returned"] and ("verified_order", "1008") in _set(status)
+    refund = chat(stack, sender, "where's my refund for it?")
     assert refund.responses == ["utter_refund_refunded"]  # no question for the number or the contact
-    assert ("order_number", "1008") in refund.slot_events and "#1008" in refund.text
+    assert ("order_number", "1008") in _set(refund) and "#1008" in refund.text
 
 
 def test_a_return_follow_up_starts_at_the_items_of_the_verified_order(stack: Stack) -> None:
     sender = _sender()
-    _turn(stack, sender, "where is my order?")
-    _turn(stack, sender, "#1002")
-    _turn(stack, sender, "ava.shopper@example.com")
-    follow_up = _turn(stack, sender, "i want to send it back")
+    chat(stack, sender, "where is my order?")
+    chat(stack, sender, "#1002")
+    chat(stack, sender, "ava.shopper@example.com")
+    follow_up = chat(stack, sender, "i want to send it back")
     assert follow_up.responses == ["utter_ask_return_items_several"]  # the jeans and the sneakers
-    assert ("order_number", "1002") in follow_up.slot_events
-    assert ("requested_slot", "return_items") in follow_up.slot_events
-    assert follow_up.button_titles == [
+    assert ("order_number", "1002") in _set(follow_up)
+    assert ("requested_slot", "return_items") in _set(follow_up)
+    assert _titles(follow_up) == [
         "All of them",
         "Slim Fit Selvedge Jeans - 32 / Indigo",
         "Court Classic Sneaker - US 9.5 / White",
     ]
+
+
+def test_a_new_session_forgets_the_verified_order(stack: Stack) -> None:
+    sender = _sender()
+    chat(stack, sender, "where is my refund")
+    chat(stack, sender, "#1008")
+    assert chat(stack, sender, "gia.returned@example.com").responses == ["utter_refund_refunded"]
+    chat(stack, sender, "/session_start")  # what the widget sends on sign-out; also an expired session
+    again = chat(stack, sender, "where's my refund for it?")
+    assert again.responses == ["utter_ask_order_number"]
+    assert ("order_number", "1008") not in _set(again)

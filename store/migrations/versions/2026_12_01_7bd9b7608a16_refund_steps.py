@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "7bd9b7608a16"
-down_revision = "8001a1a39b66"
+down_revision = "a7794790ffe7"
 branch_labels = None
 depends_on = None
 
