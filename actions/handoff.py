@@ -48,6 +48,7 @@ HANDOFF_PREFACES: Dict[HandoffReason, Optional[str]] = {
     HandoffReason.DELAYED_ORDER: None,
     HandoffReason.HIGH_VALUE_ORDER: None,
     HandoffReason.ACTION_FAILED: None,
+    HandoffReason.LATE_REFUND: None,  # action_refund_status has apologised already
 }
 """What is said before the handoff message, per reason (None: the reason needs no words of its own)."""
 

@@ -36,6 +36,7 @@ REASON_LABELS: Dict[HandoffReason, str] = {
     HandoffReason.DELAYED_ORDER: "Problem with a delayed order",
     HandoffReason.HIGH_VALUE_ORDER: "Problem with a high-value order",
     HandoffReason.ACTION_FAILED: "The assistant could not complete a store lookup",
+    HandoffReason.LATE_REFUND: "A refund is later than the return policy promises",
 }
 
 NEXT_STEPS: Dict[HandoffReason, str] = {
@@ -57,6 +58,9 @@ NEXT_STEPS: Dict[HandoffReason, str] = {
     ),
     HandoffReason.ACTION_FAILED: (
         "A store lookup failed; check the order or product in the admin and answer manually."
+    ),
+    HandoffReason.LATE_REFUND: (
+        "Check the return's refund with the payment provider and give the shopper a firm date."
     ),
 }
 

@@ -7,6 +7,12 @@ number exists. A contact a channel has proved (WhatsApp number, signed-in email)
 counts only if it matches. Failed guesses are counted by the store per order number, contact and
 client address (``store/verification.py``); past the limit the shopper is offered a person.
 
+An order verified once stays in context for the rest of the session: a later form that needs an
+order ("can I return it?", "change the address", "where's my refund for it?") starts with it
+(``extract_order_number``) instead of asking again, and the validators check it against the store
+once more with the contact it was verified with. Naming another order number switches orders. A
+new session starts without it (``action_session_start`` carries no order or contact over).
+
 Each flow adds its own check after verification (``after_verification``): cancellable? any items
 within the return window? A check that ends the flow explains why and stops the form by setting
 ``requested_slot`` to None; the form's submit action then finds nothing confirmed and stays quiet.
@@ -65,6 +71,12 @@ def _value_before_this_turn(tracker: Tracker, slot: str) -> Any:
     return None
 
 
+def order_in_context(tracker: Tracker) -> Optional[str]:
+    """The number of the order this session verified, while its contact is still known."""
+    number, contact = tracker.get_slot("verified_order"), tracker.get_slot("order_contact")
+    return str(number) if number and contact else None
+
+
 async def verified_order_view(tracker: Tracker) -> Optional[OrderView]:
     """The order this conversation verified, fresh from the store (None when none is verified).
 
@@ -83,6 +95,19 @@ class OrderFormValidator(HandoffOnRepeatedFailure):
     @abstractmethod
     def name(self) -> str:
         """Each concrete form's validator names itself ``validate_<form>``."""
+
+    async def extract_order_number(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """The order in context when the shopper named none: follow-ups are about that order.
+
+        Runs before validation on every turn of the form; a number the shopper gave (typed, or
+        an entity in the message that started the form) is already in the slot and wins.
+        """
+        if tracker.get_slot("order_number") is not None:
+            return {}
+        number = order_in_context(tracker)
+        return {"order_number": number} if number else {}
 
     async def validate_order_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -102,6 +102,19 @@ class ReturnFailure(Code):
     EXCHANGE_UNAVAILABLE = "exchange_unavailable"
 
 
+class RefundState(Code):
+    """Where an order's money stands, in the order the steps happen (:mod:`store.refunds`)."""
+
+    NO_RETURN = "no_return"  # nothing was sent back and the order was not cancelled
+    AWAITING_PARCEL = "awaiting_parcel"  # a return is open, its parcel has not reached us
+    RECEIVED = "received"  # the parcel is at the warehouse, waiting for inspection
+    INSPECTED = "inspected"  # checked and accepted, the refund is being issued
+    REFUNDED = "refunded"  # issued: now the bank's time
+    EXCHANGED = "exchanged"  # the return was an exchange, no money goes back
+    REJECTED = "rejected"  # the return was refused after inspection
+    CANCELLED = "cancelled"  # the order was cancelled and refunded in full
+
+
 class HandoffReason(Code):
     """Why a conversation goes to a person (the ``handoff_reason`` slot and the handoff record)."""
 
@@ -112,6 +125,7 @@ class HandoffReason(Code):
     DELAYED_ORDER = "delayed_order"
     HIGH_VALUE_ORDER = "high_value_order"
     ACTION_FAILED = "action_failed"
+    LATE_REFUND = "late_refund"  # a refund past the policy's processing or bank time
 
 
 class HandoffStatus(Code):

@@ -35,6 +35,7 @@ class ReturnPolicyView:
     free_return_for_exchanges: bool
     reasons: tuple[str, ...]
     url: Optional[str]
+    refund_bank_days: Optional[int] = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ def return_policy(session: Session) -> ReturnPolicyView:
         free_return_for_exchanges=p.free_return_for_exchanges,
         reasons=tuple(p.reasons or ()),
         url=p.url,
+        refund_bank_days=p.refund_bank_days,
     )
 
 

@@ -177,6 +177,7 @@ def _load_returns(session: Session, data: dict) -> None:
             exchange_rules=exchanges,
             refund_method=refund.get("method", "original_payment"),
             refund_days=refund.get("processing_days"),
+            refund_bank_days=refund.get("bank_days"),
             return_shipping_cost=_money(
                 "returns.yaml", "return_shipping_cost", data.get("return_shipping_cost", 0)
             ),

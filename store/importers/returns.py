@@ -1,20 +1,30 @@
 """Import existing returns (RMAs): ``RMA, Order Name, Lineitem sku, Quantity, Reason,
-Resolution, Status, Created At``; rows with the same RMA form one return."""
+Resolution, Status, Created At``, optionally the refund's steps ``Received At, Inspected At,
+Refunded At, Refund Amount, Refund Method``; rows with the same RMA form one return."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from store.contact import parse_order_number
-from store.importers.csvfile import CsvFile
+from store.importers.csvfile import CsvFile, CsvRow
 from store.importers.progress import SILENT, ImportProgress
 from store.models import Order, Return, ReturnItem
 
 RESOLUTIONS = ("refund", "exchange", "store_credit")
 STATUSES = ("requested", "approved", "in_transit", "received", "refunded", "exchanged", "rejected")
+REFUND_METHODS = ("original_payment", "store_credit")
+
+
+def _refund_method(csv: CsvFile, row: CsvRow) -> Optional[str]:
+    method = row.get("Refund Method").lower() or None
+    if method is not None and method not in REFUND_METHODS:
+        raise csv.fail(row, f"Refund Method {method!r} is not one of {', '.join(REFUND_METHODS)}")
+    return method
 
 
 def import_returns(session: Session, path: Path, progress: ImportProgress = SILENT) -> int:
@@ -50,6 +60,11 @@ def import_returns(session: Session, path: Path, progress: ImportProgress = SILE
                 resolution=resolution,
                 created_at=csv.when(row, "Created At", required=True),
                 request_key="",
+                received_at=csv.when(row, "Received At"),
+                inspected_at=csv.when(row, "Inspected At"),
+                refunded_at=csv.when(row, "Refunded At"),
+                refund_amount=csv.amount(row, "Refund Amount"),
+                refund_method=_refund_method(csv, row),
             )
             returns[rma] = ret
             session.add(ret)

@@ -150,6 +150,12 @@ class Return(Base):
     request_key = Column(String(200), nullable=False)
     created_at = Column(UTCDateTime, nullable=False)
     updated_at = Column(UTCDateTime, nullable=True)
+    # the refund's steps as the warehouse and the payment provider report them (None: not yet)
+    received_at = Column(UTCDateTime, nullable=True)
+    inspected_at = Column(UTCDateTime, nullable=True)
+    refunded_at = Column(UTCDateTime, nullable=True)
+    refund_amount = Column(Money, nullable=True)
+    refund_method = Column(String(40), nullable=True)  # original_payment | store_credit
 
     order = relationship("Order", back_populates="returns")
     items = relationship("ReturnItem", back_populates="return_", cascade="all, delete-orphan")

@@ -90,6 +90,8 @@ class ReturnPolicy(Base):
     exchange_rules = Column(JSON, nullable=False, default=dict)
     refund_method = Column(String(40), nullable=False)
     refund_days = Column(Integer, nullable=True)
+    # business days a bank or card issuer takes to show a refund once it is issued
+    refund_bank_days = Column(Integer, nullable=True)
     return_shipping_cost = Column(Money, nullable=False, default=0)
     free_return_for_exchanges = Column(Boolean, nullable=False, default=True)
     reasons = Column(JSON, nullable=False, default=list)

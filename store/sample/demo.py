@@ -134,7 +134,12 @@ DEMO_ORDERS: list[tuple[int, str, str, int, list[tuple[str, str, int]], dict[str
         "returned",
         26,
         [("Floral Tea Dress", "M", 1)],
-        {"method": "standard", "delivered_days_ago": 20, "returned_days_ago": 15},
+        {
+            "method": "standard",
+            "delivered_days_ago": 20,
+            # refunded 9 days ago: inside the bank time (10 business days), whatever the weekday
+            "return": {"status": "refunded", "created": 15, "received": 11, "inspected": 10, "refunded": 9},
+        },
     ),
     (
         1009,
@@ -167,5 +172,18 @@ DEMO_ORDERS: list[tuple[int, str, str, int, list[tuple[str, str, int]], dict[str
         7,
         [("Trailmark Summit Hiker", "US 10", 1)],
         {"method": "express", "delivered_days_ago": 2},
+    ),
+    (
+        1013,
+        "ella",
+        "returned",
+        12,
+        [("Fisherman Sweater", "M", 1)],
+        {
+            "method": "standard",
+            "delivered_days_ago": 9,
+            # received 2 days ago, refund not issued yet: due within 5 business days
+            "return": {"status": "received", "created": 7, "received": 2},
+        },
     ),
 ]

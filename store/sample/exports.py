@@ -97,6 +97,11 @@ RETURN_HEADERS = [
     "Resolution",
     "Status",
     "Created At",
+    "Received At",
+    "Inspected At",
+    "Refunded At",
+    "Refund Amount",
+    "Refund Method",
 ]
 
 
@@ -269,6 +274,11 @@ def write_sample_exports(data: SampleData, directory: Path) -> dict[str, Path]:
                 "Resolution": r.resolution,
                 "Status": r.status,
                 "Created At": _ts(r.created_at),
+                "Received At": _ts(r.received_at),
+                "Inspected At": _ts(r.inspected_at),
+                "Refunded At": _ts(r.refunded_at),
+                "Refund Amount": str(r.refund_amount) if r.refund_amount is not None else "",
+                "Refund Method": r.refund_method or "",
             }
             for o in data.orders
             for r in o.returns

@@ -49,6 +49,11 @@ class SampleReturn:
     resolution: str
     status: str
     created_at: datetime
+    received_at: Optional[datetime] = None
+    inspected_at: Optional[datetime] = None
+    refunded_at: Optional[datetime] = None
+    refund_amount: Optional[Decimal] = None
+    refund_method: Optional[str] = None
 
 
 @dataclass

@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from typing import Optional
 from zoneinfo import ZoneInfo
 
 from store.calendar import BusinessCalendar, parse_hhmm
@@ -126,20 +127,32 @@ class _Builder:
                     order, lines, delivered - timedelta(days=3), delivered.date(), delivered, "delivered"
                 )
                 if state == "returned":
-                    order.returns.append(
-                        SampleReturn(
-                            f"RMA-{number}-1",
-                            [(ln.variant.sku, ln.quantity) for ln in lines],
-                            "too_small",
-                            "refund",
-                            "refunded",
-                            self.local(extra["returned_days_ago"], 11, 0),
-                        )
-                    )
+                    order.returns.append(self.demo_return(order, extra["return"]))
             elif state == "cancelled":
                 order.cancelled_at = placed + timedelta(hours=2)
             orders.append(order)
         return orders
+
+    def demo_return(self, order: SampleOrder, steps: dict) -> SampleReturn:
+        """A refund return of every line, with each step on its day (``<step>: days ago``)."""
+
+        def when(step: str, hour: int) -> Optional[datetime]:
+            return self.local(steps[step], hour, 0) if step in steps else None
+
+        refunded = when("refunded", 15)
+        return SampleReturn(
+            f"RMA-{order.number}-1",
+            [(ln.variant.sku, ln.quantity) for ln in order.lines],
+            "too_small",
+            "refund",
+            steps["status"],
+            self.local(steps["created"], 11, 0),
+            received_at=when("received", 10),
+            inspected_at=when("inspected", 12),
+            refunded_at=refunded,
+            refund_amount=order.total if refunded else None,
+            refund_method="original_payment" if refunded else None,
+        )
 
     # -- generated orders: a natural schedule plus a few twists ----------------------------------
     def generated(self, customers: list[SampleCustomer], count: int) -> list[SampleOrder]:
@@ -202,16 +215,42 @@ class _Builder:
         if since >= 3 and lines is order.lines and rng.random() < 0.12:
             returned = order.lines if rng.random() < 0.7 else order.lines[:1]
             status = "refunded" if since > 10 else rng.choice(["requested", "in_transit", "received"])
-            order.returns.append(
-                SampleReturn(
-                    f"RMA-{order.number}-1",
-                    [(ln.variant.sku, ln.quantity) for ln in returned],
-                    rng.choice(REASONS),
-                    rng.choice(["refund", "refund", "store_credit", "exchange"]),
-                    status,
-                    delivered + timedelta(days=rng.randint(1, min(since, 25)), hours=1),
+            ret = SampleReturn(
+                f"RMA-{order.number}-1",
+                [(ln.variant.sku, ln.quantity) for ln in returned],
+                rng.choice(REASONS),
+                rng.choice(["refund", "refund", "store_credit", "exchange"]),
+                status,
+                delivered + timedelta(days=rng.randint(1, min(since, 25)), hours=1),
+            )
+            order.returns.append(self._with_refund_steps(order, ret))
+
+    def _with_refund_steps(self, order: SampleOrder, ret: SampleReturn) -> SampleReturn:
+        """Received, inspected and refunded dates that fit the return's status (no randomness, so
+        the rest of the sample stays as the seed made it)."""
+        if ret.status not in ("received", "refunded"):
+            return ret
+        latest = self.now - timedelta(hours=2)
+        ret.received_at = min(ret.created_at + timedelta(days=3), latest)
+        if ret.status == "refunded" and ret.resolution != "exchange":
+            ret.inspected_at = min(ret.received_at + timedelta(days=1), latest)
+            ret.refunded_at = min(ret.inspected_at + timedelta(hours=3), latest + timedelta(hours=1))
+            units = {sku: q for sku, q in ret.lines}
+            everything = all(units.get(ln.variant.sku) == ln.quantity for ln in order.lines)
+            ret.refund_amount = (
+                order.total
+                if everything
+                else sum(
+                    (
+                        ln.variant.price * units[ln.variant.sku]
+                        for ln in order.lines
+                        if ln.variant.sku in units
+                    ),
+                    Decimal("0.00"),
                 )
             )
+            ret.refund_method = "store_credit" if ret.resolution == "store_credit" else "original_payment"
+        return ret
 
 
 def generate_sample(

@@ -18,6 +18,7 @@ from actions.handoff import HANDOFF_PREFACES
 from actions.handoff_context import NEXT_STEPS, REASON_LABELS
 from actions.order_changes import ADDRESS_REFUSALS, CANCEL_REFUSALS
 from actions.orders import STATUS_RESPONSES
+from actions.refunds import REFUND_RESPONSES
 from actions.return_choices import REFUSAL_RESPONSES
 from actions.returns import SUBMIT_FAILURES
 from actions.sizing import SIZE_RESPONSES
@@ -27,6 +28,7 @@ from store.codes import (
     HandoffReason,
     OrderChangeRefusal,
     OrderStatus,
+    RefundState,
     ReturnFailure,
     ReturnRefusal,
     SizeReason,
@@ -43,6 +45,7 @@ MAPPINGS = {
     "return item refusal": (ReturnRefusal, REFUSAL_RESPONSES),
     "return failure": (ReturnFailure, SUBMIT_FAILURES),
     "handoff preface": (HandoffReason, HANDOFF_PREFACES),
+    "refund state": (RefundState, REFUND_RESPONSES),
 }
 
 
