@@ -21,14 +21,18 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.formatting import listing, money
-from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
-from store.catalog import ProductDetail, ProductHit, catalog_vocabulary, get_product, search_products
+from actions.store_access import answers_store_failure, query_store
+from store.catalog import ProductDetail, ProductHit, get_product, search_products
+from store.codes import AlternativeKind, StockReason
 from store.info import store_info
 from store.sizes import size_sort_key
 from store.stock import StockAlternative, StockAnswer, variant_stock
+from store.vocabulary import catalog_vocabulary
 
 RESULTS_SHOWN = 3
 ALTERNATIVES_SHOWN = 3
+STOCK_QUESTION_SLOTS = ("size", "color")
+"""Size and color answer one stock question; a later question about another product starts afresh."""
 _BUDGET = re.compile(
     r"\b(?P<dir>under|below|less than|up to|max(?:imum)?|cheaper than|no more than|over|above|more than)"
     r"\s*(?:[$£€]\s*)?(?P<amount>\d{1,5}(?:\.\d{1,2})?)\b",
@@ -96,14 +100,12 @@ class ActionProductSearch(Action):
     def name(self) -> str:
         return "action_product_search"
 
+    @answers_store_failure()
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         filters = self._filters(tracker)
-        try:
-            result = await query_store(find_products, filters=filters, limit=RESULTS_SHOWN)
-        except StoreUnavailable:
-            return apologise_for_store_failure(dispatcher)
+        result = await query_store(find_products, filters=filters, limit=RESULTS_SHOWN)
         if not result.hits:
             buttons = [_button(name, "product_search", {"category": name}) for name in result.categories]
             response = "utter_product_no_results" if filters else "utter_product_search_ask"
@@ -165,7 +167,7 @@ def stock_facts(session: Session, *, product: str, size: Optional[str], color: O
 def closest_first(alternatives: Sequence[StockAlternative], size: Optional[str]) -> List[StockAlternative]:
     """The store's alternatives with the sizes nearest the one asked for first (L and XXL before S
     when XL is sold out), keeping the store's order of kinds: other size, other color, similar product."""
-    kinds = {"other_size": 0, "other_color": 1, "similar_product": 2}
+    kinds = {kind: rank for rank, kind in enumerate(AlternativeKind)}
     wanted = size_sort_key(size) if size else None
 
     def distance(alt: StockAlternative) -> float:
@@ -177,29 +179,34 @@ def closest_first(alternatives: Sequence[StockAlternative], size: Optional[str])
     return sorted(alternatives, key=lambda alt: (kinds.get(alt.kind, 3), distance(alt)))
 
 
+STOCK_RESPONSES: Dict[StockReason, str] = {
+    StockReason.UNKNOWN_PRODUCT: "utter_product_not_found",
+    StockReason.NOT_OFFERED: "utter_stock_not_offered",
+    StockReason.OUT_OF_STOCK: "utter_stock_sold_out",
+}
+"""What a stock question answers for each reason the store gives for "not in stock"."""
+
+
 class ActionProductStock(Action):
     """Whether the product is in stock in the size and color asked, else the closest alternatives."""
 
     def name(self) -> str:
         return "action_product_stock"
 
+    @answers_store_failure(*STOCK_QUESTION_SLOTS)
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         product = tracker.get_slot("product")
         size, color = tracker.get_slot("size"), tracker.get_slot("color")
-        # size and color answer one question; a later question about another product starts afresh
-        done: List[EventType] = [SlotSet("size", None), SlotSet("color", None)]
+        done: List[EventType] = [SlotSet(slot, None) for slot in STOCK_QUESTION_SLOTS]
         if not product:
             dispatcher.utter_message(response="utter_ask_stock_form_product")
             return done
-        try:
-            facts = await query_store(stock_facts, product=product, size=size, color=color)
-        except StoreUnavailable:
-            return apologise_for_store_failure(dispatcher)
+        facts = await query_store(stock_facts, product=product, size=size, color=color)
         answer, detail = facts.answer, facts.detail
-        if answer.sold_out_reason == "unknown_product" or detail is None:
-            dispatcher.utter_message(response="utter_product_not_found", product=product)
+        if answer.sold_out_reason is StockReason.UNKNOWN_PRODUCT or detail is None:
+            dispatcher.utter_message(response=STOCK_RESPONSES[StockReason.UNKNOWN_PRODUCT], product=product)
             return done
         variant = _variant(size, color)
         if answer.in_stock:
@@ -217,13 +224,15 @@ class ActionProductStock(Action):
                     colors=listing(colors),
                 )  # fmt: skip
             return done
-        if answer.sold_out_reason == "not_offered":
+        if answer.sold_out_reason is StockReason.NOT_OFFERED:
             dispatcher.utter_message(
-                response="utter_stock_not_offered", product=detail.title, variant=variant,
+                response=STOCK_RESPONSES[StockReason.NOT_OFFERED], product=detail.title, variant=variant,
                 sizes=listing(detail.sizes), colors=listing(detail.colors),
             )  # fmt: skip
         elif variant:
-            dispatcher.utter_message(response="utter_stock_sold_out", product=detail.title, variant=variant)
+            dispatcher.utter_message(
+                response=STOCK_RESPONSES[StockReason.OUT_OF_STOCK], product=detail.title, variant=variant
+            )
         else:
             dispatcher.utter_message(response="utter_stock_product_sold_out", product=detail.title)
         self._alternatives(dispatcher, answer, size)

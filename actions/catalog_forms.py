@@ -16,8 +16,9 @@ from rasa_sdk.types import DomainDict
 from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.page_context import page_product
 from actions.sizing import MEASUREMENT_SLOTS, sizing_request
-from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from actions.store_access import query_store, query_store_or
 from store.catalog import get_product
+from store.codes import SizeReason
 from store.sizing import recommend_size
 
 # Messages with these intents never answer a form's question ("stop", "talk to a person").
@@ -26,7 +27,6 @@ LEAVING_INTENTS = {"stop", "deny", "human_handoff", "frustration", "goodbye"}
 NAMING_INTENTS = {"inform", "product_search", "product_stock", "size_help", "nlu_fallback"}
 # The sizing form's size basis for a product without a size chart: nothing to ask, the form ends
 # and action_size_help says there is no chart.
-NO_SIZE_CHART = "no_size_chart"
 
 
 def _intent(tracker: Tracker) -> Optional[str]:
@@ -84,11 +84,7 @@ class ProductSlotMixin:
             value = target_and_usual_product(tracker)[0] or (value[-1] if value else None)
         if not isinstance(value, str) or not value.strip():
             return {"product": None}
-        try:
-            detail = await query_store(get_product, product=value)
-        except StoreUnavailable:
-            apologise_for_store_failure(dispatcher)
-            return {"product": None}
+        detail = await query_store(get_product, product=value)
         if detail is None:
             dispatcher.utter_message(response="utter_product_not_found", product=value.strip())
             return {"product": None}
@@ -117,13 +113,10 @@ class ValidateSizingForm(ProductSlotMixin, HandoffOnRepeatedFailure):
         handle = found.get("product")
         if not handle:
             return found
-        try:
-            result = await query_store(recommend_size, product=handle)
-        except StoreUnavailable:
-            # The size question comes next either way; its own store access reports the failure.
-            return found
-        if result.reason == NO_SIZE_CHART:
-            return {**found, "size_basis": NO_SIZE_CHART}
+        # without the store, the size question comes next and its own store access reports it
+        result = await query_store_or(None, recommend_size, product=handle)
+        if result is not None and result.reason is SizeReason.NO_SIZE_CHART:
+            return {**found, "size_basis": SizeReason.NO_SIZE_CHART}
         return found
 
     async def extract_size_basis(
@@ -155,9 +148,5 @@ class ValidateSizingForm(ProductSlotMixin, HandoffOnRepeatedFailure):
             return {"size_basis": None}
         if not tracker.get_slot("product"):
             return {"size_basis": value}
-        try:
-            result = await query_store(recommend_size, **sizing_request(tracker))
-        except StoreUnavailable:
-            apologise_for_store_failure(dispatcher)
-            return {"size_basis": None}
-        return {"size_basis": None if result.reason == "need_measurements" else value}
+        result = await query_store(recommend_size, **sizing_request(tracker))
+        return {"size_basis": None if result.reason is SizeReason.NEED_MEASUREMENTS else value}

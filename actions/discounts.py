@@ -24,10 +24,21 @@ from actions.catalog_forms import LEAVING_INTENTS
 from actions.formatting import day, listing, money
 from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.page_context import cart_lines
-from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
-from store.catalog import catalog_vocabulary
+from actions.store_access import answers_store_failure, query_store
+from store.codes import DiscountReason
 from store.discounts import CartLine, DiscountCheck, check_discount
 from store.info import store_info
+from store.vocabulary import catalog_vocabulary
+
+REFUSALS: Dict[DiscountReason, str] = {
+    DiscountReason.UNKNOWN: "utter_discount_unknown",
+    DiscountReason.NOT_STARTED: "utter_discount_not_started",
+    DiscountReason.EXPIRED: "utter_discount_expired",
+    DiscountReason.USAGE_LIMIT: "utter_discount_usage_limit",
+    DiscountReason.EXCLUDED_ITEMS: "utter_discount_excluded_items",
+    DiscountReason.MIN_SPEND: "utter_discount_min_spend",
+}
+"""Why a code does not apply, said to the shopper (the cart's details follow where they help)."""
 
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{2,29}")
 
@@ -75,6 +86,7 @@ class ActionCheckDiscount(Action):
     def name(self) -> str:
         return "action_check_discount"
 
+    @answers_store_failure("discount_code")
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
@@ -85,10 +97,7 @@ class ActionCheckDiscount(Action):
             dispatcher.utter_message(response="utter_discount_general")
             return done
         cart = cart_lines(tracker)
-        try:
-            facts = await query_store(discount_facts, code=code, cart=cart or [])
-        except StoreUnavailable:
-            return apologise_for_store_failure(dispatcher) + done
+        facts = await query_store(discount_facts, code=code, cart=cart or [])
         check = facts.check
         tz = ZoneInfo(facts.timezone)
 
@@ -111,18 +120,18 @@ class ActionCheckDiscount(Action):
                 dispatcher.utter_message(
                     response="utter_discount_applies", amount=money(check.amount, facts.currency), **terms
                 )
-        elif check.reason in ("excluded_items", "min_spend") and cart is None:
+        elif check.reason in (DiscountReason.EXCLUDED_ITEMS, DiscountReason.MIN_SPEND) and cart is None:
             self._explain_terms(dispatcher, terms)
-        elif check.reason == "min_spend":
+        elif check.reason is DiscountReason.MIN_SPEND:
             missing = money(check.missing_spend or Decimal(0), facts.currency)
-            dispatcher.utter_message(response="utter_discount_min_spend", missing=missing, **terms)
-        elif check.reason == "excluded_items":
-            dispatcher.utter_message(response="utter_discount_excluded_items", **terms)
+            dispatcher.utter_message(response=REFUSALS[check.reason], missing=missing, **terms)
+        elif check.reason is DiscountReason.EXCLUDED_ITEMS:
+            dispatcher.utter_message(response=REFUSALS[check.reason], **terms)
             if terms.get("excluded"):
                 dispatcher.utter_message(response="utter_discount_not_covered", **terms)
             dispatcher.utter_message(response="utter_discount_next_steps")
-        else:
-            dispatcher.utter_message(response=f"utter_discount_{check.reason}", **terms)
+        elif check.reason is not None:
+            dispatcher.utter_message(response=REFUSALS[check.reason], **terms)
         return done
 
     @staticmethod

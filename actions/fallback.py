@@ -15,6 +15,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import perform_handoff
+from store.codes import HandoffReason
 
 FALLBACK_INTENT = "nlu_fallback"
 MAX_TOPICS = 3
@@ -61,6 +62,6 @@ class ActionStorefrontFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         if previous_user_intent(tracker) == FALLBACK_INTENT:
-            return await perform_handoff(dispatcher, tracker, reason="nlu_fallback")
+            return await perform_handoff(dispatcher, tracker, reason=HandoffReason.NLU_FALLBACK)
         dispatcher.utter_message(response="utter_fallback_rephrase", buttons=topic_buttons(tracker, domain))
         return []

@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Iterable, Optional
 from zoneinfo import ZoneInfo
 
+from core import clock
+
 _SYMBOLS = {"USD": "$", "CAD": "CA$", "AUD": "A$", "NZD": "NZ$", "EUR": "€", "GBP": "£"}
 
 
@@ -22,7 +24,7 @@ def day(value: date) -> str:
     return f"{value:%a} {value.day} {value:%b}"
 
 
-def clock(value: time) -> str:
+def time_of_day(value: time) -> str:
     """``time(14, 0)`` -> ``"2:00 PM"``."""
     return f"{(value.hour - 1) % 12 + 1}:{value.minute:02d} {'AM' if value.hour < 12 else 'PM'}"
 
@@ -30,7 +32,7 @@ def clock(value: time) -> str:
 def zone_abbreviation(tz_name: str, when: Optional[datetime] = None) -> str:
     """The store time zone as shoppers see it on a clock (``EST``/``EDT``)."""
     tz = ZoneInfo(tz_name)
-    return (when or datetime.now(tz)).astimezone(tz).strftime("%Z")
+    return (when or clock.now()).astimezone(tz).strftime("%Z")
 
 
 def listing(items: Iterable[str]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 FLOW_SLOTS = (
@@ -29,6 +29,15 @@ FLOW_SLOTS = (
     "address_confirmed",
 )
 """Answers that belong to one run of a flow (the verified order and contact are kept)."""
+
+
+def stop_form() -> List[EventType]:
+    """Events that make Rasa's FormAction finish the form now (see ``FormAction.is_done``).
+
+    ``ActiveLoop(None)`` is what counts for forms with dynamic required slots: rasa-sdk appends its
+    own ``requested_slot`` after the validation events, which would otherwise override ours.
+    """
+    return [ActiveLoop(None), SlotSet("requested_slot", None)]
 
 
 class ActionLeaveForm(Action):

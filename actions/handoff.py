@@ -16,7 +16,7 @@ action runs again when the form is done to queue the handoff as offline.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time, timezone
+from datetime import datetime, time
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
@@ -24,10 +24,12 @@ from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, FollowupA
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff_context import build_context, shopper_identity
-from actions.store_access import StoreUnavailable, query_store
-from core.settings import load_settings
+from actions.store_access import StoreUnavailable, query_store, query_store_or
+from core import clock
+from core.settings import get_settings
 from integrations.chatwoot import HelpdeskError, forward_to_chatwoot, load_helpdesk_config
-from store.handoffs import create_handoff, list_handoffs, open_handoff_for
+from store.codes import HandoffReason
+from store.handoffs import HandoffView, create_handoff, list_handoffs, open_handoff_for
 from store.info import SupportHours, store_info, store_timezone, support_hours
 
 logger = logging.getLogger(__name__)
@@ -36,28 +38,38 @@ CONTACT_FORM = "handoff_contact_form"
 NO_CONTACT = "none"
 
 # what the latest intent says about why a person is needed, when no action set a reason
-_INTENT_REASONS = {"frustration": "frustration", "nlu_fallback": "nlu_fallback"}
-_PREFACES = {"frustration": "utter_frustration_sorry", "nlu_fallback": "utter_fallback_handing_off"}
+_INTENT_REASONS = {"frustration": HandoffReason.FRUSTRATION, "nlu_fallback": HandoffReason.NLU_FALLBACK}
+
+HANDOFF_PREFACES: Dict[HandoffReason, Optional[str]] = {
+    HandoffReason.REQUESTED: None,
+    HandoffReason.NLU_FALLBACK: "utter_fallback_handing_off",
+    HandoffReason.FORM_FAILED: None,
+    HandoffReason.FRUSTRATION: "utter_frustration_sorry",
+    HandoffReason.DELAYED_ORDER: None,
+    HandoffReason.HIGH_VALUE_ORDER: None,
+    HandoffReason.ACTION_FAILED: None,
+}
+"""What is said before the handoff message, per reason (None: the reason needs no words of its own)."""
 
 
-def _now() -> datetime:
-    """The current time (a seam for tests of business hours)."""
-    return datetime.now(timezone.utc)
-
-
-def handoff_reason(tracker: Tracker, explicit: Optional[str] = None) -> str:
+def handoff_reason(tracker: Tracker, explicit: Optional[HandoffReason] = None) -> HandoffReason:
     """Why a person is needed: the caller's reason, else the latest intent's, else the slot's."""
     if explicit:
         return explicit
     intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
     if intent in _INTENT_REASONS:
         return _INTENT_REASONS[intent]
-    return tracker.get_slot("handoff_reason") or "requested"
+    slot = tracker.get_slot("handoff_reason")
+    try:
+        return HandoffReason(slot) if slot else HandoffReason.REQUESTED
+    except ValueError:
+        logger.error("Unknown handoff_reason %r: handing off as requested", slot)
+        return HandoffReason.REQUESTED
 
 
 async def agents_on_duty(now: datetime) -> SupportHours:
     """Whether people answer now (store calendar unless ``HANDOFF_HOURS_OVERRIDE`` says otherwise)."""
-    override = load_settings(generate_secrets=False)["HANDOFF_HOURS_OVERRIDE"]
+    override = get_settings().handoff_hours_override
     if override == "open":
         return SupportHours(open_now=True, next_open=now)
     hours = await query_store(support_hours, now=now)
@@ -91,8 +103,9 @@ def _leave_other_form(tracker: Tracker) -> List[EventType]:
 
 
 async def _wait_minutes(handoff_id: int) -> int:
-    minutes = int(load_settings(generate_secrets=False)["HANDOFF_MINUTES_PER_SHOPPER"])
-    queued = await query_store(list_handoffs, status="queued")
+    minutes = get_settings().handoff_minutes_per_shopper
+    # the handoff is already queued: a failing store must not turn it into "the handoff failed"
+    queued: List[HandoffView] = await query_store_or([], list_handoffs, status="queued")
     position = next((i for i, h in enumerate(queued, start=1) if h.id == handoff_id), len(queued) or 1)
     return position * minutes
 
@@ -111,35 +124,33 @@ async def _forward(conversation_id: str, handoff_id: int, context: Dict[str, Any
 
 
 async def perform_handoff(
-    dispatcher: CollectingDispatcher, tracker: Tracker, *, reason: Optional[str] = None
+    dispatcher: CollectingDispatcher, tracker: Tracker, *, reason: Optional[HandoffReason] = None
 ) -> List[EventType]:
     """Queue the conversation for a person and pause the bot (shared by every trigger).
 
     Returns:
         The events to return from the calling action.
     """
-    reason = handoff_reason(tracker, reason)
+    why = handoff_reason(tracker, reason)
     events: List[EventType] = _leave_other_form(tracker)
     try:
         existing = await query_store(open_handoff_for, conversation_id=tracker.sender_id)
         if existing is not None:
             dispatcher.utter_message(response="utter_handoff_already_queued")
             return [*events, ConversationPaused()]
-        hours = await agents_on_duty(_now())
+        hours = await agents_on_duty(clock.now())
         if not hours.open_now and not _contact_collected(tracker):
-            return [*events, *_ask_for_contact(dispatcher, tracker, reason, hours)]
-        return [*events, *await _queue(dispatcher, tracker, reason, hours)]
+            return [*events, *_ask_for_contact(dispatcher, tracker, why, hours)]
+        return [*events, *await _queue(dispatcher, tracker, why, hours)]
     except StoreUnavailable as error:
         logger.error("Handoff for %s failed: %s", tracker.sender_id, error)
         dispatcher.utter_message(response="utter_handoff_failed", support_email=await _support_email())
-        return [*events, SlotSet("handoff_reason", reason)]
+        return [*events, SlotSet("handoff_reason", why)]
 
 
 async def _support_email() -> str:
-    try:
-        return (await query_store(store_info)).support_email or ""
-    except StoreUnavailable:
-        return ""
+    info = await query_store_or(None, store_info)
+    return (info.support_email or "") if info is not None else ""
 
 
 def _opening(hours: SupportHours) -> Dict[str, str]:
@@ -151,11 +162,12 @@ def _opening(hours: SupportHours) -> Dict[str, str]:
 
 
 def _ask_for_contact(
-    dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, hours: SupportHours
+    dispatcher: CollectingDispatcher, tracker: Tracker, reason: HandoffReason, hours: SupportHours
 ) -> List[EventType]:
     """Off hours: say when people are back, then ask how to reach the shopper (the form)."""
-    if reason in _PREFACES:
-        dispatcher.utter_message(response=_PREFACES[reason])
+    preface = HANDOFF_PREFACES[reason]
+    if preface:
+        dispatcher.utter_message(response=preface)
     dispatcher.utter_message(response="utter_handoff_offline", **_opening(hours))
     events: List[EventType] = [SlotSet("handoff_reason", reason)]
     identity = shopper_identity(tracker)
@@ -167,7 +179,7 @@ def _ask_for_contact(
 
 
 async def _queue(
-    dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, hours: SupportHours
+    dispatcher: CollectingDispatcher, tracker: Tracker, reason: HandoffReason, hours: SupportHours
 ) -> List[EventType]:
     channel = tracker.get_latest_input_channel() or "unknown"
     context = await build_context(tracker, reason=reason, channel=channel)
@@ -184,8 +196,9 @@ async def _queue(
         summary=context["summary"], context=context, offline=offline,
     )  # fmt: skip
     await _forward(tracker.sender_id, handoff.id, context)
-    if reason in _PREFACES and not offline:
-        dispatcher.utter_message(response=_PREFACES[reason])
+    preface = HANDOFF_PREFACES[reason]
+    if preface and not offline:
+        dispatcher.utter_message(response=preface)
     if not offline:
         dispatcher.utter_message(
             response="utter_handoff_queued", wait_minutes=await _wait_minutes(handoff.id)

@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.handoff import NO_CONTACT
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
-_PHONE_CHARS = re.compile(r"^\+?[\d\s().-]+$")
+from store.contact import compact_phone, find_contact
 
 
-def normalise_contact(text: str) -> str | None:
+def normalise_contact(text: str) -> Optional[str]:
     """An email address (lower case) or a phone number (digits, leading +), else None."""
-    value = text.strip().strip(".,;")
-    if _EMAIL.match(value):
-        return value.lower()
-    if _PHONE_CHARS.match(value):
-        digits = re.sub(r"\D", "", value)
-        if 7 <= len(digits) <= 15:
-            return ("+" if value.startswith("+") else "") + digits
-    return None
+    contact = find_contact(text)
+    return compact_phone(contact) if contact and "@" not in contact else contact
 
 
 class ValidateHandoffContactForm(FormValidationAction):

@@ -18,6 +18,7 @@ from rasa_sdk import Tracker
 
 from actions import identity
 from actions.store_access import StoreUnavailable, query_store
+from store.codes import HandoffReason
 from store.customers import customer_summary
 from store.orders import find_order, orders_for_contact
 
@@ -26,29 +27,37 @@ logger = logging.getLogger(__name__)
 TRANSCRIPT_LIMIT = 60
 """Messages kept in the record; the console reads the live tracker for the full history."""
 
-HANDOFF_REASONS = (
-    "requested", "nlu_fallback", "form_failed", "frustration", "delayed_order", "high_value_order",
-    "action_failed",
-)  # fmt: skip
-
-_REASON_LABELS = {
-    "requested": "Shopper asked for a person",
-    "nlu_fallback": "Assistant did not understand the shopper twice in a row",
-    "form_failed": "Shopper could not answer one of the assistant's questions",
-    "frustration": "Shopper is frustrated",
-    "delayed_order": "Problem with a delayed order",
-    "high_value_order": "Problem with a high-value order",
-    "action_failed": "The assistant could not complete a store lookup",
+# for the agents in the console, not the shopper (so not domain.yml responses)
+REASON_LABELS: Dict[HandoffReason, str] = {
+    HandoffReason.REQUESTED: "Shopper asked for a person",
+    HandoffReason.NLU_FALLBACK: "Assistant did not understand the shopper twice in a row",
+    HandoffReason.FORM_FAILED: "Shopper could not answer one of the assistant's questions",
+    HandoffReason.FRUSTRATION: "Shopper is frustrated",
+    HandoffReason.DELAYED_ORDER: "Problem with a delayed order",
+    HandoffReason.HIGH_VALUE_ORDER: "Problem with a high-value order",
+    HandoffReason.ACTION_FAILED: "The assistant could not complete a store lookup",
 }
 
-_NEXT_STEPS = {
-    "requested": "Greet the shopper by name and answer their last question (the transcript shows it).",
-    "nlu_fallback": "Read the last messages (the assistant misunderstood them) and answer directly.",
-    "form_failed": "Collect the missing detail yourself; the assistant's question kept failing.",
-    "frustration": "Apologise first, then solve the problem; the shopper is upset.",
-    "delayed_order": "Check the carrier tracking of the order and offer a reship, refund or a firm date.",
-    "high_value_order": "Prioritise: high-value order. Confirm the details and resolve it personally.",
-    "action_failed": "A store lookup failed; check the order or product in the admin and answer manually.",
+NEXT_STEPS: Dict[HandoffReason, str] = {
+    HandoffReason.REQUESTED: (
+        "Greet the shopper by name and answer their last question (the transcript shows it)."
+    ),
+    HandoffReason.NLU_FALLBACK: (
+        "Read the last messages (the assistant misunderstood them) and answer directly."
+    ),
+    HandoffReason.FORM_FAILED: (
+        "Collect the missing detail yourself; the assistant's question kept failing."
+    ),
+    HandoffReason.FRUSTRATION: "Apologise first, then solve the problem; the shopper is upset.",
+    HandoffReason.DELAYED_ORDER: (
+        "Check the carrier tracking of the order and offer a reship, refund or a firm date."
+    ),
+    HandoffReason.HIGH_VALUE_ORDER: (
+        "Prioritise: high-value order. Confirm the details and resolve it personally."
+    ),
+    HandoffReason.ACTION_FAILED: (
+        "A store lookup failed; check the order or product in the admin and answer manually."
+    ),
 }
 
 # slots that are bookkeeping, not facts about the shopper's request
@@ -198,9 +207,9 @@ async def lookup_customer_and_orders(tracker: Tracker, identity: Dict[str, Any])
     return result
 
 
-def summarise(reason: str, lines: List[Dict[str, Any]], orders: List[Dict[str, Any]]) -> str:
+def summarise(reason: HandoffReason, lines: List[Dict[str, Any]], orders: List[Dict[str, Any]]) -> str:
     """One line for the queue: why, the order, and the shopper's last words."""
-    parts = [_REASON_LABELS.get(reason, reason)]
+    parts = [REASON_LABELS[reason]]
     if orders:
         first = orders[0]
         status = f" ({first['status']})" if first.get("status") else ""
@@ -212,12 +221,12 @@ def summarise(reason: str, lines: List[Dict[str, Any]], orders: List[Dict[str, A
     return "; ".join(parts)
 
 
-def next_step(reason: str) -> str:
+def next_step(reason: HandoffReason) -> str:
     """What the agent should do first."""
-    return _NEXT_STEPS.get(reason, _NEXT_STEPS["requested"])
+    return NEXT_STEPS[reason]
 
 
-async def build_context(tracker: Tracker, *, reason: str, channel: str) -> Dict[str, Any]:
+async def build_context(tracker: Tracker, *, reason: HandoffReason, channel: str) -> Dict[str, Any]:
     """The full context stored with the handoff and shown in the agent console."""
     identity = shopper_identity(tracker)
     store_part = await lookup_customer_and_orders(tracker, identity)

@@ -1,4 +1,4 @@
-"""Hand off when the same form question fails again and again (for every form's validator).
+"""Hand off when the same form question fails again and again, or a high-value order has a problem.
 
 A form validator calls :func:`record_form_failure` instead of returning ``{slot: None}`` when the
 shopper's answer is unusable, and :func:`clear_form_failures` when an answer is accepted::
@@ -18,6 +18,12 @@ a form needs no extra domain entries. On the third failure (:data:`FAILURE_LIMIT
 also sets ``handoff_reason=form_failed`` and ends the form; deriving the validator from
 :class:`HandoffOnRepeatedFailure` (or passing its events through :func:`with_handoff_followup`)
 then adds ``FollowupAction("action_handoff")``, so a person takes over right away.
+
+A problem with a verified order that a flow has just explained (it is late, it has shipped and
+cannot be cancelled or redirected, nothing on it can go back) is passed to :func:`order_problem`:
+an order whose total reaches ``high_value_order_threshold`` in ``store.yaml``
+(``OrderView.is_high_value``) goes to a person at once with ``handoff_reason=high_value_order``;
+any other order only records the flow's reason, for a handoff the shopper may ask for.
 """
 
 from __future__ import annotations
@@ -26,13 +32,19 @@ from abc import abstractmethod
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.forms import stop_form
+from actions.store_access import answers_store_failure
+from store.codes import HandoffReason
+from store.orders import OrderView
+
 FAILURE_LIMIT = 3
 COUNTER_SLOT = "handoff_form_failures"
-FORM_FAILED = "form_failed"
+FORM_FAILED = HandoffReason.FORM_FAILED
+HIGH_VALUE_ORDER = HandoffReason.HIGH_VALUE_ORDER
 
 
 def _key(tracker: Tracker, slot: str, form: Optional[str]) -> str:
@@ -80,7 +92,24 @@ def with_handoff_followup(events: List[EventType]) -> List[EventType]:
     )
     if not gave_up:
         return events
-    return [*events, ActiveLoop(None), SlotSet("requested_slot", None), FollowupAction("action_handoff")]
+    return [*events, *stop_form(), FollowupAction("action_handoff")]
+
+
+def order_problem(order: OrderView, reason: Optional[str] = None) -> List[EventType]:
+    """Events after the shopper was told about a problem with their verified ``order``.
+
+    Args:
+        order: the verified order (its ``is_high_value`` comes from the store's threshold).
+        reason: the handoff reason to record for an ordinary order (none: nothing is recorded).
+
+    Returns:
+        ``handoff_reason=high_value_order`` and ``action_handoff`` next for a high-value order
+        (a form must end first: validators put :func:`actions.forms.stop_form` before these);
+        otherwise ``handoff_reason=reason`` when given.
+    """
+    if order.is_high_value:
+        return [SlotSet("handoff_reason", HIGH_VALUE_ORDER), FollowupAction("action_handoff")]
+    return [SlotSet("handoff_reason", reason)] if reason else []
 
 
 def count_rejected_answer(tracker: Tracker, events: List[EventType]) -> List[EventType]:
@@ -112,12 +141,17 @@ def count_rejected_answer(tracker: Tracker, events: List[EventType]) -> List[Eve
 
 
 class HandoffOnRepeatedFailure(FormValidationAction):
-    """A form validator whose question, answered unusably three times running, hands off."""
+    """A form validator whose question, answered unusably three times running, hands off.
+
+    It also answers a store failure in any of its validators with the store failure policy
+    (:func:`actions.store_access.answers_store_failure`): the apology, and the form ends.
+    """
 
     @abstractmethod
     def name(self) -> str:
         """``validate_<form>``."""
 
+    @answers_store_failure()
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:

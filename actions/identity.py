@@ -1,10 +1,20 @@
 """Who the shopper is, as far as a channel has proved it (the metadata contract).
 
 Server-side channel code puts ``metadata["shopper"]`` on a user message only after checking it
-(WhatsApp: the sender's number as Meta delivered it; widget: the page's signed token) and strips any
-client-supplied ``shopper`` key. So a ``verified_phone`` or ``verified_email`` here may stand in for
-the contact the order-verification forms would otherwise ask for, but only when it matches the
-order's own contact: the store decides that, never this module.
+(WhatsApp and Twilio: the sender's number as the provider signed it; widget: the page's signed
+token), names the input channel that checked it in ``proved_by``, and strips any client-supplied
+``shopper`` (see ``storefront/trusted_metadata.py``). So a ``verified_phone`` or
+``verified_email`` here may stand in for the contact the order-verification forms would
+otherwise ask for, but only when it matches the order's own contact: the store decides that,
+never this module.
+
+A proof belongs to the channel that made it: a record counts only on a message that arrived on
+its ``proved_by`` channel, whether it is the latest message's or the one the session started
+with (``session_started_metadata``). A message on another channel proves nothing, even in the
+same conversation.
+
+The same messages carry ``metadata["client"]``, the address the channel saw the request come
+from; failed order verifications are counted per address (``store/verification.py``).
 """
 
 from __future__ import annotations
@@ -14,6 +24,14 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 
 SESSION_METADATA_SLOT = "session_started_metadata"
+SHOPPER_KEY = "shopper"
+CLIENT_KEY = "client"
+
+
+def latest_input_channel(tracker: Tracker) -> Optional[str]:
+    """The input channel of the latest user message (``None`` before the shopper wrote)."""
+    channel = tracker.get_latest_input_channel()
+    return channel if isinstance(channel, str) and channel else None
 
 
 def message_metadata(tracker: Tracker) -> Dict[str, Any]:
@@ -24,10 +42,28 @@ def message_metadata(tracker: Tracker) -> Dict[str, Any]:
     return metadata if isinstance(metadata, dict) else {}
 
 
+def _proved_here(record: Any, channel: Optional[str]) -> bool:
+    return isinstance(record, dict) and channel is not None and record.get("proved_by") == channel
+
+
 def shopper(tracker: Tracker) -> Dict[str, Any]:
-    """The channel-verified shopper record (``{}`` when the channel proved nothing)."""
-    record = message_metadata(tracker).get("shopper")
-    return record if isinstance(record, dict) else {}
+    """The channel-verified shopper record (``{}`` when this message's channel proved nothing)."""
+    record = message_metadata(tracker).get(SHOPPER_KEY)
+    if isinstance(record, dict) and _proved_here(record, latest_input_channel(tracker)):
+        return record
+    return {}
+
+
+def client_address(tracker: Tracker) -> Optional[str]:
+    """``<channel>:<address>`` of the latest message's client, for counting failed verifications."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    record = metadata.get(CLIENT_KEY) if isinstance(metadata, dict) else None
+    if not isinstance(record, dict):
+        return None
+    channel, address = record.get("channel"), record.get("address")
+    if not isinstance(channel, str) or not isinstance(address, str) or not address:
+        return None
+    return f"{channel}:{address}"
 
 
 def _text(record: Dict[str, Any], key: str) -> Optional[str]:
@@ -36,7 +72,7 @@ def _text(record: Dict[str, Any], key: str) -> Optional[str]:
 
 
 def verified_phone(tracker: Tracker) -> Optional[str]:
-    """The phone number a channel (WhatsApp) proved the shopper is writing from."""
+    """The phone number a channel (WhatsApp, Twilio) proved the shopper is writing from."""
     return _text(shopper(tracker), "verified_phone")
 
 

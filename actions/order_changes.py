@@ -8,19 +8,35 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff_triggers import order_problem
 from actions.order_facts import address_line, order_values
 from actions.order_forms import new_address
 from actions.order_verification import verified_order_view
-from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from actions.store_access import answers_store_failure, query_store
+from store.codes import HandoffReason, OrderChangeRefusal
 from store.orders import OrderChangeResult, cancel_order, change_shipping_address
 
 CANCEL_SLOTS = ("order_number", "cancel_confirmed")
 ADDRESS_SLOTS = ("order_number", "new_address1", "new_city", "new_postal_code", "address_confirmed")
 
-_REFUSALS = {
-    "already_cancelled": "cancelled",
-    "already_fulfilled": "shipped",
-    "partially_fulfilled": "shipped",
+CHANGE_FAILED = "utter_order_change_failed"
+"""The form checked the order, so any other refusal is unexpected: say so and offer a person."""
+
+CANCEL_REFUSALS: Dict[OrderChangeRefusal, str] = {
+    OrderChangeRefusal.ALREADY_CANCELLED: "utter_cannot_cancel_cancelled",
+    OrderChangeRefusal.ALREADY_FULFILLED: "utter_cannot_cancel_shipped",
+    OrderChangeRefusal.PARTIALLY_FULFILLED: "utter_cannot_cancel_shipped",
+    OrderChangeRefusal.NOT_FOUND: CHANGE_FAILED,
+    OrderChangeRefusal.INVALID_ADDRESS: CHANGE_FAILED,
+    OrderChangeRefusal.COUNTRY_CHANGE_NOT_ALLOWED: CHANGE_FAILED,
+}
+ADDRESS_REFUSALS: Dict[OrderChangeRefusal, str] = {
+    OrderChangeRefusal.ALREADY_CANCELLED: "utter_cannot_change_address_cancelled",
+    OrderChangeRefusal.ALREADY_FULFILLED: "utter_cannot_change_address_shipped",
+    OrderChangeRefusal.PARTIALLY_FULFILLED: "utter_cannot_change_address_shipped",
+    OrderChangeRefusal.NOT_FOUND: CHANGE_FAILED,
+    OrderChangeRefusal.INVALID_ADDRESS: CHANGE_FAILED,
+    OrderChangeRefusal.COUNTRY_CHANGE_NOT_ALLOWED: CHANGE_FAILED,
 }
 
 
@@ -28,15 +44,18 @@ def _reset(slots: tuple) -> List[EventType]:
     return [SlotSet(slot, None) for slot in slots]
 
 
-def _refusal(result: OrderChangeResult, dispatcher: CollectingDispatcher, prefix: str) -> List[EventType]:
+def _refusal(
+    result: OrderChangeResult, dispatcher: CollectingDispatcher, responses: Dict[OrderChangeRefusal, str]
+) -> List[EventType]:
     """Explain a change the store refused (the order moved on since the form checked it)."""
-    why = _REFUSALS.get(result.reason or "")
-    values = order_values(result.order) if result.order is not None else {}
-    if why:
-        dispatcher.utter_message(response=f"{prefix}_{why}", **values)
-        return []
-    dispatcher.utter_message(response="utter_order_change_failed")
-    return [SlotSet("handoff_reason", "action_failed")]
+    response = responses[result.reason] if result.reason is not None else CHANGE_FAILED
+    if response == CHANGE_FAILED:
+        dispatcher.utter_message(response=CHANGE_FAILED)
+        return [SlotSet("handoff_reason", HandoffReason.ACTION_FAILED)]
+    dispatcher.utter_message(response=response, **(order_values(result.order) if result.order else {}))
+    shipped = result.reason in (OrderChangeRefusal.ALREADY_FULFILLED, OrderChangeRefusal.PARTIALLY_FULFILLED)
+    # a shipped order the shopper wanted to change is a problem: a high-value one goes to a person
+    return order_problem(result.order) if shipped and result.order is not None else []
 
 
 class ActionCancelOrder(Action):
@@ -45,6 +64,7 @@ class ActionCancelOrder(Action):
     def name(self) -> str:
         return "action_cancel_order"
 
+    @answers_store_failure(*CANCEL_SLOTS)
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
@@ -53,16 +73,13 @@ class ActionCancelOrder(Action):
             dispatcher.utter_message(response="utter_order_kept")
         if confirmed is not True:
             return _reset(CANCEL_SLOTS)
-        try:
-            result = await query_store(
-                cancel_order,
-                order_number=tracker.get_slot("verified_order"),
-                contact=tracker.get_slot("order_contact"),
-            )
-        except StoreUnavailable:
-            return _reset(CANCEL_SLOTS) + apologise_for_store_failure(dispatcher)
+        result = await query_store(
+            cancel_order,
+            order_number=tracker.get_slot("verified_order"),
+            contact=tracker.get_slot("order_contact"),
+        )
         if not result.ok:
-            return _reset(CANCEL_SLOTS) + _refusal(result, dispatcher, "utter_cannot_cancel")
+            return _reset(CANCEL_SLOTS) + _refusal(result, dispatcher, CANCEL_REFUSALS)
         assert result.order is not None
         dispatcher.utter_message(response="utter_order_cancel_done", **order_values(result.order))
         return _reset(CANCEL_SLOTS)
@@ -74,6 +91,7 @@ class ActionChangeAddress(Action):
     def name(self) -> str:
         return "action_change_address"
 
+    @answers_store_failure(*ADDRESS_SLOTS)
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
@@ -83,22 +101,19 @@ class ActionChangeAddress(Action):
         if confirmed is not True:
             return _reset(ADDRESS_SLOTS)
         result: Optional[OrderChangeResult] = None
-        try:
-            order = await verified_order_view(tracker)
-            if order is not None:
-                result = await query_store(
-                    change_shipping_address,
-                    order_number=str(order.number),
-                    contact=tracker.get_slot("order_contact"),
-                    address=new_address(tracker, order),
-                )
-        except StoreUnavailable:
-            return _reset(ADDRESS_SLOTS) + apologise_for_store_failure(dispatcher)
+        order = await verified_order_view(tracker)
+        if order is not None:
+            result = await query_store(
+                change_shipping_address,
+                order_number=str(order.number),
+                contact=tracker.get_slot("order_contact"),
+                address=new_address(tracker, order),
+            )
         if result is None:
             dispatcher.utter_message(response="utter_order_not_found_final")
             return _reset(ADDRESS_SLOTS)
         if not result.ok:
-            return _reset(ADDRESS_SLOTS) + _refusal(result, dispatcher, "utter_cannot_change_address")
+            return _reset(ADDRESS_SLOTS) + _refusal(result, dispatcher, ADDRESS_REFUSALS)
         assert result.order is not None
         dispatcher.utter_message(
             response="utter_address_changed",

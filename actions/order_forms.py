@@ -14,13 +14,16 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.forms import stop_form
+from actions.handoff_triggers import order_problem
 from actions.order_facts import address_line, order_values
-from actions.order_verification import OrderFormValidator, stop_form, verified_order_view
-from actions.store_access import StoreUnavailable, apologise_for_store_failure
+from actions.order_verification import OrderFormValidator, verified_order_view
+from actions.store_access import answers_store_failure
+from store.codes import OrderStatus
 from store.order_views import Address
 from store.orders import OrderView
 
-CHANGEABLE_STATUS = "unfulfilled"
+CHANGEABLE_STATUS = OrderStatus.UNFULFILLED
 """Only an order nothing has shipped from can be cancelled or sent elsewhere."""
 
 _POSTAL_CODES = {
@@ -34,12 +37,17 @@ _ANY_POSTAL_CODE = r"[A-Za-z0-9][A-Za-z0-9 \-]{1,9}"
 def not_changeable(
     order: OrderView, dispatcher: CollectingDispatcher, response_prefix: str
 ) -> Optional[List[EventType]]:
-    """When the order can no longer change, say why (``<prefix>_shipped|_cancelled``) and stop the form."""
-    if order.status == CHANGEABLE_STATUS:
+    """When the order can no longer change, say why (``<prefix>_shipped|_cancelled``) and stop the form.
+
+    A shipped order the shopper wanted to change is a problem: a high-value one goes to a person.
+    """
+    if order.status is CHANGEABLE_STATUS:
         return None
-    why = "cancelled" if order.status == "cancelled" else "shipped"
-    dispatcher.utter_message(response=f"{response_prefix}_{why}", **order_values(order))
-    return stop_form()
+    if order.status is OrderStatus.CANCELLED:
+        dispatcher.utter_message(response=f"{response_prefix}_cancelled", **order_values(order))
+        return stop_form()
+    dispatcher.utter_message(response=f"{response_prefix}_shipped", **order_values(order))
+    return [*stop_form(), *order_problem(order)]
 
 
 def new_address(tracker: Tracker, order: OrderView) -> Address:
@@ -112,11 +120,7 @@ class ValidateChangeAddressForm(OrderFormValidator):
     ) -> Dict[str, Any]:
         """A postal code in the shape the order's country uses."""
         text = " ".join(str(value or "").split()).upper()
-        try:
-            order = await verified_order_view(tracker)
-        except StoreUnavailable:
-            apologise_for_store_failure(dispatcher)
-            return {"new_postal_code": None, "handoff_reason": "action_failed"}
+        order = await verified_order_view(tracker)
         country = (order.shipping_address.country if order else "") or ""
         if not re.fullmatch(_POSTAL_CODES.get(country, _ANY_POSTAL_CODE), text):
             dispatcher.utter_message(response="utter_new_postal_code_invalid")
@@ -130,13 +134,11 @@ class ActionAskCancelConfirmed(Action):
     def name(self) -> str:
         return "action_ask_cancel_confirmed"
 
+    @answers_store_failure()
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        try:
-            order = await verified_order_view(tracker)
-        except StoreUnavailable:
-            return apologise_for_store_failure(dispatcher)
+        order = await verified_order_view(tracker)
         if order is not None:
             dispatcher.utter_message(response="utter_ask_cancel_confirmed", **order_values(order))
         return []
@@ -148,13 +150,11 @@ class ActionAskAddressConfirmed(Action):
     def name(self) -> str:
         return "action_ask_address_confirmed"
 
+    @answers_store_failure()
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        try:
-            order = await verified_order_view(tracker)
-        except StoreUnavailable:
-            return apologise_for_store_failure(dispatcher)
+        order = await verified_order_view(tracker)
         if order is not None:
             values = {**order_values(order), "new_address": address_line(new_address(tracker, order))}
             dispatcher.utter_message(response="utter_ask_address_confirmed", **values)

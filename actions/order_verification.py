@@ -1,9 +1,11 @@
 """Order verification shared by every form that reads or changes an order.
 
 A form that touches an order asks for ``order_number`` and ``order_contact`` (the email or phone on
-the order). The store answers "no such order for that contact" the same way for an unknown number
-and for a wrong contact, and so do we: the shopper never learns whether a number exists. A contact a
-channel has proved (WhatsApp number, signed-in email) is tried first and counts only if it matches.
+the order). The store answers "no such order for that contact" the same way, after the same work,
+for an unknown number and for a wrong contact, and so do we: the shopper never learns whether a
+number exists. A contact a channel has proved (WhatsApp number, signed-in email) is tried too and
+counts only if it matches. Failed guesses are counted by the store per order number, contact and
+client address (``store/verification.py``); past the limit the shopper is offered a person.
 
 Each flow adds its own check after verification (``after_verification``): cancellable? any items
 within the return window? A check that ends the flow explains why and stops the form by setting
@@ -12,58 +14,38 @@ within the return window? A check that ends the flow explains why and stops the 
 
 from __future__ import annotations
 
-import re
 from abc import abstractmethod
+from datetime import timedelta
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.forms import stop_form
 from actions.handoff_triggers import HandoffOnRepeatedFailure
-from actions.identity import verified_contacts
-from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
-from store.contact import normalize_email, parse_order_number, phone_key
+from actions.identity import client_address, verified_contacts
+from actions.store_access import query_store
+from core.settings import get_settings
+from store.codes import HandoffReason
+from store.contact import find_contact, find_order_number
 from store.orders import OrderView, find_order
+from store.verification import GuessLimit, VerificationOutcome, verify_order
 
 MAX_LOOKUP_ATTEMPTS = 2
 """Wrong number/contact pairs before we stop asking and offer a person instead."""
 
-_DIGITS = re.compile(r"#?\s*(\d{3,12})")
-_EMAIL = re.compile(r"[^@\s<>()]+@[^@\s<>()]+\.[A-Za-z]{2,}")
-_PHONE = re.compile(r"\+?\(?\d[\d\s().\-]{5,}\d")
+LOCKED_RESPONSE = "utter_verification_locked"
 
 
-def parse_number(value: Any) -> Optional[str]:
-    """An order number from what the shopper typed (``"#1001"``, ``"it's 1001"``), as digits."""
-    text = str(value or "")
-    number = parse_order_number(text)
-    if number is None:
-        match = _DIGITS.search(text)
-        number = parse_order_number(match.group(1)) if match else None
-    return str(number) if number is not None else None
-
-
-def parse_contact(value: Any) -> Optional[str]:
-    """The email (normalised) or phone number in what the shopper typed; None when there is neither."""
-    text = str(value or "").strip()
-    email = _EMAIL.search(text)
-    if email:
-        return normalize_email(email.group(0).rstrip("."))
-    phone = _PHONE.search(text)
-    if phone and "@" not in text and phone_key(phone.group(0)):
-        return phone.group(0).strip()
-    return None
-
-
-def stop_form() -> List[EventType]:
-    """Events that make Rasa's FormAction finish the form now (see ``FormAction.is_done``).
-
-    ``ActiveLoop(None)`` is what counts for forms with dynamic required slots: rasa-sdk appends its
-    own ``requested_slot`` after the validation events, which would otherwise override ours.
-    """
-    return [ActiveLoop(None), SlotSet("requested_slot", None)]
+def guess_limit() -> GuessLimit:
+    """The store-wide limit on failed verifications (``VERIFICATION_*`` settings)."""
+    settings = get_settings()
+    return GuessLimit(
+        max_failures=settings.verification_max_failures,
+        window=timedelta(seconds=settings.verification_window_seconds),
+    )
 
 
 def _answering_something_else(tracker: Tracker, slot: str) -> bool:
@@ -112,10 +94,10 @@ class OrderFormValidator(HandoffOnRepeatedFailure):
         """
         if _answering_something_else(tracker, "order_number"):
             return {"order_number": tracker.get_slot("verified_order")}
-        number = parse_number(value)
+        number = find_order_number(value)
         if number is None:
             dispatcher.utter_message(response="utter_order_number_invalid")
-        return {"order_number": number}
+        return {"order_number": str(number) if number is not None else None}
 
     async def validate_order_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -123,7 +105,7 @@ class OrderFormValidator(HandoffOnRepeatedFailure):
         """Accept an email or a phone number (kept once the order is verified, as above)."""
         if _answering_something_else(tracker, "order_contact"):
             return {"order_contact": _value_before_this_turn(tracker, "order_contact")}
-        contact = parse_contact(value)
+        contact = find_contact(value)
         if contact is None:
             dispatcher.utter_message(response="utter_order_contact_invalid")
         return {"order_contact": contact}
@@ -134,8 +116,6 @@ class OrderFormValidator(HandoffOnRepeatedFailure):
         """Validate each slot, then verify the order when the number or contact just changed."""
         just_set = tracker.slots_to_validate()
         events = await super().get_validation_events(dispatcher, tracker, domain)
-        if any(e.get("name") == "handoff_reason" and e.get("value") == "action_failed" for e in events):
-            return events + stop_form()  # a validator could not reach the store: stop asking
         if not ({"order_number", "order_contact"} & set(just_set)):
             return events
         extra = await self._verify(dispatcher, tracker, contact_is_new="order_contact" in just_set)
@@ -149,26 +129,40 @@ class OrderFormValidator(HandoffOnRepeatedFailure):
         typed = tracker.get_slot("order_contact")
         if not number:
             return []
-        candidates = [typed] if typed else []
-        candidates += [c for c in verified_contacts(tracker) if c not in candidates]
-        if not candidates:
+        proved = verified_contacts(tracker)
+        if not typed and not proved:
             return []  # the form asks for the contact next
-        try:
-            for contact in candidates:
-                order = await query_store(find_order, order_number=number, contact=contact)
-                if order is not None:
-                    events: List[EventType] = [
-                        SlotSet("order_contact", contact),
-                        SlotSet("verified_order", number),
-                        SlotSet("order_lookup_attempts", None),
-                    ]
-                    return events + await self.after_verification(order, contact, dispatcher, tracker)
-        except StoreUnavailable:
-            return [*apologise_for_store_failure(dispatcher), *stop_form()]
+        # a store failure here is answered by the validators' failure policy (HandoffOnRepeatedFailure)
+        attempt = await query_store(
+            verify_order, order_number=number, typed_contact=typed, proved_contacts=proved,
+            client=client_address(tracker), limit=guess_limit(),
+        )  # fmt: skip
+        if attempt.outcome is VerificationOutcome.LOCKED:
+            return self._locked_out(dispatcher)
+        if attempt.order is not None and attempt.contact is not None:
+            events: List[EventType] = [
+                SlotSet("order_contact", attempt.contact),
+                SlotSet("verified_order", number),
+                SlotSet("order_lookup_attempts", None),
+            ]
+            return events + await self.after_verification(attempt.order, attempt.contact, dispatcher, tracker)
         if not (typed and contact_is_new):
             # Only a remembered or channel-proved contact failed: ask for the one on this order.
             return [SlotSet("order_contact", None), SlotSet("verified_order", None)]
         return self._not_found(dispatcher, tracker)
+
+    @staticmethod
+    def _locked_out(dispatcher: CollectingDispatcher) -> List[EventType]:
+        """Too many failures for this order, contact or client: stop asking, offer a person."""
+        dispatcher.utter_message(response=LOCKED_RESPONSE)
+        return [
+            SlotSet("order_number", None),
+            SlotSet("order_contact", None),
+            SlotSet("verified_order", None),
+            SlotSet("order_lookup_attempts", None),
+            SlotSet("handoff_reason", HandoffReason.FORM_FAILED),
+            *stop_form(),
+        ]
 
     @staticmethod
     def _not_found(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
@@ -183,7 +177,7 @@ class OrderFormValidator(HandoffOnRepeatedFailure):
             return [
                 *cleared,
                 SlotSet("order_lookup_attempts", None),
-                SlotSet("handoff_reason", "form_failed"),
+                SlotSet("handoff_reason", HandoffReason.FORM_FAILED),
                 *stop_form(),
             ]
         dispatcher.utter_message(response="utter_order_not_found")

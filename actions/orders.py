@@ -10,19 +10,21 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import money
+from actions.handoff_triggers import order_problem
 from actions.identity import verified_email, verified_phone
 from actions.order_facts import RECENT_ORDER_BUTTONS, order_button, order_values
-from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
-from store.orders import find_order, orders_for_contact
+from actions.store_access import answers_store_failure, query_store, query_store_or
+from store.codes import HandoffReason, OrderStatus
+from store.orders import OrderSummary, find_order, orders_for_contact
 
-STATUS_RESPONSES = {
-    "unfulfilled": "utter_order_unfulfilled",
-    "partially_fulfilled": "utter_order_partially_fulfilled",
-    "in_transit": "utter_order_in_transit",
-    "delayed": "utter_order_delayed",
-    "delivered": "utter_order_delivered",
-    "cancelled": "utter_order_cancelled",
-    "returned": "utter_order_returned",
+STATUS_RESPONSES: Dict[OrderStatus, str] = {
+    OrderStatus.UNFULFILLED: "utter_order_unfulfilled",
+    OrderStatus.PARTIALLY_FULFILLED: "utter_order_partially_fulfilled",
+    OrderStatus.IN_TRANSIT: "utter_order_in_transit",
+    OrderStatus.DELAYED: "utter_order_delayed",
+    OrderStatus.DELIVERED: "utter_order_delivered",
+    OrderStatus.CANCELLED: "utter_order_cancelled",
+    OrderStatus.RETURNED: "utter_order_returned",
 }
 
 
@@ -36,14 +38,12 @@ class ActionAskOrderNumber(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         email, phone = verified_email(tracker), verified_phone(tracker)
-        recent = []
+        recent: List[OrderSummary] = []
         if email or phone:
-            try:
-                recent = await query_store(
-                    orders_for_contact, email=email, phone=phone, limit=RECENT_ORDER_BUTTONS
-                )
-            except StoreUnavailable:
-                recent = []  # still ask: the shopper can type the number
+            # without the store, still ask: the shopper can type the number
+            recent = await query_store_or(
+                [], orders_for_contact, email=email, phone=phone, limit=RECENT_ORDER_BUTTONS
+            )
         if recent:
             buttons = [
                 order_button(o.number, o.name, o.placed_at.date(), money(o.total, o.currency)) for o in recent
@@ -60,6 +60,7 @@ class ActionOrderStatus(Action):
     def name(self) -> str:
         return "action_order_status"
 
+    @answers_store_failure("order_number")
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
@@ -67,14 +68,11 @@ class ActionOrderStatus(Action):
         reset: List[EventType] = [SlotSet("order_number", None)]
         if not number or not contact or str(tracker.get_slot("order_number")) != str(number):
             return reset  # the form already said why it could not find the order
-        try:
-            order = await query_store(find_order, order_number=number, contact=contact)
-        except StoreUnavailable:
-            return reset + apologise_for_store_failure(dispatcher)
+        order = await query_store(find_order, order_number=number, contact=contact)
         if order is None:
             dispatcher.utter_message(response="utter_order_not_found_final")
             return reset
         dispatcher.utter_message(response=STATUS_RESPONSES[order.status], **order_values(order))
-        if order.status == "delayed":
-            return [*reset, SlotSet("handoff_reason", "delayed_order")]
+        if order.status is OrderStatus.DELAYED:
+            return [*reset, *order_problem(order, HandoffReason.DELAYED_ORDER)]
         return reset

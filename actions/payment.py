@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.formatting import listing, money
-from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from actions.store_access import answers_store_failure, query_store
 from store.info import store_info
 
 
@@ -25,13 +25,11 @@ class ActionPaymentHelp(Action):
     def name(self) -> str:
         return "action_payment_help"
 
+    @answers_store_failure()
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        try:
-            info = await query_store(store_info)
-        except StoreUnavailable:
-            return apologise_for_store_failure(dispatcher)
+        info = await query_store(store_info)
         help_facts = info.payment_help
         dispatcher.utter_message(
             response="utter_payment_help", methods=listing(info.payment_methods),

@@ -11,17 +11,18 @@ from typing import Dict, List, Optional, Sequence
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import day
+from store.codes import ReturnRefusal
 from store.returns import ItemEligibility
 
 NO_CONDITION_CHECK_REASONS = ("damaged", "wrong_item")
 """The store's own faults: the item's condition is not the shopper's to vouch for."""
 
-REFUSAL_RESPONSES: Dict[str, str] = {
-    "final_sale": "utter_return_refused_final_sale",
-    "window_expired": "utter_return_refused_window_expired",
-    "not_delivered": "utter_return_refused_not_delivered",
-    "already_returned": "utter_return_refused_already_returned",
-    "order_cancelled": "utter_return_refused_order_cancelled",
+REFUSAL_RESPONSES: Dict[ReturnRefusal, str] = {
+    ReturnRefusal.FINAL_SALE: "utter_return_refused_final_sale",
+    ReturnRefusal.WINDOW_EXPIRED: "utter_return_refused_window_expired",
+    ReturnRefusal.NOT_DELIVERED: "utter_return_refused_not_delivered",
+    ReturnRefusal.ALREADY_RETURNED: "utter_return_refused_already_returned",
+    ReturnRefusal.ORDER_CANCELLED: "utter_return_refused_order_cancelled",
 }
 
 _REASON_WORDS = (
@@ -89,7 +90,7 @@ def match_items(text: str, items: List[ItemEligibility]) -> List[ItemEligibility
 def refuse_items(dispatcher: CollectingDispatcher, items: List[ItemEligibility]) -> None:
     """Explain, item by item, why something cannot go back (each with a way to a person)."""
     for item in items:
-        response = REFUSAL_RESPONSES.get(item.reason or "", "utter_return_refused_other")
+        response = REFUSAL_RESPONSES[item.reason] if item.reason else "utter_return_refused_other"
         dispatcher.utter_message(
             response=response,
             item=item.title,

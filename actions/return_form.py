@@ -14,7 +14,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.order_verification import OrderFormValidator, stop_form, verified_order_view
+from actions.forms import stop_form
+from actions.handoff_triggers import order_problem
+from actions.order_verification import OrderFormValidator, verified_order_view
 from actions.return_choices import (
     NO_CONDITION_CHECK_REASONS,
     match_items,
@@ -22,10 +24,10 @@ from actions.return_choices import (
     parse_return_reason,
     refuse_items,
 )
-from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
-from store.catalog import variant_stock
+from actions.store_access import query_store
 from store.orders import LineItemView, OrderView
 from store.returns import ItemEligibility, return_eligibility, return_policy
+from store.stock import variant_stock
 
 
 async def eligibility_for(tracker: Tracker) -> Optional[List[ItemEligibility]]:
@@ -57,24 +59,17 @@ class ValidateReturnForm(OrderFormValidator):
         self, order: OrderView, contact: str, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> List[EventType]:
         """Nothing on the order can go back: say why for each item and end the form."""
-        try:
-            items = await query_store(return_eligibility, order_number=str(order.number), contact=contact)
-        except StoreUnavailable:
-            return [*apologise_for_store_failure(dispatcher), *stop_form()]
+        items = await query_store(return_eligibility, order_number=str(order.number), contact=contact)
         if items and any(item.eligible for item in items):
             return []
         refuse_items(dispatcher, items or [])
-        return stop_form()
+        return [*stop_form(), *order_problem(order)]
 
     async def validate_return_items(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
         """Match the shopper's choice to line items; explain any that cannot go back."""
-        try:
-            items = await eligibility_for(tracker)
-        except StoreUnavailable:
-            apologise_for_store_failure(dispatcher)
-            return {"return_items": None, "handoff_reason": "action_failed"}
+        items = await eligibility_for(tracker)
         if not items:
             return {"return_items": None}
         text = " ".join(value) if isinstance(value, list) else str(value or "")
@@ -96,11 +91,7 @@ class ValidateReturnForm(OrderFormValidator):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
         """Map what the shopper said to one of the store's reason codes."""
-        try:
-            policy = await query_store(return_policy)
-        except StoreUnavailable:
-            apologise_for_store_failure(dispatcher)
-            return {"return_reason": None, "handoff_reason": "action_failed"}
+        policy = await query_store(return_policy)
         return {"return_reason": parse_return_reason(str(value or ""), policy.reasons)}
 
     async def validate_return_condition(
@@ -140,17 +131,13 @@ class ValidateReturnForm(OrderFormValidator):
         """Find the wanted size/colour of the same product and check it is in stock."""
         if parse_resolution(str(value or "")) == "refund":
             return {"exchange_choice": None, "return_resolution": "refund"}
-        try:
-            item = await exchanged_item(tracker)
-            if item is None:
-                return {"exchange_choice": None}
-            size, color = wanted_variant(tracker, str(value or ""), item)
-            answer = await query_store(
-                variant_stock, product=item.product_handle or item.title, size=size, color=color
-            )
-        except StoreUnavailable:
-            apologise_for_store_failure(dispatcher)
-            return {"exchange_choice": None, "handoff_reason": "action_failed"}
+        item = await exchanged_item(tracker)
+        if item is None:
+            return {"exchange_choice": None}
+        size, color = wanted_variant(tracker, str(value or ""), item)
+        answer = await query_store(
+            variant_stock, product=item.product_handle or item.title, size=size, color=color
+        )
         # the store matches colours loosely ("Brown" ~ "Dark Brown"): an exact colour wins
         exact = [v for v in answer.variants if (v.color or "").lower() == (color or "").lower()]
         in_stock = [v for v in exact or answer.variants if v.quantity > 0]

@@ -12,9 +12,9 @@ from actions.formatting import money
 from actions.order_facts import item_lines, text_buttons
 from actions.order_verification import verified_order_view
 from actions.return_form import eligibility_for, exchanged_item
-from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
-from store.catalog import variant_stock
+from actions.store_access import answers_store_failure, query_store
 from store.returns import return_policy
+from store.stock import variant_stock
 
 MAX_VARIANT_BUTTONS = 8
 
@@ -25,13 +25,11 @@ class ActionAskReturnItems(Action):
     def name(self) -> str:
         return "action_ask_return_items"
 
+    @answers_store_failure()
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        try:
-            items = await eligibility_for(tracker) or []
-        except StoreUnavailable:
-            return apologise_for_store_failure(dispatcher)
+        items = await eligibility_for(tracker) or []
         labels = [item.title for item in items]
         response = (
             "utter_ask_return_items_several"
@@ -48,16 +46,12 @@ class ActionAskExchangeChoice(Action):
     def name(self) -> str:
         return "action_ask_exchange_choice"
 
+    @answers_store_failure()
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        try:
-            item = await exchanged_item(tracker)
-            answer = (
-                await query_store(variant_stock, product=item.product_handle or item.title) if item else None
-            )
-        except StoreUnavailable:
-            return apologise_for_store_failure(dispatcher)
+        item = await exchanged_item(tracker)
+        answer = await query_store(variant_stock, product=item.product_handle or item.title) if item else None
         if item is None or answer is None:
             dispatcher.utter_message(response="utter_ask_exchange_choice", item="", options="")
             return []
@@ -77,14 +71,12 @@ class ActionAskReturnConfirmed(Action):
     def name(self) -> str:
         return "action_ask_return_confirmed"
 
+    @answers_store_failure()
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        try:
-            order = await verified_order_view(tracker)
-            policy = await query_store(return_policy)
-        except StoreUnavailable:
-            return apologise_for_store_failure(dispatcher)
+        order = await verified_order_view(tracker)
+        policy = await query_store(return_policy)
         if order is None:
             return []
         ids = {int(i) for i in tracker.get_slot("return_items") or []}

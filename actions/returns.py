@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -10,7 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import listing, money
 from actions.return_choices import refuse_items
-from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from actions.store_access import answers_store_failure, query_store
+from store.codes import HandoffReason, ReturnFailure
 from store.returns import create_return, return_eligibility, return_policy
 
 RETURN_SLOTS = (
@@ -23,10 +24,16 @@ RETURN_SLOTS = (
     "exchange_sku",
     "return_confirmed",
 )
-SUBMIT_FAILURES = {
-    "exchange_unavailable": "utter_exchange_sold_out_meanwhile",
-    "not_found": "utter_order_not_found_final",
+SUBMIT_FAILURES: Dict[ReturnFailure, Optional[str]] = {
+    ReturnFailure.NOT_FOUND: "utter_order_not_found_final",
+    ReturnFailure.EXCHANGE_UNAVAILABLE: "utter_exchange_sold_out_meanwhile",
+    ReturnFailure.NOT_ELIGIBLE: None,  # each refused item says why (refuse_items)
+    ReturnFailure.INVALID_ITEMS: "utter_return_failed",
+    ReturnFailure.INVALID_REASON: "utter_return_failed",
+    ReturnFailure.INVALID_RESOLUTION: "utter_return_failed",
+    ReturnFailure.EXCHANGES_NOT_ALLOWED: "utter_return_failed",
 }
+"""The form checked the items, reason and resolution, so only a change since then fails here."""
 
 
 def reset_return() -> List[EventType]:
@@ -40,13 +47,11 @@ class ActionReturnPolicy(Action):
     def name(self) -> str:
         return "action_return_policy"
 
+    @answers_store_failure()
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        try:
-            policy = await query_store(return_policy)
-        except StoreUnavailable:
-            return apologise_for_store_failure(dispatcher)
+        policy = await query_store(return_policy)
         dispatcher.utter_message(
             response="utter_return_policy",
             window_days=str(policy.window_days),
@@ -64,6 +69,7 @@ class ActionSubmitReturn(Action):
     def name(self) -> str:
         return "action_submit_return"
 
+    @answers_store_failure(*RETURN_SLOTS)
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
@@ -74,22 +80,20 @@ class ActionSubmitReturn(Action):
             return reset_return()  # refused or stopped: the form already said why
         number, contact = tracker.get_slot("verified_order"), tracker.get_slot("order_contact")
         resolution = tracker.get_slot("return_resolution") or "refund"
-        try:
-            eligibility = await query_store(return_eligibility, order_number=number, contact=contact) or []
-            wanted = {int(i) for i in tracker.get_slot("return_items") or []}
-            items = [(e.line_item_id, e.returnable_quantity) for e in eligibility if e.line_item_id in wanted]
-            result = await query_store(
-                create_return,
-                order_number=number,
-                contact=contact,
-                items=items,
-                reason=tracker.get_slot("return_reason") or "other",
-                resolution=resolution,
-                exchange_sku=tracker.get_slot("exchange_sku"),
-            )
-            policy = await query_store(return_policy)
-        except StoreUnavailable:
-            return reset_return() + apologise_for_store_failure(dispatcher)
+        # everything the reply needs is read first: once the return is written, only its answer is left
+        policy = await query_store(return_policy)
+        eligibility = await query_store(return_eligibility, order_number=number, contact=contact) or []
+        wanted = {int(i) for i in tracker.get_slot("return_items") or []}
+        items = [(e.line_item_id, e.returnable_quantity) for e in eligibility if e.line_item_id in wanted]
+        result = await query_store(
+            create_return,
+            order_number=number,
+            contact=contact,
+            items=items,
+            reason=tracker.get_slot("return_reason") or "other",
+            resolution=resolution,
+            exchange_sku=tracker.get_slot("exchange_sku"),
+        )
         if result.ok:
             dispatcher.utter_message(
                 response=f"utter_return_created_{resolution}",
@@ -99,8 +103,9 @@ class ActionSubmitReturn(Action):
                 return_shipping_cost=money(policy.return_shipping_cost),
             )
             return [*reset_return(), SlotSet("last_rma", result.rma)]
-        if result.reason == "not_eligible":
+        failure = SUBMIT_FAILURES[result.reason] if result.reason is not None else "utter_return_failed"
+        if failure is None:
             refuse_items(dispatcher, list(result.ineligible))
             return reset_return()
-        dispatcher.utter_message(response=SUBMIT_FAILURES.get(result.reason or "", "utter_return_failed"))
-        return [*reset_return(), SlotSet("handoff_reason", "action_failed")]
+        dispatcher.utter_message(response=failure)
+        return [*reset_return(), SlotSet("handoff_reason", HandoffReason.ACTION_FAILED)]

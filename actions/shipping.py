@@ -9,7 +9,7 @@ ship. ``shipping_form`` asks for the destination first when the shopper has not 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Dict, List, Optional
 
@@ -19,10 +19,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.formatting import clock, day, listing, money, zone_abbreviation
+from actions.formatting import day, listing, money, time_of_day, zone_abbreviation
 from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.page_context import cart_lines, cart_subtotal
-from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from actions.store_access import answers_store_failure, query_store
+from core import clock
 from store.info import store_info
 from store.shipping import (
     DeliveryOption,
@@ -31,11 +32,6 @@ from store.shipping import (
     resolve_destination,
     shipping_destinations,
 )
-
-
-def current_time() -> datetime:
-    """Now, in UTC (a function so that tests can pin the clock)."""
-    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -76,18 +72,16 @@ class ActionShippingInfo(Action):
     def name(self) -> str:
         return "action_shipping_info"
 
+    @answers_store_failure()
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         country, postal_code = tracker.get_slot("country"), tracker.get_slot("postal_code")
-        now = current_time()
-        try:
-            facts = await query_store(
-                shipping_facts, country=country, postal_code=postal_code,
-                subtotal=cart_subtotal(cart_lines(tracker)), now=now,
-            )  # fmt: skip
-        except StoreUnavailable:
-            return apologise_for_store_failure(dispatcher)
+        now = clock.now()
+        facts = await query_store(
+            shipping_facts, country=country, postal_code=postal_code,
+            subtotal=cart_subtotal(cart_lines(tracker)), now=now,
+        )  # fmt: skip
         destinations = listing(facts.destinations)
         if not country:
             dispatcher.utter_message(response="utter_shipping_overview", destinations=destinations)
@@ -122,16 +116,16 @@ class ActionShippingInfo(Action):
             dispatcher.utter_message(
                 response=response, method=option.name, carrier=option.carrier or "",
                 price=money(option.price, facts.currency), earliest=day(option.earliest),
-                latest=day(option.latest), cutoff=clock(option.cutoff_local), timezone=tz,
+                latest=day(option.latest), cutoff=time_of_day(option.cutoff_local), timezone=tz,
             )  # fmt: skip
         first = facts.options[0]
         if first.ships_today:
             dispatcher.utter_message(
-                response="utter_shipping_cutoff_today", cutoff=clock(first.cutoff_local), timezone=tz
+                response="utter_shipping_cutoff_today", cutoff=time_of_day(first.cutoff_local), timezone=tz
             )
         else:
             dispatcher.utter_message(
-                response="utter_shipping_cutoff_passed", cutoff=clock(first.cutoff_local), timezone=tz,
+                response="utter_shipping_cutoff_passed", cutoff=time_of_day(first.cutoff_local), timezone=tz,
                 ship_date=day(first.ship_date),
             )  # fmt: skip
         free = next((o for o in facts.options if o.free_shipping_threshold is not None), None)
@@ -149,13 +143,11 @@ class ActionAskShippingFormCountry(Action):
     def name(self) -> str:
         return "action_ask_shipping_form_country"
 
+    @answers_store_failure()
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        try:
-            destinations = await query_store(shipping_destinations)
-        except StoreUnavailable:
-            return apologise_for_store_failure(dispatcher)
+        destinations = await query_store(shipping_destinations)
         dispatcher.utter_message(
             response="utter_ask_shipping_form_country", destinations=listing(destinations)
         )
@@ -175,9 +167,5 @@ class ValidateShippingForm(HandoffOnRepeatedFailure):
         wrote it, so that ``action_shipping_info`` can say we don't deliver there."""
         if not isinstance(value, str) or not value.strip():
             return {"country": None}
-        try:
-            found = await query_store(resolve_destination, country=value)
-        except StoreUnavailable:
-            apologise_for_store_failure(dispatcher)
-            return {"country": None}
+        found = await query_store(resolve_destination, country=value)
         return {"country": found.country_name if found else value.strip()}

@@ -16,9 +16,22 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.formatting import listing, number
-from actions.store_access import StoreUnavailable, apologise_for_store_failure, query_store
+from actions.store_access import answers_store_failure, query_store
 from core.units import CM_PER_FOOT, CM_PER_INCH, KG_PER_POUND, KG_PER_STONE
+from store.codes import SizeReason
 from store.sizing import SizeRecommendation, recommend_size
+
+NO_RECOMMENDATION = "utter_size_no_recommendation"
+SIZE_RESPONSES: Dict[SizeReason, str] = {
+    SizeReason.UNKNOWN_PRODUCT: "utter_product_not_found",
+    SizeReason.NO_SIZE_CHART: "utter_size_no_chart",
+    SizeReason.NEED_MEASUREMENTS: NO_RECOMMENDATION,
+    SizeReason.OUT_OF_RANGE: NO_RECOMMENDATION,
+    SizeReason.UNKNOWN_USUAL_SIZE: NO_RECOMMENDATION,
+    SizeReason.UNKNOWN_USUAL_PRODUCT: NO_RECOMMENDATION,
+    SizeReason.INCOMPARABLE: NO_RECOMMENDATION,
+}
+"""The reply when the store recommends no size; the size chart link helps whenever there is one."""
 
 # slot -> (recommend_size keyword, unit the store wants)
 MEASUREMENT_SLOTS = {
@@ -47,7 +60,10 @@ _TO_KG = {
     "st": KG_PER_STONE,
     "stone": KG_PER_STONE,
 }
-_QUANTITY = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*([a-z\"]*)\.?\s*$", re.IGNORECASE)
+SIZE_HELP_SLOTS = ("size_basis", "usual_size", "usual_product")
+"""What one size question needed; cleared once it is answered."""
+# run on the stripped value, with bounded parts: "\s*([a-z]*)\.?\s*$" was quadratic on long spaces
+_QUANTITY = re.compile(r"(\d{1,6}(?:[.,]\d{1,3})?)\s{0,3}([a-z\"]{0,12})\.?", re.IGNORECASE)
 
 
 def quantity_in(value: Any, unit: str) -> Optional[float]:
@@ -60,7 +76,7 @@ def quantity_in(value: Any, unit: str) -> Optional[float]:
         return float(value)
     if not isinstance(value, str):
         return None
-    match = _QUANTITY.match(value)
+    match = _QUANTITY.fullmatch(value.strip())
     if not match:
         return None
     amount, given = float(match.group(1).replace(",", ".")), match.group(2).lower() or unit
@@ -98,36 +114,36 @@ class ActionSizeHelp(Action):
     def name(self) -> str:
         return "action_size_help"
 
+    @answers_store_failure(*SIZE_HELP_SLOTS)
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         request = sizing_request(tracker)
-        reset: List[EventType] = [
-            SlotSet("size_basis", None),
-            SlotSet("usual_size", None),
-            SlotSet("usual_product", None),
-        ]
+        reset: List[EventType] = [SlotSet(slot, None) for slot in SIZE_HELP_SLOTS]
         if not request["product"]:
             dispatcher.utter_message(response="utter_ask_sizing_form_product")
             return reset
-        try:
-            result: SizeRecommendation = await query_store(recommend_size, **request)
-        except StoreUnavailable:
-            return apologise_for_store_failure(dispatcher) + reset
-        if result.reason == "unknown_product":
-            dispatcher.utter_message(response="utter_product_not_found", product=request["product"])
-            return [*reset, SlotSet("product", None)]
-        if result.reason == "no_size_chart":
-            dispatcher.utter_message(response="utter_size_no_chart", product=result.product_title)
-            return reset
+        result: SizeRecommendation = await query_store(recommend_size, **request)
         if result.size is None:
-            dispatcher.utter_message(
-                response="utter_size_no_recommendation", product=result.product_title,
-                size_chart_url=result.size_chart_url,
-            )  # fmt: skip
-            return reset
+            return [*reset, *self._no_size(dispatcher, request, result)]
         self._recommend(dispatcher, request, result)
         return [*reset, SlotSet("size", result.size)]
+
+    @staticmethod
+    def _no_size(
+        dispatcher: CollectingDispatcher, request: Dict[str, Any], result: SizeRecommendation
+    ) -> List[EventType]:
+        response = SIZE_RESPONSES[result.reason or SizeReason.OUT_OF_RANGE]
+        if result.reason is SizeReason.UNKNOWN_PRODUCT:
+            dispatcher.utter_message(response=response, product=request["product"])
+            return [SlotSet("product", None)]
+        if response == NO_RECOMMENDATION:
+            dispatcher.utter_message(
+                response=response, product=result.product_title, size_chart_url=result.size_chart_url
+            )
+        else:
+            dispatcher.utter_message(response=response, product=result.product_title)
+        return []
 
     @staticmethod
     def _recommend(
@@ -158,14 +174,12 @@ class ActionAskSizingFormSizeBasis(Action):
     def name(self) -> str:
         return "action_ask_sizing_form_size_basis"
 
+    @answers_store_failure()
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         product = tracker.get_slot("product")
-        try:
-            result = await query_store(recommend_size, product=product) if product else None
-        except StoreUnavailable:
-            return apologise_for_store_failure(dispatcher)
+        result = await query_store(recommend_size, product=product) if product else None
         needed = result.needed if result is not None else ()
         if "foot_length_cm" in needed:
             dispatcher.utter_message(response="utter_ask_size_basis_shoes")

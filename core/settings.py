@@ -1,35 +1,64 @@
-"""One settings object for every process of the assistant, read from environment variables.
+"""One typed, frozen settings object for every process of the assistant.
 
-Every setting has a safe default so that ``make run`` works with no configuration at all.
-Secrets that are not set (the Rasa API token, the agent console token, the widget signing
-secret) are generated once, kept in ``var/secrets.env`` so that they survive restarts, and
-printed by the launcher. ``.env.example`` documents every variable.
+Values come from environment variables, then from ``.env`` in the project root (environment
+variables win, as with python-dotenv's ``load_dotenv``), then from the defaults below. Every
+setting has a safe default so that ``make run`` works with no configuration at all. Secrets that
+are not set (the Rasa API token, the agent console token, the widget signing secret, the action
+server's shared secret) are generated once by the launcher and ``python -m core.settings export``,
+kept in ``var/secrets.env`` so that they survive restarts. ``.env.example`` documents every variable.
+
+Each variable is parsed and validated once, into a typed attribute (``settings.rasa_port`` is an
+``int``); a bad value stops start-up with one error line naming it. :func:`get_settings` is the
+accessor for code that runs inside a process; :func:`load_settings` builds settings from a given
+mapping (tests, and the launcher preparing a child's environment).
 
 Rasa's ``${VAR}`` substitution in ``endpoints.yml`` and ``credentials.yml`` fails when a variable
-is unset, so the launcher and the tests export :meth:`Settings.environment` to the Rasa server and
-the action server; that is the one place where the defaults live.
+is unset and has no default syntax, so the launcher and the tests pass :meth:`Settings.environment`
+to the Rasa server and the action server, and ``eval "$(python -m core.settings export)"`` does the
+same for plain ``rasa`` commands in a shell.
 
-This module imports nothing from Rasa, so the store layer and scripts can use it cheaply.
+Adding a setting is one line in :class:`Settings` (the attribute is the variable's name in lower
+case) plus its line in ``.env.example``.
+
+This module imports nothing from Rasa, so every layer and script can use it cheaply.
 """
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
+import functools
 import os
 import secrets
-from dataclasses import dataclass
+import shlex
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Mapping, Optional
+from types import MappingProxyType
+from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Tuple
 from urllib.parse import urlparse
+
+from dotenv import dotenv_values
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = PROJECT_ROOT / "var"
 SECRETS_FILE = VAR_DIR / "secrets.env"
-
-GENERATED_SECRETS = ("RASA_API_TOKEN", "AGENT_CONSOLE_TOKEN", "WIDGET_SIGNING_SECRET")
+ENV_FILE = PROJECT_ROOT / ".env"
 
 
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message is one line meant for the operator."""
+
+
+Parse = Callable[[str, str], Any]
+"""``parse(name, raw)`` returns the typed value or raises :class:`SettingsError`."""
+
+
+# --- parsers: (variable name, raw string) -> typed value --------------------------------------
+
+
+def _text(name: str, value: str) -> str:
+    return value
 
 
 def _port(name: str, value: str) -> int:
@@ -42,7 +71,40 @@ def _port(name: str, value: str) -> int:
     return port
 
 
-def _choice(*allowed: str) -> Callable[[str, str], str]:
+def _positive_int(name: str, value: str) -> int:
+    if not value.isdigit() or int(value) == 0:
+        raise SettingsError(f"{name}={value!r} must be a whole number above 0")
+    return int(value)
+
+
+def _whole_number(name: str, value: str) -> int:
+    if not value.isdigit():
+        raise SettingsError(f"{name}={value!r} must be a whole number (0 or more)")
+    return int(value)
+
+
+def _positive_float(name: str, value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.0
+    if not number > 0 or number == float("inf"):
+        raise SettingsError(f"{name}={value!r} must be a positive number")
+    return number
+
+
+def _flag(name: str, value: str) -> bool:
+    """``true`` or ``false`` exactly: the same spelling works in ``${VAR}`` substitution."""
+    if value not in ("true", "false"):
+        raise SettingsError(f"{name}={value!r} must be one of: true, false")
+    return value == "true"
+
+
+def _path(name: str, value: str) -> Path:
+    return Path(value)
+
+
+def _choice(*allowed: str) -> Parse:
     def check(name: str, value: str) -> str:
         if value not in allowed:
             raise SettingsError(f"{name}={value!r} must be one of: {', '.join(allowed)}")
@@ -51,7 +113,7 @@ def _choice(*allowed: str) -> Callable[[str, str], str]:
     return check
 
 
-def _url(*schemes: str) -> Callable[[str, str], str]:
+def _url(*schemes: str) -> Parse:
     def check(name: str, value: str) -> str:
         parsed = urlparse(value)
         scheme = parsed.scheme.split("+")[0]
@@ -64,23 +126,11 @@ def _url(*schemes: str) -> Callable[[str, str], str]:
     return check
 
 
-def _positive_int(name: str, value: str) -> int:
-    if not value.isdigit() or int(value) == 0:
-        raise SettingsError(f"{name}={value!r} must be a whole number above 0")
-    return int(value)
+def _optional(parse: Parse) -> Parse:
+    """Accept an empty value (the feature stays off) or whatever ``parse`` accepts."""
 
-
-def _text(name: str, value: str) -> str:
-    return value
-
-
-def _optional(check: Callable[[str, str], object]) -> Callable[[str, str], str]:
-    """Accept an empty value (the feature stays off) or whatever ``check`` accepts."""
-
-    def optional(name: str, value: str) -> str:
-        if value:
-            check(name, value)
-        return value
+    def optional(name: str, value: str) -> Any:
+        return parse(name, value) if value else value
 
     return optional
 
@@ -92,87 +142,152 @@ def _graph_version(name: str, value: str) -> str:
     return value
 
 
-def _positive_float(name: str, value: str) -> str:
-    try:
-        if float(value) <= 0:
-            raise ValueError
-    except ValueError:
-        raise SettingsError(f"{name}={value!r} must be a positive number") from None
-    return value
+def setting(default: str, parse: Parse = _text, *, secret: bool = False) -> Any:
+    """Declare a setting: its default as the environment would spell it, and its parser.
+
+    A ``secret`` stays out of ``repr()``, so logging the settings never prints it.
+    """
+    return field(repr=not secret, metadata={"default": default, "parse": parse, "generated": False})
 
 
-# name -> (default, validator). A default of None means "generated secret" or "optional".
-_SPEC: Dict[str, tuple] = {
+def generated_secret() -> Any:
+    """Declare a secret that is generated (and kept in ``var/secrets.env``) when unset."""
+    return field(repr=False, metadata={"default": "", "parse": _text, "generated": True})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated configuration; the environment variable of each attribute is its name upper-cased.
+
+    Build it with :func:`get_settings` (this process) or :func:`load_settings` (a given mapping).
+    """
+
     # Rasa server and action server
-    "RASA_HOST": ("127.0.0.1", _text),
-    "RASA_PORT": ("5005", _port),
-    "ACTION_PORT": ("5055", _port),
-    "ACTION_ENDPOINT_URL": ("http://127.0.0.1:5055/webhook", _url("http", "https")),
-    "RASA_API_TOKEN": (None, _text),
-    "RASA_MODEL_DIR": (str(PROJECT_ROOT / "models"), _text),
-    # store data layer
-    "DATABASE_URL": (f"sqlite:///{VAR_DIR / 'store.db'}", _url("sqlite", "postgresql")),
+    rasa_host: str = setting("127.0.0.1")
+    rasa_port: int = setting("5005", _port)
+    action_host: str = setting("127.0.0.1")
+    action_port: int = setting("5055", _port)
+    action_endpoint_url: str = setting("http://127.0.0.1:5055/webhook", _url("http", "https"))
+    rasa_api_token: str = generated_secret()
+    # shared secret the Rasa server sends the action server (endpoints.yml); the action server
+    # answers 401 to any request without it
+    action_server_token: str = generated_secret()
+    # true lets emails, phone numbers and street addresses through to the logs (debugging only)
+    log_shopper_data: bool = setting("false", _flag)
+    rasa_model_dir: Path = setting(f"{PROJECT_ROOT / 'models'}", _path)  # noqa: RUF009 (a field())
+    # store data layer (a URL may carry a password, so it stays out of repr); how long a store
+    # query may take before the shopper gets an apology
+    database_url: str = setting(
+        f"sqlite:///{VAR_DIR / 'store.db'}", _url("sqlite", "postgresql"), secret=True
+    )
+    store_query_timeout_seconds: float = setting("5", _positive_float)
+    # order verification: failures per order number, contact or client address before a lock-out
+    verification_max_failures: int = setting("3", _positive_int)
+    verification_window_seconds: int = setting("900", _positive_int)
     # tracker store: Rasa's SQL tracker store on a SQLite file by default, PostgreSQL for scale
-    "TRACKER_STORE_URL": (f"sqlite:///{VAR_DIR / 'tracker.db'}", _url("sqlite", "postgresql")),
+    tracker_store_url: str = setting(
+        f"sqlite:///{VAR_DIR / 'tracker.db'}", _url("sqlite", "postgresql"), secret=True
+    )
     # lock store: in memory by default, Redis when several Rasa processes share conversations
-    "LOCK_STORE_TYPE": ("in_memory", _choice("in_memory", "redis")),
-    "LOCK_STORE_HOST": ("127.0.0.1", _text),
-    "LOCK_STORE_PORT": ("6379", _port),
-    "LOCK_STORE_DB": ("1", _text),
+    lock_store_type: str = setting("in_memory", _choice("in_memory", "redis"))
+    lock_store_host: str = setting("127.0.0.1")
+    lock_store_port: int = setting("6379", _port)
+    lock_store_db: int = setting("1", _whole_number)
     # event broker: none by default, RabbitMQ (Rasa's pika broker) for analytics
-    "EVENT_BROKER_TYPE": ("none", _choice("none", "pika")),
-    "EVENT_BROKER_HOST": ("127.0.0.1", _text),
-    "EVENT_BROKER_PORT": ("5672", _port),
-    "EVENT_BROKER_USER": ("guest", _text),
-    "EVENT_BROKER_PASSWORD": ("guest", _text),
-    "EVENT_BROKER_QUEUE": ("storefront_events", _text),
-    # agent console and the website widget
-    "AGENT_CONSOLE_TOKEN": (None, _text),
-    "WIDGET_SIGNING_SECRET": (None, _text),
-    "SOCKETIO_SESSION_PERSISTENCE": ("true", _choice("true", "false")),
-    "REST_MAX_MESSAGE_CHARS": ("5000", _positive_int),
+    event_broker_type: str = setting("none", _choice("none", "pika"))
+    event_broker_host: str = setting("127.0.0.1")
+    event_broker_port: int = setting("5672", _port)
+    event_broker_user: str = setting("guest")
+    event_broker_password: str = setting("guest", secret=True)
+    event_broker_queue: str = setting("storefront_events")
+    # agent console, the website widget and the REST channel
+    agent_console_token: str = generated_secret()
+    # the console's sign-in sessions, the name the token's API clients act under, and HTTPS
+    # behind a proxy (X-Forwarded-Proto is trusted only when the proxy is: it marks cookies Secure)
+    agent_session_idle_minutes: int = setting("60", _positive_int)
+    agent_session_max_hours: int = setting("12", _positive_int)
+    agent_api_name: str = setting("integration")
+    trust_forwarded_proto: bool = setting("false", _flag)
+    widget_signing_secret: str = generated_secret()
+    socketio_session_persistence: bool = setting("true", _flag)
+    # input limits on every channel (storefront/channels/limits.py)
+    max_request_bytes: int = setting("1048576", _positive_int)
+    max_message_chars: int = setting("5000", _positive_int)
+    max_metadata_bytes: int = setting("16384", _positive_int)
+    max_json_depth: int = setting("32", _positive_int)
+    # empty: the REST channel is open (its conversations are still namespaced rest:<sender>)
+    rest_api_token: str = setting("", secret=True)
     # WhatsApp Cloud API channel (off while the app secret, access token or number id is empty)
-    "WHATSAPP_VERIFY_TOKEN": ("", _text),
-    "WHATSAPP_APP_SECRET": ("", _text),
-    "WHATSAPP_ACCESS_TOKEN": ("", _text),
-    "WHATSAPP_PHONE_NUMBER_ID": ("", _text),
-    "WHATSAPP_API_BASE_URL": ("https://graph.facebook.com", _url("http", "https")),
-    "WHATSAPP_API_VERSION": ("v23.0", _graph_version),
-    "WHATSAPP_TEMPLATE_NAME": ("", _text),
-    "WHATSAPP_TEMPLATE_LANGUAGE": ("en_US", _text),
+    whatsapp_verify_token: str = setting("", secret=True)
+    whatsapp_app_secret: str = setting("", secret=True)
+    whatsapp_access_token: str = setting("", secret=True)
+    whatsapp_phone_number_id: str = setting("")
+    whatsapp_api_base_url: str = setting("https://graph.facebook.com", _url("http", "https"))
+    whatsapp_api_version: str = setting("v23.0", _graph_version)
+    whatsapp_template_name: str = setting("")
+    whatsapp_template_language: str = setting("en_US")
     # Twilio channel for WhatsApp and SMS (off while the account sid or auth token is empty)
-    "TWILIO_ACCOUNT_SID": ("", _text),
-    "TWILIO_AUTH_TOKEN": ("", _text),
-    "TWILIO_NUMBER": ("", _text),
-    "TWILIO_WEBHOOK_URL": ("", _optional(_url("http", "https"))),
-    "TWILIO_API_BASE_URL": ("https://api.twilio.com", _url("http", "https")),
-    # action server: how long a store query may take before the shopper gets an apology
-    "STORE_QUERY_TIMEOUT_SECONDS": ("5", _positive_float),
+    twilio_account_sid: str = setting("")
+    twilio_auth_token: str = setting("", secret=True)
+    twilio_number: str = setting("")
+    twilio_webhook_url: str = setting("", _optional(_url("http", "https")))
+    twilio_api_base_url: str = setting("https://api.twilio.com", _url("http", "https"))
     # live-agent handoff: "open"/"closed" overrides the store's business hours (24/7 team, tests)
-    "HANDOFF_HOURS_OVERRIDE": ("", _choice("", "open", "closed")),
-    "HANDOFF_MINUTES_PER_SHOPPER": ("5", _positive_int),
+    handoff_hours_override: str = setting("", _choice("", "open", "closed"))
+    handoff_minutes_per_shopper: int = setting("5", _positive_int)
     # optional Chatwoot helpdesk that receives each handoff (off while any of these is empty)
-    "CHATWOOT_URL": ("", _optional(_url("http", "https"))),
-    "CHATWOOT_API_TOKEN": ("", _text),
-    "CHATWOOT_ACCOUNT_ID": ("", _text),
-    "CHATWOOT_INBOX_ID": ("", _text),
-}
+    chatwoot_url: str = setting("", _optional(_url("http", "https")))
+    chatwoot_api_token: str = setting("", secret=True)
+    chatwoot_account_id: str = setting("")
+    chatwoot_inbox_id: str = setting("")
+
+    # not settings: how this object was made
+    generated: FrozenSet[str] = field(default=frozenset(), metadata={})
+    """Names of the secrets generated for this object because the environment did not set them."""
+    raw: Mapping[str, str] = field(
+        default_factory=lambda: MappingProxyType({}), metadata={}, compare=False, repr=False
+    )
+    """Every variable as the validated string (what :meth:`environment` exports)."""
+
+    def environment(self) -> Dict[str, str]:
+        """Every setting as environment variables for child processes (Rasa, action server)."""
+        return dict(self.raw)
 
 
-def _load_secrets_file() -> Dict[str, str]:
-    if not SECRETS_FILE.exists():
+@dataclass(frozen=True)
+class _Variable:
+    name: str
+    attribute: str
+    default: str
+    parse: Parse
+    generated: bool
+
+
+def _variables() -> Tuple[_Variable, ...]:
+    return tuple(
+        _Variable(f.name.upper(), f.name, f.metadata["default"], f.metadata["parse"], f.metadata["generated"])
+        for f in dataclasses.fields(Settings)
+        if "parse" in f.metadata
+    )
+
+
+VARIABLES = _variables()
+GENERATED_SECRETS = tuple(v.name for v in VARIABLES if v.generated)
+
+
+# --- secrets kept between runs -----------------------------------------------------------------
+
+
+def _read_env_file(path: Path) -> Dict[str, str]:
+    """``KEY=value`` lines of a dotenv file (missing file: nothing; ``KEY`` alone: skipped)."""
+    if not path.is_file():
         return {}
-    values = {}
-    for line in SECRETS_FILE.read_text(encoding="utf-8").splitlines():
-        if "=" in line and not line.lstrip().startswith("#"):
-            key, value = line.split("=", 1)
-            values[key.strip()] = value.strip()
-    return values
+    return {key: value for key, value in dotenv_values(path, interpolate=False).items() if value is not None}
 
 
 def _generate_missing_secrets(env: Mapping[str, str]) -> Dict[str, str]:
     """Return generated secrets for the ones the environment does not set, persisting them."""
-    stored = _load_secrets_file()
+    stored = _read_env_file(SECRETS_FILE)
     missing = [name for name in GENERATED_SECRETS if not env.get(name) and not stored.get(name)]
     if missing:
         for name in missing:
@@ -188,53 +303,93 @@ def _generate_missing_secrets(env: Mapping[str, str]) -> Dict[str, str]:
     return {name: stored[name] for name in GENERATED_SECRETS if not env.get(name)}
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Validated configuration. Build it with :func:`load_settings`."""
-
-    values: Mapping[str, str]
-    generated: frozenset
-
-    def __getitem__(self, name: str) -> str:
-        return self.values[name]
-
-    def get_int(self, name: str) -> int:
-        return int(self.values[name])
-
-    @property
-    def database_url(self) -> str:
-        return self.values["DATABASE_URL"]
-
-    def environment(self) -> Dict[str, str]:
-        """Every setting as environment variables for the Rasa and action server processes."""
-        return dict(self.values)
+# --- building the object -----------------------------------------------------------------------
 
 
-def load_settings(env: Optional[Mapping[str, str]] = None, *, generate_secrets: bool = True) -> Settings:
-    """Read, default and validate every setting; raise :class:`SettingsError` on the first bad one."""
-    env = dict(os.environ if env is None else env)
-    generated = _generate_missing_secrets(env) if generate_secrets else {}
-    values: Dict[str, str] = {}
-    for name, (default, validate) in _SPEC.items():
-        raw = env.get(name)
-        if raw is None or raw == "":
-            raw = generated.get(name, default)
-        if raw is None:
-            raw = ""
-        validate(name, raw)
-        values[name] = raw
-    return Settings(values=values, generated=frozenset(generated))
+def load_settings(
+    env: Mapping[str, str], *, env_file: Optional[Path] = None, generate_secrets: bool = False
+) -> Settings:
+    """Read, default and validate every setting; raise :class:`SettingsError` on the first bad one.
+
+    Args:
+        env: the variables to read (``os.environ``, or a test's own mapping).
+        env_file: a dotenv file whose values apply where ``env`` sets none (``env`` wins).
+        generate_secrets: generate the unset secrets and keep them in ``var/secrets.env`` (the
+            launcher and ``export`` do; a server reads what its launcher passed).
+    """
+    merged = {**(_read_env_file(env_file) if env_file is not None else {}), **env}
+    generated = _generate_missing_secrets(merged) if generate_secrets else {}
+    raw: Dict[str, str] = {}
+    typed: Dict[str, Any] = {}
+    for variable in VARIABLES:
+        value = merged.get(variable.name) or generated.get(variable.name) or variable.default
+        typed[variable.attribute] = variable.parse(variable.name, value)
+        raw[variable.name] = value
+    return Settings(**typed, generated=frozenset(generated), raw=MappingProxyType(raw))
 
 
-def documented_variables() -> Dict[str, Optional[str]]:
+def get_settings() -> Settings:
+    """This process's settings: environment variables over ``.env``, parsed and validated once.
+
+    The result is cached for as long as the process's own variables keep their values, so a
+    server validates once, and a test that sets a variable (``monkeypatch.setenv``) sees it.
+    """
+    return _settings_for(tuple(os.environ.get(variable.name) for variable in VARIABLES))
+
+
+@functools.lru_cache(maxsize=8)
+def _settings_for(values: Tuple[Optional[str], ...]) -> Settings:
+    env = {
+        variable.name: value for variable, value in zip(VARIABLES, values, strict=True) if value is not None
+    }
+    return load_settings(env, env_file=ENV_FILE)
+
+
+def clear_settings_cache() -> None:
+    """Forget the cached settings (for a test that points :data:`ENV_FILE` elsewhere)."""
+    _settings_for.cache_clear()
+
+
+def documented_variables() -> Dict[str, str]:
     """Names and defaults of every setting (used to check ``.env.example`` stays complete)."""
-    return {name: default for name, (default, _) in _SPEC.items()}
+    return {variable.name: variable.default for variable in VARIABLES}
+
+
+# --- python -m core.settings -------------------------------------------------------------------
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """``export``: print ``export NAME=value`` for every setting, for ``eval`` in a shell."""
+    parser = argparse.ArgumentParser(
+        prog="python -m core.settings",
+        description="Validate the settings (environment over .env over defaults) and print them.",
+    )
+    parser.add_argument(
+        "command",
+        choices=["export"],
+        help='export: "export NAME=value" lines for eval "$(python -m core.settings export)"',
+    )
+    parser.parse_args(argv)
+    try:
+        settings = load_settings(os.environ, env_file=ENV_FILE, generate_secrets=True)
+    except SettingsError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+    for name, value in settings.environment().items():
+        print(f"export {name}={shlex.quote(value)}")
+    return 0
 
 
 __all__ = [
+    "ENV_FILE",
     "PROJECT_ROOT",
     "Settings",
     "SettingsError",
+    "clear_settings_cache",
     "documented_variables",
+    "get_settings",
     "load_settings",
 ]
+
+if __name__ == "__main__":
+    sys.exit(main())

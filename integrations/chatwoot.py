@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,8 +59,12 @@ def _substitute(value: Any, env: Mapping[str, str]) -> Any:
 def load_helpdesk_config(
     path: Optional[Path] = None, env: Optional[Mapping[str, str]] = None
 ) -> Optional[ChatwootConfig]:
-    """Read ``helpdesk:`` from ``endpoints.yml``; None when absent, off or incomplete."""
-    from core.settings import PROJECT_ROOT, load_settings
+    """Read ``helpdesk:`` from ``endpoints.yml``; None when absent, off or incomplete.
+
+    ``${VAR}`` names are filled from the settings (``env``, or this process's settings), as Rasa
+    fills the rest of the file from the environment the launcher gives it.
+    """
+    from core.settings import PROJECT_ROOT, get_settings, load_settings
 
     path = path or PROJECT_ROOT / "endpoints.yml"
     try:
@@ -69,8 +72,7 @@ def load_helpdesk_config(
     except (OSError, yaml.YAMLError) as error:
         logger.warning("Cannot read the helpdesk section of %s: %s", path, error)
         return None
-    values: Dict[str, str] = dict(load_settings(env, generate_secrets=False).values)
-    values.update({k: v for k, v in (env if env is not None else os.environ).items() if v})
+    values = (load_settings(env) if env is not None else get_settings()).environment()
     resolved = {key: str(_substitute(value, values) or "") for key, value in section.items()}
     if resolved.get("type", "chatwoot") != "chatwoot":
         logger.warning("Unknown helpdesk type %r: forwarding is off", resolved.get("type"))

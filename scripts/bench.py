@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from core.settings import PROJECT_ROOT, load_settings
 from tools.launcher import Stack, free_port
 from tools.modelcache import ensure_model
+from tools.progress import bar, counted
 
 MESSAGES = [
     "hi",
@@ -77,7 +78,7 @@ def rss_mb(pid: int) -> float:
 
 def single_shopper(stack: Stack, count: int) -> List[float]:
     sender = f"bench-{uuid.uuid4().hex[:8]}"
-    return [send(stack, sender, MESSAGES[i % len(MESSAGES)]) for i in range(count)]
+    return [send(stack, sender, MESSAGES[i % len(MESSAGES)]) for i in counted(range(count), "one shopper")]
 
 
 def concurrent_shoppers(stack: Stack, shoppers: int, per_shopper: int, deadline_s: float) -> Dict[str, float]:
@@ -85,6 +86,7 @@ def concurrent_shoppers(stack: Stack, shoppers: int, per_shopper: int, deadline_
     errors = 0
     lock = threading.Lock()
     stop_at = time.monotonic() + deadline_s
+    progress = bar(shoppers * per_shopper, f"{shoppers} shoppers")  # updated under the lock
 
     def shopper() -> None:
         nonlocal errors
@@ -99,6 +101,8 @@ def concurrent_shoppers(stack: Stack, shoppers: int, per_shopper: int, deadline_
             except requests.RequestException:
                 with lock:
                     errors += 1
+            with lock:
+                progress.update()
 
     threads = [threading.Thread(target=shopper) for _ in range(shoppers)]
     started = time.perf_counter()
@@ -107,6 +111,7 @@ def concurrent_shoppers(stack: Stack, shoppers: int, per_shopper: int, deadline_
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
+    progress.close()
     return {
         "messages": len(latencies),
         "errors": errors,
@@ -126,7 +131,7 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="storefront-bench-"))
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'store.db'}"}
-    print("Loading the sample store into a temporary database...")
+    print("[1/5] Loading the sample store into a temporary database ...", flush=True)
     for command in (["migrate"], ["load-sample", "--output-dir", str(tmp / "sample")]):
         subprocess.run(
             [sys.executable, "-m", "store", *command],
@@ -141,16 +146,25 @@ def main() -> int:
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
         "TRACKER_STORE_URL": f"sqlite:///{tmp / 'tracker.db'}", "RASA_API_TOKEN": "bench-token",
     })  # fmt: skip
-    env.update(load_settings(env, generate_secrets=False).environment())
-    model = ensure_model(env=env)
+    env.update(load_settings(env).environment())
+    print("[2/5] Finding the model for this project state (trains it if an input changed) ...", flush=True)
+    model = ensure_model(env=env, say=lambda line: print(f"  {line}", flush=True))
     stack = Stack(model=model, env=env, log_dir=tmp / "logs")
 
+    print(f"[3/5] Starting the action server and the Rasa server (logs in {stack.log_dir}) ...", flush=True)
     started = time.perf_counter()
     stack.start()
     startup_s = time.perf_counter() - started
     try:
+        print(f"  both healthy after {startup_s:.0f} s", flush=True)
         send(stack, "warm-up", "hi")
+        print(f"[4/5] One shopper sends {args.messages} messages, one after another ...", flush=True)
         single = single_shopper(stack, args.messages)
+        print(
+            f"[5/5] {args.shoppers} shoppers send {args.per_shopper} messages each at the same time "
+            f"(at most {args.deadline:.0f} s) ...",
+            flush=True,
+        )
         many = concurrent_shoppers(stack, args.shoppers, args.per_shopper, args.deadline)
         rasa = next(p for p in stack.processes if p.name == "Rasa server")
         actions = next(p for p in stack.processes if p.name == "action server")

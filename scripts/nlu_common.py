@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,11 +27,11 @@ def rasa_env() -> Dict[str, str]:
     return env
 
 
-def run(args: Sequence[str], log: Path) -> None:
-    """Run a command with its output in ``log``; raise with the log's tail when it fails."""
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "w", encoding="utf-8") as handle:
-        code = subprocess.call(list(args), stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT, env=rasa_env())
+def run(args: Sequence[str], log: Path, label: str) -> None:
+    """Run a command with its output in ``log``, saying how it goes; raise with the log's tail if it fails."""
+    from tools.progress import run_logged
+
+    code = run_logged(args, log, label, cwd=ROOT, env=rasa_env())
     if code != 0:
         tail = "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-25:])
         raise SystemExit(f"command failed ({code}): {' '.join(args)}\n--- {log} ---\n{tail}")
@@ -75,6 +74,7 @@ def train_nlu(config: Path, out_dir: Path, name: str, nlu: Path = TRAINING_DATA)
             name,
         ],
         out_dir / f"train_{name}.log",
+        f"training {name}",
     )
     return out_dir / f"{name}.tar.gz", time.perf_counter() - started
 
@@ -96,6 +96,7 @@ def rasa_test_nlu(model: Path, out_dir: Path, test: Path) -> None:
             str(out_dir),
         ],
         out_dir.parent / f"{out_dir.name}.log",
+        "rasa test nlu",
     )
 
 

@@ -42,11 +42,16 @@ def main() -> None:
     # Earlier results in the same folder are kept, so one pipeline can be re-run on its own.
     previous = args.out / "compare.json"
     results = json.loads(previous.read_text(encoding="utf-8")) if previous.exists() else {}
-    for key in args.only.split(","):
+    keys = args.only.split(",")
+    for number, key in enumerate(keys, start=1):
         label, config = CANDIDATES[key]
-        print(f"training {label} ...", flush=True)
+        print(f"[{number}/{len(keys)}] {label}: training on data/nlu ...", flush=True)
         model, seconds = train_nlu(config, args.out / "models", key)
-        scores = {split.name: asdict(score_split(model, split)) for split in HELD_OUT_SPLITS}
+        print(f"  trained in {seconds:.0f} s; parsing the held-out splits ...", flush=True)
+        scores = {
+            split.name: asdict(score_split(model, split, label=f"{key} {split.name}"))
+            for split in HELD_OUT_SPLITS
+        }
         results[key] = {
             "label": label,
             "config": str(config.relative_to(ROOT)),
@@ -59,7 +64,6 @@ def main() -> None:
                 f"OOS recall {s['out_of_scope_recall']:.3f}, false fallback {s['false_fallback_rate']:.3f}",
                 flush=True,
             )
-        print(f"  trained in {seconds:.0f} s", flush=True)
 
     names = [split.name for split in HELD_OUT_SPLITS]
     headers = ["pipeline"]

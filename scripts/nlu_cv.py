@@ -74,8 +74,14 @@ def cross_validated_predictions(
             )
             seconds.append(took)
             texts = [messages[i].get("text") for i in test_idx]
-            for i, prediction in zip(test_idx, predict(model, texts), strict=True):
+            for i, prediction in zip(test_idx, predict(model, texts, label=f"fold {fold}"), strict=True):
                 predicted[i] = prediction
+            done = sum(p is not None for p in predicted)
+            print(
+                f"  {config.name}: fold {fold}/{folds} trained in {took:.0f} s, {len(texts)} messages "
+                f"parsed ({done}/{len(messages)} predicted)",
+                flush=True,
+            )
             model.unlink()
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -120,7 +126,8 @@ def main() -> None:
 
     rows = []
     started = time.perf_counter()
-    for config in args.configs:
+    for number, config in enumerate(args.configs, start=1):
+        print(f"[{number}/{len(args.configs)}] {config.name}: {args.folds}-fold cross-validation", flush=True)
         examples, predictions, seconds = cross_validated_predictions(config, args.folds, args.seed)
         if args.errors:
             write_errors(args.errors / f"{config.stem}_errors.md", examples, predictions)

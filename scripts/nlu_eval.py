@@ -24,8 +24,6 @@ from nlu_common import ROOT, fallback_from_config, markdown_table, rasa_test_nlu
 
 from tools.nlu_evaluation import HELD_OUT_SPLITS, HeldOutSplit, Scores, load_examples, predict, score
 
-SWEEP_RECORD = ROOT / "configs" / "fallback_sweep.md"
-
 
 def headline_rows(scores: Dict[str, Scores]) -> List[List[object]]:
     """The headline metrics, one column per split."""
@@ -145,7 +143,7 @@ def main() -> None:
             rasa_test_nlu(model, report_dir / split.name, split.path)
         examples = load_examples(split.path)
         started = time.perf_counter()
-        predictions = predict(model, [e.text for e in examples])
+        predictions = predict(model, [e.text for e in examples], label=split.name)
         print(f"parsed {len(examples)} messages in {time.perf_counter() - started:.1f} s", flush=True)
         scores[split.name] = score(examples, predictions, entity_types=split.entity_types)
     summary = summary_markdown(

@@ -1,4 +1,9 @@
-"""Business days: weekends, holidays and cut-off times in the store's time zone."""
+"""Business days: weekends, public holidays, the store's own closures and cut-off times.
+
+Public holidays come from the ``holidays`` package (Easter and observed days included), for the
+store's country and optional subdivision; the store's own closed days (a stock-taking day,
+Christmas Eve) are short rules in ``store.yaml`` on top.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +11,42 @@ import re
 from datetime import date, datetime, time, timedelta
 from typing import Iterable, Optional
 
+import holidays
+
 _WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _NTH = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "last": -1}
 _NTH_RULE = re.compile(r"^(1st|2nd|3rd|4th|5th|last)\s+([a-z]{3})\w*\s+of\s+([a-z]{3})\w*$")
 
 
-class HolidayRuleError(ValueError):
-    """A holiday rule is not ``MM-DD``, ``YYYY-MM-DD`` or ``<nth> <weekday> of <month>``."""
+class CalendarError(ValueError):
+    """A closure rule cannot be evaluated, or a country or subdivision has no public holidays."""
 
 
-def check_holiday_rule(rule: str) -> None:
-    """Raise :class:`HolidayRuleError` unless ``rule`` can be evaluated."""
-    holiday_dates(rule, 2024)
+def check_closure_rule(rule: str) -> None:
+    """Raise :class:`CalendarError` unless ``rule`` can be evaluated."""
+    closure_dates(rule, 2024)
 
 
-def holiday_dates(rule: str, year: int) -> list[date]:
-    """The dates a holiday rule falls on in ``year``.
+def check_public_holidays(country: str, subdivision: Optional[str] = None) -> None:
+    """Raise :class:`CalendarError` unless the ``holidays`` package knows ``country``/``subdivision``."""
+    public_holidays(country, subdivision, 2024)
+
+
+def public_holidays(country: str, subdivision: Optional[str], year: int) -> dict[date, str]:
+    """The public holidays of ``country`` (ISO code) and ``subdivision`` in ``year``, by date.
+
+    Observed days are included: Independence Day 2026 is a Saturday, so Friday 3 July is closed.
+    """
+    try:
+        found = holidays.country_holidays(country, subdiv=subdivision, years=year)
+    except NotImplementedError as exc:
+        raise CalendarError(f"no public holidays for {country!r}/{subdivision!r}: {exc}") from None
+    return dict(found)
+
+
+def closure_dates(rule: str, year: int) -> list[date]:
+    """The dates a store closure rule falls on in ``year``.
 
     Rules: ``12-25`` (every year), ``2025-11-28`` (once), ``4th thu of nov``, ``last mon of may``.
     """
@@ -35,12 +59,10 @@ def holiday_dates(rule: str, year: int) -> list[date]:
             month, dom = (int(p) for p in text.split("-"))
             return [date(year, month, dom)]
     except ValueError as exc:
-        raise HolidayRuleError(f"holiday rule {rule!r}: {exc}") from None
+        raise CalendarError(f"closure rule {rule!r}: {exc}") from None
     match = _NTH_RULE.match(text)
     if not match or match.group(2) not in _WEEKDAYS or match.group(3) not in _MONTHS:
-        raise HolidayRuleError(
-            f"holiday rule {rule!r} is not MM-DD, YYYY-MM-DD or '<nth> <weekday> of <month>'"
-        )
+        raise CalendarError(f"closure rule {rule!r} is not MM-DD, YYYY-MM-DD or '<nth> <weekday> of <month>'")
     nth, weekday, month = (
         _NTH[match.group(1)],
         _WEEKDAYS.index(match.group(2)),
@@ -54,22 +76,41 @@ def holiday_dates(rule: str, year: int) -> list[date]:
 
 
 class BusinessCalendar:
-    """Which days the store works, given its working weekdays and holiday rules."""
+    """Which days the store works: working weekdays, minus public holidays and its own closures.
 
-    def __init__(self, *, workdays: Iterable[int] = range(5), holiday_rules: Iterable[str] = ()) -> None:
+    Args:
+        workdays: weekday numbers the store works (0 is Monday).
+        closure_rules: the store's own closed days (see :func:`closure_dates`).
+        country: ISO country whose public holidays close the store; None for no public holidays.
+        subdivision: state, province or nation (``NY``, ``ENG``) for regional public holidays.
+    """
+
+    def __init__(
+        self,
+        *,
+        workdays: Iterable[int] = range(5),
+        closure_rules: Iterable[str] = (),
+        country: Optional[str] = None,
+        subdivision: Optional[str] = None,
+    ) -> None:
         self.workdays = frozenset(workdays)
-        self.rules = tuple(holiday_rules)
+        self.rules = tuple(closure_rules)
+        self.country = country
+        self.subdivision = subdivision
         self._years: dict[int, frozenset[date]] = {}
 
-    def holidays(self, year: int) -> frozenset[date]:
-        """Every holiday date in ``year``."""
+    def closed_days(self, year: int) -> frozenset[date]:
+        """Every public holiday and store closure in ``year``, whatever the weekday."""
         if year not in self._years:
-            self._years[year] = frozenset(d for r in self.rules for d in holiday_dates(r, year))
+            days = {d for r in self.rules for d in closure_dates(r, year)}
+            if self.country:
+                days.update(public_holidays(self.country, self.subdivision, year))
+            self._years[year] = frozenset(days)
         return self._years[year]
 
     def is_business_day(self, day: date) -> bool:
-        """A working weekday that is not a holiday."""
-        return day.weekday() in self.workdays and day not in self.holidays(day.year)
+        """A working weekday that is neither a public holiday nor a closure."""
+        return day.weekday() in self.workdays and day not in self.closed_days(day.year)
 
     def next_business_day(self, day: date, *, include_today: bool = False) -> date:
         """The first business day after ``day`` (or ``day`` itself when allowed and open)."""
@@ -78,7 +119,7 @@ class BusinessCalendar:
             if self.is_business_day(current):
                 return current
             current += timedelta(days=1)
-        raise ValueError("no business day within a year: check workdays and holidays")
+        raise ValueError("no business day within a year: check workdays and closures")
 
     def add_business_days(self, day: date, count: int) -> date:
         """``day`` moved forward by ``count`` business days (0 returns ``day``)."""

@@ -1,21 +1,17 @@
-"""Product search, product details and the vocabulary the NLU catalog matcher is built from."""
+"""Product search and product details."""
 
 from __future__ import annotations
 
-import difflib
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from store.info import setting
 from store.models import Product, Variant, money
-from store.sizes import canonical_size, colors_equal, size_sort_key, sizes_equal
-
-_STOPWORDS = {"a", "an", "the", "for", "in", "of", "with", "and", "or", "some", "any", "me", "i", "my"}
+from store.products import active_products, product_url, resolve_product
+from store.sizes import colors_equal, size_sort_key, sizes_equal
+from store.text import STOPWORDS, stem, words
 
 
 @dataclass(frozen=True)
@@ -70,38 +66,12 @@ class ProductDetail:
     tags: tuple[str, ...]
 
 
-def product_url(session: Session, handle: str) -> str:
-    """The product page on the storefront."""
-    return f"{str(setting(session, 'url', '')).rstrip('/')}/products/{handle}"
-
-
-def _active_products(session: Session) -> list[Product]:
-    stmt = (
-        select(Product)
-        .where(Product.status == "active")
-        .options(selectinload(Product.variants), selectinload(Product.category))
-        .order_by(Product.id)
-    )
-    return list(session.execute(stmt).scalars())
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+(?:\.[0-9])?", text.lower())
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ies", "es", "s"):
-        if word.endswith(suffix) and len(word) > len(suffix) + 2:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
-
-
 def _text_score(product: Product, tokens: list[str]) -> int:
     """Title words count double; every token must be found somewhere, else 0."""
-    title = {_stem(w) for w in _words(product.title)}
+    title = {stem(w) for w in words(product.title)}
     other = {
-        _stem(w)
-        for w in _words(
+        stem(w)
+        for w in words(
             " ".join(
                 [
                     product.description or "",
@@ -115,10 +85,10 @@ def _text_score(product: Product, tokens: list[str]) -> int:
     }
     score = 0
     for token in tokens:
-        stem = _stem(token)
-        if stem in title:
+        root = stem(token)
+        if root in title:
             score += 2
-        elif stem in other:
+        elif root in other:
             score += 1
         else:
             return 0
@@ -130,7 +100,7 @@ def _category_matches(product: Product, category: str) -> bool:
         return False
     name = product.category.name.lower()
     wanted = category.strip().lower()
-    return wanted == name or _stem(wanted) in {_stem(w) for w in _words(name)}
+    return wanted == name or stem(wanted) in {stem(w) for w in words(name)}
 
 
 def search_products(
@@ -148,11 +118,11 @@ def search_products(
 
     A size filter keeps products with that size in stock (in the color, when one is given).
     """
-    tokens = [t for t in _words(text or "") if t not in _STOPWORDS]
+    tokens = [t for t in words(text or "") if t not in STOPWORDS]
     low = money(min_price) if min_price is not None else None
     high = money(max_price) if max_price is not None else None
     scored = []
-    for product in _active_products(session):
+    for product in active_products(session):
         if category and not _category_matches(product, category):
             continue
         variants = [
@@ -188,31 +158,6 @@ def _hit(session: Session, product: Product, variants: list[Variant]) -> Product
     )
 
 
-def resolve_product(session: Session, product: str) -> Optional[Product]:
-    """The product named by handle, exact title, or the closest title (None when nothing is close)."""
-    wanted = (product or "").strip()
-    if not wanted:
-        return None
-    stmt = select(Product).options(selectinload(Product.variants), selectinload(Product.category))
-    found = session.execute(stmt.where(Product.handle == wanted.lower())).scalar_one_or_none()
-    if found is not None:
-        return found
-    products = list(session.execute(stmt.order_by(Product.id)).scalars())
-    lowered = wanted.lower()
-    for candidate in products:
-        if candidate.title.lower() == lowered:
-            return candidate
-    tokens = [t for t in _words(wanted) if t not in _STOPWORDS]
-    contained = [
-        p for p in products if tokens and all(_stem(t) in {_stem(w) for w in _words(p.title)} for t in tokens)
-    ]
-    if contained:
-        return min(contained, key=lambda p: (len(p.title), p.id))
-    titles = {p.title.lower(): p for p in products}
-    close = difflib.get_close_matches(lowered, list(titles), n=1, cutoff=0.6)
-    return titles[close[0]] if close else None
-
-
 def get_product(session: Session, *, product: str) -> Optional[ProductDetail]:
     """Details of the product named by handle, exact title or best fuzzy title match."""
     found = resolve_product(session, product)
@@ -238,25 +183,3 @@ def get_product(session: Session, *, product: str) -> Optional[ProductDetail]:
         fit=found.fit,
         tags=tuple(found.tags or ()),
     )
-
-
-def find_variant(session: Session, *, sku: str) -> Optional[Variant]:
-    """The ORM variant with ``sku`` (case-insensitive)."""
-    return session.execute(select(Variant).where(Variant.sku == sku.strip().upper())).scalar_one_or_none()
-
-
-__all__ = [
-    "CatalogVocabulary",
-    "ProductDetail",
-    "ProductHit",
-    "ProductTerm",
-    "VariantView",
-    "canonical_size",
-    "catalog_vocabulary",
-    "get_product",
-    "search_products",
-    "variant_stock",
-]
-
-from store.stock import StockAlternative, StockAnswer, StockVariant, variant_stock  # noqa: E402,F401
-from store.vocabulary import CatalogVocabulary, ProductTerm, catalog_vocabulary  # noqa: E402

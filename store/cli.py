@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 from typing import Optional, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -13,6 +13,7 @@ from alembic.util import CommandError
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from core import clock
 from store.agents import AgentError
 from store.db import make_engine, session_scope
 from store.importers.errors import StoreImportError
@@ -67,7 +68,7 @@ def _store_today(policies: Path) -> date:
         zone = ZoneInfo(str(store.get("timezone", "UTC")))
     except (OSError, yaml.YAMLError, AttributeError, ValueError, ZoneInfoNotFoundError):
         zone = ZoneInfo("UTC")
-    return datetime.now(timezone.utc).astimezone(zone).date()
+    return clock.now().astimezone(zone).date()
 
 
 def _status_counts(engine) -> dict[str, int]:
@@ -80,7 +81,7 @@ def _status_counts(engine) -> dict[str, int]:
 
     counts: dict[str, int] = {}
     with session_scope(engine) as session:
-        tz, now = store_timezone(session), datetime.now(timezone.utc)
+        tz, now = store_timezone(session), clock.now()
         for order in session.execute(select(Order).options(*_LOAD)).scalars():
             status = order_status(order, now=now, tz=tz)
             counts[status] = counts.get(status, 0) + 1
@@ -88,13 +89,20 @@ def _status_counts(engine) -> dict[str, int]:
 
 
 def _agents(engine, args: argparse.Namespace) -> None:
+    from core.settings import get_settings
     from store import agents
 
     with session_scope(engine) as session:
+        given = sys.stdin.readline().rstrip("\n") if getattr(args, "password_stdin", False) else None
         if args.agents_command == "add":
-            given = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
-            password = agents.add_agent(session, args.name, given)
+            api_name = get_settings().agent_api_name
+            password = agents.add_agent(session, args.name, given, reserved=[api_name])
             print(f"agent {args.name!r} can sign in to the console now")
+            if given is None:
+                print(f"password (shown once): {password}")
+        elif args.agents_command == "reset-password":
+            password = agents.reset_password(session, args.name, given)
+            print(f"agent {args.name!r} has a new password; their console sessions have ended")
             if given is None:
                 print(f"password (shown once): {password}")
         elif args.agents_command == "list":
@@ -106,7 +114,8 @@ def _agents(engine, args: argparse.Namespace) -> None:
                 print("no accounts: the console token signs people in (AGENT_CONSOLE_TOKEN)")
         else:
             agents.set_active(session, args.name, args.agents_command == "enable")
-            print(f"agent {args.name!r} {args.agents_command}d")
+            ended = " and signed out" if args.agents_command == "disable" else ""
+            print(f"agent {args.name!r} {args.agents_command}d{ended}")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -149,6 +158,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     add = agent_sub.add_parser("add", help="create an account; prints its generated password once")
     add.add_argument("name")
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin instead")
+    reset = agent_sub.add_parser(
+        "reset-password", help="give an account a new password (printed once) and end its sessions"
+    )
+    reset.add_argument("name")
+    reset.add_argument("--password-stdin", action="store_true", help="read the password from stdin instead")
     agent_sub.add_parser("list", help="every account and whether it is active")
     for verb in ("disable", "enable"):
         agent_sub.add_parser(verb, help=f"{verb} an account").add_argument("name")

@@ -9,7 +9,8 @@ from typing import Optional
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from store.contact import normalize_email, phone_key, phones_match
+from store.contact import MIN_PHONE_DIGITS, e164, normalize_email, phones_match
+from store.info import store_country
 from store.models import Customer, Order, money
 
 
@@ -44,12 +45,16 @@ def _find(
     address = normalize_email(email)
     if address:
         return session.execute(select(Customer).where(Customer.email == address)).scalar_one_or_none()
-    key = phone_key(phone)
-    if key:
+    region = store_country(session)
+    number = e164(phone, region)
+    if number:
+        # the indexed key's last digits find the candidates; phones_match decides
         candidates = session.execute(
-            select(Customer).where(Customer.phone_key.like(f"%{key[-7:]}")).order_by(Customer.id)
+            select(Customer)
+            .where(Customer.phone_key.like(f"%{number[-MIN_PHONE_DIGITS:]}"))
+            .order_by(Customer.id)
         ).scalars()
-        return next((c for c in candidates if phones_match(key, c.phone_key)), None)
+        return next((c for c in candidates if phones_match(phone, c.phone, region=region)), None)
     return None
 
 

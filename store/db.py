@@ -10,11 +10,13 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from core.redact import shopper_data_logged
+
 
 def _default_url() -> str:
-    from core.settings import load_settings
+    from core.settings import get_settings
 
-    return load_settings(generate_secrets=False).database_url
+    return get_settings().database_url
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -41,6 +43,9 @@ def make_engine(url: Optional[str] = None, **kwargs: Any) -> Engine:
         A SQLAlchemy 1.4 engine (``future=True``).
     """
     url = url or _default_url()
+    # Bound parameters are shoppers' emails, phones and addresses: keep them out of SQL error
+    # messages (which end up in logs) unless LOG_SHOPPER_DATA=true asks for them.
+    kwargs.setdefault("hide_parameters", not shopper_data_logged())
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from core import clock
+from store.codes import DiscountReason
 from store.models import DiscountCode, Product, ReturnPolicy, Variant, money
 
 
@@ -36,12 +38,12 @@ class DiscountHint:
 
 @dataclass(frozen=True)
 class DiscountCheck:
-    """The verdict. ``reason`` (None when it applies): unknown, not_started, expired, usage_limit,
-    excluded_items, min_spend. ``amount`` is the discount on the cart's eligible lines."""
+    """The verdict: ``reason`` is None when it applies; ``amount`` is the discount on the cart's
+    eligible lines."""
 
     code: str
     applies: bool
-    reason: Optional[str]
+    reason: Optional[DiscountReason]
     amount: Decimal
     missing_spend: Optional[Decimal]
     kind: Optional[str]
@@ -64,11 +66,11 @@ def check_discount(
     session: Session, *, code: str, cart: list[CartLine], now: Optional[datetime] = None
 ) -> DiscountCheck:
     """Check ``code`` against ``cart`` at ``now``; the first failing condition is the reason."""
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     wanted = (code or "").strip().upper()
     row = session.execute(select(DiscountCode).where(DiscountCode.code == wanted)).scalar_one_or_none()
     if row is None:
-        return DiscountCheck(wanted, False, "unknown", money(0), None, None, None, None)
+        return DiscountCheck(wanted, False, DiscountReason.UNKNOWN, money(0), None, None, None, None)
     policy = session.execute(select(ReturnPolicy)).scalars().first()
     variants = {
         v.sku: v
@@ -102,20 +104,20 @@ def check_discount(
     )
 
     def verdict(
-        reason: Optional[str], amount: Decimal = money(0), missing: Optional[Decimal] = None
+        reason: Optional[DiscountReason], amount: Decimal = money(0), missing: Optional[Decimal] = None
     ) -> DiscountCheck:
         return DiscountCheck(row.code, reason is None, reason, amount, missing, row.kind, row.value, hint)
 
     if row.starts_at is not None and now < row.starts_at:
-        return verdict("not_started")
+        return verdict(DiscountReason.NOT_STARTED)
     if row.ends_at is not None and now >= row.ends_at:
-        return verdict("expired")
+        return verdict(DiscountReason.EXPIRED)
     if row.usage_limit is not None and row.times_used >= row.usage_limit:
-        return verdict("usage_limit")
+        return verdict(DiscountReason.USAGE_LIMIT)
     if not eligible:
-        return verdict("excluded_items")
+        return verdict(DiscountReason.EXCLUDED_ITEMS)
     if row.min_spend is not None and total_eligible < row.min_spend:
-        return verdict("min_spend", missing=row.min_spend - total_eligible)
+        return verdict(DiscountReason.MIN_SPEND, missing=row.min_spend - total_eligible)
     if row.kind == "percentage":
         amount = (total_eligible * row.value / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     elif row.kind == "fixed_amount":

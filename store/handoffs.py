@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
+from core import clock
+from store.codes import HandoffReason, HandoffStatus
 from store.models import Handoff, HandoffMessage
-
-HANDOFF_STATUSES = ("queued", "claimed", "resolved")
 
 
 @dataclass(frozen=True)
@@ -30,9 +30,9 @@ class HandoffView:
     id: int
     conversation_id: str
     channel: str
-    status: str
+    status: HandoffStatus
     offline: bool
-    reason: str
+    reason: str  # a HandoffReason value, or a code an older version wrote
     summary: str
     context: dict
     claimed_by: Optional[str]
@@ -43,16 +43,12 @@ class HandoffView:
     messages: tuple[HandoffMessageView, ...]
 
 
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def _view(handoff: Handoff) -> HandoffView:
     return HandoffView(
         id=handoff.id,
         conversation_id=handoff.conversation_id,
         channel=handoff.channel,
-        status=handoff.status,
+        status=HandoffStatus(handoff.status),
         offline=handoff.offline,
         reason=handoff.reason,
         summary=handoff.summary,
@@ -80,7 +76,7 @@ def open_handoff_for(session: Session, *, conversation_id: str) -> Optional[Hand
     """The newest queued or claimed handoff of a conversation, if any."""
     stmt = (
         select(Handoff)
-        .where(Handoff.conversation_id == conversation_id, Handoff.status != "resolved")
+        .where(Handoff.conversation_id == conversation_id, Handoff.status != HandoffStatus.RESOLVED)
         .options(selectinload(Handoff.messages))
         .order_by(Handoff.id.desc())
         .limit(1)
@@ -94,7 +90,7 @@ def create_handoff(
     *,
     conversation_id: str,
     channel: str,
-    reason: str,
+    reason: HandoffReason,
     summary: str,
     context: dict,
     offline: bool = False,
@@ -111,12 +107,12 @@ def create_handoff(
     handoff = Handoff(
         conversation_id=conversation_id,
         channel=channel,
-        status="queued",
+        status=HandoffStatus.QUEUED,
         offline=offline,
         reason=reason,
         summary=summary,
         context=context,
-        created_at=now or _utcnow(),
+        created_at=now or clock.now(),
     )
     session.add(handoff)
     session.flush()
@@ -125,7 +121,7 @@ def create_handoff(
     return _view(loaded)
 
 
-def list_handoffs(session: Session, *, status: Optional[str] = None) -> list[HandoffView]:
+def list_handoffs(session: Session, *, status: Optional[HandoffStatus] = None) -> list[HandoffView]:
     """Handoffs, oldest first (the queue order), optionally only those in ``status``."""
     stmt = select(Handoff).options(selectinload(Handoff.messages)).order_by(Handoff.created_at, Handoff.id)
     if status is not None:
@@ -146,8 +142,8 @@ def claim_handoff(session: Session, *, handoff_id: int, agent: str, now: Optiona
     """
     result = session.execute(
         update(Handoff)
-        .where(Handoff.id == handoff_id, Handoff.status == "queued")
-        .values(status="claimed", claimed_by=agent, claimed_at=now or _utcnow())
+        .where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.QUEUED)
+        .values(status=HandoffStatus.CLAIMED, claimed_by=agent, claimed_at=now or clock.now())
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
@@ -157,8 +153,8 @@ def resolve_handoff(session: Session, *, handoff_id: int, agent: str, now: Optio
     """Close a handoff that is not already resolved; False when it was."""
     result = session.execute(
         update(Handoff)
-        .where(Handoff.id == handoff_id, Handoff.status != "resolved")
-        .values(status="resolved", resolved_by=agent, resolved_at=now or _utcnow())
+        .where(Handoff.id == handoff_id, Handoff.status != HandoffStatus.RESOLVED)
+        .values(status=HandoffStatus.RESOLVED, resolved_by=agent, resolved_at=now or clock.now())
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
@@ -174,5 +170,5 @@ def add_handoff_message(
     """
     if session.get(Handoff, handoff_id) is None:
         raise LookupError(f"no handoff {handoff_id}")
-    session.add(HandoffMessage(handoff_id=handoff_id, sender=sender, text=text, at=at or _utcnow()))
+    session.add(HandoffMessage(handoff_id=handoff_id, sender=sender, text=text, at=at or clock.now()))
     session.flush()

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import clock
 from store.calendar import BusinessCalendar, parse_hhmm, weekday_numbers
 from store.models import Holiday, StoreSetting, money
 
@@ -21,16 +22,38 @@ def setting(session: Session, key: str, default: Any = None) -> Any:
     return default if row is None or row.value is None else row.value
 
 
+DEMO_MODE_KEY = "demo_mode"
+"""Store setting written by every import: true only for the generated sample store."""
+
+
+def demo_mode(session: Session) -> bool:
+    """Whether the store is the sample store (``load-sample``), not a real store's import."""
+    return setting(session, DEMO_MODE_KEY, False) is True
+
+
 def store_timezone(session: Session) -> ZoneInfo:
     """The store's time zone (UTC when not configured)."""
     return ZoneInfo(setting(session, "timezone", "UTC"))
 
 
+def store_country(session: Session) -> Optional[str]:
+    """The store's ISO 3166 country (``US``): the home of phone numbers written without a country
+    code and of the public holidays; None when ``store.yaml`` names none."""
+    country = setting(session, "country")
+    return str(country).strip().upper() if country else None
+
+
 def business_calendar(session: Session) -> BusinessCalendar:
-    """Dispatch and support calendar: working weekdays and holidays."""
+    """Dispatch and support calendar: working weekdays, public holidays and the store's closures."""
     hours = setting(session, "business_hours", {}) or {}
     rules = session.execute(select(Holiday.rule)).scalars().all()
-    return BusinessCalendar(workdays=weekday_numbers(hours.get("days")), holiday_rules=rules)
+    public = setting(session, "public_holidays", True)
+    return BusinessCalendar(
+        workdays=weekday_numbers(hours.get("days")),
+        closure_rules=rules,
+        country=store_country(session) if public else None,
+        subdivision=setting(session, "subdivision"),
+    )
 
 
 def high_value_threshold(session: Session) -> Optional[Decimal]:
@@ -87,7 +110,7 @@ def store_info(session: Session) -> StoreInfo:
 def support_hours(session: Session, *, now: Optional[datetime] = None) -> SupportHours:
     """Whether agents are working at ``now`` and, if not, when they start again."""
     tz = store_timezone(session)
-    local = (now or datetime.now(timezone.utc)).astimezone(tz)
+    local = (now or clock.now()).astimezone(tz)
     info = store_info(session)
     calendar = business_calendar(session)
     opens, closes = parse_hhmm(info.opens), parse_hhmm(info.closes)

@@ -9,17 +9,9 @@ from decimal import Decimal
 from typing import Optional
 from zoneinfo import ZoneInfo
 
+from store.codes import OrderStatus
 from store.models import Order
 
-ORDER_STATUSES = (
-    "unfulfilled",
-    "partially_fulfilled",
-    "in_transit",
-    "delayed",
-    "delivered",
-    "cancelled",
-    "returned",
-)
 OPEN_RETURN_STATUSES = ("requested", "approved", "in_transit", "received", "refunded", "exchanged")
 
 
@@ -82,7 +74,7 @@ class OrderView:
 
     number: int
     name: str
-    status: str
+    status: OrderStatus
     placed_at: datetime
     items: tuple[LineItemView, ...]
     fulfillments: tuple[FulfillmentView, ...]
@@ -106,7 +98,7 @@ class OrderSummary:
 
     number: int
     name: str
-    status: str
+    status: OrderStatus
     placed_at: datetime
     total: Decimal
     currency: str
@@ -144,29 +136,29 @@ def _fulfillment_is_late(fulfillment, today: date) -> bool:
     return fulfillment.estimated_delivery is not None and fulfillment.estimated_delivery < today
 
 
-def order_status(order: Order, *, now: datetime, tz: ZoneInfo) -> str:
-    """The plain-language status key of an order at ``now`` (one of :data:`ORDER_STATUSES`)."""
+def order_status(order: Order, *, now: datetime, tz: ZoneInfo) -> OrderStatus:
+    """The plain-language status of an order at ``now``."""
     if order.cancelled_at is not None:
-        return "cancelled"
+        return OrderStatus.CANCELLED
     shipped = fulfilled_units(order)
     returned = returned_units(order)
     total_units = sum(item.quantity for item in order.line_items)
     if total_units and sum(min(returned.get(i.id, 0), i.quantity) for i in order.line_items) >= total_units:
-        return "returned"
+        return OrderStatus.RETURNED
     if order.financial_status == "refunded" and any(shipped.values()):
-        return "returned"
+        return OrderStatus.RETURNED
     if not any(shipped.values()):
-        return "unfulfilled"
+        return OrderStatus.UNFULFILLED
     today = now.astimezone(tz).date()
     if any(_fulfillment_is_late(f, today) for f in order.fulfillments):
-        return "delayed"
+        return OrderStatus.DELAYED
     if sum(shipped.values()) < total_units:
-        return "partially_fulfilled"
+        return OrderStatus.PARTIALLY_FULFILLED
     if order.fulfillments and all(
         f.delivered_at is not None or f.shipment_status == "delivered" for f in order.fulfillments
     ):
-        return "delivered"
-    return "in_transit"
+        return OrderStatus.DELIVERED
+    return OrderStatus.IN_TRANSIT
 
 
 def order_view(order: Order, *, now: datetime, tz: ZoneInfo, high_value: Optional[Decimal]) -> OrderView:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Optional, Union
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from store.contact import contact_matches, normalize_email, parse_order_number, phone_key
-from store.info import high_value_threshold, setting, store_timezone
+from core import clock
+from store.codes import OrderChangeRefusal
+from store.contact import MIN_PHONE_DIGITS, contact_matches, e164, normalize_email, parse_order_number
+from store.info import high_value_threshold, setting, store_country, store_timezone
 from store.models import Customer, Fulfillment, LineItem, Order, Return, Variant
 from store.order_views import (
     Address,
@@ -58,17 +60,15 @@ class TimelineEvent:
 
 @dataclass(frozen=True)
 class OrderChangeResult:
-    """Outcome of a change: ``reason`` is None when ``ok``, else a code such as ``not_found``,
-    ``already_cancelled``, ``already_fulfilled``, ``partially_fulfilled``, ``invalid_address``,
-    ``country_change_not_allowed``."""
+    """Outcome of a change: ``reason`` is None when ``ok``, else why the store refused."""
 
     ok: bool
-    reason: Optional[str] = None
+    reason: Optional[OrderChangeRefusal] = None
     order: Optional[OrderView] = None
 
 
 def _now(now: Optional[datetime]) -> datetime:
-    return now or datetime.now(timezone.utc)
+    return now or clock.now()
 
 
 def load_order(session: Session, number: int) -> Optional[Order]:
@@ -80,17 +80,29 @@ def load_order(session: Session, number: int) -> Optional[Order]:
 
 
 def verified_order(session: Session, *, order_number: str, contact: str) -> Optional[Order]:
-    """The ORM order when ``contact`` is its email or phone, else None (also for unknown numbers)."""
+    """The ORM order when ``contact`` is its email or phone, else None (also for unknown numbers).
+
+    An unknown number and a wrong contact do the same work: one query for the order's contacts
+    (no row, or a row), the same constant-time comparisons (against empty contacts when there is
+    no order), and the order itself is loaded only once the contact matched. So neither the
+    answer nor the time it takes tells a stranger whether an order number exists.
+    """
     number = parse_order_number(str(order_number))
     if number is None or not contact:
         return None
-    order = load_order(session, number)
-    if order is None:
+    stmt = (
+        select(Order.id, Order.email, Order.phone, Customer.email, Customer.phone)
+        .outerjoin(Customer, Order.customer_id == Customer.id)
+        .where(Order.number == number)
+    )
+    row = session.execute(stmt).one_or_none()
+    order_id, email, phone, customer_email, customer_phone = row if row is not None else (None,) * 5
+    matched = contact_matches(
+        contact, emails=[email, customer_email], phones=[phone, customer_phone], region=store_country(session)
+    )
+    if order_id is None or not matched:
         return None
-    customer = order.customer
-    emails = [order.email, customer.email if customer else None]
-    phones = [order.phone_key, customer.phone_key if customer else None]
-    return order if contact_matches(contact, emails=emails, phones=phones) else None
+    return load_order(session, number)
 
 
 def lock_order(session: Session, order: Order) -> Order:
@@ -138,9 +150,11 @@ def orders_for_contact(
     address = normalize_email(email)
     if address:
         conditions += [Order.email == address, Customer.email == address]
-    key = phone_key(phone)
-    if key:
-        tail = key[-7:]
+    region = store_country(session)
+    number = e164(phone, region)
+    if number:
+        # the indexed key's last digits find the candidates; contact_matches decides
+        tail = number[-MIN_PHONE_DIGITS:]
         conditions += [Order.phone_key.like(f"%{tail}"), Customer.phone_key.like(f"%{tail}")]
     if not conditions:
         return []
@@ -155,8 +169,10 @@ def orders_for_contact(
     results = []
     for order in session.execute(stmt).unique().scalars():
         emails = [order.email, order.customer.email if order.customer else None]
-        phones = [order.phone_key, order.customer.phone_key if order.customer else None]
-        if (address and address in emails) or (phone and contact_matches(phone, emails=[], phones=phones)):
+        phones = [order.phone, order.customer.phone if order.customer else None]
+        if (address and address in emails) or (
+            phone and contact_matches(phone, emails=[], phones=phones, region=region)
+        ):
             results.append(
                 OrderSummary(
                     number=order.number,
@@ -207,15 +223,15 @@ def order_timeline(
     return sorted(events, key=lambda e: e.at)
 
 
-def _unfulfilled_reason(order: Order) -> Optional[str]:
+def _unfulfilled_reason(order: Order) -> Optional[OrderChangeRefusal]:
     if order.cancelled_at is not None:
-        return "already_cancelled"
+        return OrderChangeRefusal.ALREADY_CANCELLED
     shipped = fulfilled_units(order)
     total = sum(i.quantity for i in order.line_items)
     if sum(shipped.values()) >= total and total:
-        return "already_fulfilled"
+        return OrderChangeRefusal.ALREADY_FULFILLED
     if any(shipped.values()):
-        return "partially_fulfilled"
+        return OrderChangeRefusal.PARTIALLY_FULFILLED
     return None
 
 
@@ -233,7 +249,7 @@ def _order_to_change(
     """
     order = verified_order(session, order_number=order_number, contact=contact)
     if order is None:
-        return OrderChangeResult(ok=False, reason="not_found")
+        return OrderChangeResult(ok=False, reason=OrderChangeRefusal.NOT_FOUND)
     order = lock_order(session, order)
     problem = _unfulfilled_reason(order)
     if problem:
@@ -284,12 +300,16 @@ def change_shipping_address(
         and address.postal_code.strip()
         and len(country) == 2
     ):
-        return OrderChangeResult(ok=False, reason="invalid_address", order=_view(session, order, current))
+        return OrderChangeResult(
+            ok=False, reason=OrderChangeRefusal.INVALID_ADDRESS, order=_view(session, order, current)
+        )
     if country != (order.shipping_country or country) and not setting(
         session, "address_change_across_countries", False
     ):
         return OrderChangeResult(
-            ok=False, reason="country_change_not_allowed", order=_view(session, order, current)
+            ok=False,
+            reason=OrderChangeRefusal.COUNTRY_CHANGE_NOT_ALLOWED,
+            order=_view(session, order, current),
         )
     old = dict(order.shipping_address or {})
     order.shipping_address = {

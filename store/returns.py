@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import clock
+from store.codes import ReturnFailure, ReturnRefusal
 from store.info import store_timezone
 from store.models import Order, Return, ReturnItem, ReturnPolicy, Variant
 from store.order_views import returned_units
@@ -37,26 +39,24 @@ class ReturnPolicyView:
 
 @dataclass(frozen=True)
 class ItemEligibility:
-    """Whether a line item can be returned. ``reason`` when not: order_cancelled, not_delivered,
-    final_sale, window_expired, already_returned."""
+    """Whether a line item can be returned, and the ``reason`` when not."""
 
     line_item_id: int
     title: str
     sku: Optional[str]
     eligible: bool
-    reason: Optional[str]
+    reason: Optional[ReturnRefusal]
     window_ends: Optional[date]
     returnable_quantity: int
 
 
 @dataclass(frozen=True)
 class ReturnResult:
-    """Outcome of a return request. ``reason`` when not ok: not_found, invalid_items, not_eligible,
-    invalid_reason, invalid_resolution, exchanges_not_allowed, exchange_unavailable."""
+    """Outcome of a return request, with the ``reason`` when not ok."""
 
     ok: bool
     rma: Optional[str] = None
-    reason: Optional[str] = None
+    reason: Optional[ReturnFailure] = None
     created: bool = False
     items: tuple[tuple[int, int], ...] = ()
     ineligible: tuple[ItemEligibility, ...] = ()
@@ -116,16 +116,17 @@ def _eligibility(session: Session, order: Order, now: datetime) -> list[ItemElig
                 delivered_on = max(delivered_on, day) if delivered_on else day
         window_ends = delivered_on + timedelta(days=policy.window_days) if delivered_on else None
         returnable = max(0, delivered_units - returned.get(item.id, 0))
+        reason: Optional[ReturnRefusal]
         if order.cancelled_at is not None:
-            reason = "order_cancelled"
+            reason = ReturnRefusal.ORDER_CANCELLED
         elif _final_sale(item, policy):
-            reason = "final_sale"
+            reason = ReturnRefusal.FINAL_SALE
         elif not delivered_units:
-            reason = "not_delivered"
+            reason = ReturnRefusal.NOT_DELIVERED
         elif window_ends is None or today > window_ends:
-            reason = "window_expired"
+            reason = ReturnRefusal.WINDOW_EXPIRED
         elif not returnable:
-            reason = "already_returned"
+            reason = ReturnRefusal.ALREADY_RETURNED
         else:
             reason = None
         results.append(
@@ -153,7 +154,7 @@ def return_eligibility(
     order = verified_order(session, order_number=order_number, contact=contact)
     if order is None:
         return None
-    return _eligibility(session, order, now or datetime.now(timezone.utc))
+    return _eligibility(session, order, now or clock.now())
 
 
 def create_return(
@@ -169,10 +170,10 @@ def create_return(
 ) -> ReturnResult:
     """Open a return for ``items`` (``(line_item_id, quantity)``); the same request again, even
     concurrently, gives back the same RMA (``created=False``)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     order = verified_order(session, order_number=order_number, contact=contact)
     if order is None:
-        return ReturnResult(ok=False, reason="not_found")
+        return ReturnResult(ok=False, reason=ReturnFailure.NOT_FOUND)
     wanted: dict[int, int] = {}
     for line_id, quantity in items:
         wanted[int(line_id)] = wanted.get(int(line_id), 0) + int(quantity)
@@ -189,20 +190,20 @@ def create_return(
     policy = _policy(session)
     line_ids = {item.id for item in order.line_items}
     if not wanted or any(i not in line_ids or q < 1 for i, q in wanted.items()):
-        return ReturnResult(ok=False, reason="invalid_items")
+        return ReturnResult(ok=False, reason=ReturnFailure.INVALID_ITEMS)
     if policy.reasons and reason not in policy.reasons:
-        return ReturnResult(ok=False, reason="invalid_reason")
+        return ReturnResult(ok=False, reason=ReturnFailure.INVALID_REASON)
     if resolution not in RESOLUTIONS:
-        return ReturnResult(ok=False, reason="invalid_resolution")
+        return ReturnResult(ok=False, reason=ReturnFailure.INVALID_RESOLUTION)
     if resolution == "exchange":
         if not policy.exchanges_allowed:
-            return ReturnResult(ok=False, reason="exchanges_not_allowed")
+            return ReturnResult(ok=False, reason=ReturnFailure.EXCHANGES_NOT_ALLOWED)
         variant = session.execute(
             select(Variant).where(Variant.sku == (exchange_sku or "").strip().upper())
         ).scalar_one_or_none()
         in_stock_needed = (policy.exchange_rules or {}).get("subject_to_stock", True)
         if variant is None or (in_stock_needed and variant.inventory_quantity < 1):
-            return ReturnResult(ok=False, reason="exchange_unavailable")
+            return ReturnResult(ok=False, reason=ReturnFailure.EXCHANGE_UNAVAILABLE)
     eligibility = {e.line_item_id: e for e in _eligibility(session, order, now)}
     bad = tuple(
         e
@@ -210,7 +211,7 @@ def create_return(
         if i in wanted and (not e.eligible or wanted[i] > e.returnable_quantity)
     )
     if bad:
-        return ReturnResult(ok=False, reason="not_eligible", ineligible=bad)
+        return ReturnResult(ok=False, reason=ReturnFailure.NOT_ELIGIBLE, ineligible=bad)
     ret = Return(
         rma=f"RMA-{order.number}-{len(order.returns) + 1}",
         order=order,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from core import clock
 from store.calendar import parse_hhmm
 from store.info import business_calendar, store_timezone
 from store.models import Country, ShippingZone, money
@@ -115,7 +116,7 @@ def delivery_estimate(
     zone = zone_for(session, destination) if destination else None
     if zone is None:
         return []
-    local_now = (now or datetime.now(timezone.utc)).astimezone(store_timezone(session))
+    local_now = (now or clock.now()).astimezone(store_timezone(session))
     calendar = business_calendar(session)
     options = []
     for m in zone.methods:

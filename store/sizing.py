@@ -8,8 +8,9 @@ from typing import Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from store.catalog import resolve_product
+from store.codes import SizeReason
 from store.models import Product, SizeChart
+from store.products import resolve_product
 from store.sizes import sizes_equal
 
 BODY = ("chest_cm", "waist_cm", "hips_cm", "foot_length_cm")
@@ -40,13 +41,12 @@ class SizeChartView:
 
 @dataclass(frozen=True)
 class SizeRecommendation:
-    """The size to order. ``size`` is None with a ``reason``: unknown_product, no_size_chart,
-    need_measurements, out_of_range, unknown_usual_size, unknown_usual_product, incomparable."""
+    """The size to order, or None with the ``reason`` why not."""
 
     product: Optional[str]
     product_title: Optional[str]
     size: Optional[str]
-    reason: Optional[str]
+    reason: Optional[SizeReason]
     fit: Optional[str]
     fit_note: Optional[str]
     in_stock: Optional[bool]
@@ -142,11 +142,11 @@ def recommend_size(
     """
     found = resolve_product(session, product)
     if found is None:
-        return SizeRecommendation(None, None, None, "unknown_product", None, None, None, None, ())
+        return SizeRecommendation(None, None, None, SizeReason.UNKNOWN_PRODUCT, None, None, None, None, ())
     chart = chart_for(session, found)
 
     def answer(
-        size: Optional[str], reason: Optional[str], basis: tuple = (), needed: tuple = ()
+        size: Optional[str], reason: Optional[SizeReason], basis: tuple = (), needed: tuple = ()
     ) -> SizeRecommendation:
         in_stock = None
         if size is not None:
@@ -166,7 +166,7 @@ def recommend_size(
         )
 
     if chart is None or not chart.rows:
-        return answer(None, "no_size_chart")
+        return answer(None, SizeReason.NO_SIZE_CHART)
     keys = tuple(k for k in BODY + FRAME if any(k in r.measurements for r in chart.rows))
     given = {
         "chest_cm": chest_cm,
@@ -184,10 +184,10 @@ def recommend_size(
             other = resolve_product(session, usual_product)
             other_chart = chart_for(session, other) if other is not None else None
             if other is None or other_chart is None:
-                return answer(None, "unknown_usual_product", ("usual_size", "usual_product"))
+                return answer(None, SizeReason.UNKNOWN_USUAL_PRODUCT, ("usual_size", "usual_product"))
             index = _index_of(other_chart, usual_size)
             if index is None:
-                return answer(None, "unknown_usual_size", ("usual_size", "usual_product"))
+                return answer(None, SizeReason.UNKNOWN_USUAL_SIZE, ("usual_size", "usual_product"))
             # the shopper's body is one size smaller than the label when that product runs small
             body = other_chart.rows[
                 max(0, min(len(other_chart.rows) - 1, index - _SHIFT.get(_fit(other, other_chart), 0)))
@@ -195,23 +195,23 @@ def recommend_size(
             measures = {k: (lo + hi) / 2 for k, (lo, hi) in body.measurements.items() if k in keys}
             basis = ("usual_size", "usual_product")
             if not measures:
-                return answer(None, "incomparable", basis)
+                return answer(None, SizeReason.INCOMPARABLE, basis)
         else:
             index = _index_of(chart, usual_size)
             if index is None:
-                return answer(None, "unknown_usual_size", ("usual_size",))
+                return answer(None, SizeReason.UNKNOWN_USUAL_SIZE, ("usual_size",))
             target = index + shift
             if not 0 <= target < len(chart.rows):
-                return answer(None, "out_of_range", ("usual_size",))
+                return answer(None, SizeReason.OUT_OF_RANGE, ("usual_size",))
             return answer(chart.rows[target].size, None, ("usual_size",))
     if not measures:
-        return answer(None, "need_measurements", (), keys)
+        return answer(None, SizeReason.NEED_MEASUREMENTS, (), keys)
     primary = {k: v for k, v in measures.items() if k in BODY} or measures
     found_rows = [_row_for(chart, k, v) for k, v in primary.items()]
     indexes = [i for i in found_rows if i is not None]
     if len(indexes) < len(found_rows):
-        return answer(None, "out_of_range", basis)
+        return answer(None, SizeReason.OUT_OF_RANGE, basis)
     target = max(indexes) + shift
     if not 0 <= target < len(chart.rows):
-        return answer(None, "out_of_range", basis)
+        return answer(None, SizeReason.OUT_OF_RANGE, basis)
     return answer(chart.rows[target].size, None, basis)

@@ -8,7 +8,9 @@ from typing import Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from store.codes import AlternativeKind, StockReason
 from store.models import Product, SizeChart
+from store.products import resolve_product
 from store.sizes import colors_equal, size_sort_key, sizes_equal
 
 
@@ -24,9 +26,9 @@ class StockVariant:
 
 @dataclass(frozen=True)
 class StockAlternative:
-    """Something in stock instead: ``kind`` is ``other_size``, ``other_color`` or ``similar_product``."""
+    """Something in stock instead, of the ``kind`` that says what changes."""
 
-    kind: str
+    kind: AlternativeKind
     handle: str
     title: str
     sku: str
@@ -37,18 +39,14 @@ class StockAlternative:
 
 @dataclass(frozen=True)
 class StockAnswer:
-    """Whether what the shopper asked for is in stock.
-
-    ``sold_out_reason``: None when in stock, else ``unknown_product``, ``not_offered`` (the product
-    never comes in that size/color) or ``out_of_stock``.
-    """
+    """Whether what the shopper asked for is in stock (``sold_out_reason`` None), else why not."""
 
     product_handle: Optional[str]
     product_title: Optional[str]
     variants: tuple[StockVariant, ...]
     in_stock: bool
     alternatives: tuple[StockAlternative, ...]
-    sold_out_reason: Optional[str]
+    sold_out_reason: Optional[StockReason]
 
 
 def _aliases(session: Session, product: Product) -> dict[str, list[str]]:
@@ -76,12 +74,9 @@ def variant_stock(
     Alternatives come from the same product first (other sizes in the asked color, then other
     colors in the asked size), then from similar products of the same category in the asked size.
     """
-    # store.catalog re-exports this module's API, so it is imported here, not at module level.
-    from store.catalog import resolve_product
-
     found = resolve_product(session, product)
     if found is None:
-        return StockAnswer(None, None, (), False, (), "unknown_product")
+        return StockAnswer(None, None, (), False, (), StockReason.UNKNOWN_PRODUCT)
     aliases = _aliases(session, found)
 
     def size_ok(label: Optional[str]) -> bool:
@@ -100,7 +95,13 @@ def variant_stock(
     if color:
         alternatives += [
             StockAlternative(
-                "other_size", found.handle, found.title, v.sku, v.size, v.color, v.inventory_quantity
+                AlternativeKind.OTHER_SIZE,
+                found.handle,
+                found.title,
+                v.sku,
+                v.size,
+                v.color,
+                v.inventory_quantity,
             )
             for v in others
             if colors_equal(v.color, color)
@@ -108,7 +109,13 @@ def variant_stock(
     if size:
         alternatives += [
             StockAlternative(
-                "other_color", found.handle, found.title, v.sku, v.size, v.color, v.inventory_quantity
+                AlternativeKind.OTHER_COLOR,
+                found.handle,
+                found.title,
+                v.sku,
+                v.size,
+                v.color,
+                v.inventory_quantity,
             )
             for v in others
             if size_ok(v.size)
@@ -116,7 +123,13 @@ def variant_stock(
     if not size and not color:
         alternatives += [
             StockAlternative(
-                "other_size", found.handle, found.title, v.sku, v.size, v.color, v.inventory_quantity
+                AlternativeKind.OTHER_SIZE,
+                found.handle,
+                found.title,
+                v.sku,
+                v.size,
+                v.color,
+                v.inventory_quantity,
             )
             for v in others
         ]
@@ -138,7 +151,7 @@ def variant_stock(
                 ):
                     alternatives.append(
                         StockAlternative(
-                            "similar_product",
+                            AlternativeKind.SIMILAR_PRODUCT,
                             other.handle,
                             other.title,
                             v.sku,
@@ -148,7 +161,7 @@ def variant_stock(
                         )
                     )
                     break
-    reason = "out_of_stock" if matching else "not_offered"
+    reason = StockReason.OUT_OF_STOCK if matching else StockReason.NOT_OFFERED
     return StockAnswer(
         found.handle, found.title, variants, False, tuple(alternatives[:max_alternatives]), reason
     )

@@ -8,7 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from store.models import SizeChart
+from store.products import active_products
 from store.sizes import size_sort_key
+from store.text import STOPWORDS, stem, words
 
 
 @dataclass(frozen=True)
@@ -45,17 +47,14 @@ def _short_names(title: str, vendor: str) -> tuple[str, ...]:
 
 def catalog_vocabulary(session: Session) -> CatalogVocabulary:
     """Product titles (and short names), categories, colors, sizes and brands of the catalog."""
-    # store.catalog re-exports this module's API, so it is imported here, not at module level.
-    from store.catalog import _STOPWORDS, _active_products, _stem, _words
-
-    products = _active_products(session)
+    products = active_products(session)
     categories = sorted({p.category.name for p in products if p.category})
     category_terms = {
         name: tuple(
             sorted(
                 {name.lower()}
-                | {w for w in _words(name) if w not in _STOPWORDS}
-                | {_stem(w) for w in _words(name) if w not in _STOPWORDS}
+                | {w for w in words(name) if w not in STOPWORDS}
+                | {stem(w) for w in words(name) if w not in STOPWORDS}
             )
         )
         for name in categories

@@ -18,6 +18,9 @@ class SwitchableEventBroker(EventBroker):
     Rasa's ``${VAR}`` substitution can fill a value but cannot remove a whole ``event_broker``
     section, so ``kind: none`` (the default) means "no broker" and ``kind: pika`` builds Rasa's
     ``PikaEventBroker`` (RabbitMQ) from the same section.
+
+    Rasa builds it at start-up before anything else of ours, so it also installs the server's
+    safeguards (:func:`storefront.startup.install_safeguards`).
     """
 
     @classmethod
@@ -27,6 +30,9 @@ class SwitchableEventBroker(EventBroker):
         event_loop: Optional[asyncio.AbstractEventLoop] = None,
     ) -> Optional[EventBroker]:
         """Build the configured broker, or return ``None`` for ``kind: none``."""
+        from storefront.startup import install_safeguards
+
+        install_safeguards()
         kwargs = dict(broker_config.kwargs)
         kind = str(kwargs.pop("kind", "none")).strip().lower()
         if kind in ("", "none"):

@@ -20,22 +20,23 @@ from typing import Any, Dict, Mapping, Optional
 
 import jwt
 
+from storefront.trusted_metadata import SHOPPER_KEY, untrusted
+
 logger = logging.getLogger(__name__)
 
 AUDIENCE = "storefront-widget"
 ALGORITHM = "HS256"
 DEFAULT_TTL_SECONDS = 3600
 TOKEN_KEY = "customer_token"  # noqa: S105 (a metadata key, not a secret)
-SHOPPER_KEY = "shopper"
 MAX_TOKEN_CHARS = 2048
 RECOMMENDED_SECRET_BYTES = 32
 
 
 def signing_secret() -> str:
     """``WIDGET_SIGNING_SECRET`` from the settings (empty when unset: every token is refused)."""
-    from core.settings import load_settings
+    from core.settings import get_settings
 
-    return load_settings(generate_secrets=False)["WIDGET_SIGNING_SECRET"]
+    return get_settings().widget_signing_secret
 
 
 def warn_if_weak(secret: str) -> None:
@@ -98,15 +99,20 @@ def verify_customer_token(secret: str, token: Any, *, now: Optional[float] = Non
 
 
 def apply_customer_token(
-    metadata: Optional[Mapping[str, Any]], secret: str, *, now: Optional[float] = None
+    metadata: Optional[Mapping[str, Any]],
+    secret: str,
+    *,
+    now: Optional[float] = None,
+    proved_by: str = "socketio",
 ) -> Dict[str, Any]:
     """Message metadata as the assistant may trust it.
 
-    Drops any client-supplied ``shopper`` and the token itself (a bearer secret has no place in
-    the tracker or the event stream), then sets ``shopper`` when the token is valid.
+    Drops any client-supplied trusted key (``shopper``, ``client``) and the token itself (a
+    bearer secret has no place in the tracker or the event stream), then sets ``shopper`` when
+    the token is valid, naming the input channel that checked it (``proved_by``).
     """
-    cleaned = {key: value for key, value in (metadata or {}).items() if key not in (SHOPPER_KEY, TOKEN_KEY)}
+    cleaned = {key: value for key, value in untrusted(metadata).items() if key != TOKEN_KEY}
     email = verify_customer_token(secret, (metadata or {}).get(TOKEN_KEY), now=now)
     if email is not None:
-        cleaned[SHOPPER_KEY] = {"channel": "web", "verified_email": email}
+        cleaned[SHOPPER_KEY] = {"channel": "web", "proved_by": proved_by, "verified_email": email}
     return cleaned

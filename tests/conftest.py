@@ -15,6 +15,7 @@ from typing import Callable, Dict, Iterator
 
 import pytest
 
+import core.settings
 from core.settings import PROJECT_ROOT, load_settings
 from store.db import reset_default_engine
 from tools.launcher import Stack, free_port
@@ -22,6 +23,18 @@ from tools.launcher import Stack, free_port
 TEST_API_TOKEN = "test-api-token"
 TEST_AGENT_TOKEN = "test-agent-token"
 TEST_WIDGET_SECRET = "test-widget-secret"
+TEST_ACTION_SERVER_TOKEN = "test-action-server-token"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def ignore_developer_dotenv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Settings read in the test process ignore the project's ``.env``: a developer's own
+    configuration must not change a result (the servers get every setting from ``stack_env``)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(core.settings, "ENV_FILE", tmp_path_factory.mktemp("dotenv") / ".env")
+        core.settings.clear_settings_cache()
+        yield
+    core.settings.clear_settings_cache()
 
 
 @pytest.fixture(scope="session")
@@ -66,14 +79,18 @@ def stack_env(store_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Di
         "RASA_API_TOKEN": TEST_API_TOKEN,
         "AGENT_CONSOLE_TOKEN": TEST_AGENT_TOKEN,
         "WIDGET_SIGNING_SECRET": TEST_WIDGET_SECRET,
+        "ACTION_SERVER_TOKEN": TEST_ACTION_SERVER_TOKEN,
         "TRACKER_STORE_URL": f"sqlite:///{tmp / 'tracker.db'}",
         "RASA_TELEMETRY_ENABLED": "false",
         # Hand-offs in these servers happen "during business hours" whatever the wall clock says;
         # the off-hours path has its own servers (tests/handoff) with HANDOFF_HOURS_OVERRIDE=closed.
         "HANDOFF_HOURS_OVERRIDE": "open",
+        # Every test talks from 127.0.0.1: failed verifications of unrelated tests must not add up
+        # to a lock-out here; the lock-out has its own servers (tests/integration/test_identity.py).
+        "VERIFICATION_MAX_FAILURES": "1000",
     }
     base = {**os.environ, **overrides}
-    settings = load_settings(base, generate_secrets=False)
+    settings = load_settings(base)
     return {**base, **settings.environment()}
 
 

@@ -1,6 +1,7 @@
-"""Start the action server and the Rasa server, wait until both are healthy, stop them cleanly.
+"""Start the action server and the Rasa server, wait until both are healthy, keep them running.
 
-``make run`` calls ``python -m tools.launcher``; the integration tests use :class:`Stack`
+``make run`` calls ``python -m tools.launcher``: a server that crashes is restarted with backoff
+(:mod:`tools.supervisor`) and Ctrl-C stops everything. The integration tests use :class:`Stack`
 to run the very same processes on free loopback ports.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -18,9 +20,10 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Dict, List, Optional
+from typing import IO, Callable, Dict, List, Optional
 
-from core.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from core.settings import ENV_FILE, PROJECT_ROOT, Settings, SettingsError, load_settings
+from tools.supervisor import Supervisor
 
 RASA_BIN = str(Path(sys.executable).parent / "rasa")
 
@@ -40,13 +43,18 @@ def _get(url: str, timeout: float = 2.0) -> Optional[bytes]:
         return None
 
 
+def _always() -> bool:
+    return True
+
+
 @dataclass
 class Process:
-    """One child process with its log file."""
+    """One child process with its log file and its health check."""
 
     name: str
     command: List[str]
     log_path: Path
+    healthy: Callable[[], bool] = field(default=_always, repr=False)
     popen: Optional[subprocess.Popen] = None
     _log: Optional[IO[bytes]] = field(default=None, repr=False)
 
@@ -61,6 +69,9 @@ class Process:
 
     def alive(self) -> bool:
         return self.popen is not None and self.popen.poll() is None
+
+    def exit_code(self) -> Optional[int]:
+        return None if self.popen is None else self.popen.poll()
 
     def stop(self, timeout: float = 20.0) -> None:
         if self.popen is not None and self.popen.poll() is None:
@@ -87,12 +98,20 @@ class StartupError(RuntimeError):
 
 @dataclass
 class Stack:
-    """The action server and the Rasa server, configured by one environment."""
+    """The action server and the Rasa server, configured by one environment.
+
+    Both read the action server's shared secret from ``ACTION_SERVER_TOKEN``; when the
+    environment has none (benchmarks, ad-hoc stacks), the stack makes one up for its processes.
+    """
 
     model: Path
     env: Dict[str, str]
     log_dir: Path
     processes: List[Process] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.env.get("ACTION_SERVER_TOKEN"):
+            self.env = {**self.env, "ACTION_SERVER_TOKEN": secrets.token_urlsafe(24)}
 
     @property
     def rasa_url(self) -> str:
@@ -100,15 +119,29 @@ class Stack:
 
     @property
     def action_url(self) -> str:
-        return f"http://127.0.0.1:{self.env['ACTION_PORT']}"
+        host = self.env.get("ACTION_HOST", "127.0.0.1")
+        if host in ("", "0.0.0.0", "::"):  # noqa: S104 (every interface: reach it on loopback)
+            host = "127.0.0.1"
+        return f"http://{host}:{self.env['ACTION_PORT']}"
 
     @property
     def token(self) -> str:
         return self.env["RASA_API_TOKEN"]
 
+    def services(self) -> List[Process]:
+        """Every process of the stack, started in this order and supervised by ``make run``.
+
+        Another long-running process (such as an outbound-message worker) is one more entry:
+        ``Process(name, command, log_path, health_check)``.
+        """
+        return [self._actions(), self._rasa()]
+
     def _actions(self) -> Process:
-        command = [RASA_BIN, "run", "actions", "--actions", "actions", "--port", self.env["ACTION_PORT"]]
-        return Process("action server", command, self.log_dir / "actions.log")
+        command = [sys.executable, "-m", "tools.action_server"]
+        return Process("action server", command, self.log_dir / "actions.log", self._actions_ready)
+
+    def _actions_ready(self) -> bool:
+        return _get(f"{self.action_url}/health") is not None
 
     def _rasa(self) -> Process:
         command = [
@@ -117,11 +150,11 @@ class Stack:
             "--credentials", "credentials.yml", "--cors", "*",
             "--interface", self.env["RASA_HOST"], "--port", self.env["RASA_PORT"],
         ]  # fmt: skip
-        return Process("Rasa server", command, self.log_dir / "rasa.log")
+        return Process("Rasa server", command, self.log_dir / "rasa.log", self._rasa_ready)
 
     def start(self, timeout: float = 240.0) -> Stack:
         """Start both servers and wait until they answer their health checks."""
-        self.processes = [self._actions(), self._rasa()]
+        self.processes = self.services()
         for process in self.processes:
             process.start(self.env)
         try:
@@ -133,17 +166,13 @@ class Stack:
 
     def wait_healthy(self, timeout: float) -> None:
         """Poll every started process's health check until all pass or ``timeout`` runs out."""
-        checks = {
-            "action server": lambda: _get(f"{self.action_url}/health") is not None,
-            "Rasa server": self._rasa_ready,
-        }
         pending = {p.name: p for p in self.processes}
         deadline = time.monotonic() + timeout
         while pending:
             for name, process in list(pending.items()):
                 if not process.alive():
                     raise StartupError(f"The {name} exited during start-up:\n{process.tail()}")
-                if checks[name]():
+                if process.healthy():
                     del pending[name]
             if not pending:
                 return
@@ -161,19 +190,20 @@ class Stack:
         except ValueError:
             return False
 
-    def stop_rasa(self) -> None:
-        """Stop only the Rasa server (used to prove conversations survive a restart)."""
-        for process in self.processes:
-            if process.name == "Rasa server":
-                process.stop()
+    def process(self, name: str) -> Process:
+        """The running process called ``name`` ("action server", "Rasa server")."""
+        return next(p for p in self.processes if p.name == name)
+
+    def restart(self, name: str, timeout: float = 240.0) -> None:
+        """Stop the process ``name`` if it runs, start it again and wait until all are healthy."""
+        process = self.process(name)
+        process.stop()
+        process.start(self.env)
+        self.wait_healthy(timeout)
 
     def restart_rasa(self, timeout: float = 240.0) -> None:
-        self.stop_rasa()
-        self.processes = [p for p in self.processes if p.name != "Rasa server"]
-        rasa = self._rasa()
-        rasa.start(self.env)
-        self.processes.append(rasa)
-        self.wait_healthy(timeout)
+        """Restart the Rasa server (used to prove conversations survive a restart)."""
+        self.restart("Rasa server", timeout)
 
     def stop(self) -> None:
         for process in reversed(self.processes):
@@ -191,23 +221,34 @@ def _banner(settings: Settings, stack: Stack) -> str:
         f"  Agent console:    {stack.rasa_url}/webhooks/agent_console/  "
         "(agent accounts: python -m store agents add NAME; until one exists, AGENT_CONSOLE_TOKEN)",
         f"  Rasa HTTP API:    {stack.rasa_url}/status?token=$RASA_API_TOKEN",
-        f"  Action server:    {stack.action_url}/health",
+        f"  Action server:    {stack.action_url}  (for the Rasa server only: requires ACTION_SERVER_TOKEN)",
         f"  Logs:             {stack.log_dir}",
     ]
     for name in sorted(settings.generated):
-        lines.append(f"  {name} was not set; generated: {settings[name]}  (kept in var/secrets.env)")
+        value = settings.environment()[name]
+        lines.append(f"  {name} was not set; generated: {value}  (kept in var/secrets.env)")
     lines.append("Press Ctrl-C to stop.")
     return "\n".join(lines)
 
 
-def _shell(stack: Stack) -> int:
-    """Run the action server in the background and ``rasa shell`` in the foreground."""
+def terminal_command(mode: str, model: Path, port: str) -> List[str]:
+    """The plain ``rasa shell`` or ``rasa interactive`` command, on the configured Rasa port."""
+    common = ["--model", str(model), "--endpoints", "endpoints.yml", "--port", port]
+    if mode == "shell":
+        return [RASA_BIN, "shell", *common]
+    from tools.modelcache import TRAINING_DATA_DIRS
+
+    training = ["--config", "config.yml", "--domain", "domain.yml", "--data", *TRAINING_DATA_DIRS]
+    return [RASA_BIN, "interactive", *common, *training]
+
+
+def _in_terminal(stack: Stack, command: List[str]) -> int:
+    """Run the action server in the background and ``command`` (``rasa shell``...) in the foreground."""
     actions = stack._actions()
     actions.start(stack.env)
     stack.processes = [actions]
     try:
         stack.wait_healthy(120)
-        command = [RASA_BIN, "shell", "--model", str(stack.model), "--endpoints", "endpoints.yml"]
         return subprocess.call(command, cwd=PROJECT_ROOT, env=stack.env)
     except StartupError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -216,13 +257,21 @@ def _shell(stack: Stack) -> int:
         stack.stop()
 
 
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Run the Storefront Assistant servers.")
     parser.add_argument("--model", type=Path, help="model archive (default: train if stale)")
-    parser.add_argument("--shell", action="store_true", help="talk in the terminal instead of serving")
+    terminal = parser.add_mutually_exclusive_group()
+    terminal.add_argument("--shell", action="store_true", help="talk in the terminal (rasa shell)")
+    terminal.add_argument(
+        "--interactive", action="store_true", help="teach in the terminal (rasa interactive)"
+    )
     args = parser.parse_args(argv)
     try:
-        settings = load_settings()
+        settings = load_settings(os.environ, env_file=ENV_FILE, generate_secrets=True)
     except SettingsError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
@@ -232,8 +281,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     env = {**os.environ, **settings.environment()}
     model = args.model or ensure_model(env=env)
     stack = Stack(model=model, env=env, log_dir=PROJECT_ROOT / "var" / "logs")
-    if args.shell:
-        return _shell(stack)
+    if args.shell or args.interactive:
+        mode = "shell" if args.shell else "interactive"
+        return _in_terminal(stack, terminal_command(mode, model, stack.env["RASA_PORT"]))
     stop_requested = False
 
     def request_stop(signum: int, _frame: object) -> None:
@@ -246,11 +296,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         stack.start()
         print(_banner(settings, stack), flush=True)
+        supervisor = Supervisor(stack.processes, stack.env, say=_say)
         while not stop_requested:
-            for process in stack.processes:
-                if not process.alive():
-                    print(f"The {process.name} stopped unexpectedly:\n{process.tail()}", file=sys.stderr)
-                    return 1
+            supervisor.poll()
             time.sleep(0.5)
         print("\nStopping...")
         return 0

@@ -17,9 +17,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional
+from typing import IO, Callable, Dict, Iterable, List, Optional
 
-from core.settings import PROJECT_ROOT, load_settings
+from core.settings import PROJECT_ROOT, get_settings, load_settings
 
 TRAINING_DATA_DIRS = ("data/nlu", "data/rules", "data/stories")
 MODEL_PREFIX = "storefront-"
@@ -40,15 +40,18 @@ def _catalog_digest(env: Dict[str, str]) -> str:
     code = (
         "import dataclasses, json\n"
         "from store.db import make_engine, session_scope\n"
-        "from store.catalog import catalog_vocabulary\n"
+        "from store.vocabulary import catalog_vocabulary\n"
         "engine = make_engine()\n"
         "with session_scope(engine) as s:\n"
         "    v = catalog_vocabulary(s)\n"
         "print(json.dumps(dataclasses.asdict(v), sort_keys=True, default=str))\n"
     )
+    # A fixed hash seed: the vocabulary's order can follow set iteration (sizes that sort as
+    # equals), which changes with each interpreter's seed, and the fingerprint must not.
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
-    )
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, env={**env, "PYTHONHASHSEED": "0"},
+        capture_output=True, text=True,
+    )  # fmt: skip
     if result.returncode != 0:
         return ""
     return hashlib.sha256(result.stdout.encode()).hexdigest()
@@ -56,7 +59,7 @@ def _catalog_digest(env: Dict[str, str]) -> str:
 
 def fingerprint(root: Path = PROJECT_ROOT, env: Optional[Dict[str, str]] = None) -> str:
     """Hash of everything the trained model depends on."""
-    env = env if env is not None else {**os.environ, **load_settings().environment()}
+    env = env if env is not None else {**os.environ, **get_settings().environment()}
     digest = hashlib.sha256()
     for path in _fingerprint_files(root):
         digest.update(str(path.relative_to(root)).encode())
@@ -88,11 +91,15 @@ def ensure_model(
     env: Optional[Dict[str, str]] = None,
     force: bool = False,
     say: Callable[[str], None] = print,
+    training_output: Optional[IO[str]] = None,
 ) -> Path:
-    """Return the model for the current project state, training it first if needed."""
-    settings = load_settings()
+    """Return the model for the current project state, training it first if needed.
+
+    ``rasa train`` writes to ``training_output`` (default: this process's stdout).
+    """
+    settings = load_settings(env) if env is not None else get_settings()
     env = env if env is not None else {**os.environ, **settings.environment()}
-    out_dir = Path(out_dir or env.get("RASA_MODEL_DIR") or settings["RASA_MODEL_DIR"])
+    out_dir = Path(out_dir or settings.rasa_model_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     fp = fingerprint(env=env)
     target = model_path(fp, out_dir)
@@ -110,7 +117,7 @@ def ensure_model(
         say(f"Training a model (config, domain, data or catalog changed) -> {target.name}")
         started = time.monotonic()
         command = train_command(out_dir, target.name[: -len(".tar.gz")])
-        result = subprocess.run(command, cwd=PROJECT_ROOT, env=env)
+        result = subprocess.run(command, cwd=PROJECT_ROOT, env=env, stdout=training_output)
         if result.returncode != 0 or not target.exists():
             raise RuntimeError(f"Training failed (exit {result.returncode}); see the output above.")
         say(f"Trained in {time.monotonic() - started:.0f} s: {shown}")
@@ -139,15 +146,25 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Train the assistant if its inputs changed.")
     parser.add_argument("--force", action="store_true", help="train even if a model exists")
     parser.add_argument("--print-fingerprint", action="store_true")
+    parser.add_argument(
+        "--print-path",
+        action="store_true",
+        help="print only the model's path on stdout (for $(...) in a shell); messages go to stderr",
+    )
     args = parser.parse_args(argv)
     if args.print_fingerprint:
         print(fingerprint())
         return 0
+    say = (lambda line: print(line, file=sys.stderr)) if args.print_path else print
     try:
-        ensure_model(force=args.force)
+        model = ensure_model(
+            force=args.force, say=say, training_output=sys.stderr if args.print_path else None
+        )
     except RuntimeError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    if args.print_path:
+        print(model)
     return 0
 
 

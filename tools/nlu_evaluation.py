@@ -116,11 +116,13 @@ def load_examples(path: str | Path) -> List[Example]:
     ]
 
 
-async def _parse_all(model_path: str, texts: Sequence[str]) -> List[Tuple[Dict[str, Any], float]]:
+async def _parse_all(model_path: str, texts: Sequence[str], label: str) -> List[Tuple[Dict[str, Any], float]]:
     import logging
 
     from rasa.core.agent import Agent
     from rasa.utils.log_utils import configure_structlog
+
+    from tools.progress import counted
 
     # Rasa logs every parse at debug level through structlog; a 400-message run would drown the
     # summary.
@@ -128,17 +130,20 @@ async def _parse_all(model_path: str, texts: Sequence[str]) -> List[Tuple[Dict[s
     logging.getLogger("rasa").setLevel(logging.WARNING)
     agent = Agent.load(model_path)
     results = []
-    for text in texts:
+    for text in counted(texts, label):
         started = time.perf_counter()
         parsed = await agent.parse_message(text)
         results.append((parsed, time.perf_counter() - started))
     return results
 
 
-def predict(model_path: str | Path, texts: Sequence[str]) -> List[Prediction]:
-    """Parse every text with the model at ``model_path`` (a ``.tar.gz`` from ``rasa train``)."""
+def predict(model_path: str | Path, texts: Sequence[str], label: str = "parsing") -> List[Prediction]:
+    """Parse every text with the model at ``model_path`` (a ``.tar.gz`` from ``rasa train``).
+
+    ``label`` names the progress bar shown on a terminal while the texts are parsed.
+    """
     predictions = []
-    for parsed, seconds in asyncio.run(_parse_all(str(model_path), texts)):
+    for parsed, seconds in asyncio.run(_parse_all(str(model_path), texts, label)):
         entities = {(e["entity"], e["start"], e["end"]) for e in parsed.get("entities", [])}
         ranking = tuple((r["name"], float(r["confidence"])) for r in parsed.get("intent_ranking", []))
         predictions.append(
@@ -265,10 +270,11 @@ def score(
     )
 
 
-def score_split(model_path: str | Path, split: HeldOutSplit) -> Scores:
-    """Parse a held-out split with a model and score it."""
+def score_split(model_path: str | Path, split: HeldOutSplit, label: Optional[str] = None) -> Scores:
+    """Parse a held-out split with a model and score it (``label`` names the progress bar)."""
     examples = load_examples(split.path)
-    return score(examples, predict(model_path, [e.text for e in examples]), entity_types=split.entity_types)
+    predictions = predict(model_path, [e.text for e in examples], label=label or split.name)
+    return score(examples, predictions, entity_types=split.entity_types)
 
 
 def sweep_thresholds(

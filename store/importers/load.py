@@ -20,7 +20,8 @@ from store.importers.policies import load_policies
 from store.importers.products import import_products
 from store.importers.progress import SILENT, ImportProgress
 from store.importers.returns import import_returns
-from store.models import Agent, Base, Handoff, HandoffMessage, ReturnPolicy
+from store.info import DEMO_MODE_KEY
+from store.models import Agent, Base, Handoff, HandoffMessage, ReturnPolicy, StoreSetting
 from store.schema import migrate
 
 KEEP = {Handoff.__tablename__, HandoffMessage.__tablename__, Agent.__tablename__}
@@ -40,11 +41,15 @@ class StoreFiles:
 
 
 def import_store(
-    engine: Engine, files: StoreFiles, *, today: date, progress: ImportProgress = SILENT
+    engine: Engine, files: StoreFiles, *, today: date, progress: ImportProgress = SILENT, demo: bool = False
 ) -> dict[str, int]:
     """Bring the schema to the newest revision, clear the store's data and import ``files``.
 
     The data goes in one transaction, all or nothing; handoffs and agent accounts are kept.
+
+    ``demo`` records that this is the sample store (:func:`store.info.demo_mode`), which turns on
+    the demo page's "sign in as a demo customer"; any other import records that it is not, whatever
+    the imported ``store.yaml`` says.
 
     Returns:
         Row counts per table after the import.
@@ -59,6 +64,7 @@ def import_store(
                 session.execute(delete(table))
         progress.step(f"policies from {files.policies}")
         load_policies(session, files.policies, today=today)
+        session.merge(StoreSetting(key=DEMO_MODE_KEY, value=demo))
         policy = session.execute(select(ReturnPolicy)).scalar_one()
         import_products(
             session,

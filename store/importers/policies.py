@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any, Optional
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import phonenumbers
 import yaml
 from sqlalchemy.orm import Session
 
-from store.calendar import HolidayRuleError, check_holiday_rule, weekday_numbers
+from store.calendar import CalendarError, check_closure_rule, check_public_holidays, weekday_numbers
 from store.importers.errors import StoreImportError
 from store.models import (
     Country,
@@ -26,7 +27,6 @@ from store.models import (
     money,
 )
 
-POLICY_FILES = ("store.yaml", "shipping.yaml", "returns.yaml", "size_charts.yaml", "discounts.yaml")
 MEASUREMENTS = ("chest_cm", "waist_cm", "hips_cm", "height_cm", "weight_kg", "foot_length_cm")
 
 
@@ -75,15 +75,40 @@ def _load_store(session: Session, data: dict) -> None:
     for key in ("opens", "closes"):
         if key in hours:
             _time(src, f"business_hours.{key}", hours[key])
-    for i, holiday in enumerate(data.get("holidays") or []):
+    _check_place(src, data)
+    for i, closure in enumerate(data.get("closures") or []):
         try:
-            check_holiday_rule(str(holiday["rule"]))
-        except (HolidayRuleError, KeyError, TypeError) as exc:
-            raise StoreImportError(src, f"holidays[{i}]: {exc}") from None
-        session.add(Holiday(name=str(holiday.get("name", holiday["rule"])), rule=str(holiday["rule"])))
+            check_closure_rule(str(closure["day"]))
+        except (CalendarError, KeyError, TypeError) as exc:
+            raise StoreImportError(src, f"closures[{i}]: {exc}") from None
+        session.add(Holiday(name=str(closure.get("name", closure["day"])), rule=str(closure["day"])))
     for key, value in data.items():
-        if key != "holidays":
+        if key != "closures":
             session.add(StoreSetting(key=key, value=value))
+
+
+def _check_place(src: str, data: dict) -> None:
+    """The store's country reads phone numbers and names public holidays: both must know it."""
+    if "holidays" in data:
+        raise StoreImportError(
+            src,
+            "holidays: public holidays now come from country (and subdivision); "
+            "list only the store's own closed days under closures (see data/store/README.md)",
+        )
+    country = data.get("country")
+    if country is None:
+        if data.get("public_holidays"):
+            raise StoreImportError(src, "public_holidays: needs country (an ISO code such as US or GB)")
+        return
+    if str(country) not in phonenumbers.SUPPORTED_REGIONS:
+        raise StoreImportError(
+            src, f"country {country!r} is not a two-letter ISO country code such as US or GB"
+        )
+    if data.get("public_holidays", True):
+        try:
+            check_public_holidays(str(country), data.get("subdivision"))
+        except CalendarError as exc:
+            raise StoreImportError(src, f"country/subdivision: {exc}") from None
 
 
 def _load_shipping(session: Session, data: dict) -> None:

@@ -1,18 +1,33 @@
 """SQLAlchemy models of the store (importing them creates nothing in any database)."""
 
+from store.models.agent_sessions import AgentLoginFailure, AgentSession
 from store.models.base import Base, Money, UTCDateTime, money
 from store.models.catalog import Category, Product, SizeChart, SizeChartRow, Variant
 from store.models.handoffs import Agent, Handoff, HandoffMessage
 from store.models.orders import (
-    Customer, Fulfillment, FulfillmentLine, LineItem, Order, Return, ReturnItem,
+    Customer,
+    Fulfillment,
+    FulfillmentLine,
+    LineItem,
+    Order,
+    Return,
+    ReturnItem,
 )
 from store.models.policies import (
-    Country, DiscountCode, Holiday, ReturnPolicy, ShippingMethod, ShippingZone, StoreSetting,
+    Country,
+    DiscountCode,
+    Holiday,
+    ReturnPolicy,
+    ShippingMethod,
+    ShippingZone,
+    StoreSetting,
 )
+from store.models.verification import VerificationFailure
 
 __all__ = [
-    "Agent", "Base", "Category", "Country", "Customer", "DiscountCode", "Fulfillment", "FulfillmentLine",
+    "Agent", "AgentLoginFailure", "AgentSession", "Base", "Category", "Country", "Customer", "DiscountCode",
+    "Fulfillment", "FulfillmentLine",
     "Handoff", "HandoffMessage", "Holiday", "LineItem", "Money", "Order", "Product", "Return",
     "ReturnItem", "ReturnPolicy", "ShippingMethod", "ShippingZone", "SizeChart",
-    "SizeChartRow", "StoreSetting", "UTCDateTime", "Variant", "money",
+    "SizeChartRow", "StoreSetting", "UTCDateTime", "Variant", "VerificationFailure", "money",
 ]

@@ -18,7 +18,8 @@ class StoreSetting(Base):
 
 
 class Holiday(Base):
-    """A day without dispatch or support: ``rule`` is ``MM-DD``, ``YYYY-MM-DD`` or ``4th thu of nov``."""
+    """One of the store's own closed days (``closures`` in store.yaml; public holidays come from the
+    country): ``rule`` is ``MM-DD``, ``YYYY-MM-DD`` or ``4th thu of nov``."""
 
     __tablename__ = "holidays"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Optional
 from zoneinfo import ZoneInfo
@@ -11,6 +11,7 @@ import yaml
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Engine
 
+from core import clock
 from store.importers.load import StoreFiles, import_store
 from store.importers.progress import SILENT, ImportProgress
 from store.models import Product
@@ -41,7 +42,7 @@ def write_sample(
     store = yaml.safe_load((data_dir / "store.yaml").read_text(encoding="utf-8"))
     shipping = yaml.safe_load((data_dir / "shipping.yaml").read_text(encoding="utf-8"))
     tz = ZoneInfo(store.get("timezone", "UTC"))
-    now = (now or datetime.now(timezone.utc)).astimezone(tz)
+    now = (now or clock.now()).astimezone(tz)
     data = generate_sample(now=now, seed=seed, shipping=shipping, tz=tz)
     paths = write_sample_exports(data, output_dir)
     return StoreFiles(
@@ -70,5 +71,5 @@ def load_sample(
     progress.step(f"generating the sample store (seed {seed}) into {output_dir}")
     files = write_sample(seed=seed, now=now, data_dir=data_dir, output_dir=output_dir)
     store = yaml.safe_load((data_dir / "store.yaml").read_text(encoding="utf-8"))
-    today = (now or datetime.now(timezone.utc)).astimezone(ZoneInfo(store.get("timezone", "UTC"))).date()
-    return import_store(engine, files, today=today, progress=progress)
+    today = (now or clock.now()).astimezone(ZoneInfo(store.get("timezone", "UTC"))).date()
+    return import_store(engine, files, today=today, progress=progress, demo=True)

@@ -11,13 +11,20 @@ Two traps in Rasa 3.6's ``SocketIOInput``:
 
 And three things the storefront needs:
 
-* Shopper identity (the metadata contract): a client-supplied ``shopper`` key is dropped and the
-  widget's signed ``customer_token`` (see :mod:`storefront.widget_auth`) becomes
-  ``metadata["shopper"] = {"channel": "web", "verified_email": ...}`` when it is valid.
+* Shopper identity (the metadata contract, :mod:`storefront.trusted_metadata`): client-supplied
+  ``shopper`` and ``client`` keys are dropped, the widget's signed ``customer_token`` (see
+  :mod:`storefront.widget_auth`) becomes ``metadata["shopper"] = {"channel": "web", "proved_by":
+  "socketio", "verified_email": ...}`` when it is valid, and ``metadata["client"]`` records the
+  address of the socket's HTTP request.
 * With ``session_persistence`` the client names the conversation. Session ids must look like the
   random ids the widget and Rasa make (32 lowercase hex characters); anything else would let a
   socket write into, and take over the replies of, a WhatsApp or Twilio conversation whose id
   is a phone number. A bad id in ``session_request`` gets a fresh id; a message with one is dropped.
+* Input limits (:mod:`storefront.channels.limits`): engine.io refuses any packet larger than the
+  longest allowed message plus metadata (python-socketio's ``max_http_buffer_size``, 1 MB by
+  default, drops the connection), and the message handler refuses text over ``MAX_MESSAGE_CHARS``
+  and metadata over ``MAX_METADATA_BYTES`` or ``MAX_JSON_DEPTH`` with a ``message_rejected`` event
+  (``{"code": ..., "error": ...}``) before anything reaches Rasa.
 * Several Rasa replicas: when the lock store is Redis (``LOCK_STORE_TYPE=redis``), the socket.io
   server gets python-socketio's ``AsyncRedisManager`` on the same Redis, so a message emitted on
   one replica (an agent's reply from the console, say) reaches a widget connected to another. The
@@ -37,29 +44,38 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Set
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
+from rasa.core.channels.socketio import SocketIOOutput
 from sanic import Blueprint
 from socketio import AsyncRedisManager, AsyncServer
 
+from core.booleans import parse_bool
+from core.settings import Settings, get_settings
+from storefront.channels.limits import (
+    DEFAULT_MAX_JSON_DEPTH,
+    DEFAULT_MAX_MESSAGE_CHARS,
+    DEFAULT_MAX_METADATA_BYTES,
+    RequestRejected,
+    check_message_text,
+    check_metadata,
+    install_request_limit,
+    limit_settings,
+)
+from storefront.trusted_metadata import CLIENT_KEY, client_record, request_address
 from storefront.widget_auth import apply_customer_token, signing_secret, warn_if_weak
 
 logger = logging.getLogger(__name__)
 
 SESSION_ID = re.compile(r"[0-9a-f]{32}")
+REJECTED_EVENT = "message_rejected"
+# room for the JSON framing around a message (event name, keys, session id, quotes)
+PACKET_OVERHEAD_BYTES = 1024
+# a character of a message is at most 6 bytes in the packet's JSON ("\\uXXXX")
+MAX_BYTES_PER_CHAR = 6
 
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
 
-
-def parse_bool(value: Any, *, name: str) -> bool:
-    """Read a boolean that may come from YAML (bool) or from an environment variable (text)."""
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError(f"{name}={value!r} must be true or false")
+def max_packet_bytes(max_message_chars: int, max_metadata_bytes: int) -> int:
+    """The largest engine.io packet a valid message can need: longer ones are refused unread."""
+    return max_message_chars * MAX_BYTES_PER_CHAR + max_metadata_bytes + PACKET_OVERHEAD_BYTES
 
 
 def make_enter_room_safe(sio: AsyncServer) -> None:
@@ -82,11 +98,11 @@ def make_enter_room_safe(sio: AsyncServer) -> None:
     sio.enter_room = enter_room  # type: ignore[method-assign]
 
 
-def redis_manager_url(settings: Dict[str, Any]) -> Optional[str]:
+def redis_manager_url(settings: Settings) -> Optional[str]:
     """The Redis URL socket.io replicas share, or None when the lock store is in memory."""
-    if settings.get("LOCK_STORE_TYPE") != "redis":
+    if settings.lock_store_type != "redis":
         return None
-    return f"redis://{settings['LOCK_STORE_HOST']}:{settings['LOCK_STORE_PORT']}/{settings['LOCK_STORE_DB']}"
+    return f"redis://{settings.lock_store_host}:{settings.lock_store_port}/{settings.lock_store_db}"
 
 
 def share_through_redis(sio: AsyncServer, url: str) -> None:
@@ -107,6 +123,10 @@ class SocketIOInput(RasaSocketIOInput):
 
     #: the signing secret for ``customer_token`` (``None``: read ``WIDGET_SIGNING_SECRET``)
     customer_token_secret: Optional[str] = None
+    #: the caps on one message (see :mod:`storefront.channels.limits`)
+    max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS
+    max_metadata_bytes: int = DEFAULT_MAX_METADATA_BYTES
+    max_json_depth: int = DEFAULT_MAX_JSON_DEPTH
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
@@ -123,6 +143,10 @@ class SocketIOInput(RasaSocketIOInput):
         channel = super().from_credentials(credentials)
         assert isinstance(channel, SocketIOInput)
         channel.customer_token_secret = secret or None
+        limits = limit_settings()
+        channel.max_message_chars = limits["MAX_MESSAGE_CHARS"]
+        channel.max_metadata_bytes = limits["MAX_METADATA_BYTES"]
+        channel.max_json_depth = limits["MAX_JSON_DEPTH"]
         return channel
 
     def _secret(self) -> str:
@@ -130,30 +154,54 @@ class SocketIOInput(RasaSocketIOInput):
             self.customer_token_secret = signing_secret()
         return self.customer_token_secret
 
-    def trusted(self, message: UserMessage) -> Optional[UserMessage]:
-        """The message with trustworthy metadata, or ``None`` when it must be dropped."""
+    def trusted(self, message: UserMessage, address: Optional[str] = None) -> Optional[UserMessage]:
+        """The message with trustworthy metadata, or ``None`` when it must be dropped.
+
+        ``address`` is the client's address as the server saw it (the ``client`` record).
+        """
         if self.session_persistence and not valid_session_id(message.sender_id):
             logger.warning("socketio.message_dropped reason=bad_session_id")
             return None
         metadata = message.metadata if isinstance(message.metadata, dict) else {}
-        message.metadata = apply_customer_token(metadata, self._secret())
+        message.metadata = apply_customer_token(metadata, self._secret(), proved_by=self.name())
+        client = client_record(self.name(), address)
+        if client is not None:
+            message.metadata[CLIENT_KEY] = client
         return message
 
+    def user_message(self, sid: str, data: Any) -> UserMessage:
+        """The message a ``user_uttered`` event carries, within the caps (Rasa's protocol).
+
+        Raises:
+            RequestRejected: the event is malformed, its text too long or its metadata too big.
+        """
+        if not isinstance(data, dict):
+            raise RequestRejected(400, "invalid_body", "Send the message as an object.")
+        text = check_message_text(data.get("message"), max_chars=self.max_message_chars)
+        metadata = check_metadata(
+            data.get(self.metadata_key),
+            max_bytes=self.max_metadata_bytes,
+            max_depth=self.max_json_depth,
+            json_text=True,
+        )
+        sender = data.get("session_id") if self.session_persistence else sid
+        if not isinstance(sender, str) or not sender:
+            raise RequestRejected(
+                400, "missing_session_id", "Ask for a session with 'session_request' first."
+            )
+        output = SocketIOOutput(self.sio, self.bot_message_evt)
+        return UserMessage(text, output, sender, input_channel=self.name(), metadata=metadata or {})
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """Rasa's blueprint, with ``enter_room`` made safe and shopper identity checked."""
+        """Rasa's blueprint, with ``enter_room`` made safe, input capped and shopper identity checked."""
         warn_if_weak(self._secret())
-
-        async def on_trusted_message(message: UserMessage) -> Any:
-            checked = self.trusted(message)
-            return None if checked is None else await on_new_message(checked)
-
-        blueprint = super().blueprint(on_trusted_message)
+        blueprint = super().blueprint(on_new_message)
         sio = self.sio
         assert sio is not None  # set by the parent's blueprint()
         make_enter_room_safe(sio)
-        from core.settings import load_settings
-
-        url = redis_manager_url(dict(load_settings(generate_secrets=False).values))
+        sio.eio.max_http_buffer_size = max_packet_bytes(self.max_message_chars, self.max_metadata_bytes)
+        install_request_limit(blueprint)
+        url = redis_manager_url(get_settings())
         if url:
             share_through_redis(sio, url)
             logger.info("socketio.redis_manager url=%s", url)
@@ -175,5 +223,22 @@ class SocketIOInput(RasaSocketIOInput):
             if self.session_persistence:
                 sio.enter_room(sid, session_id)
             await sio.emit("session_confirm", session_id, room=sid)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: str, data: Any) -> None:
+            # replaces Rasa's handler: same protocol, but nothing over the caps reaches Rasa
+            # ... and with the checks of trusted() and the address of the socket's request, which
+            # only the handler (it knows the sid) can see
+            try:
+                message = self.user_message(sid, data)
+            except RequestRejected as error:
+                logger.warning("socketio.message_rejected code=%s", error.code)
+                await sio.emit(REJECTED_EVENT, {"code": error.code, "error": error.message}, room=sid)
+                return
+            environ = sio.get_environ(sid, namespace=self.namespace) or {}
+            request = environ.get("sanic.request")
+            checked = self.trusted(message, request_address(request) if request is not None else None)
+            if checked is not None:
+                await on_new_message(checked)
 
         return blueprint

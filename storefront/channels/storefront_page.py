@@ -9,16 +9,16 @@ socket.io channel. Routes:
 * ``GET /api/products`` and ``GET /api/products/<handle>``: the sample store's catalog (``store/``).
 * ``GET /api/demo-customers`` and ``POST /api/sign-in``: the demo's "sign in as" control. A real
   store issues the signed customer token from its own login (see :mod:`storefront.widget_auth`);
-  here only customers tagged ``demo`` (the sample store's) can be signed in, and the control is
-  off with ``demo_sign_in: false`` in ``credentials.yml``.
+  here only customers tagged ``demo`` can be signed in, and only while the store is the sample
+  store (``python -m store load-sample`` records demo mode, a real ``python -m store import``
+  clears it, see :func:`store.info.demo_mode`), whatever ``credentials.yml`` says:
+  ``demo_sign_in: false`` there turns the control off even for the sample store.
 * ``POST /api/transcript`` ``{"session_id": ...}``: the widget conversation after a page reload,
   read from the agent's tracker store (the session id is the widget's unguessable secret).
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
 from decimal import Decimal
 from pathlib import Path
@@ -29,8 +29,15 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from core.booleans import parse_bool
 from core.settings import PROJECT_ROOT
-from storefront.channels.socketio import parse_bool
+from store.runner import StoreUnavailable, configured_timeout, run_in_session
+from storefront.channels.limits import (
+    RequestRejected,
+    install_request_limit,
+    read_json_body,
+    rejection_response,
+)
 from storefront.channels.storefront_transcript import transcript_for
 from storefront.widget_auth import DEFAULT_TTL_SECONDS, issue_customer_token, signing_secret
 
@@ -43,9 +50,9 @@ ASSETS = {
     "store.js": "text/javascript", "widget.js": "text/javascript",
     "store.css": "text/css", "widget.css": "text/css",
 }  # fmt: skip
-STORE_TIMEOUT_SECONDS = 5.0
 DEMO_TAG = "demo"
 MAX_BODY_BYTES = 4096
+MAX_BODY_DEPTH = 4  # {"session_id": "..."} and {"email": "..."} are one level deep
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -98,11 +105,14 @@ def product(session: Any, handle: str) -> Optional[Dict[str, Any]]:
 
 
 def demo_customers(session: Any) -> List[Dict[str, str]]:
-    """Customers the demo may sign in as: the sample store's, tagged ``demo``."""
+    """Customers the demo may sign in as: tagged ``demo``, and none unless the store is the sample."""
     from sqlalchemy import select
 
+    from store.info import demo_mode
     from store.models import Customer
 
+    if not demo_mode(session):
+        return []
     customers = session.execute(select(Customer).order_by(Customer.id)).scalars()
     return [
         {"name": f"{c.first_name} {c.last_name}".strip(), "email": c.email}
@@ -111,26 +121,9 @@ def demo_customers(session: Any) -> List[Dict[str, str]]:
     ]
 
 
-async def run_store(function: Callable[..., Any], *args: Any) -> Any:
-    """Run a store function in its own session on a worker thread, with a timeout."""
-    from store.db import session_scope
-
-    def work() -> Any:
-        with session_scope() as session:
-            return function(session, *args)
-
-    return await asyncio.wait_for(asyncio.to_thread(work), STORE_TIMEOUT_SECONDS)
-
-
 def _json_body(request: Request) -> Dict[str, Any]:
-    if len(request.body or b"") > MAX_BODY_BYTES:
-        raise ValueError("the request body is too large")
-    try:
-        body = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
-        raise ValueError("the request body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise ValueError("the request body must be a JSON object")
+    """The small JSON object the page's API takes (raises :class:`RequestRejected`)."""
+    body: Dict[str, Any] = read_json_body(request, max_bytes=MAX_BODY_BYTES, max_depth=MAX_BODY_DEPTH)
     return body
 
 
@@ -157,7 +150,7 @@ class StorefrontPageInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
-        """``demo_sign_in`` (default true) and ``token_ttl_seconds`` may be set in credentials."""
+        """``demo_sign_in`` (default true: follow the store's demo mode) and ``token_ttl_seconds``."""
         credentials = credentials or {}
         return cls(
             demo_sign_in=parse_bool(credentials.get("demo_sign_in", True), name="demo_sign_in"),
@@ -175,7 +168,8 @@ class StorefrontPageInput(InputChannel):
         """Create the channel.
 
         Args:
-            demo_sign_in: offer the demo's "sign in as" control.
+            demo_sign_in: offer the demo's "sign in as" control while the store is the sample
+                store (false: never).
             token_ttl_seconds: how long a demo customer token is valid.
             signing_secret: the token signing secret; by default ``WIDGET_SIGNING_SECRET``.
         """
@@ -192,6 +186,7 @@ class StorefrontPageInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The page, its assets and the JSON API."""
         page = Blueprint("storefront_page", __name__)
+        install_request_limit(page)
 
         @page.route("/", methods=["GET"])
         async def index(_: Request) -> HTTPResponse:
@@ -213,7 +208,7 @@ class StorefrontPageInput(InputChannel):
 
         @page.route("/api/products/<handle>", methods=["GET"])
         async def one_product(_: Request, handle: str) -> HTTPResponse:
-            return await self._store_json(product, handle)
+            return await self._store_json(product, handle=handle)
 
         @page.route("/api/demo-customers", methods=["GET"])
         async def customers(_: Request) -> HTTPResponse:
@@ -229,8 +224,8 @@ class StorefrontPageInput(InputChannel):
         async def transcript(request: Request) -> HTTPResponse:
             try:
                 session_id = _json_body(request).get("session_id")
-            except ValueError as error:
-                return _json({"error": str(error)}, 400)
+            except RequestRejected as error:
+                return rejection_response(error, SECURITY_HEADERS)
             agent = getattr(request.app.ctx, "agent", None)
             messages = await transcript_for(getattr(agent, "tracker_store", None), session_id)
             if messages is None:
@@ -239,11 +234,10 @@ class StorefrontPageInput(InputChannel):
 
         return page
 
-    async def _store_json(self, function: Callable[..., Any], *args: Any) -> HTTPResponse:
+    async def _store_json(self, function: Callable[..., Any], **kwargs: Any) -> HTTPResponse:
         try:
-            data = await run_store(function, *args)
-        except Exception:
-            logger.exception("storefront.page.store_failed function=%s", getattr(function, "__name__", "?"))
+            data = await run_in_session(function, timeout=configured_timeout(), **kwargs)
+        except StoreUnavailable:
             return _json({"error": "the store is not available right now"}, 503)
         if data is None:
             return _json({"error": "not found"}, 404)
@@ -257,15 +251,15 @@ class StorefrontPageInput(InputChannel):
             return _json({"error": "WIDGET_SIGNING_SECRET is not set"}, 503)
         try:
             email = str(_json_body(request).get("email") or "").strip().lower()
-        except ValueError as error:
-            return _json({"error": str(error)}, 400)
+        except RequestRejected as error:
+            return rejection_response(error, SECURITY_HEADERS)
         try:
-            allowed = await run_store(demo_customers)
-        except Exception:
-            logger.exception("storefront.page.store_failed function=demo_customers")
+            allowed = await run_in_session(demo_customers, timeout=configured_timeout())
+        except StoreUnavailable:
             return _json({"error": "the store is not available right now"}, 503)
         match = next((c for c in allowed if c["email"] == email), None)
         if match is None:
+            # also every email once a real store is imported: demo_customers() is then empty
             return _json({"error": "only the sample store's demo customers can sign in here"}, 403)
         token = issue_customer_token(self.secret(), email, ttl_seconds=self.token_ttl_seconds)
         return _json(

@@ -5,8 +5,10 @@ async code. This subclass keeps its name and routes (``/webhooks/twilio/webhook`
 
 - rejects requests without a valid ``X-Twilio-Signature`` (``RequestValidator`` over the public
   URL Twilio called, configurable because proxies change scheme, host and port);
-- sends with Twilio's async HTTP client, splitting text at 1,600 characters;
+- sends with Twilio's async HTTP client, splitting text at 1,600 characters, and reports a
+  refused or failed send as :class:`TwilioDeliveryError` (a ``ChannelDeliveryError``);
 - shows buttons as one numbered list the shopper answers with a number or a title;
+- reads at most ``MAX_MESSAGE_CHARS`` of a message (Twilio retries a refused webhook);
 - drops Twilio's re-deliveries by ``MessageSid`` and maps locations, media and STOP like the
   WhatsApp Cloud API channel does.
 
@@ -15,29 +17,29 @@ Reference it in ``credentials.yml`` as ``storefront.channels.twilio_secure.Secur
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 from urllib.parse import parse_qs
 
+import aiohttp
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.twilio import TwilioInput, TwilioOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from twilio.base.exceptions import TwilioException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from core.booleans import parse_bool
 from storefront.channels import whatsapp_format as fmt
+from storefront.channels.conversation_ids import conversation_id, native_id
+from storefront.channels.delivery import ChannelDeliveryError
+from storefront.channels.limits import DEFAULT_LIMITS, cap_text, install_request_limit, limit_settings
 from storefront.channels.whatsapp import add_lifecycle_routes, app_tracker_store
-from storefront.channels.whatsapp_inbound import (
-    OPT_IN_KEYWORDS,
-    OPT_OUT_KEYWORDS,
-    Intents,
-    location_text,
-    verified_shopper,
-)
+from storefront.channels.whatsapp_inbound import OPT_IN_KEYWORDS, OPT_OUT_KEYWORDS, Intents, location_text
 from storefront.channels.whatsapp_state import (
     ConversationFacts,
     OrderedDispatcher,
@@ -45,6 +47,7 @@ from storefront.channels.whatsapp_state import (
     SeenMessages,
     recent_ids_from_settings,
 )
+from storefront.trusted_metadata import client_record, verified_shopper
 
 logger = logging.getLogger(__name__)
 
@@ -53,11 +56,33 @@ BODY_LIMIT = 1600
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
+class TwilioDeliveryError(ChannelDeliveryError):
+    """Twilio refused a message (``status`` and ``code`` are Twilio's) or gave no answer (0, None)."""
+
+    def __init__(self, message: str, status: int = 0, code: Optional[int] = None):
+        super().__init__(message)
+        self.status, self.code = status, code
+
+
+def _delivery_error(recipient: str, error: Exception) -> TwilioDeliveryError:
+    if isinstance(error, TwilioRestException):
+        return TwilioDeliveryError(
+            f"Twilio answered {error.status} (code {error.code}) for {recipient}: {error.msg}",
+            error.status, error.code,
+        )  # fmt: skip
+    return TwilioDeliveryError(f"no answer from Twilio for {recipient}: {error!r}")
+
+
 class _FormParams(Dict[str, List[str]]):
     """Form fields with every value kept, in the shape ``RequestValidator`` reads."""
 
     def getlist(self, name: str) -> List[str]:
         return self[name]
+
+
+def _to(recipient_id: str) -> str:
+    """Twilio's ``From``/``To`` for a conversation id (``twilio:whatsapp:+1...`` -> ``whatsapp:+1...``)."""
+    return native_id("twilio", recipient_id)
 
 
 class SecureTwilioOutput(TwilioOutput):
@@ -84,14 +109,18 @@ class SecureTwilioOutput(TwilioOutput):
     def _sender_for(self, recipient_id: str) -> str:
         """Our number on the recipient's channel: ``whatsapp:+1...`` for WhatsApp, else plain."""
         number = self.twilio_number.removeprefix("whatsapp:")
-        return f"whatsapp:{number}" if recipient_id.startswith("whatsapp:") else number
+        return f"whatsapp:{number}" if _to(recipient_id).startswith("whatsapp:") else number
+
+    def _addressed(self, recipient_id: str, **fields: Any) -> Dict[str, Any]:
+        """Messages API parameters for the shopper of conversation ``recipient_id``."""
+        return {"to": _to(recipient_id), "from_": self._sender_for(recipient_id), **fields}
 
     async def _send_message(self, message_data: Dict[str, Any]) -> Any:
         try:
             message = await self.messages.create_async(**message_data)
-        except TwilioException:
+        except (TwilioException, aiohttp.ClientError, asyncio.TimeoutError) as error:
             if self.raise_errors:
-                raise
+                raise _delivery_error(str(message_data.get("to")), error) from error
             logger.exception("twilio.send.failed to=%s", message_data.get("to"))
             return None
         self.sent_sids.append(message.sid)
@@ -100,9 +129,7 @@ class SecureTwilioOutput(TwilioOutput):
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         """Send text in as few messages as fit Twilio's 1,600-character limit."""
         for chunk in fmt.split_text(text, BODY_LIMIT):
-            await self._send_message(
-                {"to": recipient_id, "from_": self._sender_for(recipient_id), "body": chunk}
-            )
+            await self._send_message(self._addressed(recipient_id, body=chunk))
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
@@ -114,15 +141,13 @@ class SecureTwilioOutput(TwilioOutput):
         await self.send_text_message(recipient_id, fmt.numbered_text(text or "", options))
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
-        await self._send_message(
-            {"to": recipient_id, "from_": self._sender_for(recipient_id), "media_url": [image]}
-        )
+        await self._send_message(self._addressed(recipient_id, media_url=[image]))
 
     async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
         """A response's ``custom.twilio`` object is sent as Messages API parameters."""
         payload = json_message.get("twilio") if isinstance(json_message, dict) else None
         if isinstance(payload, dict):
-            await self._send_message({"to": recipient_id, "from_": self._sender_for(recipient_id), **payload})
+            await self._send_message(self._addressed(recipient_id, **payload))
 
 
 class SecureTwilioInput(TwilioInput):
@@ -131,22 +156,23 @@ class SecureTwilioInput(TwilioInput):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> SecureTwilioInput:
         """Build from ``credentials.yml``; missing or empty keys fall back to ``TWILIO_*`` settings."""
-        from core.settings import load_settings
+        from core.settings import get_settings
 
-        settings = load_settings(generate_secrets=False)
+        settings = get_settings()
         given = {key: value for key, value in (credentials or {}).items() if value not in (None, "")}
 
         def pick(key: str, setting: str) -> str:
-            return str(given.get(key, settings[setting]))
+            return str(given.get(key, setting))
 
         return cls(
-            pick("account_sid", "TWILIO_ACCOUNT_SID"),
-            pick("auth_token", "TWILIO_AUTH_TOKEN"),
-            pick("twilio_number", "TWILIO_NUMBER"),
-            webhook_url=pick("webhook_url", "TWILIO_WEBHOOK_URL"),
-            api_base_url=pick("api_base_url", "TWILIO_API_BASE_URL"),
-            background=str(given.get("background", "true")).lower() in {"1", "true", "yes", "on"},
-            recent_ids=recent_ids_from_settings(cls.name(), settings.values),
+            pick("account_sid", settings.twilio_account_sid),
+            pick("auth_token", settings.twilio_auth_token),
+            pick("twilio_number", settings.twilio_number),
+            webhook_url=pick("webhook_url", settings.twilio_webhook_url),
+            api_base_url=pick("api_base_url", settings.twilio_api_base_url),
+            background=parse_bool(given.get("background"), name="background", default=True),
+            recent_ids=recent_ids_from_settings(cls.name(), settings),
+            limits=limit_settings(),
         )
 
     def __init__(
@@ -161,6 +187,7 @@ class SecureTwilioInput(TwilioInput):
         intents: Intents = Intents(),
         tracker_store: Optional[Any] = None,
         recent_ids: Optional[SeenMessages] = None,
+        limits: Optional[Dict[str, int]] = None,
     ) -> None:
         super().__init__(account_sid, auth_token, twilio_number, debug_mode=False)
         self.webhook_url, self.api_base_url = webhook_url, api_base_url
@@ -170,6 +197,7 @@ class SecureTwilioInput(TwilioInput):
         self._app: Any = None
         self._tracker_store = tracker_store
         self.facts = ConversationFacts(self._current_tracker_store, self.name())
+        self.limits = {**DEFAULT_LIMITS, **(limits or {})}
 
     @property
     def enabled(self) -> bool:
@@ -226,6 +254,7 @@ class SecureTwilioInput(TwilioInput):
         self, sender: str, message_id: str, text: str, metadata: Dict[str, Any],
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> None:  # fmt: skip
+        text = cap_text(text, self.limits["MAX_MESSAGE_CHARS"], channel=self.name())
         options = await self.facts.take_offered_options(sender)
         payload = fmt.match_numbered_answer(text, options)
         if payload is not None:
@@ -240,6 +269,7 @@ class SecureTwilioInput(TwilioInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Health and webhook routes."""
         webhook = Blueprint("storefront_twilio_webhook", __name__)
+        install_request_limit(webhook, self.limits["MAX_REQUEST_BYTES"])
         add_lifecycle_routes(webhook, self)
 
         @webhook.route("/webhook", methods=["POST"])
@@ -260,12 +290,13 @@ class SecureTwilioInput(TwilioInput):
                 logger.warning("twilio.webhook.bad_signature url=%s", self.signed_url(request))
                 return response.json({"error": "invalid signature"}, status=403)
             first = {name: values[0] for name, values in form.items() if values}
-            sender, message_id = first.get("From", ""), first.get("MessageSid", "")
-            if not sender or not message_id:
+            number, message_id = first.get("From", ""), first.get("MessageSid", "")
+            if not number or not message_id:
                 return response.json({"error": "From and MessageSid are required"}, status=400)
-            phone = sender.removeprefix("whatsapp:")
+            sender = conversation_id(self.name(), number)
+            phone = number.removeprefix("whatsapp:")
             metadata: Dict[str, Any] = {
-                "channel": "whatsapp" if sender.startswith("whatsapp:") else "sms",
+                "channel": "whatsapp" if number.startswith("whatsapp:") else "sms",
                 "provider": "twilio",
                 "message_id": message_id,
                 "phone": phone if phone.startswith("+") else None,
@@ -274,8 +305,10 @@ class SecureTwilioInput(TwilioInput):
             }
             # the request's signature was checked above, so the sender's number is Twilio's word
             metadata["shopper"] = verified_shopper(
-                metadata["channel"], metadata["phone"], metadata["wa_id"], metadata["profile_name"]
-            )
+                metadata["channel"], metadata["phone"], metadata["wa_id"], metadata["profile_name"],
+                proved_by=self.name(),
+            )  # fmt: skip
+            metadata["client"] = client_record(self.name(), number)
             text = self.message_text(form, metadata)
             metadata = {key: value for key, value in metadata.items() if value is not None}
             if text is None:
@@ -297,4 +330,4 @@ class SecureTwilioInput(TwilioInput):
         return webhook
 
 
-__all__ = ["SecureTwilioInput", "SecureTwilioOutput"]
+__all__ = ["SecureTwilioInput", "SecureTwilioOutput", "TwilioDeliveryError"]

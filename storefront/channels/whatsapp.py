@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import hmac
 import logging
-import time
 from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -22,7 +21,17 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from core import clock
+from core.booleans import parse_bool
 from storefront.channels import whatsapp_format as fmt
+from storefront.channels.limits import (
+    DEFAULT_LIMITS,
+    RequestRejected,
+    cap_text,
+    install_request_limit,
+    limit_settings,
+    rejection_response,
+)
 from storefront.channels.whatsapp_inbound import (
     SIGNATURE_HEADER,
     InboundMessage,
@@ -77,12 +86,6 @@ def add_lifecycle_routes(
 LIST_BUTTON_RESPONSE = "utter_list_button"
 
 
-def _flag(value: Any, default: bool) -> bool:
-    if value is None or value == "":
-        return default
-    return str(value).strip().lower() in {"1", "true", "yes", "on"}
-
-
 def app_tracker_store(app: Any) -> Optional[Any]:
     """The tracker store of the Rasa agent running in ``app``, if there is one."""
     agent = getattr(getattr(app, "ctx", None), "agent", None) if app is not None else None
@@ -111,32 +114,33 @@ class WhatsAppInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> WhatsAppInput:
         """Build from ``credentials.yml``; missing or empty keys fall back to the settings."""
-        from core.settings import load_settings
+        from core.settings import get_settings
 
-        settings = load_settings(generate_secrets=False)
+        settings = get_settings()
         given = {key: value for key, value in (credentials or {}).items() if value not in (None, "")}
 
         def pick(key: str, setting: str) -> str:
-            return str(given.get(key, settings[setting]))
+            return str(given.get(key, setting))
 
         config = GraphApiConfig(
-            base_url=pick("api_base_url", "WHATSAPP_API_BASE_URL"),
-            version=pick("api_version", "WHATSAPP_API_VERSION"),
-            phone_number_id=pick("phone_number_id", "WHATSAPP_PHONE_NUMBER_ID"),
-            access_token=pick("access_token", "WHATSAPP_ACCESS_TOKEN"),
-            template_name=pick("template_name", "WHATSAPP_TEMPLATE_NAME"),
-            template_language=pick("template_language", "WHATSAPP_TEMPLATE_LANGUAGE"),
+            base_url=pick("api_base_url", settings.whatsapp_api_base_url),
+            version=pick("api_version", settings.whatsapp_api_version),
+            phone_number_id=pick("phone_number_id", settings.whatsapp_phone_number_id),
+            access_token=pick("access_token", settings.whatsapp_access_token),
+            template_name=pick("template_name", settings.whatsapp_template_name),
+            template_language=pick("template_language", settings.whatsapp_template_language),
         )
         intents = Intents(
             **{k: v for k, v in (given.get("intents") or {}).items() if k in Intents.__annotations__}
         )
         return cls(
-            verify_token=pick("verify_token", "WHATSAPP_VERIFY_TOKEN"),
-            app_secret=pick("app_secret", "WHATSAPP_APP_SECRET"),
+            verify_token=pick("verify_token", settings.whatsapp_verify_token),
+            app_secret=pick("app_secret", settings.whatsapp_app_secret),
             api=config,
-            background=_flag(given.get("background"), True),
+            background=parse_bool(given.get("background"), name="background", default=True),
             intents=intents,
-            recent_ids=recent_ids_from_settings(cls.name(), settings.values),
+            recent_ids=recent_ids_from_settings(cls.name(), settings),
+            limits=limit_settings(),
         )
 
     def __init__(
@@ -150,6 +154,7 @@ class WhatsAppInput(InputChannel):
         tracker_store: Optional[Any] = None,
         recent_ids: Optional[SeenMessages] = None,
         list_button_label: Optional[str] = None,
+        limits: Optional[Dict[str, int]] = None,
     ) -> None:
         """Create the channel.
 
@@ -164,6 +169,7 @@ class WhatsAppInput(InputChannel):
                 dropped); by default in this process.
             list_button_label: the list button's label; by default the domain's
                 ``utter_list_button`` text.
+            limits: the ``MAX_*`` input limits; by default those of :mod:`storefront.channels.limits`.
         """
         self.verify_token, self.app_secret = verify_token, app_secret
         self.client = GraphApiClient(api)
@@ -173,6 +179,7 @@ class WhatsAppInput(InputChannel):
         self._app: Any = None
         self._tracker_store = tracker_store
         self._list_button_label = list_button_label
+        self.limits = {**DEFAULT_LIMITS, **(limits or {})}
         self.facts = ConversationFacts(self._current_tracker_store, self.name())
 
     @property
@@ -213,7 +220,8 @@ class WhatsAppInput(InputChannel):
         self, message: InboundMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> None:
         text, metadata = await self._resolve_text(message)
-        output = self._output(inbound_at=message.timestamp or time.time(), raise_errors=False)
+        text = cap_text(text, self.limits["MAX_MESSAGE_CHARS"], channel=self.name())
+        output = self._output(inbound_at=message.timestamp or clock.now().timestamp(), raise_errors=False)
         await on_new_message(
             UserMessage(
                 text, output, message.conversation_id, input_channel=self.name(),
@@ -224,6 +232,7 @@ class WhatsAppInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Health, verification handshake and webhook routes."""
         webhook = Blueprint("storefront_whatsapp_webhook", __name__)
+        install_request_limit(webhook, self.limits["MAX_REQUEST_BYTES"])
         add_lifecycle_routes(webhook, self, on_stop=self.client.close)
 
         @webhook.route("/webhook", methods=["GET"])
@@ -249,9 +258,16 @@ class WhatsAppInput(InputChannel):
                 logger.warning("whatsapp.webhook.bad_signature")
                 return response.json({"error": "invalid signature"}, status=403)
             try:
-                messages = parse_webhook(load_body(request.body), self.intents)
+                body = load_body(
+                    request.body,
+                    max_bytes=self.limits["MAX_REQUEST_BYTES"],
+                    max_depth=self.limits["MAX_JSON_DEPTH"],
+                )
+                messages = parse_webhook(body, self.intents)
+            except RequestRejected as error:
+                return rejection_response(error)
             except MalformedWebhook as error:
-                return response.json({"error": str(error)}, status=400)
+                return response.json({"error": str(error), "code": "invalid_body"}, status=400)
             for message in messages:
                 if not self.recent_ids.add(message.message_id):
                     logger.info("whatsapp.webhook.duplicate id=%s", message.message_id)

@@ -28,7 +28,9 @@ LAYOUT_NUMBERED = "numbered"
 
 # Boundaries to cut long text at, best first: paragraph, line, sentence end, any whitespace.
 _BOUNDARIES = (re.compile(r"\n\s*\n"), re.compile(r"\n"), re.compile(r"(?<=[.!?…])\s+"), re.compile(r"\s+"))
-_NUMBER_ANSWER = re.compile(r"^\s*#?\s*(\d{1,3})\s*[.)]?\s*$")
+# run on the stripped answer, with bounded gaps: "^\s*#?\s*" was quadratic on long whitespace
+_NUMBER_ANSWER = re.compile(r"#?\s{0,3}(\d{1,3})\s{0,3}[.)]?")
+MAX_NUMBER_ANSWER_CHARS = 16
 
 
 def text_length(text: str) -> int:
@@ -143,7 +145,8 @@ def match_numbered_answer(answer: str, options: Sequence[Option]) -> Optional[st
     if len(by_title) == 1:
         # a title that is itself a number ("How many? 1 / 2 / 5") wins over the position
         return by_title[0]
-    number = _NUMBER_ANSWER.match(answer)
+    stripped = answer.strip()
+    number = _NUMBER_ANSWER.fullmatch(stripped) if len(stripped) <= MAX_NUMBER_ANSWER_CHARS else None
     if number and 1 <= int(number.group(1)) <= len(options):
         return options[int(number.group(1)) - 1].payload
     return None

@@ -15,6 +15,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
+from storefront.channels.conversation_ids import conversation_id as namespaced
+from storefront.channels.limits import DEFAULT_MAX_JSON_DEPTH, DEFAULT_MAX_REQUEST_BYTES, parse_json
+from storefront.trusted_metadata import client_record, verified_shopper
+
 logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
@@ -51,22 +55,6 @@ class InboundMessage:
     text: str
     timestamp: Optional[float]
     metadata: Dict[str, Any] = field(default_factory=dict)
-
-
-def verified_shopper(
-    channel: str, phone: Optional[str], wa_id: Optional[str] = None, name: Optional[str] = None
-) -> Optional[Dict[str, str]]:
-    """The ``metadata["shopper"]`` record of the metadata contract for a number the provider proved.
-
-    Only call it for a request whose signature was checked (Meta's ``X-Hub-Signature-256``,
-    Twilio's ``X-Twilio-Signature``): the signature is what makes the sender's number verified.
-    ``None`` when there is no phone number (a WhatsApp username without a number proves nothing
-    that an order's contact could match).
-    """
-    if not isinstance(phone, str) or not phone.startswith("+") or not phone[1:].isdigit():
-        return None
-    record = {"channel": channel, "verified_phone": phone, "wa_id": wa_id, "name": name}
-    return {key: value for key, value in record.items() if isinstance(value, str) and value}
 
 
 def signature_is_valid(app_secret: str, body: bytes, header: Optional[str]) -> bool:
@@ -110,12 +98,16 @@ class MalformedWebhook(ValueError):
     """The body is not a JSON object; the request is answered with 400."""
 
 
-def load_body(body: bytes) -> Dict[str, Any]:
-    """Decode a webhook body into a JSON object or raise :class:`MalformedWebhook`."""
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise MalformedWebhook(f"invalid JSON: {error}") from None
+def load_body(
+    body: bytes, *, max_bytes: int = DEFAULT_MAX_REQUEST_BYTES, max_depth: int = DEFAULT_MAX_JSON_DEPTH
+) -> Dict[str, Any]:
+    """Decode a webhook body into a JSON object.
+
+    Raises:
+        RequestRejected: the body is over ``max_bytes``, not JSON, or nests over ``max_depth``.
+        MalformedWebhook: the body is JSON but not an object.
+    """
+    data = parse_json(body, max_bytes=max_bytes, max_depth=max_depth)
     if not isinstance(data, dict):
         raise MalformedWebhook("the body is not a JSON object")
     return data
@@ -166,8 +158,8 @@ def _parse_message(
 ) -> Optional[InboundMessage]:
     message_id, kind = raw.get("id"), raw.get("type")
     sender, user_id = raw.get("from"), raw.get("from_user_id")
-    conversation_id = sender or user_id
-    if not isinstance(message_id, str) or not message_id or not isinstance(conversation_id, str) or not kind:
+    native = sender or user_id
+    if not isinstance(message_id, str) or not message_id or not isinstance(native, str) or not kind:
         logger.warning("whatsapp.webhook.message_skipped reason=missing_fields id=%r", message_id)
         return None
     if kind in SILENT_TYPES:
@@ -187,13 +179,17 @@ def _parse_message(
         "business_phone_number_id": business.get("phone_number_id"),
     }
     # parse_webhook runs only on bodies whose signature the channel checked: the number is Meta's
-    metadata["shopper"] = verified_shopper("whatsapp", metadata["phone"], wa_id, metadata["profile_name"])
+    metadata["shopper"] = verified_shopper(
+        "whatsapp", metadata["phone"], wa_id, metadata["profile_name"], proved_by="whatsapp"
+    )
+    # the sender's own id is the only address a WhatsApp client has (failed verifications count it)
+    metadata["client"] = client_record("whatsapp", native)
     text = _message_text(raw, kind, intents, metadata)
     if text is None:
         logger.warning("whatsapp.webhook.message_skipped reason=no_content id=%s type=%s", message_id, kind)
         return None
     return InboundMessage(
-        conversation_id=conversation_id,
+        conversation_id=namespaced("whatsapp", native),
         message_id=message_id,
         text=text,
         timestamp=_timestamp(raw.get("timestamp")),

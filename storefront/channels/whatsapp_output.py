@@ -18,12 +18,14 @@ import aiohttp
 from rasa.core.channels.channel import OutputChannel
 
 from storefront.channels import whatsapp_format as fmt
+from storefront.channels.conversation_ids import native_id
+from storefront.channels.delivery import ChannelDeliveryError
 from storefront.channels.whatsapp_state import WINDOW_SECONDS, ConversationFacts
 
 logger = logging.getLogger(__name__)
 
 
-class WhatsAppDeliveryError(Exception):
+class WhatsAppDeliveryError(ChannelDeliveryError):
     """A message could not be delivered to the shopper on WhatsApp."""
 
 
@@ -120,8 +122,13 @@ class GraphApiClient:
 
 
 def recipient_field(conversation_id: str) -> Dict[str, str]:
-    """``to`` for a WhatsApp id (digits), ``recipient`` for a business-scoped user id."""
-    return {"to": conversation_id} if conversation_id.isdigit() else {"recipient": conversation_id}
+    """``to`` for a WhatsApp id (digits), ``recipient`` for a business-scoped user id.
+
+    ``conversation_id`` is the namespaced id (``whatsapp:<id>``, see
+    :mod:`storefront.channels.conversation_ids`); Meta gets the id without the prefix.
+    """
+    recipient = native_id("whatsapp", conversation_id)
+    return {"to": recipient} if recipient.isdigit() else {"recipient": recipient}
 
 
 class WhatsAppOutput(OutputChannel):

@@ -17,8 +17,9 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Protocol, Set
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Protocol, Set
 
+from core.settings import Settings
 from storefront.channels.whatsapp_format import Option, options_from_buttons
 
 logger = logging.getLogger(__name__)
@@ -103,16 +104,16 @@ class SharedRecentIds:
             logger.warning("channel.dedupe.redis_unavailable error=%s", error)
 
 
-def recent_ids_from_settings(channel: str, settings: Mapping[str, Any]) -> SeenMessages:
+def recent_ids_from_settings(channel: str, settings: Settings) -> SeenMessages:
     """Redis-backed ids when the lock store is Redis (several replicas), else in this process."""
-    if settings.get("LOCK_STORE_TYPE") != "redis":
+    if settings.lock_store_type != "redis":
         return RecentIds()
     import redis
 
     client = redis.Redis(
-        host=str(settings["LOCK_STORE_HOST"]),
-        port=int(settings["LOCK_STORE_PORT"]),
-        db=int(settings["LOCK_STORE_DB"]),
+        host=settings.lock_store_host,
+        port=settings.lock_store_port,
+        db=settings.lock_store_db,
         socket_timeout=2,
         socket_connect_timeout=2,
     )
@@ -148,10 +149,6 @@ class ConversationFacts:
         self._tracker_store = tracker_store
         self._channel = channel
         self.memory = OptionsMemory()
-
-    @property
-    def has_tracker_store(self) -> bool:
-        return self._tracker_store() is not None
 
     async def _events(self, conversation_id: str, *, all_sessions: bool = False) -> Optional[List[Any]]:
         store = self._tracker_store()

@@ -33,7 +33,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from storefront.channels.whatsapp_output import WhatsAppDeliveryError
+from storefront.channels.delivery import ChannelDeliveryError
 
 logger = logging.getLogger(__name__)
 
@@ -150,26 +150,30 @@ class ConversationDesk:
 
         Delivery comes first so that the transcript never shows an agent's reply the shopper did
         not get: with ``require_delivery`` a channel's refusal (WhatsApp's 24-hour window, an
-        opted-out shopper, a Graph API error) raises :class:`DeliveryFailed` and nothing is
-        recorded. Without it (system notices around claim, hand-back and resolve) the events are
-        recorded anyway, because the conversation's state must change even if the notice cannot
-        be delivered.
+        opted-out shopper, a Twilio or Graph API error or outage) raises :class:`DeliveryFailed`
+        and nothing is recorded. Without it (system notices around claim, hand-back and resolve)
+        the events are recorded whatever the channel did, because the conversation's state must
+        change even if the notice cannot be delivered: a hand-back that raised here once left
+        Twilio conversations paused for good.
 
         Returns:
-            Whether the message reached a channel that can push (False for REST).
+            Whether the message reached a channel that can push (False for REST or on failure).
         """
         delivered = False
         async with self.agent.lock_store.lock(conversation_id):
             tracker = await self.agent.processor.get_tracker(conversation_id)
             if message is not None:
+                output = output_channel_for(tracker, self.channels)
                 try:
-                    delivered = await deliver(
-                        output_channel_for(tracker, self.channels), conversation_id, message, marker or {}
-                    )
-                except WhatsAppDeliveryError as error:
+                    delivered = await deliver(output, conversation_id, message, marker or {})
+                except ChannelDeliveryError as error:
                     if require_delivery:
                         raise DeliveryFailed(str(error)) from error
                     logger.warning("Could not deliver a console notice to %s: %s", conversation_id, error)
+                except Exception as error:  # a channel's bug, not a refusal: the state still changes
+                    logger.exception("Console message to %s failed in its channel", conversation_id)
+                    if require_delivery:
+                        raise DeliveryFailed(f"the shopper's channel failed: {error!r}") from error
             for event in events:
                 tracker.update(event, self.agent.domain)
             await self.agent.tracker_store.save(tracker)

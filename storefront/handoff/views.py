@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Optional, TypeVar
 
-from store.db import session_scope
 from store.handoffs import HandoffView
+from store.runner import configured_timeout, run_in_session
 
 T = TypeVar("T")
 
 
-def _in_session(function: Callable[..., T], kwargs: Dict[str, Any]) -> T:
-    with session_scope() as session:
-        return function(session, **kwargs)
-
-
 async def run_store(function: Callable[..., T], /, **kwargs: Any) -> T:
-    """Run a synchronous store function in its own session, in a worker thread."""
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(None, functools.partial(_in_session, function, kwargs))
+    """The console's store call: :func:`store.runner.run_in_session` with the configured limit.
+
+    Raises:
+        store.runner.StoreUnavailable: the store failed or was too slow; nothing was written.
+    """
+    return await run_in_session(function, timeout=configured_timeout(), **kwargs)
 
 
 def _iso(value: Optional[datetime]) -> Optional[str]:

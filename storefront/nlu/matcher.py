@@ -18,11 +18,11 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from storefront.nlu.measurements import parse_measurements
+from core.text import scan_window
+from storefront.nlu.measurements import TakenSpans, parse_measurements
 from storefront.nlu.sizes import SIZE_PATTERNS, size_context_ok, size_value
 from storefront.nlu.vocabulary import CatalogTerms
 
-CATALOG_ENTITIES = ("product", "category", "color")
 # When one phrase names both, the more general reading wins ("hoodie" is the category even if a
 # product is called "Hoodie").
 _PRIORITY = {"size": 0, "category": 1, "product": 2, "color": 3}
@@ -150,6 +150,7 @@ class CatalogMatcher:
         Measurements are parsed first (a "32" followed by "waist" is a waist, not a size), then
         sizes and catalog phrases; among overlapping candidates the longest wins.
         """
+        text = scan_window(text)
         found: List[FoundEntity] = []
         for m in parse_measurements(text):
             found.append(
@@ -167,7 +168,7 @@ class CatalogMatcher:
                     },
                 )
             )
-        taken = [(f.start, f.end) for f in found]
+        taken = TakenSpans(sorted((f.start, f.end) for f in found))
         doc = self._doc(text)
         candidates: List[Tuple[Span, str, str]] = []
         for key, start, end in self.phrases(doc):
@@ -184,7 +185,7 @@ class CatalogMatcher:
         chosen = self._resolve(candidates)
         for span, label, value in chosen:
             start, end = span.start_char, span.end_char
-            if any(start < t_end and t_start < end for t_start, t_end in taken):
+            if taken.overlaps(start, end):
                 continue
             info = (
                 {"candidates": self.terms.groups[value]}

@@ -13,10 +13,12 @@ unit spellings (``5'10''``, typographic quotes, ``154lbs``) tokenise inconsisten
 
 from __future__ import annotations
 
+import bisect
 import re
-from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from dataclasses import dataclass, field
+from typing import List, Optional, Tuple
 
+from core.text import scan_window
 from core.units import CM_PER_FOOT, CM_PER_INCH, KG_PER_POUND, KG_PER_STONE
 
 _NUM = r"\d{1,3}(?:[.,]\d{1,2})?"
@@ -60,6 +62,7 @@ _MONEY_CONTEXT = re.compile(
 )
 _WEIGHT_CONTEXT = re.compile(r"\b(weigh|weighs|weight|weighing|i'm|im|i am|and|about|around)\b", re.I)
 _MAX_CONTEXT_DISTANCE = 25
+_LONGEST_CONTEXT_WORD = max(len(w) for ws in _CONTEXT.values() for w in ws)
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,9 @@ def _unit_key(unit: str) -> str:
 def _nearest_body_part(text: str, start: int, end: int) -> Optional[str]:
     """The body part whose keyword is closest to ``text[start:end]``, if one is close enough."""
     best: Optional[Tuple[int, int, str]] = None
-    for match in _CONTEXT_RE.finditer(text):
+    # only the keywords near the number: scanning the whole message for every number was quadratic
+    reach = _MAX_CONTEXT_DISTANCE + _LONGEST_CONTEXT_WORD + 1
+    for match in _CONTEXT_RE.finditer(text, max(0, start - reach), end + reach):
         word = match.group(1).lower()
         part = next(p for p, words in _CONTEXT.items() if word in words)
         if match.start() >= end:
@@ -157,25 +162,41 @@ def _weight(text: str, start: int, number: float, unit: str) -> Optional[float]:
     return kg if 25 <= kg <= 250 else None
 
 
-def _overlaps(spans: Sequence[Tuple[int, int]], start: int, end: int) -> bool:
-    return any(start < s_end and s_start < end for s_start, s_end in spans)
+@dataclass
+class TakenSpans:
+    """Non-overlapping ``(start, end)`` character spans, sorted, with a logarithmic overlap test.
+
+    (A scan over every span taken so far made a message full of measurements quadratic.)
+    """
+
+    spans: List[Tuple[int, int]] = field(default_factory=list)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` overlaps a taken span."""
+        before = bisect.bisect_left(self.spans, (end,))  # spans starting before ``end``
+        return before > 0 and self.spans[before - 1][1] > start
+
+    def add(self, start: int, end: int) -> None:
+        """Take ``[start, end)`` (it must not overlap a taken span)."""
+        bisect.insort(self.spans, (start, end))
 
 
 def parse_measurements(text: str) -> List[Measurement]:
     """Find every body measurement in ``text``.
 
     Args:
-        text: the shopper's message.
+        text: the shopper's message (only its first ``MAX_SCANNED_CHARS`` are read).
 
     Returns:
         Measurements in the order they appear, converted to cm or kg.
     """
+    text = scan_window(text)
     found: List[Measurement] = []
-    taken: List[Tuple[int, int]] = []
+    taken = TakenSpans()
 
     def add(entity: str, start: int, end: int, value: float, unit: str, src: float, src_unit: str) -> None:
         found.append(Measurement(entity, start, end, text[start:end], round(value, 1), unit, src, src_unit))
-        taken.append((start, end))
+        taken.add(start, end)
 
     for match in _FEET_INCHES.finditer(text):
         feet, inches = int(match.group("ft")), _number(match.group("inch") or "0")
@@ -194,7 +215,7 @@ def parse_measurements(text: str) -> List[Measurement]:
 
     for match in _NUMBER_UNIT.finditer(text):
         start, end = match.start(), match.end()
-        if _overlaps(taken, start, end):
+        if taken.overlaps(start, end):
             continue
         number, unit = _number(match.group("num")), _unit_key(match.group("unit"))
         if unit in ("kg", "lb", "st"):
@@ -209,7 +230,7 @@ def parse_measurements(text: str) -> List[Measurement]:
     for pattern in (_KEYWORD_BEFORE_NUMBER, _NUMBER_BEFORE_KEYWORD):
         for match in pattern.finditer(text):
             start, end = match.span("num")
-            if _overlaps(taken, start, end):
+            if taken.overlaps(start, end):
                 continue
             number, part = _number(match.group("num")), match.group("kw").lower()
             part = "chest" if part == "bust" else part

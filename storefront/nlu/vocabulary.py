@@ -200,7 +200,7 @@ def _title_aliases(title: str, vendor_names: List[str], short_names: Tuple[str, 
 
 
 def terms_from_store_vocabulary(vocabulary: Any) -> CatalogTerms:
-    """Convert :class:`store.catalog.CatalogVocabulary` into :class:`CatalogTerms`.
+    """Convert :class:`store.vocabulary.CatalogVocabulary` into :class:`CatalogTerms`.
 
     Args:
         vocabulary: the store's vocabulary (products with ``title``, ``handle`` and
@@ -292,8 +292,8 @@ def load_catalog_terms(database_url: Optional[str] = None) -> CatalogTerms:
     """
     from sqlalchemy.exc import SQLAlchemyError
 
-    from store.catalog import catalog_vocabulary
     from store.db import make_engine, session_scope
+    from store.vocabulary import catalog_vocabulary
 
     engine = make_engine(database_url)
     where = engine.url.render_as_string(hide_password=True)

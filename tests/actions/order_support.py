@@ -24,8 +24,11 @@ GIA = "gia.returned@example.com"
 def whatsapp(phone: str) -> Dict[str, Any]:
     """Metadata as the WhatsApp channel sets it after checking the sender."""
     return {
-        "shopper": {"channel": "whatsapp", "verified_phone": phone, "wa_id": phone.strip("+"), "name": "Ava"}
-    }
+        "shopper": {
+            "channel": "whatsapp", "proved_by": "whatsapp", "verified_phone": phone,
+            "wa_id": phone.strip("+"), "name": "Ava",
+        }
+    }  # fmt: skip
 
 
 async def run(action: Action, tracker: Tracker) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
@@ -76,3 +79,11 @@ def variants_of(sku: str) -> List[Variant]:
         return list(
             session.execute(select(Variant).where(Variant.product_id == variant.product_id)).scalars()
         )
+
+
+def set_high_value_threshold(amount: str) -> None:
+    """Change ``high_value_order_threshold`` (store.yaml) in the test's private store copy."""
+    from store.models import StoreSetting
+
+    with session_scope() as session:
+        session.get(StoreSetting, "high_value_order_threshold").value = amount

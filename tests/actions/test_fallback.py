@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Iterator
 
 import pytest
 from rasa_sdk.events import ConversationPaused
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import handoff
 from actions.fallback import ActionStorefrontFallback, previous_user_intent, topic_buttons
+from core.clock import pinned
 from store.db import session_scope
 from store.handoffs import list_handoffs
 from tests.handoff.support import DOMAIN, bot, private_store, said, tracker_from_events, user
@@ -28,9 +29,10 @@ RANKING = [
 
 
 @pytest.fixture(autouse=True)
-def office_hours(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(handoff, "_now", lambda: datetime(2026, 6, 9, 14, 0, tzinfo=timezone.utc))
+def office_hours(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("HANDOFF_HOURS_OVERRIDE", "")
+    with pinned(datetime(2026, 6, 9, 14, 0, tzinfo=timezone.utc)):  # a Tuesday afternoon in New York
+        yield
 
 
 async def test_first_miss_offers_the_three_likeliest_topics() -> None:

@@ -5,16 +5,17 @@ Business hours come from data/store/store.yaml (Mon-Fri 09:00-18:00 America/New_
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import datetime, timezone
-from typing import Any, Dict
+from typing import Any, Callable, Dict, Iterator
 
 import pytest
 from rasa_sdk.events import ActiveLoop, ConversationPaused, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import handoff
 from actions.handoff import ActionHandoff
 from actions.handoff_contact import ValidateHandoffContactForm, normalise_contact
+from core.clock import pinned
 from store.db import session_scope
 from store.handoffs import list_handoffs
 from tests.handoff.support import (
@@ -40,12 +41,15 @@ CLEARED = [
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch):
-    def pin(moment: datetime, override: str = "") -> None:
-        monkeypatch.setattr(handoff, "_now", lambda: moment)
-        monkeypatch.setenv("HANDOFF_HOURS_OVERRIDE", override)
+def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """Pin the one clock for the rest of the test, with or without an hours override."""
+    with ExitStack() as pins:
 
-    return pin
+        def pin(moment: datetime, override: str = "") -> None:
+            pins.enter_context(pinned(moment))
+            monkeypatch.setenv("HANDOFF_HOURS_OVERRIDE", override)
+
+        yield pin
 
 
 def handoffs() -> list:
@@ -63,7 +67,7 @@ async def test_request_in_hours_queues_with_full_context_and_pauses(clock, priva
     clock(TUESDAY_10AM_NEW_YORK)
     shopper = customer_with_orders(private_store)
     web = {
-        "shopper": {"channel": "web", "verified_email": shopper["email"]},
+        "shopper": {"channel": "web", "proved_by": "socketio", "verified_email": shopper["email"]},
         "page": {"product": "trail-jacket", "url": "https://shop.example/products/trail-jacket"},
         "cart": [{"sku": "TJ-M-BLK", "quantity": 1, "price": "149.00"}],
     }
@@ -178,8 +182,14 @@ async def test_weekend_says_when_people_are_back_and_asks_for_contact(clock) -> 
 
 async def test_offline_with_a_verified_phone_prefills_the_contact(clock) -> None:
     clock(SATURDAY_11AM_NEW_YORK)
-    whatsapp = {"shopper": {"channel": "whatsapp", "verified_phone": "+15551234567", "wa_id": "15551234567"}}
-    events, _ = await run(tracker_from_events([user("human", "human_handoff", metadata=whatsapp)]))
+    whatsapp = {
+        "shopper": {
+            "channel": "whatsapp", "proved_by": "whatsapp", "verified_phone": "+15551234567",
+            "wa_id": "15551234567",
+        }
+    }  # fmt: skip
+    message = user("human", "human_handoff", metadata=whatsapp, input_channel="whatsapp")
+    events, _ = await run(tracker_from_events([message]))
     assert events == [
         SlotSet("handoff_reason", "requested"),
         SlotSet("handoff_contact", "+15551234567"),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict
+import asyncio
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Dict, List
 
 import pytest
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from sqlalchemy import select
 
 from actions.forms import ActionLeaveForm
@@ -18,7 +21,17 @@ from actions.order_forms import (
 )
 from store.db import session_scope
 from store.models import Variant
-from tests.actions.order_support import AVA, BEN, FINN, line_items, make_tracker, order_row, responses, run
+from tests.actions.order_support import (
+    AVA,
+    BEN,
+    FINN,
+    line_items,
+    make_tracker,
+    order_row,
+    responses,
+    run,
+    set_high_value_threshold,
+)
 
 pytestmark = pytest.mark.usefixtures("order_store")
 STOP = [ActiveLoop(None), SlotSet("requested_slot", None)]
@@ -52,15 +65,20 @@ async def test_unshipped_order_is_verified_and_the_form_goes_on() -> None:
     ]
 
 
+PERSON_NOW = [SlotSet("handoff_reason", "high_value_order"), FollowupAction("action_handoff")]
+
+
 @pytest.mark.parametrize(
-    ("number", "contact", "response"),
+    ("number", "contact", "response", "after"),
     [
-        ("1001", AVA, "utter_cannot_cancel_shipped"),
-        ("1004", "chloe.customer@example.com", "utter_cannot_cancel_shipped"),
-        ("1007", FINN, "utter_cannot_cancel_cancelled"),
+        ("1001", AVA, "utter_cannot_cancel_shipped", STOP),  # $247.17: below the $250 threshold
+        ("1004", "chloe.customer@example.com", "utter_cannot_cancel_shipped", STOP + PERSON_NOW),
+        ("1007", FINN, "utter_cannot_cancel_cancelled", STOP),  # nothing to solve: it is cancelled
     ],
 )
-async def test_an_order_that_moved_on_cannot_be_cancelled(number: str, contact: str, response: str) -> None:
+async def test_an_order_that_moved_on_cannot_be_cancelled(
+    number: str, contact: str, response: str, after: List[Any]
+) -> None:
     tracker = make_tracker(
         slots={"order_number": number},
         set_this_turn={"order_contact": contact},
@@ -69,7 +87,18 @@ async def test_an_order_that_moved_on_cannot_be_cancelled(number: str, contact: 
     events, said = await run(ValidateCancelOrderForm(), tracker)
     assert responses(said) == [response]
     assert said[0]["order"] == f"#{number}"
-    assert events[-2:] == STOP
+    assert events[-len(after) :] == after
+    assert not any(e["event"] == "followup" for e in events[: -len(after)])
+
+
+async def test_the_high_value_threshold_comes_from_the_store() -> None:
+    set_high_value_threshold("200.00")  # store.yaml lowered: #1001 ($247.17) is now high-value
+    tracker = make_tracker(
+        slots={"order_number": "1001"}, set_this_turn={"order_contact": AVA}, active_loop="cancel_order_form"
+    )
+    events, said = await run(ValidateCancelOrderForm(), tracker)
+    assert responses(said) == ["utter_cannot_cancel_shipped"]
+    assert events[-4:] == STOP + PERSON_NOW
 
 
 async def test_cancel_confirmation_shows_items_and_refund() -> None:
@@ -107,6 +136,31 @@ async def test_cancel_refused_by_the_store_is_explained() -> None:
     )
     assert (events, responses(said)) == (CANCEL_RESET, ["utter_cannot_cancel_shipped"])
     assert order_row(1001).cancelled_at is None
+
+
+async def test_a_cancel_blocked_past_the_time_limit_changes_nothing_and_says_so(
+    order_store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another writer holds the store's write lock for longer than the limit (issue: trust)."""
+    monkeypatch.setenv("STORE_QUERY_TIMEOUT_SECONDS", "0.2")
+    assert order_row(1003).cancelled_at is None  # (the store's own connection set up WAL first)
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=1))  # one worker: see below
+    locker = sqlite3.connect(order_store.split("///", 1)[1], isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")
+    try:
+        events, said = await run(
+            ActionCancelOrder(), make_tracker(slots=verified("1003", BEN, cancel_confirmed=True))
+        )
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    # the lock is gone: a store call still running in the background would now commit the cancel;
+    # one more call on the single worker returns only after every earlier one has ended
+    await loop.run_in_executor(None, lambda: None)
+    assert responses(said) == ["utter_store_unavailable"]
+    assert events == [*CANCEL_RESET, SlotSet("handoff_reason", "action_failed")]
+    assert order_row(1003).cancelled_at is None
 
 
 async def test_cancel_with_the_store_down_apologises(store_down: None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict
 
 import pytest
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 
 from actions.formatting import day
 from actions.order_forms import ValidateOrderStatusForm
@@ -21,6 +21,7 @@ from tests.actions.order_support import (
     make_tracker,
     responses,
     run,
+    set_high_value_threshold,
     whatsapp,
 )
 
@@ -202,10 +203,28 @@ async def test_in_transit_order_reports_items_carrier_tracking_and_estimate() ->
 
 
 async def test_delayed_order_offers_a_person_with_the_reason() -> None:
+    set_high_value_threshold("1000.00")  # #1005 ($309.20) is below it
     events, said = await run(ActionOrderStatus(), make_tracker(**verified("1005", DEV)))
     assert responses(said) == ["utter_order_delayed"]
     assert said[0]["carrier"] == "UPS"
     assert events == [SlotSet("order_number", None), SlotSet("handoff_reason", "delayed_order")]
+
+
+async def test_a_delayed_high_value_order_goes_straight_to_a_person() -> None:
+    set_high_value_threshold("300.00")  # store.yaml's threshold; #1005 is $309.20
+    events, said = await run(ActionOrderStatus(), make_tracker(**verified("1005", DEV)))
+    assert responses(said) == ["utter_order_delayed"]
+    assert events == [
+        SlotSet("order_number", None),
+        SlotSet("handoff_reason", "high_value_order"),
+        FollowupAction("action_handoff"),
+    ]
+
+
+async def test_a_high_value_order_without_a_problem_stays_with_the_assistant() -> None:
+    set_high_value_threshold("100.00")  # #1001 ($247.17, in transit) is above it
+    events, said = await run(ActionOrderStatus(), make_tracker(**verified("1001", AVA)))
+    assert (events, responses(said)) == ([SlotSet("order_number", None)], ["utter_order_in_transit"])
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Dict
 
 import pytest
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from sqlalchemy import select
 
 from actions.return_form import ValidateReturnForm
@@ -23,6 +23,7 @@ from tests.actions.order_support import (
     make_tracker,
     responses,
     run,
+    set_high_value_threshold,
     variants_of,
 )
 
@@ -86,6 +87,18 @@ async def test_order_past_the_window_is_refused_item_by_item_and_the_form_stops(
     assert said[0]["window_ends"]  # the date the window closed, from the store
     # rasa-sdk appends the next requested slot; ActiveLoop(None) is what ends the form in Rasa
     assert events[-3:] == [*STOP, SlotSet("requested_slot", "return_items")]
+
+
+async def test_a_high_value_order_with_nothing_returnable_goes_to_a_person() -> None:
+    set_high_value_threshold("150.00")  # store.yaml's threshold; #1006 is $162.64
+    events, said = await run(ValidateReturnForm(), step({"order_number": "1006"}, order_contact=ELLA))
+    assert responses(said) == ["utter_return_refused_window_expired", "utter_return_refused_final_sale"]
+    assert events[-5:] == [
+        *STOP,
+        SlotSet("handoff_reason", "high_value_order"),
+        FollowupAction("action_handoff"),
+        SlotSet("requested_slot", "return_items"),  # appended by rasa-sdk; ActiveLoop(None) wins
+    ]
 
 
 async def test_final_sale_item_is_refused_and_the_other_item_is_offered_again() -> None:

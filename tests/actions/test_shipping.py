@@ -6,14 +6,16 @@ Expected prices, thresholds, cut-offs and dates come from data/store/shipping.ya
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import datetime, timezone
+from typing import Callable, Iterator
 
 import pytest
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import shipping
 from actions.shipping import ActionAskShippingFormCountry, ActionShippingInfo, ValidateShippingForm
+from core.clock import pinned
 from tests.actions.catalog_support import DOMAIN, catalog_store, make_tracker, said  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("catalog_store")
@@ -27,11 +29,14 @@ FRIDAY_3PM_NEW_YORK = datetime(2026, 6, 12, 19, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch):
-    def pin(moment: datetime) -> None:
-        monkeypatch.setattr(shipping, "current_time", lambda: moment)
+def clock() -> Iterator[Callable[[datetime], None]]:
+    """Pin the one clock (store and actions alike) for the rest of the test."""
+    with ExitStack() as pins:
 
-    return pin
+        def pin(moment: datetime) -> None:
+            pins.enter_context(pinned(moment))
+
+        yield pin
 
 
 async def test_us_before_the_cutoff_ships_today_with_every_method_and_the_free_threshold(clock) -> None:
@@ -143,3 +148,22 @@ async def test_a_store_failure_apologises_and_offers_a_person(store_down: None) 
     events = await ActionShippingInfo().run(dispatcher, make_tracker(slots={"country": "Canada"}), DOMAIN)
     assert events == [SlotSet("handoff_reason", "action_failed")]
     assert said(dispatcher) == [{"response": "utter_store_unavailable"}]
+
+
+async def test_a_store_failure_in_the_destination_question_ends_the_form_with_the_apology(
+    store_down: None,
+) -> None:
+    """The failure policy for validators: nothing said this turn is kept, the form ends."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        intent="inform", set_this_turn={"country": "Canada"}, slots={"requested_slot": "country"},
+        active_loop="shipping_form",
+    )  # fmt: skip
+    events = await ValidateShippingForm().run(dispatcher, tracker, DOMAIN)
+    assert said(dispatcher) == [{"response": "utter_store_unavailable"}]
+    assert events == [
+        SlotSet("country", None),
+        SlotSet("handoff_reason", "action_failed"),
+        ActiveLoop(None),
+        SlotSet("requested_slot", None),
+    ]

@@ -66,7 +66,7 @@ async def test_numbered_options_sent_by_the_bot_are_answered_by_number(
 
 async def tracker_with(path: Path, events: List[Any]) -> SQLTrackerStore:
     store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(path))
-    await store.save(DialogueStateTracker.from_events(SHOPPER, events))
+    await store.save(DialogueStateTracker.from_events(f"whatsapp:{SHOPPER}", events))
     return store
 
 

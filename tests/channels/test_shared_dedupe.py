@@ -8,6 +8,7 @@ import uuid
 import pytest
 import redis
 
+from core.settings import load_settings
 from storefront.channels.whatsapp import WhatsAppInput
 from storefront.channels.whatsapp_state import RecentIds, SharedRecentIds, recent_ids_from_settings
 from tests.channels.conftest import (
@@ -37,7 +38,8 @@ def replica(monkeypatch: pytest.MonkeyPatch) -> WhatsAppInput:
 
 
 def test_the_in_memory_lock_store_keeps_ids_in_the_process() -> None:
-    assert isinstance(recent_ids_from_settings("whatsapp", {"LOCK_STORE_TYPE": "in_memory"}), RecentIds)
+    settings = load_settings({"LOCK_STORE_TYPE": "in_memory"})
+    assert isinstance(recent_ids_from_settings("whatsapp", settings), RecentIds)
 
 
 async def test_a_retry_that_reaches_another_replica_is_processed_once(
@@ -73,7 +75,7 @@ def test_a_failed_message_can_be_taken_again_by_any_replica() -> None:
 
 def test_without_redis_retries_are_still_dropped_in_the_process(caplog: pytest.LogCaptureFixture) -> None:
     # Nothing listens on port 1.
-    settings = {**REDIS_SETTINGS, "LOCK_STORE_PORT": "1"}
+    settings = load_settings({**REDIS_SETTINGS, "LOCK_STORE_PORT": "1"})
     ids = recent_ids_from_settings("whatsapp", settings)
     assert ids.add("m1") is True
     assert ids.add("m1") is False

@@ -95,20 +95,20 @@ PAGE = {
     "page": {"product": "harbor-rain-shell", "url": "http://shop/p"},
     "cart": [{"sku": "JKT-1", "quantity": 1}],
 }
-FORGED_SHOPPER = {"channel": "web", "verified_email": "hugo.highvalue@example.com"}
+FORGED_SHOPPER = {"channel": "web", "proved_by": "socketio", "verified_email": "hugo.highvalue@example.com"}
+FORGED_CLIENT = {"channel": "socketio", "address": "10.9.8.7"}
+VERIFIED = {"channel": "web", "proved_by": "socketio", "verified_email": AVA}
+LOOPBACK = {"channel": "socketio", "address": "127.0.0.1"}
 
 
 def test_a_valid_token_becomes_the_shopper_and_is_not_kept() -> None:
     cleaned = apply_customer_token({**PAGE, "customer_token": token()}, SECRET, now=NOW)
-    assert cleaned == {**PAGE, "shopper": {"channel": "web", "verified_email": AVA}}
+    assert cleaned == {**PAGE, "shopper": VERIFIED}
 
 
 def test_a_client_supplied_shopper_is_replaced_by_the_verified_one() -> None:
     metadata = {**PAGE, "customer_token": token(), "shopper": FORGED_SHOPPER}
-    assert apply_customer_token(metadata, SECRET, now=NOW)["shopper"] == {
-        "channel": "web",
-        "verified_email": AVA,
-    }
+    assert apply_customer_token(metadata, SECRET, now=NOW)["shopper"] == VERIFIED
 
 
 @pytest.mark.parametrize(
@@ -116,6 +116,7 @@ def test_a_client_supplied_shopper_is_replaced_by_the_verified_one() -> None:
     [
         {"shopper": FORGED_SHOPPER},
         {"shopper": FORGED_SHOPPER, "customer_token": "forged"},
+        {"client": FORGED_CLIENT},
         {"customer_token": token(secret="someone-elses-secret-0123456789abcdef")},
         {"customer_token": token(ttl=1)},
     ],
@@ -140,10 +141,15 @@ def test_the_channel_verifies_each_message() -> None:
     session = uuid.uuid4().hex
     fresh = token(now=time.time())
     checked = channel().trusted(
-        message(session, {**PAGE, "customer_token": fresh, "shopper": FORGED_SHOPPER})
+        message(
+            session, {**PAGE, "customer_token": fresh, "shopper": FORGED_SHOPPER, "client": FORGED_CLIENT}
+        ),
+        "192.0.2.10",
     )
     assert checked is not None
-    assert checked.metadata == {**PAGE, "shopper": {"channel": "web", "verified_email": AVA}}
+    assert checked.metadata == {
+        **PAGE, "shopper": VERIFIED, "client": {"channel": "socketio", "address": "192.0.2.10"},
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize("metadata", [None, [], "text", 7])
@@ -169,7 +175,7 @@ def test_the_secret_defaults_to_the_setting(monkeypatch: pytest.MonkeyPatch) -> 
     built = SocketIOInput.from_credentials({"session_persistence": "true"})
     assert isinstance(built, SocketIOInput)
     checked = built.trusted(message(uuid.uuid4().hex, {"customer_token": token(now=time.time())}))
-    assert checked is not None and checked.metadata == {"shopper": {"channel": "web", "verified_email": AVA}}
+    assert checked is not None and checked.metadata == {"shopper": VERIFIED}
 
 
 # ---- through the real Rasa server ----
@@ -224,7 +230,7 @@ async def test_the_tracker_stores_only_verified_identity(stack: Stack) -> None:
             {**PAGE, "customer_token": valid, "shopper": FORGED_SHOPPER},
             {**PAGE, "customer_token": forged},
             {**PAGE, "customer_token": expired},
-            {**PAGE, "shopper": FORGED_SHOPPER},
+            {**PAGE, "shopper": FORGED_SHOPPER, "client": FORGED_CLIENT},
         ]
         for custom_data in sent:
             await widget.say(session_id, "hello", custom_data)
@@ -235,8 +241,9 @@ async def test_the_tracker_stores_only_verified_identity(stack: Stack) -> None:
         for event in await stored_user_events(stack, session_id, 4)
     ]
     assert len(metadata) == 4
-    assert metadata[0] == {**PAGE, "shopper": {"channel": "web", "verified_email": AVA}}
-    assert metadata[1:] == [PAGE, PAGE, PAGE]
+    # the socket's own address is the client, whatever the page claims
+    assert metadata[0] == {**PAGE, "shopper": VERIFIED, "client": LOOPBACK}
+    assert metadata[1:] == [{**PAGE, "client": LOOPBACK}] * 3
 
 
 @pytest.mark.integration

@@ -9,10 +9,15 @@ from urllib.parse import urlencode
 
 import pytest
 from rasa.core.channels.channel import UserMessage
-from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 
-from storefront.channels.twilio_secure import EMPTY_TWIML, SecureTwilioInput, SecureTwilioOutput
+from storefront.channels.delivery import ChannelDeliveryError
+from storefront.channels.twilio_secure import (
+    EMPTY_TWIML,
+    SecureTwilioInput,
+    SecureTwilioOutput,
+    TwilioDeliveryError,
+)
 from tests.channels.conftest import Collector, post, serve
 from tests.fakes.twilio_api import FakeTwilioApi
 
@@ -55,15 +60,18 @@ async def test_a_correctly_signed_message_reaches_the_bot(
         [message] = await collector.wait_for(1)
     assert (status, answer) == (200, EMPTY_TWIML)
     assert (message.text, message.sender_id, message.input_channel, message.message_id) == (
-        "Where is #1001?", SHOPPER_WA, "twilio", "SM1",
+        "Where is #1001?", f"twilio:{SHOPPER_WA}", "twilio", "SM1",
     )  # fmt: skip
     assert message.metadata == {
         "channel": "whatsapp", "provider": "twilio", "message_id": "SM1",
         "phone": "+15551234567", "wa_id": "15551234567", "profile_name": "Ana",
-        # the metadata contract: the checked signature makes the sender's number verified
+        # the metadata contract: the checked signature makes the sender's number verified (on
+        # this channel only), and the number is the client the verification limits count
         "shopper": {
-            "channel": "whatsapp", "verified_phone": "+15551234567", "wa_id": "15551234567", "name": "Ana",
+            "channel": "whatsapp", "proved_by": "twilio", "verified_phone": "+15551234567",
+            "wa_id": "15551234567", "name": "Ana",
         },
+        "client": {"channel": "twilio", "address": SHOPPER_WA},
     }  # fmt: skip
 
 
@@ -72,8 +80,9 @@ async def test_an_sms_sender_is_a_verified_sms_shopper(collector: Collector) -> 
         status, _ = await send(url, inbound("hi", sender="+15557654321"))
         [message] = await collector.wait_for(1)
     assert status == 200
-    assert (message.metadata["channel"], message.metadata["shopper"]) == (
-        "sms", {"channel": "sms", "verified_phone": "+15557654321"},
+    assert (message.sender_id, message.metadata["channel"], message.metadata["shopper"]) == (
+        "twilio:+15557654321", "sms",
+        {"channel": "sms", "proved_by": "twilio", "verified_phone": "+15557654321"},
     )  # fmt: skip
 
 
@@ -139,7 +148,7 @@ async def test_media_locations_stop_and_slash_commands(
         status, _ = await send(url, {**inbound(), **params})
         [message] = await collector.wait_for(1)
     assert status == 200 and message.text == text
-    base = {"channel", "provider", "message_id", "phone", "wa_id", "profile_name", "shopper"}
+    base = {"channel", "provider", "message_id", "phone", "wa_id", "profile_name", "shopper", "client"}
     assert {k: v for k, v in message.metadata.items() if k not in base} == extra
 
 
@@ -188,9 +197,10 @@ async def test_buttons_go_out_as_one_numbered_message_and_a_number_picks_one(
 
 async def test_sms_replies_come_from_the_plain_number_and_split_at_1600(twilio_api: FakeTwilioApi) -> None:
     output = make_channel(twilio_api).get_output_channel()
-    await output.send_response("+15557654321", {"text": "a" * 1600})
-    await output.send_response("+15557654321", {"text": "b" * 1000 + " " + "c" * 600})
-    await output.send_response("+15557654321", {"image": "https://shop.example/tee.jpg"})
+    conversation = "twilio:+15557654321"  # Rasa and the agent console address the conversation id
+    await output.send_response(conversation, {"text": "a" * 1600})
+    await output.send_response(conversation, {"text": "b" * 1000 + " " + "c" * 600})
+    await output.send_response(conversation, {"image": "https://shop.example/tee.jpg"})
     assert twilio_api.messages() == [
         {"To": ["+15557654321"], "From": [OUR_NUMBER], "Body": ["a" * 1600]},
         {"To": ["+15557654321"], "From": [OUR_NUMBER], "Body": ["b" * 1000]},
@@ -216,12 +226,20 @@ async def test_sending_does_not_block_the_event_loop(twilio_api: FakeTwilioApi) 
 async def test_errors_are_raised_for_agents_and_logged_for_bot_replies(twilio_api: FakeTwilioApi) -> None:
     channel = make_channel(twilio_api)
     twilio_api.auth_token = "rotated"
-    with pytest.raises(TwilioRestException) as raised:
+    with pytest.raises(TwilioDeliveryError) as raised:
         await channel._output(raise_errors=True).send_response(SHOPPER_WA, {"text": "hi"})
+    assert isinstance(raised.value, ChannelDeliveryError)
     assert (raised.value.status, raised.value.code) == (401, 20003)
     quiet: SecureTwilioOutput = channel._output(raise_errors=False)
     await quiet.send_response(SHOPPER_WA, {"text": "hi"})
     assert quiet.sent_sids == [] and [r.status for r in twilio_api.requests] == [401, 401]
+
+
+async def test_an_unreachable_twilio_is_a_delivery_error_for_agents() -> None:
+    output = make_channel().get_output_channel()  # http://127.0.0.1:9: nothing listens there
+    with pytest.raises(TwilioDeliveryError, match="no answer from Twilio for whatsapp:") as raised:
+        await output.send_response(SHOPPER_WA, {"text": "hi"})
+    assert (raised.value.status, raised.value.code, output.sent_sids) == (0, None, [])
 
 
 async def test_a_channel_without_credentials_is_off(collector: Collector) -> None:

@@ -83,6 +83,15 @@ async def test_text_goes_to_the_messages_endpoint_with_the_bearer_token(graph_ap
     assert output.sent_ids == ["wamid.fake1"]
 
 
+async def test_the_namespaced_conversation_id_reaches_meta_as_the_bare_wa_id(graph_api: FakeGraphApi) -> None:
+    output = reply_channel(graph_api)
+    await output.send_response(f"whatsapp:{SHOPPER}", {"text": "Hello from the team"})
+    await output.send_response("whatsapp:US.13491208655302741918", {"text": "Hi Bo"})
+    [to_number, to_user] = graph_api.messages()
+    assert to_number == text("Hello from the team")
+    assert (to_user.get("recipient"), "to" in to_user) == ("US.13491208655302741918", False)
+
+
 async def test_text_of_4096_characters_is_one_message_and_4097_is_two(graph_api: FakeGraphApi) -> None:
     output = reply_channel(graph_api)
     await output.send_text_message(SHOPPER, "a" * 4096)

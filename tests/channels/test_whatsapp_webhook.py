@@ -88,7 +88,7 @@ async def test_a_signed_text_message_reaches_the_bot_with_the_shopper_identity(c
         [message] = await collector.wait_for(1)
     assert (status, json.loads(answer)) == (200, {"status": "received"})
     assert (message.text, message.sender_id, message.input_channel, message.message_id) == (
-        "Where is my order #1001?", SHOPPER, "whatsapp", "wamid.HBgL1",
+        "Where is my order #1001?", f"whatsapp:{SHOPPER}", "whatsapp", "wamid.HBgL1",
     )  # fmt: skip
     assert message.metadata == {
         "channel": "whatsapp",
@@ -99,9 +99,12 @@ async def test_a_signed_text_message_reaches_the_bot_with_the_shopper_identity(c
         "profile_name": "Ana Silva",
         "business_phone_number_id": BUSINESS_NUMBER_ID,
         # the metadata contract: the webhook signature proves the number, so the shopper is verified
+        # (on this channel only), and the number is the client the verification limits count
         "shopper": {
-            "channel": "whatsapp", "verified_phone": "+" + SHOPPER, "wa_id": SHOPPER, "name": "Ana Silva",
+            "channel": "whatsapp", "proved_by": "whatsapp", "verified_phone": "+" + SHOPPER,
+            "wa_id": SHOPPER, "name": "Ana Silva",
         },
+        "client": {"channel": "whatsapp", "address": SHOPPER},
     }  # fmt: skip
     assert isinstance(message.output_channel, WhatsAppOutput)
     assert message.output_channel.inbound_at == 1750000000.0
@@ -122,9 +125,12 @@ async def test_non_ascii_bodies_signed_over_escaped_json_are_accepted(collector:
 @pytest.mark.parametrize(
     ("body", "status", "answer"),
     [
-        (b"{not json", 400, {"error": "invalid JSON: Expecting property name enclosed in double quotes: "
-                                      "line 1 column 2 (char 1)"}),
-        (b"[1, 2]", 400, {"error": "the body is not a JSON object"}),
+        (b"{not json", 400, {"error": "the request body is not valid JSON.", "code": "invalid_json"}),
+        (b"[1, 2]", 400, {"error": "the body is not a JSON object", "code": "invalid_body"}),
+        (b'{"entry": ' + b"[" * 5000 + b"]" * 5000 + b"}", 400,
+         {"error": "the request body nests deeper than 32 levels.", "code": "too_deep"}),
+        (b'{"entry": ' + b"[" * 33 + b"]" * 33 + b"}", 400,
+         {"error": "the request body nests deeper than 32 levels.", "code": "too_deep"}),
         (b'{"object": "page", "entry": []}', 200, {"status": "received"}),
         (b'{"object": "whatsapp_business_account"}', 200, {"status": "received"}),
         (b'{"object": "whatsapp_business_account", "entry": "x"}', 200, {"status": "received"}),
@@ -222,11 +228,12 @@ async def test_username_users_are_keyed_on_their_business_scoped_id(collector: C
     async with serve(make_channel(), collector) as url:
         await post_signed(f"{url}/webhook", webhook([message], contacts=contacts))
         [received] = await collector.wait_for(1)
-    assert received.sender_id == "US.13491208655302741918"
+    assert received.sender_id == "whatsapp:US.13491208655302741918"
     assert received.metadata == {
         "channel": "whatsapp", "message_id": "wamid.U", "message_type": "text",
         "user_id": "US.13491208655302741918", "profile_name": "Bo", "username": "@bo",
         "business_phone_number_id": BUSINESS_NUMBER_ID,
+        "client": {"channel": "whatsapp", "address": "US.13491208655302741918"},
     }  # fmt: skip
     assert "shopper" not in received.metadata  # no phone number: nothing an order contact could match
 
@@ -281,10 +288,12 @@ async def test_message_types_become_text_or_intents(
         "profile_name",
         "business_phone_number_id",
         "shopper",
+        "client",
     }
     assert {k: v for k, v in received.metadata.items() if k not in base} == extra
     assert received.metadata["shopper"] == {
-        "channel": "whatsapp", "verified_phone": "+" + SHOPPER, "wa_id": SHOPPER, "name": "Ana Silva",
+        "channel": "whatsapp", "proved_by": "whatsapp", "verified_phone": "+" + SHOPPER, "wa_id": SHOPPER,
+        "name": "Ana Silva",
     }  # fmt: skip
 
 
@@ -318,8 +327,10 @@ def test_from_credentials_falls_back_to_settings(monkeypatch: pytest.MonkeyPatch
     ("args", "expected"),
     [
         (("whatsapp", "+15551234567", "15551234567", "Ava"),
-         {"channel": "whatsapp", "verified_phone": "+15551234567", "wa_id": "15551234567", "name": "Ava"}),
-        (("sms", "+447700900123", None, None), {"channel": "sms", "verified_phone": "+447700900123"}),
+         {"channel": "whatsapp", "proved_by": "whatsapp", "verified_phone": "+15551234567",
+          "wa_id": "15551234567", "name": "Ava"}),
+        (("sms", "+447700900123", None, None),
+         {"channel": "sms", "proved_by": "whatsapp", "verified_phone": "+447700900123"}),
         (("whatsapp", None, "15551234567", "Ava"), None),
         (("whatsapp", "15551234567", None, None), None),
         (("whatsapp", "+1 555 123", None, None), None),
@@ -328,4 +339,4 @@ def test_from_credentials_falls_back_to_settings(monkeypatch: pytest.MonkeyPatch
 def test_verified_shopper_needs_an_international_number(
     args: tuple, expected: Optional[Dict[str, str]]
 ) -> None:
-    assert verified_shopper(*args) == expected
+    assert verified_shopper(*args, proved_by="whatsapp") == expected

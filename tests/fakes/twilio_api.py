@@ -35,6 +35,7 @@ class FakeTwilioApi(FakeServer):
     account_sid: str = "AC" + "0" * 31 + "1"
     auth_token: str = "test-twilio-token"
     gate: Optional[asyncio.Event] = None  # when set, answers wait until the test opens it
+    unavailable: bool = False  # when set, every request gets Twilio's 503 (an outage)
     received: asyncio.Event = field(default_factory=asyncio.Event)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
@@ -74,6 +75,8 @@ class FakeTwilioApi(FakeServer):
         return header == f"Basic {expected}"
 
     def _answer(self, request: web.Request, form: Dict[str, List[str]]) -> web.Response:
+        if self.unavailable:
+            return self._error(503, 20503, "Service Unavailable")
         path = f"/2010-04-01/Accounts/{self.account_sid}/Messages.json"
         if not self._authorized(request.headers.get("Authorization")):
             return self._error(401, 20003, "Authenticate")

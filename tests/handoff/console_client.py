@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
+import aiohttp
 import requests
 import socketio
 
@@ -14,18 +15,42 @@ from tools.launcher import Stack
 TOKEN = "test-agent-token"  # tests/conftest.py: TEST_AGENT_TOKEN
 
 
-class Console:
-    """An agent using the JSON API with the bearer token."""
+class ApiClient:
+    """An integration using the JSON API with the console token (it acts as ``integration``)."""
 
-    def __init__(self, stack: Stack, agent: str, token: str = TOKEN) -> None:
+    def __init__(self, stack: Stack, token: str = TOKEN, **headers: str) -> None:
         self.base = f"{stack.rasa_url}/webhooks/agent_console"
-        self.headers = {"Authorization": f"Bearer {token}", "X-Agent-Name": agent}
+        self.headers = {"Authorization": f"Bearer {token}", **headers}
 
     def get(self, path: str, **params: Any) -> requests.Response:
         return requests.get(f"{self.base}/{path}", headers=self.headers, params=params, timeout=30)
 
     def post(self, path: str, body: Optional[Dict[str, Any]] = None) -> requests.Response:
         return requests.post(f"{self.base}/{path}", headers=self.headers, json=body or {}, timeout=60)
+
+
+class Console:
+    """An agent signed in to the console the way a person is: the sign-in form, then a cookie.
+
+    The session's stack has no agent accounts, so the console token signs anyone in (the
+    bootstrap mode); every request carries the console's ``X-Requested-With`` header.
+    """
+
+    def __init__(self, stack: Stack, agent: str, token: str = TOKEN) -> None:
+        self.base = f"{stack.rasa_url}/webhooks/agent_console"
+        self.agent = agent
+        self.session = requests.Session()
+        self.session.headers["X-Requested-With"] = "console"
+        signed_in = self.session.post(
+            f"{self.base}/login", data={"agent": agent, "token": token}, allow_redirects=False, timeout=30
+        )
+        assert signed_in.status_code == 303, f"{agent} could not sign in: {signed_in.status_code}"
+
+    def get(self, path: str, **params: Any) -> requests.Response:
+        return self.session.get(f"{self.base}/{path}", params=params, timeout=30)
+
+    def post(self, path: str, body: Optional[Dict[str, Any]] = None) -> requests.Response:
+        return self.session.post(f"{self.base}/{path}", json=body or {}, timeout=60)
 
     def handoff_for(self, conversation_id: str) -> Dict[str, Any]:
         """The open handoff of a conversation (fails the test when there is none)."""
@@ -51,6 +76,59 @@ class Console:
                 return detail
             assert time.monotonic() < deadline, f"transcript never matched: {detail['transcript']}"
             time.sleep(0.3)
+
+
+class Browser:
+    """A person in a browser (async): a cookie jar that accepts IP-address cookies, and form posts.
+
+    ``last`` keeps the latest answer's status and headers (``Set-Cookie``, ``Retry-After``).
+    """
+
+    COOKIE = "storefront_agent"
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        self.last: Tuple[int, Dict[str, List[str]]] = (0, {})
+
+    async def __aenter__(self) -> Browser:
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.session.close()
+
+    def _keep(self, reply: aiohttp.ClientResponse) -> int:
+        headers: Dict[str, List[str]] = {}
+        for name, value in reply.headers.items():
+            headers.setdefault(name.lower(), []).append(value)
+        self.last = (reply.status, headers)
+        return reply.status
+
+    async def login(self, name: str, secret: str, headers: Optional[Dict[str, str]] = None) -> int:
+        form = {"agent": name, "token": secret}
+        async with self.session.post(
+            f"{self.base}/login", data=form, allow_redirects=False, headers=headers
+        ) as reply:
+            return self._keep(reply)
+
+    async def logout(self) -> int:
+        async with self.session.post(f"{self.base}/logout", allow_redirects=False) as reply:
+            return self._keep(reply)
+
+    async def me(self) -> Tuple[int, Dict[str, Any]]:
+        async with self.session.get(f"{self.base}/api/me") as reply:
+            return self._keep(reply), await reply.json()
+
+    async def page(self) -> int:
+        async with self.session.get(f"{self.base}/") as reply:
+            return self._keep(reply)
+
+    def session_token(self) -> Optional[str]:
+        """The session token the browser holds (None when it holds none)."""
+        for cookie in self.session.cookie_jar:
+            if cookie.key == self.COOKIE and cookie.value:
+                return cookie.value
+        return None
 
 
 class Shopper:

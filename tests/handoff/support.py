@@ -21,6 +21,7 @@ def user(
     metadata: Optional[Dict[str, Any]] = None,
     ranking: Optional[List[Dict[str, Any]]] = None,
     timestamp: float = 1_700_000_000.0,
+    input_channel: str = "socketio",
 ) -> Dict[str, Any]:
     """A user event as the Rasa server sends it to the action server."""
     parse = {
@@ -35,7 +36,7 @@ def user(
         "parse_data": parse,
         "metadata": metadata or {},
         "timestamp": timestamp,
-        "input_channel": "socketio",
+        "input_channel": input_channel,
     }
 
 

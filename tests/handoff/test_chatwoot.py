@@ -9,8 +9,8 @@ from typing import AsyncIterator
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import handoff
 from actions.handoff import ActionHandoff
+from core.clock import pinned
 from integrations.chatwoot import (
     ChatwootConfig,
     HelpdeskError,
@@ -121,7 +121,6 @@ def test_config_is_off_until_every_value_is_set() -> None:
 async def test_action_handoff_forwards_when_configured(
     chatwoot: FakeChatwoot, monkeypatch: pytest.MonkeyPatch, private_store: str
 ) -> None:
-    monkeypatch.setattr(handoff, "_now", lambda: datetime(2026, 6, 9, 14, 0, tzinfo=timezone.utc))
     for name, value in {
         "HANDOFF_HOURS_OVERRIDE": "",
         "CHATWOOT_URL": chatwoot.base_url,
@@ -134,7 +133,8 @@ async def test_action_handoff_forwards_when_configured(
         [user("hi", "greet"), bot("Hi!"), user("a human please", "human_handoff", 0.91)],
         sender="conv-forwarded",
     )
-    await ActionHandoff().run(CollectingDispatcher(), tracker, DOMAIN)
+    with pinned(datetime(2026, 6, 9, 14, 0, tzinfo=timezone.utc)):  # a Tuesday afternoon in New York
+        await ActionHandoff().run(CollectingDispatcher(), tracker, DOMAIN)
     assert [r.status for r in chatwoot.requests] == [200, 200, 200, 200]
     assert chatwoot.requests[1].body["custom_attributes"]["handoff_reason"] == "requested"
     assert "shopper: a human please [human_handoff 0.91]" in chatwoot.requests[2].body["content"]

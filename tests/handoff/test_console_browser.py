@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.handoff.console_client import TOKEN, Console
-from tests.support.chat import say, tracker
+from tests.support.chat import rest_id, say, tracker
 from tests.support.services import in_ci
 from tools.launcher import Stack
 
@@ -47,7 +47,7 @@ async def test_agent_claims_replies_and_hands_back_in_the_browser(
         "/human_handoff",
         metadata={"page": {"url": "https://shop.example/products/trail-jacket"}},
     )
-    handoff_id = Console(stack, "observer").handoff_for(sender)["id"]
+    handoff_id = Console(stack, "observer").handoff_for(rest_id(sender))["id"]
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
@@ -91,7 +91,7 @@ async def test_agent_claims_replies_and_hands_back_in_the_browser(
     assert (tmp_path / "agent-console.png").stat().st_size > 10_000
     detail = Console(stack, "observer").detail(handoff_id)
     assert (detail["status"], detail["claimed_by"], detail["paused"]) == ("resolved", "Robin", False)
-    bots = [e for e in tracker(stack, sender)["events"] if e["event"] == "bot"]
+    bots = [e for e in tracker(stack, rest_id(sender))["events"] if e["event"] == "bot"]
     assert [b["text"] for b in bots[-2:]] == [
         "Hello from Robin, I'm on it.",
         "Robin handed you back to me, the store assistant. Is there anything else I can help with?",

@@ -1,13 +1,14 @@
 """Agent replies the shopper's channel refuses are not recorded; system notices still change state.
 
-Uses Rasa's real in-memory tracker and lock stores and a WhatsApp output channel that refuses the
-way WhatsApp does outside the 24-hour window.
+Uses Rasa's real in-memory tracker and lock stores with a WhatsApp output channel that refuses the
+way WhatsApp does outside the 24-hour window, and the real Twilio channel talking to the fake
+Twilio API during an outage.
 """
 
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import Any, Dict, List
+from typing import Any, AsyncIterator, Dict, List
 
 import pytest
 from rasa.core.channels.channel import InputChannel, OutputChannel
@@ -22,8 +23,10 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 
+from storefront.channels.twilio_secure import SecureTwilioInput
 from storefront.channels.whatsapp_output import WhatsAppWindowClosedError
 from storefront.handoff.conversation import ConversationDesk, DeliveryFailed
+from tests.fakes.twilio_api import FakeTwilioApi
 
 CONVERSATION = "15551230000"
 
@@ -48,20 +51,32 @@ class WhatsAppStub(InputChannel):
         return RefusingOutput()
 
 
-@pytest.fixture()
-async def desk() -> ConversationDesk:
+async def paused_desk(channel: InputChannel, conversation: str = CONVERSATION) -> ConversationDesk:
+    """A desk over a conversation on ``channel`` that is paused for a handoff."""
     domain = Domain.empty()
     tracker_store = InMemoryTrackerStore(domain)
-    tracker = await tracker_store.get_or_create_tracker(CONVERSATION)
+    tracker = await tracker_store.get_or_create_tracker(conversation)
     tracker.update(ActionExecuted("action_listen"))
-    tracker.update(UserUttered("my parcel is lost", input_channel="whatsapp"))
+    tracker.update(UserUttered("my parcel is lost", input_channel=channel.name()))
     tracker.update(ConversationPaused())
     await tracker_store.save(tracker)
     processor = SimpleNamespace(get_tracker=tracker_store.get_or_create_tracker)
     agent = SimpleNamespace(
         lock_store=InMemoryLockStore(), processor=processor, tracker_store=tracker_store, domain=domain
     )
-    return ConversationDesk(agent, [WhatsAppStub()])
+    return ConversationDesk(agent, [channel])
+
+
+@pytest.fixture()
+async def desk() -> ConversationDesk:
+    return await paused_desk(WhatsAppStub())
+
+
+@pytest.fixture()
+async def twilio_down() -> AsyncIterator[FakeTwilioApi]:
+    fake = await FakeTwilioApi(unavailable=True).start()
+    yield fake
+    await fake.stop()
 
 
 async def _events(desk: ConversationDesk) -> List[Any]:
@@ -88,3 +103,28 @@ async def test_hand_back_is_recorded_even_when_its_notice_cannot_be_delivered(de
     assert delivered is False
     assert any(isinstance(e, ConversationResumed) for e in events)
     assert [e.text for e in events if isinstance(e, BotUttered)] == ["I'm back"]
+
+
+async def test_on_twilio_a_refused_reply_is_not_recorded_and_hand_back_still_resumes(
+    twilio_down: FakeTwilioApi,
+) -> None:
+    shopper = "whatsapp:+15551230000"
+    channel = SecureTwilioInput(
+        twilio_down.account_sid, twilio_down.auth_token, "+14155550100", api_base_url=twilio_down.base_url
+    )
+    desk = await paused_desk(channel, shopper)
+    with pytest.raises(DeliveryFailed, match=r"Twilio answered 503 \(code 20503\)"):
+        await desk.say(
+            shopper, {"text": "Hi"}, {"handoff": "agent_message", "agent": "Sam"}, require_delivery=True
+        )
+    assert not any(isinstance(e, BotUttered) for e in (await desk.tracker(shopper)).events)
+
+    delivered = await desk.resume(shopper, {"text": "I'm back"}, {"handoff": "bot_resumed", "agent": "Sam"})
+    tracker = await desk.tracker(shopper)
+    assert (delivered, tracker.is_paused()) == (False, False)
+    assert [type(e).__name__ for e in tracker.events][-3:] == [
+        "ConversationResumed",
+        "BotUttered",
+        "ActionExecuted",
+    ]
+    assert [r.status for r in twilio_down.requests] == [503, 503]

@@ -8,21 +8,16 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Dict, Iterator
 
 import pytest
-import requests
 
 from tests.handoff.console_client import Console
+from tests.support.chat import chat, rest_id
 from tests.support.stacks import second_stack_env
 from tools.launcher import Stack
 
 pytestmark = pytest.mark.integration
-
-ASK_CONTACT = (
-    "So we can get back to you, what's the best email address or phone number to reach you? "
-    'Or just say "no thanks" and we\'ll reply here.'
-)
 
 
 @pytest.fixture(scope="module")
@@ -38,33 +33,23 @@ def closed_stack(
         running.stop()
 
 
-def chat(stack: Stack, sender: str, text: str) -> List[str]:
-    reply = requests.post(
-        f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
-    )
-    reply.raise_for_status()
-    return [m["text"] for m in reply.json() if "text" in m]
-
-
 def test_offline_handoff_takes_a_contact_with_consent_and_queues_offline(closed_stack: Stack) -> None:
     sender = f"night-{uuid.uuid4().hex[:8]}"
-    offline, ask = chat(closed_stack, sender, "/human_handoff")
-    assert offline.startswith("Our team is offline right now. A person will pick this up on ")
-    assert ask == ASK_CONTACT
-    assert chat(closed_stack, sender, "ava@example") == [
-        'That doesn\'t look like an email address or a phone number. Could you check it, or say "no thanks" '
-        "and we'll reply here?",
-        ASK_CONTACT,
-    ]
-    assert chat(closed_stack, sender, "Ava@Example.com") == [
-        "May we contact you at ava@example.com about this request? We'll only use it for this."
-    ]
-    (queued,) = chat(closed_stack, sender, "/affirm")
-    assert queued.startswith("Thanks! A member of our team will contact you at ava@example.com on ")
-    assert chat(closed_stack, sender, "are you there?") == []
+    offline = chat(closed_stack, sender, "/human_handoff")
+    assert offline.responses == ["utter_handoff_offline", "utter_ask_handoff_contact"]
+    assert offline.slots["handoff_reason"] == "requested"
+    typo = chat(closed_stack, sender, "ava@example")
+    assert typo.responses == ["utter_handoff_contact_invalid", "utter_ask_handoff_contact"]
+    consent = chat(closed_stack, sender, "Ava@Example.com")
+    assert consent.responses == ["utter_ask_handoff_consent"]
+    assert consent.slots["handoff_contact"] == "ava@example.com" and "ava@example.com" in consent.text
+    queued = chat(closed_stack, sender, "/affirm")
+    assert queued.responses == ["utter_handoff_offline_queued_contact"] and "ava@example.com" in queued.text
+    assert "pause" in [e["event"] for e in queued.events]
+    assert chat(closed_stack, sender, "are you there?").replies == []
 
     console = Console(closed_stack, "Night shift")
-    item = console.handoff_for(sender)
+    item = console.handoff_for(rest_id(sender))
     assert (item["status"], item["offline"], item["reason"]) == ("queued", True, "requested")
     detail = console.detail(item["id"])
     assert detail["paused"] is True
@@ -75,8 +60,7 @@ def test_offline_handoff_takes_a_contact_with_consent_and_queues_offline(closed_
 def test_declining_to_leave_a_contact_promises_a_reply_in_the_chat(closed_stack: Stack) -> None:
     sender = f"night-{uuid.uuid4().hex[:8]}"
     chat(closed_stack, sender, "/human_handoff")
-    (reply,) = chat(closed_stack, sender, "/deny")
-    assert reply.startswith("No problem. A member of our team will reply right here in this chat on ")
-    item = Console(closed_stack, "Night shift").handoff_for(sender)
+    assert chat(closed_stack, sender, "/deny").responses == ["utter_handoff_offline_queued_here"]
+    item = Console(closed_stack, "Night shift").handoff_for(rest_id(sender))
     assert item["offline"] is True
     assert Console(closed_stack, "Night shift").detail(item["id"])["context"]["offline"]["contact"] is None

@@ -7,7 +7,7 @@ import uuid
 import pytest
 import requests
 
-from tests.support.chat import say
+from tests.support.chat import chat, say
 from tools.launcher import Stack
 
 pytestmark = pytest.mark.integration
@@ -18,8 +18,8 @@ def _post(stack: Stack, **kwargs) -> requests.Response:
 
 
 def _still_serving(stack: Stack) -> None:
-    replies = say(stack, f"alive-{uuid.uuid4().hex[:8]}", "hello")
-    assert replies and replies[0]["text"].startswith("Hi!")
+    turn = chat(stack, f"alive-{uuid.uuid4().hex[:8]}", "hello")
+    assert turn.responses == ["utter_greet"] and len(turn.replies) == 1
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,8 @@
 """Shipping, sizing, stock, discount and payment conversations over REST against the real stack.
 
-Each reply's facts (prices, sizes, stock, dates, payment methods) are checked against the store
-database the servers use (``store_db_url``), not against strings copied from the sample data.
+Each turn's response names come from the tracker; the replies' facts (prices, sizes, stock, dates,
+payment methods) are checked against the store database the servers use (``store_db_url``), not
+against strings copied from the sample data or the wording of the responses.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from store.models import DiscountCode
 from store.shipping import delivery_estimate
 from store.sizing import recommend_size
 from store.stock import variant_stock
-from tests.support.chat import say, texts
+from tests.support.chat import chat
 from tools.launcher import Stack
 
 pytestmark = pytest.mark.integration
@@ -42,8 +43,8 @@ def _day(value: date) -> str:
     return f"{value:%a} {value.day} {value:%b}"
 
 
-def _payloads(replies: List[Dict[str, Any]]) -> List[str]:
-    return [b["payload"] for r in replies for b in r.get("buttons") or []]
+def _payloads(buttons: List[Dict[str, Any]]) -> List[str]:
+    return [b["payload"] for b in buttons]
 
 
 @pytest.fixture(scope="module")
@@ -58,47 +59,46 @@ def test_shipping_to_a_country_gives_its_methods_prices_and_free_threshold(
     stack: Stack, store_session
 ) -> None:
     options = delivery_estimate(store_session, country="Canada")
-    replies = say(stack, _sender(), '/shipping_info{"country":"Canada"}')
-    answer = "\n".join(texts(replies))
-    assert "Delivery to Canada:" in answer
-    for option in options:
-        assert f"{option.name} with {option.carrier}: {_dollars(option.price)}" in answer
+    turn = chat(stack, _sender(), '/shipping_info{"country":"Canada"}')
+    assert turn.responses[0] == "utter_shipping_header" and "Canada" in turn.replies[0]["text"]
+    option_lines = turn.replies[1 : 1 + len(options)]
+    assert all(name.startswith("utter_shipping_option") for name in turn.responses[1 : 1 + len(options)])
+    assert options
+    for option, line in zip(options, option_lines, strict=True):
+        assert all(fact in line["text"] for fact in (option.name, option.carrier, _dollars(option.price)))
     threshold = next(o.free_shipping_threshold for o in options if o.free_shipping_threshold)
-    assert f"free on orders of {_dollars(threshold)} or more" in answer
-    assert "/human_handoff" in _payloads(replies)
+    assert turn.responses[-1] == "utter_shipping_free_threshold"
+    assert _dollars(threshold) in turn.replies[-1]["text"]
+    assert "/human_handoff" in _payloads(turn.buttons())
 
 
 def test_shipping_asks_for_the_destination_and_refuses_one_we_do_not_serve(stack: Stack) -> None:
     sender = _sender()
-    asked = texts(say(stack, sender, "/shipping_info"))
-    assert asked and asked[0].startswith("Where should we deliver?") and "United States" in asked[0]
-    refused = texts(say(stack, sender, '/inform{"country":"Japan"}'))
-    assert refused and refused[0].startswith("Sorry, we don't deliver to Japan at the moment.")
+    asked = chat(stack, sender, "/shipping_info")
+    assert asked.responses == ["utter_ask_shipping_form_country"] and "United States" in asked.text
+    refused = chat(stack, sender, '/inform{"country":"Japan"}')
+    assert refused.responses == ["utter_shipping_destination_unknown"] and "Japan" in refused.text
 
 
 def test_size_from_height_and_weight_matches_the_size_chart(stack: Stack, store_session) -> None:
     expected = recommend_size(store_session, product="zip-hoodie", height_cm=178, weight_kg=72)
-    replies = say(stack, _sender(), '/size_help{"product":"Zip Hoodie","height":"178 cm","weight":"72 kg"}')
-    answer = "\n".join(texts(replies))
+    turn = chat(stack, _sender(), '/size_help{"product":"Zip Hoodie","height":"178 cm","weight":"72 kg"}')
     assert expected.size is not None
-    assert f"For the {expected.product_title} I'd go with size {expected.size}" in answer
-    assert str(expected.size_chart_url) in answer
-    stock_line = (
-        f"Size {expected.size} is in stock." if expected.in_stock else f"Size {expected.size} is sold out"
-    )
-    assert stock_line in answer
+    assert turn.responses[0] == "utter_size_recommendation_measurements"
+    assert turn.responses[-1] == ("utter_size_in_stock" if expected.in_stock else "utter_size_out_of_stock")
+    recommendation = turn.replies[0]["text"]
+    assert all(fact in recommendation for fact in (expected.product_title, str(expected.size_chart_url)))
+    assert turn.slots["size"] == expected.size
 
 
 def test_a_sold_out_variant_offers_in_stock_alternatives(stack: Stack, store_session) -> None:
     stock = variant_stock(store_session, product="harbor-rain-shell", size="XL", color="Black")
     assert not stock.in_stock and stock.alternatives
-    replies = say(
-        stack, _sender(), '/product_stock{"product":"harbor-rain-shell","size":"XL","color":"Black"}'
-    )
-    answer = "\n".join(texts(replies))
-    assert "the Harbor Rain Shell in XL / Black is sold out" in answer
+    turn = chat(stack, _sender(), '/product_stock{"product":"harbor-rain-shell","size":"XL","color":"Black"}')
+    assert turn.responses == ["utter_stock_sold_out", "utter_stock_alternative"]
+    assert "Harbor Rain Shell" in turn.text and "XL / Black" in turn.text
     in_stock = {(a.handle, a.size, a.color) for a in stock.alternatives}
-    offered = [p for p in _payloads(replies) if p.startswith("/product_stock")]
+    offered = [p for p in _payloads(turn.buttons()) if p.startswith("/product_stock")]
     assert offered
     for payload in offered:
         entities = json.loads(payload[len("/product_stock") :])
@@ -115,12 +115,10 @@ def test_an_expired_code_says_when_it_ended(stack: Stack, store_session) -> None
     row = store_session.execute(select(DiscountCode).where(DiscountCode.code == "SUMMER20")).scalar_one()
     ended = _day(row.ends_at.astimezone(ZoneInfo(store_info(store_session).timezone)).date())
     sender = _sender()
-    asked = texts(say(stack, sender, "/discount_code"))
-    assert asked and asked[0].startswith("Which discount code are you trying to use?")
-    assert (
-        texts(say(stack, sender, "SUMMER20"))[0]
-        == f"SUMMER20 expired on {ended}, so it can no longer be used."
-    )
+    assert chat(stack, sender, "/discount_code").responses == ["utter_ask_discount_code"]
+    expired = chat(stack, sender, "SUMMER20")
+    assert expired.responses == ["utter_discount_expired"]
+    assert "SUMMER20" in expired.text and ended in expired.text
 
 
 def test_minimum_spend_uses_the_widget_cart(stack: Stack, store_session) -> None:
@@ -130,14 +128,15 @@ def test_minimum_spend_uses_the_widget_cart(stack: Stack, store_session) -> None
     )
     assert check.reason == "min_spend" and check.missing_spend is not None
     sender = _sender()
-    say(stack, sender, "/discount_code", metadata={"cart": cart})
-    answer = texts(say(stack, sender, "TAKE15", metadata={"cart": cart}))
-    assert answer and f"add {_dollars(check.missing_spend)} more" in answer[0]
+    chat(stack, sender, "/discount_code", metadata={"cart": cart})
+    answer = chat(stack, sender, "TAKE15", metadata={"cart": cart})
+    assert answer.responses == ["utter_discount_min_spend"]
+    assert _dollars(check.missing_spend) in answer.text
 
 
 def test_payment_problem_lists_the_store_methods_and_offers_a_person(stack: Stack, store_session) -> None:
     info = store_info(store_session)
-    replies = say(stack, _sender(), "/payment_problem")
-    answer = "\n".join(texts(replies))
-    assert f"We accept {', '.join(info.payment_methods)}." in answer
-    assert "/human_handoff" in _payloads(replies)
+    turn = chat(stack, _sender(), "/payment_problem")
+    assert turn.responses[0] == "utter_payment_help" and turn.responses[-1] == "utter_payment_offer_person"
+    assert ", ".join(info.payment_methods) in turn.replies[0]["text"]
+    assert "/human_handoff" in _payloads(turn.buttons())

@@ -1,5 +1,6 @@
-"""Three complete order conversations through the REST channel against the real servers and the
-sample store, with the facts in the replies checked against the store database itself.
+"""Complete order conversations through the REST channel against the real servers and the sample
+store: each turn's response names and slots from the tracker, and the facts in the replies (order
+numbers, prices, tracking) checked against the store database itself.
 
 The conversations that change orders (a return, a cancellation) run on a second pair of servers
 with a copy of the store, so the session's store stays as the sample made it for every other test.
@@ -17,8 +18,8 @@ from sqlalchemy import select
 
 from actions.formatting import day, money
 from store.db import make_engine, session_scope
-from store.models import Fulfillment, LineItem, Order, Return
-from tests.support.chat import say
+from store.models import Fulfillment, Handoff, LineItem, Order, Return
+from tests.support.chat import chat
 from tests.support.stacks import copy_store, second_stack_env
 from tools.launcher import Stack
 
@@ -47,20 +48,18 @@ def _sender() -> str:
     return f"orders-{uuid.uuid4().hex[:10]}"
 
 
-def _text(replies: List[Dict[str, Any]]) -> str:
-    return "\n".join(r.get("text", "") for r in replies)
-
-
-def _payload(replies: List[Dict[str, Any]], title_start: str) -> str:
-    buttons = [b for r in replies for b in r.get("buttons", [])]
+def _payload(buttons: List[Dict[str, Any]], title_start: str) -> str:
     return next(b["payload"] for b in buttons if b["title"].startswith(title_start))
 
 
 def test_order_status_after_verification_reports_the_stores_tracking(stack: Stack, store_db_url: str) -> None:
     sender = _sender()
-    assert "order number" in _text(say(stack, sender, "where is my order?"))
-    assert "email address or phone number" in _text(say(stack, sender, "#1001"))
-    reply = _text(say(stack, sender, "ava.shopper@example.com"))
+    assert chat(stack, sender, "where is my order?").responses == ["utter_ask_order_number"]
+    assert chat(stack, sender, "#1001").responses == ["utter_ask_order_contact"]
+    verified = chat(stack, sender, "ava.shopper@example.com")
+    assert verified.responses == ["utter_order_in_transit"]
+    assert verified.slots["verified_order"] == "1001"
+    reply = verified.text
     with session_scope(make_engine(store_db_url)) as session:
         order = session.execute(select(Order).where(Order.number == 1001)).scalar_one()
         parcel = session.execute(select(Fulfillment).where(Fulfillment.order_id == order.id)).scalar_one()
@@ -72,26 +71,27 @@ def test_order_status_after_verification_reports_the_stores_tracking(stack: Stac
 
 def test_wrong_email_does_not_reveal_the_order(stack: Stack) -> None:
     sender = _sender()
-    say(stack, sender, "where is my order")
-    say(stack, sender, "#1001")
-    reply = _text(say(stack, sender, "ben.buyer@example.com"))
-    assert "can't find an order with those details" in reply
-    assert "Harbor Rain Shell" not in reply and "USPS" not in reply
+    chat(stack, sender, "where is my order")
+    chat(stack, sender, "#1001")
+    refused = chat(stack, sender, "ben.buyer@example.com")
+    assert refused.responses == ["utter_order_not_found", "utter_ask_order_number"]  # asked again
+    assert "verified_order" not in refused.slots or refused.slots["verified_order"] is None
+    assert "Harbor Rain Shell" not in refused.text and "USPS" not in refused.text
 
 
 def test_return_ends_with_an_rma_written_to_the_store(own_stack: Stack, own_store: str) -> None:
     sender = _sender()
-    say(own_stack, sender, "I want to return something")
-    say(own_stack, sender, "1002")
-    items = say(own_stack, sender, "ava.shopper@example.com")
-    say(own_stack, sender, _payload(items, "Slim Fit Selvedge Jeans"))  # the item's button
-    say(own_stack, sender, "too small")
-    say(own_stack, sender, "/affirm")  # unworn, tags on
-    confirm = say(own_stack, sender, "refund")
-    assert "Shall I set it up?" in _text(confirm)
-    done = _text(say(own_stack, sender, "/affirm"))
-    match = re.search(r"RMA-\d+-\d+", done)
-    assert match, done
+    chat(own_stack, sender, "I want to return something")
+    chat(own_stack, sender, "1002")
+    items = chat(own_stack, sender, "ava.shopper@example.com")
+    chat(own_stack, sender, _payload(items.buttons(), "Slim Fit Selvedge Jeans"))  # the item's button
+    chat(own_stack, sender, "too small")
+    chat(own_stack, sender, "/affirm")  # unworn, tags on
+    assert chat(own_stack, sender, "refund").responses == ["utter_ask_return_confirmed_refund"]
+    done = chat(own_stack, sender, "/affirm")
+    assert done.responses == ["utter_return_created_refund"]
+    match = re.search(r"RMA-\d+-\d+", done.text)
+    assert match and done.slots["last_rma"] == match.group(0), done.text
     with session_scope(make_engine(own_store)) as session:
         ret = session.execute(select(Return).where(Return.rma == match.group(0))).scalar_one()
         order = session.get(Order, ret.order_id)
@@ -109,14 +109,14 @@ def test_cancelling_an_unshipped_order_cancels_it_in_the_store(
     own_stack: Stack, own_store: str, store_db_url: str
 ) -> None:
     sender = _sender()
-    say(own_stack, sender, "please cancel my order")
-    say(own_stack, sender, "#1003")
-    question = _text(say(own_stack, sender, "ben.buyer@example.com"))
+    chat(own_stack, sender, "please cancel my order")
+    chat(own_stack, sender, "#1003")
+    question = chat(own_stack, sender, "ben.buyer@example.com")
     with session_scope(make_engine(own_store)) as session:
         total = money(session.execute(select(Order.total).where(Order.number == 1003)).scalar_one())
-    assert total in question and "Cancel it?" in question
-    done = _text(say(own_stack, sender, "/affirm"))
-    assert "is cancelled" in done and total in done
+    assert question.responses == ["utter_ask_cancel_confirmed"] and total in question.text
+    done = chat(own_stack, sender, "/affirm")
+    assert done.responses == ["utter_order_cancel_done"] and total in done.text
     with session_scope(make_engine(own_store)) as session:
         order = session.execute(select(Order).where(Order.number == 1003)).scalar_one()
         assert order.cancelled_at is not None
@@ -124,3 +124,22 @@ def test_cancelling_an_unshipped_order_cancels_it_in_the_store(
     # The session's store, which every other test reads, still has #1003 open.
     with session_scope(make_engine(store_db_url)) as session:
         assert session.execute(select(Order.cancelled_at).where(Order.number == 1003)).scalar_one() is None
+
+
+def test_a_problem_with_a_high_value_order_goes_straight_to_a_person(
+    own_stack: Stack, own_store: str
+) -> None:
+    """#1009 ($504.98, over store.yaml's $250 threshold) has shipped: it cannot be cancelled."""
+    sender = _sender()
+    chat(own_stack, sender, "please cancel my order")
+    chat(own_stack, sender, "#1009")
+    refused = chat(own_stack, sender, "hugo.highvalue@example.com")
+    assert refused.responses == ["utter_cannot_cancel_shipped", "utter_handoff_queued"]
+    assert "action_handoff" in refused.actions and "action_cancel_order" not in refused.actions
+    assert "pause" in [e["event"] for e in refused.events]
+    assert "#1009" in refused.text
+    with session_scope(make_engine(own_store)) as session:
+        handoff = session.execute(select(Handoff).where(Handoff.conversation_id == sender)).scalar_one()
+        assert (handoff.reason, handoff.status) == ("high_value_order", "queued")
+        assert handoff.context["orders"][0]["number"] == 1009
+        assert session.execute(select(Order.cancelled_at).where(Order.number == 1009)).scalar_one() is None

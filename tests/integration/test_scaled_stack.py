@@ -20,9 +20,9 @@ import pytest
 import redis
 
 from tests.handoff.console_client import Console, Shopper
-from tests.support.chat import say, texts, tracker
+from tests.support.chat import chat, rest_id, tracker
 from tests.support.services import require_service
-from tools.launcher import Process, Stack, free_port
+from tools.launcher import Stack, free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.redis, pytest.mark.rabbitmq]
 
@@ -88,7 +88,7 @@ async def _user_texts_published(
                 continue
             await message.ack()
             event = json.loads(message.body)
-            if event.get("event") == "user" and event.get("sender_id") == sender:
+            if event.get("event") == "user" and event.get("sender_id") == rest_id(sender):
                 texts_seen.append(event.get("text"))
         await queue.delete(if_unused=False, if_empty=False)
     finally:
@@ -123,9 +123,8 @@ async def _agent_on_one_replica_reaches_the_widget_on_the_other(
 def test_two_replicas_share_one_conversation(
     trained_model: Path, scaled_env: Dict[str, str], tmp_path: Path
 ) -> None:
-    actions = Process("action server", [], tmp_path / "actions.log")
     base = Stack(model=trained_model, env=scaled_env, log_dir=tmp_path)
-    actions.command = base._actions().command
+    actions = base._actions()
     actions.start(scaled_env)
     replicas: List[Stack] = []
     try:
@@ -136,15 +135,13 @@ def test_two_replicas_share_one_conversation(
             replica.wait_healthy(240)
 
         sender = f"scaled-{uuid.uuid4().hex[:8]}"
-        assert texts(say(replicas[0], sender, "hello"))[0].startswith("Hi! I'm the store assistant.")
-        assert texts(say(replicas[1], sender, "are you a bot"))[0].startswith(
-            "Yes, I'm an automated assistant"
-        )
-        assert texts(say(replicas[0], sender, "thanks")) == ["You're welcome! Anything else I can help with?"]
+        assert chat(replicas[0], sender, "hello").responses == ["utter_greet"]
+        assert chat(replicas[1], sender, "are you a bot").responses == ["utter_iamabot"]
+        assert chat(replicas[0], sender, "thanks").responses == ["utter_you_are_welcome"]
 
         # Both replicas read the same conversation from PostgreSQL.
         for replica in replicas:
-            users = [e["text"] for e in tracker(replica, sender)["events"] if e["event"] == "user"]
+            users = [e["text"] for e in tracker(replica, rest_id(sender))["events"] if e["event"] == "user"]
             assert users == ["hello", "are you a bot", "thanks"]
 
         # The lock store is Redis: no lock is left behind once the messages are processed.

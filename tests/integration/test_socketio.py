@@ -9,8 +9,9 @@ from typing import Any, Dict, List
 import pytest
 import socketio
 
-from storefront.channels.socketio import make_enter_room_safe, parse_bool, redis_manager_url
-from tests.support.chat import tracker
+from core.settings import load_settings
+from storefront.channels.socketio import SocketIOInput, make_enter_room_safe, redis_manager_url
+from tests.support.chat import latest_turn, tracker
 from tools.launcher import Stack
 
 
@@ -51,7 +52,7 @@ async def test_reply_arrives_with_session_persistence(stack: Stack) -> None:
             {"message": "hello", "session_id": session_id, "customData": {"page": "/products/trail-jacket"}},
         )
         (reply,) = await _collect(replies)
-        assert reply["text"].startswith("Hi! I'm the store assistant.")
+        assert latest_turn(stack, session_id).responses == ["utter_greet"]
         assert {q["payload"] for q in reply["quick_replies"]} >= {"/order_status", "/human_handoff"}
     finally:
         await client.disconnect()
@@ -60,8 +61,8 @@ async def test_reply_arrives_with_session_persistence(stack: Stack) -> None:
     client, replies = await _connect(stack, session_id)
     try:
         await client.emit("user_uttered", {"message": "are you a bot", "session_id": session_id})
-        (reply,) = await _collect(replies)
-        assert reply["text"].startswith("Yes, I'm an automated assistant")
+        await _collect(replies)
+        assert latest_turn(stack, session_id).responses == ["utter_iamabot"]
     finally:
         await client.disconnect()
     events = tracker(stack, session_id)["events"]
@@ -98,18 +99,21 @@ def test_enter_room_plain_function_still_works() -> None:
     assert joined == [("sid-2", "session-2", "/")]
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("false", False), (True, True), ("0", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("true", True), ("false", False), (True, True), ("0", False), ("", False)]
+)
 def test_session_persistence_reads_env_strings_as_booleans(raw: Any, expected: bool) -> None:
-    assert parse_bool(raw, name="session_persistence") is expected
+    channel = SocketIOInput.from_credentials({"session_persistence": raw})
+    assert isinstance(channel, SocketIOInput) and channel.session_persistence is expected
 
 
 def test_session_persistence_rejects_nonsense() -> None:
     with pytest.raises(ValueError, match="session_persistence='maybe' must be true or false"):
-        parse_bool("maybe", name="session_persistence")
+        SocketIOInput.from_credentials({"session_persistence": "maybe"})
 
 
 def test_replicas_share_socketio_through_the_redis_lock_store_only() -> None:
-    assert redis_manager_url({"LOCK_STORE_TYPE": "in_memory"}) is None
-    settings = {"LOCK_STORE_TYPE": "redis", "LOCK_STORE_HOST": "10.0.0.5", "LOCK_STORE_PORT": "6380",
-                "LOCK_STORE_DB": "2"}  # fmt: skip
+    assert redis_manager_url(load_settings({"LOCK_STORE_TYPE": "in_memory"})) is None
+    settings = load_settings({"LOCK_STORE_TYPE": "redis", "LOCK_STORE_HOST": "10.0.0.5",
+                              "LOCK_STORE_PORT": "6380", "LOCK_STORE_DB": "2"})  # fmt: skip
     assert redis_manager_url(settings) == "redis://10.0.0.5:6380/2"

@@ -50,8 +50,14 @@ def test_unknown_number_and_wrong_contact_are_indistinguishable(session):
     assert find_order(session, order_number="not a number", contact=AVA, now=NOW) is None
 
 
-def test_a_phone_tail_shorter_than_seven_digits_never_matches(session):
-    assert find_order(session, order_number="1001", contact="0101", now=NOW) is None
+@pytest.mark.parametrize("contact", ["0101", "5550101", "55550101", "+44 415 555 0101", "+1 415 555 0109"])
+def test_a_phone_suffix_or_a_foreign_number_never_verifies(session, contact):
+    assert find_order(session, order_number="1001", contact=contact, now=NOW) is None
+
+
+@pytest.mark.parametrize("contact", ["+44 7700 900123", "447700900123", "0044 7700 900123"])
+def test_a_foreign_shoppers_number_verifies_in_international_forms(session, contact):
+    assert find_order(session, order_number="1011", contact=contact, now=NOW).number == 1011
 
 
 @pytest.mark.parametrize(

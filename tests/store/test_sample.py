@@ -8,9 +8,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from store.codes import OrderStatus
 from store.info import store_timezone
 from store.models import Category, Customer, Order, Product, SizeChart, Variant
-from store.order_views import ORDER_STATUSES, order_status
+from store.order_views import order_status
 from store.orders import _LOAD
 from store.sample.catalog import build_catalog
 from store.sample.load import write_sample
@@ -31,7 +32,7 @@ def test_orders_span_120_days_in_every_state(session):
     orders = session.execute(select(Order).options(*_LOAD)).scalars().all()
     tz = store_timezone(session)
     states = Counter(order_status(o, now=NOW, tz=tz) for o in orders)
-    assert set(states) == set(ORDER_STATUSES) and min(states.values()) >= 5
+    assert set(states) == set(OrderStatus) and min(states.values()) >= 5
     ages = [(NOW - o.placed_at).days for o in orders]
     assert min(ages) == 0 and 100 <= max(ages) <= 120
 

@@ -38,8 +38,16 @@ def make_tracker(
     entities: Optional[List[Dict[str, Any]]] = None,
     metadata: Optional[Dict[str, Any]] = None,
     active_loop: Optional[str] = None,
+    input_channel: Optional[str] = None,
 ) -> Tracker:
-    """A tracker right after one user message; ``set_this_turn`` are slots filled since that message."""
+    """A tracker right after one user message; ``set_this_turn`` are slots filled since that message.
+
+    The message arrives on ``input_channel``; by default on the channel that proved the shopper
+    in ``metadata`` (``shopper.proved_by``), as a real channel would send it.
+    """
+    if input_channel is None:
+        record = (metadata or {}).get("shopper")
+        input_channel = record.get("proved_by") if isinstance(record, dict) else None
     parse_data = {
         "intent": {"name": intent, "confidence": 1.0},
         "entities": entities or [],
@@ -47,8 +55,11 @@ def make_tracker(
         "metadata": metadata or {},
     }
     events: List[Dict[str, Any]] = [
-        {"event": "user", "text": text, "parse_data": parse_data, "metadata": metadata or {}}
-    ]
+        {
+            "event": "user", "text": text, "parse_data": parse_data, "metadata": metadata or {},
+            "input_channel": input_channel,
+        }
+    ]  # fmt: skip
     events += [{"event": "slot", "name": k, "value": v} for k, v in (set_this_turn or {}).items()]
     return tracker_from_events(
         events, slots={**(slots or {}), **(set_this_turn or {})}, active_loop=active_loop

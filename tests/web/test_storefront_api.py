@@ -84,7 +84,11 @@ def test_demo_sign_in_issues_tokens_for_demo_customers_only(stack: Stack) -> Non
 
     assert post(stack, "api/sign-in", {"email": "someone.else@example.com"}).status_code == 403
     assert post(stack, "api/sign-in", ["ava.shopper@example.com"]).status_code == 400
-    assert requests.post(url(stack, "api/sign-in"), data=b"{", timeout=30).status_code == 400
+    assert requests.post(url(stack, "api/sign-in"), data=b"{", timeout=30).status_code == 415
+    broken = requests.post(
+        url(stack, "api/sign-in"), data=b"{", headers={"Content-Type": "application/json"}, timeout=30
+    )
+    assert (broken.status_code, broken.json()["code"]) == (400, "invalid_json")
 
 
 def test_the_transcript_shows_widget_sessions_only(stack: Stack) -> None:
@@ -93,9 +97,10 @@ def test_the_transcript_shows_widget_sessions_only(stack: Stack) -> None:
         "session_id": fresh,
         "messages": [],
     }
-    rest_conversation = uuid.uuid4().hex  # a well-formed id, but a REST conversation
-    say(stack, rest_conversation, "hello")
-    assert post(stack, "api/transcript", {"session_id": rest_conversation}).status_code == 404
-    for bad in ("15551234567", "whatsapp:+15551234567", None, 7):
+    widget_shaped = uuid.uuid4().hex  # a REST client naming a widget-shaped id writes into rest:<id>
+    say(stack, widget_shaped, "hello")
+    assert post(stack, "api/transcript", {"session_id": widget_shaped}).json()["messages"] == []
+    for bad in (f"rest:{widget_shaped}", "15551234567", "whatsapp:15551234567", None, 7):
         assert post(stack, "api/transcript", {"session_id": bad}).status_code == 404
-    assert post(stack, "api/transcript", "x" * 5000).status_code == 400
+    assert post(stack, "api/transcript", "x" * 5000).status_code == 413
+    assert post(stack, "api/transcript", "x").status_code == 400

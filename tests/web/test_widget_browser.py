@@ -13,10 +13,12 @@ from typing import Any, Awaitable, Callable, Dict, List, Tuple
 
 import pytest
 import requests
+from sqlalchemy import select
 
 from store.db import make_engine, session_scope
 from store.handoffs import create_handoff
-from tests.conftest import TEST_AGENT_TOKEN
+from store.models import Order
+from tests.handoff.console_client import Console
 from tests.support.chat import tracker
 from tests.web.conftest import keep_screenshot
 from tools.launcher import Stack
@@ -138,7 +140,9 @@ async def test_shopper_asks_sees_buttons_and_keeps_the_chat_after_a_reload(
     assert [text for kind, text in shown if kind == "button"] == offered
     [user_event] = [e for e in events if e["event"] == "user"]
     page_context = {"url": store_url(stack, f"?product={handle}"), "product": handle}
-    assert without_rasa_keys(user_event["metadata"]) == {"page": page_context, "cart": []}
+    assert without_rasa_keys(user_event["metadata"]) == {
+        "page": page_context, "cart": [], "client": {"channel": "socketio", "address": "127.0.0.1"},
+    }  # fmt: skip
     first = screenshot_path(tmp_path, "widget-reply")
     await page.screenshot(path=str(first))
     keep_screenshot(first)
@@ -207,16 +211,14 @@ async def test_page_context_cart_and_signed_in_shopper_reach_the_assistant(
     assert without_rasa_keys(user["metadata"]) == {
         "page": {"url": store_url(stack, f"?product={handle}"), "product": handle},
         "cart": [{"sku": sku, "quantity": 1, "price": variant["price"]}],
-        "shopper": {"channel": "web", "verified_email": customer["email"]},
+        "shopper": {"channel": "web", "proved_by": "socketio", "verified_email": customer["email"]},
+        "client": {"channel": "socketio", "address": "127.0.0.1"},
     }
     assert errors == []
 
 
-def console(stack: Stack, path: str, body: Dict[str, Any]) -> Dict[str, Any]:
-    reply = requests.post(
-        f"{stack.rasa_url}/webhooks/agent_console/api/{path}", json=body, timeout=30,
-        headers={"Authorization": f"Bearer {TEST_AGENT_TOKEN}", "X-Agent-Name": "Sam"},
-    )  # fmt: skip
+def console(agent: Console, path: str, body: Dict[str, Any]) -> Dict[str, Any]:
+    reply = agent.post(f"api/{path}", body)
     assert reply.status_code == 200, reply.text
     return reply.json()
 
@@ -234,7 +236,8 @@ async def test_the_widget_shows_when_a_person_joins_speaks_and_leaves(
             summary="browser test", context={},
         )  # fmt: skip
 
-    assert console(stack, f"handoffs/{handoff.id}/claim", {})["delivered"] is True
+    sam = Console(stack, "Sam")
+    assert console(sam, f"handoffs/{handoff.id}/claim", {})["delivered"] is True
     joined = await page.wait_for_selector(".sfchat-notice[data-handoff=agent_joined]", timeout=30_000)
     notice = [e for e in events_of(stack, session_id) if e["event"] == "bot"][-1]["text"]
     assert await joined.text_content() == notice
@@ -242,7 +245,7 @@ async def test_the_widget_shows_when_a_person_joins_speaks_and_leaves(
     assert "Sam" in await page.text_content(".sfchat-status")
 
     text = "See [our returns page](https://help.example/returns) or https://help.example/faq. <b>plain</b>"
-    assert console(stack, f"handoffs/{handoff.id}/messages", {"text": text})["delivered"] is True
+    assert console(sam, f"handoffs/{handoff.id}/messages", {"text": text})["delivered"] is True
     bubble = await page.wait_for_selector(".sfchat-agent .sfchat-bubble", timeout=30_000)
     assert await page.text_content(".sfchat-agent .sfchat-author") == "Sam"
     links = await bubble.eval_on_selector_all(
@@ -263,7 +266,42 @@ async def test_the_widget_shows_when_a_person_joins_speaks_and_leaves(
     assert await page.text_content(".sfchat-notice[data-handoff=agent_joined]") == notice
     assert await page.get_attribute(".sfchat", "data-mode") == "agent"
 
-    assert console(stack, f"handoffs/{handoff.id}/handback", {})["delivered"] is True
+    assert console(sam, f"handoffs/{handoff.id}/handback", {})["delivered"] is True
     await page.wait_for_selector(".sfchat-notice[data-handoff=bot_resumed]", timeout=30_000)
     assert await page.get_attribute(".sfchat", "data-mode") == "bot"
+    assert errors == []
+
+
+async def test_signing_out_ends_the_verification_and_starts_an_empty_chat(
+    browser: Any, stack: Stack, store_db_url: str
+) -> None:
+    customer = requests.get(store_url(stack, "api/demo-customers"), timeout=30).json()["customers"][0]
+    with session_scope(make_engine(store_db_url)) as session:
+        number = (
+            session.execute(
+                select(Order.number).where(Order.email == customer["email"]).order_by(Order.number)
+            )
+            .scalars()
+            .first()
+        )
+    page, errors = await open_store(browser, stack)
+    await page.select_option("#sign-in", customer["email"])
+    await until(
+        lambda: _eq(page.evaluate("!!window.localStorage.getItem('storefront.customer')"), True),
+        "the sign-in",
+    )
+    await send(page, f'/order_status{{"order_number": "{number}"}}')
+    signed_in = await session_of(page)
+    await settled(stack, signed_in, 1)
+    assert tracker(stack, signed_in)["slots"]["verified_order"] == str(number)  # by the signed-in email
+
+    await page.select_option("#sign-in", "")
+    fresh = await session_of(page)
+    assert fresh != signed_in and await log_entries(page) == []
+
+    async def verification_ended() -> bool:
+        return tracker(stack, signed_in)["slots"]["verified_order"] is None
+
+    await until(verification_ended, "the old conversation's new session")
+    assert [e["text"] for e in events_of(stack, signed_in) if e["event"] == "user"][-1] == "/session_start"
     assert errors == []

@@ -90,7 +90,8 @@
     return null;
   }
 
-  function setupSignIn() {
+  /* Signing out or switching customer ends the chat's verification (see widget.js signOut). */
+  function setupSignIn(widget) {
     var select = document.getElementById("sign-in");
     var current = customer();
     return api("demo-customers").then(function (body) {
@@ -100,12 +101,14 @@
         select.appendChild(option);
       });
       select.value = current ? current.email : "";
-      select.disabled = body.customers.length === 0;
+      // demo sign-in exists only while the store is the sample store: otherwise no control at all
+      select.parentNode.hidden = body.customers.length === 0;
+      if (body.customers.length === 0) window.localStorage.removeItem(CUSTOMER_KEY);
       select.addEventListener("change", function () {
-        if (!select.value) {
-          window.localStorage.removeItem(CUSTOMER_KEY);
-          return;
-        }
+        var previous = customer();
+        window.localStorage.removeItem(CUSTOMER_KEY);
+        if (previous) widget.signOut();
+        if (!select.value) return;
         api("sign-in", {
           method: "POST",
           headers: { "Content-Type": "application/json" },
@@ -201,13 +204,13 @@
   function start() {
     renderCart();
     document.getElementById("cart-clear").addEventListener("click", function () { saveCart([]); });
-    window.StorefrontChat.mount(document.getElementById("chat"), {
+    var widget = window.StorefrontChat.mount(document.getElementById("chat"), {
       socketPath: "/socket.io",
       metadataKey: "customData",
       transcriptUrl: "api/transcript",
       getContext: pageContext,
     });
-    setupSignIn().catch(function () { document.getElementById("sign-in").disabled = true; });
+    setupSignIn(widget).catch(function () { document.getElementById("sign-in").disabled = true; });
     api("products").then(function (body) {
       state.store = body.store;
       state.products = body.products;

@@ -7,6 +7,10 @@
  *
  * The session id is a random secret kept in localStorage: after a reload the widget fetches the
  * conversation so far from the page channel and then continues the same conversation.
+ * `signOut()` (the page calls it when the shopper signs out or switches customer) ends the
+ * verification: it sends `/session_start` on the old conversation, whose new session keeps no
+ * verified order (actions/session.py), then starts a new conversation with an empty log, so the
+ * next person on the device sees neither the orders nor the chat of the previous one.
  * Messages from the agent console carry `custom.handoff` (agent_joined, agent_message,
  * bot_resumed, resolved; agent_left is accepted too) so the widget can show who is speaking.
  *
@@ -255,6 +259,20 @@
     data[this.options.metadataKey] = this.options.getContext ? this.options.getContext() : {};
     this.socket.emit("user_uttered", data);
     if (this.agent === null) this.setTyping(true);
+  };
+
+  Widget.prototype.signOut = function () {
+    if (this.socket && this.sessionId) {
+      var data = { message: "/session_start", session_id: this.sessionId };
+      data[this.options.metadataKey] = this.options.getContext ? this.options.getContext() : {};
+      this.socket.emit("user_uttered", data);
+    }
+    this.sessionId = newSessionId();
+    window.localStorage.setItem(STORAGE_SESSION, this.sessionId);
+    this.log.textContent = "";
+    this.setTyping(false);
+    this.setAgent(null);
+    if (this.socket) this.socket.emit("session_request", { session_id: this.sessionId });
   };
 
   Widget.prototype.restore = function () {

@@ -1,0 +1,17 @@
+"""What the Rasa server installs in itself before it serves anyone.
+
+Rasa has no start-up hook for project code, so :class:`storefront.scaling.SwitchableEventBroker`
+(which ``endpoints.yml`` always names, and which Rasa builds before it loads the model, in both
+``rasa run`` and ``rasa shell``) calls :func:`install_safeguards`.
+"""
+
+from __future__ import annotations
+
+from core import redact
+from storefront import action_fallback
+
+
+def install_safeguards() -> None:
+    """Redact contact details from the logs and apologise when the action server is down."""
+    redact.install()
+    action_fallback.install()
