@@ -21,6 +21,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.formatting import listing, money
+from actions.product_compare import compare_products, named_products, utter_comparison
 from actions.store_access import answers_store_failure, query_store
 from store.catalog import ProductDetail, ProductHit, get_product, search_products
 from store.codes import AlternativeKind, StockReason
@@ -95,7 +96,11 @@ def find_products(session: Session, *, filters: Dict[str, Any], limit: int) -> S
 
 
 class ActionProductSearch(Action):
-    """Show a few matching products, each with a button to check its stock."""
+    """Show a few matching products, each with a button to check its stock.
+
+    A question naming two or three products ("A or B for rain?") compares them instead
+    (:mod:`actions.product_compare`).
+    """
 
     def name(self) -> str:
         return "action_product_search"
@@ -104,6 +109,15 @@ class ActionProductSearch(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        named = named_products(tracker)
+        if len(named) > 1:
+            comparison = await query_store(compare_products, products=named)
+            if len(comparison.products) > 1:
+                utter_comparison(dispatcher, comparison)
+                details = [compared.detail for compared in comparison.products]
+                buttons = [_button(p.title, "product_stock", {"product": p.handle}) for p in details]
+                dispatcher.utter_message(response="utter_product_results_next", buttons=buttons)
+                return []
         filters = self._filters(tracker)
         result = await query_store(find_products, filters=filters, limit=RESULTS_SHOWN)
         if not result.hits:

@@ -3,7 +3,14 @@
 The FallbackClassifier turns a low-confidence message into ``nlu_fallback``. The first time,
 the shopper is asked to rephrase and offered the intents the classifier ranked highest as
 buttons (titles from the ``utter_topic_<intent>`` responses). When the very next message is
-also ``nlu_fallback``, the conversation goes to a person with ``handoff_reason=nlu_fallback``.
+also unclear, the conversation goes to a person with ``handoff_reason=nlu_fallback``.
+
+Gibberish is trained as ``out_of_scope`` (so it is not mistaken for a request), which kept it
+out of this ladder: "asdfjkl" twice got "outside what I can help with" twice. ``out_of_scope``
+therefore comes here too (data/rules/chitchat.yml) and counts as unclear when the classifier is
+unsure of it or when none of its words occurs in the in-scope training data
+(:mod:`actions.vocabulary`); a confident out-of-scope request in real words still gets
+``utter_out_of_scope``.
 """
 
 from __future__ import annotations
@@ -15,15 +22,30 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import perform_handoff
+from actions.vocabulary import knows_any_word
 from store.codes import HandoffReason
 
 FALLBACK_INTENT = "nlu_fallback"
+OUT_OF_SCOPE_INTENT = "out_of_scope"
+CLEAR_OUT_OF_SCOPE_CONFIDENCE = 0.6
+"""Below this, an ``out_of_scope`` prediction is a guess, not a recognised off-topic request."""
 MAX_TOPICS = 3
 TOPIC_RESPONSE_PREFIX = "utter_topic_"
 
 
-def previous_user_intent(tracker: Tracker) -> Optional[str]:
-    """The intent of the shopper's message before the latest one (None if there is none)."""
+def is_unclear(parse_data: Dict[str, Any]) -> bool:
+    """Whether a parsed message belongs on the fallback ladder (see the module docstring)."""
+    intent = parse_data.get("intent") or {}
+    if intent.get("name") == FALLBACK_INTENT:
+        return True
+    if intent.get("name") != OUT_OF_SCOPE_INTENT:
+        return False
+    confidence = float(intent.get("confidence") or 0.0)
+    return confidence < CLEAR_OUT_OF_SCOPE_CONFIDENCE or not knows_any_word(str(parse_data.get("text") or ""))
+
+
+def previous_user_message(tracker: Tracker) -> Optional[Dict[str, Any]]:
+    """The parse data of the shopper's message before the latest one (None if there is none)."""
     seen_latest = False
     for event in reversed(tracker.events):
         if event.get("event") in ("resume", "restart", "session_started") and seen_latest:
@@ -33,8 +55,14 @@ def previous_user_intent(tracker: Tracker) -> Optional[str]:
         if not seen_latest:
             seen_latest = True
             continue
-        return ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        return {**(event.get("parse_data") or {}), "text": event.get("text") or ""}
     return None
+
+
+def previous_user_intent(tracker: Tracker) -> Optional[str]:
+    """The intent of the shopper's message before the latest one (None if there is none)."""
+    previous = previous_user_message(tracker)
+    return ((previous or {}).get("intent") or {}).get("name")
 
 
 def topic_buttons(tracker: Tracker, domain: Dict[str, Any], limit: int = MAX_TOPICS) -> List[Dict[str, str]]:
@@ -44,7 +72,7 @@ def topic_buttons(tracker: Tracker, domain: Dict[str, Any], limit: int = MAX_TOP
     for ranked in (tracker.latest_message or {}).get("intent_ranking") or []:
         name = ranked.get("name")
         variants = responses.get(f"{TOPIC_RESPONSE_PREFIX}{name}") or []
-        if not name or name == FALLBACK_INTENT or not variants:
+        if not name or name in (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT) or not variants:
             continue
         buttons.append({"title": variants[0]["text"], "payload": f"/{name}"})
         if len(buttons) == limit:
@@ -53,7 +81,7 @@ def topic_buttons(tracker: Tracker, domain: Dict[str, Any], limit: int = MAX_TOP
 
 
 class ActionStorefrontFallback(Action):
-    """Rephrase with topic buttons on the first miss; a person on the second miss in a row."""
+    """Out of scope when clearly so; else rephrase with topic buttons, then a person on a second miss."""
 
     def name(self) -> str:
         return "action_storefront_fallback"
@@ -61,7 +89,12 @@ class ActionStorefrontFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        if previous_user_intent(tracker) == FALLBACK_INTENT:
+        latest = tracker.latest_message or {}
+        if not is_unclear(latest):
+            dispatcher.utter_message(response="utter_out_of_scope")
+            return []
+        previous = previous_user_message(tracker)
+        if previous is not None and is_unclear(previous):
             return await perform_handoff(dispatcher, tracker, reason=HandoffReason.NLU_FALLBACK)
         dispatcher.utter_message(response="utter_fallback_rephrase", buttons=topic_buttons(tracker, domain))
         return []

@@ -19,6 +19,11 @@ def money(amount: Decimal, currency: str = "USD") -> str:
     return f"{symbol}{value}" if symbol else f"{value} {currency.upper()}"
 
 
+def price_range(low: Decimal, high: Decimal, currency: str = "USD") -> str:
+    """``(59, 79)`` -> ``"$59.00 - $79.00"``; one price when every variant costs the same."""
+    return money(low, currency) if low == high else f"{money(low, currency)} - {money(high, currency)}"
+
+
 def day(value: date) -> str:
     """``date(2026, 5, 12)`` -> ``"Tue 12 May"`` (unambiguous for shoppers in any country)."""
     return f"{value:%a} {value.day} {value:%b}"

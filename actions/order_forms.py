@@ -14,11 +14,13 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.confirmations import extract_confirmation
 from actions.forms import stop_form
 from actions.handoff_triggers import order_problem
 from actions.order_facts import address_line, order_values
 from actions.order_verification import OrderFormValidator, verified_order_view
 from actions.store_access import answers_store_failure
+from store.address_lines import POSTAL_CODE_PATTERNS, parse_address_line
 from store.codes import OrderStatus
 from store.order_views import Address
 from store.orders import OrderView
@@ -26,11 +28,6 @@ from store.orders import OrderView
 CHANGEABLE_STATUS = OrderStatus.UNFULFILLED
 """Only an order nothing has shipped from can be cancelled or sent elsewhere."""
 
-_POSTAL_CODES = {
-    "US": r"\d{5}(-\d{4})?",
-    "CA": r"[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d",
-    "GB": r"[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}",
-}
 _ANY_POSTAL_CODE = r"[A-Za-z0-9][A-Za-z0-9 \-]{1,9}"
 
 
@@ -48,6 +45,12 @@ def not_changeable(
         return stop_form()
     dispatcher.utter_message(response=f"{response_prefix}_shipped", **order_values(order))
     return [*stop_form(), *order_problem(order)]
+
+
+async def _order_country(tracker: Tracker) -> str:
+    """The verified order's shipping country ("" when it is not known)."""
+    order = await verified_order_view(tracker)
+    return (order.shipping_address.country or order.shipping_country or "") if order else ""
 
 
 def new_address(tracker: Tracker, order: OrderView) -> Address:
@@ -83,6 +86,12 @@ class ValidateCancelOrderForm(OrderFormValidator):
     ) -> List[EventType]:
         return not_changeable(order, dispatcher, "utter_cannot_cancel") or []
 
+    async def extract_cancel_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Reads "sure, go ahead", "nah keep it", or asking to cancel again (a yes)."""
+        return extract_confirmation(tracker, "cancel_confirmed", frozenset({"cancel_order"}))
+
 
 class ValidateChangeAddressForm(OrderFormValidator):
     """Verify, check the order has not shipped, then take the new street, city and postal code."""
@@ -95,11 +104,28 @@ class ValidateChangeAddressForm(OrderFormValidator):
     ) -> List[EventType]:
         return not_changeable(order, dispatcher, "utter_cannot_change_address") or []
 
+    async def extract_address_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Reads "yes that's right", "no, leave it as it is", or asking for the change again (a yes)."""
+        return extract_confirmation(tracker, "address_confirmed", frozenset({"change_address"}))
+
     async def validate_new_address1(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        """A street line has a house number and a name."""
+        """A whole address on one line fills street, city and postal code at once; else a street line.
+
+        The form then goes straight to the confirmation, which shows the whole new address back.
+        A street line alone needs a house number and a name.
+        """
         text = " ".join(str(value or "").split())
+        whole = parse_address_line(text, await _order_country(tracker))
+        if whole is not None:
+            return {
+                "new_address1": whole.address1,
+                "new_city": whole.city_with_region,
+                "new_postal_code": whole.postal_code,
+            }
         if len(text) < 5 or not re.search(r"\d", text) or not re.search(r"[A-Za-z]{2}", text):
             dispatcher.utter_message(response="utter_new_address1_invalid")
             return {"new_address1": None}
@@ -122,7 +148,7 @@ class ValidateChangeAddressForm(OrderFormValidator):
         text = " ".join(str(value or "").split()).upper()
         order = await verified_order_view(tracker)
         country = (order.shipping_address.country if order else "") or ""
-        if not re.fullmatch(_POSTAL_CODES.get(country, _ANY_POSTAL_CODE), text):
+        if not re.fullmatch(POSTAL_CODE_PATTERNS.get(country, _ANY_POSTAL_CODE), text):
             dispatcher.utter_message(response="utter_new_postal_code_invalid")
             return {"new_postal_code": None}
         return {"new_postal_code": text}

@@ -14,6 +14,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.confirmations import extract_confirmation
 from actions.forms import stop_form
 from actions.handoff_triggers import order_problem
 from actions.order_verification import OrderFormValidator, verified_order_view
@@ -93,6 +94,18 @@ class ValidateReturnForm(OrderFormValidator):
         """Map what the shopper said to one of the store's reason codes."""
         policy = await query_store(return_policy)
         return {"return_reason": parse_return_reason(str(value or ""), policy.reasons)}
+
+    async def extract_return_condition(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Reads "yep, tags still on" or "nah, worn once" as the answer to "is it unworn?"."""
+        return extract_confirmation(tracker, "return_condition")
+
+    async def extract_return_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Reads "sure, send it", "no, leave it", or asking to return again (a yes)."""
+        return extract_confirmation(tracker, "return_confirmed", frozenset({"start_return"}))
 
     async def validate_return_condition(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -4,10 +4,16 @@
 return form): with a destination it lists each method's price, delivery window and cut-off, the
 free-shipping threshold and whether an order placed now leaves today; without one it lists where we
 ship. ``shipping_form`` asks for the destination first when the shopper has not named one.
+
+The destination is whatever place the shopper named: a country, an alias, a state or province, or a
+city (``storefront.nlu.destination_extractor`` fills ``country`` and ``region``). It is resolved
+against the store's zones as they are now (:mod:`store.places`), so a region with its own zone gets
+that zone's prices and a zone added to the store is answered without retraining.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -25,21 +31,16 @@ from actions.page_context import cart_lines, cart_subtotal
 from actions.store_access import answers_store_failure, query_store
 from core import clock
 from store.info import store_info
-from store.shipping import (
-    DeliveryOption,
-    Destination,
-    delivery_estimate,
-    resolve_destination,
-    shipping_destinations,
-)
+from store.places import Place, load_gazetteer, warm
+from store.shipping import DeliveryOption, delivery_estimate, shipping_destinations
 
 
 @dataclass(frozen=True)
 class ShippingFacts:
     """Everything one shipping reply needs, read in one store session."""
 
-    destination: Optional[Destination]
-    options: List[DeliveryOption]
+    destination: Optional[Place]  # the resolved place; None when nothing was named or it is unknown
+    options: List[DeliveryOption]  # empty when the store does not ship there
     destinations: List[str]
     currency: str
     timezone: str
@@ -49,21 +50,50 @@ def shipping_facts(
     session: Session,
     *,
     country: Optional[str],
+    region: Optional[str] = None,
     postal_code: Optional[str],
     subtotal: Optional[Decimal],
     now: datetime,
 ) -> ShippingFacts:
-    """The destination, its delivery options and the store's destinations, currency and time zone."""
+    """The destination, its delivery options and the store's destinations, currency and time zone.
+
+    ``country`` is any place name; ``region`` (a code, from an earlier mention) narrows a
+    whole-country destination, so "Alaska" gets the Alaska zone's prices.
+    """
     info = store_info(session)
-    if not country:
-        return ShippingFacts(None, [], shipping_destinations(session), info.currency, info.timezone)
-    destination = resolve_destination(session, country=country, postal_code=postal_code)
-    options = (
-        delivery_estimate(session, country=country, postal_code=postal_code, subtotal=subtotal, now=now)
-        if destination
-        else []
-    )
-    return ShippingFacts(destination, options, shipping_destinations(session), info.currency, info.timezone)
+    destinations = shipping_destinations(session)
+    place = load_gazetteer(session).lookup(country) if country else None
+    if place is None:
+        return ShippingFacts(None, [], destinations, info.currency, info.timezone)
+    if place.region_code is None and region:
+        place = _with_region(session, place, region)
+    options = delivery_estimate(
+        session, country=place.country_code, region=place.region_code, postal_code=postal_code,
+        subtotal=subtotal, now=now,
+    )  # fmt: skip
+    return ShippingFacts(place, options, destinations, info.currency, info.timezone)
+
+
+def _with_region(session: Session, place: Place, region: str) -> Place:
+    """``place`` narrowed to ``region`` when the store lists that region for the place's country."""
+    narrowed = load_gazetteer(session).lookup(region)
+    if narrowed is None or narrowed.country_code != place.country_code or narrowed.region_code is None:
+        return place
+    return narrowed
+
+
+async def read_gazetteer_libraries() -> None:
+    """Load the place libraries once, in a thread, before the time-limited store query needs them."""
+    await asyncio.get_running_loop().run_in_executor(None, warm)
+
+
+def mentioned_region(tracker: Tracker) -> Optional[str]:
+    """The ``region`` slot, unless the latest message named a destination without a region: after
+    "Alaska" then "and to the United States?" the answer is for the whole country."""
+    names = {e.get("entity") for e in tracker.latest_message.get("entities") or []}
+    if "country" in names and "region" not in names:
+        return None
+    return tracker.get_slot("region")
 
 
 class ActionShippingInfo(Action):
@@ -77,9 +107,11 @@ class ActionShippingInfo(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         country, postal_code = tracker.get_slot("country"), tracker.get_slot("postal_code")
+        region = mentioned_region(tracker)
         now = clock.now()
+        await read_gazetteer_libraries()
         facts = await query_store(
-            shipping_facts, country=country, postal_code=postal_code,
+            shipping_facts, country=country, region=region, postal_code=postal_code,
             subtotal=cart_subtotal(cart_lines(tracker)), now=now,
         )  # fmt: skip
         destinations = listing(facts.destinations)
@@ -87,24 +119,24 @@ class ActionShippingInfo(Action):
             dispatcher.utter_message(response="utter_shipping_overview", destinations=destinations)
             return []
         if facts.destination is None or not facts.options:
+            named = facts.destination.country_name if facts.destination else country
             dispatcher.utter_message(
-                response="utter_shipping_destination_unknown", country=country, destinations=destinations
+                response="utter_shipping_destination_unknown", country=named, destinations=destinations
             )
             return []
-        self._describe(dispatcher, facts, now)
-        return (
-            []
-            if facts.destination.country_name == country
-            else [SlotSet("country", facts.destination.country_name)]
-        )
+        self._describe(dispatcher, facts, postal_code, now)
+        slots = {"country": facts.destination.country_name, "region": facts.destination.region_code}
+        return [SlotSet(name, value) for name, value in slots.items() if tracker.get_slot(name) != value]
 
     @staticmethod
-    def _describe(dispatcher: CollectingDispatcher, facts: ShippingFacts, now: datetime) -> None:
+    def _describe(
+        dispatcher: CollectingDispatcher, facts: ShippingFacts, postal_code: Optional[str], now: datetime
+    ) -> None:
         assert facts.destination is not None
         tz = zone_abbreviation(facts.timezone, now)
-        place = facts.destination.country_name
-        if facts.destination.postal_code:
-            place = f"{place} {facts.destination.postal_code}"
+        place = facts.destination.label
+        if postal_code:
+            place = f"{place} {postal_code.replace(' ', '').upper()}"
         dispatcher.utter_message(response="utter_shipping_header", destination=place)
         for option in facts.options:
             if option.price == 0:
@@ -163,9 +195,19 @@ class ValidateShippingForm(HandoffOnRepeatedFailure):
     async def validate_country(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        """A country we ship to becomes its store name; any other country is kept as the shopper
-        wrote it, so that ``action_shipping_info`` can say we don't deliver there."""
+        """A place the gazetteer knows becomes its country's name and region code ("Calgary" ->
+        Canada, AB), whether or not we ship there, so that ``action_shipping_info`` answers for the
+        right zone or says we don't deliver there; anything else is kept as the shopper wrote it.
+        A country's name keeps the region the same message named (the extractor fills both)."""
         if not isinstance(value, str) or not value.strip():
             return {"country": None}
-        found = await query_store(resolve_destination, country=value)
-        return {"country": found.country_name if found else value.strip()}
+        await read_gazetteer_libraries()
+        place = await query_store(_lookup_place, name=value)
+        if place is None:
+            return {"country": value.strip(), "region": None}
+        # The slot holds the country's name, so a state or province named with it is kept.
+        return {"country": place.country_name, "region": place.region_code or mentioned_region(tracker)}
+
+
+def _lookup_place(session: Session, name: str) -> Optional[Place]:
+    return load_gazetteer(session).lookup(name)

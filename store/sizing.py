@@ -107,6 +107,12 @@ def _fit(product: Product, chart: SizeChart) -> str:
     return product.fit or chart.fit or "true_to_size"
 
 
+def product_fit(session: Session, product: Product) -> str:
+    """``runs_small``, ``true_to_size`` or ``runs_large``: the product's own, else its chart's."""
+    chart = chart_for(session, product)
+    return product.fit or (chart.fit if chart is not None else None) or "true_to_size"
+
+
 def _row_for(chart: SizeChart, key: str, value: float) -> Optional[int]:
     """Index of the row whose [min, max) range holds ``value`` (the last row includes its max)."""
     rows = [r for r in chart.rows if key in r.measurements]

@@ -27,7 +27,7 @@ from storefront.nlu.matcher import FoundEntity
 
 # Entities from other extractors that lose against a size, measurement or catalog match on the same
 # characters: in "UK 8" the "UK" is not a destination, in "size 10" the "10" is not an order number.
-_OVERRIDABLE = ("country", "order_number", "postal_code")
+_OVERRIDABLE = ("country", "region", "order_number", "postal_code")
 # Entities that win against ours: "blue" inside "blue.sky@gmail.com" is not a color.
 _PROTECTED = ("email", "phone")
 

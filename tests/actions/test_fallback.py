@@ -106,3 +106,46 @@ def test_topics_without_a_title_are_skipped_and_at_most_three_are_offered() -> N
         len(topic_buttons(tracker_from_events([user("?", "nlu_fallback", ranking=RANKING)]), DOMAIN, limit=2))
         == 2
     )
+
+
+# -- @dialogue: out-of-scope gibberish counts on the ladder (issue #12) ------------------------------
+
+
+async def test_a_clear_out_of_scope_request_is_answered_as_such() -> None:
+    tracker = tracker_from_events([user("what's the weather in paris tomorrow", "out_of_scope", 0.93)])
+    dispatcher = CollectingDispatcher()
+    assert await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN) == []
+    assert [m["response"] for m in said(dispatcher)] == ["utter_out_of_scope"]
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence"),
+    [("asdfjkl", 0.97), ("qwpo zzkx", 0.88), ("what's the weather in paris tomorrow", 0.41)],
+)
+async def test_gibberish_or_an_unsure_out_of_scope_asks_to_rephrase(text: str, confidence: float) -> None:
+    tracker = tracker_from_events([user(text, "out_of_scope", confidence)])
+    dispatcher = CollectingDispatcher()
+    await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN)
+    assert [m["response"] for m in said(dispatcher)] == ["utter_fallback_rephrase"]
+
+
+async def test_gibberish_twice_in_a_row_hands_off() -> None:
+    tracker = tracker_from_events(
+        [user("asdfjkl", "out_of_scope", 0.97), bot("Sorry?"), user("qwpo zzkx", "out_of_scope", 0.9)]
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN)
+    assert [m["response"] for m in said(dispatcher)] == ["utter_fallback_handing_off", "utter_handoff_queued"]
+    assert events[-1] == ConversationPaused()
+    with session_scope() as session:
+        (record,) = list_handoffs(session)
+    assert record.reason == "nlu_fallback"
+
+
+async def test_a_clear_out_of_scope_request_before_gibberish_does_not_count() -> None:
+    tracker = tracker_from_events(
+        [user("tell me a joke", "out_of_scope", 0.95), bot("Outside"), user("asdfjkl", "out_of_scope", 0.97)]
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN)
+    assert [m["response"] for m in said(dispatcher)] == ["utter_fallback_rephrase"]

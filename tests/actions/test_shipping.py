@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from datetime import datetime, timezone
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Optional
 
 import pytest
 from rasa_sdk.events import ActiveLoop, SlotSet
@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.shipping import ActionAskShippingFormCountry, ActionShippingInfo, ValidateShippingForm
 from core.clock import pinned
-from tests.actions.catalog_support import DOMAIN, catalog_store, make_tracker, said  # noqa: F401
+from tests.actions.catalog_support import DOMAIN, catalog_store, entity, make_tracker, said  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("catalog_store")
 
@@ -134,13 +134,95 @@ async def test_the_destination_question_lists_the_countries() -> None:
 
 
 @pytest.mark.parametrize(
-    ("typed", "kept"),
-    [("uk", "United Kingdom"), ("the States", "United States"), ("Japan", "Japan"), ("  ", None)],
+    ("typed", "country", "region"),
+    [
+        ("uk", "United Kingdom", None),
+        ("the States", "United States", None),
+        ("Japan", "Japan", None),
+        ("Calgary", "Canada", "AB"),
+        ("oregon", "United States", "OR"),
+        ("Tokyo", "Japan", None),
+        ("Atlantis", "Atlantis", None),
+    ],
 )
-async def test_validate_country_uses_the_store_name_and_keeps_other_countries(typed: str, kept: str) -> None:
+async def test_validate_country_resolves_places_to_the_country_and_region(
+    typed: str, country: str, region: Optional[str]
+) -> None:
     tracker = make_tracker(intent="inform", set_this_turn={"country": typed})
     events = await ValidateShippingForm().run(CollectingDispatcher(), tracker, DOMAIN)
-    assert events == [SlotSet("country", kept)]
+    assert events == [SlotSet("country", country), SlotSet("region", region)]
+
+
+async def test_validate_country_keeps_the_region_named_in_the_same_message() -> None:
+    """The extractor fills country "Canada" and region "BC" for "Vancouver": the region stays set."""
+    said_place = [entity("country", "Canada", 0, 9), entity("region", "BC", 0, 9)]
+    tracker = make_tracker(
+        intent="inform", text="Vancouver", entities=said_place, slots={"region": "BC"},
+        set_this_turn={"country": "Canada"},
+    )  # fmt: skip
+    events = await ValidateShippingForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert events == [SlotSet("country", "Canada"), SlotSet("region", "BC")]  # not None: kept
+
+
+async def test_validate_country_rejects_a_blank_answer() -> None:
+    tracker = make_tracker(intent="inform", set_this_turn={"country": "  "})
+    events = await ValidateShippingForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert events == [SlotSet("country", None)]
+
+
+async def test_a_state_with_its_own_zone_gets_that_zones_prices(clock) -> None:
+    clock(TUESDAY_10AM_NEW_YORK)
+    dispatcher = CollectingDispatcher()
+    place = [entity("country", "United States", 0, 6), entity("region", "AK", 0, 6)]
+    tracker = make_tracker(slots={"country": "United States", "region": "AK"}, text="Alaska", entities=place)
+    events = await ActionShippingInfo().run(dispatcher, tracker, DOMAIN)
+    assert events == []
+    assert said(dispatcher)[0] == {
+        "response": "utter_shipping_header",
+        "destination": "Alaska, United States",
+    }
+    options = [m for m in said(dispatcher) if m["response"].startswith("utter_shipping_option")]
+    assert [(m["method"], m["price"]) for m in options] == [("Standard", "$12.95"), ("Express", "$34.95")]
+
+
+async def test_a_city_is_answered_for_its_country_and_province(clock) -> None:
+    clock(TUESDAY_10AM_NEW_YORK)
+    dispatcher = CollectingDispatcher()
+    events = await ActionShippingInfo().run(dispatcher, make_tracker(slots={"country": "Vancouver"}), DOMAIN)
+    assert events == [SlotSet("country", "Canada"), SlotSet("region", "BC")]
+    assert said(dispatcher)[0] == {
+        "response": "utter_shipping_header",
+        "destination": "British Columbia, Canada",
+    }
+    options = [m for m in said(dispatcher) if m["response"].startswith("utter_shipping_option")]
+    assert [(m["carrier"], m["price"]) for m in options] == [
+        ("Canada Post", "$12.95"),
+        ("DHL Express", "$29.95"),
+    ]
+
+
+async def test_a_country_named_after_a_state_is_answered_for_the_whole_country(clock) -> None:
+    """ "Alaska" earlier, then "and the United States?": the region slot is stale, mainland prices."""
+    clock(TUESDAY_10AM_NEW_YORK)
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        slots={"country": "United States", "region": "AK"}, text="and the United States?",
+        entities=[entity("country", "United States", 8, 21)],
+    )  # fmt: skip
+    events = await ActionShippingInfo().run(dispatcher, tracker, DOMAIN)
+    assert events == [SlotSet("region", None)]
+    assert said(dispatcher)[0] == {"response": "utter_shipping_header", "destination": "United States"}
+    assert said(dispatcher)[1]["price"] == "$5.95"
+
+
+async def test_a_city_where_we_do_not_ship_names_its_country(clock) -> None:
+    clock(TUESDAY_10AM_NEW_YORK)
+    dispatcher = CollectingDispatcher()
+    events = await ActionShippingInfo().run(dispatcher, make_tracker(slots={"country": "Osaka"}), DOMAIN)
+    assert events == []
+    assert said(dispatcher) == [
+        {"response": "utter_shipping_destination_unknown", "country": "Japan", "destinations": DESTINATIONS}
+    ]
 
 
 async def test_a_store_failure_apologises_and_offers_a_person(store_down: None) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from actions.formatting import day, money
 from store.db import make_engine, session_scope
 from store.models import Fulfillment, Handoff, LineItem, Order, Return
-from tests.support.chat import chat
+from tests.support.chat import chat, rest_id
 from tests.support.stacks import copy_store, second_stack_env
 from tools.launcher import Stack
 
@@ -139,7 +139,9 @@ def test_a_problem_with_a_high_value_order_goes_straight_to_a_person(
     assert "pause" in [e["event"] for e in refused.events]
     assert "#1009" in refused.text
     with session_scope(make_engine(own_store)) as session:
-        handoff = session.execute(select(Handoff).where(Handoff.conversation_id == sender)).scalar_one()
+        handoff = session.execute(
+            select(Handoff).where(Handoff.conversation_id == rest_id(sender))
+        ).scalar_one()
         assert (handoff.reason, handoff.status) == ("high_value_order", "queued")
         assert handoff.context["orders"][0]["number"] == 1009
         assert session.execute(select(Order.cancelled_at).where(Order.number == 1009)).scalar_one() is None

@@ -1,0 +1,79 @@
+"""Yes/no answers at every confirmation, however the shopper phrases them.
+
+The domain maps ``affirm``/``deny`` onto each confirmation slot, but shoppers also answer with
+the flow's own request ("yep, go ahead and cancel" reads as ``cancel_order``) or with words the
+classifier is unsure of ("nah keep it"). A form validator that asks a yes/no question defines
+``extract_<slot>`` with :func:`extract_confirmation`; rasa-sdk calls it for the form's required
+slots, so such answers fill the slot in the same turn instead of being rejected.
+
+Requests for a person, frustration and "stop" are never read as an answer (their rules end the
+form), nor are questions the form answers and then resumes after (data/rules/interruptions.yml).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, FrozenSet, Iterable, Optional
+
+from rasa_sdk import Tracker
+
+AFFIRM, DENY = "affirm", "deny"
+NEVER_AN_ANSWER = frozenset(
+    {"human_handoff", "frustration", "stop", "shipping_info", "return_policy", "size_help"}
+)
+
+YES_WORDS = frozenset(
+    {"yes", "yeah", "yea", "yep", "yup", "ya", "y", "sure", "ok", "okay", "k", "absolutely", "definitely",
+     "certainly", "correct", "right", "confirm", "confirmed", "fine", "proceed", "aye", "alright"}
+)  # fmt: skip
+YES_PHRASES = ("go ahead", "do it", "go for it", "sounds good", "that's right", "thats right", "of course")
+NO_WORDS = frozenset(
+    {"no", "nope", "nah", "n", "don't", "dont", "not", "never", "keep", "leave", "wait", "hold"}
+)  # fmt: skip
+NO_PHRASES = ("changed my mind", "as it is", "as is", "no thanks", "no thank you", "forget it")
+
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+
+def read_yes_no(text: str) -> Optional[bool]:
+    """``True`` for a yes, ``False`` for a no, ``None`` when the text is neither or both.
+
+    Any "no" signal wins over politeness ("no, please leave it" is a no); a message with a clear
+    yes and a clear no ("yes... no wait") is unclear, and the form asks again.
+    """
+    lowered = " ".join(_WORD.findall(text.lower().replace("\u2019", "'")))
+    words = set(lowered.split())
+    says_no = bool(words & NO_WORDS) or any(phrase in lowered for phrase in NO_PHRASES)
+    says_yes = bool(words & YES_WORDS) or any(phrase in lowered for phrase in YES_PHRASES)
+    if says_no and not says_yes:
+        return False
+    if says_yes and not says_no:
+        return True
+    return None
+
+
+def confirmation_answer(tracker: Tracker, yes_intents: Iterable[str] = ()) -> Optional[bool]:
+    """The shopper's latest message as a yes/no: by intent first, then by its words."""
+    message = tracker.latest_message or {}
+    intent = (message.get("intent") or {}).get("name")
+    if intent in NEVER_AN_ANSWER:
+        return None
+    if intent == AFFIRM or intent in set(yes_intents):
+        return True
+    if intent == DENY:
+        return False
+    return read_yes_no(str(message.get("text") or ""))
+
+
+def extract_confirmation(
+    tracker: Tracker, slot: str, yes_intents: FrozenSet[str] = frozenset()
+) -> Dict[str, bool]:
+    """``{slot: answer}`` when the form is waiting for ``slot`` and the message reads as yes or no.
+
+    Empty when the form asks something else, the domain's mappings already filled the slot this
+    turn, or the message is not a yes/no (the form then asks again or another flow takes over).
+    """
+    if tracker.get_slot("requested_slot") != slot or tracker.get_slot(slot) is not None:
+        return {}
+    answer = confirmation_answer(tracker, yes_intents)
+    return {} if answer is None else {slot: answer}
