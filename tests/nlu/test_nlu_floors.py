@@ -20,10 +20,10 @@ from tools.nlu_evaluation import HELD_OUT_SPLITS, Scores, score_split
 MIN_INTENT_MACRO_F1 = 0.90  # held-out split
 MIN_ENTITY_F1 = 0.85  # held-out split (every entity annotated)
 MIN_OUT_OF_SCOPE_RECALL = 0.85  # both splits
-# Issue 12's target for the paraphrase split is 0.90; the model reaches 0.850. The floor holds
+# Issue 12's target for the paraphrase split is 0.90; the model reaches 0.870. The floor holds
 # what was reached, and the target has its own strict xfail below, which fails the suite the day
 # the target is met so the floor gets raised.
-MIN_PARAPHRASE_IN_SCOPE_ACCURACY = 0.84
+MIN_PARAPHRASE_IN_SCOPE_ACCURACY = 0.86
 PARAPHRASE_IN_SCOPE_ACCURACY_TARGET = 0.90
 MAX_PARAPHRASE_FALSE_FALLBACK = 0.08
 
@@ -55,7 +55,7 @@ def test_paraphrase_in_scope_accuracy_floor(scores: Dict[str, Scores]) -> None:
     assert paraphrase.in_scope_accuracy >= MIN_PARAPHRASE_IN_SCOPE_ACCURACY, missed
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12's target, not reached yet (0.850)")
+@pytest.mark.xfail(strict=True, reason="issue 12's target, not reached yet (0.870)")
 def test_paraphrase_in_scope_accuracy_reaches_the_issue_target(scores: Dict[str, Scores]) -> None:
     assert scores["paraphrase"].in_scope_accuracy >= PARAPHRASE_IN_SCOPE_ACCURACY_TARGET
 
