@@ -13,7 +13,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 RASA = str(Path(sys.executable).with_name("rasa"))
-TEST_SPLIT = ROOT / "tests" / "nlu" / "test_data.yml"
 TRAINING_DATA = ROOT / "data" / "nlu"
 DOMAIN = ROOT / "domain.yml"
 SPACY_BLANK_MODEL = ROOT / "var" / "spacy_blank_en"
@@ -80,8 +79,8 @@ def train_nlu(config: Path, out_dir: Path, name: str, nlu: Path = TRAINING_DATA)
     return out_dir / f"{name}.tar.gz", time.perf_counter() - started
 
 
-def rasa_test_nlu(model: Path, out_dir: Path, test: Path = TEST_SPLIT) -> None:
-    """``rasa test nlu`` on the held-out split: reports, confusion matrix and histogram PNGs."""
+def rasa_test_nlu(model: Path, out_dir: Path, test: Path) -> None:
+    """``rasa test nlu`` on a held-out split: reports, confusion matrix and histogram PNGs."""
     run(
         [
             RASA,

@@ -1,8 +1,9 @@
 """``make compare``: the chosen pipeline against Rasa's default and a spaCy + scikit-learn one.
 
-Each config is trained on the same ``data/nlu`` and scored on the same held-out split with the
-same metrics as ``make eval`` (after the fallback; entities merged over all extractors). The table
-goes to ``results/nlu_compare/compare.md`` and is printed.
+Each config is trained on the same ``data/nlu`` and scored on the same held-out splits (the
+held-out split and the paraphrase split) with the same metrics as ``make eval`` (after the
+fallback; entities merged over all extractors). The table goes to
+``results/nlu_compare/compare.md`` and is printed.
 
     python scripts/nlu_compare.py [--out results/nlu_compare] [--only chosen,default]
 """
@@ -14,9 +15,9 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from nlu_common import ROOT, TEST_SPLIT, ensure_blank_spacy_model, markdown_table, train_nlu
+from nlu_common import ROOT, ensure_blank_spacy_model, markdown_table, train_nlu
 
-from tools.nlu_evaluation import load_examples, predict, score
+from tools.nlu_evaluation import HELD_OUT_SPLITS, load_examples, score_split
 
 CANDIDATES = {
     "chosen": ("config.yml (chosen)", ROOT / "config.yml"),
@@ -38,7 +39,6 @@ def main() -> None:
     args = parser.parse_args()
 
     ensure_blank_spacy_model()
-    examples = load_examples(TEST_SPLIT)
     # Earlier results in the same folder are kept, so one pipeline can be re-run on its own.
     previous = args.out / "compare.json"
     results = json.loads(previous.read_text(encoding="utf-8")) if previous.exists() else {}
@@ -47,55 +47,58 @@ def main() -> None:
         label, config = CANDIDATES[key]
         print(f"[{number}/{len(keys)}] {label}: training on data/nlu ...", flush=True)
         model, seconds = train_nlu(config, args.out / "models", key)
-        print(f"  trained in {seconds:.0f} s; parsing the {len(examples)} held-out messages ...", flush=True)
-        scores = score(examples, predict(model, [e.text for e in examples], label=key))
+        print(f"  trained in {seconds:.0f} s; parsing the held-out splits ...", flush=True)
+        scores = {
+            split.name: asdict(score_split(model, split, label=f"{key} {split.name}"))
+            for split in HELD_OUT_SPLITS
+        }
         results[key] = {
             "label": label,
             "config": str(config.relative_to(ROOT)),
             "train_seconds": seconds,
-            "scores": asdict(scores),
+            "scores": scores,
         }
-        print(
-            f"  macro-F1 {scores.intent_macro_f1:.3f}, entity F1 {scores.entity_f1:.3f}, "
-            f"OOS recall {scores.out_of_scope_recall:.3f}",
-            flush=True,
-        )
+        for name, s in scores.items():
+            print(
+                f"  {name}: macro-F1 {s['intent_macro_f1']:.3f}, in-scope acc. {s['in_scope_accuracy']:.3f}, "
+                f"OOS recall {s['out_of_scope_recall']:.3f}, false fallback {s['false_fallback_rate']:.3f}",
+                flush=True,
+            )
 
+    names = [split.name for split in HELD_OUT_SPLITS]
+    headers = ["pipeline"]
+    for name in names:
+        headers += [f"{name}: macro-F1", "in-scope acc.", "OOS recall", "false fallback"]
+    headers += ["entity F1 (held-out)", "training (s)", "parse (ms/msg)"]
     rows = []
     for result in results.values():
-        s = result["scores"]
-        rows.append(
-            [
-                result["label"],
+        # Results from before the paraphrase split held one split's scores.
+        if set(names) - set(result["scores"]):
+            continue
+        row = [result["label"]]
+        for name in names:
+            s = result["scores"][name]
+            row += [
                 s["intent_macro_f1"],
-                s["entity_f1"],
-                s["out_of_scope_recall"],
                 s["in_scope_accuracy"],
-                f"{result['train_seconds']:.0f}",
-                f"{s['parse_ms_mean']:.1f}",
+                s["out_of_scope_recall"],
+                s["false_fallback_rate"],
             ]
-        )
-    table = markdown_table(
-        [
-            "pipeline",
-            "intent macro-F1",
-            "entity F1",
-            "OOS recall",
-            "in-scope acc.",
-            "training (s)",
-            "parse (ms/msg)",
-        ],
-        rows,
+        held_out = result["scores"][names[0]]
+        row += [held_out["entity_f1"], f"{result['train_seconds']:.0f}", f"{held_out['parse_ms_mean']:.1f}"]
+        rows.append(row)
+    sizes = ", ".join(
+        f"`{split.path.relative_to(ROOT)}` ({len(load_examples(split.path))} messages)"
+        for split in HELD_OUT_SPLITS
     )
     report = "\n".join(
         [
             "# NLU pipelines compared",
             "",
-            f"Same training data (`data/nlu`), same held-out split (`tests/nlu/test_data.yml`, "
-            f"{len(examples)} messages). Metrics as in `make eval`; training is wall-clock on this machine "
-            "(two shared cores, so compare times within one run only).",
+            f"Same training data (`data/nlu`), same held-out splits ({sizes}). Metrics as in `make eval`; "
+            "training is wall-clock on this machine (two shared cores: compare times within one run only).",
             "",
-            table,
+            markdown_table(headers, rows),
             "",
         ]
     )

@@ -28,7 +28,14 @@ from typing import Dict, List, Sequence, Tuple
 
 from nlu_common import ROOT, TRAINING_DATA, fallback_from_config, markdown_table, train_nlu
 
-from tools.nlu_evaluation import Example, Prediction, predict, score_intents, with_fallback
+from tools.nlu_evaluation import (
+    Example,
+    Prediction,
+    false_fallback_rate,
+    predict,
+    score_intents,
+    with_fallback,
+)
 
 
 def cross_validated_predictions(
@@ -84,11 +91,12 @@ def cross_validated_predictions(
 
 def intent_scores(
     examples: Sequence[Example], predictions: Sequence[Prediction], threshold: float, ambiguity: float
-) -> Tuple[float, float, float]:
-    """Macro-F1, in-scope accuracy and out-of-scope recall at the given fallback thresholds."""
+) -> Tuple[float, float, float, float]:
+    """Macro-F1, in-scope accuracy, out-of-scope recall and false-fallback rate at the given thresholds."""
     final = [with_fallback(p.ranking, threshold, ambiguity) for p in predictions]
-    macro, accuracy, oos_recall, _ = score_intents([e.intent for e in examples], final)
-    return macro, accuracy, oos_recall
+    gold = [e.intent for e in examples]
+    macro, accuracy, oos_recall, _ = score_intents(gold, final)
+    return macro, accuracy, oos_recall, false_fallback_rate(gold, final)
 
 
 def write_errors(path: Path, examples: Sequence[Example], predictions: Sequence[Prediction]) -> None:
@@ -124,7 +132,7 @@ def main() -> None:
         if args.errors:
             write_errors(args.errors / f"{config.stem}_errors.md", examples, predictions)
         fallback = fallback_from_config(config) or {"threshold": 0.0, "ambiguity_threshold": 0.0}
-        before = intent_scores(examples, predictions, 0.0, 0.0)
+        before = intent_scores(examples, predictions, 0.0, 0.0)[:3]
         after = intent_scores(examples, predictions, fallback["threshold"], fallback["ambiguity_threshold"])
         rows.append(
             [
@@ -143,7 +151,7 @@ def main() -> None:
     print(
         markdown_table(
             ["config", "macro-F1", "in-scope acc.", "OOS recall", "fallback", "macro-F1 after",
-             "in-scope acc. after", "OOS recall after", "train (s)"],
+             "in-scope acc. after", "OOS recall after", "false fallback", "train (s)"],
             rows,
         )
     )  # fmt: skip

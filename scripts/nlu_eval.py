@@ -1,11 +1,12 @@
-"""``make eval``: score the NLU model on the held-out split (tests/nlu/test_data.yml).
+"""``make eval``: score the NLU model on the held-out splits (tests/nlu/test_data.yml, paraphrase_data.yml).
 
 Uses the project's current model (``tools.modelcache``: trained only if config, domain, data
 or catalog changed) unless ``--model`` is given, or ``--train-nlu`` trains an NLU-only model from
 ``--config`` (for trying another pipeline). Runs
-``rasa test nlu`` (intent and entity reports, confusion matrix, confidence histogram), then parses
-the split itself to score what the dialogue sees after the fallback, and writes a one-page
-``summary.md`` (also printed) to the results folder.
+``rasa test nlu`` on each split (intent and entity reports, confusion matrix, confidence
+histogram), then parses the splits itself to score what the dialogue sees after the fallback, and
+writes ``summary.md`` (the splits side by side, then each in detail; also printed) to the results
+folder.
 
     python scripts/nlu_eval.py [--model models/x.tar.gz | --train-nlu --config c.yml] [--out results/nlu]
 """
@@ -17,72 +18,95 @@ import json
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Optional
+from typing import Dict, List, Optional
 
-from nlu_common import ROOT, TEST_SPLIT, fallback_from_config, markdown_table, rasa_test_nlu, train_nlu
+from nlu_common import ROOT, fallback_from_config, markdown_table, rasa_test_nlu, train_nlu
 
-from tools.nlu_evaluation import Scores, load_examples, predict, score
+from tools.nlu_evaluation import HELD_OUT_SPLITS, HeldOutSplit, Scores, load_examples, predict, score
 
 
-def summary_markdown(
-    scores: Scores, *, config: Path, model: Path, train_seconds: Optional[float], rasa_report: Optional[Path]
-) -> str:
-    """The one-page summary."""
-    fallback = fallback_from_config(config) or {}
-    lines = [
-        "# NLU evaluation on the held-out split",
-        "",
-        f"- config: `{config.relative_to(ROOT) if config.is_relative_to(ROOT) else config}`, "
-        f"model: `{model.name}`"
-        + (f", training time {train_seconds:.0f} s" if train_seconds is not None else ""),
-        f"- held-out split: {scores.n_examples} messages ({scores.n_out_of_scope} out of scope), "
-        f"never trained on (`tests/nlu/test_data.yml`)",
-        f"- FallbackClassifier: threshold {fallback.get('threshold')}, ambiguity "
-        f"{fallback.get('ambiguity_threshold')} (chosen by cross-validation on data/nlu, "
-        "see `configs/fallback_sweep.md`)",
-        "",
-        markdown_table(
-            ["metric", "value"],
-            [
-                ["intent macro-F1 (after fallback)", scores.intent_macro_f1],
-                ["in-scope accuracy", scores.in_scope_accuracy],
-                ["out-of-scope recall (out_of_scope or nlu_fallback)", scores.out_of_scope_recall],
-                ["entity F1 (exact spans, all extractors)", scores.entity_f1],
-                ["entity precision / recall", f"{scores.entity_precision:.3f} / {scores.entity_recall:.3f}"],
-                [
-                    "parse time per message, mean / p95 (ms)",
-                    f"{scores.parse_ms_mean:.1f} / {scores.parse_ms_p95:.1f}",
-                ],
-            ],
+def headline_rows(scores: Dict[str, Scores]) -> List[List[object]]:
+    """The headline metrics, one column per split."""
+    metrics = [
+        ("intent macro-F1 (after fallback)", lambda s: s.intent_macro_f1),
+        ("in-scope accuracy", lambda s: s.in_scope_accuracy),
+        ("out-of-scope recall (out_of_scope or nlu_fallback)", lambda s: s.out_of_scope_recall),
+        ("false-fallback rate (in-scope sent to nlu_fallback)", lambda s: s.false_fallback_rate),
+        ("entity F1 (exact spans, all extractors)", lambda s: s.entity_f1),
+        ("messages (out of scope)", lambda s: f"{s.n_examples} ({s.n_out_of_scope})"),
+        (
+            "parse time per message, mean / p95 (ms)",
+            lambda s: f"{s.parse_ms_mean:.1f} / {s.parse_ms_p95:.1f}",
         ),
+    ]
+    return [[label, *(value(s) for s in scores.values())] for label, value in metrics]
+
+
+def split_markdown(split: HeldOutSplit, scores: Scores) -> List[str]:
+    """One split in detail: per intent, per entity, the misclassified messages."""
+    entities = "every entity" if split.entity_types is None else ", ".join(sorted(split.entity_types))
+    return [
+        f"## {split.name}: `{split.path.relative_to(ROOT)}`",
         "",
-        "## Intents",
+        f"{split.description}. Entities scored: {entities}.",
+        "",
+        "### Intents",
         "",
         markdown_table(
             ["intent", "precision", "recall", "F1", "n"],
             [[k, v["precision"], v["recall"], v["f1"], v["support"]] for k, v in scores.per_intent.items()],
         ),
         "",
-        "## Entities",
+        "### Entities",
         "",
         markdown_table(
             ["entity", "precision", "recall", "F1", "n"],
             [[k, v["precision"], v["recall"], v["f1"], v["support"]] for k, v in scores.per_entity.items()],
         ),
         "",
-        f"## Misclassified ({len(scores.errors)})",
+        f"### Misclassified ({len(scores.errors)})",
         "",
         markdown_table(
             ["text", "true", "predicted", "confidence"],
             [[e["text"], e["intent"], e["predicted"], e["confidence"]] for e in scores.errors],
         ),
+        "",
     ]
+
+
+def summary_markdown(
+    scores: Dict[str, Scores],
+    *,
+    config: Path,
+    model: Path,
+    train_seconds: Optional[float],
+    rasa_report: Optional[Path],
+) -> str:
+    """The summary: the splits side by side, then each split in detail."""
+    fallback = fallback_from_config(config) or {}
+    lines = [
+        "# NLU evaluation on the held-out splits",
+        "",
+        f"- config: `{config.relative_to(ROOT) if config.is_relative_to(ROOT) else config}`, "
+        f"model: `{model.name}`"
+        + (f", training time {train_seconds:.0f} s" if train_seconds is not None else ""),
+        "- splits: never trained on (`tests/nlu/test_split.py` fails on copies in `data/nlu`)",
+        f"- FallbackClassifier: threshold {fallback.get('threshold')}, ambiguity "
+        f"{fallback.get('ambiguity_threshold')} (chosen by cross-validation on data/nlu, "
+        "see `configs/fallback_sweep.md`)",
+        "",
+        markdown_table(["metric", *scores], headline_rows(scores)),
+        "",
+    ]
+    for split in HELD_OUT_SPLITS:
+        if split.name in scores:
+            lines += split_markdown(split, scores[split.name])
     if rasa_report is not None:
         lines += [
-            "",
-            f"Rasa's reports (intent_report.json, intent_confusion_matrix.png, intent_histogram.png, "
-            f"<extractor>_report.json): `{rasa_report}`. Rasa scores intents before the fallback and "
-            f"each extractor against all entities, so its numbers differ from the ones above.",
+            f"Rasa's reports per split (intent_report.json, intent_confusion_matrix.png, "
+            f"intent_histogram.png, <extractor>_report.json): `{rasa_report}/<split>`. Rasa scores "
+            f"intents before the fallback and each extractor against all entities, so its numbers "
+            f"differ from the ones above.",
         ]
     return "\n".join(lines) + "\n"
 
@@ -93,7 +117,9 @@ def main() -> None:
     parser.add_argument("--config", type=Path, default=ROOT / "config.yml")
     parser.add_argument("--model", type=Path, help="trained model; default: the project's current model")
     parser.add_argument("--train-nlu", action="store_true", help="train an NLU-only model from --config")
-    parser.add_argument("--test", type=Path, default=TEST_SPLIT)
+    parser.add_argument(
+        "--split", action="append", choices=[s.name for s in HELD_OUT_SPLITS], help="default: every split"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "nlu")
     parser.add_argument("--skip-rasa-test", action="store_true", help="only the summary, no rasa test nlu")
     args = parser.parse_args()
@@ -108,21 +134,25 @@ def main() -> None:
         from tools.modelcache import ensure_model
 
         model = ensure_model()
-    report_dir = None
-    if not args.skip_rasa_test:
-        print("rasa test nlu ...", flush=True)
-        report_dir = args.out / "rasa_report"
-        rasa_test_nlu(model, report_dir, args.test)
-    examples = load_examples(args.test)
-    started = time.perf_counter()
-    predictions = predict(model, [e.text for e in examples])
-    print(f"parsed {len(examples)} messages in {time.perf_counter() - started:.1f} s", flush=True)
-    scores = score(examples, predictions)
+    splits = [s for s in HELD_OUT_SPLITS if not args.split or s.name in args.split]
+    report_dir = None if args.skip_rasa_test else args.out / "rasa_report"
+    scores: Dict[str, Scores] = {}
+    for split in splits:
+        if report_dir is not None:
+            print(f"rasa test nlu on {split.name} ...", flush=True)
+            rasa_test_nlu(model, report_dir / split.name, split.path)
+        examples = load_examples(split.path)
+        started = time.perf_counter()
+        predictions = predict(model, [e.text for e in examples], label=split.name)
+        print(f"parsed {len(examples)} messages in {time.perf_counter() - started:.1f} s", flush=True)
+        scores[split.name] = score(examples, predictions, entity_types=split.entity_types)
     summary = summary_markdown(
         scores, config=args.config.resolve(), model=model, train_seconds=train_seconds, rasa_report=report_dir
     )
     (args.out / "summary.md").write_text(summary, encoding="utf-8")
-    (args.out / "scores.json").write_text(json.dumps(asdict(scores), indent=2), encoding="utf-8")
+    (args.out / "scores.json").write_text(
+        json.dumps({name: asdict(s) for name, s in scores.items()}, indent=2), encoding="utf-8"
+    )
     print(summary)
 
 

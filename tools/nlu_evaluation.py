@@ -1,4 +1,4 @@
-"""Scoring a trained model on the held-out split the way a shopper experiences it.
+"""Scoring a trained model on the held-out splits the way a shopper experiences it.
 
 Rasa's own ``rasa test nlu`` report undoes the FallbackClassifier before scoring intents and
 scores each entity extractor separately against every annotated entity. The numbers here are
@@ -10,6 +10,8 @@ dialogue sees:
 - in-scope accuracy: share of in-scope messages whose final intent is the true one;
 - out-of-scope recall: share of out-of-scope messages whose final intent is ``out_of_scope`` or
   ``nlu_fallback``;
+- false-fallback rate: share of in-scope messages sent to ``nlu_fallback`` (the shopper who asked a
+  fair question and got "sorry, I didn't get that");
 - entity precision/recall/F1: exact (entity type, start, end) spans, micro-averaged.
 """
 
@@ -20,12 +22,42 @@ import statistics
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import AbstractSet, Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"
 
 Span = Tuple[str, int, int]
+
+ROOT = Path(__file__).resolve().parent.parent
+# The entities the pipeline learns from annotated examples (the rest come from the catalog).
+LEARNED_ENTITIES = frozenset({"order_number", "email", "phone", "country", "postal_code"})
+
+
+@dataclass(frozen=True)
+class HeldOutSplit:
+    """A held-out NLU split: never trained on (tests/nlu/test_split.py)."""
+
+    name: str
+    path: Path
+    description: str
+    # The entity types annotated in the split; None: every entity, catalog ones included.
+    entity_types: Optional[AbstractSet[str]] = None
+
+
+HELD_OUT_SPLITS = (
+    HeldOutSplit(
+        "held-out",
+        ROOT / "tests" / "nlu" / "test_data.yml",
+        "written in the training data's style, every entity annotated",
+    ),
+    HeldOutSplit(
+        "paraphrase",
+        ROOT / "tests" / "nlu" / "paraphrase_data.yml",
+        "long stories, fragments, typos, indirect requests; learned entities annotated",
+        LEARNED_ENTITIES,
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +88,7 @@ class Scores:
     intent_macro_f1: float
     in_scope_accuracy: float
     out_of_scope_recall: float
+    false_fallback_rate: float
     entity_precision: float
     entity_recall: float
     entity_f1: float
@@ -166,6 +199,12 @@ def score_intents(gold: Sequence[str], predicted: Sequence[str]) -> Tuple[float,
     return macro, accuracy, recall, per_intent
 
 
+def false_fallback_rate(gold: Sequence[str], predicted: Sequence[str]) -> float:
+    """Share of in-scope messages whose final intent is the fallback."""
+    in_scope = [p for g, p in zip(gold, predicted, strict=True) if g != OUT_OF_SCOPE]
+    return sum(p == FALLBACK for p in in_scope) / len(in_scope) if in_scope else 0.0
+
+
 def score_entities(
     gold: Iterable[Iterable[Span]], predicted: Iterable[Iterable[Span]]
 ) -> Tuple[float, float, float, Dict]:
@@ -187,13 +226,25 @@ def score_entities(
 
 
 def score(
-    examples: Sequence[Example], predictions: Sequence[Prediction], intents: Optional[Sequence[str]] = None
+    examples: Sequence[Example],
+    predictions: Sequence[Prediction],
+    intents: Optional[Sequence[str]] = None,
+    entity_types: Optional[AbstractSet[str]] = None,
 ) -> Scores:
-    """All summary numbers; ``intents`` overrides the predicted intents (for threshold sweeps)."""
+    """All summary numbers.
+
+    ``intents`` overrides the predicted intents (for threshold sweeps); ``entity_types`` limits the
+    entity scores to the types a split annotates (others found in it are not counted as wrong).
+    """
     predicted = list(intents) if intents is not None else [p.intent for p in predictions]
-    macro, accuracy, oos_recall, per_intent = score_intents([e.intent for e in examples], predicted)
+    gold = [e.intent for e in examples]
+    macro, accuracy, oos_recall, per_intent = score_intents(gold, predicted)
+
+    def kept(spans: Iterable[Span]) -> List[Span]:
+        return [s for s in spans if entity_types is None or s[0] in entity_types]
+
     precision, recall, f1, per_entity = score_entities(
-        [e.entities for e in examples], [p.entities for p in predictions]
+        [kept(e.entities) for e in examples], [kept(p.entities) for p in predictions]
     )
     times = sorted(p.seconds * 1000 for p in predictions) or [0.0]
     errors = [
@@ -205,6 +256,7 @@ def score(
         intent_macro_f1=macro,
         in_scope_accuracy=accuracy,
         out_of_scope_recall=oos_recall,
+        false_fallback_rate=false_fallback_rate(gold, predicted),
         entity_precision=precision,
         entity_recall=recall,
         entity_f1=f1,
@@ -216,6 +268,13 @@ def score(
         per_entity=per_entity,
         errors=errors,
     )
+
+
+def score_split(model_path: str | Path, split: HeldOutSplit, label: Optional[str] = None) -> Scores:
+    """Parse a held-out split with a model and score it (``label`` names the progress bar)."""
+    examples = load_examples(split.path)
+    predictions = predict(model_path, [e.text for e in examples], label=label or split.name)
+    return score(examples, predictions, entity_types=split.entity_types)
 
 
 def sweep_thresholds(
@@ -237,6 +296,7 @@ def sweep_thresholds(
                     "intent_macro_f1": macro,
                     "in_scope_accuracy": accuracy,
                     "out_of_scope_recall": oos_recall,
+                    "false_fallback_rate": false_fallback_rate([e.intent for e in examples], intents),
                     "balanced": (accuracy + oos_recall) / 2,
                 }
             )

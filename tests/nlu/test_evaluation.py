@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from tools.nlu_evaluation import score_entities, score_intents, with_fallback
+from tools.nlu_evaluation import (
+    LEARNED_ENTITIES,
+    Example,
+    Prediction,
+    false_fallback_rate,
+    score,
+    score_entities,
+    score_intents,
+    with_fallback,
+)
 
 
 def test_fallback_on_low_confidence_and_on_ambiguity() -> None:
@@ -35,3 +44,22 @@ def test_entities_need_the_exact_span_and_type() -> None:
     assert (precision, recall) == (0.5, pytest.approx(2 / 3))
     assert f1 == pytest.approx(4 / 7)
     assert per_entity["color"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 1}
+
+
+def test_false_fallback_counts_only_in_scope_messages_sent_to_the_fallback() -> None:
+    gold = ["greet", "greet", "order_status", "out_of_scope"]
+    predicted = ["nlu_fallback", "greet", "out_of_scope", "nlu_fallback"]
+    # one of three in-scope messages fell back; a wrong intent or a fallen-back out-of-scope
+    # message is not a false fallback
+    assert false_fallback_rate(gold, predicted) == pytest.approx(1 / 3)
+
+
+def test_entity_scores_keep_only_the_types_a_split_annotates() -> None:
+    examples = [Example("order 1043 in red", "order_status", (("order_number", 6, 10),))]
+    found = (("color", 14, 17), ("order_number", 6, 10))
+    predictions = [
+        Prediction("order 1043 in red", "order_status", 0.9, (("order_status", 0.9),), found, 0.01)
+    ]
+    assert score(examples, predictions).entity_precision == 0.5
+    learned_only = score(examples, predictions, entity_types=LEARNED_ENTITIES)
+    assert (learned_only.entity_precision, learned_only.entity_recall) == (1.0, 1.0)

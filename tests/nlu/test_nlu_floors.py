@@ -1,42 +1,66 @@
-"""Quality floors on the held-out split: a change that breaks understanding fails CI.
+"""Quality floors on the held-out splits: a change that breaks understanding fails CI.
 
 Uses the session's trained model (``trained_model`` in tests/conftest.py: the project's config,
 domain and data, trained once per fingerprint). The numbers are computed after the fallback, as in
-``make eval`` (see tools/nlu_evaluation.py).
+``make eval`` (see tools/nlu_evaluation.py). Two splits: the held-out split in the training data's
+style, and the paraphrase split in a deliberately different one (what shoppers who never saw the
+training data write).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Dict
 
 import pytest
 
-from tools.nlu_evaluation import Scores, load_examples, predict, score
+from tools.nlu_evaluation import HELD_OUT_SPLITS, Scores, score_split
 
-ROOT = Path(__file__).resolve().parents[2]
-TEST_SPLIT = ROOT / "tests" / "nlu" / "test_data.yml"
-
-# The targets of the NLU issue. The current model scores 0.912 intent macro-F1 and 0.846
-# out-of-scope recall on this split (results/nlu/summary.md after `make eval`).
-MIN_INTENT_MACRO_F1 = 0.90
-MIN_OUT_OF_SCOPE_RECALL = 0.80
-MIN_ENTITY_F1 = 0.85
+# The targets of the NLU issues (results/nlu/summary.md after `make eval` has the current numbers).
+MIN_INTENT_MACRO_F1 = 0.90  # held-out split
+MIN_ENTITY_F1 = 0.85  # held-out split (every entity annotated)
+MIN_OUT_OF_SCOPE_RECALL = 0.85  # both splits
+# Issue 12's target for the paraphrase split is 0.90; the model reaches 0.870. The floor holds
+# what was reached, and the target has its own strict xfail below, which fails the suite the day
+# the target is met so the floor gets raised.
+MIN_PARAPHRASE_IN_SCOPE_ACCURACY = 0.86
+PARAPHRASE_IN_SCOPE_ACCURACY_TARGET = 0.90
+MAX_PARAPHRASE_FALSE_FALLBACK = 0.08
 
 
 @pytest.fixture(scope="module")
-def held_out_scores(trained_model: Path) -> Scores:
-    examples = load_examples(TEST_SPLIT)
-    return score(examples, predict(trained_model, [e.text for e in examples]))
+def scores(trained_model: Path) -> Dict[str, Scores]:
+    return {split.name: score_split(trained_model, split) for split in HELD_OUT_SPLITS}
 
 
-def test_intent_macro_f1_floor(held_out_scores: Scores) -> None:
-    assert held_out_scores.intent_macro_f1 >= MIN_INTENT_MACRO_F1, held_out_scores.errors
+def test_held_out_intent_macro_f1_floor(scores: Dict[str, Scores]) -> None:
+    held_out = scores["held-out"]
+    assert held_out.intent_macro_f1 >= MIN_INTENT_MACRO_F1, held_out.errors
 
 
-def test_out_of_scope_recall_floor(held_out_scores: Scores) -> None:
-    missed = [e for e in held_out_scores.errors if e["intent"] == "out_of_scope"]
-    assert held_out_scores.out_of_scope_recall >= MIN_OUT_OF_SCOPE_RECALL, missed
+def test_held_out_entity_f1_floor(scores: Dict[str, Scores]) -> None:
+    held_out = scores["held-out"]
+    assert held_out.entity_f1 >= MIN_ENTITY_F1, held_out.per_entity
 
 
-def test_entity_f1_floor(held_out_scores: Scores) -> None:
-    assert held_out_scores.entity_f1 >= MIN_ENTITY_F1, held_out_scores.per_entity
+@pytest.mark.parametrize("split", [split.name for split in HELD_OUT_SPLITS])
+def test_out_of_scope_recall_floor(scores: Dict[str, Scores], split: str) -> None:
+    missed = [e for e in scores[split].errors if e["intent"] == "out_of_scope"]
+    assert scores[split].out_of_scope_recall >= MIN_OUT_OF_SCOPE_RECALL, missed
+
+
+def test_paraphrase_in_scope_accuracy_floor(scores: Dict[str, Scores]) -> None:
+    paraphrase = scores["paraphrase"]
+    missed = [e for e in paraphrase.errors if e["intent"] != "out_of_scope"]
+    assert paraphrase.in_scope_accuracy >= MIN_PARAPHRASE_IN_SCOPE_ACCURACY, missed
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12's target, not reached yet (0.870)")
+def test_paraphrase_in_scope_accuracy_reaches_the_issue_target(scores: Dict[str, Scores]) -> None:
+    assert scores["paraphrase"].in_scope_accuracy >= PARAPHRASE_IN_SCOPE_ACCURACY_TARGET
+
+
+def test_paraphrase_false_fallback_ceiling(scores: Dict[str, Scores]) -> None:
+    paraphrase = scores["paraphrase"]
+    fallbacks = [e["text"] for e in paraphrase.errors if e["predicted"] == "nlu_fallback"]
+    assert paraphrase.false_fallback_rate <= MAX_PARAPHRASE_FALSE_FALLBACK, fallbacks
