@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from datetime import timedelta
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -75,6 +75,17 @@ def order_in_context(tracker: Tracker) -> Optional[str]:
     """The number of the order this session verified, while its contact is still known."""
     number, contact = tracker.get_slot("verified_order"), tracker.get_slot("order_contact")
     return str(number) if number and contact else None
+
+
+def answered_order(tracker: Tracker) -> Optional[Tuple[str, str]]:
+    """``(order number, contact)`` when the form verified the order the shopper just asked about.
+
+    None when it did not (the form has already said why), so a submit action stays quiet.
+    """
+    number, contact = tracker.get_slot("verified_order"), tracker.get_slot("order_contact")
+    if not number or not contact or str(tracker.get_slot("order_number")) != str(number):
+        return None
+    return str(number), str(contact)
 
 
 async def verified_order_view(tracker: Tracker) -> Optional[OrderView]:

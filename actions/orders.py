@@ -13,6 +13,7 @@ from actions.formatting import money
 from actions.handoff_triggers import order_problem
 from actions.identity import verified_email, verified_phone
 from actions.order_facts import RECENT_ORDER_BUTTONS, order_button, order_values
+from actions.order_verification import answered_order
 from actions.store_access import answers_store_failure, query_store, query_store_or
 from store.codes import HandoffReason, OrderStatus
 from store.orders import OrderSummary, find_order, orders_for_contact
@@ -64,10 +65,11 @@ class ActionOrderStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        number, contact = tracker.get_slot("verified_order"), tracker.get_slot("order_contact")
         reset: List[EventType] = [SlotSet("order_number", None)]
-        if not number or not contact or str(tracker.get_slot("order_number")) != str(number):
+        answered = answered_order(tracker)
+        if answered is None:
             return reset  # the form already said why it could not find the order
+        number, contact = answered
         order = await query_store(find_order, order_number=number, contact=contact)
         if order is None:
             dispatcher.utter_message(response="utter_order_not_found_final")

@@ -13,7 +13,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import day, money
-from actions.order_verification import OrderFormValidator
+from actions.order_verification import OrderFormValidator, answered_order
 from actions.store_access import answers_store_failure, query_store
 from store.codes import HandoffReason, RefundState
 from store.refunds import STORE_CREDIT, RefundStatus, refund_status
@@ -81,10 +81,11 @@ class ActionRefundStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        number, contact = tracker.get_slot("verified_order"), tracker.get_slot("order_contact")
         reset: List[EventType] = [SlotSet("order_number", None)]
-        if not number or not contact or str(tracker.get_slot("order_number")) != str(number):
+        answered = answered_order(tracker)
+        if answered is None:
             return reset  # the form already said why it could not find the order
+        number, contact = answered
         status = await query_store(refund_status, order_number=number, contact=contact)
         if status is None:
             dispatcher.utter_message(response="utter_order_not_found_final")
