@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from store.codes import AlternativeKind, StockReason
-from store.models import Product, SizeChart
+from store.models import Product, SizeChart, Variant
 from store.products import resolve_product
 from store.sizes import colors_equal, size_sort_key, sizes_equal
 
@@ -61,6 +61,19 @@ def _aliases(session: Session, product: Product) -> dict[str, list[str]]:
     return aliases
 
 
+def _alternative(kind: AlternativeKind, product: Product, variant: Variant) -> StockAlternative:
+    """``variant`` of ``product`` offered instead, as ``kind``."""
+    return StockAlternative(
+        kind,
+        product.handle,
+        product.title,
+        variant.sku,
+        variant.size,
+        variant.color,
+        variant.inventory_quantity,
+    )
+
+
 def variant_stock(
     session: Session,
     *,
@@ -94,45 +107,14 @@ def variant_stock(
     )
     if color:
         alternatives += [
-            StockAlternative(
-                AlternativeKind.OTHER_SIZE,
-                found.handle,
-                found.title,
-                v.sku,
-                v.size,
-                v.color,
-                v.inventory_quantity,
-            )
-            for v in others
-            if colors_equal(v.color, color)
+            _alternative(AlternativeKind.OTHER_SIZE, found, v) for v in others if colors_equal(v.color, color)
         ]
     if size:
         alternatives += [
-            StockAlternative(
-                AlternativeKind.OTHER_COLOR,
-                found.handle,
-                found.title,
-                v.sku,
-                v.size,
-                v.color,
-                v.inventory_quantity,
-            )
-            for v in others
-            if size_ok(v.size)
+            _alternative(AlternativeKind.OTHER_COLOR, found, v) for v in others if size_ok(v.size)
         ]
     if not size and not color:
-        alternatives += [
-            StockAlternative(
-                AlternativeKind.OTHER_SIZE,
-                found.handle,
-                found.title,
-                v.sku,
-                v.size,
-                v.color,
-                v.inventory_quantity,
-            )
-            for v in others
-        ]
+        alternatives += [_alternative(AlternativeKind.OTHER_SIZE, found, v) for v in others]
     if found.category_id is not None:
         similar = session.execute(
             select(Product)
@@ -149,17 +131,7 @@ def variant_stock(
                     and (not size or sizes_equal(v.size, size))
                     and (not color or colors_equal(v.color, color))
                 ):
-                    alternatives.append(
-                        StockAlternative(
-                            AlternativeKind.SIMILAR_PRODUCT,
-                            other.handle,
-                            other.title,
-                            v.sku,
-                            v.size,
-                            v.color,
-                            v.inventory_quantity,
-                        )
-                    )
+                    alternatives.append(_alternative(AlternativeKind.SIMILAR_PRODUCT, other, v))
                     break
     reason = StockReason.OUT_OF_STOCK if matching else StockReason.NOT_OFFERED
     return StockAnswer(
