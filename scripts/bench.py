@@ -202,8 +202,8 @@ def measure(
     say(f"  Rasa server memory {result.rss_mb:.0f} MB")
 
 
-def bench_project(args: argparse.Namespace, tmp: Path, say: Callable[[str], None]) -> Result:
-    """This project: action server and Rasa server with a temporary store and tracker store."""
+def project_stack(tmp: Path, say: Callable[[str], None]) -> Stack:
+    """This project's servers (not started) with a temporary store and tracker store in ``tmp``."""
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'store.db'}"}
     say("Loading the sample store into a temporary database ...")
     for command in (["migrate"], ["load-sample", "--output-dir", str(tmp / "sample")]):
@@ -220,7 +220,12 @@ def bench_project(args: argparse.Namespace, tmp: Path, say: Callable[[str], None
     })  # fmt: skip
     env.update(load_settings(env).environment())
     model = ensure_model(env=env, say=lambda line: say(f"  {line}"))
-    stack = Stack(model=model, env=env, log_dir=tmp / "logs")
+    return Stack(model=model, env=env, log_dir=tmp / "logs")
+
+
+def bench_project(args: argparse.Namespace, tmp: Path, say: Callable[[str], None]) -> Result:
+    """This project: action server and Rasa server with a temporary store and tracker store."""
+    stack = project_stack(tmp, say)
     result = Result("this project")
     say(f"Starting this project's action server and Rasa server (logs in {stack.log_dir}) ...")
     started = time.perf_counter()

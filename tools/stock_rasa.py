@@ -10,6 +10,7 @@ server (the template's actions are commented out).
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import sys
 from dataclasses import dataclass
@@ -83,7 +84,12 @@ class StockServer:
         ]  # fmt: skip
 
     def healthy(self) -> bool:
-        return _get(f"{self.url}/status") is not None
+        """The server answers ``/status`` with its model loaded (it answers before that, too)."""
+        body = _get(f"{self.url}/status")
+        try:
+            return bool(body) and bool(json.loads(body).get("model_file"))
+        except ValueError:
+            return False
 
     def start(self) -> Process:
         # Run from the model's project folder: the template's endpoints.yml and credentials.yml.
