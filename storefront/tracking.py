@@ -51,6 +51,8 @@ from rasa.shared.core.events import (
 from rasa.shared.core.slots import Slot
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from store.db import use_sqlite_pragmas
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_WINDOW = 120
@@ -199,6 +201,7 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         **kwargs: Any,
     ) -> None:
         super().__init__(domain, **kwargs)
+        use_sqlite_pragmas(self.engine)  # WAL: one write per commit, reads never wait
         self.window = int(window)
         self.capacity = int(cached_conversations)
         self._cache: OrderedDict[str, _Cached] = OrderedDict()
