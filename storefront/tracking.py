@@ -201,10 +201,25 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         **kwargs: Any,
     ) -> None:
         super().__init__(domain, **kwargs)
-        use_sqlite_pragmas(self.engine)  # WAL: one write per commit, reads never wait
+        if self.engine.dialect.name == "sqlite":
+            self._keep_sqlite_connections_open()
         self.window = int(window)
         self.capacity = int(cached_conversations)
         self._cache: OrderedDict[str, _Cached] = OrderedDict()
+
+    def _keep_sqlite_connections_open(self) -> None:
+        """A pooled SQLite engine in WAL mode in place of the one Rasa builds.
+
+        Rasa's engine opens a connection per query (SQLAlchemy 1.4's default for SQLite files), and
+        closing the last connection of a WAL database checkpoints it: a database write on every
+        read. Kept open, a commit appends to the WAL and readers never wait for the writer.
+        """
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = use_sqlite_pragmas(
+            sa.create_engine(url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False})
+        )
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     # --- reading ---
 
