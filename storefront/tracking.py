@@ -28,6 +28,7 @@ with another's events.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import logging
@@ -224,12 +225,16 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
     # --- reading ---
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
-        """The conversation's latest session, from the cache brought up to date with the database."""
+        """The conversation's latest session, from the cache brought up to date with the database.
+
+        The database is read in a worker thread so other conversations go on meanwhile. A cached
+        tracker is never changed: new events are applied to a copy, which replaces it in the cache.
+        """
         cached = self._cache.get(sender_id)
-        rows = self._rows_after(sender_id, cached.last_id if cached else None)
+        rows = await asyncio.to_thread(self._rows_after, sender_id, cached.last_id if cached else None)
         if cached is not None and (not rows or rows[0][0] != cached.last_id):
             cached = None  # the last event read is gone (the database was replaced): read it all
-            rows = self._rows_after(sender_id, None)
+            rows = await asyncio.to_thread(self._rows_after, sender_id, None)
         new_rows = rows[1:] if cached is not None else rows
         if not new_rows and cached is None:
             self._cache.pop(sender_id, None)
@@ -238,11 +243,11 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         if cached is None or (events and events[0].get("event") == SessionStarted.type_name):
             tracker = self.init_tracker(sender_id)  # a new session starts from the initial state
         else:
-            tracker = cached.tracker
+            tracker = cached.tracker.windowed_copy(self.window)
         for event in deserialise_events(events):
             DialogueStateTracker.update(tracker, event)
-        last_id = new_rows[-1][0] if new_rows else cached.last_id  # type: ignore[union-attr]
-        self._remember(sender_id, _Cached(tracker.windowed_copy(self.window), last_id))
+        tracker.unsaved = []
+        self._remember(sender_id, _Cached(tracker, new_rows[-1][0] if new_rows else cached.last_id))  # type: ignore[union-attr]
         return tracker.windowed_copy(self.window)
 
     def _rows_after(self, sender_id: str, last_id: Optional[int]) -> List[Any]:
@@ -255,6 +260,9 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
             return list(session.execute(query.order_by(table.id)).all())
 
     def _remember(self, sender_id: str, entry: _Cached) -> None:
+        known = self._cache.get(sender_id)
+        if known is not None and known.last_id > entry.last_id:
+            return  # a concurrent read already brought it further
         self._cache[sender_id] = entry
         self._cache.move_to_end(sender_id)
         while len(self._cache) > self.capacity:
@@ -267,12 +275,16 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         if not isinstance(tracker, WindowedTracker):
             await super().save(tracker)
             return
-        new_events, tracker.unsaved = tracker.unsaved, []
+        new_events = list(tracker.unsaved)
         if self.event_broker:
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
+        rows = [self._row(tracker.sender_id, event) for event in new_events]
+        await asyncio.to_thread(self._insert, rows)  # the commit waits for the disk, not the server
+        del tracker.unsaved[: len(new_events)]
+
+    def _insert(self, rows: List[Any]) -> None:
         with self.session_scope() as session:
-            for event in new_events:
-                session.add(self._row(tracker.sender_id, event))
+            session.add_all(rows)
             session.commit()
 
     def _row(self, sender_id: str, event: Event) -> Any:
