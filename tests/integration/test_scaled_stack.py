@@ -159,9 +159,11 @@ def _concurrent_messages_to_one_conversation_stay_whole_and_ordered(replicas: Li
             done.result()
 
     for replica in replicas:
-        turns = _turns(tracker(replica, rest_id(sender))["events"])
+        events = tracker(replica, rest_id(sender))["events"]
+        turns = _turns(events)
         seqs = [seq for seq, _, _ in turns]
-        assert sorted(seqs) == sorted(f"{lane}{n}" for lane in lanes for n in range(MESSAGES_PER_REPLICA))
+        expected = sorted(f"{lane}{n}" for lane in lanes for n in range(MESSAGES_PER_REPLICA))
+        assert sorted(seqs) == expected, [(e["event"], e.get("name") or e.get("text")) for e in events]
         for lane in lanes:
             assert [s for s in seqs if s.startswith(lane)] == [
                 f"{lane}{n}" for n in range(MESSAGES_PER_REPLICA)
