@@ -114,14 +114,18 @@ def rss_mb(pid: int) -> float:
             status = Path(f"/proc/{each}/status").read_text()
         except OSError:
             continue
-        total_kb += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+        total_kb += next(
+            (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0
+        )
     return total_kb / 1024
 
 
 async def send(session: aiohttp.ClientSession, url: str, sender: str, text: str) -> float:
     """POST one message to the REST webhook and wait for the replies; milliseconds taken."""
     started = time.perf_counter()
-    async with session.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}) as reply:
+    async with session.post(
+        f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
+    ) as reply:
         reply.raise_for_status()
         await reply.read()
     return (time.perf_counter() - started) * 1000
@@ -295,7 +299,9 @@ def rows(project: Result, stock: Result) -> List[Tuple[str, str, str, str, str]]
                 target = f"<= 60 ms: {_mark(values[0] <= 60)}"
             if pct == 95 and ours and n >= 20:
                 target = f"<= 300 ms: {_mark(values[0] <= 300)}"
-            table.append((f"{n} shopper(s) p{pct} ms", f"{values[0]:.0f}", f"{values[1]:.0f}", _ratio(*values), target))
+            table.append(
+                (f"{n} shopper(s) p{pct} ms", f"{values[0]:.0f}", f"{values[1]:.0f}", _ratio(*values), target)
+            )
         errors = (ours.errors if ours else 0, theirs.errors if theirs else 0)
         if any(errors):
             table.append((f"{n} shopper(s) errors", str(errors[0]), str(errors[1]), "", ""))
@@ -304,7 +310,9 @@ def rows(project: Result, stock: Result) -> List[Tuple[str, str, str, str, str]]
         table.append((label, f"{ours:.0f}", f"{theirs:.0f}", _ratio(ours, theirs), ""))
     growth = (project.late_ms / project.early_ms, stock.late_ms / stock.early_ms)
     met = None if growth[0] != growth[0] else growth[0] <= 1.5
-    table.append(("turn ~200 / turns 1-20", f"{growth[0]:.2f}", f"{growth[1]:.2f}", "", f"<= 1.5: {_mark(met)}"))
+    table.append(
+        ("turn ~200 / turns 1-20", f"{growth[0]:.2f}", f"{growth[1]:.2f}", "", f"<= 1.5: {_mark(met)}")
+    )
     met = None if project.rss_mb != project.rss_mb else project.rss_mb <= 1024
     table.append(("Rasa server RSS (MB)", f"{project.rss_mb:.0f}", f"{stock.rss_mb:.0f}",
                   _ratio(project.rss_mb, stock.rss_mb), f"<= 1024 MB: {_mark(met)}"))  # fmt: skip
@@ -321,11 +329,20 @@ def render(table: List[Tuple[str, str, str, str, str]]) -> str:
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=("project", "stock"), help="measure one bot only")
-    parser.add_argument("--shoppers", type=int, nargs="*", default=[1, 10, 20], help="load levels (default 1 10 20)")
-    parser.add_argument("--seconds", type=float, default=20.0, help="measured seconds per load level (default 20)")
-    parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds before each level (default 3)")
     parser.add_argument(
-        "--long-turns", type=int, default=210, help="messages of the long conversation (default 210; 0 skips it)"
+        "--shoppers", type=int, nargs="*", default=[1, 10, 20], help="load levels (default 1 10 20)"
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=20.0, help="measured seconds per load level (default 20)"
+    )
+    parser.add_argument(
+        "--warmup", type=float, default=3.0, help="unmeasured seconds before each level (default 3)"
+    )
+    parser.add_argument(
+        "--long-turns",
+        type=int,
+        default=210,
+        help="messages of the long conversation (default 210; 0 skips it)",
     )
     return parser.parse_args(argv)
 

@@ -56,8 +56,8 @@ from store.db import use_sqlite_pragmas
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_WINDOW = 120
-"""Events kept in a tracker (about twelve turns of this assistant; the policies look at five)."""
+DEFAULT_WINDOW = 100
+"""Events kept in a tracker (about ten turns of this assistant; the policies look at five states)."""
 
 DEFAULT_CACHED_CONVERSATIONS = 500
 
@@ -141,7 +141,7 @@ class WindowedTracker(DialogueStateTracker):
         """A copy with the same state and about ``window`` events or more (the older ones folded)."""
         events = list(self.events)
         base, cut = self._base, 0
-        if len(events) > 2 * window:  # fold in big steps: re-folded once every ``window`` events
+        if len(events) > window + window // 4:  # re-folded every few turns, not at every message
             folded, cut = self._fold(events, last_cut=len(events) - window)
             base = BaseState.of(folded) if cut else base
         twin = WindowedTracker(
@@ -202,6 +202,7 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         **kwargs: Any,
     ) -> None:
         super().__init__(domain, **kwargs)
+        self.engine: sa.engine.Engine
         if self.engine.dialect.name == "sqlite":
             self._keep_sqlite_connections_open()
         self.window = int(window)

@@ -86,14 +86,18 @@ class StockServer:
     def healthy(self) -> bool:
         """The server answers ``/status`` with its model loaded (it answers before that, too)."""
         body = _get(f"{self.url}/status")
+        if not body:
+            return False
         try:
-            return bool(body) and bool(json.loads(body).get("model_file"))
+            return bool(json.loads(body).get("model_file"))
         except ValueError:
             return False
 
     def start(self) -> Process:
         # Run from the model's project folder: the template's endpoints.yml and credentials.yml.
-        self.process = Process("stock Rasa server", self.command(), self.log_dir / "stock-rasa.log", self.healthy)
+        self.process = Process(
+            "stock Rasa server", self.command(), self.log_dir / "stock-rasa.log", self.healthy
+        )
         self.process.start({**self.env, "PYTHONPATH": ""}, cwd=self.model.parent.parent)
         return self.process
 

@@ -52,7 +52,8 @@ def _turn(number: int) -> List[Event]:
                    SlotSet("requested_slot", "order_number")]  # fmt: skip
     elif kind == 1:
         events += [SlotSet("order_number", str(1000 + number)), ActionExecuted("order_status_form"),
-                   ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("verified_order", str(number))]  # fmt: skip
+                   ActiveLoop(None), SlotSet("requested_slot", None),
+                   SlotSet("verified_order", str(number))]  # fmt: skip
     elif kind == 2:  # Rasa's default fallback reverts the shopper's message
         events += [ActionExecuted("action_default_fallback"), BotUttered("sorry"), UserUtteranceReverted()]
     elif kind == 3 and number % 5 == 0:
