@@ -24,6 +24,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import perform_handoff
+from actions.questions import answer_question, pending_answer
 from store.codes import HandoffReason
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -105,6 +106,9 @@ class ActionStorefrontFallback(Action):
         if not is_unclear(latest):
             dispatcher.utter_message(response="utter_out_of_scope")
             return []
+        answer = pending_answer(tracker)
+        if answer is not None:  # "nah I'm fine" right after "shall I get a person?"
+            return await answer_question(dispatcher, tracker, yes=answer)
         previous = previous_user_message(tracker)
         if previous is not None and is_unclear(previous):
             return await perform_handoff(dispatcher, tracker, reason=HandoffReason.NLU_FALLBACK)
