@@ -65,7 +65,11 @@ async def _whole_address_typed(tracker: Tracker) -> Optional[Dict[str, Any]]:
     whole = parse_address_line(text, await _order_country(tracker))
     if whole is None:
         return None
-    return {"new_address1": whole.address1, "new_city": whole.city_with_region, "new_postal_code": whole.postal_code}
+    return {
+        "new_address1": whole.address1,
+        "new_city": whole.city_with_region,
+        "new_postal_code": whole.postal_code,
+    }
 
 
 def new_address(tracker: Tracker, order: OrderView) -> Address:

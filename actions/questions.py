@@ -97,9 +97,7 @@ def pending_answer(tracker: Tracker) -> Optional[bool]:
     return read_yes_no(str((tracker.latest_message or {}).get("text") or ""))
 
 
-async def answer_question(
-    dispatcher: CollectingDispatcher, tracker: Tracker, yes: bool
-) -> List[EventType]:
+async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, yes: bool) -> List[EventType]:
     """Act on a yes or no to the question the shopper last saw (module docstring); a yes to a
     person is the handoff itself, which speaks for itself."""
     question = question_asked(tracker)

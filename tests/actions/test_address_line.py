@@ -55,7 +55,9 @@ def answer_at(slot: str, text: str, filled: str) -> object:
     ("slot", "filled"),
     [("new_city", "350 Fifth Avenue, New York, NY 10118"), ("new_postal_code", "10118")],  # the entity's code
 )
-async def test_a_whole_address_at_the_city_or_postal_code_question_fills_all_three(slot: str, filled: str) -> None:
+async def test_a_whole_address_at_the_city_or_postal_code_question_fills_all_three(
+    slot: str, filled: str
+) -> None:
     events, said = await run(
         ValidateChangeAddressForm(), answer_at(slot, "350 Fifth Avenue, New York, NY 10118", filled)
     )
@@ -68,5 +70,7 @@ async def test_a_whole_address_at_the_city_or_postal_code_question_fills_all_thr
 
 
 async def test_a_town_alone_at_the_city_question_is_kept() -> None:
-    events, said = await run(ValidateChangeAddressForm(), answer_at("new_city", "Portland, OR", "Portland, OR"))
+    events, said = await run(
+        ValidateChangeAddressForm(), answer_at("new_city", "Portland, OR", "Portland, OR")
+    )
     assert (events, said) == ([SlotSet("new_city", "Portland, OR")], [])

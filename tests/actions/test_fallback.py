@@ -147,9 +147,7 @@ async def test_gibberish_or_an_unsure_out_of_scope_asks_to_rephrase(message: Dic
 
 
 async def test_gibberish_twice_in_a_row_hands_off() -> None:
-    tracker = tracker_from_events(
-        [gibberish("asdfjkl", 0.97), bot("Sorry?"), gibberish("qwpo zzkx", 0.9)]
-    )
+    tracker = tracker_from_events([gibberish("asdfjkl", 0.97), bot("Sorry?"), gibberish("qwpo zzkx", 0.9)])
     dispatcher = CollectingDispatcher()
     events = await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN)
     assert [m["response"] for m in said(dispatcher)] == ["utter_fallback_handing_off", "utter_handoff_queued"]

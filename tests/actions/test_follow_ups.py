@@ -13,8 +13,11 @@ VERIFIED = {"verified_order": "1002", "order_contact": "ava.shopper@example.com"
 
 
 def test_an_order_number_beside_a_shipping_question_is_looked_up_next() -> None:
-    tracker = make_tracker(text="where's order 1001, and do you ship to canada?", intent="shipping_info",
-                           entities=[entity("order_number", "1001"), entity("country", "Canada")])  # fmt: skip
+    tracker = make_tracker(
+        text="where's order 1001, and do you ship to canada?",
+        intent="shipping_info",
+        entities=[entity("order_number", "1001"), entity("country", "Canada")],
+    )
     assert order_named_too(tracker) == [FollowupAction("order_status_form")]
 
 

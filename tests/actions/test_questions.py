@@ -64,7 +64,9 @@ async def test_yes_to_an_offer_of_a_person_hands_off_with_the_flows_reason(offer
 
 
 async def test_no_to_an_offer_of_a_person_keeps_the_bot() -> None:
-    tracker = tracker_from_events([user("hm", "order_status"), asked("utter_refund_late"), user("nah", "deny")])
+    tracker = tracker_from_events(
+        [user("hm", "order_status"), asked("utter_refund_late"), user("nah", "deny")]
+    )
     dispatcher = CollectingDispatcher()
     assert await ActionAnswerYesNo().run(dispatcher, tracker, DOMAIN) == []
     assert responses(dispatcher) == ["utter_person_declined"]
@@ -72,7 +74,9 @@ async def test_no_to_an_offer_of_a_person_keeps_the_bot() -> None:
 
 @pytest.mark.parametrize(("intent", "reply"), [("affirm", "utter_ask_what_else"), ("deny", "utter_goodbye")])
 async def test_yes_or_no_to_anything_else(intent: str, reply: str) -> None:
-    tracker = tracker_from_events([user("thanks", "thank_you"), asked("utter_you_are_welcome"), user("x", intent)])
+    tracker = tracker_from_events(
+        [user("thanks", "thank_you"), asked("utter_you_are_welcome"), user("x", intent)]
+    )
     dispatcher = CollectingDispatcher()
     await ActionAnswerYesNo().run(dispatcher, tracker, DOMAIN)
     assert responses(dispatcher) == [reply]
@@ -89,9 +93,13 @@ async def test_a_yes_to_an_older_offer_is_not_a_yes_to_a_person() -> None:
     assert responses(dispatcher) == ["utter_ask_what_else"]
 
 
-@pytest.mark.parametrize(("text", "reply"), [("nah I'm fine", "utter_person_declined"), ("yeah please", None)])
+@pytest.mark.parametrize(
+    ("text", "reply"), [("nah I'm fine", "utter_person_declined"), ("yeah please", None)]
+)
 async def test_an_unsure_yes_or_no_right_after_an_offer_answers_it(text: str, reply: str) -> None:
-    tracker = tracker_from_events([user("?", "order_status"), asked("utter_default"), user(text, "nlu_fallback", 0.3)])
+    tracker = tracker_from_events(
+        [user("?", "order_status"), asked("utter_default"), user(text, "nlu_fallback", 0.3)]
+    )
     dispatcher = CollectingDispatcher()
     events = await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN)
     if reply is None:

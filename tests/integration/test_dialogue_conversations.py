@@ -126,7 +126,9 @@ def test_no_to_the_offer_of_a_person_keeps_the_bot(stack: Stack, no: str) -> Non
 
 
 @pytest.mark.parametrize("slot_question", ["new_city", "new_postal_code"])
-def test_a_whole_address_at_a_later_address_question_is_confirmed_back(stack: Stack, slot_question: str) -> None:
+def test_a_whole_address_at_a_later_address_question_is_confirmed_back(
+    stack: Stack, slot_question: str
+) -> None:
     sender = _sender()
     _verified(stack, sender, "i need to change my delivery address", "#1003", "ben.buyer@example.com")
     assert chat(stack, sender, "12 Elm Street").responses == ["utter_ask_new_city"]

@@ -60,7 +60,7 @@ def test_the_verdict_counts_words_and_known_words(loaded: InScopeVocabulary) -> 
 
 
 def test_no_words_at_all_is_not_called_gibberish(loaded: InScopeVocabulary) -> None:
-    """"#1003" or "?" is an answer or a shrug, not noise: the fallback ladder decides on intent."""
+    """A bare "#1003" or "?" is an answer or a shrug, not noise: the fallback ladder decides on intent."""
     assert parse(loaded, "#1003 ?")[PARSE_KEY]["gibberish"] is False
 
 
