@@ -8,7 +8,8 @@ the response names of the bot's messages since the shopper's previous message (R
 them as ``metadata.utter_action`` on each ``bot`` event) say which it was.
 
 - a yes to an offer of a person hands off (with the reason the offering flow recorded); a no
-  keeps the bot, saying so;
+  keeps the bot, saying so (inside a form a yes to such an offer ends the form and hands off:
+  :func:`accepts_offer_of_a_person`);
 - a yes to "anything else?" asks what; a no says goodbye;
 - a yes or no to nothing we asked gets "what can I help with?".
 
@@ -38,6 +39,8 @@ PERSON_OFFERS = frozenset(
         "utter_payment_offer_person",
         "utter_discount_next_steps",
         "utter_iamabot",
+        "utter_order_not_found",
+        "utter_order_not_found_final",
     }
 )
 """Responses that offer a person: a yes to them is a yes to a person."""
@@ -88,6 +91,16 @@ def question_asked(tracker: Tracker) -> Optional[str]:
     if asked & ANYTHING_ELSE:
         return "anything_else"
     return None
+
+
+def accepts_offer_of_a_person(tracker: Tracker) -> bool:
+    """Whether the latest message says yes to a person the assistant has just offered.
+
+    Inside a form too: "Let's try once more, or I can get a person to help" leaves the form
+    waiting for the order number, and "yes please" is then an answer to the offer, not a number
+    (the form validators end the form and hand off, :mod:`actions.handoff_triggers`).
+    """
+    return question_asked(tracker) == "person" and confirmation_answer(tracker) is True
 
 
 def pending_answer(tracker: Tracker) -> Optional[bool]:

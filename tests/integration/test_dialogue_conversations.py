@@ -147,3 +147,15 @@ def test_the_gibberish_verdict_reaches_the_tracker(stack: Stack) -> None:
     assert latest["in_scope_vocabulary"] == {"words": 2, "known": 0, "gibberish": True}
     chat(stack, sender, "where is my order")
     assert tracker(stack, rest_id(sender))["latest_message"]["in_scope_vocabulary"]["gibberish"] is False
+
+
+def test_yes_to_the_person_offered_when_an_order_is_not_found_hands_off(stack: Stack) -> None:
+    sender = _sender()
+    chat(stack, sender, "where is my order")
+    chat(stack, sender, "#1001")
+    missed = chat(stack, sender, "nobody@example.com")
+    assert "utter_order_not_found" in missed.responses
+    turn = chat(stack, sender, "yes please")
+    assert "utter_order_number_invalid" not in turn.responses
+    assert "action_handoff" in turn.actions
+    assert "utter_handoff_queued" in turn.responses
