@@ -18,7 +18,7 @@ installed rasa package and cached (:mod:`tools.stock_rasa`); this project's mode
 is never disturbed. Every loop is bounded in messages and seconds. Figures vary with the machine
 and with what else runs on it: compare columns of one run, not runs of different days.
 
-    make bench                                    # everything, about 6-8 minutes
+    make bench                                    # everything, about 8 minutes
     make bench BENCH_ARGS="--only project"        # this project alone (no stock bot)
     python scripts/bench.py --shoppers 1 20 --seconds 10 --long-turns 0
 """
