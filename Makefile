@@ -79,8 +79,8 @@ cv: store ## Cross-validate CONFIGS (default config.yml) on data/nlu; misclassif
 compare: store ## Compare config.yml with Rasa's default and a spaCy+sklearn pipeline
 	@$(PY) scripts/nlu_compare.py
 
-bench: train ## Measure latency and throughput of the running stack on loopback
-	@$(PY) scripts/bench.py
+bench: train ## This project vs a stock `rasa init` bot: 1/10/20 shoppers, long conversation, memory, start-up (BENCH_ARGS="--only project")
+	@$(PY) scripts/bench.py $(BENCH_ARGS)
 
 # The resolver (uv) lives in its own virtualenv outside the project: installed into .venv it would
 # bring packaging upgrades that break Rasa's pins. Pins already in a lock file are kept unless

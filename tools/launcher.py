@@ -58,12 +58,13 @@ class Process:
     popen: Optional[subprocess.Popen] = None
     _log: Optional[IO[bytes]] = field(default=None, repr=False)
 
-    def start(self, env: Dict[str, str]) -> None:
+    def start(self, env: Dict[str, str], cwd: Optional[Path] = None) -> None:
+        """Start the command in ``cwd`` (default: the project root), its output in the log."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         # Kept open for the child's lifetime and closed in stop().
         self._log = open(self.log_path, "ab")  # noqa: SIM115
         self.popen = subprocess.Popen(
-            self.command, cwd=PROJECT_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            self.command, cwd=cwd or PROJECT_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
 
