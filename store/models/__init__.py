@@ -1,6 +1,7 @@
 """SQLAlchemy models of the store (importing them creates nothing in any database)."""
 
 from store.models.agent_sessions import AgentLoginFailure, AgentSession
+from store.models.back_in_stock import BackInStockSubscription
 from store.models.base import Base, Money, UTCDateTime, money
 from store.models.catalog import Category, Product, SizeChart, SizeChartRow, Variant
 from store.models.handoffs import Agent, Handoff, HandoffMessage
@@ -25,7 +26,7 @@ from store.models.policies import (
 from store.models.verification import VerificationFailure
 
 __all__ = [
-    "Agent", "AgentLoginFailure", "AgentSession", "Base", "Category", "Country", "Customer", "DiscountCode",
+    "Agent", "AgentLoginFailure", "AgentSession", "BackInStockSubscription", "Base", "Category", "Country", "Customer", "DiscountCode",
     "Fulfillment", "FulfillmentLine",
     "Handoff", "HandoffMessage", "Holiday", "LineItem", "Money", "Order", "Product", "Return",
     "ReturnItem", "ReturnPolicy", "ShippingMethod", "ShippingZone", "SizeChart",
