@@ -22,6 +22,7 @@ from store.models.policies import (
     ShippingZone,
     StoreSetting,
 )
+from store.models.shopify import ShopifyDelivery
 from store.models.verification import VerificationFailure
 
 __all__ = [
@@ -29,5 +30,5 @@ __all__ = [
     "Fulfillment", "FulfillmentLine",
     "Handoff", "HandoffMessage", "Holiday", "LineItem", "Money", "Order", "Product", "Return",
     "ReturnItem", "ReturnPolicy", "ShippingMethod", "ShippingZone", "SizeChart",
-    "SizeChartRow", "StoreSetting", "UTCDateTime", "Variant", "VerificationFailure", "money",
+    "ShopifyDelivery", "SizeChartRow", "StoreSetting", "UTCDateTime", "Variant", "VerificationFailure", "money",
 ]
