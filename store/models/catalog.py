@@ -65,11 +65,12 @@ class Variant(Base):
     inventory_quantity = Column(Integer, nullable=False, default=0)
     barcode = Column(String(60), nullable=True)
     grams = Column(Integer, nullable=True)
-    # Shopify's variant id, and its inventory item (inventory webhooks name only that), with the
-    # time of the stock figure's latest change
+    # Shopify's variant id and its inventory item (inventory webhooks name only that); the stock
+    # per Shopify location, {"<location id>": [available, "<updated_at>"]}, whose sum is
+    # inventory_quantity, so a late delivery for one location never overwrites a newer figure
     shopify_id = Column(BigInteger, nullable=True, unique=True)
     inventory_item_id = Column(BigInteger, nullable=True, unique=True)
-    inventory_updated_at = Column(UTCDateTime, nullable=True)
+    inventory_levels = Column(JSON, nullable=True)
 
     product = relationship("Product", back_populates="variants")
 

@@ -60,6 +60,6 @@ def upgrade() -> None:
     with op.batch_alter_table("variants", schema=None) as batch_op:
         batch_op.add_column(sa.Column("shopify_id", sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column("inventory_item_id", sa.BigInteger(), nullable=True))
-        batch_op.add_column(sa.Column("inventory_updated_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("inventory_levels", sa.JSON(), nullable=True))
         batch_op.create_unique_constraint(batch_op.f("variants_inventory_item_id_key"), ["inventory_item_id"])
         batch_op.create_unique_constraint(batch_op.f("variants_shopify_id_key"), ["shopify_id"])
