@@ -358,27 +358,49 @@ def _apply_fulfillment(session: Session, order: Order, payload: Payload) -> Outc
         if fulfillment is not None:
             session.delete(fulfillment)
         return Outcome.APPLIED
+    tracking_number = _first(payload.get("tracking_numbers")) or payload.get("tracking_number")
+    shipped_at = parse_time(payload.get("created_at"))
+    if fulfillment is None:
+        # a shipment the CSV import made: same order, same tracking number (or time, without one)
+        fulfillment = next(
+            (
+                f for f in order.fulfillments
+                if f.shopify_id is None
+                and (f.tracking_number == tracking_number if tracking_number else f.shipped_at == shipped_at)
+            ),
+            None,
+        )  # fmt: skip
     if fulfillment is None:
         fulfillment = Fulfillment(order=order)
         session.add(fulfillment)
     status = _SHIPMENT.get(payload.get("shipment_status") or "", "in_transit")
     fulfillment.shopify_id = int(payload["id"])
     fulfillment.carrier = payload.get("tracking_company") or None
-    fulfillment.tracking_number = _first(payload.get("tracking_numbers")) or payload.get("tracking_number")
+    fulfillment.tracking_number = tracking_number
     fulfillment.tracking_url = _first(payload.get("tracking_urls")) or payload.get("tracking_url")
     fulfillment.shipment_status = status
-    fulfillment.shipped_at = parse_time(payload.get("created_at")) or updated or fulfillment.shipped_at
+    fulfillment.shipped_at = shipped_at or updated or fulfillment.shipped_at
     delivered = parse_time(payload.get("delivered_at")) or (updated if status == "delivered" else None)
     fulfillment.delivered_at = delivered if status == "delivered" else None
     fulfillment.updated_at = updated
-    lines = {line.shopify_id: line for line in order.line_items}
-    fulfillment.lines = [
-        FulfillmentLine(line_item=lines[int(item["id"])], quantity=int(item.get("quantity") or 0))
-        for item in payload.get("line_items") or []
-        if int(item["id"]) in lines
-    ]
+    _apply_fulfillment_lines(order, fulfillment, payload.get("line_items") or [])
     session.flush()
     return Outcome.APPLIED
+
+
+def _apply_fulfillment_lines(order: Order, fulfillment: Fulfillment, items: list) -> None:
+    """Shipped units per line, updated in place (the same payload again rewrites nothing)."""
+    lines = {line.shopify_id: line for line in order.line_items}
+    existing = {shipped.line_item: shipped for shipped in fulfillment.lines}
+    kept = []
+    for item in items:
+        line = lines.get(int(item["id"]))
+        if line is None:
+            continue
+        shipped = existing.get(line) or FulfillmentLine(line_item=line)
+        shipped.quantity = int(item.get("quantity") or 0)
+        kept.append(shipped)
+    fulfillment.lines = kept
 
 
 def _first(values: Optional[Iterable[Any]]) -> Optional[str]:
