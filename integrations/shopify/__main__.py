@@ -21,11 +21,16 @@ from store.terminal import import_progress
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m integrations.shopify", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m integrations.shopify", description=__doc__.splitlines()[0]
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     sync = commands.add_parser("sync", help="pull products and stock, customers and recent orders")
     sync.add_argument(
-        "--order-days", type=int, default=DEFAULT_ORDER_DAYS, help="orders updated in the last N days (default 60)"
+        "--order-days",
+        type=int,
+        default=DEFAULT_ORDER_DAYS,
+        help="orders updated in the last N days (default 60)",
     )
     args = parser.parse_args(argv)
     try:
@@ -46,7 +51,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     async def run() -> str:
         with import_progress(sys.stderr) as progress:
             async with AdminClient(connection) as client:
-                report = await sync_shop(client, engine, now=clock.now(), order_days=args.order_days, progress=progress)
+                report = await sync_shop(
+                    client, engine, now=clock.now(), order_days=args.order_days, progress=progress
+                )
         return report.summary()
 
     try:

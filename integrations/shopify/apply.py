@@ -23,8 +23,17 @@ from sqlalchemy.orm import Session
 
 from store.contact import normalize_email, parse_order_number, phone_key
 from store.models import (
-    Category, Customer, Fulfillment, FulfillmentLine, LineItem, Order, Product, ReturnPolicy, StoreSetting,
-    Variant, money,
+    Category,
+    Customer,
+    Fulfillment,
+    FulfillmentLine,
+    LineItem,
+    Order,
+    Product,
+    ReturnPolicy,
+    StoreSetting,
+    Variant,
+    money,
 )  # fmt: skip
 
 Payload = Mapping[str, Any]
@@ -40,7 +49,12 @@ _SHIPMENT = {
 }
 """Shopify's ``shipment_status`` as the store's (anything else on a shipped parcel: in transit)."""
 
-_FULFILLMENT_STATUS = {None: "unfulfilled", "fulfilled": "fulfilled", "partial": "partial", "restocked": "restocked"}
+_FULFILLMENT_STATUS = {
+    None: "unfulfilled",
+    "fulfilled": "fulfilled",
+    "partial": "partial",
+    "restocked": "restocked",
+}
 
 
 class Outcome(str, enum.Enum):
@@ -167,11 +181,15 @@ def apply_product(session: Session, payload: Payload) -> Outcome:
     product.category = _category(session, category)
     product.tags = tags
     product.status = (payload.get("status") or "active").lower()
-    product.fit = next((t.split(":", 1)[1].replace("-", "_") for t in tags if t.lower().startswith("fit:")), None)
+    product.fit = next(
+        (t.split(":", 1)[1].replace("-", "_") for t in tags if t.lower().startswith("fit:")), None
+    )
     product.final_sale = _final_sale(session, tags, category)
     product.image_url = ((payload.get("image") or {}).get("src")) or product.image_url
     product.updated_at = updated
-    option_names = [o.get("name", "") for o in sorted(payload.get("options") or [], key=lambda o: o.get("position", 0))]
+    option_names = [
+        o.get("name", "") for o in sorted(payload.get("options") or [], key=lambda o: o.get("position", 0))
+    ]
     for position, variant in enumerate(payload.get("variants") or []):
         _apply_variant(session, product, variant, position, option_names)
     session.flush()
@@ -206,7 +224,9 @@ def _apply_variant(
     variant.size = next((by_name[k] for k in ("size", "shoe size", "waist") if k in by_name), None)
     variant.color = next((by_name[k] for k in ("color", "colour") if k in by_name), None)
     variant.price = _amount(payload.get("price"))
-    variant.compare_at_price = _amount(payload["compare_at_price"]) if payload.get("compare_at_price") else None
+    variant.compare_at_price = (
+        _amount(payload["compare_at_price"]) if payload.get("compare_at_price") else None
+    )
     variant.barcode = payload.get("barcode") or None
     variant.grams = payload.get("grams")
     if payload.get("inventory_quantity") is not None and not variant.inventory_levels:

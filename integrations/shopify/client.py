@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 
-TOKEN_HEADER = "X-Shopify-Access-Token"
+TOKEN_HEADER = "X-Shopify-Access-Token"  # noqa: S105 (a header name)
 THROTTLED = "THROTTLED"
 
 
@@ -126,7 +126,11 @@ def _requested_cost(extensions: Any) -> float:
 
 def _user_errors(payload: Mapping[str, Any], key: str) -> Tuple[UserError, ...]:
     return tuple(
-        UserError(tuple(str(part) for part in error.get("field") or ()), str(error.get("message", "")), error.get("code"))
+        UserError(
+            tuple(str(part) for part in error.get("field") or ()),
+            str(error.get("message", "")),
+            error.get("code"),
+        )
         for error in payload.get(key) or ()
     )
 

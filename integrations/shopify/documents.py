@@ -89,8 +89,14 @@ query OrderState($id: ID!) {
 """
 
 ORDER_CANCEL = """
-mutation OrderCancel($orderId: ID!, $reason: OrderCancelReason!, $restock: Boolean!, $notifyCustomer: Boolean, $refundMethod: OrderCancelRefundMethodInput, $staffNote: String) {
-  orderCancel(orderId: $orderId, reason: $reason, restock: $restock, notifyCustomer: $notifyCustomer, refundMethod: $refundMethod, staffNote: $staffNote) {
+mutation OrderCancel(
+  $orderId: ID!, $reason: OrderCancelReason!, $restock: Boolean!, $notifyCustomer: Boolean,
+  $refundMethod: OrderCancelRefundMethodInput, $staffNote: String
+) {
+  orderCancel(
+    orderId: $orderId, reason: $reason, restock: $restock, notifyCustomer: $notifyCustomer,
+    refundMethod: $refundMethod, staffNote: $staffNote
+  ) {
     job { id done }
     orderCancelUserErrors { field message code }
   }
@@ -100,12 +106,22 @@ mutation OrderCancel($orderId: ID!, $reason: OrderCancelReason!, $restock: Boole
 ORDER_UPDATE = """
 mutation OrderUpdate($input: OrderInput!) {
   orderUpdate(input: $input) {
-    order { id updatedAt shippingAddress { name address1 address2 city provinceCode zip countryCodeV2 phone } }
+    order {
+      id updatedAt
+      shippingAddress { name address1 address2 city provinceCode zip countryCodeV2 phone }
+    }
     userErrors { field message }
   }
 }
 """
 
 __all__ = [
-    "COUNTS", "CUSTOMERS", "ORDERS", "ORDER_CANCEL", "ORDER_STATE", "ORDER_UPDATE", "PAGE_SIZE", "PRODUCTS", "gid",
-]  # fmt: skip
+    "COUNTS",
+    "CUSTOMERS",
+    "ORDERS",
+    "ORDER_CANCEL",
+    "ORDER_STATE",
+    "ORDER_UPDATE",
+    "PAGE_SIZE",
+    "PRODUCTS",
+]

@@ -104,7 +104,9 @@ def order_payload(node: Node) -> Dict[str, Any]:
         "total_shipping_price_set": {"shop_money": {"amount": _amount(node.get("totalShippingPriceSet"))}},
         "total_tax": _amount(node.get("totalTaxSet")),
         "total_price": _amount(node.get("totalPriceSet")),
-        "customer": {"id": numeric_id(node["customer"]["legacyResourceId"])} if node.get("customer") else None,
+        "customer": {"id": numeric_id(node["customer"]["legacyResourceId"])}
+        if node.get("customer")
+        else None,
         "shipping_address": {
             "name": address.get("name"),
             "address1": address.get("address1"),
@@ -122,7 +124,9 @@ def order_payload(node: Node) -> Dict[str, Any]:
                 "name": line.get("name"),
                 "quantity": line.get("quantity"),
                 "price": _amount(line.get("originalUnitPriceSet")),
-                "variant_id": numeric_id(line["variant"]["legacyResourceId"]) if line.get("variant") else None,
+                "variant_id": numeric_id(line["variant"]["legacyResourceId"])
+                if line.get("variant")
+                else None,
             }
             for line in (node.get("lineItems") or {}).get("nodes") or []
         ],

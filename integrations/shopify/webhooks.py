@@ -21,7 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from integrations.shopify.apply import (
-    Outcome, apply_customer, apply_fulfillment, apply_inventory_level, apply_order, apply_product,
+    Outcome,
+    apply_customer,
+    apply_fulfillment,
+    apply_inventory_level,
+    apply_order,
+    apply_product,
     delete_product,
 )  # fmt: skip
 from store.models import ShopifyDelivery
@@ -94,6 +99,15 @@ def apply_delivery(session: Session, *, delivery: Delivery, now: datetime) -> Op
 
 
 __all__ = [
-    "APPLIERS", "Delivery", "SHOP_HEADER", "SIGNATURE_HEADER", "TOPIC_HEADER", "VERSION_HEADER",
-    "WEBHOOK_ID_HEADER", "already_received", "apply_delivery", "sign", "signature_valid",
+    "APPLIERS",
+    "SHOP_HEADER",
+    "SIGNATURE_HEADER",
+    "TOPIC_HEADER",
+    "VERSION_HEADER",
+    "WEBHOOK_ID_HEADER",
+    "Delivery",
+    "already_received",
+    "apply_delivery",
+    "sign",
+    "signature_valid",
 ]  # fmt: skip

@@ -36,13 +36,23 @@ from sqlalchemy.exc import IntegrityError
 from core import clock
 from core.settings import get_settings
 from integrations.shopify.webhooks import (
-    APPLIERS, SHOP_HEADER, SIGNATURE_HEADER, TOPIC_HEADER, WEBHOOK_ID_HEADER, Delivery, apply_delivery,
+    APPLIERS,
+    SHOP_HEADER,
+    SIGNATURE_HEADER,
+    TOPIC_HEADER,
+    WEBHOOK_ID_HEADER,
+    Delivery,
+    apply_delivery,
     signature_valid,
 )  # fmt: skip
-from storefront.channels.limits import (
-    RequestRejected, install_request_limit, limit_settings, parse_json, rejection_response,
-)  # fmt: skip
 from store.runner import StoreUnavailable, configured_timeout, run_in_session
+from storefront.channels.limits import (
+    RequestRejected,
+    install_request_limit,
+    limit_settings,
+    parse_json,
+    rejection_response,
+)  # fmt: skip
 
 logger = logging.getLogger(__name__)
 
@@ -118,14 +128,18 @@ class ShopifyWebhookInput(InputChannel):
     async def _apply(self, delivery: Delivery) -> HTTPResponse:
         timeout = min(APPLY_TIMEOUT_SECONDS, configured_timeout())
         try:
-            outcome = await run_in_session(apply_delivery, timeout=timeout, delivery=delivery, now=clock.now())
+            outcome = await run_in_session(
+                apply_delivery, timeout=timeout, delivery=delivery, now=clock.now()
+            )
         except StoreUnavailable as error:
             if isinstance(error.__cause__, IntegrityError):
                 # another process recorded the same delivery a moment ago
                 return response.json({"status": "duplicate"})
             return _error(503, "store_unavailable", "the store could not apply the delivery; retry later")
         except (KeyError, TypeError, ValueError) as error:
-            logger.warning("shopify.webhook.invalid_payload topic=%s error=%s", delivery.topic, error.__class__.__name__)
+            logger.warning(
+                "shopify.webhook.invalid_payload topic=%s error=%s", delivery.topic, error.__class__.__name__
+            )
             return _error(400, "invalid_payload", f"the {delivery.topic} payload lacks or misspells a field")
         status = "duplicate" if outcome is None else outcome.value
         logger.info("shopify.webhook topic=%s outcome=%s", delivery.topic, status)

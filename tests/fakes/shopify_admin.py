@@ -57,17 +57,38 @@ OPERATIONS: Dict[str, Tuple[str, Dict[str, str]]] = {
     "OrderCancel": (
         "mutation",
         {
-            "orderId": "ID!", "reason": "OrderCancelReason!", "restock": "Boolean!", "notifyCustomer": "Boolean",
-            "refundMethod": "OrderCancelRefundMethodInput", "staffNote": "String",
+            "orderId": "ID!",
+            "reason": "OrderCancelReason!",
+            "restock": "Boolean!",
+            "notifyCustomer": "Boolean",
+            "refundMethod": "OrderCancelRefundMethodInput",
+            "staffNote": "String",
         },
-    ),  # fmt: skip
+    ),
     "OrderUpdate": ("mutation", {"input": "OrderInput!"}),
 }
 CANCEL_REASONS = {"CUSTOMER", "DECLINED", "FRAUD", "INVENTORY", "OTHER", "STAFF"}
 ADDRESS_FIELDS = {
-    "address1", "address2", "city", "company", "countryCode", "firstName", "lastName", "phone", "provinceCode", "zip",
-}  # fmt: skip
-COSTS = {"Counts": 3, "Products": 112, "Customers": 52, "Orders": 252, "OrderState": 1, "OrderCancel": 10, "OrderUpdate": 10}
+    "address1",
+    "address2",
+    "city",
+    "company",
+    "countryCode",
+    "firstName",
+    "lastName",
+    "phone",
+    "provinceCode",
+    "zip",
+}
+COSTS = {
+    "Counts": 3,
+    "Products": 112,
+    "Customers": 52,
+    "Orders": 252,
+    "OrderState": 1,
+    "OrderCancel": 10,
+    "OrderUpdate": 10,
+}
 
 
 class GraphQLError(Exception):
@@ -123,83 +144,134 @@ def _money_set(amount: Any) -> Dict[str, Any]:
 def product_node(p: Dict[str, Any]) -> Dict[str, Any]:
     names = [o["name"] for o in p["options"]]
     return {
-        "legacyResourceId": str(p["id"]), "handle": p["handle"], "title": p["title"], "descriptionHtml": p["body_html"],
-        "vendor": p["vendor"], "productType": p["product_type"],
-        "tags": [t.strip() for t in p["tags"].split(",") if t.strip()], "status": p["status"].upper(),
+        "legacyResourceId": str(p["id"]),
+        "handle": p["handle"],
+        "title": p["title"],
+        "descriptionHtml": p["body_html"],
+        "vendor": p["vendor"],
+        "productType": p["product_type"],
+        "tags": [t.strip() for t in p["tags"].split(",") if t.strip()],
+        "status": p["status"].upper(),
         "updatedAt": p["updated_at"],
-        "variants": {"nodes": [
-            {
-                "legacyResourceId": str(v["id"]), "sku": v["sku"], "price": v["price"],
-                "compareAtPrice": v["compare_at_price"], "position": v["position"],
-                "inventoryQuantity": v["inventory_quantity"], "barcode": v["barcode"],
-                "selectedOptions": [
-                    {"name": name, "value": v[f"option{i + 1}"]} for i, name in enumerate(names)
-                ] or [{"name": "Title", "value": "Default Title"}],
-                "inventoryItem": {"legacyResourceId": str(v["inventory_item_id"])},
-            }
-            for v in p["variants"]
-        ]},
-    }  # fmt: skip
+        "variants": {
+            "nodes": [
+                {
+                    "legacyResourceId": str(v["id"]),
+                    "sku": v["sku"],
+                    "price": v["price"],
+                    "compareAtPrice": v["compare_at_price"],
+                    "position": v["position"],
+                    "inventoryQuantity": v["inventory_quantity"],
+                    "barcode": v["barcode"],
+                    "selectedOptions": [
+                        {"name": name, "value": v[f"option{i + 1}"]} for i, name in enumerate(names)
+                    ]
+                    or [{"name": "Title", "value": "Default Title"}],
+                    "inventoryItem": {"legacyResourceId": str(v["inventory_item_id"])},
+                }
+                for v in p["variants"]
+            ]
+        },
+    }
 
 
 def customer_node(c: Dict[str, Any]) -> Dict[str, Any]:
     return {
-        "legacyResourceId": str(c["id"]), "firstName": c["first_name"], "lastName": c["last_name"],
-        "email": c["email"], "phone": c["phone"], "tags": [t.strip() for t in c["tags"].split(",") if t.strip()],
-        "createdAt": c["created_at"], "updatedAt": c["updated_at"],
+        "legacyResourceId": str(c["id"]),
+        "firstName": c["first_name"],
+        "lastName": c["last_name"],
+        "email": c["email"],
+        "phone": c["phone"],
+        "tags": [t.strip() for t in c["tags"].split(",") if t.strip()],
+        "createdAt": c["created_at"],
+        "updatedAt": c["updated_at"],
         "emailMarketingConsent": {"marketingState": c["email_marketing_consent"]["state"].upper()},
-    }  # fmt: skip
+    }
 
 
-_DISPLAY_FULFILLMENT = {None: "UNFULFILLED", "partial": "PARTIALLY_FULFILLED", "fulfilled": "FULFILLED", "restocked": "RESTOCKED"}
+_DISPLAY_FULFILLMENT = {
+    None: "UNFULFILLED",
+    "partial": "PARTIALLY_FULFILLED",
+    "fulfilled": "FULFILLED",
+    "restocked": "RESTOCKED",
+}
 _DISPLAY_SHIPMENT = {
-    "in_transit": "IN_TRANSIT", "out_for_delivery": "OUT_FOR_DELIVERY", "delivered": "DELIVERED",
-    "failure": "FAILED_DELIVERY", "attempted_delivery": "ATTEMPTED_DELIVERY", None: "FULFILLED",
-}  # fmt: skip
+    "in_transit": "IN_TRANSIT",
+    "out_for_delivery": "OUT_FOR_DELIVERY",
+    "delivered": "DELIVERED",
+    "failure": "FAILED_DELIVERY",
+    "attempted_delivery": "ATTEMPTED_DELIVERY",
+    None: "FULFILLED",
+}
 
 
 def order_node(o: Dict[str, Any]) -> Dict[str, Any]:
     a = o["shipping_address"] or {}
     return {
-        "legacyResourceId": str(o["id"]), "name": o["name"], "email": o["email"], "phone": o["phone"],
-        "createdAt": o["created_at"], "updatedAt": o["updated_at"], "cancelledAt": o["cancelled_at"],
+        "legacyResourceId": str(o["id"]),
+        "name": o["name"],
+        "email": o["email"],
+        "phone": o["phone"],
+        "createdAt": o["created_at"],
+        "updatedAt": o["updated_at"],
+        "cancelledAt": o["cancelled_at"],
         "cancelReason": (o["cancel_reason"] or "").upper() or None,
         "displayFinancialStatus": o["financial_status"].upper(),
-        "displayFulfillmentStatus": _DISPLAY_FULFILLMENT[o["fulfillment_status"]], "currencyCode": o["currency"],
+        "displayFulfillmentStatus": _DISPLAY_FULFILLMENT[o["fulfillment_status"]],
+        "currencyCode": o["currency"],
         "subtotalPriceSet": _money_set(o["subtotal_price"]),
         "totalShippingPriceSet": _money_set(o["total_shipping_price_set"]["shop_money"]["amount"]),
-        "totalTaxSet": _money_set(o["total_tax"]), "totalPriceSet": _money_set(o["total_price"]),
+        "totalTaxSet": _money_set(o["total_tax"]),
+        "totalPriceSet": _money_set(o["total_price"]),
         "customer": {"legacyResourceId": str(o["customer"]["id"])} if o["customer"] else None,
         "shippingAddress": {
-            "name": a.get("name"), "address1": a.get("address1"), "address2": a.get("address2"), "city": a.get("city"),
-            "provinceCode": a.get("province_code"), "zip": a.get("zip"), "countryCodeV2": a.get("country_code"),
+            "name": a.get("name"),
+            "address1": a.get("address1"),
+            "address2": a.get("address2"),
+            "city": a.get("city"),
+            "provinceCode": a.get("province_code"),
+            "zip": a.get("zip"),
+            "countryCodeV2": a.get("country_code"),
             "phone": a.get("phone"),
         },
-        "lineItems": {"nodes": [
-            {
-                "id": f"gid://shopify/LineItem/{line['id']}", "sku": line["sku"], "name": line["name"],
-                "quantity": line["quantity"], "originalUnitPriceSet": _money_set(line["price"]),
-                "variant": {"legacyResourceId": str(line["variant_id"])} if line["variant_id"] else None,
-            }
-            for line in o["line_items"]
-        ]},
+        "lineItems": {
+            "nodes": [
+                {
+                    "id": f"gid://shopify/LineItem/{line['id']}",
+                    "sku": line["sku"],
+                    "name": line["name"],
+                    "quantity": line["quantity"],
+                    "originalUnitPriceSet": _money_set(line["price"]),
+                    "variant": {"legacyResourceId": str(line["variant_id"])} if line["variant_id"] else None,
+                }
+                for line in o["line_items"]
+            ]
+        },
         "fulfillments": [
             {
-                "legacyResourceId": str(f["id"]), "status": f["status"].upper(),
+                "legacyResourceId": str(f["id"]),
+                "status": f["status"].upper(),
                 "displayStatus": _DISPLAY_SHIPMENT.get(f["shipment_status"], "FULFILLED"),
-                "createdAt": f["created_at"], "updatedAt": f["updated_at"], "deliveredAt": f["delivered_at"],
+                "createdAt": f["created_at"],
+                "updatedAt": f["updated_at"],
+                "deliveredAt": f["delivered_at"],
                 "trackingInfo": [
                     {"company": f["tracking_company"], "number": number, "url": url}
-                    for number, url in zip(f["tracking_numbers"] or [None], f["tracking_urls"] or [None])
+                    for number, url in itertools.zip_longest(f["tracking_numbers"], f["tracking_urls"])
                 ],
-                "fulfillmentLineItems": {"nodes": [
-                    {"quantity": item["quantity"], "lineItem": {"id": f"gid://shopify/LineItem/{item['id']}"}}
-                    for item in f["line_items"]
-                ]},
+                "fulfillmentLineItems": {
+                    "nodes": [
+                        {
+                            "quantity": item["quantity"],
+                            "lineItem": {"id": f"gid://shopify/LineItem/{item['id']}"},
+                        }
+                        for item in f["line_items"]
+                    ]
+                },
             }
             for f in o["fulfillments"]
         ],
-    }  # fmt: skip
+    }
 
 
 # --- the server ---------------------------------------------------------------------------------------
@@ -250,10 +322,13 @@ class FakeShopifyAdmin(FakeServer):
             return web.json_response({"errors": "Not Found"}, status=404)
         if request.headers.get("X-Shopify-Access-Token") != self.token:
             return web.json_response(
-                {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}, status=401
+                {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"},
+                status=401,
             )
         if request.content_type != "application/json" or not isinstance(body, dict) or "query" not in body:
-            return web.json_response({"errors": {"query": "Required parameter missing or invalid"}}, status=400)
+            return web.json_response(
+                {"errors": {"query": "Required parameter missing or invalid"}}, status=400
+            )
         try:
             name, variables = self._operation(body)
             cost = COSTS[name]
@@ -262,7 +337,9 @@ class FakeShopifyAdmin(FakeServer):
                 return web.json_response(self._throttled(cost))
             data = getattr(self, f"_op_{name}")(variables)
         except GraphQLError as error:
-            return web.json_response({"errors": [{"message": str(error), "locations": [{"line": 1, "column": 1}]}]})
+            return web.json_response(
+                {"errors": [{"message": str(error), "locations": [{"line": 1, "column": 1}]}]}
+            )
         self.operations.append((name, variables))
         return web.json_response({"data": data, "extensions": self._cost(cost, cost)})
 
@@ -279,37 +356,52 @@ class FakeShopifyAdmin(FakeServer):
             raise GraphQLError(f"{name}: variables that the operation does not declare")
         missing = [v for v, kind in declared.items() if kind.endswith("!") and variables.get(v) is None]
         if missing:
-            raise GraphQLError(f"Variable ${missing[0]} of type {declared[missing[0]]} was provided invalid value")
+            raise GraphQLError(
+                f"Variable ${missing[0]} of type {declared[missing[0]]} was provided invalid value"
+            )
         return name, variables
 
     def _cost(self, requested: float, actual: Optional[float]) -> Dict[str, Any]:
         available = self.maximum_available - (actual or 0)
-        return {"cost": {
-            "requestedQueryCost": requested, "actualQueryCost": actual,
-            "throttleStatus": {
-                "maximumAvailable": self.maximum_available, "currentlyAvailable": available,
-                "restoreRate": self.restore_rate,
-            },
-        }}  # fmt: skip
+        return {
+            "cost": {
+                "requestedQueryCost": requested,
+                "actualQueryCost": actual,
+                "throttleStatus": {
+                    "maximumAvailable": self.maximum_available,
+                    "currentlyAvailable": available,
+                    "restoreRate": self.restore_rate,
+                },
+            }
+        }
 
     def _throttled(self, cost: float) -> Dict[str, Any]:
         extensions = self._cost(cost, None)
         extensions["cost"]["throttleStatus"]["currentlyAvailable"] = cost / 2
         return {
-            "errors": [{
-                "message": "Throttled",
-                "extensions": {"code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"},
-            }],
+            "errors": [
+                {
+                    "message": "Throttled",
+                    "extensions": {
+                        "code": "THROTTLED",
+                        "documentation": "https://shopify.dev/api/usage/rate-limits",
+                    },
+                }
+            ],
             "extensions": extensions,
-        }  # fmt: skip
+        }
 
     # --- operations ---
 
     def _op_Products(self, v: Dict[str, Any]) -> Dict[str, Any]:
-        return {"products": _page(sorted(self.data.products.values(), key=lambda p: p["id"]), v, product_node)}
+        return {
+            "products": _page(sorted(self.data.products.values(), key=lambda p: p["id"]), v, product_node)
+        }
 
     def _op_Customers(self, v: Dict[str, Any]) -> Dict[str, Any]:
-        return {"customers": _page(sorted(self.data.customers.values(), key=lambda c: c["id"]), v, customer_node)}
+        return {
+            "customers": _page(sorted(self.data.customers.values(), key=lambda c: c["id"]), v, customer_node)
+        }
 
     def _orders_matching(self, search: Optional[str]) -> List[Dict[str, Any]]:
         """Orders in id order, filtered by the one search the sync uses: ``updated_at:>=<time>``."""
@@ -342,12 +434,19 @@ class FakeShopifyAdmin(FakeServer):
 
     def _op_OrderCancel(self, v: Dict[str, Any]) -> Dict[str, Any]:
         if v["reason"] not in CANCEL_REASONS:
-            raise GraphQLError(f"Variable $reason of type OrderCancelReason! was provided invalid value {v['reason']!r}")
+            raise GraphQLError(
+                f"Variable $reason of type OrderCancelReason! was provided invalid value {v['reason']!r}"
+            )
         if not isinstance(v["restock"], bool):
             raise GraphQLError("Variable $restock of type Boolean! was provided invalid value")
         refund = v.get("refundMethod")
-        if refund is not None and (not isinstance(refund, dict) or set(refund) - {"originalPaymentMethodsRefund", "storeCreditRefund"}):
-            raise GraphQLError("Variable $refundMethod of type OrderCancelRefundMethodInput was provided invalid value")
+        if refund is not None and (
+            not isinstance(refund, dict)
+            or set(refund) - {"originalPaymentMethodsRefund", "storeCreditRefund"}
+        ):
+            raise GraphQLError(
+                "Variable $refundMethod of type OrderCancelRefundMethodInput was provided invalid value"
+            )
         order = self.data.order(_gid(v["orderId"], "Order"))
         errors = self._cancel_refusal(order)
         if errors:
@@ -367,37 +466,74 @@ class FakeShopifyAdmin(FakeServer):
         if order["cancelled_at"]:
             return [{"field": ["orderId"], "message": "Order has already been cancelled", "code": "INVALID"}]
         if order["fulfillment_status"] in ("fulfilled", "partial"):
-            return [{"field": ["orderId"], "message": "Cannot cancel an order with fulfilled items", "code": "INVALID"}]
+            return [
+                {
+                    "field": ["orderId"],
+                    "message": "Cannot cancel an order with fulfilled items",
+                    "code": "INVALID",
+                }
+            ]
         return []
 
     def _op_OrderUpdate(self, v: Dict[str, Any]) -> Dict[str, Any]:
         given = v["input"]
-        if not isinstance(given, dict) or "id" not in given or set(given) - {"id", "shippingAddress", "note", "tags", "email"}:
+        if (
+            not isinstance(given, dict)
+            or "id" not in given
+            or set(given) - {"id", "shippingAddress", "note", "tags", "email"}
+        ):
             raise GraphQLError("Variable $input of type OrderInput! was provided invalid value")
         address = given.get("shippingAddress") or {}
         if set(address) - ADDRESS_FIELDS:
             raise GraphQLError(f"MailingAddressInput has no fields {sorted(set(address) - ADDRESS_FIELDS)}")
         order = self.data.order(_gid(given["id"], "Order"))
         if order is None:
-            return {"orderUpdate": {"order": None, "userErrors": [{"field": ["id"], "message": "Order does not exist"}]}}
+            return {
+                "orderUpdate": {
+                    "order": None,
+                    "userErrors": [{"field": ["id"], "message": "Order does not exist"}],
+                }
+            }
         if order["cancelled_at"] or order["fulfillment_status"] in ("fulfilled", "partial"):
-            return {"orderUpdate": {"order": None, "userErrors": [
-                {"field": ["shippingAddress"], "message": "Shipping address cannot be changed once the order is fulfilled or cancelled"}
-            ]}}  # fmt: skip
+            return {
+                "orderUpdate": {
+                    "order": None,
+                    "userErrors": [
+                        {
+                            "field": ["shippingAddress"],
+                            "message": "Shipping address cannot be changed on a fulfilled or cancelled order",
+                        }
+                    ],
+                }
+            }
         current = order["shipping_address"] or {}
-        name = " ".join(filter(None, (address.get("firstName"), address.get("lastName")))) or current.get("name")
+        name = " ".join(filter(None, (address.get("firstName"), address.get("lastName")))) or current.get(
+            "name"
+        )
         order["shipping_address"] = {
-            "name": name, "address1": address.get("address1"), "address2": address.get("address2"),
-            "city": address.get("city"), "province_code": address.get("provinceCode"), "zip": address.get("zip"),
-            "country_code": address.get("countryCode"), "phone": address.get("phone") or current.get("phone"),
-        }  # fmt: skip
+            "name": name,
+            "address1": address.get("address1"),
+            "address2": address.get("address2"),
+            "city": address.get("city"),
+            "province_code": address.get("provinceCode"),
+            "zip": address.get("zip"),
+            "country_code": address.get("countryCode"),
+            "phone": address.get("phone") or current.get("phone"),
+        }
         order["updated_at"] = stamp(datetime.now(timezone.utc))
         node = order_node(order)
-        return {"orderUpdate": {"order": {k: node[k] for k in ("updatedAt", "shippingAddress")} | {"id": given["id"]}, "userErrors": []}}
+        return {
+            "orderUpdate": {
+                "order": {k: node[k] for k in ("updatedAt", "shippingAddress")} | {"id": given["id"]},
+                "userErrors": [],
+            }
+        }
 
     # --- webhooks ---
 
-    def webhook(self, topic: str, payload: Dict[str, Any], *, webhook_id: Optional[str] = None) -> Tuple[bytes, Dict[str, str]]:
+    def webhook(
+        self, topic: str, payload: Dict[str, Any], *, webhook_id: Optional[str] = None
+    ) -> Tuple[bytes, Dict[str, str]]:
         """The raw body and headers Shopify would send for ``topic`` (signed with the secret)."""
         body = json.dumps(payload).encode()
         signature = base64.b64encode(hmac.new(self.secret.encode(), body, hashlib.sha256).digest()).decode()
@@ -414,7 +550,9 @@ class FakeShopifyAdmin(FakeServer):
         }
         return body, headers
 
-    def deliver(self, url: str, topic: str, payload: Dict[str, Any], *, webhook_id: Optional[str] = None) -> requests.Response:
+    def deliver(
+        self, url: str, topic: str, payload: Dict[str, Any], *, webhook_id: Optional[str] = None
+    ) -> requests.Response:
         """POST a signed delivery of ``topic`` to ``url`` and return the receiver's answer."""
         body, headers = self.webhook(topic, payload, webhook_id=webhook_id)
         return requests.post(url, data=body, headers=headers, timeout=30)

@@ -36,7 +36,9 @@ def _money(value: Any) -> str:
 
 
 def product_resource(product: Product) -> Dict[str, Any]:
-    option_names = list(product.variants[0].options) if product.variants and product.variants[0].options else []
+    option_names = (
+        list(product.variants[0].options) if product.variants and product.variants[0].options else []
+    )
     return {
         "id": PRODUCT + product.id,
         "handle": product.handle,
@@ -81,7 +83,9 @@ def customer_resource(customer: Customer) -> Dict[str, Any]:
         "tags": ", ".join(customer.tags or []),
         "created_at": stamp(customer.created_at or SEEDED_AT),
         "updated_at": stamp(SEEDED_AT),
-        "email_marketing_consent": {"state": "subscribed" if customer.accepts_email_marketing else "not_subscribed"},
+        "email_marketing_consent": {
+            "state": "subscribed" if customer.accepts_email_marketing else "not_subscribed"
+        },
     }
 
 
@@ -100,7 +104,9 @@ def order_resource(order: Order) -> Dict[str, Any]:
         "fulfillment_status": None if order.fulfillment_status == "unfulfilled" else order.fulfillment_status,
         "currency": order.currency,
         "subtotal_price": _money(order.subtotal),
-        "total_shipping_price_set": {"shop_money": {"amount": _money(order.shipping), "currency_code": order.currency}},
+        "total_shipping_price_set": {
+            "shop_money": {"amount": _money(order.shipping), "currency_code": order.currency}
+        },
         "total_tax": _money(order.taxes),
         "total_price": _money(order.total),
         "tags": ", ".join(order.tags or []),
@@ -145,7 +151,9 @@ def fulfillment_resource(fulfillment: Fulfillment) -> Dict[str, Any]:
         "tracking_company": fulfillment.carrier,
         "tracking_numbers": [fulfillment.tracking_number] if fulfillment.tracking_number else [],
         "tracking_urls": [fulfillment.tracking_url] if fulfillment.tracking_url else [],
-        "line_items": [{"id": LINE_ITEM + line.line_item_id, "quantity": line.quantity} for line in fulfillment.lines],
+        "line_items": [
+            {"id": LINE_ITEM + line.line_item_id, "quantity": line.quantity} for line in fulfillment.lines
+        ],
     }
 
 
@@ -166,7 +174,9 @@ class ShopData:
                 select(Product).options(selectinload(Product.variants), selectinload(Product.category))
             ).scalars()
             data.products = {p["id"]: p for p in map(product_resource, products)}
-            data.customers = {c["id"]: c for c in map(customer_resource, session.execute(select(Customer)).scalars())}
+            data.customers = {
+                c["id"]: c for c in map(customer_resource, session.execute(select(Customer)).scalars())
+            }
             orders = session.execute(
                 select(Order).options(
                     selectinload(Order.line_items),

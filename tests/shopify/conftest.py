@@ -35,7 +35,9 @@ async def fake_shop(store_db_url: str) -> AsyncIterator[FakeShopifyAdmin]:
 
 
 def connection_to(fake: FakeShopifyAdmin, *, token: str = TOKEN, version: str = VERSION) -> ShopifyConnection:
-    return ShopifyConnection(shop_domain=SHOP, api_version=version, admin_url=fake.base_url, token=token, webhook_secret=SECRET)
+    return ShopifyConnection(
+        shop_domain=SHOP, api_version=version, admin_url=fake.base_url, token=token, webhook_secret=SECRET
+    )
 
 
 class RecordedSleep:

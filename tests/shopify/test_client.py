@@ -10,7 +10,9 @@ from tests.fakes.shopify_admin import TOKEN, FakeShopifyAdmin
 from tests.shopify.conftest import RecordedSleep, connection_to
 
 
-async def test_requests_carry_the_token_at_the_pinned_version(admin: AdminClient, fake_shop: FakeShopifyAdmin) -> None:
+async def test_requests_carry_the_token_at_the_pinned_version(
+    admin: AdminClient, fake_shop: FakeShopifyAdmin
+) -> None:
     data = await admin.query(documents.PRODUCTS, {"first": 2, "after": None})
     assert len(data["products"]["nodes"]) == 2
     request = fake_shop.requests[-1]
@@ -20,13 +22,18 @@ async def test_requests_carry_the_token_at_the_pinned_version(admin: AdminClient
 
 
 async def test_a_wrong_token_or_version_is_an_error_not_an_empty_answer(fake_shop: FakeShopifyAdmin) -> None:
-    for connection in (connection_to(fake_shop, token="shpat_wrong"), connection_to(fake_shop, version="2024-01")):
+    for connection in (
+        connection_to(fake_shop, token="shpat_wrong"),
+        connection_to(fake_shop, version="2024-01"),
+    ):
         async with AdminClient(connection) as client:
-            with pytest.raises(ShopifyError, match="HTTP (401|404)"):
+            with pytest.raises(ShopifyError, match=r"HTTP (401|404)"):
                 await client.query(documents.PRODUCTS, {"first": 1, "after": None})
 
 
-async def test_pages_follow_the_end_cursor_to_the_last_page(admin: AdminClient, fake_shop: FakeShopifyAdmin) -> None:
+async def test_pages_follow_the_end_cursor_to_the_last_page(
+    admin: AdminClient, fake_shop: FakeShopifyAdmin
+) -> None:
     seen, after = [], None
     while True:
         page = (await admin.query(documents.CUSTOMERS, {"first": 7, "after": after}))["customers"]
@@ -41,7 +48,9 @@ async def test_throttled_requests_wait_for_the_bucket_and_are_retried(
     admin: AdminClient, fake_shop: FakeShopifyAdmin, waits: RecordedSleep
 ) -> None:
     fake_shop.throttle_next(2)
-    data = await admin.query(documents.ORDER_STATE, {"id": documents.gid("Order", next(iter(fake_shop.data.orders)))})
+    data = await admin.query(
+        documents.ORDER_STATE, {"id": documents.gid("Order", next(iter(fake_shop.data.orders)))}
+    )
     assert data["order"] is not None
     # the fake reports half the requested cost (1 point) available, refilled at 100 points a second
     assert waits.waits == [pytest.approx(0.005), pytest.approx(0.005)]
@@ -49,7 +58,9 @@ async def test_throttled_requests_wait_for_the_bucket_and_are_retried(
     assert fake_shop.calls("OrderState")  # the third attempt was accepted
 
 
-async def test_a_client_that_stays_throttled_gives_up(fake_shop: FakeShopifyAdmin, waits: RecordedSleep) -> None:
+async def test_a_client_that_stays_throttled_gives_up(
+    fake_shop: FakeShopifyAdmin, waits: RecordedSleep
+) -> None:
     fake_shop.throttle_next(10)
     async with AdminClient(connection_to(fake_shop), sleep=waits, max_attempts=3) as client:
         with pytest.raises(ShopifyThrottled):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Dict, List
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from integrations.shopify.apply import CATALOG_VERSION_KEY
@@ -23,7 +23,7 @@ def snapshot(engine: Engine) -> Dict[str, List[tuple]]:
     """Every row of every store table, in primary-key order."""
     with engine.connect() as connection:
         return {
-            table.name: [tuple(row) for row in connection.execute(text(f'SELECT * FROM "{table.name}" ORDER BY 1'))]
+            table.name: [tuple(row) for row in connection.execute(select(table).order_by(*table.primary_key))]
             for table in Base.metadata.sorted_tables
         }
 
