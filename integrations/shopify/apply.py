@@ -278,8 +278,8 @@ def _customer_of(session: Session, payload: Payload, email: Optional[str]) -> Op
     return customer
 
 
-def _address(payload: Payload) -> Dict[str, Any]:
-    address = payload.get("shipping_address") or {}
+def store_address(address: Payload) -> Dict[str, Any]:
+    """A REST address (``shipping_address``) as the store's ``Order.shipping_address`` fields."""
     return {
         "name": address.get("name"),
         "address1": address.get("address1") or "",
@@ -307,7 +307,7 @@ def apply_order(session: Session, payload: Payload) -> Outcome:
         order = Order(number=number, name=f"#{number}")
         session.add(order)
     email = normalize_email(payload.get("email"))
-    address = _address(payload)
+    address = store_address(payload.get("shipping_address") or {})
     order.shopify_id = int(payload["id"])
     order.customer = _customer_of(session, payload, email) or order.customer
     order.email = email
@@ -429,5 +429,5 @@ def _first(values: Optional[Iterable[Any]]) -> Optional[str]:
 
 __all__ = [
     "CATALOG_VERSION_KEY", "Outcome", "apply_customer", "apply_fulfillment", "apply_inventory_level",
-    "apply_order", "apply_product", "bump_catalog_version", "delete_product", "parse_time",
+    "apply_order", "apply_product", "bump_catalog_version", "delete_product", "parse_time", "store_address",
 ]  # fmt: skip

@@ -85,6 +85,20 @@ def customer_payload(node: Node) -> Dict[str, Any]:
     }
 
 
+def address_payload(address: Node) -> Dict[str, Any]:
+    """A ``MailingAddress`` node in the REST shape."""
+    return {
+        "name": address.get("name"),
+        "address1": address.get("address1"),
+        "address2": address.get("address2"),
+        "city": address.get("city"),
+        "province_code": address.get("provinceCode"),
+        "zip": address.get("zip"),
+        "country_code": address.get("countryCodeV2"),
+        "phone": address.get("phone"),
+    }
+
+
 def order_payload(node: Node) -> Dict[str, Any]:
     address = node.get("shippingAddress") or {}
     order_id = numeric_id(node["legacyResourceId"])
@@ -107,16 +121,7 @@ def order_payload(node: Node) -> Dict[str, Any]:
         "customer": {"id": numeric_id(node["customer"]["legacyResourceId"])}
         if node.get("customer")
         else None,
-        "shipping_address": {
-            "name": address.get("name"),
-            "address1": address.get("address1"),
-            "address2": address.get("address2"),
-            "city": address.get("city"),
-            "province_code": address.get("provinceCode"),
-            "zip": address.get("zip"),
-            "country_code": address.get("countryCodeV2"),
-            "phone": address.get("phone"),
-        },
+        "shipping_address": address_payload(address),
         "line_items": [
             {
                 "id": numeric_id(line["id"]),
@@ -154,4 +159,4 @@ def _fulfillment_payload(node: Node, order_id: int) -> Dict[str, Any]:
     }
 
 
-__all__ = ["customer_payload", "numeric_id", "order_payload", "product_payload"]
+__all__ = ["address_payload", "customer_payload", "numeric_id", "order_payload", "product_payload"]
