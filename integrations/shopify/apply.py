@@ -118,10 +118,8 @@ def apply_customer(session: Session, payload: Payload) -> Outcome:
     updated = parse_time(payload.get("updated_at"))
     if customer is not None and _is_stale(customer.updated_at, updated):
         return Outcome.STALE
-    if customer is None:
-        customer = Customer()
-        session.add(customer)
     consent = (payload.get("email_marketing_consent") or {}).get("state")
+    customer = customer or Customer()
     customer.shopify_id = int(payload["id"])
     customer.first_name = payload.get("first_name") or ""
     customer.last_name = payload.get("last_name") or ""
@@ -132,11 +130,25 @@ def apply_customer(session: Session, payload: Payload) -> Outcome:
     customer.created_at = parse_time(payload.get("created_at")) or customer.created_at
     customer.tags = _tags(payload.get("tags"))
     customer.updated_at = updated
+    if customer.id is None:
+        _added(session, customer)
     return Outcome.APPLIED
 
 
 def _one(session: Session, model: Any, condition: Any) -> Any:
-    return session.execute(select(model).where(condition)).scalars().first()
+    """The row matching ``condition``, without flushing pending changes first.
+
+    Autoflush before every look-up would cost most of a sync's time; rows are flushed when they
+    are created (:func:`_added`), so a look-up still finds every row, new ones included.
+    """
+    with session.no_autoflush:
+        return session.execute(select(model).where(condition)).scalars().first()
+
+
+def _added(session: Session, row: Any) -> Any:
+    session.add(row)
+    session.flush()
+    return row
 
 
 # --- catalog ----------------------------------------------------------------------------------------
@@ -154,8 +166,9 @@ def _category(session: Session, name: str) -> Optional[Category]:
         return None
     category = _one(session, Category, Category.name == name)
     if category is None:
-        category = Category(name=name, slug=re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-"))
-        session.add(category)
+        category = _added(
+            session, Category(name=name, slug=re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-"))
+        )
     return category
 
 
