@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
 import itertools
@@ -318,6 +319,8 @@ class FakeShopifyAdmin(FakeServer):
         return answer
 
     def _answer(self, request: web.Request, body: Any) -> web.Response:
+        if request.method == "GET" and request.path == "/health":  # the demo's launcher waits for it
+            return web.json_response({"status": "ok"})
         if request.method != "POST" or request.path != f"/admin/api/{self.api_version}/graphql.json":
             return web.json_response({"errors": "Not Found"}, status=404)
         if request.headers.get("X-Shopify-Access-Token") != self.token:
@@ -575,3 +578,37 @@ class ThreadedFake:
         asyncio.run_coroutine_threadsafe(self.fake.stop(), self._loop).result(timeout=30)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=30)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Serve the fake shop with the store at ``DATABASE_URL`` until stopped (``make run`` demo)."""
+    import argparse
+
+    from store.db import make_engine
+
+    parser = argparse.ArgumentParser(prog="python -m tests.fakes.shopify_admin", description=main.__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--token", required=True)
+    parser.add_argument("--secret", required=True)
+    parser.add_argument("--shop", default=SHOP)
+    parser.add_argument("--version", default=VERSION)
+    args = parser.parse_args(argv)
+    fake = FakeShopifyAdmin(
+        data=ShopData.from_store(make_engine()), token=args.token, secret=args.secret,
+        shop_domain=args.shop, api_version=args.version, port=args.port,
+    )  # fmt: skip
+
+    async def serve() -> None:
+        await fake.start()
+        print(f"fake Shopify Admin API for {args.shop} on {fake.base_url}", flush=True)
+        await asyncio.Event().wait()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve())
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())
