@@ -21,6 +21,7 @@ from typing import Any, Dict, Iterable, Mapping, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from store.catalog_version import bump_catalog_version
 from store.contact import normalize_email, parse_order_number, phone_key
 from store.models import (
     Category,
@@ -31,15 +32,11 @@ from store.models import (
     Order,
     Product,
     ReturnPolicy,
-    StoreSetting,
     Variant,
     money,
 )  # fmt: skip
 
 Payload = Mapping[str, Any]
-
-CATALOG_VERSION_KEY = "catalog_version"
-"""Store setting bumped by every catalog change, for readers that cache the catalog."""
 
 _SHIPMENT = {
     "delivered": "delivered",
@@ -95,15 +92,6 @@ def _is_stale(current: Optional[datetime], incoming: Optional[datetime]) -> bool
 def _is_news(current: Optional[datetime], incoming: Optional[datetime]) -> bool:
     """Whether a version is new to the store (not the same version applied again)."""
     return current is None or incoming is None or incoming > current
-
-
-def bump_catalog_version(session: Session) -> None:
-    """Tell catalog readers (the NLU matcher, the recommender) that products or stock changed."""
-    row = session.get(StoreSetting, CATALOG_VERSION_KEY)
-    if row is None:
-        session.add(StoreSetting(key=CATALOG_VERSION_KEY, value=1))
-    else:
-        row.value = int(row.value or 0) + 1
 
 
 # --- customers ------------------------------------------------------------------------------------
@@ -441,6 +429,6 @@ def _first(values: Optional[Iterable[Any]]) -> Optional[str]:
 
 
 __all__ = [
-    "CATALOG_VERSION_KEY", "Outcome", "apply_customer", "apply_fulfillment", "apply_inventory_level",
-    "apply_order", "apply_product", "bump_catalog_version", "delete_product", "parse_time", "store_address",
+    "Outcome", "apply_customer", "apply_fulfillment", "apply_inventory_level", "apply_order", "apply_product",
+    "delete_product", "parse_time", "store_address",
 ]  # fmt: skip

@@ -8,9 +8,9 @@ from typing import Dict, List
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from integrations.shopify.apply import CATALOG_VERSION_KEY
 from integrations.shopify.client import AdminClient
 from integrations.shopify.sync import sync_shop
+from store.catalog_version import CATALOG_VERSION_KEY
 from store.db import session_scope
 from store.models import Base, Order, Product, StoreSetting
 from tests.fakes.shopify_admin import FakeShopifyAdmin
