@@ -118,7 +118,10 @@ class ShopifyWebhookInput(InputChannel):
         if not webhook_id or len(webhook_id) > 100:
             return _error(400, "missing_webhook_id", f"{WEBHOOK_ID_HEADER} is missing or too long")
         try:
-            payload = parse_json(request.body, **_json_limits())
+            limits = limit_settings()
+            payload = parse_json(
+                request.body, max_bytes=limits["MAX_REQUEST_BYTES"], max_depth=limits["MAX_JSON_DEPTH"]
+            )
         except RequestRejected as error:
             return rejection_response(error)
         if not isinstance(payload, dict):
@@ -144,11 +147,6 @@ class ShopifyWebhookInput(InputChannel):
         status = "duplicate" if outcome is None else outcome.value
         logger.info("shopify.webhook topic=%s outcome=%s", delivery.topic, status)
         return response.json({"status": status})
-
-
-def _json_limits() -> Dict[str, int]:
-    limits = limit_settings()
-    return {"max_bytes": limits["MAX_REQUEST_BYTES"], "max_depth": limits["MAX_JSON_DEPTH"]}
 
 
 __all__ = ["ShopifyWebhookInput"]
