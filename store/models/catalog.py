@@ -91,9 +91,7 @@ class SizeChart(Base):
     url = Column(String(500), nullable=True)
 
     rows = relationship(
-        "SizeChartRow",
-        back_populates="chart",
-        cascade="all, delete-orphan",
+        "SizeChartRow", back_populates="chart", cascade="all, delete-orphan",
         order_by="SizeChartRow.position",
     )
 

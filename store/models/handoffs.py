@@ -28,9 +28,7 @@ class Handoff(Base):
     resolved_at = Column(UTCDateTime, nullable=True)
 
     messages = relationship(
-        "HandoffMessage",
-        back_populates="handoff",
-        cascade="all, delete-orphan",
+        "HandoffMessage", back_populates="handoff", cascade="all, delete-orphan",
         order_by="HandoffMessage.id",
     )
 

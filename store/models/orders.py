@@ -3,16 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Boolean,
-    Column,
-    Date,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
+    JSON, BigInteger, Boolean, Column, Date, ForeignKey, Integer, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import relationship
 
@@ -83,9 +74,7 @@ class Order(Base):
         "LineItem", back_populates="order", cascade="all, delete-orphan", order_by="LineItem.position"
     )
     fulfillments = relationship(
-        "Fulfillment",
-        back_populates="order",
-        cascade="all, delete-orphan",
+        "Fulfillment", back_populates="order", cascade="all, delete-orphan",
         order_by="Fulfillment.shipped_at",
     )
     returns = relationship("Return", back_populates="order", cascade="all, delete-orphan")
@@ -144,9 +133,7 @@ class FulfillmentLine(Base):
     fulfillment_id = Column(
         Integer, ForeignKey("fulfillments.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    line_item_id = Column(
-        Integer, ForeignKey("line_items.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    line_item_id = Column(Integer, ForeignKey("line_items.id", ondelete="CASCADE"), nullable=False, index=True)
     quantity = Column(Integer, nullable=False)
 
     fulfillment = relationship("Fulfillment", back_populates="lines")
@@ -191,9 +178,7 @@ class ReturnItem(Base):
 
     id = Column(Integer, primary_key=True)
     return_id = Column(Integer, ForeignKey("returns.id", ondelete="CASCADE"), nullable=False, index=True)
-    line_item_id = Column(
-        Integer, ForeignKey("line_items.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    line_item_id = Column(Integer, ForeignKey("line_items.id", ondelete="CASCADE"), nullable=False, index=True)
     quantity = Column(Integer, nullable=False)
 
     return_ = relationship("Return", back_populates="items")

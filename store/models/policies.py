@@ -52,9 +52,7 @@ class ShippingZone(Base):
     postal_prefixes = Column(JSON, nullable=False, default=list)
 
     methods = relationship(
-        "ShippingMethod",
-        back_populates="zone",
-        cascade="all, delete-orphan",
+        "ShippingMethod", back_populates="zone", cascade="all, delete-orphan",
         order_by="ShippingMethod.position",
     )
 
