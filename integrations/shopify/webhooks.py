@@ -14,10 +14,10 @@ import base64
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable, Dict, Mapping, Optional
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from integrations.shopify.apply import (
@@ -51,6 +51,9 @@ APPLIERS: Dict[str, Callable[[Session, Mapping[str, Any]], Outcome]] = {
     "customers/update": apply_customer,
 }
 """The topics the assistant subscribes to (README: "Connecting a Shopify store")."""
+
+KEEP_DELIVERIES = timedelta(days=7)
+"""How long a delivery id is remembered: Shopify retries for four hours, so a week is plenty."""
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -88,6 +91,7 @@ def apply_delivery(session: Session, *, delivery: Delivery, now: datetime) -> Op
     """
     if already_received(session, webhook_id=delivery.webhook_id):
         return None
+    session.execute(delete(ShopifyDelivery).where(ShopifyDelivery.received_at < now - KEEP_DELIVERIES))
     record = ShopifyDelivery(
         webhook_id=delivery.webhook_id, topic=delivery.topic, received_at=now, outcome=Outcome.IGNORED.value
     )

@@ -226,3 +226,18 @@ async def test_topics_we_do_not_handle_are_acknowledged_and_dropped(
     fake_shop: FakeShopifyAdmin, receiver: str
 ) -> None:
     assert await deliver(fake_shop, receiver, "carts/update", {"id": 1}) == (200, '{"status":"ignored"}')
+
+
+async def test_delivery_ids_are_forgotten_after_a_week(
+    fake_shop: FakeShopifyAdmin, receiver: str, shop_engine: Engine
+) -> None:
+    """Shopify retries for four hours; the table does not grow for ever."""
+    long_ago = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    with session_scope(shop_engine) as session:
+        session.add(
+            ShopifyDelivery(webhook_id="old", topic="orders/updated", received_at=long_ago, outcome="applied")
+        )
+    customer = next(iter(fake_shop.data.customers.values()))
+    await deliver(fake_shop, receiver, "customers/update", customer, webhook_id="new")
+    with session_scope(shop_engine) as session:
+        assert session.execute(select(ShopifyDelivery.webhook_id)).scalars().all() == ["new"]
