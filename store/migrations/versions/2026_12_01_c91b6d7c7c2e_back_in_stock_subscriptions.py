@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c91b6d7c7c2e"
-down_revision = "7bd9b7608a16"
+down_revision = "b29f52f09280"
 branch_labels = None
 depends_on = None
 
