@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 RASA   := $(VENV)/bin/rasa
 STAMP  := $(VENV)/.requirements.lock.sha256
 
-.PHONY: help venv web store train run shell interactive actions validate lint format system-deps test \
+.PHONY: help venv web store shopify-sync train run shell interactive actions validate lint format system-deps test \
         test-stories eval cv compare bench lock clean
 
 help: ## List the targets
@@ -31,6 +31,10 @@ store: venv ## Create or upgrade the store schema (migrations) and load the samp
 
 train: store ## Train a model if config, domain, data or catalog changed
 	@$(PY) -m tools.modelcache
+
+shopify-sync: venv ## Pull products, stock, customers and recent orders from the connected Shopify store
+	@$(PY) -m store migrate
+	@$(PY) -m integrations.shopify sync
 
 run: train web ## Start the action server and Rasa server; print where to chat (Ctrl-C stops)
 	@$(PY) -m tools.launcher
