@@ -8,12 +8,13 @@ Rasa has no start-up hook for project code, so :class:`storefront.scaling.Switch
 from __future__ import annotations
 
 from core import redact
-from storefront import action_fallback, action_validation
+from storefront import action_fallback, action_session, action_validation
 
 
 def install_safeguards() -> None:
-    """Redact contact details from the logs, apologise when the action server is down, and check
-    the action server's answers with a schema validator compiled once."""
+    """Redact contact details from the logs, apologise when the action server is down, check the
+    action server's answers with a schema validator compiled once, and keep its connections open."""
     redact.install()
     action_fallback.install()
     action_validation.install()
+    action_session.install()

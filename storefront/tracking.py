@@ -50,7 +50,7 @@ from rasa.shared.core.events import (
     deserialise_events,
 )
 from rasa.shared.core.slots import Slot
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.trackers import DialogueStateTracker, State
 
 from store.db import use_sqlite_pragmas
 
@@ -116,6 +116,36 @@ class WindowedTracker(DialogueStateTracker):
             base.apply_to(self)  # Rasa's __init__ clears the active loop after its _reset()
         self.unsaved: List[Event] = []
         """Events appended since the tracker store handed the tracker out, in order."""
+        self._states: Optional[Tuple[Tuple[Any, ...], Optional[Event], Dict[Any, List[State]]]] = None
+        """``past_states`` for the current events, by arguments (this tracker object only)."""
+
+    def past_states(
+        self,
+        domain: Domain,
+        omit_unset_slots: bool = False,
+        ignore_rule_only_turns: bool = False,
+        rule_only_data: Optional[Dict[str, Any]] = None,
+    ) -> List[State]:
+        """Rasa's dialogue states of the history, computed once per new event and set of arguments.
+
+        Each policy asks for them (RulePolicy up to three times per predicted action), and each
+        time Rasa replays every event into a fresh tracker. The states only depend on the events,
+        the base state and the arguments, so the results are kept until an event is added; the key
+        holds the number of events and the identity of the last one (RulePolicy and MemoizationPolicy
+        pass different arguments, so each set is kept). Callers change the states they
+        get (the featurizer deletes the intent or text of the last one), so each gets a copy.
+        """
+        events = (id(domain), len(self.events), id(self.events[-1]) if self.events else None)
+        if self._states is None or self._states[0] != events:
+            # the last event is held so its id cannot be reused by another event while memoised
+            self._states = (events, self.events[-1] if self.events else None, {})
+        memo = self._states[2]
+        arguments = (omit_unset_slots, ignore_rule_only_turns, _frozen(rule_only_data))
+        if arguments not in memo:
+            memo[arguments] = super().past_states(
+                domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data
+            )
+        return [{part: dict(features) for part, features in state.items()} for state in memo[arguments]]
 
     def update(self, event: Event, domain: Optional[Domain] = None) -> None:
         super().update(event, domain)
@@ -174,6 +204,13 @@ class WindowedTracker(DialogueStateTracker):
         for event in events[:safe]:
             DialogueStateTracker.update(folded, event)
         return folded, safe
+
+
+def _frozen(rule_only_data: Optional[Dict[str, Any]]) -> Any:
+    """A hashable, comparable form of the policies' rule-only slots and loops."""
+    if not rule_only_data:
+        return None
+    return tuple(sorted((name, tuple(values)) for name, values in rule_only_data.items()))
 
 
 def _is_listen(event: Event) -> bool:

@@ -1,0 +1,101 @@
+"""One kept-open HTTP client session for the Rasa server's calls to the action server.
+
+Rasa 3.6's :meth:`rasa.utils.endpoints.EndpointConfig.request` opens a new ``aiohttp`` session for
+every call (``async with self.session() as session``) and closes it afterwards: every custom
+action, form validation and slot mapping pays for a new connection pool, a new TCP connection and
+its teardown (8% of the server's time per message under load, docs/performance.md). Rasa has no
+setting for it, so :func:`install` replaces ``EndpointConfig.session`` once at start-up (with the
+other safeguards, :mod:`storefront.startup`) by one that hands out a session kept open per event
+loop and per endpoint configuration (headers and basic auth): its keep-alive connections are
+reused by the next call. ``request`` itself is Rasa's, unchanged: same URL, parameters, timeout,
+error handling and JSON decoding.
+
+The kept session has no cookie jar (:class:`aiohttp.DummyCookieJar`), so nothing one answer sets
+can travel with another shopper's call; a session belongs to one event loop and is replaced when
+it was closed. :func:`close_sessions` closes the sessions of the running loop (tests; a server
+that stops drops its connections with its process).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from types import TracebackType
+from typing import Any, Callable, Dict, List, Optional, Tuple, Type
+
+import aiohttp
+from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
+
+SessionKey = Tuple[Tuple[Tuple[str, str], ...], Tuple[Tuple[str, str], ...]]
+
+_sessions: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Dict[SessionKey, aiohttp.ClientSession]]" = (
+    weakref.WeakKeyDictionary()
+)
+_original: List[Callable[[EndpointConfig], Any]] = []
+
+
+class _KeptSession:
+    """``async with`` yields the kept session and leaves it open (Rasa's ``request`` closes its own)."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self.session
+
+    async def __aexit__(
+        self,
+        kind: Optional[Type[BaseException]],
+        error: Optional[BaseException],
+        traceback: Optional[TracebackType],
+    ) -> None:
+        return None
+
+
+def kept_session(endpoint: EndpointConfig) -> _KeptSession:
+    """The running loop's open session for ``endpoint``'s headers and credentials (made on first use)."""
+    key: SessionKey = (
+        tuple(sorted((str(k), str(v)) for k, v in (endpoint.headers or {}).items())),
+        tuple(sorted((str(k), str(v)) for k, v in (endpoint.basic_auth or {}).items())),
+    )
+    sessions = _sessions.setdefault(asyncio.get_running_loop(), {})
+    session = sessions.get(key)
+    if session is None or session.closed:
+        session = sessions[key] = _new_session(endpoint)
+    return _KeptSession(session)
+
+
+def _new_session(endpoint: EndpointConfig) -> aiohttp.ClientSession:
+    """Rasa's session settings (headers, basic auth, timeout), without cookies."""
+    auth = None
+    if endpoint.basic_auth:
+        auth = aiohttp.BasicAuth(endpoint.basic_auth["username"], endpoint.basic_auth["password"])
+    return aiohttp.ClientSession(
+        headers=endpoint.headers,
+        auth=auth,
+        timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+        cookie_jar=aiohttp.DummyCookieJar(),
+    )
+
+
+async def close_sessions() -> None:
+    """Close the running loop's kept sessions (the next request opens a new one)."""
+    for session in _sessions.pop(asyncio.get_running_loop(), {}).values():
+        await session.close()
+
+
+def install() -> None:
+    """Keep the action server's sessions open between calls (idempotent)."""
+    if _original:
+        return
+    _original.append(EndpointConfig.session)
+    EndpointConfig.session = kept_session  # type: ignore[assignment,method-assign]
+
+
+def uninstall() -> None:
+    """Put Rasa's own method back (for tests)."""
+    if _original:
+        EndpointConfig.session = _original.pop()  # type: ignore[method-assign]
+
+
+__all__ = ["close_sessions", "install", "kept_session", "uninstall"]

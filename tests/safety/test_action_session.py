@@ -1,0 +1,78 @@
+"""The Rasa server's calls to the action server reuse one kept-open session (storefront/action_session.py).
+
+Rasa's ``EndpointConfig.request`` is called unchanged; the tests count the TCP connections a real
+HTTP server sees, and check that nothing (a cookie) travels from one call to the next.
+"""
+
+from __future__ import annotations
+
+from typing import AsyncIterator, List, Tuple
+
+import pytest
+from aiohttp import web
+from rasa.utils.endpoints import EndpointConfig
+
+from storefront import action_session
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture
+async def webhook(unused_tcp_port: int) -> AsyncIterator[Tuple[str, List[Tuple[object, str]]]]:
+    """A stand-in action server recording each call's client address and Cookie header."""
+    seen: List[Tuple[object, str]] = []
+
+    async def answer(request: web.Request) -> web.Response:
+        seen.append((request.transport.get_extra_info("peername"), request.headers.get("Cookie", "")))
+        response = web.json_response({"events": [], "responses": []})
+        response.set_cookie("shopper", f"call-{len(seen)}")
+        return response
+
+    app = web.Application()
+    app.router.add_post("/webhook", answer)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", unused_tcp_port).start()
+    yield f"http://127.0.0.1:{unused_tcp_port}/webhook", seen
+    await runner.cleanup()
+
+
+async def _three_calls(url: str) -> List[object]:
+    endpoint = EndpointConfig(url=url)
+    return [await endpoint.request(json={"next_action": "action_x"}, method="post") for _ in range(3)]
+
+
+async def test_calls_share_one_connection_and_no_cookies(webhook: Tuple[str, list]) -> None:
+    url, seen = webhook
+    action_session.install()
+    try:
+        answers = await _three_calls(url)
+    finally:
+        await action_session.close_sessions()
+        action_session.uninstall()
+    assert answers == [{"events": [], "responses": []}] * 3  # Rasa's request, unchanged
+    assert len({peer for peer, _ in seen}) == 1  # one keep-alive connection for three calls
+    assert [cookie for _, cookie in seen] == ["", "", ""]  # no cookie jar shared between calls
+
+
+async def test_rasas_own_session_opens_a_connection_per_call(webhook: Tuple[str, list]) -> None:
+    """The measurement above can fail: without the install every call is a new connection."""
+    url, seen = webhook
+    await _three_calls(url)
+    assert len({peer for peer, _ in seen}) == 3
+
+
+async def test_a_closed_session_is_replaced_and_install_is_idempotent(webhook: Tuple[str, list]) -> None:
+    url, seen = webhook
+    action_session.install()
+    action_session.install()
+    try:
+        await _three_calls(url)
+        await action_session.close_sessions()
+        await _three_calls(url)
+    finally:
+        await action_session.close_sessions()
+        action_session.uninstall()
+        action_session.uninstall()
+    assert len({peer for peer, _ in seen}) == 2
+    assert EndpointConfig.session is not action_session.kept_session
