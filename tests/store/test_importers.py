@@ -12,6 +12,7 @@ import pytest
 
 from store import agents
 from store.catalog import get_product, search_products
+from store.catalog_version import catalog_version
 from store.db import session_scope
 from store.importers.errors import StoreImportError
 from store.importers.load import StoreFiles, import_store, table_counts
@@ -244,3 +245,13 @@ def test_bad_policy_yaml(empty_engine, data_dir, tmp_path):
     with pytest.raises(StoreImportError) as error:
         import_store(empty_engine, StoreFiles(products=products, policies=policies), today=TODAY)
     assert str(error.value) == "shipping.yaml: zones[0].methods[1].cutoff: '25:00' is not a time HH:MM"
+
+
+def test_each_import_moves_the_catalog_version_past_the_last(empty_engine, data_dir, tmp_path):
+    """Caches of the catalog (the recommender's snapshot, the NLU matcher) are keyed by it."""
+    _imported(empty_engine, data_dir, tmp_path)
+    with session_scope(empty_engine) as session:
+        first = catalog_version(session)
+    _imported(empty_engine, data_dir, tmp_path)
+    with session_scope(empty_engine) as session:
+        assert catalog_version(session) == first + 1 > 0
