@@ -117,7 +117,9 @@ class SpellingNormalizer(GraphComponent):
         """Read the variants file and keep its table in the model."""
         self.table = read_variants(self._config.get("variants_file") or DEFAULT_VARIANTS_FILE)
         with self._model_storage.write_to(self._resource) as directory:
-            (directory / SPELLINGS_FILE).write_text(json.dumps(self.table, ensure_ascii=False), encoding="utf-8")
+            (directory / SPELLINGS_FILE).write_text(
+                json.dumps(self.table, ensure_ascii=False), encoding="utf-8"
+            )
         return self._resource
 
     @classmethod

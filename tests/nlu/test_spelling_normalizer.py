@@ -37,9 +37,7 @@ def variants_file(tmp_path: Path) -> Path:
     return path
 
 
-def trained(
-    variants_file: Path, storage: LocalModelStorage, context: ExecutionContext
-) -> SpellingNormalizer:
+def trained(variants_file: Path, storage: LocalModelStorage, context: ExecutionContext) -> SpellingNormalizer:
     """Train on ``variants_file``, then delete it and load: the model must carry the table."""
     config = {**SpellingNormalizer.get_default_config(), "variants_file": str(variants_file)}
     resource = Resource("spelling_normalizer")

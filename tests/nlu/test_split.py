@@ -128,7 +128,8 @@ def test_no_held_out_message_is_a_near_copy_of_a_training_message(
 
 
 @pytest.mark.parametrize(
-    "first, second", [("test_data", "paraphrase"), ("test_data", "paraphrase_b"), ("paraphrase", "paraphrase_b")]
+    "first, second",
+    [("test_data", "paraphrase"), ("test_data", "paraphrase_b"), ("paraphrase", "paraphrase_b")],
 )
 def test_the_splits_do_not_share_messages(first: str, second: str) -> None:
     one, other = (_examples(SPLITS[name].path) for name in (first, second))
