@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 RASA   := $(VENV)/bin/rasa
 STAMP  := $(VENV)/.requirements.lock.sha256
 
-.PHONY: help venv web store train run shell interactive actions validate lint format system-deps test \
+.PHONY: help venv web store shopify-sync train run shell interactive actions validate lint format system-deps test \
         test-stories eval cv compare bench lock clean
 
 help: ## List the targets
@@ -31,6 +31,10 @@ store: venv ## Create or upgrade the store schema (migrations) and load the samp
 
 train: store ## Train a model if config, domain, data or catalog changed
 	@$(PY) -m tools.modelcache
+
+shopify-sync: venv ## Pull products, stock, customers and recent orders from the connected Shopify store
+	@$(PY) -m store migrate
+	@$(PY) -m integrations.shopify sync
 
 run: train web ## Start the action server and Rasa server; print where to chat (Ctrl-C stops)
 	@$(PY) -m tools.launcher
@@ -79,8 +83,8 @@ cv: store ## Cross-validate CONFIGS (default config.yml) on data/nlu; misclassif
 compare: store ## Compare config.yml with Rasa's default and a spaCy+sklearn pipeline
 	@$(PY) scripts/nlu_compare.py
 
-bench: train ## Measure latency and throughput of the running stack on loopback
-	@$(PY) scripts/bench.py
+bench: train ## This project vs a stock `rasa init` bot: 1/10/20 shoppers, long conversation, memory, start-up (BENCH_ARGS="--only project")
+	@$(PY) scripts/bench.py $(BENCH_ARGS)
 
 # The resolver (uv) lives in its own virtualenv outside the project: installed into .venv it would
 # bring packaging upgrades that break Rasa's pins. Pins already in a lock file are kept unless

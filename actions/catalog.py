@@ -9,9 +9,7 @@ the variant is sold out, offer the store's closest in-stock alternatives as butt
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Dict, List, Optional, Sequence
 
 from rasa_sdk import Action, Tracker
@@ -23,6 +21,7 @@ from sqlalchemy.orm import Session
 from actions.formatting import listing, money
 from actions.product_compare import compare_products, named_products, utter_comparison
 from actions.store_access import answers_store_failure, query_store
+from core.budget import budget_from_text
 from store.catalog import ProductDetail, ProductHit, get_product, search_products
 from store.codes import AlternativeKind, StockReason
 from store.info import store_info
@@ -34,33 +33,6 @@ RESULTS_SHOWN = 3
 ALTERNATIVES_SHOWN = 3
 STOCK_QUESTION_SLOTS = ("size", "color")
 """Size and color answer one stock question; a later question about another product starts afresh."""
-_BUDGET = re.compile(
-    r"\b(?P<dir>under|below|less than|up to|max(?:imum)?|cheaper than|no more than|over|above|more than)"
-    r"\s*(?:[$£€]\s*)?(?P<amount>\d{1,5}(?:\.\d{1,2})?)\b",
-    re.IGNORECASE,
-)
-
-
-@dataclass(frozen=True)
-class Budget:
-    """A price limit the shopper typed, and where in the message it was."""
-
-    min_price: Optional[Decimal]
-    max_price: Optional[Decimal]
-    start: int
-    end: int
-
-
-def budget_from_text(text: str) -> Optional[Budget]:
-    """``"tees under 30"`` -> max 30; ``"over 100"`` -> min 100; None without a price limit."""
-    match = _BUDGET.search(text or "")
-    if not match:
-        return None
-    amount = Decimal(match.group("amount"))
-    upper = match.group("dir").lower() not in ("over", "above", "more than")
-    return Budget(None if upper else amount, amount if upper else None, match.start(), match.end())
-
-
 def _button(title: str, intent: str, entities: Dict[str, Any]) -> Dict[str, str]:
     return {"title": title, "payload": f"/{intent}{json.dumps(entities, separators=(',', ':'))}"}
 

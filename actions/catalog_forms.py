@@ -56,6 +56,9 @@ def target_and_usual_product(tracker: Tracker) -> tuple[Optional[str], Optional[
 class ProductSlotMixin:
     """``extract_product`` and ``validate_product`` shared by the forms that need a product."""
 
+    naming_intents = frozenset(NAMING_INTENTS)
+    """Intents whose typed text is taken as the product name when the form asked for it."""
+
     async def extract_product(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
@@ -69,7 +72,7 @@ class ProductSlotMixin:
         text = (tracker.latest_message.get("text") or "").strip()
         if (
             requested == "product"
-            and _intent(tracker) in NAMING_INTENTS
+            and _intent(tracker) in self.naming_intents
             and text
             and not text.startswith("/")
         ):
@@ -92,7 +95,13 @@ class ProductSlotMixin:
 
 
 class ValidateStockForm(ProductSlotMixin, HandoffOnRepeatedFailure):
-    """The stock form needs only the product; size and color are optional."""
+    """The stock form needs only the product; size and color are optional.
+
+    A size question typed when we asked which product is not a product name: it is answered
+    from the size charts and the product is asked for again (data/rules/interruptions.yml).
+    """
+
+    naming_intents = frozenset(NAMING_INTENTS - {"size_help"})
 
     def name(self) -> str:
         return "validate_stock_form"

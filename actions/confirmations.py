@@ -30,7 +30,11 @@ YES_PHRASES = ("go ahead", "do it", "go for it", "sounds good", "that's right", 
 NO_WORDS = frozenset(
     {"no", "nope", "nah", "n", "don't", "dont", "not", "never", "keep", "leave", "wait", "hold"}
 )  # fmt: skip
-NO_PHRASES = ("changed my mind", "as it is", "as is", "no thanks", "no thank you", "forget it")
+NO_PHRASES = (
+    "changed my mind", "as it is", "as is", "no thanks", "no thank you", "forget it", "i'm fine", "im fine",
+    "i am fine", "i'm good", "im good", "i'm ok", "i'm okay", "i'm alright",
+)  # fmt: skip
+"""Phrases that say no; their words ("fine", "ok") are then no evidence of a yes."""
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
@@ -42,8 +46,11 @@ def read_yes_no(text: str) -> Optional[bool]:
     yes and a clear no ("yes... no wait") is unclear, and the form asks again.
     """
     lowered = " ".join(_WORD.findall(text.lower().replace("\u2019", "'")))
+    no_phrases = [phrase for phrase in NO_PHRASES if re.search(rf"\b{re.escape(phrase)}\b", lowered)]
+    for phrase in no_phrases:
+        lowered = re.sub(rf"\b{re.escape(phrase)}\b", " ", lowered)
     words = set(lowered.split())
-    says_no = bool(words & NO_WORDS) or any(phrase in lowered for phrase in NO_PHRASES)
+    says_no = bool(words & NO_WORDS) or bool(no_phrases)
     says_yes = bool(words & YES_WORDS) or any(phrase in lowered for phrase in YES_PHRASES)
     if says_no and not says_yes:
         return False

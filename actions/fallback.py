@@ -8,8 +8,10 @@ also unclear, the conversation goes to a person with ``handoff_reason=nlu_fallba
 Gibberish is trained as ``out_of_scope`` (so it is not mistaken for a request), which kept it
 out of this ladder: "asdfjkl" twice got "outside what I can help with" twice. ``out_of_scope``
 therefore comes here too (data/rules/chitchat.yml) and counts as unclear when the classifier is
-unsure of it or when none of its words occurs in the in-scope training data
-(:mod:`actions.vocabulary`); a confident out-of-scope request in real words still gets
+unsure of it or when none of its words occurs in the in-scope training data: the model records
+that vocabulary when it is trained and marks every parse result with its verdict
+(``storefront/nlu/in_scope_vocabulary.py``, read here from the message's parse data under
+:data:`VOCABULARY_KEY`). A confident out-of-scope request in real words still gets
 ``utter_out_of_scope``.
 """
 
@@ -22,13 +24,15 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import perform_handoff
-from actions.vocabulary import knows_any_word
+from actions.questions import answer_question, pending_answer
 from store.codes import HandoffReason
 
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 CLEAR_OUT_OF_SCOPE_CONFIDENCE = 0.6
 """Below this, an ``out_of_scope`` prediction is a guess, not a recognised off-topic request."""
+VOCABULARY_KEY = "in_scope_vocabulary"
+"""Where the NLU pipeline puts its gibberish verdict in a parse result (``{"gibberish": bool, ...}``)."""
 MAX_TOPICS = 3
 TOPIC_RESPONSE_PREFIX = "utter_topic_"
 
@@ -41,7 +45,16 @@ def is_unclear(parse_data: Dict[str, Any]) -> bool:
     if intent.get("name") != OUT_OF_SCOPE_INTENT:
         return False
     confidence = float(intent.get("confidence") or 0.0)
-    return confidence < CLEAR_OUT_OF_SCOPE_CONFIDENCE or not knows_any_word(str(parse_data.get("text") or ""))
+    return confidence < CLEAR_OUT_OF_SCOPE_CONFIDENCE or is_gibberish(parse_data)
+
+
+def is_gibberish(parse_data: Dict[str, Any]) -> bool:
+    """The model's verdict that no word of the message is in its in-scope vocabulary.
+
+    A message parsed without the NLU pipeline (a button's ``/intent`` payload) has no verdict
+    and is not gibberish.
+    """
+    return bool((parse_data.get(VOCABULARY_KEY) or {}).get("gibberish"))
 
 
 def previous_user_message(tracker: Tracker) -> Optional[Dict[str, Any]]:
@@ -93,6 +106,9 @@ class ActionStorefrontFallback(Action):
         if not is_unclear(latest):
             dispatcher.utter_message(response="utter_out_of_scope")
             return []
+        answer = pending_answer(tracker)
+        if answer is not None:  # "nah I'm fine" right after "shall I get a person?"
+            return await answer_question(dispatcher, tracker, yes=answer)
         previous = previous_user_message(tracker)
         if previous is not None and is_unclear(previous):
             return await perform_handoff(dispatcher, tracker, reason=HandoffReason.NLU_FALLBACK)

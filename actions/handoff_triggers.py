@@ -37,6 +37,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.forms import stop_form
+from actions.questions import accepts_offer_of_a_person
 from actions.store_access import answers_store_failure
 from store.codes import HandoffReason
 from store.orders import OrderView
@@ -144,7 +145,9 @@ class HandoffOnRepeatedFailure(FormValidationAction):
     """A form validator whose question, answered unusably three times running, hands off.
 
     It also answers a store failure in any of its validators with the store failure policy
-    (:func:`actions.store_access.answers_store_failure`): the apology, and the form ends.
+    (:func:`actions.store_access.answers_store_failure`): the apology, and the form ends. And a
+    yes to the person the form has just offered ("or I can get a person to help") ends the form
+    and hands off instead of being read as the answer to its question.
     """
 
     @abstractmethod
@@ -155,4 +158,7 @@ class HandoffOnRepeatedFailure(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        if accepts_offer_of_a_person(tracker):  # the "yes" is no answer: forget what it filled
+            taken = [SlotSet(slot, None) for slot in tracker.slots_to_validate()]
+            return [*taken, *stop_form(), FollowupAction("action_handoff")]
         return count_rejected_answer(tracker, await super().run(dispatcher, tracker, domain))

@@ -1,4 +1,8 @@
-"""Cancelling an unshipped order and changing where it goes, after the form verified and confirmed."""
+"""Cancelling an unshipped order and changing where it goes, after the form verified and confirmed.
+
+With a Shopify store connected, the change is asked of Shopify first and the store follows its
+answer (``integrations.shopify.writeback``); without one, the store's own rules make the change.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from actions.order_facts import address_line, order_values
 from actions.order_forms import new_address
 from actions.order_verification import verified_order_view
 from actions.store_access import answers_store_failure, query_store
+from integrations.shopify.writeback import cancel_in_shop, change_address_in_shop, shop_connection
 from store.codes import HandoffReason, OrderChangeRefusal
 from store.orders import OrderChangeResult, cancel_order, change_shipping_address
 
@@ -29,6 +34,7 @@ CANCEL_REFUSALS: Dict[OrderChangeRefusal, str] = {
     OrderChangeRefusal.NOT_FOUND: CHANGE_FAILED,
     OrderChangeRefusal.INVALID_ADDRESS: CHANGE_FAILED,
     OrderChangeRefusal.COUNTRY_CHANGE_NOT_ALLOWED: CHANGE_FAILED,
+    OrderChangeRefusal.SHOP_REFUSED: CHANGE_FAILED,
 }
 ADDRESS_REFUSALS: Dict[OrderChangeRefusal, str] = {
     OrderChangeRefusal.ALREADY_CANCELLED: "utter_cannot_change_address_cancelled",
@@ -37,6 +43,7 @@ ADDRESS_REFUSALS: Dict[OrderChangeRefusal, str] = {
     OrderChangeRefusal.NOT_FOUND: CHANGE_FAILED,
     OrderChangeRefusal.INVALID_ADDRESS: CHANGE_FAILED,
     OrderChangeRefusal.COUNTRY_CHANGE_NOT_ALLOWED: CHANGE_FAILED,
+    OrderChangeRefusal.SHOP_REFUSED: CHANGE_FAILED,
 }
 
 
@@ -73,11 +80,15 @@ class ActionCancelOrder(Action):
             dispatcher.utter_message(response="utter_order_kept")
         if confirmed is not True:
             return _reset(CANCEL_SLOTS)
-        result = await query_store(
-            cancel_order,
-            order_number=tracker.get_slot("verified_order"),
-            contact=tracker.get_slot("order_contact"),
-        )
+        order = {
+            "order_number": tracker.get_slot("verified_order"),
+            "contact": tracker.get_slot("order_contact"),
+        }
+        shop = shop_connection()
+        if shop is not None:
+            result = await cancel_in_shop(shop, **order)
+        else:
+            result = await query_store(cancel_order, **order)
         if not result.ok:
             return _reset(CANCEL_SLOTS) + _refusal(result, dispatcher, CANCEL_REFUSALS)
         assert result.order is not None
@@ -103,12 +114,16 @@ class ActionChangeAddress(Action):
         result: Optional[OrderChangeResult] = None
         order = await verified_order_view(tracker)
         if order is not None:
-            result = await query_store(
-                change_shipping_address,
-                order_number=str(order.number),
-                contact=tracker.get_slot("order_contact"),
-                address=new_address(tracker, order),
-            )
+            change = {
+                "order_number": str(order.number),
+                "contact": tracker.get_slot("order_contact"),
+                "address": new_address(tracker, order),
+            }
+            shop = shop_connection()
+            if shop is not None:
+                result = await change_address_in_shop(shop, **change)
+            else:
+                result = await query_store(change_shipping_address, **change)
         if result is None:
             dispatcher.utter_message(response="utter_order_not_found_final")
             return _reset(ADDRESS_SLOTS)

@@ -53,6 +53,25 @@ async def _order_country(tracker: Tracker) -> str:
     return (order.shipping_address.country or order.shipping_country or "") if order else ""
 
 
+async def _whole_address_typed(tracker: Tracker) -> Optional[Dict[str, Any]]:
+    """Street, city and postal code when the shopper's latest message is a whole address.
+
+    Read from the message itself, not from the slot being asked for: at the postal-code question
+    the domain's ``postal_code`` entity would otherwise keep only the code of a pasted address.
+    Whichever of the three questions it answers, the form then goes straight to the confirmation,
+    which shows the whole new address back.
+    """
+    text = " ".join(str((tracker.latest_message or {}).get("text") or "").split())
+    whole = parse_address_line(text, await _order_country(tracker))
+    if whole is None:
+        return None
+    return {
+        "new_address1": whole.address1,
+        "new_city": whole.city_with_region,
+        "new_postal_code": whole.postal_code,
+    }
+
+
 def new_address(tracker: Tracker, order: OrderView) -> Address:
     """The address the shopper gave, in the order's country (moving abroad is not offered)."""
     city_text = str(tracker.get_slot("new_city") or "")
@@ -115,17 +134,12 @@ class ValidateChangeAddressForm(OrderFormValidator):
     ) -> Dict[str, Any]:
         """A whole address on one line fills street, city and postal code at once; else a street line.
 
-        The form then goes straight to the confirmation, which shows the whole new address back.
         A street line alone needs a house number and a name.
         """
-        text = " ".join(str(value or "").split())
-        whole = parse_address_line(text, await _order_country(tracker))
+        whole = await _whole_address_typed(tracker)
         if whole is not None:
-            return {
-                "new_address1": whole.address1,
-                "new_city": whole.city_with_region,
-                "new_postal_code": whole.postal_code,
-            }
+            return whole
+        text = " ".join(str(value or "").split())
         if len(text) < 5 or not re.search(r"\d", text) or not re.search(r"[A-Za-z]{2}", text):
             dispatcher.utter_message(response="utter_new_address1_invalid")
             return {"new_address1": None}
@@ -134,7 +148,10 @@ class ValidateChangeAddressForm(OrderFormValidator):
     async def validate_new_city(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        """A town name, optionally followed by a state (``Portland, OR``)."""
+        """A town name, optionally followed by a state (``Portland, OR``); or a whole address again."""
+        whole = await _whole_address_typed(tracker)
+        if whole is not None:
+            return whole
         text = " ".join(str(value or "").split())
         if not re.fullmatch(r"[^\d,]{2,60}(, ?[^\d,]{2,30})?", text):
             dispatcher.utter_message(response="utter_new_city_invalid")
@@ -144,7 +161,10 @@ class ValidateChangeAddressForm(OrderFormValidator):
     async def validate_new_postal_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        """A postal code in the shape the order's country uses."""
+        """A postal code in the shape the order's country uses; or a whole address again."""
+        whole = await _whole_address_typed(tracker)
+        if whole is not None:
+            return whole
         text = " ".join(str(value or "").split()).upper()
         order = await verified_order_view(tracker)
         country = (order.shipping_address.country if order else "") or ""

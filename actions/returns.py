@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.follow_ups import return_of_order_in_context
 from actions.formatting import listing, money
 from actions.return_choices import refuse_items
 from actions.store_access import answers_store_failure, query_store
@@ -42,7 +43,11 @@ def reset_return() -> List[EventType]:
 
 
 class ActionReturnPolicy(Action):
-    """State the return policy from the store's own policy record."""
+    """State the return policy from the store's own policy record.
+
+    "Can I return it?" right after an order was verified is about that order: the return form
+    answers it for the order instead (:func:`actions.follow_ups.return_of_order_in_context`).
+    """
 
     def name(self) -> str:
         return "action_return_policy"
@@ -51,6 +56,9 @@ class ActionReturnPolicy(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
+        follow_up = return_of_order_in_context(tracker)
+        if follow_up:
+            return follow_up
         policy = await query_store(return_policy)
         dispatcher.utter_message(
             response="utter_return_policy",

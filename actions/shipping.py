@@ -25,6 +25,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
+from actions.follow_ups import order_named_too
 from actions.formatting import day, listing, money, time_of_day, zone_abbreviation
 from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.page_context import cart_lines, cart_subtotal
@@ -117,16 +118,17 @@ class ActionShippingInfo(Action):
         destinations = listing(facts.destinations)
         if not country:
             dispatcher.utter_message(response="utter_shipping_overview", destinations=destinations)
-            return []
+            return order_named_too(tracker)
         if facts.destination is None or not facts.options:
             named = facts.destination.country_name if facts.destination else country
             dispatcher.utter_message(
                 response="utter_shipping_destination_unknown", country=named, destinations=destinations
             )
-            return []
+            return order_named_too(tracker)
         self._describe(dispatcher, facts, postal_code, now)
         slots = {"country": facts.destination.country_name, "region": facts.destination.region_code}
-        return [SlotSet(name, value) for name, value in slots.items() if tracker.get_slot(name) != value]
+        changed = [SlotSet(name, value) for name, value in slots.items() if tracker.get_slot(name) != value]
+        return [*changed, *order_named_too(tracker)]
 
     @staticmethod
     def _describe(

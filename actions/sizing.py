@@ -3,6 +3,11 @@
 ``sizing_form`` (validators in ``actions/catalog_forms.py``) makes sure we know the product and
 something to size from; ``action_size_help`` asks the store for the recommendation and tells the
 shopper the size, the fit note, whether that size is in stock, and where the size chart is.
+
+A size question asked while another flow waits for an answer (an order number, a confirmation)
+gets ``action_size_question`` instead (data/rules/interruptions.yml): the same answer when the
+message holds enough, else the product's size chart or the store's charts, and no question of
+its own, so the flow that was interrupted asks its question again.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from actions.formatting import listing, number
 from actions.store_access import answers_store_failure, query_store
 from core.units import CM_PER_FOOT, CM_PER_INCH, KG_PER_POUND, KG_PER_STONE
 from store.codes import SizeReason
-from store.sizing import SizeRecommendation, recommend_size
+from store.sizing import SizeRecommendation, recommend_size, size_charts
 
 NO_RECOMMENDATION = "utter_size_no_recommendation"
 SIZE_RESPONSES: Dict[SizeReason, str] = {
@@ -121,13 +126,16 @@ class ActionSizeHelp(Action):
         request = sizing_request(tracker)
         reset: List[EventType] = [SlotSet(slot, None) for slot in SIZE_HELP_SLOTS]
         if not request["product"]:
-            dispatcher.utter_message(response="utter_ask_sizing_form_product")
-            return reset
+            return [*reset, *await self._no_product(dispatcher)]
         result: SizeRecommendation = await query_store(recommend_size, **request)
         if result.size is None:
             return [*reset, *self._no_size(dispatcher, request, result)]
         self._recommend(dispatcher, request, result)
         return [*reset, SlotSet("size", result.size)]
+
+    async def _no_product(self, dispatcher: CollectingDispatcher) -> List[EventType]:
+        dispatcher.utter_message(response="utter_ask_sizing_form_product")
+        return []
 
     @staticmethod
     def _no_size(
@@ -166,6 +174,39 @@ class ActionSizeHelp(Action):
             dispatcher.utter_message(response=f"utter_size_fit_{result.fit}")
         stock = "utter_size_in_stock" if result.in_stock else "utter_size_out_of_stock"
         dispatcher.utter_message(response=stock, size=result.size)
+
+
+class ActionSizeQuestion(ActionSizeHelp):
+    """A size question inside another flow, answered from the size charts without asking anything.
+
+    With a product and measurements (or a usual size) it recommends like ``action_size_help``;
+    with a product alone it gives that product's chart and fit; with no product, the store's
+    charts. The flow that was waiting then asks its own question again.
+    """
+
+    def name(self) -> str:
+        return "action_size_question"
+
+    async def _no_product(self, dispatcher: CollectingDispatcher) -> List[EventType]:
+        charts = await query_store(size_charts)
+        dispatcher.utter_message(
+            response="utter_size_charts", charts=listing(f"{c.name}: {c.url}" for c in charts if c.url)
+        )
+        return []
+
+    @staticmethod
+    def _no_size(
+        dispatcher: CollectingDispatcher, request: Dict[str, Any], result: SizeRecommendation
+    ) -> List[EventType]:
+        if result.reason is not SizeReason.NEED_MEASUREMENTS or not result.size_chart_url:
+            return ActionSizeHelp._no_size(dispatcher, request, result)
+        dispatcher.utter_message(
+            response="utter_size_chart_for_product", product=result.product_title,
+            size_chart_url=result.size_chart_url,
+        )  # fmt: skip
+        if result.fit_note:
+            dispatcher.utter_message(response="utter_size_fit_note", fit_note=result.fit_note)
+        return []
 
 
 class ActionAskSizingFormSizeBasis(Action):

@@ -142,6 +142,23 @@ def _graph_version(name: str, value: str) -> str:
     return value
 
 
+def _shop_domain(name: str, value: str) -> str:
+    """A shop's permanent ``*.myshopify.com`` domain (the Admin API's host; a custom domain is not)."""
+    shop = value.strip().lower()
+    label = shop.removesuffix(".myshopify.com")
+    if shop == label or not label or not all(ch.isalnum() or ch == "-" for ch in label):
+        raise SettingsError(f"{name}={value!r} is not a shop domain (expected e.g. my-shop.myshopify.com)")
+    return shop
+
+
+def _shopify_version(name: str, value: str) -> str:
+    """Shopify's quarterly API versions: ``YYYY-01``, ``-04``, ``-07`` or ``-10``."""
+    year, _, month = value.partition("-")
+    if not (len(year) == 4 and year.isdigit() and month in ("01", "04", "07", "10")):
+        raise SettingsError(f"{name}={value!r} is not a Shopify API version (expected e.g. 2025-07)")
+    return value
+
+
 def setting(default: str, parse: Parse = _text, *, secret: bool = False) -> Any:
     """Declare a setting: its default as the environment would spell it, and its parser.
 
@@ -232,6 +249,16 @@ class Settings:
     twilio_number: str = setting("")
     twilio_webhook_url: str = setting("", _optional(_url("http", "https")))
     twilio_api_base_url: str = setting("https://api.twilio.com", _url("http", "https"))
+    # Shopify live connection (off while the shop domain or the Admin API token is empty): webhooks
+    # in (checked with the webhook secret, the app's client secret), writes out through the Admin
+    # GraphQL API of the pinned version. SHOPIFY_ADMIN_URL overrides https://<shop domain> (the
+    # fake Shopify of the tests and of the demo); SHOPIFY_DEMO=true makes `make run` start that fake.
+    shopify_shop_domain: str = setting("", _optional(_shop_domain))
+    shopify_admin_token: str = setting("", secret=True)
+    shopify_webhook_secret: str = setting("", secret=True)
+    shopify_api_version: str = setting("2025-07", _shopify_version)
+    shopify_admin_url: str = setting("", _optional(_url("http", "https")))
+    shopify_demo: bool = setting("false", _flag)
     # live-agent handoff: "open"/"closed" overrides the store's business hours (24/7 team, tests)
     handoff_hours_override: str = setting("", _choice("", "open", "closed"))
     handoff_minutes_per_shopper: int = setting("5", _positive_int)

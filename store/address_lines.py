@@ -22,8 +22,19 @@ POSTAL_CODE_PATTERNS: Dict[str, str] = {
     "US": r"\d{5}(?:-\d{4})?",
     "CA": r"[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d",
     "GB": r"[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}",
+    "IE": r"[A-Za-z]\d[\dWw] ?[A-Za-z\d]{4}",  # Eircode: routing key and unique identifier
+    "NL": r"\d{4} ?[A-Za-z]{2}",
+    "SE": r"\d{3} ?\d{2}",
+    "DE": r"\d{5}",
+    "FR": r"\d{5}",
+    "ES": r"\d{5}",
+    "IT": r"\d{5}",
+    "BE": r"\d{4}",
+    "DK": r"\d{4}",
+    "AU": r"\d{4}",
+    "NZ": r"\d{4}",
 }
-"""Postal code shapes of the countries the sample store ships to most; others use the generic one."""
+"""Postal code shapes of the countries the sample store ships to; others use the generic one."""
 GENERIC_POSTAL_CODE = r"(?=[A-Za-z0-9 -]*\d)[A-Za-z0-9][A-Za-z0-9-]{1,4}(?: ?[A-Za-z0-9]{2,4})?"
 
 _STREET_PARTS = (

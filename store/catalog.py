@@ -95,7 +95,8 @@ def _text_score(product: Product, tokens: list[str]) -> int:
     return score
 
 
-def _category_matches(product: Product, category: str) -> bool:
+def category_matches(product: Product, category: str) -> bool:
+    """Whether the product is in the category named (``boots``, ``Tops & Tees``), singular or plural."""
     if product.category is None:
         return False
     name = product.category.name.lower()
@@ -123,7 +124,7 @@ def search_products(
     high = money(max_price) if max_price is not None else None
     scored = []
     for product in active_products(session):
-        if category and not _category_matches(product, category):
+        if category and not category_matches(product, category):
             continue
         variants = [
             v

@@ -1,4 +1,4 @@
-"""``python -m store``: migrate, revision, load-sample, import, stats and agents for the store database."""
+"""``python -m store``: migrate, revision, load-sample, import, stats, agents and stock."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from core import clock
 from store.agents import AgentError
+from store.back_in_stock import BackInStockError, set_stock
 from store.db import make_engine, session_scope
 from store.importers.errors import StoreImportError
 from store.importers.load import StoreFiles, import_store, table_counts
@@ -153,6 +154,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "discounts.yaml (start from copies of data/store/*.yaml)",
     )
     sub.add_parser("stats", help="row counts and orders per status")
+    stock = sub.add_parser("stock", help="set a variant's stock (back-in-stock subscriptions become due)")
+    stock_set = stock.add_subparsers(dest="stock_command", required=True).add_parser("set")
+    stock_set.add_argument("sku")
+    stock_set.add_argument("quantity", type=int)
     agents = sub.add_parser("agents", help="agent console accounts (one password per person)")
     agent_sub = agents.add_subparsers(dest="agents_command", required=True)
     add = agent_sub.add_parser("add", help="create an account; prints its generated password once")
@@ -210,10 +215,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         elif args.command == "agents":
             require_schema(engine)
             _agents(engine, args)
+        elif args.command == "stock":
+            require_schema(engine)
+            with session_scope(engine) as session:
+                due = set_stock(session, sku=args.sku, quantity=args.quantity, now=clock.now())
+            print(
+                f"{args.sku.upper()}: stock {args.quantity}; back-in-stock subscriptions now due: {len(due)}"
+            )
     except StoreImportError as exc:
         print(f"import failed, nothing was changed: {exc}", file=sys.stderr)
         return 2
-    except (SchemaError, AgentError, CommandError) as exc:
+    except (SchemaError, AgentError, CommandError, BackInStockError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OperationalError as exc:

@@ -39,6 +39,9 @@ class OrderChangeRefusal(Code):
     PARTIALLY_FULFILLED = "partially_fulfilled"
     INVALID_ADDRESS = "invalid_address"
     COUNTRY_CHANGE_NOT_ALLOWED = "country_change_not_allowed"
+    # the connected Shopify store refused for a reason the shopper cannot act on, or did not
+    # answer: a person has to look (the change may or may not have happened)
+    SHOP_REFUSED = "shop_refused"
 
 
 class SizeReason(Code):

@@ -29,6 +29,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def use_sqlite_pragmas(engine: Engine) -> Engine:
+    """Give each new connection of a SQLite ``engine`` WAL mode, foreign keys and a busy timeout.
+
+    Also for engines built elsewhere (Rasa's SQL tracker store): WAL commits write one file
+    instead of a rollback journal plus the database, and readers never wait for a writer.
+    """
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
 def make_engine(url: Optional[str] = None, **kwargs: Any) -> Engine:
     """Build an engine for ``url`` (default: ``DATABASE_URL`` from :mod:`core.settings`).
 
@@ -51,9 +62,7 @@ def make_engine(url: Optional[str] = None, **kwargs: Any) -> Engine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
-        engine = create_engine(url, future=True, **kwargs)
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
+        return use_sqlite_pragmas(create_engine(url, future=True, **kwargs))
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, future=True, **kwargs)
 

@@ -31,11 +31,15 @@ __all__ = [
     "OrderSummary",
     "OrderView",
     "TimelineEvent",
+    "address_refusal",
     "cancel_order",
     "change_shipping_address",
     "find_order",
+    "order_change_view",
     "order_timeline",
+    "order_to_change",
     "orders_for_contact",
+    "shipping_address_fields",
 ]
 
 _LOAD = (
@@ -235,25 +239,28 @@ def _unfulfilled_reason(order: Order) -> Optional[OrderChangeRefusal]:
     return None
 
 
-def _view(session: Session, order: Order, now: datetime) -> OrderView:
+def order_change_view(session: Session, order: Order, now: datetime) -> OrderView:
+    """The order as a change's answer shows it."""
     return order_view(order, now=now, tz=store_timezone(session), high_value=high_value_threshold(session))
 
 
-def _order_to_change(
-    session: Session, *, order_number: str, contact: str, now: datetime
+def order_to_change(
+    session: Session, *, order_number: str, contact: str, now: datetime, lock: bool = True
 ) -> Union[Order, OrderChangeResult]:
     """The verified order, locked for the change, or the refusal when it cannot change any more.
 
     Unknown numbers and wrong contacts give the same ``not_found``; the row lock makes two
     concurrent changes of one order queue instead of both passing the "not shipped" check.
+    ``lock=False`` only checks (a change the connected shop makes needs no local lock).
     """
     order = verified_order(session, order_number=order_number, contact=contact)
     if order is None:
         return OrderChangeResult(ok=False, reason=OrderChangeRefusal.NOT_FOUND)
-    order = lock_order(session, order)
+    if lock:
+        order = lock_order(session, order)
     problem = _unfulfilled_reason(order)
     if problem:
-        return OrderChangeResult(ok=False, reason=problem, order=_view(session, order, now))
+        return OrderChangeResult(ok=False, reason=problem, order=order_change_view(session, order, now))
     return order
 
 
@@ -267,7 +274,7 @@ def cancel_order(
 ) -> OrderChangeResult:
     """Cancel an order that has not shipped, refund it and put its units back in stock."""
     current = _now(now)
-    order = _order_to_change(session, order_number=order_number, contact=contact, now=current)
+    order = order_to_change(session, order_number=order_number, contact=contact, now=current)
     if isinstance(order, OrderChangeResult):
         return order
     order.cancelled_at = current
@@ -282,17 +289,11 @@ def cancel_order(
         if item.variant is not None:
             item.variant.inventory_quantity += item.quantity
     session.flush()
-    return OrderChangeResult(ok=True, order=_view(session, order, current))
+    return OrderChangeResult(ok=True, order=order_change_view(session, order, current))
 
 
-def change_shipping_address(
-    session: Session, *, order_number: str, contact: str, address: Address, now: Optional[datetime] = None
-) -> OrderChangeResult:
-    """Change where an unshipped order goes (same country unless the store allows otherwise)."""
-    current = _now(now)
-    order = _order_to_change(session, order_number=order_number, contact=contact, now=current)
-    if isinstance(order, OrderChangeResult):
-        return order
+def address_refusal(session: Session, order: Order, address: Address) -> Optional[OrderChangeRefusal]:
+    """Why ``address`` cannot be the order's new one (incomplete, or in another country), if so."""
     country = (address.country or "").strip().upper()
     if not (
         address.address1.strip()
@@ -300,29 +301,42 @@ def change_shipping_address(
         and address.postal_code.strip()
         and len(country) == 2
     ):
-        return OrderChangeResult(
-            ok=False, reason=OrderChangeRefusal.INVALID_ADDRESS, order=_view(session, order, current)
-        )
+        return OrderChangeRefusal.INVALID_ADDRESS
     if country != (order.shipping_country or country) and not setting(
         session, "address_change_across_countries", False
     ):
-        return OrderChangeResult(
-            ok=False,
-            reason=OrderChangeRefusal.COUNTRY_CHANGE_NOT_ALLOWED,
-            order=_view(session, order, current),
-        )
+        return OrderChangeRefusal.COUNTRY_CHANGE_NOT_ALLOWED
+    return None
+
+
+def shipping_address_fields(order: Order, address: Address) -> dict:
+    """The order's ``shipping_address`` column for ``address`` (name and phone kept if not given)."""
     old = dict(order.shipping_address or {})
-    order.shipping_address = {
+    return {
         "name": address.name or old.get("name"),
         "address1": address.address1.strip(),
         "address2": (address.address2 or "").strip() or None,
         "city": address.city.strip(),
         "region": address.region,
         "postal_code": address.postal_code.strip(),
-        "country": country,
+        "country": (address.country or "").strip().upper(),
         "phone": address.phone or old.get("phone"),
     }
-    order.shipping_country = country
+
+
+def change_shipping_address(
+    session: Session, *, order_number: str, contact: str, address: Address, now: Optional[datetime] = None
+) -> OrderChangeResult:
+    """Change where an unshipped order goes (same country unless the store allows otherwise)."""
+    current = _now(now)
+    order = order_to_change(session, order_number=order_number, contact=contact, now=current)
+    if isinstance(order, OrderChangeResult):
+        return order
+    refusal = address_refusal(session, order, address)
+    if refusal is not None:
+        return OrderChangeResult(ok=False, reason=refusal, order=order_change_view(session, order, current))
+    order.shipping_address = shipping_address_fields(order, address)
+    order.shipping_country = order.shipping_address["country"]
     order.updated_at = current
     session.flush()
-    return OrderChangeResult(ok=True, order=_view(session, order, current))
+    return OrderChangeResult(ok=True, order=order_change_view(session, order, current))

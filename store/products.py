@@ -30,7 +30,11 @@ def active_products(session: Session) -> list[Product]:
 
 
 def resolve_product(session: Session, product: str) -> Optional[Product]:
-    """The product named by handle, exact title, or the closest title (None when nothing is close)."""
+    """The product named by handle, exact title, or the closest title (None when nothing is close).
+
+    The titles are matched on ``(id, title)`` rows; only the chosen product is loaded with its
+    variants and category (loading every product's variants took seconds under load).
+    """
     wanted = (product or "").strip()
     if not wanted:
         return None
@@ -38,17 +42,28 @@ def resolve_product(session: Session, product: str) -> Optional[Product]:
     found = session.execute(stmt.where(Product.handle == wanted.lower())).scalar_one_or_none()
     if found is not None:
         return found
-    products = list(session.execute(stmt.order_by(Product.id)).scalars())
+    titles = [
+        (row.id, row.title) for row in session.execute(select(Product.id, Product.title).order_by(Product.id))
+    ]
+    chosen = closest_title(titles, wanted)
+    return None if chosen is None else session.execute(stmt.where(Product.id == chosen)).scalar_one()
+
+
+def closest_title(titles: list[tuple[int, str]], wanted: str) -> Optional[int]:
+    """The id whose title is ``wanted`` (first by id), else the shortest title containing every
+    word of it, else the closest spelling (difflib, cutoff 0.6); None when nothing is close."""
     lowered = wanted.lower()
-    for candidate in products:
-        if candidate.title.lower() == lowered:
-            return candidate
+    for product_id, title in titles:
+        if title.lower() == lowered:
+            return product_id
     tokens = [t for t in words(wanted) if t not in STOPWORDS]
     contained = [
-        p for p in products if tokens and all(stem(t) in {stem(w) for w in words(p.title)} for t in tokens)
+        (len(title), product_id)
+        for product_id, title in titles
+        if tokens and all(stem(t) in {stem(w) for w in words(title)} for t in tokens)
     ]
     if contained:
-        return min(contained, key=lambda p: (len(p.title), p.id))
-    titles = {p.title.lower(): p for p in products}
-    close = difflib.get_close_matches(lowered, list(titles), n=1, cutoff=0.6)
-    return titles[close[0]] if close else None
+        return min(contained)[1]
+    by_title = {title.lower(): product_id for product_id, title in titles}
+    close = difflib.get_close_matches(lowered, list(by_title), n=1, cutoff=0.6)
+    return by_title[close[0]] if close else None

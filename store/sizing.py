@@ -103,6 +103,12 @@ def chart_view(chart: SizeChart) -> SizeChartView:
     )
 
 
+def size_charts(session: Session) -> list[SizeChartView]:
+    """Every size chart of the store, in the order the store lists them."""
+    charts = session.execute(select(SizeChart).options(selectinload(SizeChart.rows)).order_by(SizeChart.id))
+    return [chart_view(chart) for chart in charts.scalars()]
+
+
 def _fit(product: Product, chart: SizeChart) -> str:
     return product.fit or chart.fit or "true_to_size"
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-from typing import Optional
+from typing import Any, Callable, Optional
 
 from rasa.core.brokers.broker import EventBroker
+from rasa.core.lock import TicketLock
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 logger = logging.getLogger(__name__)
@@ -45,3 +48,89 @@ class SwitchableEventBroker(EventBroker):
             config = EndpointConfig(url=broker_config.url, type="pika", **kwargs)
             return await PikaEventBroker.from_endpoint_config(config, event_loop)
         raise ValueError(f"EVENT_BROKER_TYPE={kind!r} must be one of: none, pika")
+
+
+class AtomicRedisLockStore(RedisLockStore):
+    """Rasa's Redis lock store, with each change of a conversation's lock made atomically.
+
+    Rasa 3.6's :class:`~rasa.core.lock_store.RedisLockStore` reads a lock, changes it in Python and
+    writes it back. Two replicas taking messages for the same conversation at the same moment
+    overwrite each other's ticket: both then process the conversation at once (events from one
+    are lost from the other's view), or one deletes the lock the other waits on and that message
+    fails with ``LockError`` (both seen in ``tests/integration/test_scaled_stack.py``). Here every
+    change (issue a ticket, drop expired ones, finish serving, clean up) is one Redis transaction
+    (``WATCH``/``MULTI``, retried when another replica changed the lock meanwhile). The keys and
+    their JSON are Rasa's own, so replicas of either kind can share a Redis database.
+    """
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        try:
+            ticket = self._change(conversation_id, lambda lock: lock.issue_ticket(lock_lifetime), create=True)
+        except Exception as error:  # Rasa's own contract: any failure here is a LockError
+            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
+        return int(ticket)
+
+    def update_lock(self, conversation_id: str) -> None:
+        self._change(conversation_id, lambda lock: lock.remove_expired_tickets())
+
+    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
+        self._change(conversation_id, lambda lock: lock.remove_ticket_for(ticket_number))
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        """Finish serving the ticket and delete the lock if no one waits, in one step."""
+        self._change(
+            conversation_id, lambda lock: lock.remove_ticket_for(ticket_number), delete_when_idle=True
+        )
+
+    def _change(
+        self,
+        conversation_id: str,
+        change: Callable[[TicketLock], Any],
+        create: bool = False,
+        delete_when_idle: bool = False,
+    ) -> Any:
+        """Apply ``change`` to the stored lock in a transaction; its result (None: no lock)."""
+        import redis
+
+        key = self.key_prefix + conversation_id
+        with self.red.pipeline() as pipe:
+            while True:
+                try:
+                    pipe.watch(key)
+                    stored = pipe.get(key)
+                    if stored is None and not create:
+                        pipe.unwatch()
+                        return None
+                    lock = (
+                        TicketLock.from_dict(json.loads(stored))
+                        if stored
+                        else self.create_lock(conversation_id)
+                    )
+                    result = change(lock)
+                    pipe.multi()
+                    if delete_when_idle and not lock.is_someone_waiting():
+                        pipe.delete(key)
+                    else:
+                        pipe.set(key, lock.dumps())
+                    pipe.execute()
+                    return result
+                except redis.WatchError:
+                    continue  # another replica changed the lock first: read it again
+
+
+class SwitchableLockStore:
+    """Chooses the lock store from the ``kind`` setting (``LOCK_STORE_TYPE``).
+
+    Rasa builds a custom lock store as ``cls(endpoint_config=...)``; this class is that factory
+    (its ``__new__`` returns the store): ``in_memory`` is Rasa's :class:`InMemoryLockStore`,
+    ``redis`` is :class:`AtomicRedisLockStore` built from the same section as Rasa's ``redis`` type.
+    """
+
+    def __new__(cls, endpoint_config: EndpointConfig) -> LockStore:  # type: ignore[misc]
+        kwargs = dict(endpoint_config.kwargs)
+        kind = str(kwargs.pop("kind", "in_memory")).strip().lower()
+        if kind in ("", "in_memory"):
+            return InMemoryLockStore()
+        if kind == "redis":
+            return AtomicRedisLockStore(host=endpoint_config.url, **kwargs)
+        raise ValueError(f"LOCK_STORE_TYPE={kind!r} must be one of: in_memory, redis")

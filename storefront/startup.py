@@ -8,10 +8,12 @@ Rasa has no start-up hook for project code, so :class:`storefront.scaling.Switch
 from __future__ import annotations
 
 from core import redact
-from storefront import action_fallback
+from storefront import action_fallback, action_validation
 
 
 def install_safeguards() -> None:
-    """Redact contact details from the logs and apologise when the action server is down."""
+    """Redact contact details from the logs, apologise when the action server is down, and check
+    the action server's answers with a schema validator compiled once."""
     redact.install()
     action_fallback.install()
+    action_validation.install()

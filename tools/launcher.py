@@ -58,12 +58,13 @@ class Process:
     popen: Optional[subprocess.Popen] = None
     _log: Optional[IO[bytes]] = field(default=None, repr=False)
 
-    def start(self, env: Dict[str, str]) -> None:
+    def start(self, env: Dict[str, str], cwd: Optional[Path] = None) -> None:
+        """Start the command in ``cwd`` (default: the project root), its output in the log."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         # Kept open for the child's lifetime and closed in stop().
         self._log = open(self.log_path, "ab")  # noqa: SIM115
         self.popen = subprocess.Popen(
-            self.command, cwd=PROJECT_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            self.command, cwd=cwd or PROJECT_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
 
@@ -134,7 +135,19 @@ class Stack:
         Another long-running process (such as an outbound-message worker) is one more entry:
         ``Process(name, command, log_path, health_check)``.
         """
-        return [self._actions(), self._rasa()]
+        demo_shop = [self._demo_shop()] if self.env.get("SHOPIFY_DEMO") == "true" else []
+        return [*demo_shop, self._actions(), self._rasa()]
+
+    def _demo_shop(self) -> Process:
+        """The fake Shopify Admin API with the sample store (``SHOPIFY_DEMO=true``: :func:`demo_shop_env`)."""
+        port = self.env["SHOPIFY_ADMIN_URL"].rsplit(":", 1)[1]
+        command = [
+            sys.executable, "-m", "tests.fakes.shopify_admin", "--port", port,
+            "--token", self.env["SHOPIFY_ADMIN_TOKEN"], "--secret", self.env["SHOPIFY_WEBHOOK_SECRET"],
+            "--shop", self.env["SHOPIFY_SHOP_DOMAIN"], "--version", self.env["SHOPIFY_API_VERSION"],
+        ]  # fmt: skip
+        url = f"{self.env['SHOPIFY_ADMIN_URL']}/health"
+        return Process("demo Shopify", command, self.log_dir / "shopify.log", lambda: _get(url) is not None)
 
     def _actions(self) -> Process:
         command = [sys.executable, "-m", "tools.action_server"]
@@ -210,6 +223,35 @@ class Stack:
             process.stop()
 
 
+DEMO_SHOP_DOMAIN = "storefront-demo.myshopify.com"
+
+
+def demo_shop_env(env: Dict[str, str]) -> Dict[str, str]:
+    """``env`` connected to the demo shop (the fake Admin API on a free port) when ``SHOPIFY_DEMO=true``.
+
+    The demo's token and webhook secret are made up for this run: they open nothing but the fake.
+    """
+    if env.get("SHOPIFY_DEMO") != "true":
+        return env
+    return {
+        **env,
+        "SHOPIFY_SHOP_DOMAIN": DEMO_SHOP_DOMAIN,
+        "SHOPIFY_ADMIN_TOKEN": f"shpat_demo_{secrets.token_hex(8)}",
+        "SHOPIFY_WEBHOOK_SECRET": secrets.token_urlsafe(24),
+        "SHOPIFY_ADMIN_URL": f"http://127.0.0.1:{free_port()}",
+    }
+
+
+def _sync_demo_shop(stack: Stack) -> None:
+    """Link the sample store to the demo shop (``python -m integrations.shopify sync``)."""
+    if stack.env.get("SHOPIFY_DEMO") != "true":
+        return
+    print("Syncing the store with the demo Shopify...", flush=True)
+    # the demo shop dates every order's latest change to 2026-01-01: take the whole history
+    command = [sys.executable, "-m", "integrations.shopify", "sync", "--order-days", "3650"]
+    subprocess.call(command, cwd=PROJECT_ROOT, env=stack.env)
+
+
 def _banner(settings: Settings, stack: Stack) -> str:
     lines = [
         "",
@@ -224,6 +266,12 @@ def _banner(settings: Settings, stack: Stack) -> str:
         f"  Action server:    {stack.action_url}  (for the Rasa server only: requires ACTION_SERVER_TOKEN)",
         f"  Logs:             {stack.log_dir}",
     ]
+    if stack.env.get("SHOPIFY_DEMO") == "true":
+        lines.insert(
+            -1,
+            f"  Demo Shopify:     {stack.env['SHOPIFY_ADMIN_URL']}  (fake Admin API; webhooks to "
+            f"{stack.rasa_url}/webhooks/shopify/webhook)",
+        )
     for name in sorted(settings.generated):
         value = settings.environment()[name]
         lines.append(f"  {name} was not set; generated: {value}  (kept in var/secrets.env)")
@@ -278,7 +326,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     from tools.modelcache import ensure_model
 
-    env = {**os.environ, **settings.environment()}
+    env = demo_shop_env({**os.environ, **settings.environment()})
     model = args.model or ensure_model(env=env)
     stack = Stack(model=model, env=env, log_dir=PROJECT_ROOT / "var" / "logs")
     if args.shell or args.interactive:
@@ -295,6 +343,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     print("Starting the action server and the Rasa server (this takes about half a minute)...")
     try:
         stack.start()
+        _sync_demo_shop(stack)
         print(_banner(settings, stack), flush=True)
         supervisor = Supervisor(stack.processes, stack.env, say=_say)
         while not stop_requested:

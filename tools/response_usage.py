@@ -25,6 +25,9 @@ FSTRING_PREFIX = re.compile(r"""f["'](utter_[a-z0-9_]*)\{""")  # f"utter_return_
 CODE_DIRS = ("actions", "storefront")
 # Sent by Rasa's own default actions (action_default_fallback utters utter_default).
 RASA_BUILT_IN = frozenset({"utter_default"})
+# Literals that are not response names: the key under which Rasa 3.6 names the response a bot
+# message came from (``metadata.utter_action`` of a ``bot`` event, read by actions/questions.py).
+NOT_RESPONSES = frozenset({"utter_action"})
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ def response_report(root: Path = PROJECT_ROOT) -> ResponseReport:
     domain = yaml.safe_load((root / "domain.yml").read_text())
     defined = set(domain.get("responses") or {})
     code = _code(root)
-    literals = set(LITERAL.findall(code))
+    literals = set(LITERAL.findall(code)) - NOT_RESPONSES
     # Starts of names the code builds: f"utter_x_{reason}", or a literal used as a prefix.
     prefixes = set(FSTRING_PREFIX.findall(code)) | {
         lit for lit in literals - defined if any(r.startswith(lit) for r in defined)

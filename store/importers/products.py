@@ -31,6 +31,11 @@ COLUMNS = {
     "barcode": ("Variant Barcode", "Barcode"),
     "image": ("Image Src", "Product image URL"),
 }
+METAFIELD_COLUMN = re.compile(r"\(product\.metafields\.\w+\.(?P<key>\w+)\)\s*$")
+"""A metafield column (``Material (product.metafields.custom.material)``); its values become tags
+``material:<value>``, the same ``name:value`` form as the ``fit:`` tag, so search and the
+recommendation ranker read them without a column per store-defined metafield."""
+
 for _n in (1, 2, 3):
     COLUMNS[f"option{_n}_name"] = (f"Option{_n} Name", f"Option{_n} name")
     COLUMNS[f"option{_n}_value"] = (f"Option{_n} Value", f"Option{_n} value")
@@ -114,7 +119,7 @@ def _new_product(
         category = categories.get(category_name)
         if category is None:
             category = categories[category_name] = Category(name=category_name, slug=_slug(category_name))
-    tags = [t.strip() for t in row.get(col["tags"]).split(",") if t.strip()]
+    tags = [t.strip() for t in row.get(col["tags"]).split(",") if t.strip()] + _metafield_tags(csv, row)
     status = (row.get(col["status"]) or "active").lower()
     if status not in ("active", "draft", "archived"):
         raise csv.fail(row, f"{col['status']} {row.get(col['status'])!r} is not active, draft or archived")
@@ -131,6 +136,16 @@ def _new_product(
         final_sale=any(t in final_sale_tags for t in tags) or category_name in final_sale_categories,
         image_url=row.get(col["image"]) or None,
     )
+
+
+def _metafield_tags(csv: CsvFile, row: CsvRow) -> list[str]:
+    """``key:value`` tags from the row's non-empty metafield columns (``fit_notes`` -> ``fit-notes:``)."""
+    tags = []
+    for header in csv.headers:
+        match = METAFIELD_COLUMN.search(header)
+        if match and row.get(header):
+            tags.append(f"{match.group('key').replace('_', '-')}:{row.get(header)}")
+    return tags
 
 
 def _option(row: CsvRow, col: dict, wanted: tuple[str, ...]) -> Optional[str]:

@@ -1,6 +1,7 @@
 """SQLAlchemy models of the store (importing them creates nothing in any database)."""
 
 from store.models.agent_sessions import AgentLoginFailure, AgentSession
+from store.models.back_in_stock import BackInStockSubscription
 from store.models.base import Base, Money, UTCDateTime, money
 from store.models.catalog import Category, Product, SizeChart, SizeChartRow, Variant
 from store.models.handoffs import Agent, Handoff, HandoffMessage
@@ -22,12 +23,13 @@ from store.models.policies import (
     ShippingZone,
     StoreSetting,
 )
+from store.models.shopify import ShopifyDelivery
 from store.models.verification import VerificationFailure
 
 __all__ = [
-    "Agent", "AgentLoginFailure", "AgentSession", "Base", "Category", "Country", "Customer", "DiscountCode",
+    "Agent", "AgentLoginFailure", "AgentSession", "BackInStockSubscription", "Base", "Category", "Country", "Customer", "DiscountCode",
     "Fulfillment", "FulfillmentLine",
     "Handoff", "HandoffMessage", "Holiday", "LineItem", "Money", "Order", "Product", "Return",
-    "ReturnItem", "ReturnPolicy", "ShippingMethod", "ShippingZone", "SizeChart",
+    "ReturnItem", "ReturnPolicy", "ShippingMethod", "ShippingZone", "ShopifyDelivery", "SizeChart",
     "SizeChartRow", "StoreSetting", "UTCDateTime", "Variant", "VerificationFailure", "money",
 ]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Column, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import relationship
 
-from store.models.base import Base, Money
+from store.models.base import Base, Money, UTCDateTime
 
 
 class Category(Base):
@@ -37,6 +37,10 @@ class Product(Base):
     fit = Column(String(20), nullable=True)
     final_sale = Column(Boolean, nullable=False, default=False)
     image_url = Column(String(500), nullable=True)
+    # the product's id in a connected Shopify store, and Shopify's time of its latest change (a
+    # webhook or sync older than that changes nothing)
+    shopify_id = Column(BigInteger, nullable=True, unique=True)
+    updated_at = Column(UTCDateTime, nullable=True)
 
     category = relationship("Category", back_populates="products")
     variants = relationship(
@@ -61,6 +65,12 @@ class Variant(Base):
     inventory_quantity = Column(Integer, nullable=False, default=0)
     barcode = Column(String(60), nullable=True)
     grams = Column(Integer, nullable=True)
+    # Shopify's variant id and its inventory item (inventory webhooks name only that); the stock
+    # per Shopify location, {"<location id>": [available, "<updated_at>"]}, whose sum is
+    # inventory_quantity, so a late delivery for one location never overwrites a newer figure
+    shopify_id = Column(BigInteger, nullable=True, unique=True)
+    inventory_item_id = Column(BigInteger, nullable=True, unique=True)
+    inventory_levels = Column(JSON, nullable=True)
 
     product = relationship("Product", back_populates="variants")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-    JSON, Boolean, Column, Date, ForeignKey, Integer, String, Text, UniqueConstraint,
+    JSON, BigInteger, Boolean, Column, Date, ForeignKey, Integer, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import relationship
 
@@ -26,6 +26,9 @@ class Customer(Base):
     accepts_whatsapp_marketing = Column(Boolean, nullable=False, default=False)
     created_at = Column(UTCDateTime, nullable=True)
     tags = Column(JSON, nullable=False, default=list)
+    # the customer's id in a connected Shopify store and Shopify's time of its latest change
+    shopify_id = Column(BigInteger, nullable=True, unique=True)
+    updated_at = Column(UTCDateTime, nullable=True)
 
     orders = relationship("Order", back_populates="customer")
 
@@ -63,6 +66,8 @@ class Order(Base):
     # bumped by every change so that concurrent writers take the row lock first
     lock_version = Column(Integer, nullable=False, default=0)
     updated_at = Column(UTCDateTime, nullable=True)
+    # the order's id in a connected Shopify store (None: imported from a CSV export only)
+    shopify_id = Column(BigInteger, nullable=True, unique=True)
 
     customer = relationship("Customer", back_populates="orders")
     line_items = relationship(
@@ -91,6 +96,7 @@ class LineItem(Base):
     quantity = Column(Integer, nullable=False)
     price = Column(Money, nullable=False)
     fulfillment_status = Column(String(30), nullable=True)
+    shopify_id = Column(BigInteger, nullable=True, unique=True)
 
     order = relationship("Order", back_populates="line_items")
     variant = relationship("Variant")
@@ -111,6 +117,8 @@ class Fulfillment(Base):
     shipped_at = Column(UTCDateTime, nullable=False)
     estimated_delivery = Column(Date, nullable=True)
     delivered_at = Column(UTCDateTime, nullable=True)
+    shopify_id = Column(BigInteger, nullable=True, unique=True)
+    updated_at = Column(UTCDateTime, nullable=True)
 
     order = relationship("Order", back_populates="fulfillments")
     lines = relationship("FulfillmentLine", back_populates="fulfillment", cascade="all, delete-orphan")
@@ -156,6 +164,8 @@ class Return(Base):
     refunded_at = Column(UTCDateTime, nullable=True)
     refund_amount = Column(Money, nullable=True)
     refund_method = Column(String(40), nullable=True)  # original_payment | store_credit
+    # the Return's global id in a connected Shopify store (gid://shopify/Return/...)
+    shopify_id = Column(String(80), nullable=True, unique=True)
 
     order = relationship("Order", back_populates="returns")
     items = relationship("ReturnItem", back_populates="return_", cascade="all, delete-orphan")

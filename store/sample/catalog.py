@@ -42,6 +42,8 @@ class SampleProduct:
     category: str
     tags: tuple[str, ...]
     variants: tuple[SampleVariant, ...]
+    material: str = ""
+    fit_notes: str = ""
 
 
 def slug(text: str) -> str:
@@ -62,6 +64,7 @@ def build_catalog(seed: int = 42) -> list[SampleProduct]:
         spec["vendor_prefixes"],
         spec["accessory_sizes"],
     )
+    attributes, materials, fit_notes = spec["attributes"], spec["materials"], spec["fit_notes"]
     products = []
     for category, cat in spec["categories"].items():
         code, vendor, (low, high), sizes, palette, names = (
@@ -85,6 +88,7 @@ def build_catalog(seed: int = 42) -> list[SampleProduct]:
                 tags.append("final-sale")
             if brand in ("Ridgeline", "Trailmark"):
                 tags.append("fit:runs-small")
+            tags += attributes.get(title, [])
             sold_out_color = rng.random() < 0.08
             variants = []
             for c, color in enumerate(colors):
@@ -108,6 +112,8 @@ def build_catalog(seed: int = 42) -> list[SampleProduct]:
             noun = category.split(" ")[0].lower()
             choice = ", ".join(colors[:-1]) + " or " + colors[-1] if len(colors) > 1 else colors[0]
             description = f"<p>The {title} from {brand}: {choice}. Part of our {noun} collection.</p>"
+            if title in materials:
+                description += f"<p>Made of {materials[title]}.</p>"
             products.append(
                 SampleProduct(
                     handle=slug(title),
@@ -117,6 +123,8 @@ def build_catalog(seed: int = 42) -> list[SampleProduct]:
                     category=category,
                     tags=tuple(tags),
                     variants=tuple(variants),
+                    material=materials.get(title, ""),
+                    fit_notes=fit_notes.get(title, ""),
                 )
             )
     return products

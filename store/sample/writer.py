@@ -41,6 +41,11 @@ LEGACY_PRODUCT_HEADERS = [
     "Variant Weight Unit",
     "Status",
 ]
+METAFIELD_HEADERS = {
+    "material": "Material (product.metafields.custom.material)",
+    "fit_notes": "Fit notes (product.metafields.custom.fit_notes)",
+}
+"""Shopify exports a product's metafields as one column each, named ``Label (product.metafields.ns.key)``."""
 CURRENT_PRODUCT_HEADERS = [
     "Title",
     "URL handle",
@@ -81,6 +86,7 @@ def write_products(products: Iterable[SampleProduct], path: Path, *, style: str 
     """Write a products export in Shopify's ``current`` or ``legacy`` header style."""
     path.parent.mkdir(parents=True, exist_ok=True)
     headers = CURRENT_PRODUCT_HEADERS if style == "current" else LEGACY_PRODUCT_HEADERS
+    headers = headers + list(METAFIELD_HEADERS.values())
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=headers)
         writer.writeheader()
@@ -163,6 +169,9 @@ def write_products(products: Iterable[SampleProduct], path: Path, *, style: str 
                         "Variant Weight Unit": "g",
                         "Status": cells["status"],
                     }
+                if first:
+                    row[METAFIELD_HEADERS["material"]] = product.material
+                    row[METAFIELD_HEADERS["fit_notes"]] = product.fit_notes
                 writer.writerow(row)
 
 

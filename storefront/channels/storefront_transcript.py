@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Dict, Iterable, List, Optional
 
 from rasa.shared.core.events import BotUttered, Event, UserUttered
+from rasa.shared.core.trackers import get_trackers_for_conversation_sessions
 
 from storefront.channels.socketio import valid_session_id
 
@@ -93,10 +94,12 @@ async def transcript_for(tracker_store: Any, session_id: Any) -> Optional[List[D
     """
     if not valid_session_id(session_id) or tracker_store is None:
         return None
-    tracker = await tracker_store.retrieve(session_id)
+    # The whole latest session: the tracker ``retrieve`` gives the assistant holds its latest turns
+    # only (storefront.tracking), and the check below must see every shopper message.
+    tracker = await tracker_store.retrieve_full_tracker(session_id)
     if tracker is None:
         return []
-    events = list(tracker.events)
+    events = list(get_trackers_for_conversation_sessions(tracker)[-1].events)
     if not belongs_to_widget(events):
         return None
     return widget_transcript(events)

@@ -31,7 +31,7 @@ from rasa.shared.core.events import (
     Event,
     UserUttered,
 )
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.trackers import DialogueStateTracker, get_trackers_for_conversation_sessions
 
 from storefront.channels.delivery import ChannelDeliveryError
 
@@ -128,8 +128,14 @@ class ConversationDesk:
         self.channels = list(channels)
 
     async def tracker(self, conversation_id: str) -> DialogueStateTracker:
-        """The stored tracker (read only; use :meth:`append` to change it)."""
-        return await self.agent.processor.get_tracker(conversation_id)
+        """The stored tracker of the latest session, every event of it (read only; use :meth:`append`
+        to change it). The tracker the assistant works with holds the latest turns only
+        (:mod:`storefront.tracking`); an agent reads the whole session.
+        """
+        stored = await self.agent.tracker_store.retrieve_full_tracker(conversation_id)
+        if stored is None:
+            return await self.agent.processor.get_tracker(conversation_id)
+        return get_trackers_for_conversation_sessions(stored)[-1]
 
     async def render(self, response: str, tracker: DialogueStateTracker, **kwargs: Any) -> Dict[str, Any]:
         """A domain response filled in for the shopper's channel (text lives in domain.yml)."""

@@ -7,6 +7,11 @@ from the store database (``DATABASE_URL``, or the ``database_url`` option) and s
 small lemma table the matcher needs, inside the model; at inference they need no database. The
 catalog's fingerprint is part of each component's fingerprint, so ``rasa train`` retrains them
 (and only them, and what depends on them) after a catalog change.
+
+Between trainings, a loaded model follows live catalog changes (a connected Shopify store) through
+:class:`~storefront.nlu.live_catalog.LiveCatalog`: the model records the store's catalog version it
+was trained at, and the matcher is rebuilt from the store when that version moves
+(``catalog_refresh_seconds``: how often to look, 0 never).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from storefront.nlu.live_catalog import DEFAULT_INTERVAL_SECONDS, LiveCatalog, store_version_reader
 from storefront.nlu.matcher import CatalogMatcher
 from storefront.nlu.vocabulary import CatalogTerms, load_catalog_terms
 
@@ -40,8 +46,14 @@ class CatalogComponent(GraphComponent):
         ``database_url``: the store to read the catalog from (default: ``DATABASE_URL``).
         ``vocabulary_file``: a JSON :class:`CatalogTerms` to use instead of the store (for
         development without a store; the store is the source of truth).
+        ``catalog_refresh_seconds``: how often a loaded model checks the store's catalog version
+        and rebuilds its matcher when it moved (0: never; a vocabulary file never does).
         """
-        return {"database_url": None, "vocabulary_file": None}
+        return {
+            "database_url": None,
+            "vocabulary_file": None,
+            "catalog_refresh_seconds": DEFAULT_INTERVAL_SECONDS,
+        }
 
     def __init__(
         self,
@@ -49,12 +61,14 @@ class CatalogComponent(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         matcher: Optional[CatalogMatcher] = None,
+        live: Optional[LiveCatalog] = None,
     ) -> None:
         """Create the component (use :meth:`create` or :meth:`load`)."""
         self._config = config
         self._model_storage = model_storage
         self._resource = resource
         self._matcher = matcher
+        self._live = live
 
     @classmethod
     def create(
@@ -89,7 +103,11 @@ class CatalogComponent(GraphComponent):
         terms = self._read_terms(self._config)
         self._matcher = CatalogMatcher(terms)
         with self._model_storage.write_to(self._resource) as directory:
-            payload = {"terms": terms.to_dict(), "lemma_map": self._matcher.lemma_map}
+            payload = {
+                "terms": terms.to_dict(),
+                "lemma_map": self._matcher.lemma_map,
+                "catalog_version": self._store_version(self._config),
+            }
             (directory / VOCABULARY_FILE).write_text(
                 json.dumps(payload, ensure_ascii=False), encoding="utf-8"
             )
@@ -116,11 +134,37 @@ class CatalogComponent(GraphComponent):
         with model_storage.read_from(resource) as directory:
             payload = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
         matcher = CatalogMatcher(CatalogTerms.from_dict(payload["terms"]), payload["lemma_map"])
-        return cls(config, model_storage, resource, matcher)
+        return cls(config, model_storage, resource, matcher, live=cls._live_catalog(config, matcher, payload))
+
+    @staticmethod
+    def _store_version(config: Dict[str, Any]) -> Optional[int]:
+        """The store's catalog version now (None: trained from a vocabulary file)."""
+        if config.get("vocabulary_file"):
+            return None
+        return store_version_reader(config.get("database_url"))()
+
+    @classmethod
+    def _live_catalog(
+        cls, config: Dict[str, Any], matcher: CatalogMatcher, payload: Dict[str, Any]
+    ) -> Optional[LiveCatalog]:
+        """Follow the store's catalog (None: a vocabulary file, refresh off, or an older model)."""
+        interval = float(config.get("catalog_refresh_seconds") or 0)
+        version = payload.get("catalog_version")
+        if config.get("vocabulary_file") or interval <= 0 or version is None:
+            return None
+        return LiveCatalog(
+            matcher,
+            int(version),
+            read_version=store_version_reader(config.get("database_url")),
+            rebuild=lambda: CatalogMatcher(cls._read_terms(config)),
+            interval=interval,
+        )
 
     @property
     def matcher(self) -> CatalogMatcher:
-        """The trained or loaded matcher."""
+        """The trained or loaded matcher (rebuilt from the store after a live catalog change)."""
+        if self._live is not None:
+            return self._live.matcher()
         if self._matcher is None:
             raise RuntimeError(f"{type(self).__name__} was used before it was trained or loaded")
         return self._matcher

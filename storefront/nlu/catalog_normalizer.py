@@ -40,6 +40,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from storefront.nlu.catalog_component import CatalogComponent
+from storefront.nlu.live_catalog import LiveCatalog
 from storefront.nlu.matcher import CatalogMatcher
 
 TOKENS = TOKENS_NAMES[TEXT]
@@ -85,9 +86,10 @@ class CatalogTermNormalizer(CatalogComponent):
         resource: Resource,
         matcher: Optional[CatalogMatcher] = None,
         lookups: Optional[Dict[str, List[str]]] = None,
+        live: Optional[LiveCatalog] = None,
     ) -> None:
         """Create the component (use :meth:`create` or :meth:`load`)."""
-        super().__init__(config, model_storage, resource, matcher)
+        super().__init__(config, model_storage, resource, matcher, live)
         self._patterns = {name: lookup_pattern(terms) for name, terms in (lookups or {}).items()}
 
     @classmethod
@@ -121,7 +123,7 @@ class CatalogTermNormalizer(CatalogComponent):
         component = super().load(config, model_storage, resource, execution_context, **kwargs)
         with model_storage.read_from(resource) as directory:
             lookups = json.loads((directory / LOOKUPS_FILE).read_text(encoding="utf-8"))
-        return cls(config, model_storage, resource, component.matcher, lookups)
+        return cls(config, model_storage, resource, component._matcher, lookups, live=component._live)
 
     def spans(self, text: str) -> List[tuple]:
         """``(start, end, placeholder)`` of every catalog match and lookup term in ``text``."""

@@ -40,3 +40,37 @@ async def test_a_whole_address_fills_street_city_and_postal_code() -> None:
 async def test_a_street_line_alone_is_kept_and_the_form_asks_for_the_rest() -> None:
     events, said = await run(ValidateChangeAddressForm(), street_answer("350 Fifth Avenue"))
     assert (events, said) == ([SlotSet("new_address1", "350 Fifth Avenue")], [])
+
+
+def answer_at(slot: str, text: str, filled: str) -> object:
+    """The shopper's ``text`` at the ``slot`` question; the domain's mappings filled ``filled``."""
+    return make_tracker(
+        slots={"order_number": "1003", "order_contact": BEN, "verified_order": "1003",
+               "new_address1": "12 Old Road", "requested_slot": slot},
+        set_this_turn={slot: filled}, text=text, active_loop="change_address_form",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("slot", "filled"),
+    [("new_city", "350 Fifth Avenue, New York, NY 10118"), ("new_postal_code", "10118")],  # the entity's code
+)
+async def test_a_whole_address_at_the_city_or_postal_code_question_fills_all_three(
+    slot: str, filled: str
+) -> None:
+    events, said = await run(
+        ValidateChangeAddressForm(), answer_at(slot, "350 Fifth Avenue, New York, NY 10118", filled)
+    )
+    assert {e["name"]: e["value"] for e in events} == {
+        "new_address1": "350 Fifth Avenue",
+        "new_city": "New York, NY",
+        "new_postal_code": "10118",
+    }
+    assert said == []
+
+
+async def test_a_town_alone_at_the_city_question_is_kept() -> None:
+    events, said = await run(
+        ValidateChangeAddressForm(), answer_at("new_city", "Portland, OR", "Portland, OR")
+    )
+    assert (events, said) == ([SlotSet("new_city", "Portland, OR")], [])

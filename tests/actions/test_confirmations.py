@@ -164,3 +164,12 @@ def _stopped_at(question: str) -> Any:
 async def test_stop_at_a_confirmation_says_nothing_changed(question: str, response: str) -> None:
     _, said = await run(ActionLeaveForm(), _stopped_at(question))
     assert [m["response"] for m in said] == [response]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("nah I'm fine", False), ("I'm good thanks", False), ("no thanks, leave it", False),
+     ("sure, go ahead", True), ("yeah please", True), ("that's fine", True)],
+)  # fmt: skip
+def test_im_fine_is_a_no_and_thats_fine_a_yes(text: str, expected: bool) -> None:
+    assert read_yes_no(text) is expected

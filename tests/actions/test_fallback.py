@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Iterator
+from typing import Any, Dict, Iterator
 
 import pytest
 from rasa_sdk.events import ConversationPaused
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.fallback import ActionStorefrontFallback, previous_user_intent, topic_buttons
+from actions.fallback import VOCABULARY_KEY, ActionStorefrontFallback, previous_user_intent, topic_buttons
 from core.clock import pinned
 from store.db import session_scope
 from store.handoffs import list_handoffs
@@ -118,21 +118,36 @@ async def test_a_clear_out_of_scope_request_is_answered_as_such() -> None:
     assert [m["response"] for m in said(dispatcher)] == ["utter_out_of_scope"]
 
 
+def gibberish(text: str, confidence: float) -> Dict[str, Any]:
+    """An out-of-scope message the NLU pipeline marked as having no in-scope word."""
+    event = user(text, "out_of_scope", confidence)
+    event["parse_data"][VOCABULARY_KEY] = {"words": len(text.split()), "known": 0, "gibberish": True}
+    return event
+
+
+def test_the_verdict_key_is_the_one_the_nlu_component_writes() -> None:
+    from storefront.nlu.in_scope_vocabulary import PARSE_KEY
+
+    assert VOCABULARY_KEY == PARSE_KEY
+
+
 @pytest.mark.parametrize(
-    ("text", "confidence"),
-    [("asdfjkl", 0.97), ("qwpo zzkx", 0.88), ("what's the weather in paris tomorrow", 0.41)],
+    "message",
+    [
+        gibberish("asdfjkl", 0.97),
+        gibberish("qwpo zzkx", 0.88),
+        user("what's the weather in paris tomorrow", "out_of_scope", 0.41),
+    ],
 )
-async def test_gibberish_or_an_unsure_out_of_scope_asks_to_rephrase(text: str, confidence: float) -> None:
-    tracker = tracker_from_events([user(text, "out_of_scope", confidence)])
+async def test_gibberish_or_an_unsure_out_of_scope_asks_to_rephrase(message: Dict[str, Any]) -> None:
+    tracker = tracker_from_events([message])
     dispatcher = CollectingDispatcher()
     await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN)
     assert [m["response"] for m in said(dispatcher)] == ["utter_fallback_rephrase"]
 
 
 async def test_gibberish_twice_in_a_row_hands_off() -> None:
-    tracker = tracker_from_events(
-        [user("asdfjkl", "out_of_scope", 0.97), bot("Sorry?"), user("qwpo zzkx", "out_of_scope", 0.9)]
-    )
+    tracker = tracker_from_events([gibberish("asdfjkl", 0.97), bot("Sorry?"), gibberish("qwpo zzkx", 0.9)])
     dispatcher = CollectingDispatcher()
     events = await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN)
     assert [m["response"] for m in said(dispatcher)] == ["utter_fallback_handing_off", "utter_handoff_queued"]
@@ -144,7 +159,7 @@ async def test_gibberish_twice_in_a_row_hands_off() -> None:
 
 async def test_a_clear_out_of_scope_request_before_gibberish_does_not_count() -> None:
     tracker = tracker_from_events(
-        [user("tell me a joke", "out_of_scope", 0.95), bot("Outside"), user("asdfjkl", "out_of_scope", 0.97)]
+        [user("tell me a joke", "out_of_scope", 0.95), bot("Outside"), gibberish("asdfjkl", 0.97)]
     )
     dispatcher = CollectingDispatcher()
     await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN)

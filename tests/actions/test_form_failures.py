@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalog_forms import ValidateStockForm
@@ -61,3 +63,29 @@ async def test_an_accepted_answer_forgets_the_failures() -> None:
     assert slots["product"] == "fleece-hoodie"  # the product handle
     assert slots["handoff_form_failures"] == {"shipping_form:country": 1}
     assert not [e for e in events if e["event"] == "followup"]
+
+
+# -- @dialogue: a yes to the person the form has just offered (issue #12) ------------------------
+
+
+async def test_yes_after_the_form_offered_a_person_ends_the_form_and_hands_off() -> None:
+    from actions.order_forms import ValidateOrderStatusForm
+
+    events = [
+        {"event": "user", "text": "#9999", "parse_data": {"intent": {"name": "inform"}, "entities": []}},
+        {"event": "bot", "text": "Sorry...", "metadata": {"utter_action": "utter_order_not_found"}},
+        {"event": "user", "text": "yes please", "parse_data": {"intent": {"name": "affirm"}, "entities": []}},
+        {"event": "slot", "name": "order_number", "value": "yes please"},
+    ]
+    tracker = Tracker(
+        "shopper", {"order_number": "yes please", "requested_slot": "order_number"},
+        {"intent": {"name": "affirm", "confidence": 0.9}, "entities": [], "text": "yes please"},
+        events, False, None, {"name": "order_status_form"}, "action_listen",
+    )  # fmt: skip
+    result = await ValidateOrderStatusForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert result == [
+        SlotSet("order_number", None),
+        ActiveLoop(None),
+        SlotSet("requested_slot", None),
+        FollowupAction("action_handoff"),
+    ]

@@ -268,6 +268,26 @@ def test_contact_normalisation(typed: str, expected: str) -> None:
     assert normalise_contact(typed) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "consent"),
+    [
+        ("sure, go ahead", True),
+        ("yeah please", True),
+        ("nah I'm fine", False),
+        ("no thanks, leave it", False),
+    ],
+)
+async def test_natural_yes_or_no_answers_the_consent_question(text: str, consent: bool) -> None:
+    tracker = tracker_from_events(
+        [user(text, "nlu_fallback", 0.3)], active_loop="handoff_contact_form",
+        slots={"requested_slot": "handoff_consent", "handoff_contact": "ava@example.com"},
+    )  # fmt: skip
+    form = ValidateHandoffContactForm()
+    assert await form.extract_handoff_consent(CollectingDispatcher(), tracker, DOMAIN) == {
+        "handoff_consent": consent
+    }
+
+
 async def test_contact_form_validators() -> None:
     form = ValidateHandoffContactForm()
     tracker = tracker_from_events([user("x", "inform")], active_loop="handoff_contact_form")
@@ -284,6 +304,12 @@ async def test_contact_form_validators() -> None:
         "handoff_contact": None
     }
     assert said(dispatcher) == [{"response": "utter_handoff_contact_invalid"}]
+    assert await form.validate_handoff_contact(
+        "nah I'm fine, just reply here", dispatcher, tracker, DOMAIN
+    ) == {
+        "handoff_contact": "none",
+        "handoff_consent": False,
+    }
     assert await form.validate_handoff_consent(True, dispatcher, tracker, DOMAIN) == {"handoff_consent": True}
     assert await form.validate_handoff_consent(False, dispatcher, tracker, DOMAIN) == {
         "handoff_consent": False

@@ -10,8 +10,8 @@ import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.catalog_forms import ValidateSizingForm
-from actions.sizing import ActionAskSizingFormSizeBasis, ActionSizeHelp, quantity_in
+from actions.catalog_forms import ValidateSizingForm, ValidateStockForm
+from actions.sizing import ActionAskSizingFormSizeBasis, ActionSizeHelp, ActionSizeQuestion, quantity_in
 from tests.actions.catalog_support import DOMAIN, catalog_store, entity, make_tracker, said  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("catalog_store")
@@ -202,3 +202,44 @@ async def test_a_product_without_a_size_chart_ends_the_form_without_asking_for_m
     dispatcher = CollectingDispatcher()
     assert await ActionSizeHelp().run(dispatcher, finished, DOMAIN) == RESET
     assert said(dispatcher) == [{"response": "utter_size_no_chart", "product": "Canvas Tote Bag"}]
+
+
+# -- @dialogue: a size question inside another flow (action_size_question) ----------------------
+
+
+async def test_a_size_question_inside_a_flow_with_measurements_gets_the_recommendation() -> None:
+    tracker = make_tracker(slots={"product": "zip-hoodie", "height": "178 cm", "weight": "72 kg"})
+    dispatcher = CollectingDispatcher()
+    events = await ActionSizeQuestion().run(dispatcher, tracker, DOMAIN)
+    assert events == [*RESET, SlotSet("size", "M")]
+    assert [m["response"] for m in said(dispatcher)] == [
+        "utter_size_recommendation_measurements",
+        "utter_size_in_stock",
+    ]
+
+
+async def test_a_size_question_about_a_product_alone_gets_its_chart_and_fit_note() -> None:
+    tracker = make_tracker(slots={"product": "ridgeline-fleece-jacket"})
+    dispatcher = CollectingDispatcher()
+    assert await ActionSizeQuestion().run(dispatcher, tracker, DOMAIN) == RESET
+    (chart, note) = said(dispatcher)
+    assert chart == {"response": "utter_size_chart_for_product", "product": "Ridgeline Fleece Jacket",
+                     "size_chart_url": RIDGELINE}  # fmt: skip
+    assert note["response"] == "utter_size_fit_note"
+
+
+async def test_a_size_question_without_a_product_lists_the_store_charts_and_asks_nothing() -> None:
+    dispatcher = CollectingDispatcher()
+    assert await ActionSizeQuestion().run(dispatcher, make_tracker(slots={}), DOMAIN) == RESET
+    (message,) = said(dispatcher)
+    assert message["response"] == "utter_size_charts"
+    assert f"Tops, shirts, knitwear and jackets: {TOPS}" in message["charts"]
+    assert f"Trailmark boots: {TRAILMARK}" in message["charts"]
+
+
+async def test_the_stock_form_does_not_take_a_size_question_as_the_product_name() -> None:
+    tracker = make_tracker(
+        slots={"requested_slot": "product"}, text="what size would fit me", intent="size_help",
+        active_loop="stock_form",
+    )  # fmt: skip
+    assert await ValidateStockForm().extract_product(CollectingDispatcher(), tracker, DOMAIN) == {}

@@ -86,9 +86,8 @@ def test_every_form_hands_off_on_an_interruption(domain: Domain, intent: str) ->
 
 # -- questions answered inside a flow, which then resumes -----------------------------------------
 
-DIGRESSIONS = ("shipping_info", "return_policy")
-NO_DIGRESSION = {("shipping_form", "shipping_info"), ("handoff_contact_form", "shipping_info")}
-NO_DIGRESSION |= {("handoff_contact_form", "return_policy")}  # a person is already on the way
+DIGRESSIONS = ("shipping_info", "return_policy", "size_help")
+NO_DIGRESSION = {("shipping_form", "shipping_info"), ("sizing_form", "size_help")}  # the form's own topic
 
 
 def _resuming_rules() -> Set[Tuple[str, str]]:
@@ -118,7 +117,6 @@ def test_no_form_question_takes_a_digression_as_its_answer(domain: Domain, inten
     taken = [
         f"{form}:{slot}"
         for form, slot in _form_questions(domain)
-        if form != "handoff_contact_form"
         for mapping in slots[slot].mappings
         if mapping.get("type") == "from_text"
         and SlotMapping.intent_is_desired(

@@ -25,6 +25,7 @@ class FakeServer:
 
     requests: List[RecordedRequest] = field(default_factory=list)
     base_url: str = ""
+    port: int = 0  # 0: any free port
     _runner: Optional[web.AppRunner] = None
 
     def routes(self, app: web.Application) -> None:
@@ -35,7 +36,7 @@ class FakeServer:
         self.routes(app)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.base_url = f"http://127.0.0.1:{port}"

@@ -89,13 +89,16 @@ def test_rasa_reads_endpoints_and_credentials_with_the_exported_settings(
 
     endpoints = read_endpoints_from_path(ENDPOINTS)
     assert endpoints.action is not None and endpoints.action.url == "http://127.0.0.1:5055/webhook"
-    assert endpoints.tracker_store is not None and endpoints.tracker_store.type == "SQL"
-    assert endpoints.lock_store is not None and endpoints.lock_store.type == "in_memory"
+    assert (
+        endpoints.tracker_store is not None
+        and endpoints.tracker_store.type == "storefront.tracking.IncrementalSQLTrackerStore"
+    )
+    assert endpoints.lock_store is not None and endpoints.lock_store.kwargs["kind"] == "in_memory"
     assert endpoints.event_broker is not None and endpoints.event_broker.kwargs["kind"] == "none"
 
     channels = create_http_input_channels(None, str(CREDENTIALS))
     assert sorted(channel.name() for channel in channels) == sorted(
-        ["rest", "socketio", "agent_console", "whatsapp", "twilio", "storefront"]
+        ["rest", "socketio", "agent_console", "whatsapp", "twilio", "storefront", "shopify"]
     )
 
 

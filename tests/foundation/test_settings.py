@@ -97,6 +97,8 @@ def test_secrets_stay_out_of_repr() -> None:
         "WHATSAPP_VERIFY_TOKEN": "s-verify",
         "TWILIO_AUTH_TOKEN": "s-twilio",
         "CHATWOOT_API_TOKEN": "s-chatwoot",
+        "SHOPIFY_ADMIN_TOKEN": "shpat_s-shopify",
+        "SHOPIFY_WEBHOOK_SECRET": "s-shopify-webhooks",
         "EVENT_BROKER_PASSWORD": "s-broker",
         "DATABASE_URL": "postgresql://shop:s-db-password@127.0.0.1/store",
         "TRACKER_STORE_URL": "postgresql://shop:s-tracker-password@127.0.0.1/tracker",
@@ -145,6 +147,11 @@ def test_env_example_shows_each_default() -> None:
         ("STORE_QUERY_TIMEOUT_SECONDS", "inf", "must be a positive number"),
         ("SOCKETIO_SESSION_PERSISTENCE", "yes", "must be one of: true, false"),
         ("WHATSAPP_API_VERSION", "23.0", "is not a Graph API version"),
+        ("SHOPIFY_SHOP_DOMAIN", "shop.example.com", "is not a shop domain"),
+        ("SHOPIFY_SHOP_DOMAIN", "https://my-shop.myshopify.com", "is not a shop domain"),
+        ("SHOPIFY_API_VERSION", "2025-05", "is not a Shopify API version"),
+        ("SHOPIFY_ADMIN_URL", "127.0.0.1:9000", "is not a valid URL"),
+        ("SHOPIFY_DEMO", "yes", "must be one of: true, false"),
     ],
 )  # fmt: skip
 def test_malformed_value_is_named_in_the_error(name: str, value: str, complaint: str) -> None:
@@ -166,6 +173,8 @@ def test_malformed_value_is_named_in_the_error(name: str, value: str, complaint:
         ("LOCK_STORE_TYPE", "redis", "lock_store_type", "redis"),
         ("EVENT_BROKER_PORT", "65535", "event_broker_port", 65535),
         ("HANDOFF_HOURS_OVERRIDE", "open", "handoff_hours_override", "open"),
+        ("SHOPIFY_SHOP_DOMAIN", "My-Shop.myshopify.com", "shopify_shop_domain", "my-shop.myshopify.com"),
+        ("SHOPIFY_API_VERSION", "2026-01", "shopify_api_version", "2026-01"),
     ],
 )  # fmt: skip
 def test_well_formed_value_is_accepted(name: str, value: str, attribute: str, expected: object) -> None:

@@ -64,3 +64,38 @@ def test_declining_to_leave_a_contact_promises_a_reply_in_the_chat(closed_stack:
     item = Console(closed_stack, "Night shift").handoff_for(rest_id(sender))
     assert item["offline"] is True
     assert Console(closed_stack, "Night shift").detail(item["id"])["context"]["offline"]["contact"] is None
+
+
+# -- @dialogue: natural yes/no at the contact and consent questions (issue #12) --------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "queued_as"),
+    [
+        ("sure, go ahead", "utter_handoff_offline_queued_contact"),
+        ("nah, rather not", "utter_handoff_offline_queued_here"),
+    ],
+)
+def test_a_natural_yes_or_no_answers_the_consent_question(
+    closed_stack: Stack, answer: str, queued_as: str
+) -> None:
+    sender = f"night-{uuid.uuid4().hex[:8]}"
+    chat(closed_stack, sender, "/human_handoff")
+    assert chat(closed_stack, sender, "ava@example.com").responses == ["utter_ask_handoff_consent"]
+    queued = chat(closed_stack, sender, answer)
+    assert queued.responses == [queued_as]
+    assert "pause" in [e["event"] for e in queued.events]
+
+
+def test_nah_im_fine_at_the_contact_question_promises_a_reply_in_the_chat(closed_stack: Stack) -> None:
+    sender = f"night-{uuid.uuid4().hex[:8]}"
+    chat(closed_stack, sender, "/human_handoff")
+    assert chat(closed_stack, sender, "nah I'm fine").responses == ["utter_handoff_offline_queued_here"]
+
+
+def test_a_size_question_at_the_contact_question_is_answered_then_asked_again(closed_stack: Stack) -> None:
+    sender = f"night-{uuid.uuid4().hex[:8]}"
+    chat(closed_stack, sender, "/human_handoff")
+    turn = chat(closed_stack, sender, "meanwhile, what size should I get? do your sizes run small?")
+    assert turn.actions[:2] == ["action_size_question", "handoff_contact_form"]
+    assert turn.responses == ["utter_size_charts", "utter_ask_handoff_contact"]

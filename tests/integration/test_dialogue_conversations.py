@@ -81,3 +81,81 @@ def test_two_products_in_one_question_are_both_described(stack: Stack) -> None:
         "utter_product_compare_fit_true_to_size",
         "utter_product_results_next",
     ]
+
+
+# -- size questions inside a flow, yes/no outside forms, addresses at any question, gibberish ------
+
+
+def test_a_size_question_at_the_order_number_is_answered_then_the_number_is_asked_again(stack: Stack) -> None:
+    sender = _sender()
+    chat(stack, sender, "where is my order")
+    turn = chat(stack, sender, "btw what size should I get? do your sizes run small?")
+    assert _intent(stack, sender) == "size_help"
+    assert turn.actions[:2] == ["action_size_question", "order_status_form"]
+    assert turn.responses == ["utter_size_charts", "utter_ask_order_number"]
+    assert "https://shop.northwind-outfitters.example/pages/size-guide#tops" in turn.text
+    assert chat(stack, sender, "#1001").responses == ["utter_ask_order_contact"]
+
+
+def test_a_size_question_naming_a_product_and_height_inside_the_refund_flow(stack: Stack) -> None:
+    sender = _sender()
+    chat(stack, sender, "where's my refund")
+    chat(stack, sender, "#1013")
+    turn = chat(stack, sender, "also what size Zip Hoodie should I get, I'm 178cm and 72kg")
+    assert turn.actions[:2] == ["action_size_question", "refund_status_form"]
+    assert turn.responses[0] == "utter_size_recommendation_measurements"
+    assert turn.responses[-1] == "utter_ask_order_contact"
+    assert chat(stack, sender, "ella.returns@example.com").responses == ["utter_refund_received"]
+
+
+@pytest.mark.parametrize("yes", ["yeah please", "sure, go ahead"])
+def test_yes_to_the_offer_of_a_person_hands_off(stack: Stack, yes: str) -> None:
+    sender = _sender()
+    assert chat(stack, sender, "am I talking to a bot?").responses == ["utter_iamabot"]
+    turn = chat(stack, sender, yes)
+    assert "utter_handoff_queued" in turn.responses
+    assert any(e["event"] == "pause" for e in turn.events)
+
+
+@pytest.mark.parametrize("no", ["nah I'm fine", "no thanks, leave it"])
+def test_no_to_the_offer_of_a_person_keeps_the_bot(stack: Stack, no: str) -> None:
+    sender = _sender()
+    chat(stack, sender, "am I talking to a bot?")
+    turn = chat(stack, sender, no)
+    assert turn.responses == ["utter_person_declined"]
+
+
+@pytest.mark.parametrize("slot_question", ["new_city", "new_postal_code"])
+def test_a_whole_address_at_a_later_address_question_is_confirmed_back(
+    stack: Stack, slot_question: str
+) -> None:
+    sender = _sender()
+    _verified(stack, sender, "i need to change my delivery address", "#1003", "ben.buyer@example.com")
+    assert chat(stack, sender, "12 Elm Street").responses == ["utter_ask_new_city"]
+    if slot_question == "new_postal_code":
+        assert chat(stack, sender, "Portland, OR").responses == ["utter_ask_new_postal_code"]
+    turn = chat(stack, sender, "sorry, the whole address is 350 Fifth Avenue, New York, NY 10118")
+    assert turn.responses == ["utter_ask_address_confirmed"]
+    assert "350 Fifth Avenue, New York NY, 10118, US" in turn.text
+    assert chat(stack, sender, "nah keep it").responses == ["utter_address_kept"]
+
+
+def test_the_gibberish_verdict_reaches_the_tracker(stack: Stack) -> None:
+    sender = _sender()
+    chat(stack, sender, "asdfjkl qwpo")
+    latest = tracker(stack, rest_id(sender))["latest_message"]
+    assert latest["in_scope_vocabulary"] == {"words": 2, "known": 0, "gibberish": True}
+    chat(stack, sender, "where is my order")
+    assert tracker(stack, rest_id(sender))["latest_message"]["in_scope_vocabulary"]["gibberish"] is False
+
+
+def test_yes_to_the_person_offered_when_an_order_is_not_found_hands_off(stack: Stack) -> None:
+    sender = _sender()
+    chat(stack, sender, "where is my order")
+    chat(stack, sender, "#1001")
+    missed = chat(stack, sender, "nobody@example.com")
+    assert "utter_order_not_found" in missed.responses
+    turn = chat(stack, sender, "yes please")
+    assert "utter_order_number_invalid" not in turn.responses
+    assert "action_handoff" in turn.actions
+    assert "utter_handoff_queued" in turn.responses

@@ -2,7 +2,8 @@
 
 Two Rasa server replicas share a PostgreSQL tracker store and a Redis lock store and publish
 events to RabbitMQ. A conversation alternates between the replicas and stays one consistent
-conversation; the events reach a RabbitMQ queue. A website shopper connected to one replica gets
+conversation, also when both take messages for it at the same time (no event lost, duplicated or
+reordered); the events reach a RabbitMQ queue. A website shopper connected to one replica gets
 the agent's messages sent from the console of the other (socket.io through Redis). Skips without
 the servers on a laptop; under CI=true the servers are required.
 """
@@ -12,15 +13,16 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Tuple
 
 import psycopg2
 import pytest
 import redis
 
 from tests.handoff.console_client import Console, Shopper
-from tests.support.chat import chat, rest_id, tracker
+from tests.support.chat import chat, rest_id, say, tracker
 from tests.support.services import require_service
 from tools.launcher import Stack, free_port
 
@@ -120,6 +122,56 @@ async def _agent_on_one_replica_reaches_the_widget_on_the_other(
         await shopper.close()
 
 
+# What each replica's shopper says, and the reply each message must get before the next one.
+EXPECTED_REPLY = {"hello": "utter_greet", "are you a bot": "utter_iamabot", "thanks": "utter_you_are_welcome"}
+MESSAGES_PER_REPLICA = 6
+
+
+def _send_in_order(replica: Stack, sender: str, lane: str) -> None:
+    """Send this lane's messages one after another, each numbered in its metadata."""
+    texts = list(EXPECTED_REPLY)
+    for number in range(MESSAGES_PER_REPLICA):
+        say(replica, sender, texts[number % len(texts)], metadata={"seq": f"{lane}{number}"})
+
+
+def _turns(events: List[Dict[str, Any]]) -> List[Tuple[str, str, List[str]]]:
+    """``(seq, text, bot responses)`` of each user message, in tracker order."""
+    turns: List[Tuple[str, str, List[str]]] = []
+    for event in events:
+        if event["event"] == "user":
+            turns.append(((event.get("metadata") or {}).get("seq"), event["text"], []))
+        elif event["event"] == "bot" and turns:
+            turns[-1][2].append((event.get("metadata") or {}).get("utter_action"))
+    return turns
+
+
+def _concurrent_messages_to_one_conversation_stay_whole_and_ordered(replicas: List[Stack]) -> None:
+    """Both replicas take messages for the same conversation at the same time.
+
+    Rasa's Redis lock makes them take turns; the tracker store must then show every message
+    exactly once, each lane's messages in the order they were sent, and every message followed by
+    its own reply before the next message (no event lost, duplicated or interleaved).
+    """
+    sender = f"concurrent-{uuid.uuid4().hex[:8]}"
+    lanes = {"a": replicas[0], "b": replicas[1]}
+    with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
+        for done in [pool.submit(_send_in_order, replica, sender, lane) for lane, replica in lanes.items()]:
+            done.result()
+
+    for replica in replicas:
+        events = tracker(replica, rest_id(sender))["events"]
+        turns = _turns(events)
+        seqs = [seq for seq, _, _ in turns]
+        expected = sorted(f"{lane}{n}" for lane in lanes for n in range(MESSAGES_PER_REPLICA))
+        assert sorted(seqs) == expected, [(e["event"], e.get("name") or e.get("text")) for e in events]
+        for lane in lanes:
+            assert [s for s in seqs if s.startswith(lane)] == [
+                f"{lane}{n}" for n in range(MESSAGES_PER_REPLICA)
+            ]
+        for seq, text, responses in turns:
+            assert responses == [EXPECTED_REPLY[text]], (seq, text, responses)
+
+
 def test_two_replicas_share_one_conversation(
     trained_model: Path, scaled_env: Dict[str, str], tmp_path: Path
 ) -> None:
@@ -151,6 +203,8 @@ def test_two_replicas_share_one_conversation(
         # Every user message was published to RabbitMQ by one replica or the other.
         published = asyncio.run(_user_texts_published(scaled_env["EVENT_BROKER_QUEUE"], sender, expected=3))
         assert published == ["hello", "are you a bot", "thanks"]
+
+        _concurrent_messages_to_one_conversation_stay_whole_and_ordered(replicas)
 
         # The widget is connected to replica 0, the agent works on replica 1.
         asyncio.run(_agent_on_one_replica_reaches_the_widget_on_the_other(replicas[0], replicas[1]))

@@ -33,6 +33,10 @@ from store.address_lines import AddressLine, parse_address_line
         ),
         ("5 rue de Rivoli, 75001 Paris", "FR", AddressLine("5 rue de Rivoli", "Paris", "75001")),
         ("Hauptstrasse 5, 10115 Berlin", "DE", AddressLine("Hauptstrasse 5", "Berlin", "10115")),
+        ("Damrak 1, 1012 lg Amsterdam", "NL", AddressLine("Damrak 1", "Amsterdam", "1012 LG")),
+        ("Drottninggatan 5, 111 51 Stockholm", "SE", AddressLine("Drottninggatan 5", "Stockholm", "111 51")),
+        ("12 Grafton Street, Dublin, d02 x285", "IE", AddressLine("12 Grafton Street", "Dublin", "D02 X285")),
+        ("4 George St, Sydney NSW 2000", "AU", AddressLine("4 George St", "Sydney NSW", "2000")),
     ],
 )
 def test_a_whole_address_is_split(text: str, country: str, expected: AddressLine) -> None:

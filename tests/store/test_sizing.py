@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from store.sizing import recommend_size
+from store.sizing import recommend_size, size_charts
 
 
 @pytest.mark.parametrize("chest,size", [(93.9, "S"), (94, "M"), (101.9, "M"), (102, "L"), (126, "XXL")])
@@ -79,3 +79,10 @@ def test_chart_has_inches(session):
     medium = next(r for r in chart.rows if r.size == "M")
     assert medium.metric["chest_cm"] == (94.0, 102.0)
     assert medium.imperial["chest_in"] == (37.0, 40.2)
+
+
+def test_size_charts_lists_every_chart_in_the_stores_order(session):
+    charts = size_charts(session)
+    assert [c.name for c in charts][:2] == ["Tops, shirts, knitwear and jackets", "Ridgeline outerwear"]
+    assert all(c.url and c.rows for c in charts)
+    assert len(charts) == 7

@@ -1,0 +1,312 @@
+"""Bounded work per message for long conversations: a windowed tracker and an incremental SQL store.
+
+Rasa's :class:`~rasa.core.tracker_store.SQLTrackerStore` rebuilds the whole conversation for every
+message: it reads every event of the session, decodes and replays each one, and on save counts
+the stored events again to find the new ones. The policies then compute a dialogue state for every
+past action (``tracker.past_states``), three times per predicted action, although they look at the
+last five; and every custom action receives every event. So a reply at message 200 costs several
+times one at message 10.
+
+:class:`WindowedTracker` is a Rasa tracker whose ``events`` hold only the latest turns (at least
+``window`` events, cut where a user message starts); the turns before the cut are folded into a
+*base state* (slots, active loop, latest action and messages, paused) that the tracker starts from
+whenever Rasa resets or copies it (``_reset`` and ``init_copy``, which Rasa's reverts, restarts and
+``past_states`` go through). Reverting events (Rasa's fallback reverts the latest user message)
+reach back one or two turns at most, well within the window, so the tracker's state is the state
+the full history gives; a ``restart`` or ``session_started`` inside the window resets to the
+initial state exactly as Rasa does.
+
+:class:`IncrementalSQLTrackerStore` keeps, per conversation, the windowed tracker of what it last
+read together with the id of the last event read. A retrieve asks the database only for events
+with a larger id (one indexed query that also checks that the last event read is still there), so
+events another replica wrote are always picked up, applies them and hands out a copy: the cached
+tracker is never the one the processor changes, and every answer reflects the database. A save
+writes exactly the events appended since the retrieve. The cache is bounded (least recently used
+conversations are dropped) and holds one conversation per key, so it can never answer one shopper
+with another's events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import logging
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    Event,
+    Restarted,
+    SessionStarted,
+    UserUttered,
+    deserialise_events,
+)
+from rasa.shared.core.slots import Slot
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from store.db import use_sqlite_pragmas
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_WINDOW = 100
+"""Events kept in a tracker (about ten turns of this assistant; the policies look at five states)."""
+
+DEFAULT_CACHED_CONVERSATIONS = 500
+
+
+@dataclass
+class BaseState:
+    """What a tracker's state is before its first kept event: Rasa's ``_reset`` attributes."""
+
+    slot_values: Dict[str, Any]
+    paused: bool = False
+    latest_action: Optional[Dict[str, Any]] = None
+    latest_message: Optional[UserUttered] = None
+    latest_bot_utterance: Optional[BotUttered] = None
+    followup_action: Optional[str] = ACTION_LISTEN_NAME
+    active_loop: Any = None
+
+    @classmethod
+    def of(cls, tracker: DialogueStateTracker) -> BaseState:
+        return cls(
+            slot_values={name: copy.deepcopy(slot.value) for name, slot in tracker.slots.items()},
+            paused=tracker._paused,
+            latest_action=copy.copy(tracker.latest_action),
+            latest_message=tracker.latest_message,
+            latest_bot_utterance=tracker.latest_bot_utterance,
+            followup_action=tracker.followup_action,
+            active_loop=copy.copy(tracker.active_loop),
+        )
+
+    def apply_to(self, tracker: DialogueStateTracker) -> None:
+        for name, slot in tracker.slots.items():
+            if name in self.slot_values:
+                slot.value = copy.deepcopy(self.slot_values[name])
+            else:
+                slot.reset()
+        tracker._paused = self.paused
+        tracker.latest_action = copy.copy(self.latest_action)
+        tracker.latest_message = self.latest_message or UserUttered.empty()
+        tracker.latest_bot_utterance = self.latest_bot_utterance or BotUttered.empty()
+        tracker.followup_action = self.followup_action
+        tracker.active_loop = copy.copy(self.active_loop)
+
+
+class WindowedTracker(DialogueStateTracker):
+    """A tracker holding the latest events only, starting from the state of the events before."""
+
+    def __init__(
+        self,
+        sender_id: str,
+        slots: Optional[Iterable[Slot]],
+        base: Optional[BaseState] = None,
+        **kwargs: Any,
+    ) -> None:
+        self._base = base
+        super().__init__(sender_id, slots, **kwargs)
+        if base is not None:
+            base.apply_to(self)  # Rasa's __init__ clears the active loop after its _reset()
+        self.unsaved: List[Event] = []
+        """Events appended since the tracker store handed the tracker out, in order."""
+
+    def update(self, event: Event, domain: Optional[Domain] = None) -> None:
+        super().update(event, domain)
+        self.unsaved.append(event)
+
+    def _starts_afresh(self) -> bool:
+        """True when Rasa would drop every earlier event anyway (a restart or a new session)."""
+        return any(isinstance(event, (Restarted, SessionStarted)) for event in self.events)
+
+    def _reset(self) -> None:
+        super()._reset()
+        if self._base is not None and not self._starts_afresh():
+            self._base.apply_to(self)
+
+    def init_copy(self) -> DialogueStateTracker:
+        """A tracker in the state before the first kept event (Rasa's copies replay from here)."""
+        return WindowedTracker(
+            self.sender_id, self.slots.values(), None if self._starts_afresh() else self._base,
+            max_event_history=self._max_event_history, is_rule_tracker=self.is_rule_tracker,
+        )  # fmt: skip
+
+    def windowed_copy(self, window: int) -> WindowedTracker:
+        """A copy with the same state and about ``window`` events or more (the older ones folded)."""
+        events = list(self.events)
+        base, cut = self._base, 0
+        if len(events) > window + window // 4:  # re-folded every few turns, not at every message
+            folded, cut = self._fold(events, last_cut=len(events) - window)
+            base = BaseState.of(folded) if cut else base
+        twin = WindowedTracker(
+            self.sender_id, self.slots.values(), base, max_event_history=self._max_event_history
+        )
+        twin.events = deque(events[cut:])
+        BaseState.of(self).apply_to(twin)  # the current state, without replaying the window
+        twin.model_id, twin.assistant_id = self.model_id, self.assistant_id
+        return twin
+
+    def _fold(self, events: List[Event], last_cut: int) -> Tuple[DialogueStateTracker, int]:
+        """The tracker in the state before the latest safe cut at or before ``last_cut``, and the cut.
+
+        A cut is safe before the ``action_listen`` that precedes a user message while no form (loop)
+        is active and the conversation is not paused: Rasa's replay collapses the turns of an active
+        form into one, and its reverts reach back to that ``action_listen``, never across it.
+        """
+        probe, safe, position = self.init_copy(), 0, 0
+        for index in range(1, last_cut + 1):
+            if not (isinstance(events[index], UserUttered) and _is_listen(events[index - 1])):
+                continue
+            for event in events[position : index - 1]:
+                DialogueStateTracker.update(probe, event)
+            position = index - 1
+            if probe.active_loop_name is None and not probe.is_paused():
+                safe = position
+        if not safe:
+            return probe, 0
+        folded = self.init_copy()
+        for event in events[:safe]:
+            DialogueStateTracker.update(folded, event)
+        return folded, safe
+
+
+def _is_listen(event: Event) -> bool:
+    return isinstance(event, ActionExecuted) and event.action_name == ACTION_LISTEN_NAME
+
+
+@dataclass
+class _Cached:
+    tracker: WindowedTracker
+    last_id: int
+
+
+class IncrementalSQLTrackerStore(SQLTrackerStore):
+    """Rasa's SQL tracker store reading only new events and writing only the appended ones.
+
+    ``endpoints.yml``: ``type: storefront.tracking.IncrementalSQLTrackerStore`` with the same
+    ``url`` (or dialect, host, db...) as Rasa's ``SQL`` type, plus ``window`` and
+    ``cached_conversations``. The database schema is Rasa's own.
+    """
+
+    def __init__(
+        self,
+        domain: Optional[Domain] = None,
+        window: int = DEFAULT_WINDOW,
+        cached_conversations: int = DEFAULT_CACHED_CONVERSATIONS,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(domain, **kwargs)
+        self.engine: sa.engine.Engine
+        if self.engine.dialect.name == "sqlite":
+            self._keep_sqlite_connections_open()
+        self.window = int(window)
+        self.capacity = int(cached_conversations)
+        self._cache: OrderedDict[str, _Cached] = OrderedDict()
+
+    def _keep_sqlite_connections_open(self) -> None:
+        """A pooled SQLite engine in WAL mode in place of the one Rasa builds.
+
+        Rasa's engine opens a connection per query (SQLAlchemy 1.4's default for SQLite files), and
+        closing the last connection of a WAL database checkpoints it: a database write on every
+        read. Kept open, a commit appends to the WAL and readers never wait for the writer.
+        """
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = use_sqlite_pragmas(
+            sa.create_engine(url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False})
+        )
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    # --- reading ---
+
+    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        """The conversation's latest session, from the cache brought up to date with the database.
+
+        The database is read in a worker thread so other conversations go on meanwhile. A cached
+        tracker is never changed: new events are applied to a copy, which replaces it in the cache.
+        """
+        cached = self._cache.get(sender_id)
+        rows = await asyncio.to_thread(self._rows_after, sender_id, cached.last_id if cached else None)
+        if cached is not None and (not rows or rows[0][0] != cached.last_id):
+            cached = None  # the last event read is gone (the database was replaced): read it all
+            rows = await asyncio.to_thread(self._rows_after, sender_id, None)
+        new_rows = rows[1:] if cached is not None else rows
+        if not new_rows and cached is None:
+            self._cache.pop(sender_id, None)
+            return None
+        events = _latest_session([json.loads(data) for _, data in new_rows])
+        if cached is None or (events and events[0].get("event") == SessionStarted.type_name):
+            tracker = self.init_tracker(sender_id)  # a new session starts from the initial state
+        else:
+            tracker = cached.tracker.windowed_copy(self.window)
+        for event in deserialise_events(events):
+            DialogueStateTracker.update(tracker, event)
+        tracker.unsaved = []
+        self._remember(sender_id, _Cached(tracker, new_rows[-1][0] if new_rows else cached.last_id))  # type: ignore[union-attr]
+        return tracker.windowed_copy(self.window)
+
+    def _rows_after(self, sender_id: str, last_id: Optional[int]) -> List[Any]:
+        """``(id, data)`` of the conversation's events from ``last_id`` on (all when None), by id."""
+        table = self.SQLEvent
+        query = sa.select(table.id, table.data).where(table.sender_id == sender_id)
+        if last_id is not None:
+            query = query.where(table.id >= last_id)
+        with self.session_scope() as session:
+            return list(session.execute(query.order_by(table.id)).all())
+
+    def _remember(self, sender_id: str, entry: _Cached) -> None:
+        known = self._cache.get(sender_id)
+        if known is not None and known.last_id > entry.last_id:
+            return  # a concurrent read already brought it further
+        self._cache[sender_id] = entry
+        self._cache.move_to_end(sender_id)
+        while len(self._cache) > self.capacity:
+            self._cache.popitem(last=False)
+
+    # --- writing ---
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Insert the events appended since the retrieve (Rasa's way for any other tracker)."""
+        if not isinstance(tracker, WindowedTracker):
+            await super().save(tracker)
+            return
+        new_events = list(tracker.unsaved)
+        if self.event_broker:
+            await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
+        rows = [self._row(tracker.sender_id, event) for event in new_events]
+        await asyncio.to_thread(self._insert, rows)  # the commit waits for the disk, not the server
+        del tracker.unsaved[: len(new_events)]
+
+    def _insert(self, rows: List[Any]) -> None:
+        with self.session_scope() as session:
+            session.add_all(rows)
+            session.commit()
+
+    def _row(self, sender_id: str, event: Event) -> Any:
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )
+
+    def init_tracker(self, sender_id: str) -> WindowedTracker:
+        """A new conversation (Rasa's ``create_tracker`` saves its first events through ``save``)."""
+        return WindowedTracker(sender_id, self.domain.slots if self.domain else None)
+
+
+def _latest_session(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The events from the latest ``session_started`` on (all of them if there is none)."""
+    for index in range(len(events) - 1, -1, -1):
+        if events[index].get("event") == SessionStarted.type_name:
+            return events[index:]
+    return events

@@ -1,0 +1,161 @@
+"""The windowed tracker and the incremental SQL tracker store (storefront/tracking.py).
+
+A windowed tracker must be indistinguishable, for the policies and the actions, from Rasa's tracker
+of the whole conversation: the same slots, active loop and latest messages, and the same recent
+dialogue states, through Rasa's fallback reverts, forms and restarts. The store must never lose,
+duplicate or reorder an event, see what another replica wrote, and never hand one conversation's
+events to another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import List
+
+import pytest
+import yaml
+from rasa.core.tracker_store import TrackerStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    BotUttered,
+    Event,
+    Restarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from core.settings import PROJECT_ROOT
+from storefront.tracking import IncrementalSQLTrackerStore, WindowedTracker
+
+MAX_HISTORY = 5  # config.yml's policies
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(PROJECT_ROOT / "domain.yml"))
+
+
+def _turn(number: int) -> List[Event]:
+    """One shopper turn of a varied conversation: forms, slots, fallbacks that revert, a restart."""
+    user = UserUttered(f"message {number}", {"name": "order_status", "confidence": 0.9})
+    events: List[Event] = [user]
+    kind = number % 7
+    if kind == 0:
+        events += [ActionExecuted("order_status_form"), ActiveLoop("order_status_form"),
+                   SlotSet("requested_slot", "order_number")]  # fmt: skip
+    elif kind == 1:
+        events += [SlotSet("order_number", str(1000 + number)), ActionExecuted("order_status_form"),
+                   ActiveLoop(None), SlotSet("requested_slot", None),
+                   SlotSet("verified_order", str(number))]  # fmt: skip
+    elif kind == 2:  # Rasa's default fallback reverts the shopper's message
+        events += [ActionExecuted("action_default_fallback"), BotUttered("sorry"), UserUtteranceReverted()]
+    elif kind == 3 and number % 5 == 0:
+        events += [ActionExecuted("action_restart"), Restarted()]
+    else:
+        events += [ActionExecuted("utter_greet"), BotUttered(f"reply {number}")]
+    return [*events, ActionExecuted(ACTION_LISTEN_NAME)]
+
+
+def _conversation(turns: int) -> List[Event]:
+    events: List[Event] = [ActionExecuted(ACTION_LISTEN_NAME)]
+    for number in range(turns):
+        events += _turn(number)
+    return events
+
+
+def _state_of(tracker: DialogueStateTracker, domain: Domain) -> tuple:
+    return (
+        {name: slot.value for name, slot in tracker.slots.items()},
+        tracker.active_loop_name,
+        tracker.latest_message.text if tracker.latest_message else None,
+        tracker.latest_action_name,
+        tracker.is_paused(),
+        tracker.past_states(domain)[-MAX_HISTORY - 1 :],
+        tracker.past_states(domain, ignore_rule_only_turns=True)[-MAX_HISTORY - 1 :],
+    )
+
+
+@pytest.mark.parametrize("turns", [3, 40, 121])
+def test_a_windowed_tracker_has_the_state_of_the_whole_conversation(domain: Domain, turns: int) -> None:
+    events = _conversation(turns)
+    full = DialogueStateTracker.from_events("shopper", events, domain.slots)
+    windowed = WindowedTracker("shopper", domain.slots)
+    for event in events:
+        windowed.update(event)
+    windowed = windowed.windowed_copy(window=20)
+
+    assert len(windowed.events) < len(events) or turns == 3
+    assert _state_of(windowed, domain) == _state_of(full, domain)
+    # Rasa's reverts reset the tracker and replay it: the next fallback must land in the same state.
+    for tracker in (full, windowed):
+        for event in [UserUttered("huh", {"name": "nlu_fallback"}), ActionExecuted("action_default_fallback"),
+                      UserUtteranceReverted(), ActionExecuted(ACTION_LISTEN_NAME)]:  # fmt: skip
+            tracker.update(event)
+    assert _state_of(windowed, domain) == _state_of(full, domain)
+    assert _state_of(windowed.copy(), domain) == _state_of(full.copy(), domain)
+
+
+def _store(domain: Domain, url: str) -> IncrementalSQLTrackerStore:
+    return IncrementalSQLTrackerStore(domain=domain, host=url, window=20)
+
+
+def _texts(tracker: DialogueStateTracker) -> List[str]:
+    return [e.text for e in tracker.events if isinstance(e, UserUttered)]
+
+
+def test_the_store_saves_every_event_and_sees_what_another_replica_wrote(
+    domain: Domain, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    first, second = _store(domain, url), _store(domain, url)
+
+    async def say(store: IncrementalSQLTrackerStore, sender: str, text: str) -> None:
+        tracker = await store.get_or_create_tracker(sender)
+        for event in [UserUttered(text, {"name": "greet"}), ActionExecuted("utter_greet"), BotUttered(text),
+                      ActionExecuted(ACTION_LISTEN_NAME)]:  # fmt: skip
+            tracker.update(event)
+        await store.save(tracker)
+
+    async def conversation() -> None:
+        for number in range(60):
+            await say((first, second)[number % 3 == 0], "ann", f"ann {number}")
+            await say(first, "ben", f"ben {number}")
+
+    asyncio.run(conversation())
+    expected = [f"ann {number}" for number in range(60)]
+    # Rasa's own store reads every event: each message exactly once, in order, none of ben's.
+    rasa_view = asyncio.run(IncrementalSQLTrackerStore.__mro__[1].retrieve(first, "ann"))
+    assert _texts(rasa_view) == expected
+    for store in (first, second):
+        latest = asyncio.run(store.retrieve("ann"))
+        assert _texts(latest) == expected[-len(_texts(latest)) :]
+        assert 0 < len(latest.events) < len(rasa_view.events)
+        assert all(text.startswith("ann") for text in _texts(latest))
+
+
+def test_a_tracker_handed_out_is_a_copy(domain: Domain, tmp_path: Path) -> None:
+    store = _store(domain, f"sqlite:///{tmp_path / 'tracker.db'}")
+    tracker = asyncio.run(store.get_or_create_tracker("ann"))
+    asyncio.run(store.save(tracker))
+    handed_out = asyncio.run(store.retrieve("ann"))
+    handed_out.update(SlotSet("verified_order", "1001"))  # never saved: a failed message
+    again = asyncio.run(store.retrieve("ann"))
+    assert again.get_slot("verified_order") is None
+    assert asyncio.run(store.retrieve("nobody")) is None
+
+
+def test_rasa_builds_the_store_endpoints_yml_names(domain: Domain, tmp_path: Path) -> None:
+    # Rasa falls back to an in-memory store, with a warning only, when it cannot load the class.
+    section = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())["tracker_store"]
+    config = EndpointConfig(**{**section, "url": f"sqlite:///{tmp_path / 'tracker.db'}"})
+    store = TrackerStore.create(config, domain)
+    inner = getattr(store, "_tracker_store", store)  # Rasa wraps it in its FailSafeTrackerStore
+    assert isinstance(inner, IncrementalSQLTrackerStore)
+    assert (inner.window, inner.capacity) == (section["window"], section["cached_conversations"])
