@@ -101,7 +101,7 @@ class ActionProductSearch(Action):
         needs = not text.startswith("/") and bool(filters or parse_need(text).query)
         finder = NeedAnswer(None, vague=not needs)
         if needs:
-            finder = await answer_need(dispatcher, text, filters)
+            finder = await answer_need(dispatcher, tracker.sender_id, text, filters)
             if finder.events is not None:
                 return finder.events
         result = await query_store(find_products, filters=filters, limit=RESULTS_SHOWN)

@@ -26,8 +26,10 @@ from sqlalchemy.orm import Session
 from actions.formatting import listing, money
 from actions.product_compare import compare_products, utter_comparison
 from actions.store_access import answers_store_failure, query_store
+from core import clock
 from store.info import store_info
 from store.recommend import Recommendation, parse_need, recommend, tag_text
+from store.recommendation_log import record_shown
 
 SHOWN_AT_ONCE = 3
 NEED_SLOT = "finder_need"
@@ -48,16 +50,18 @@ def payload(intent: str, entities: Optional[Dict[str, Any]] = None) -> str:
 def find_for_need(
     session: Session,
     *,
+    conversation_id: str,
     need: str,
     size: Optional[str] = None,
     color: Optional[str] = None,
     category: Optional[str] = None,
     exclude: Sequence[str] = (),
 ) -> tuple[List[Recommendation], str]:
-    """The best products for the need not yet shown, and the store's currency."""
+    """The best products for the need not yet shown (recorded as shown), and the store's currency."""
     found = recommend(
         session, need=need, size=size, color=color, category=category, exclude=exclude, limit=SHOWN_AT_ONCE
     )
+    record_shown(session, conversation_id=conversation_id, need=need, shown=found, now=clock.now())
     return found, store_info(session).currency
 
 
@@ -110,13 +114,15 @@ class NeedAnswer:
     vague: bool = False
 
 
-async def answer_need(dispatcher: CollectingDispatcher, need: str, filters: Dict[str, Any]) -> NeedAnswer:
+async def answer_need(
+    dispatcher: CollectingDispatcher, conversation_id: str, need: str, filters: Dict[str, Any]
+) -> NeedAnswer:
     """Recommend for a new need, unless nothing in stock fits or the need is too vague.
 
     ``filters`` are the search's (entities and budget): any of them makes the need specific enough.
     """
     kept = {k: v for k, v in filters.items() if k in FILTERS}
-    found, currency = await query_store(find_for_need, need=need, **kept)
+    found, currency = await query_store(find_for_need, conversation_id=conversation_id, need=need, **kept)
     if not found:
         return NeedAnswer(None)
     if not filters and too_vague(need, found):
@@ -141,7 +147,9 @@ class ActionFinderMore(Action):
             return []
         shown = list(tracker.get_slot(SHOWN_SLOT) or [])
         filters = tracker.get_slot(FILTERS_SLOT) or {}
-        found, currency = await query_store(find_for_need, need=need, exclude=shown, **filters)
+        found, currency = await query_store(
+            find_for_need, conversation_id=tracker.sender_id, need=need, exclude=shown, **filters
+        )
         if not found:
             dispatcher.utter_message(response="utter_finder_no_more")
             return []

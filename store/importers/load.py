@@ -22,11 +22,17 @@ from store.importers.products import import_products
 from store.importers.progress import SILENT, ImportProgress
 from store.importers.returns import import_returns
 from store.info import DEMO_MODE_KEY
-from store.models import Agent, Base, Handoff, HandoffMessage, ReturnPolicy, StoreSetting
+from store.models import Agent, Base, Handoff, HandoffMessage, RecommendationShown, ReturnPolicy, StoreSetting
 from store.schema import migrate
 
-KEEP = {Handoff.__tablename__, HandoffMessage.__tablename__, Agent.__tablename__}
-"""Tables an import leaves alone: conversations handed to people, and the people's console accounts."""
+KEEP = {
+    Handoff.__tablename__,
+    HandoffMessage.__tablename__,
+    Agent.__tablename__,
+    RecommendationShown.__tablename__,
+}
+"""Tables an import leaves alone: conversations handed to people, the people's console accounts, and
+what shoppers were shown (insights)."""
 
 
 @dataclass(frozen=True)

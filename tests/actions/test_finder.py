@@ -98,3 +98,23 @@ async def test_compare_these_before_any_recommendation_asks_which() -> None:
 async def test_a_need_nothing_in_stock_fits_offers_categories_and_a_person() -> None:
     messages, slots = await search("a quantum flux capacitor")
     assert [m["response"] for m in messages] == ["utter_product_no_results"] and not slots
+
+
+async def test_every_product_shown_is_recorded_for_the_conversation_in_order(order_store: str) -> None:
+    from store.db import make_engine, session_scope
+    from store.recommendation_log import shown_in
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(intent="product_search", text="something for a beach holiday")
+    tracker.sender_id = "finder-record-test"  # other tests' conversations share make_tracker's id
+    first = slots_set(await ActionProductSearch().run(dispatcher, tracker, DOMAIN))
+    more_tracker = make_tracker(intent="show_more", text="/show_more", slots=first)
+    more_tracker.sender_id = tracker.sender_id
+    more = slots_set(await ActionFinderMore().run(dispatcher, more_tracker, DOMAIN))
+    engine = make_engine(order_store)
+    with session_scope(engine) as session:
+        rows = shown_in(session, tracker.sender_id)
+        assert [r.handle for r in rows] == more["recommended_products"]
+        assert [r.position for r in rows] == list(range(1, len(rows) + 1))
+        assert {r.need for r in rows} == {"something for a beach holiday"}
+    engine.dispose()

@@ -1,7 +1,8 @@
 """The product finder over REST against the real servers and the sample store.
 
 Each turn is read back from the tracker (response names and slots), so rewording a response breaks
-nothing while a wrong answer does. None of these conversations writes to the store.
+nothing while a wrong answer does. The finder records what it shows (recommendations_shown); nothing
+else is written.
 """
 
 from __future__ import annotations
