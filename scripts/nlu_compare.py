@@ -1,7 +1,7 @@
 """``make compare``: the chosen pipeline against Rasa's default and a spaCy + scikit-learn one.
 
 Each config is trained on the same ``data/nlu`` and scored on the same held-out splits (the
-held-out split and the paraphrase split) with the same metrics as ``make eval`` (after the
+held-out split and the two paraphrase splits) with the same metrics as ``make eval`` (after the
 fallback; entities merged over all extractors). The table goes to
 ``results/nlu_compare/compare.md`` and is printed.
 

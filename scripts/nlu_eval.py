@@ -1,4 +1,5 @@
-"""``make eval``: score the NLU model on the held-out splits (tests/nlu/test_data.yml, paraphrase_data.yml).
+"""``make eval``: score the NLU model on the held-out splits (tests/nlu/test_data.yml, paraphrase_data.yml,
+paraphrase_b_data.yml).
 
 Uses the project's current model (``tools.modelcache``: trained only if config, domain, data
 or catalog changed) unless ``--model`` is given, or ``--train-nlu`` trains an NLU-only model from

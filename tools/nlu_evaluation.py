@@ -57,6 +57,13 @@ HELD_OUT_SPLITS = (
         "long stories, fragments, typos, indirect requests; learned entities annotated",
         LEARNED_ENTITIES,
     ),
+    HeldOutSplit(
+        "paraphrase-b",
+        ROOT / "tests" / "nlu" / "paraphrase_b_data.yml",
+        "a second paraphrase split in yet another style (rambling stories, texting speak, "
+        "non-native English), written before issue 12's second round; learned entities annotated",
+        LEARNED_ENTITIES,
+    ),
 )
 
 

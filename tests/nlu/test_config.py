@@ -34,3 +34,12 @@ def test_catalog_normalizer_runs_between_the_tokenizer_and_the_count_vectors() -
     normalizer = names.index("storefront.nlu.catalog_normalizer.CatalogTermNormalizer")
     assert names.index("WhitespaceTokenizer") < normalizer
     assert all(normalizer < i for i, name in enumerate(names) if name == "CountVectorsFeaturizer")
+
+
+def test_spelling_normalizer_runs_before_the_placeholder_normalizers() -> None:
+    """The catalog and destination placeholders must overwrite a corrected lemma, not the reverse."""
+    names = [c["name"] for c in _pipeline()]
+    spelling = names.index("storefront.nlu.spelling_normalizer.SpellingNormalizer")
+    assert names.index("WhitespaceTokenizer") < spelling
+    assert spelling < names.index("storefront.nlu.destination_normalizer.DestinationNormalizer")
+    assert spelling < names.index("storefront.nlu.catalog_normalizer.CatalogTermNormalizer")
