@@ -136,7 +136,8 @@ class _FittedTfidfLogistic:
     Reproduces ``Pipeline([TfidfTransformer, LogisticRegression]).predict_proba`` of
     scikit-learn 1.1 for one row: sub-linear term frequency, IDF weights, l2 norm, linear scores,
     then a softmax (multinomial) or normalised sigmoids (one-vs-rest), as the model was fitted.
-    Kept on the pipeline object, so a new pipeline (training, loading) gets its own.
+    Kept on the pipeline object, so a new pipeline (training, loading) gets its own, and built
+    again when the pipeline is fitted again (scikit-learn then assigns new coefficient arrays).
     """
 
     _ATTRIBUTE = "_storefront_fast_scorer"
@@ -149,6 +150,7 @@ class _FittedTfidfLogistic:
         self.norm = norm
         self.coef = np.asarray(logistic.coef_, dtype=np.float64)
         self.intercept = np.asarray(logistic.intercept_, dtype=np.float64)
+        self.fitted_coef = logistic.coef_
         self.ovr = logistic.multi_class in ("ovr", "warn") or (
             logistic.multi_class == "auto"
             and (len(logistic.classes_) <= 2 or logistic.solver == "liblinear")
@@ -158,7 +160,7 @@ class _FittedTfidfLogistic:
     def of(cls, pipeline: Any) -> Optional["_FittedTfidfLogistic"]:
         """The scorer for a fitted two-step pipeline, or None when it is anything else."""
         cached = getattr(pipeline, cls._ATTRIBUTE, None)
-        if cached is not None:
+        if cached is not None and cached.fitted_coef is pipeline.steps[-1][1].coef_:
             return cached
         scorer = cls._build(pipeline)
         if scorer is not None:

@@ -156,3 +156,21 @@ def test_dense_sentence_features_take_rasas_path(tmp_path: Path) -> None:
 
 def _must_not_be_called(*args: object, **kwargs: object) -> None:
     raise AssertionError("Rasa's process was called: the fast path fell back")
+
+
+def test_a_second_fit_is_scored_with_its_own_weights(tmp_path: Path) -> None:
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "tfidf_lr")
+    config = TfidfLogisticRegressionClassifier.get_default_config()
+    classifier = TfidfLogisticRegressionClassifier.create(config, storage, Resource("r"), context)
+    first = [message("where order", "a"), message("order", "a"), message("hello", "b"), message("hi", "b")]
+    classifier.train(TrainingData(training_examples=first))
+    probe = message("hello")
+    classifier.process([probe])
+    assert probe.get(INTENT)["name"] == "b"
+
+    swapped = [message("where order", "b"), message("order", "b"), message("hello", "a"), message("hi", "a")]
+    classifier.train(TrainingData(training_examples=swapped))
+    probe = message("hello")
+    classifier.process([probe])
+    assert probe.get(INTENT)["name"] == "a"
