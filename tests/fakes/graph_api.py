@@ -9,14 +9,13 @@ document, template) and their limits. Invalid requests get Meta's error object w
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from aiohttp import web
 
-from tests.fakes.server import FakeServer, RecordedRequest
+from tests.fakes.server import FakeServer
 
 
 class Invalid(Exception):
@@ -147,7 +146,7 @@ class FakeGraphApi(FakeServer):
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
     def routes(self, app: web.Application) -> None:
-        app.router.add_route("*", "/{tail:.*}", self._handle)
+        app.router.add_route("*", "/{tail:.*}", self._handle_json)
 
     def fail_next(self, status: int, code: int, message: str) -> None:
         """Make the next valid request fail with this Graph API error."""
@@ -168,18 +167,6 @@ class FakeGraphApi(FakeServer):
         if details:
             error["error_data"] = {"messaging_product": "whatsapp", "details": details}
         return web.json_response({"error": error}, status=status)
-
-    async def _handle(self, request: web.Request) -> web.Response:
-        raw = await request.read()
-        try:
-            body: Any = json.loads(raw) if raw else None
-        except ValueError:
-            body = raw.decode("utf-8", "replace")
-        record = RecordedRequest(request.method, request.path, dict(request.headers), body)
-        self.requests.append(record)
-        answer = self._answer(request, body)
-        record.status = answer.status
-        return answer
 
     def _answer(self, request: web.Request, body: Any) -> web.Response:
         match = re.fullmatch(r"/(v\d+\.\d+)/([^/]+)/messages", request.path)

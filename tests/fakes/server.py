@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
@@ -30,6 +31,23 @@ class FakeServer:
 
     def routes(self, app: web.Application) -> None:
         raise NotImplementedError
+
+    def _answer(self, request: web.Request, body: Any) -> web.Response:
+        """The fake API's answer to one request whose body :meth:`_handle_json` read."""
+        raise NotImplementedError
+
+    async def _handle_json(self, request: web.Request) -> web.Response:
+        """Record a request with a JSON body (kept as text when it is not JSON), then answer it."""
+        raw = await request.read()
+        try:
+            body: Any = json.loads(raw) if raw else None
+        except ValueError:
+            body = raw.decode("utf-8", "replace")
+        record = RecordedRequest(request.method, request.path, dict(request.headers), body)
+        self.requests.append(record)
+        answer = self._answer(request, body)
+        record.status = answer.status
+        return answer
 
     async def start(self) -> FakeServer:
         app = web.Application()
