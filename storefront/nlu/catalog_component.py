@@ -27,6 +27,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from storefront.nlu.live_catalog import DEFAULT_INTERVAL_SECONDS, LiveCatalog, store_version_reader
 from storefront.nlu.matcher import CatalogMatcher
+from storefront.nlu.persisted import load_json, save_json
 from storefront.nlu.vocabulary import CatalogTerms, load_catalog_terms
 
 logger = logging.getLogger(__name__)
@@ -102,15 +103,12 @@ class CatalogComponent(GraphComponent):
         """
         terms = self._read_terms(self._config)
         self._matcher = CatalogMatcher(terms)
-        with self._model_storage.write_to(self._resource) as directory:
-            payload = {
-                "terms": terms.to_dict(),
-                "lemma_map": self._matcher.lemma_map,
-                "catalog_version": self._store_version(self._config),
-            }
-            (directory / VOCABULARY_FILE).write_text(
-                json.dumps(payload, ensure_ascii=False), encoding="utf-8"
-            )
+        payload = {
+            "terms": terms.to_dict(),
+            "lemma_map": self._matcher.lemma_map,
+            "catalog_version": self._store_version(self._config),
+        }
+        save_json(self._model_storage, self._resource, VOCABULARY_FILE, payload)
         logger.info(
             "%s trained on %d products, %d categories, %d colors, %d sizes.",
             type(self).__name__,
@@ -131,8 +129,7 @@ class CatalogComponent(GraphComponent):
         **kwargs: Any,
     ) -> C:
         """Load the vocabulary persisted by :meth:`train` (no database access)."""
-        with model_storage.read_from(resource) as directory:
-            payload = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
+        payload = load_json(model_storage, resource, VOCABULARY_FILE)
         matcher = CatalogMatcher(CatalogTerms.from_dict(payload["terms"]), payload["lemma_map"])
         return cls(config, model_storage, resource, matcher, live=cls._live_catalog(config, matcher, payload))
 

@@ -25,7 +25,6 @@ Chosen by cross-validation on ``data/nlu`` (``scripts/nlu_cv.py``), see ``config
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, Dict, Iterable, List, Optional, Pattern, Type
 
@@ -42,6 +41,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from storefront.nlu.catalog_component import CatalogComponent
 from storefront.nlu.live_catalog import LiveCatalog
 from storefront.nlu.matcher import CatalogMatcher
+from storefront.nlu.persisted import load_json, save_json
 
 TOKENS = TOKENS_NAMES[TEXT]
 LOOKUPS_FILE = "lookup_terms.json"
@@ -106,8 +106,7 @@ class CatalogTermNormalizer(CatalogComponent):
         if missing:
             raise ValueError(f"CatalogTermNormalizer: no lookup table named {sorted(missing)} in the data")
         self._patterns = {name: lookup_pattern(terms) for name, terms in tables.items()}
-        with self._model_storage.write_to(self._resource) as directory:
-            (directory / LOOKUPS_FILE).write_text(json.dumps(tables, ensure_ascii=False), encoding="utf-8")
+        save_json(self._model_storage, self._resource, LOOKUPS_FILE, tables)
         return self._resource
 
     @classmethod
@@ -121,8 +120,7 @@ class CatalogTermNormalizer(CatalogComponent):
     ) -> CatalogTermNormalizer:
         """Load the catalog and lookup terms persisted by :meth:`train`."""
         component = super().load(config, model_storage, resource, execution_context, **kwargs)
-        with model_storage.read_from(resource) as directory:
-            lookups = json.loads((directory / LOOKUPS_FILE).read_text(encoding="utf-8"))
+        lookups = load_json(model_storage, resource, LOOKUPS_FILE)
         return cls(config, model_storage, resource, component._matcher, lookups, live=component._live)
 
     def spans(self, text: str) -> List[tuple]:

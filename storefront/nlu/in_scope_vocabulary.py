@@ -23,7 +23,6 @@ server receives as ``tracker.latest_message``. It runs first, on the text as typ
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional
@@ -35,6 +34,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from storefront.nlu.persisted import load_json, save_json
 
 logger = logging.getLogger(__name__)
 
@@ -98,8 +99,7 @@ class InScopeVocabulary(GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         """Record and persist the vocabulary of ``training_data``'s in-scope examples."""
         self.known_words = training_words(training_data)
-        with self._model_storage.write_to(self._resource) as directory:
-            (directory / VOCABULARY_FILE).write_text(json.dumps(sorted(self.known_words)), encoding="utf-8")
+        save_json(self._model_storage, self._resource, VOCABULARY_FILE, sorted(self.known_words))
         logger.info("%s recorded %d in-scope words.", type(self).__name__, len(self.known_words))
         return self._resource
 
@@ -113,8 +113,7 @@ class InScopeVocabulary(GraphComponent):
         **kwargs: Any,
     ) -> InScopeVocabulary:
         """The vocabulary recorded by :meth:`train`."""
-        with model_storage.read_from(resource) as directory:
-            known = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
+        known = load_json(model_storage, resource, VOCABULARY_FILE)
         return cls(model_storage, resource, known)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

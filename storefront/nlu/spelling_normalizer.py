@@ -22,7 +22,6 @@ training time and kept in the model, and its content is part of the component's 
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Type
 
@@ -36,6 +35,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.io import read_yaml_file
+
+from storefront.nlu.persisted import load_json, save_json
 
 TOKENS = TOKENS_NAMES[TEXT]
 SPELLINGS_FILE = "spellings.json"
@@ -116,10 +117,7 @@ class SpellingNormalizer(GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         """Read the variants file and keep its table in the model."""
         self.table = read_variants(self._config.get("variants_file") or DEFAULT_VARIANTS_FILE)
-        with self._model_storage.write_to(self._resource) as directory:
-            (directory / SPELLINGS_FILE).write_text(
-                json.dumps(self.table, ensure_ascii=False), encoding="utf-8"
-            )
+        save_json(self._model_storage, self._resource, SPELLINGS_FILE, self.table)
         return self._resource
 
     @classmethod
@@ -132,8 +130,7 @@ class SpellingNormalizer(GraphComponent):
         **kwargs: Any,
     ) -> SpellingNormalizer:
         """Load the table kept by :meth:`train` (the variants file is not read again)."""
-        with model_storage.read_from(resource) as directory:
-            table = json.loads((directory / SPELLINGS_FILE).read_text(encoding="utf-8"))
+        table = load_json(model_storage, resource, SPELLINGS_FILE)
         return cls(model_storage, resource, config, table)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
