@@ -195,7 +195,9 @@ class Settings:
     rasa_model_dir: Path = setting(f"{PROJECT_ROOT / 'models'}", _path)  # noqa: RUF009 (a field())
     # where scripts/fetch_encoder.sh puts the sentence encoder's weights (all-MiniLM-L6-v2), read
     # by storefront/nlu/sentence_encoder.py at training and when a model loads
-    sentence_encoder_dir: Path = setting("~/.cache/storefront-assistant/encoder/all-minilm-l6-v2-0.1.0", _path)
+    sentence_encoder_dir: Path = setting(  # noqa: RUF009 (a field())
+        "~/.cache/storefront-assistant/encoder/all-minilm-l6-v2-0.1.0", _path
+    )
     # store data layer (a URL may carry a password, so it stays out of repr); how long a store
     # query may take before the shopper gets an apology
     database_url: str = setting(

@@ -40,7 +40,9 @@ class EncoderMissingError(FileNotFoundError):
 
 def check_encoder_dir(directory: Path) -> None:
     """Raise :class:`EncoderMissingError` unless ``directory`` holds the encoder's files."""
-    missing = [name for name in (WEIGHTS_FILE, VOCABULARY_FILE, CONFIG_FILE) if not (directory / name).is_file()]
+    missing = [
+        name for name in (WEIGHTS_FILE, VOCABULARY_FILE, CONFIG_FILE) if not (directory / name).is_file()
+    ]
     if missing:
         raise EncoderMissingError(
             f"the sentence encoder is missing from {directory} ({', '.join(missing)}): run "
@@ -170,7 +172,10 @@ class MiniLM:
         check_encoder_dir(directory)
         config = json.loads((directory / CONFIG_FILE).read_text(encoding="utf-8"))
         self.dimensions = _Dimensions(
-            config["num_hidden_layers"], config["num_attention_heads"], config["hidden_size"], config["layer_norm_eps"]
+            config["num_hidden_layers"],
+            config["num_attention_heads"],
+            config["hidden_size"],
+            config["layer_norm_eps"],
         )
         self.tokenizer = WordPieceTokenizer.from_file(directory / VOCABULARY_FILE)
         weights = load_file(str(directory / WEIGHTS_FILE))
@@ -213,7 +218,11 @@ class MiniLM:
     def _embed(self, ids: np.ndarray) -> np.ndarray:
         w = self.weights
         positions = w["embeddings.position_embeddings.weight"][: ids.shape[1]]
-        x = w["embeddings.word_embeddings.weight"][ids] + positions + w["embeddings.token_type_embeddings.weight"][0]
+        x = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + positions
+            + w["embeddings.token_type_embeddings.weight"][0]
+        )
         return self._norm(x, "embeddings.LayerNorm")
 
     def _norm(self, x: np.ndarray, prefix: str) -> np.ndarray:
@@ -226,7 +235,10 @@ class MiniLM:
     def _layer(self, x: np.ndarray, attention_bias: np.ndarray, prefix: str) -> np.ndarray:
         """One transformer layer: self-attention, then the feed-forward block, each with residual + norm."""
         attended = self._attention(x, attention_bias, f"{prefix}attention.self.")
-        x = self._norm(self._dense(attended, f"{prefix}attention.output.dense") + x, f"{prefix}attention.output.LayerNorm")
+        x = self._norm(
+            self._dense(attended, f"{prefix}attention.output.dense") + x,
+            f"{prefix}attention.output.LayerNorm",
+        )
         hidden = _gelu(self._dense(x, f"{prefix}intermediate.dense"))
         return self._norm(self._dense(hidden, f"{prefix}output.dense") + x, f"{prefix}output.LayerNorm")
 

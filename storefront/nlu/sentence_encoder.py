@@ -58,7 +58,9 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
     def validate_config(cls, config: Dict[str, Any]) -> None:
         """``batch_size`` must be a positive whole number."""
         if not isinstance(config.get("batch_size"), int) or config["batch_size"] < 1:
-            raise ValueError(f"SentenceEncoderFeaturizer: batch_size must be at least 1, not {config.get('batch_size')!r}")
+            raise ValueError(
+                f"SentenceEncoderFeaturizer: batch_size must be at least 1, not {config.get('batch_size')!r}"
+            )
 
     def __init__(self, config: Dict[str, Any], name: str, encoder: MiniLM) -> None:
         """Create the component around a loaded encoder (use :meth:`create` or :meth:`load`)."""
@@ -82,9 +84,13 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
         with_text = [message for message in messages if message.get(TEXT)]
         if not with_text:
             return messages
-        embeddings = self.encoder.encode([message.get(TEXT) for message in with_text], self._config["batch_size"])
-        for message, embedding in zip(with_text, embeddings):
-            self.add_features_to_message(sequence=None, sentence=embedding[None, :], attribute=TEXT, message=message)
+        embeddings = self.encoder.encode(
+            [message.get(TEXT) for message in with_text], self._config["batch_size"]
+        )
+        for message, embedding in zip(with_text, embeddings, strict=True):
+            self.add_features_to_message(
+                sequence=None, sentence=embedding[None, :], attribute=TEXT, message=message
+            )
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -70,7 +70,9 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
             tfidf = TfidfTransformer(sublinear_tf=True)
             self.clf.steps[0] = (
                 "tfidf",
-                ColumnTransformer([("sparse", tfidf, sparse_columns)], remainder="passthrough", sparse_threshold=1.0),
+                ColumnTransformer(
+                    [("sparse", tfidf, sparse_columns)], remainder="passthrough", sparse_threshold=1.0
+                ),
             )
         return super().train(training_data)
 

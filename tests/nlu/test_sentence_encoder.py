@@ -56,17 +56,21 @@ def test_training_data_is_featurized_like_single_messages(
     texts = ["has my money come back yet", "hello there", "do you ship to Oregon"]
     data = TrainingData([Message(data={TEXT: text, INTENT: "x"}) for text in texts])
     component.process_training_data(data)
-    for text, example in zip(texts, data.training_examples):
+    for text, example in zip(texts, data.training_examples, strict=True):
         alone = Message(data={TEXT: text})
         component.process([alone])
         np.testing.assert_allclose(
-            example.get_dense_features(TEXT)[1].features, alone.get_dense_features(TEXT)[1].features, atol=1e-5
+            example.get_dense_features(TEXT)[1].features,
+            alone.get_dense_features(TEXT)[1].features,
+            atol=1e-5,
         )
 
 
 def test_a_bad_batch_size_is_refused() -> None:
     with pytest.raises(ValueError, match="batch_size"):
-        SentenceEncoderFeaturizer.validate_config({**SentenceEncoderFeaturizer.get_default_config(), "batch_size": 0})
+        SentenceEncoderFeaturizer.validate_config(
+            {**SentenceEncoderFeaturizer.get_default_config(), "batch_size": 0}
+        )
 
 
 # --- the classifier: TF-IDF on the sparse columns only, dense columns appended ------------------
