@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from tests.handoff.console_client import ApiClient, Console, Shopper
-from tests.support.chat import chat, latest_turn, rest_id, say, tracker
+from tests.support.chat import chat, rest_id, say, settled_turn, tracker
 from tools.launcher import Stack
 
 pytestmark = pytest.mark.integration
@@ -30,12 +30,12 @@ async def test_two_fallbacks_then_an_agent_talks_on_the_shoppers_socket_and_hand
             "/nlu_fallback", {"page": {"product": "trail-jacket"}, "cart": [{"sku": "TJ-M", "quantity": 1}]}
         )
         (first,) = await shopper.receive()
-        assert latest_turn(stack, session).responses == ["utter_fallback_rephrase"]
+        assert settled_turn(stack, session, messages=1).responses == ["utter_fallback_rephrase"]
         assert first["quick_replies"][0]["payload"] == "/human_handoff"
 
         await shopper.say("/nlu_fallback")
         await shopper.receive(2)
-        handing_off = latest_turn(stack, session)
+        handing_off = settled_turn(stack, session, messages=2)
         assert handing_off.responses == ["utter_fallback_handing_off", "utter_handoff_queued"]
         queued = next(
             e for e in handing_off.events if e["event"] == "bot" and e["metadata"].get("wait_minutes")
@@ -119,7 +119,7 @@ async def test_two_fallbacks_then_an_agent_talks_on_the_shoppers_socket_and_hand
 
         await shopper.say("/greet")
         await shopper.receive()
-        assert latest_turn(stack, session).responses == ["utter_greet"]
+        assert settled_turn(stack, session, messages=4).responses == ["utter_greet"]
     finally:
         await shopper.close()
 

@@ -11,7 +11,7 @@ import socketio
 
 from core.settings import load_settings
 from storefront.channels.socketio import SocketIOInput, make_enter_room_safe, redis_manager_url
-from tests.support.chat import latest_turn, tracker
+from tests.support.chat import settled_turn, tracker
 from tools.launcher import Stack
 
 
@@ -52,7 +52,7 @@ async def test_reply_arrives_with_session_persistence(stack: Stack) -> None:
             {"message": "hello", "session_id": session_id, "customData": {"page": "/products/trail-jacket"}},
         )
         (reply,) = await _collect(replies)
-        assert latest_turn(stack, session_id).responses == ["utter_greet"]
+        assert settled_turn(stack, session_id, messages=1).responses == ["utter_greet"]
         assert {q["payload"] for q in reply["quick_replies"]} >= {"/order_status", "/human_handoff"}
     finally:
         await client.disconnect()
@@ -62,7 +62,7 @@ async def test_reply_arrives_with_session_persistence(stack: Stack) -> None:
     try:
         await client.emit("user_uttered", {"message": "are you a bot", "session_id": session_id})
         await _collect(replies)
-        assert latest_turn(stack, session_id).responses == ["utter_iamabot"]
+        assert settled_turn(stack, session_id, messages=2).responses == ["utter_iamabot"]
     finally:
         await client.disconnect()
     events = tracker(stack, session_id)["events"]

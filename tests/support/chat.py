@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
@@ -93,6 +94,30 @@ def events_since_last_message(events: List[Dict[str, Any]]) -> List[Dict[str, An
 def latest_turn(stack: Stack, sender: str, replies: Optional[List[Dict[str, Any]]] = None) -> Turn:
     """The turn of the conversation's latest shopper message (from any channel), from the tracker."""
     return Turn(replies or [], events_since_last_message(tracker(stack, sender)["events"]))
+
+
+def settled_turn(stack: Stack, conversation_id: str, messages: int, wait_s: float = 60.0) -> Turn:
+    """The latest turn once the conversation holds ``messages`` shopper messages, all answered.
+
+    The widget's socket.io channel pushes each reply as the action sends it, before Rasa saves the
+    turn, so a read right after a reply may still show the previous turn. This waits (polling,
+    bounded by ``wait_s``) until the tracker has the expected number of shopper messages and the
+    assistant is listening again (or has paused for a person). It waits for a state; it does not
+    time anything.
+    """
+    deadline = time.monotonic() + wait_s
+    while True:
+        state = tracker(stack, conversation_id)
+        events = state["events"]
+        said = sum(1 for e in events if e["event"] == "user")
+        listening = events[-1]["event"] == "action" and events[-1]["name"] == "action_listen"
+        if said >= messages and (listening or state.get("paused")):
+            return Turn([], events_since_last_message(events))
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"{conversation_id}: {said} of {messages} shopper messages answered after {wait_s:.0f} s"
+            )
+        time.sleep(0.1)
 
 
 def chat(stack: Stack, sender: str, text: str, metadata: Optional[Dict[str, Any]] = None) -> Turn:
