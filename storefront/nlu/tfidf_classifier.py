@@ -187,7 +187,9 @@ class _FittedTfidfLogistic:
 
     def probabilities(self, columns: np.ndarray, counts: np.ndarray) -> np.ndarray:
         """Class probabilities of one row, in the order of the model's ``classes_``."""
-        weights = counts.copy()
+        # A copy, as floats: for a message without any known feature (emoji only, another script)
+        # numpy's bincount hands back an empty *integer* array, which the in-place log cannot fill.
+        weights = counts.astype(np.float64)
         if self.sublinear:
             np.log(weights, out=weights)
             weights += 1

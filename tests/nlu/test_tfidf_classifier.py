@@ -174,3 +174,18 @@ def test_a_second_fit_is_scored_with_its_own_weights(tmp_path: Path) -> None:
     probe = message("hello")
     classifier.process([probe])
     assert probe.get(INTENT)["name"] == "a"
+
+
+def test_a_message_without_any_known_feature_is_classified_not_an_error(tmp_path: Path) -> None:
+    """Emoji-only or other-script messages have no non-zero feature (numpy then hands back integers)."""
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "tfidf_lr")
+    config = TfidfLogisticRegressionClassifier.get_default_config()  # sublinear TF, as fitted
+    classifier = TfidfLogisticRegressionClassifier.create(config, storage, Resource("z"), context)
+    examples = [message("where order", "a"), message("order", "a"), message("hello", "b"), message("hi", "b")]
+    classifier.train(TrainingData(training_examples=examples))
+    probe = message("🙂🙂🙂")
+    classifier.process([probe])
+    ranking = probe.get("intent_ranking")
+    assert {entry["name"] for entry in ranking} == {"a", "b"}
+    assert sum(entry["confidence"] for entry in ranking) == pytest.approx(1.0)
