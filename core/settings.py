@@ -101,7 +101,8 @@ def _flag(name: str, value: str) -> bool:
 
 
 def _path(name: str, value: str) -> Path:
-    return Path(value)
+    """A path; a leading ``~`` is the user's home, as in a shell."""
+    return Path(value).expanduser()
 
 
 def _choice(*allowed: str) -> Parse:
@@ -192,6 +193,11 @@ class Settings:
     # true lets emails, phone numbers and street addresses through to the logs (debugging only)
     log_shopper_data: bool = setting("false", _flag)
     rasa_model_dir: Path = setting(f"{PROJECT_ROOT / 'models'}", _path)  # noqa: RUF009 (a field())
+    # where scripts/fetch_encoder.sh puts the sentence encoder's weights (all-MiniLM-L6-v2), read
+    # by storefront/nlu/sentence_encoder.py at training and when a model loads
+    sentence_encoder_dir: Path = setting(  # noqa: RUF009 (a field())
+        "~/.cache/storefront-assistant/encoder/all-minilm-l6-v2-0.1.0", _path
+    )
     # store data layer (a URL may carry a password, so it stays out of repr); how long a store
     # query may take before the shopper gets an apology
     database_url: str = setting(

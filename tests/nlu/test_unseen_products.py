@@ -52,9 +52,17 @@ def test_messages_about_unseen_products_get_the_right_intent(
     assert wrong == []
 
 
-def test_the_product_name_does_not_change_the_intent_confidence(
+# The count vectors see every product as __product__, but the sentence encoder reads the shopper's
+# raw text, product name included (storefront/nlu/sentence_encoder.py): the confidence may move a
+# little with the name, never towards the fallback (threshold 0.4, config.yml).
+MAX_CONFIDENCE_SPREAD = 0.1
+MIN_CONFIDENCE = 0.7
+
+
+def test_the_product_name_barely_changes_the_intent_confidence(
     parsed: Dict[str, Prediction], products: List[str]
 ) -> None:
     for template, _ in TEMPLATES:
-        confidences = {round(parsed[template.format(title)].confidence, 6) for title in products}
-        assert len(confidences) == 1, (template, confidences)
+        confidences = [parsed[template.format(title)].confidence for title in products]
+        assert max(confidences) - min(confidences) <= MAX_CONFIDENCE_SPREAD, (template, confidences)
+        assert min(confidences) >= MIN_CONFIDENCE, (template, confidences)
