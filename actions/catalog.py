@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
+from actions.finder import NeedAnswer, answer_need
 from actions.formatting import listing, money
 from actions.product_compare import compare_products, named_products, utter_comparison
 from actions.store_access import answers_store_failure, query_store
@@ -25,6 +26,7 @@ from core.budget import budget_from_text
 from store.catalog import ProductDetail, ProductHit, get_product, search_products
 from store.codes import AlternativeKind, StockReason
 from store.info import store_info
+from store.recommend import parse_need
 from store.sizes import size_sort_key
 from store.stock import StockAlternative, StockAnswer, variant_stock
 from store.vocabulary import catalog_vocabulary
@@ -33,6 +35,8 @@ RESULTS_SHOWN = 3
 ALTERNATIVES_SHOWN = 3
 STOCK_QUESTION_SLOTS = ("size", "color")
 """Size and color answer one stock question; a later question about another product starts afresh."""
+
+
 def _button(title: str, intent: str, entities: Dict[str, Any]) -> Dict[str, str]:
     return {"title": title, "payload": f"/{intent}{json.dumps(entities, separators=(',', ':'))}"}
 
@@ -68,10 +72,12 @@ def find_products(session: Session, *, filters: Dict[str, Any], limit: int) -> S
 
 
 class ActionProductSearch(Action):
-    """Show a few matching products, each with a button to check its stock.
+    """Recommend products for the shopper's need, else show matching products with stock buttons.
 
     A question naming two or three products ("A or B for rain?") compares them instead
-    (:mod:`actions.product_compare`).
+    (:mod:`actions.product_compare`). A typed need goes to the finder (:mod:`actions.finder`);
+    when nothing in stock fits it, the catalog search relaxes the filters or offers the categories
+    and a person.
     """
 
     def name(self) -> str:
@@ -91,10 +97,18 @@ class ActionProductSearch(Action):
                 dispatcher.utter_message(response="utter_product_results_next", buttons=buttons)
                 return []
         filters = self._filters(tracker)
+        text = tracker.latest_message.get("text") or ""
+        needs = not text.startswith("/") and bool(filters or parse_need(text).query)
+        finder = NeedAnswer(None, vague=not needs)
+        if needs:
+            finder = await answer_need(dispatcher, tracker.sender_id, text, filters)
+            if finder.events is not None:
+                return finder.events
         result = await query_store(find_products, filters=filters, limit=RESULTS_SHOWN)
         if not result.hits:
             buttons = [_button(name, "product_search", {"category": name}) for name in result.categories]
-            response = "utter_product_no_results" if filters else "utter_product_search_ask"
+            asked = filters or not finder.vague
+            response = "utter_product_no_results" if asked else "utter_product_search_ask"
             dispatcher.utter_message(response=response, buttons=buttons)
             return []
         dispatcher.utter_message(

@@ -15,6 +15,7 @@ from typing import Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from store.catalog_version import bump_catalog_version
 from store.models import BackInStockSubscription, Variant
 
 
@@ -133,6 +134,7 @@ def set_stock(session: Session, *, sku: str, quantity: int, now: datetime) -> li
     variant = _variant(session, sku)
     was_sold_out = variant.inventory_quantity <= 0
     variant.inventory_quantity = quantity
+    bump_catalog_version(session)
     due: list[BackInStockSubscription] = []
     if was_sold_out and quantity > 0:
         due = list(

@@ -97,9 +97,12 @@ def _text_score(product: Product, tokens: list[str]) -> int:
 
 def category_matches(product: Product, category: str) -> bool:
     """Whether the product is in the category named (``boots``, ``Tops & Tees``), singular or plural."""
-    if product.category is None:
-        return False
-    name = product.category.name.lower()
+    return product.category is not None and category_name_matches(product.category.name, category)
+
+
+def category_name_matches(name: str, category: str) -> bool:
+    """Whether a category called ``name`` is the one named, singular or plural."""
+    name = name.lower()
     wanted = category.strip().lower()
     return wanted == name or stem(wanted) in {stem(w) for w in words(name)}
 

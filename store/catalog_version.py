@@ -1,9 +1,9 @@
-"""A number that moves whenever the catalog or its stock changes outside an import.
+"""A number that moves whenever the catalog or its stock changes.
 
-Readers that keep a copy of the catalog (the NLU catalog matcher inside the Rasa server) compare
-it with the number their copy was built at and rebuild when it moved; reading it is one primary-key
-look-up. An import replaces the whole store (and the model is retrained from it), so only live
-changes (Shopify webhooks and sync) bump it.
+Readers that keep a copy of the catalog (the NLU catalog matcher inside the Rasa server, the
+recommender's snapshot in the action server) compare it with the number their copy was built at and
+rebuild when it moved; reading it is one primary-key look-up. Live changes (Shopify webhooks and
+sync), ``python -m store stock set`` and every import move it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ CATALOG_VERSION_KEY = "catalog_version"
 
 
 def catalog_version(session: Session) -> int:
-    """The catalog's current version (0 until a live change)."""
+    """The catalog's current version (0 until the first change or import)."""
     row = session.get(StoreSetting, CATALOG_VERSION_KEY)
     return int(row.value or 0) if row is not None else 0
 

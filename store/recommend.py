@@ -6,28 +6,36 @@ with the need's words widened by ``store/needs.yaml`` (``rain`` also looks for `
 Then the structured part of the need filters: a budget, a size and colour in stock, a category, and
 who it is for (a product tagged ``for:women`` is never offered for "my brother").
 
-The index is built from the store when first asked and rebuilt whenever the catalog's content
-changes (its stamp), so a product added after the assistant was trained is recommendable at once.
-:func:`invalidate_index` lets an importer or webhook force a rebuild.
+The candidates (active products with their variants, copied out of the session as plain values)
+and their TF-IDF index are read from the store once per catalog version
+(:mod:`store.catalog_version`, bumped by imports, Shopify changes and ``python -m store stock set``)
+and per engine, so a recommendation costs one primary-key look-up plus the ranking, and a product
+added after the assistant was trained is recommendable as soon as its change bumps the version.
+The catalog is the store's public data, the same for every shopper, so one snapshot serves all.
+A change made in a transaction that is rolled back after a recommendation was computed inside it
+can leave that transaction's view cached under the next version number; :func:`invalidate_index`
+forgets every snapshot (tests that roll back use it).
 """
 
 from __future__ import annotations
 
-import hashlib
 import threading
+import weakref
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Optional, Sequence
 
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import linear_kernel
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from core.budget import budget_from_text
-from store.catalog import category_matches
+from store.catalog import category_name_matches
+from store.catalog_version import catalog_version
 from store.models import Product, Variant, money
 from store.products import active_products, product_url
 from store.sizes import colors_equal, size_sort_key, sizes_equal
@@ -59,6 +67,8 @@ class Recommendation:
     url: str
     variant_id: int
     variant_sku: str
+    cart_variant_id: int
+    """The variant's id in the store's cart (its Shopify id when the store is connected)."""
     score: float
 
 
@@ -95,59 +105,108 @@ def tag_text(tag: str) -> str:
     return value.replace("-", " ")
 
 
-def product_document(product: Product) -> str:
+@dataclass(frozen=True)
+class Offer:
+    """A variant as the ranker needs it, detached from any session."""
+
+    id: int
+    cart_id: int
+    sku: str
+    size: Optional[str]
+    color: Optional[str]
+    price: Decimal
+    in_stock: int
+    position: int
+
+    @classmethod
+    def of(cls, variant: Variant) -> Offer:
+        cart_id = variant.shopify_id or variant.id
+        return cls(variant.id, cart_id, variant.sku, variant.size, variant.color, variant.price,
+                   variant.inventory_quantity, variant.position)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An active product as the ranker needs it, detached from any session (shared by every shopper)."""
+
+    handle: str
+    title: str
+    category: Optional[str]
+    vendor: str
+    tags: tuple[str, ...]
+    description: str
+    url: str
+    offers: tuple[Offer, ...]
+
+    @classmethod
+    def of(cls, session: Session, product: Product) -> Candidate:
+        return cls(
+            handle=product.handle,
+            title=product.title,
+            category=product.category.name if product.category else None,
+            vendor=product.vendor or "",
+            tags=tuple(product.tags or ()),
+            description=product.description or "",
+            url=product_url(session, product.handle),
+            offers=tuple(Offer.of(v) for v in product.variants),
+        )
+
+
+def product_document(product: Candidate) -> str:
     """Every word a need may meet: title (weighted), type, vendor, tags, description and metafields."""
-    category = product.category.name if product.category else ""
-    tags = " ".join(tag_text(t) for t in product.tags or [] if not t.startswith(AUDIENCE_TAG))
+    tags = " ".join(tag_text(t) for t in product.tags if not t.startswith(AUDIENCE_TAG))
     title = [product.title] * TITLE_WEIGHT
-    return " ".join([*title, category, product.vendor or "", tags, product.description or ""])
-
-
-def catalog_stamp(products: Iterable[Product]) -> str:
-    """A digest of what the index reads; it changes when a product is added, edited or retired."""
-    digest = hashlib.sha256()
-    for product in products:
-        digest.update(f"{product.id}\x1f{product.handle}\x1f{product_document(product)}\x1e".encode())
-    return digest.hexdigest()
+    return " ".join([*title, product.category or "", product.vendor, tags, product.description])
 
 
 @dataclass(frozen=True)
 class CatalogIndex:
-    """TF-IDF vectors of the active products' documents, in ``handles`` order."""
+    """The active products at one catalog version and TF-IDF vectors of their documents."""
 
-    stamp: str
-    handles: tuple[str, ...]
+    version: int
+    candidates: tuple[Candidate, ...]
     vectorizer: TfidfVectorizer
     matrix: object
 
     def scores(self, query: Sequence[str]) -> dict[str, float]:
         """Cosine similarity of the query words to every product, by handle."""
+        if not self.candidates:
+            return {}
         vector = self.vectorizer.transform([" ".join(query)])
         similarities = linear_kernel(vector, self.matrix)[0]
-        return dict(zip(self.handles, (float(s) for s in similarities), strict=True))
+        return dict(zip((c.handle for c in self.candidates), (float(s) for s in similarities), strict=True))
 
 
 _index_lock = threading.Lock()
-_index: Optional[CatalogIndex] = None
+_indexes: weakref.WeakKeyDictionary[Engine, CatalogIndex] = weakref.WeakKeyDictionary()
+"""One snapshot per database (engine); an engine that is disposed of and dropped takes its own."""
 
 
 def invalidate_index() -> None:
-    """Forget the index; the next recommendation rebuilds it (for importers and webhooks)."""
-    global _index
+    """Forget every snapshot; the next recommendation reads the catalog again."""
     with _index_lock:
-        _index = None
+        _indexes.clear()
 
 
-def catalog_index(products: Sequence[Product]) -> CatalogIndex:
-    """The index of ``products``, rebuilt only when their stamp differs from the cached one."""
-    global _index
-    stamp = catalog_stamp(products)
+def build_index(session: Session, version: int) -> CatalogIndex:
+    """Read the active products once and index them (seconds on a busy machine, hence the cache)."""
+    candidates = tuple(Candidate.of(session, p) for p in active_products(session))
+    vectorizer = TfidfVectorizer(analyzer=tokens, sublinear_tf=True)
+    matrix = vectorizer.fit_transform([product_document(c) for c in candidates]) if candidates else None
+    return CatalogIndex(version, candidates, vectorizer, matrix)
+
+
+def catalog_index(session: Session) -> CatalogIndex:
+    """The snapshot of the session's store at its current catalog version, built when it moved."""
+    engine = session.get_bind()
+    version = catalog_version(session)
     with _index_lock:
-        if _index is None or _index.stamp != stamp:
-            vectorizer = TfidfVectorizer(analyzer=tokens, sublinear_tf=True)
-            matrix = vectorizer.fit_transform([product_document(p) for p in products])
-            _index = CatalogIndex(stamp, tuple(p.handle for p in products), vectorizer, matrix)
-        return _index
+        cached = _indexes.get(engine)
+        if cached is not None and cached.version == version:
+            return cached
+        index = build_index(session, version)
+        _indexes[engine] = index
+        return index
 
 
 @dataclass(frozen=True)
@@ -180,23 +239,23 @@ def parse_need(text: str) -> Need:
     return Need(tuple(query), frozenset(query), audience, tuple(dict.fromkeys(categories)))
 
 
-def _suits(product: Product, audience: Optional[str]) -> bool:
-    cut_for = {t[len(AUDIENCE_TAG) :] for t in product.tags or [] if t.startswith(AUDIENCE_TAG)}
+def _suits(product: Candidate, audience: Optional[str]) -> bool:
+    cut_for = {t[len(AUDIENCE_TAG) :] for t in product.tags if t.startswith(AUDIENCE_TAG)}
     return not cut_for or audience is None or audience in cut_for
 
 
 def _offered(
-    product: Product,
+    product: Candidate,
     size: Optional[str],
     color: Optional[str],
     low: Optional[Decimal],
     high: Optional[Decimal],
-) -> list[Variant]:
+) -> list[Offer]:
     """The product's in-stock variants in the size, colour and price range asked for."""
     return [
         v
-        for v in product.variants
-        if v.inventory_quantity > 0
+        for v in product.offers
+        if v.in_stock > 0
         and (not size or sizes_equal(v.size, size))
         and (not color or colors_equal(v.color, color))
         and (low is None or v.price >= low)
@@ -204,20 +263,20 @@ def _offered(
     ]
 
 
-def _reasons(product: Product, wanted: frozenset[str]) -> tuple[str, ...]:
+def _reasons(product: Candidate, wanted: frozenset[str]) -> tuple[str, ...]:
     """The product's attribute tags whose words the need asked for (``waterproof``, ``gift-friendly``);
     a tag that only repeats the category (``boots``) is no reason."""
-    category = set(tokens(product.category.name)) if product.category else set()
+    category = set(tokens(product.category or ""))
     reasons = []
-    for tag in product.tags or []:
+    for tag in product.tags:
         said = set(tokens(tag_text(tag)))
         if ":" not in tag and said and said <= wanted and not said <= category:
             reasons.append(tag)
     return tuple(reasons)
 
 
-def _material(product: Product) -> str:
-    return next((t.split(":", 1)[1] for t in product.tags or [] if t.startswith("material:")), "")
+def _material(product: Candidate) -> str:
+    return next((t.split(":", 1)[1] for t in product.tags if t.startswith("material:")), "")
 
 
 def recommend(
@@ -247,14 +306,14 @@ def recommend(
     audience = audience or parsed.audience
     low = money(min_price) if min_price is not None else None
     high = money(max_price) if max_price is not None else None
-    products = active_products(session)
-    scores = catalog_index(products).scores(parsed.query) if parsed.query else {}
+    index = catalog_index(session)
+    scores = index.scores(parsed.query) if parsed.query else {}
     ranked = []
-    for product in products:
+    for product in index.candidates:
         score = scores.get(product.handle, 0.0) if parsed.query else _bestseller(product)
         if (parsed.query and score <= 0) or product.handle in exclude or not _suits(product, audience):
             continue
-        if category and not category_matches(product, category):
+        if category and not _in_category(product, category):
             continue
         offered = _offered(product, size, color, low, high)
         if offered:
@@ -262,35 +321,38 @@ def recommend(
             ranked.append((score, offered, product))
     ranked = _of_the_kind_named(ranked, parsed.categories)
     ranked.sort(key=lambda r: (-r[0], min(v.price for v in r[1]), r[2].title))
-    return [_recommendation(session, p, offered, parsed, score) for score, offered, p in ranked[:limit]]
+    return [_recommendation(p, offered, parsed, score) for score, offered, p in ranked[:limit]]
 
 
-def _bestseller(product: Product) -> float:
+def _bestseller(product: Candidate) -> float:
     """The score of a need without words ("something under 50"): bestsellers first."""
-    return float("bestseller" in (product.tags or []))
+    return float("bestseller" in product.tags)
 
 
 def _of_the_kind_named(ranked: list, categories: tuple[str, ...]) -> list:
     """The candidates in the categories the need named ("boots"), or all when none is."""
-    named = [r for r in ranked if any(category_matches(r[2], c) for c in categories)]
+    named = [r for r in ranked if any(_in_category(r[2], c) for c in categories)]
     return named or ranked
 
 
-def _recommendation(
-    session: Session, product: Product, offered: list[Variant], need: Need, score: float
-) -> Recommendation:
+def _in_category(product: Candidate, category: str) -> bool:
+    return product.category is not None and category_name_matches(product.category, category)
+
+
+def _recommendation(product: Candidate, offered: list[Offer], need: Need, score: float) -> Recommendation:
     first = min(offered, key=lambda v: (v.price, v.position))
     return Recommendation(
         handle=product.handle,
         title=product.title,
-        category=product.category.name if product.category else None,
+        category=product.category,
         price=first.price,
         colors=tuple(dict.fromkeys(v.color for v in offered if v.color)),
         sizes_in_stock=tuple(sorted({v.size for v in offered if v.size}, key=size_sort_key)),
         reasons=_reasons(product, need.wanted),
         material=_material(product),
-        url=product_url(session, product.handle),
+        url=product.url,
         variant_id=first.id,
         variant_sku=first.sku,
+        cart_variant_id=first.cart_id,
         score=round(score, 4),
     )

@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from store.catalog_version import CATALOG_VERSION_KEY, catalog_version
 from store.db import session_scope
 from store.importers.customers import import_customers
 from store.importers.errors import StoreImportError
@@ -21,11 +22,17 @@ from store.importers.products import import_products
 from store.importers.progress import SILENT, ImportProgress
 from store.importers.returns import import_returns
 from store.info import DEMO_MODE_KEY
-from store.models import Agent, Base, Handoff, HandoffMessage, ReturnPolicy, StoreSetting
+from store.models import Agent, Base, Handoff, HandoffMessage, RecommendationShown, ReturnPolicy, StoreSetting
 from store.schema import migrate
 
-KEEP = {Handoff.__tablename__, HandoffMessage.__tablename__, Agent.__tablename__}
-"""Tables an import leaves alone: conversations handed to people, and the people's console accounts."""
+KEEP = {
+    Handoff.__tablename__,
+    HandoffMessage.__tablename__,
+    Agent.__tablename__,
+    RecommendationShown.__tablename__,
+}
+"""Tables an import leaves alone: conversations handed to people, the people's console accounts, and
+what shoppers were shown (insights)."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,8 @@ def import_store(
 ) -> dict[str, int]:
     """Bring the schema to the newest revision, clear the store's data and import ``files``.
 
-    The data goes in one transaction, all or nothing; handoffs and agent accounts are kept.
+    The data goes in one transaction, all or nothing; handoffs and agent accounts are kept. The
+    catalog version moves past the one before the import, so caches of the old catalog are dropped.
 
     ``demo`` records that this is the sample store (:func:`store.info.demo_mode`), which turns on
     the demo page's "sign in as a demo customer"; any other import records that it is not, whatever
@@ -59,12 +67,14 @@ def import_store(
     """
     migrate(engine)
     with session_scope(engine) as session:
+        version = catalog_version(session)
         for table in reversed(Base.metadata.sorted_tables):
             if table.name not in KEEP:
                 session.execute(delete(table))
         progress.step(f"policies from {files.policies}")
         load_policies(session, files.policies, today=today)
         session.merge(StoreSetting(key=DEMO_MODE_KEY, value=demo))
+        session.merge(StoreSetting(key=CATALOG_VERSION_KEY, value=version + 1))
         policy = session.execute(select(ReturnPolicy)).scalar_one()
         import_products(
             session,

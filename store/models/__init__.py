@@ -23,6 +23,7 @@ from store.models.policies import (
     ShippingZone,
     StoreSetting,
 )
+from store.models.recommendations import RecommendationShown
 from store.models.shopify import ShopifyDelivery
 from store.models.verification import VerificationFailure
 
@@ -30,6 +31,6 @@ __all__ = [
     "Agent", "AgentLoginFailure", "AgentSession", "BackInStockSubscription", "Base", "Category", "Country", "Customer", "DiscountCode",
     "Fulfillment", "FulfillmentLine",
     "Handoff", "HandoffMessage", "Holiday", "LineItem", "Money", "Order", "Product", "Return",
-    "ReturnItem", "ReturnPolicy", "ShippingMethod", "ShippingZone", "ShopifyDelivery", "SizeChart",
+    "RecommendationShown", "ReturnItem", "ReturnPolicy", "ShippingMethod", "ShippingZone", "ShopifyDelivery", "SizeChart",
     "SizeChartRow", "StoreSetting", "UTCDateTime", "Variant", "VerificationFailure", "money",
 ]

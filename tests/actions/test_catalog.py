@@ -56,42 +56,21 @@ def test_budget_from_text(text: str, low, high) -> None:
     assert found == (Decimal(low) if low else None, Decimal(high) if high else None)
 
 
-async def test_search_by_category_color_and_budget_shows_hits_with_stock_buttons() -> None:
-    text = "navy knitwear under 100"
+async def test_a_category_button_searches_the_catalog_and_offers_stock_buttons() -> None:
+    text = '/product_search{"category":"Knitwear","color":"Navy"}'
     tracker = make_tracker(
-        intent="product_search",
-        text=text,
-        entities=[entity("color", "Navy", 0, 4), entity("category", "Knitwear", 5, 13)],
+        intent="product_search", text=text, entities=[entity("category", "Knitwear"), entity("color", "Navy")]
     )
     dispatcher = CollectingDispatcher()
     events = await ActionProductSearch().run(dispatcher, tracker, DOMAIN)
-    assert events == []
-    assert said(dispatcher) == [
-        {"response": "utter_product_results"},
-        {
-            "response": "utter_product_hit",
-            "title": "Zip Hoodie",
-            "price": "$86.00",
-            "colors": "Charcoal, Navy, Oatmeal, Forest Green",
-            "sizes": "S, M, L, XL, XXL",
-            "url": f"{SHOP}/zip-hoodie",
-        },
-        {
-            "response": "utter_product_hit",
-            "title": "Ribbed Turtleneck",
-            "price": "$95.95",
-            "colors": "Oatmeal, Navy",
-            "sizes": "S, M, L, XL, XXL",
-            "url": f"{SHOP}/ribbed-turtleneck",
-        },
-        {
-            "response": "utter_product_results_next",
-            "buttons": [
-                stock_button("Zip Hoodie", product="zip-hoodie"),
-                stock_button("Ribbed Turtleneck", product="ribbed-turtleneck"),
-            ],
-        },
-    ]
+    messages = said(dispatcher)
+    hits = [m for m in messages if m["response"] == "utter_product_hit"]
+    assert events == [] and messages[0] == {"response": "utter_product_results"} and hits
+    assert all("Navy" in m["colors"] for m in hits)
+    assert messages[-1] == {
+        "response": "utter_product_results_next",
+        "buttons": [stock_button(m["title"], product=m["url"].rsplit("/", 1)[1]) for m in hits],
+    }
 
 
 async def test_a_budget_number_is_not_taken_for_a_size() -> None:
@@ -102,13 +81,10 @@ async def test_a_budget_number_is_not_taken_for_a_size() -> None:
         entities=[entity("category", "Tops & Tees", 8, 12), entity("size", "30", 19, 21)],
     )
     dispatcher = CollectingDispatcher()
-    await ActionProductSearch().run(dispatcher, tracker, DOMAIN)
-    hits = [(m["title"], m["price"]) for m in said(dispatcher) if m["response"] == "utter_product_hit"]
-    assert hits == [
-        ("Long Sleeve Henley", "$17.95"),
-        ("Mock Neck Top", "$17.95"),
-        ("Ribbed Tank Top", "$18.00"),
-    ]
+    events = await ActionProductSearch().run(dispatcher, tracker, DOMAIN)
+    picks = [m for m in said(dispatcher) if m["response"].startswith("utter_finder_pick")]
+    assert len(picks) == 3 and all(Decimal(m["price"].lstrip("$")) <= 30 for m in picks)
+    assert SlotSet("finder_filters", {"category": "Tops & Tees"}) in events
 
 
 async def test_nothing_matching_every_filter_shows_the_closest() -> None:
@@ -137,7 +113,7 @@ async def test_no_match_at_all_offers_the_categories() -> None:
 async def test_a_search_without_any_filter_asks_what_to_look_for() -> None:
     dispatcher = CollectingDispatcher()
     await ActionProductSearch().run(
-        dispatcher, make_tracker(intent="product_search", text="what's new"), DOMAIN
+        dispatcher, make_tracker(intent="product_search", text="can you help me find something"), DOMAIN
     )
     assert [m["response"] for m in said(dispatcher)] == ["utter_product_search_ask"]
     assert len(said(dispatcher)[0]["buttons"]) == len(CATEGORIES)

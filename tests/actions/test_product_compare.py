@@ -16,11 +16,12 @@ from tests.actions.catalog_support import DOMAIN, catalog_store, entity, make_tr
 pytestmark = pytest.mark.usefixtures("catalog_store")
 
 
-async def _search(text: str, *names: str) -> List[Dict[str, Any]]:
+async def _search(text: str, *names: str, comparison: bool = True) -> List[Dict[str, Any]]:
     entities = [entity("product", name, text.index(name), text.index(name) + len(name)) for name in names]
     tracker = make_tracker(intent="product_search", text=text, entities=entities)
     dispatcher = CollectingDispatcher()
-    assert await ActionProductSearch().run(dispatcher, tracker, DOMAIN) == []
+    events = await ActionProductSearch().run(dispatcher, tracker, DOMAIN)
+    assert (events == []) is comparison  # a comparison remembers nothing; the finder its products
     return said(dispatcher)
 
 
@@ -72,6 +73,6 @@ async def test_at_most_three_products_are_compared() -> None:
 
 async def test_one_product_named_twice_is_a_search_not_a_comparison() -> None:
     text = "zip hoodie, the Zip Hoodie"
-    responses = [m["response"] for m in await _search(text, "zip hoodie", "Zip Hoodie")]
-    assert "utter_product_compare_intro" not in responses
-    assert responses[0] == "utter_product_results"
+    messages = await _search(text, "zip hoodie", "Zip Hoodie", comparison=False)
+    assert "utter_product_compare_intro" not in [m["response"] for m in messages]
+    assert messages[0]["response"] == "utter_finder_intro" and messages[1]["title"] == "Zip Hoodie"

@@ -12,12 +12,16 @@ import pytest
 
 from store import agents
 from store.catalog import get_product, search_products
+from store.catalog_version import catalog_version
 from store.db import session_scope
 from store.importers.errors import StoreImportError
 from store.importers.load import StoreFiles, import_store, table_counts
 from store.orders import find_order
+from store.recommend import recommend
+from store.recommendation_log import record_shown, shown_in
 from store.sample.catalog import build_catalog
 from store.sample.writer import write_products
+from tests.store.conftest import NOW
 
 TODAY = date(2025, 6, 11)
 SAMPLE = build_catalog(42)[:12] + [p for p in build_catalog(42) if p.category == "Sneakers"][:2]
@@ -244,3 +248,25 @@ def test_bad_policy_yaml(empty_engine, data_dir, tmp_path):
     with pytest.raises(StoreImportError) as error:
         import_store(empty_engine, StoreFiles(products=products, policies=policies), today=TODAY)
     assert str(error.value) == "shipping.yaml: zones[0].methods[1].cutoff: '25:00' is not a time HH:MM"
+
+
+def test_each_import_moves_the_catalog_version_past_the_last(empty_engine, data_dir, tmp_path):
+    """Caches of the catalog (the recommender's snapshot, the NLU matcher) are keyed by it."""
+    _imported(empty_engine, data_dir, tmp_path)
+    with session_scope(empty_engine) as session:
+        first = catalog_version(session)
+    _imported(empty_engine, data_dir, tmp_path)
+    with session_scope(empty_engine) as session:
+        assert catalog_version(session) == first + 1 > 0
+
+
+def test_an_import_keeps_what_shoppers_were_shown(empty_engine, data_dir, tmp_path):
+    _imported(empty_engine, data_dir, tmp_path)
+    with session_scope(empty_engine) as session:
+        rec = recommend(session, need="a rain jacket")[0]
+        record_shown(session, conversation_id="c1", need="a rain jacket", shown=[rec], now=NOW)
+    _imported(empty_engine, data_dir, tmp_path)
+    with session_scope(empty_engine) as session:
+        assert [(r.handle, r.sku, r.position) for r in shown_in(session, "c1")] == [
+            (rec.handle, rec.variant_sku, 1)
+        ]

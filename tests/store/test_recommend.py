@@ -11,8 +11,19 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from store.back_in_stock import set_stock
+from store.catalog_version import bump_catalog_version, catalog_version
 from store.models import Category, Product, Variant
-from store.recommend import invalidate_index, parse_need, recommend
+from store.recommend import catalog_index, invalidate_index, parse_need, recommend
+from tests.store.conftest import NOW
+
+
+@pytest.fixture(autouse=True)
+def fresh_snapshot():
+    """Each test's changes are rolled back, version bump included: no snapshot outlives its test."""
+    invalidate_index()
+    yield
+    invalidate_index()
 
 
 def titles(recs) -> list[str]:
@@ -118,6 +129,7 @@ def test_size_filter_keeps_products_in_stock_in_that_size(session):
     for variant in shell.variants:
         if variant.size == "S":
             variant.inventory_quantity = 0
+    bump_catalog_version(session)
     session.flush()
     assert "Harbor Rain Shell" in titles(recommend(session, need="a rain jacket", size="M"))
     assert "Harbor Rain Shell" not in titles(recommend(session, need="a rain jacket", size="S"))
@@ -165,9 +177,38 @@ def test_a_product_added_after_the_index_was_built_is_recommended(session):
                                  options={}, price=Decimal("150.00"), inventory_quantity=3))  # fmt: skip
     session.add(vest)
     session.flush()
+    assert recommend(session, need="a heated vest for ice fishing") == []  # the catalog did not say
+    bump_catalog_version(session)
     recs = recommend(session, need="a heated vest for ice fishing")
     assert titles(recs)[:1] == ["Glacier Heated Vest"] and "ice-fishing" in recs[0].reasons
     vest.status = "archived"
+    bump_catalog_version(session)
     session.flush()
-    invalidate_index()
     assert recommend(session, need="a heated vest for ice fishing") == []
+
+
+def test_the_catalog_is_read_once_per_catalog_version(session):
+    first = catalog_index(session)
+    assert catalog_index(session) is first and first.version == catalog_version(session)
+    bump_catalog_version(session)
+    assert catalog_index(session) is not first
+
+
+def test_setting_stock_moves_the_catalog_version_so_a_restocked_size_is_offered(session):
+    shell = session.execute(select(Product).where(Product.title == "Harbor Rain Shell")).scalar_one()
+    small = [v.sku for v in shell.variants if v.size == "S"]
+    for sku in small:
+        set_stock(session, sku=sku, quantity=0, now=NOW)
+    assert "Harbor Rain Shell" not in titles(recommend(session, need="a rain jacket", size="S"))
+    set_stock(session, sku=small[0], quantity=4, now=NOW)
+    assert "Harbor Rain Shell" in titles(recommend(session, need="a rain jacket", size="S"))
+
+
+def test_the_cart_variant_is_the_shopify_variant_when_the_store_is_connected(session):
+    rec = recommend(session, need="a rain jacket")[0]
+    assert rec.cart_variant_id == rec.variant_id  # the demo store: its own ids
+    variant = session.get(Variant, rec.variant_id)
+    variant.shopify_id = 44012345678901
+    bump_catalog_version(session)
+    session.flush()
+    assert recommend(session, need="a rain jacket")[0].cart_variant_id == 44012345678901

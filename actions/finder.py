@@ -1,0 +1,181 @@
+"""The product finder: two or three in-stock products for a shopper's need, each with why it fits.
+
+"A warm jacket for winter walks, under $250" is ranked by :func:`store.recommend.recommend` (the
+catalog's words and attributes, a budget, a size and colour in stock). Each product is shown with
+one line on why it fits, chosen from ``domain.yml`` templates by what the data holds (the
+product's attribute tags that the need asked for, else its material), then the next steps as the
+response's buttons: show more, compare these, check my size, talk to a person.
+
+The need and the products shown stay in slots: "show more" ranks the same need without what was
+shown, and "compare these" compares the products of the latest answer side by side
+(:mod:`actions.product_compare`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
+
+from actions.formatting import listing, money
+from actions.product_compare import compare_products, utter_comparison
+from actions.store_access import answers_store_failure, query_store
+from core import clock
+from store.info import store_info
+from store.recommend import Recommendation, parse_need, recommend, tag_text
+from store.recommendation_log import record_shown
+
+SHOWN_AT_ONCE = 3
+NEED_SLOT = "finder_need"
+"""The shopper's need as they typed it (with its size and colour), ranked again for "show more"."""
+SHOWN_SLOT = "recommended_products"
+"""Every product handle shown for the need, so "show more" never repeats one."""
+LATEST_SLOT = "latest_recommendations"
+"""The handles of the latest answer: what "compare these" compares."""
+FILTERS_SLOT = "finder_filters"
+"""The need's size, colour and category (from the message's entities), kept for "show more"."""
+
+
+def payload(intent: str, entities: Optional[Dict[str, Any]] = None) -> str:
+    """A button payload that triggers ``intent`` (with entities) without the NLU."""
+    return f"/{intent}{json.dumps(entities, separators=(',', ':'))}" if entities else f"/{intent}"
+
+
+def find_for_need(
+    session: Session,
+    *,
+    conversation_id: str,
+    need: str,
+    size: Optional[str] = None,
+    color: Optional[str] = None,
+    category: Optional[str] = None,
+    exclude: Sequence[str] = (),
+) -> tuple[List[Recommendation], str]:
+    """The best products for the need not yet shown (recorded as shown), and the store's currency."""
+    found = recommend(
+        session, need=need, size=size, color=color, category=category, exclude=exclude, limit=SHOWN_AT_ONCE
+    )
+    record_shown(session, conversation_id=conversation_id, need=need, shown=found, now=clock.now())
+    return found, store_info(session).currency
+
+
+def utter_recommendations(
+    dispatcher: CollectingDispatcher, recommendations: Sequence[Recommendation], currency: str
+) -> None:
+    """An intro, one message per product with why it fits, then the next steps as buttons."""
+    dispatcher.utter_message(response="utter_finder_intro")
+    for rec in recommendations:
+        dispatcher.utter_message(
+            response=why_response(rec), title=rec.title, price=money(rec.price, currency),
+            reasons=listing(tag_text(r) for r in rec.reasons), material=rec.material,
+            in_stock=listing(rec.sizes_in_stock or rec.colors), url=rec.url,
+        )  # fmt: skip
+    dispatcher.utter_message(response="utter_finder_next")  # its buttons: show more, compare, size, person
+
+
+def why_response(rec: Recommendation) -> str:
+    """The template for why a product fits: the attributes the need asked for, else its material."""
+    if rec.reasons:
+        return "utter_finder_pick_because"
+    return "utter_finder_pick_material" if rec.material else "utter_finder_pick"
+
+
+def shown_events(need: str, shown: Sequence[str], latest: Sequence[Recommendation]) -> List[EventType]:
+    handles = [rec.handle for rec in latest]
+    return [
+        SlotSet(NEED_SLOT, need),
+        SlotSet(SHOWN_SLOT, [*shown, *handles]),
+        SlotSet(LATEST_SLOT, handles),
+    ]
+
+
+def too_vague(need: str, found: Sequence[Recommendation]) -> bool:
+    """A need that names no kind of product and none of whose words is an attribute the products
+    have ("what's new"): better one short question than three products that share a word."""
+    return not parse_need(need).categories and not any(rec.reasons for rec in found)
+
+
+FILTERS = ("size", "color", "category")
+"""The search filters (from the message's entities) that the finder keeps for "show more"."""
+
+
+@dataclass(frozen=True)
+class NeedAnswer:
+    """The events of the products shown (``None``: nothing shown), and whether that was because
+    the need was too vague to recommend for (ask what for) rather than because nothing fits."""
+
+    events: Optional[List[EventType]]
+    vague: bool = False
+
+
+async def answer_need(
+    dispatcher: CollectingDispatcher, conversation_id: str, need: str, filters: Dict[str, Any]
+) -> NeedAnswer:
+    """Recommend for a new need, unless nothing in stock fits or the need is too vague.
+
+    ``filters`` are the search's (entities and budget): any of them makes the need specific enough.
+    """
+    kept = {k: v for k, v in filters.items() if k in FILTERS}
+    found, currency = await query_store(find_for_need, conversation_id=conversation_id, need=need, **kept)
+    if not found:
+        return NeedAnswer(None)
+    if not filters and too_vague(need, found):
+        return NeedAnswer(None, vague=True)
+    utter_recommendations(dispatcher, found, currency)
+    return NeedAnswer([*shown_events(need, (), found), SlotSet(FILTERS_SLOT, kept or None)])
+
+
+class ActionFinderMore(Action):
+    """ "Show more": the same need ranked again without the products already shown."""
+
+    def name(self) -> str:
+        return "action_finder_more"
+
+    @answers_store_failure()
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        need = tracker.get_slot(NEED_SLOT)
+        if not need:
+            dispatcher.utter_message(response="utter_product_search_ask")
+            return []
+        shown = list(tracker.get_slot(SHOWN_SLOT) or [])
+        filters = tracker.get_slot(FILTERS_SLOT) or {}
+        found, currency = await query_store(
+            find_for_need, conversation_id=tracker.sender_id, need=need, exclude=shown, **filters
+        )
+        if not found:
+            dispatcher.utter_message(response="utter_finder_no_more")
+            return []
+        utter_recommendations(dispatcher, found, currency)
+        return shown_events(need, shown, found)
+
+
+class ActionFinderCompare(Action):
+    """ "Compare these" / "these two": the latest recommendations side by side."""
+
+    def name(self) -> str:
+        return "action_finder_compare"
+
+    @answers_store_failure()
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        latest = list(tracker.get_slot(LATEST_SLOT) or [])
+        if len(latest) < 2:
+            dispatcher.utter_message(response="utter_finder_compare_what")
+            return []
+        comparison = await query_store(compare_products, products=latest)
+        utter_comparison(dispatcher, comparison)
+        buttons = [
+            {"title": c.detail.title, "payload": payload("product_stock", {"product": c.detail.handle})}
+            for c in comparison.products
+        ]
+        dispatcher.utter_message(response="utter_product_results_next", buttons=buttons)
+        return []

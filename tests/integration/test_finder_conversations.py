@@ -1,0 +1,66 @@
+"""The product finder over REST against the real servers and the sample store.
+
+Each turn is read back from the tracker (response names and slots), so rewording a response breaks
+nothing while a wrong answer does. The finder records what it shows (recommendations_shown); nothing
+else is written.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.support.chat import chat
+from tools.launcher import Stack
+
+pytestmark = pytest.mark.integration
+
+PICKS = ("utter_finder_pick_because", "utter_finder_pick_material", "utter_finder_pick")
+NEXT_STEPS = ["/show_more", "/compare_these", "/size_help", "/human_handoff"]
+
+
+def _sender() -> str:
+    return f"finder-{uuid.uuid4().hex[:10]}"
+
+
+def _picks(turn) -> list:
+    return [r for r in turn.responses if r in PICKS]
+
+
+def test_a_need_with_a_budget_gets_products_with_why_and_the_next_steps(stack: Stack) -> None:
+    turn = chat(stack, _sender(), "a warm jacket for winter walks, under $250")
+    assert turn.actions[0] == "action_product_search"
+    assert turn.responses[0] == "utter_finder_intro" and turn.responses[-1] == "utter_finder_next"
+    assert 2 <= len(_picks(turn)) <= 3
+    assert "Summit Insulated Parka" in turn.text.splitlines()[1] and "insulated" in turn.text.splitlines()[1]
+    assert [b["payload"] for b in turn.buttons()] == NEXT_STEPS
+    assert turn.slots["recommended_products"] == turn.slots["latest_recommendations"]
+
+
+def test_show_more_shows_other_products_for_the_same_need(stack: Stack) -> None:
+    sender = _sender()
+    first = chat(stack, sender, "something for a beach holiday")
+    more = chat(stack, sender, "/show_more")
+    assert more.actions[0] == "action_finder_more" and _picks(more)
+    shown_first = set(first.slots["latest_recommendations"])
+    assert shown_first and not shown_first & set(more.slots["latest_recommendations"])
+    assert set(more.slots["recommended_products"]) == shown_first | set(more.slots["latest_recommendations"])
+
+
+def test_compare_these_after_a_recommendation_compares_the_products_shown(stack: Stack) -> None:
+    sender = _sender()
+    shown = chat(stack, sender, "a rain jacket").slots["latest_recommendations"]
+    turn = chat(stack, sender, "/compare_these")
+    assert turn.actions[0] == "action_finder_compare"
+    assert turn.responses[0] == "utter_product_compare_intro"
+    items = [r for r in turn.responses if r and r.startswith("utter_product_compare_item")]
+    assert len(items) == len(shown) >= 2
+
+
+def test_a_need_nothing_fits_is_told_so_with_categories_and_a_person(stack: Stack) -> None:
+    turn = chat(stack, _sender(), "i'm looking for a tuxedo")
+    assert turn.actions[0] == "action_product_search"
+    assert turn.responses == ["utter_product_no_results"]
+    assert {"title": "Talk to a person", "payload": "/human_handoff"} in turn.buttons()
+    assert "recommended_products" not in turn.slots
