@@ -61,6 +61,7 @@ PAGE_DIR = WEB_DIR / "storefront"
 SOCKET_IO_CLIENT = WEB_DIR / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
 ASSETS = {
     "store.js": "text/javascript", "widget.js": "text/javascript", "widget-render.js": "text/javascript",
+    "widget-session.js": "text/javascript",
     "store.css": "text/css", "widget.css": "text/css",
 }  # fmt: skip
 MAX_BODY_BYTES = 4096
@@ -70,8 +71,9 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+# product pictures in the chat's cards come from the shop's image CDN, over https
 PAGE_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
 

@@ -35,13 +35,16 @@ def test_the_page_and_its_scripts_are_served(stack: Stack) -> None:
     page = requests.get(url(stack), timeout=30)
     assert page.status_code == 200 and page.headers["content-type"] == "text/html; charset=utf-8"
     assert "script-src 'self'" in page.headers["content-security-policy"]
-    scripts = ["vendor/socket.io.min.js", "assets/widget-render.js", "assets/widget.js", "assets/store.js"]
+    scripts = [
+        "vendor/socket.io.min.js", "assets/widget-render.js", "assets/widget.js", "assets/widget-session.js",
+        "assets/store.js",
+    ]  # fmt: skip
     assert [page.text.index(f'src="{script}"') for script in scripts] == sorted(
         page.text.index(f'src="{script}"') for script in scripts
-    )  # in load order: the widget's renderer before the widget, the widget before the page
+    )  # in load order: the widget's parts in turn, then the page that mounts it
     vendor = requests.get(url(stack, "vendor/socket.io.min.js"), timeout=30)
     assert vendor.status_code == 200 and "Socket.IO" in vendor.text[:300]
-    for name in ("widget-render.js", "widget.js", "store.js", "widget.css", "store.css"):
+    for name in ("widget-render.js", "widget.js", "widget-session.js", "store.js", "widget.css", "store.css"):
         assert requests.get(url(stack, f"assets/{name}"), timeout=30).status_code == 200
     for name in ("index.html", "..%2F..%2Fcredentials.yml", "widget.js.map"):
         assert requests.get(url(stack, f"assets/{name}"), timeout=30).status_code == 404
