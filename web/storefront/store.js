@@ -50,12 +50,14 @@
     renderCart();
   }
 
-  /* Add one of `sku`; `price` (the plain amount) when the page knows it, else the cart API fills it. */
-  function addToCart(sku, price) {
+  /* Add `quantity` (default 1) of `sku`; `price` (the plain amount) when the page knows it, else the
+     cart API fills it in. */
+  function addToCart(sku, price, quantity) {
     var lines = cart();
+    var count = quantity || 1;
     var line = lines.find(function (l) { return l.sku === sku; });
-    if (line) line.quantity += 1;
-    else lines.push({ sku: sku, price: price === undefined ? null : price, quantity: 1 });
+    if (line) line.quantity += count;
+    else lines.push({ sku: sku, price: price === undefined ? null : price, quantity: count });
     saveCart(lines);
   }
 

@@ -169,9 +169,12 @@
       : agent ? fill(STRINGS.withPerson, { agent: agent }) : STRINGS.withPersonUnnamed;
   };
 
-  /* The bubble of the answer being received: a new one after the shopper speaks or the speaker changes. */
+  /*
+   * The bubble for the assistant's answer being received (its parts arrive as separate events); a
+   * new one after the shopper speaks. A person's messages are each their own bubble.
+   */
   Widget.prototype.answerBubble = function (speaker, author) {
-    if (this.answer && this.answer.speaker === speaker && this.answer.author === author) return this.answer.bubble;
+    if (speaker === "bot" && this.answer && this.answer.speaker === "bot") return this.answer.bubble;
     var row = el("div", "sfchat-msg " + (speaker === "agent" ? "sfchat-agent" : "sfchat-bot"));
     if (author) row.appendChild(el("div", "sfchat-author", author));
     var bubble = el("div", "sfchat-bubble");
