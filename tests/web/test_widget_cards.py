@@ -61,8 +61,11 @@ async def test_cards_show_image_price_and_add_to_the_cart(browser: Any, stack: S
 
     shown = page.locator(".sfchat-bot .sfchat-card")
     await shown.first.wait_for(timeout=30_000)
-    answer = page.locator(".sfchat-bot").last
-    assert await answer.locator(".sfchat-part").all_text_contents() == [intro]  # text and cards: one bubble
+    # the shopper has not spoken since the greeting's answer, so it goes on in the same bubble
+    bubble = page.locator(".sfchat-bot .sfchat-bubble").last
+    parts = await bubble.evaluate("b => [...b.children].map(c => c.className)")
+    assert parts[-2:] == ["sfchat-part", "sfchat-cards"]
+    assert (await bubble.locator(".sfchat-part").all_text_contents())[-1] == intro
     assert await shown.evaluate_all(
         """els => els.map(e => [e.querySelector('.sfchat-card-title').textContent,
                               e.querySelector('.sfchat-card-price').textContent,
