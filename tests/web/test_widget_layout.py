@@ -170,6 +170,17 @@ async def test_the_chat_opens_answers_and_fits_the_screen(
     await page.screenshot(path=str(shot))
     keep_screenshot(shot)
 
+    # on a phone the chat is the whole screen: Tab goes round inside it, never to the page behind
+    if phone:
+        assert await page.get_attribute(".sfchat-panel", "aria-modal") == "true"
+        await page.focus(".sfchat-send")
+        await page.keyboard.press("Tab")
+        assert await page.evaluate("document.activeElement.className") == "sfchat-close"
+        await page.keyboard.press("Shift+Tab")
+        assert await page.evaluate("document.activeElement.className") == "sfchat-send"
+    else:
+        assert await page.get_attribute(".sfchat-panel", "aria-modal") == "false"
+
     # close: from the keyboard too, and focus goes back to the chat button
     await page.keyboard.press("Escape")
     assert await page.is_hidden(".sfchat-panel")

@@ -36,6 +36,7 @@
   var el = render.el;
   var richText = render.richText;
   var STORAGE_OPEN = "storefront.chat.open";
+  var FULL_SCREEN_QUERY = "(max-width: 599px)"; // the breakpoint in widget.css
   var TYPING_TIMEOUT_MS = 15000;
 
   function fill(template, values) {
@@ -116,6 +117,7 @@
     this.closeButton.addEventListener("click", function () { self.setOpen(false); });
     this.panel.addEventListener("keydown", function (event) {
       if (event.key === "Escape") self.setOpen(false);
+      else if (event.key === "Tab" && self.fullScreen()) self.keepFocusInside(event);
     });
     this.form.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -136,11 +138,31 @@
     window.localStorage.setItem(STORAGE_OPEN, open ? "1" : "0");
     // lets the host page make room for the open panel (see store.css); the widget styles nothing else
     document.documentElement.classList.toggle("sfchat-docked", open);
+    this.panel.setAttribute("aria-modal", String(open && this.fullScreen()));
     if (open) {
       this.input.focus();
       this.greet();
     } else if (!initial) {
       this.launcher.focus();
+    }
+  };
+
+  /* Whether the open chat covers the screen (phones: see widget.css), so the page behind is out of reach. */
+  Widget.prototype.fullScreen = function () {
+    return window.matchMedia(FULL_SCREEN_QUERY).matches;
+  };
+
+  /* Tab from the last control goes to the first, Shift+Tab from the first to the last. */
+  Widget.prototype.keepFocusInside = function (event) {
+    var focusable = this.panel.querySelectorAll("button:not([disabled]), input, a[href], [tabindex='0']");
+    var first = focusable[0];
+    var last = focusable[focusable.length - 1];
+    if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
     }
   };
 
