@@ -11,7 +11,8 @@ It checks each request as Shopify documents it and refuses the rest:
 
 Answers are real-shaped: ``nodes`` with ``pageInfo { hasNextPage endCursor }`` cursors, mutation
 payloads with ``userErrors`` decided by the shop's state (an order with shipped items cannot be
-cancelled), and ``extensions.cost.throttleStatus`` on every answer. :meth:`throttle_next` makes
+cancelled; returns, in :mod:`tests.fakes.shopify_returns`, only what shipped and no return holds
+yet), and ``extensions.cost.throttleStatus`` on every answer. :meth:`throttle_next` makes
 the next requests fail with ``THROTTLED`` as Shopify does when the bucket is short.
 
 :meth:`deliver` sends a webhook to a receiver, signed like Shopify's (base64 HMAC-SHA256 of the
