@@ -178,12 +178,12 @@ def contact_fields(conversation_id: str, shopper: Mapping[str, Any]) -> Dict[str
 
 def contact_filter(fields: Mapping[str, Any]) -> Dict[str, Any]:
     """``contacts/filter``'s body: an exact match on any of the unique keys we know."""
-    conditions = [
-        {"attribute_key": key, "filter_operator": "equal_to", "values": [fields[key]], "query_operator": "OR"}
-        for key in ("email", "phone_number", "identifier")
-        if fields.get(key)
-    ]
-    conditions[-1]["query_operator"] = None
+    keys = [key for key in ("email", "phone_number", "identifier") if fields.get(key)]
+    conditions: List[Dict[str, Any]] = [
+        {"attribute_key": key, "filter_operator": "equal_to", "values": [fields[key]],
+         "query_operator": "OR" if position < len(keys) - 1 else None}
+        for position, key in enumerate(keys)
+    ]  # fmt: skip
     return {"payload": conditions}
 
 
