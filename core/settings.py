@@ -231,6 +231,9 @@ class Settings:
     agent_session_max_hours: int = setting("12", _positive_int)
     agent_api_name: str = setting("integration")
     trust_forwarded_proto: bool = setting("false", _flag)
+    # the review queue's files: <dir>/nlu/reviewed.yml (trained on), <dir>/review/proposals.yml and
+    # <dir>/review/ignored.yml (storefront/review/labels.py)
+    review_data_dir: Path = setting(f"{PROJECT_ROOT / 'data'}", _path)  # noqa: RUF009 (a field())
     widget_signing_secret: str = generated_secret()
     socketio_session_persistence: bool = setting("true", _flag)
     # input limits on every channel (storefront/channels/limits.py)
