@@ -243,3 +243,39 @@ async def test_a_private_note_is_for_agents_and_never_reaches_the_shopper(
         assert all(note not in str(line) for line in detail["transcript"] + detail["messages"])
     finally:
         await shopper.close()
+
+
+async def test_the_console_fits_a_phone_one_panel_at_a_time(
+    stack: Stack, chromium: str, tmp_path: Any
+) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    sender = f"phone-{uuid.uuid4().hex[:8]}"
+    await asyncio.to_thread(say, stack, sender, "/human_handoff")
+    handoff_id = Console(stack, "observer").handoff_for(rest_id(sender))["id"]
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = await signed_in_page(browser, stack, "Robin", width=390, height=844)
+            await expect(queue_item(page, handoff_id)).to_be_visible(timeout=WAIT_MS)
+            await expect(page.locator("#conversation")).to_be_hidden()
+            await queue_item(page, handoff_id).click()  # opens the chat panel in place of the queue
+            await expect(page.locator("#conversation")).to_be_visible()
+            await expect(page.locator("#queue-panel")).to_be_hidden()
+            await page.click("#claim")
+            await expect(page.locator("#conv-status")).to_have_text("claimed by Robin", timeout=WAIT_MS)
+            for view in ("conversation", "context", "history", "canned", "queue"):
+                await page.click(f'#views button[data-view="{view}"]')
+                overflow = await page.evaluate(
+                    "[document.documentElement.scrollWidth, Math.max(...[...document.querySelectorAll("
+                    "'body *')].filter(e => e.offsetParent).map(e => e.getBoundingClientRect().right))]"
+                )
+                assert overflow[0] <= 390 and overflow[1] <= 390.5, (view, overflow)
+                await page.screenshot(path=str(tmp_path / f"console-phone-{view}.png"))
+            await page.click('#views button[data-view="conversation"]')
+            box = await page.locator("#send").bounding_box()
+            assert box is not None and box["x"] + box["width"] <= 390 and box["y"] + box["height"] <= 844
+            await page.click("#release")
+            await expect(page.locator("#notice")).to_have_text("Back in the queue for the next agent.")
+        finally:
+            await browser.close()

@@ -110,7 +110,9 @@ function renderContext(detail) {
       const open = el("button", "order-actions", `Order actions #${o.number}`);
       open.type = "button";
       open.addEventListener("click", () => showOrder(o.number));
-      list.append(el("dd")).append(open);
+      const holder = el("dd");
+      holder.append(open);
+      list.append(holder);
     }
   }
   addContext(list, "Page", c.page && (c.page.url || c.page.product || c.page));

@@ -3,15 +3,15 @@
 One :class:`LiveFeed` per console channel. The watcher (:mod:`.watch`) publishes to it; each open
 ``GET /api/events`` stream (:mod:`.stream`) holds a subscription, a bounded queue: a console that
 stops reading loses its oldest events, never the server's memory, and it re-reads the state on
-its next ``queue`` event anyway. Route handlers that changed something call :func:`wake` so the
-watcher looks at once instead of at its next tick.
+its next ``queue`` event anyway (each carries the whole open queue). Route handlers that changed
+something call :func:`wake` so the watcher looks at once instead of at its next tick.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Dict, Optional, Set
+from typing import Any, Optional, Set
 
 from sanic.request import Request
 
@@ -24,11 +24,10 @@ def sse(event: str, data: Any) -> str:
 
 
 class LiveFeed:
-    """Subscribers, the latest queue snapshot, and a wake-up call for the watcher."""
+    """Subscribers, and a wake-up call for the watcher."""
 
     def __init__(self) -> None:
         self._subscribers: Set[asyncio.Queue] = set()
-        self.snapshot: Optional[Dict[str, Any]] = None
         self._wake: Optional[asyncio.Event] = None
 
     @property
@@ -53,8 +52,6 @@ class LiveFeed:
 
     def publish(self, event: str, data: Any) -> None:
         """Send ``event`` to every subscriber (a full queue drops its oldest event)."""
-        if event == "queue":
-            self.snapshot = data
         message = sse(event, data)
         for queue in list(self._subscribers):
             if queue.full():

@@ -144,7 +144,7 @@ def _items(body: Dict[str, Any]) -> List[Tuple[int, int]]:
     items = body.get("items")
     if not isinstance(items, list) or not items:
         raise ConsoleError(400, "items must be a list of {line_item_id, quantity}")
-    wanted = []
+    wanted: List[Tuple[int, int]] = []
     for item in items:
         if not isinstance(item, dict):
             raise ConsoleError(400, "each item is {line_item_id, quantity}")
@@ -152,7 +152,7 @@ def _items(body: Dict[str, Any]) -> List[Tuple[int, int]]:
         whole = all(isinstance(v, int) and not isinstance(v, bool) for v in (line, quantity))
         if not whole or quantity < 1:
             raise ConsoleError(400, "line_item_id and quantity must be positive whole numbers")
-        wanted.append((line, quantity))
+        wanted.append((int(line), int(quantity)))  # type: ignore[arg-type]
     return wanted
 
 

@@ -1,7 +1,7 @@
 """``GET /api/events``: the console's live feed as server-sent events (``text/event-stream``).
 
-The stream opens with ``hello`` ``{"agent": ...}`` and the current ``queue``, then carries the
-watcher's ``queue`` and ``changed`` events (:mod:`.watch`). Every ``HEARTBEAT_SECONDS`` without
+The stream opens with ``hello`` ``{"agent": ...}`` and the open ``queue`` as it is now, then
+carries the watcher's ``queue`` and ``changed`` events (:mod:`.watch`). Every ``HEARTBEAT_SECONDS`` without
 news it re-checks the agent's session (which keeps an open console's session alive, as a
 request would) and sends a comment line; when the session has ended it sends ``signed_out`` and
 closes. The browser's ``EventSource`` reconnects by itself after a network failure.
@@ -14,9 +14,12 @@ import asyncio
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from store.handoffs import list_handoffs
 from storefront.handoff.console.auth import AgentIdentity, authenticate, requires_agent
 from storefront.handoff.console.feed import feed_of, sse
 from storefront.handoff.console.responses import NO_STORE, json_errors
+from storefront.handoff.console.runner import run_store
+from storefront.handoff.views import queue_item
 
 HEARTBEAT_SECONDS = 15.0
 
@@ -32,9 +35,10 @@ async def events(request: Request, agent: AgentIdentity) -> HTTPResponse:
             content_type="text/event-stream; charset=utf-8", headers={**NO_STORE, "X-Accel-Buffering": "no"}
         )
         await stream.send(sse("hello", {"agent": agent.name}))
-        if feed.snapshot is not None:
-            await stream.send(sse("queue", feed.snapshot))
-        feed.wake()
+        handoffs = await run_store(list_handoffs)
+        await stream.send(
+            sse("queue", {"handoffs": [queue_item(h) for h in handoffs if h.status != "resolved"]})
+        )
         while True:
             try:
                 message = await asyncio.wait_for(subscription.get(), HEARTBEAT_SECONDS)
