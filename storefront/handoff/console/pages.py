@@ -108,7 +108,10 @@ async def release_claims_of_absent(request: Request, agent: str) -> None:
     present = await run_store(signed_in_agents, policy=config_of(request).sessions)
     if agent.casefold() in (name.casefold() for name in present):
         return
+    held = await run_store(claims_of, agent=agent)
+    if not held:
+        return
     conversations = desk(request)
-    for handoff in await run_store(claims_of, agent=agent):
+    for handoff in held:
         await release_to_queue(conversations, handoff, agent, "signed_out")
     wake(request)
