@@ -266,6 +266,13 @@ async def test_the_console_fits_a_phone_one_panel_at_a_time(
             await expect(page.locator("#conv-status")).to_have_text("claimed by Robin", timeout=WAIT_MS)
             for view in ("conversation", "context", "history", "canned", "queue"):
                 await page.click(f'#views button[data-view="{view}"]')
+                if view == "history":  # searched by a word of the conversation id, then opened
+                    await page.fill("#history-q", sender)
+                    await page.click("#history-form button[type=submit]")
+                    await expect(page.locator("#history-rows tr")).to_have_count(1, timeout=WAIT_MS)
+                    await expect(page.locator(f'#history-rows tr[data-id="{handoff_id}"]')).to_contain_text(
+                        "requested"
+                    )
                 overflow = await page.evaluate(
                     "[document.documentElement.scrollWidth, Math.max(...[...document.querySelectorAll("
                     "'body *')].filter(e => e.offsetParent).map(e => e.getBoundingClientRect().right))]"
