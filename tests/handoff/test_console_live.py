@@ -4,13 +4,15 @@
 * transfer moves a conversation to another signed-in agent, release returns it to the queue
   (each pushed to the other agent's page), and signing out releases what the agent held;
 * a canned reply made in the console is inserted with its placeholders filled, and sent;
-* a private note is shown to agents and never reaches the shopper's socket or the tracker.
+* a private note is shown to agents and never reaches the shopper's socket or the tracker;
+* on a phone the console shows one panel at a time and nothing leaves the viewport.
+
+Order actions, which change orders, have their own servers: ``test_console_orders.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from typing import Any, Dict, List
 
@@ -19,10 +21,9 @@ from sqlalchemy import select
 
 from store import db
 from store.models import Customer
-from storefront.widget_auth import issue_customer_token
 from tests.conftest import TEST_WIDGET_SECRET
 from tests.handoff.browser import CHROMIUM_ARGS, WAIT_MS, signed_in_page
-from tests.handoff.console_client import Console, Shopper
+from tests.handoff.console_client import Console, verified_shopper_hands_off
 from tests.handoff.support import customer_with_orders
 from tests.support.chat import rest_id, say, tracker
 from tools.launcher import Stack
@@ -144,15 +145,8 @@ def _first_name(store_url: str, email: str) -> str:
 async def _verified_shopper_hands_off(stack: Stack, store_db_url: str) -> Dict[str, Any]:
     """A signed-in website shopper (a customer with orders) asks for a person on the socket."""
     customer = customer_with_orders(store_db_url)
-    session = uuid.uuid4().hex
-    shopper = await Shopper(stack, session).connect()
-    token = issue_customer_token(TEST_WIDGET_SECRET, customer["email"], ttl_seconds=600, now=time.time())
-    await shopper.say("/human_handoff", {"customer_token": token})
-    await shopper.receive()
-    handoff = await asyncio.to_thread(Console(stack, "observer").handoff_for, session)
-    await asyncio.sleep(1.0)
-    shopper.pending()  # the assistant's handoff replies: the tests read what comes after
-    return {"shopper": shopper, "session": session, "handoff": handoff, "customer": customer}
+    shopper, handoff = await verified_shopper_hands_off(stack, customer["email"], TEST_WIDGET_SECRET)
+    return {"shopper": shopper, "session": shopper.session_id, "handoff": handoff, "customer": customer}
 
 
 async def test_a_canned_reply_goes_out_with_its_placeholders_filled(
