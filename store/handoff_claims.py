@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable, List, Optional
+from typing import List, Optional
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -18,7 +18,7 @@ from core import clock
 from store.agent_sessions import SessionPolicy, signed_in_agents
 from store.codes import HandoffStatus
 from store.handoffs import HandoffView, get_handoff
-from store.models import Handoff
+from store.models import AgentSession, Handoff
 
 
 def _held_by(handoff_id: int, agent: str):  # type: ignore[no-untyped-def]
@@ -107,17 +107,19 @@ def stale_claims(
     *,
     idle: timedelta,
     policy: SessionPolicy = SessionPolicy(),
-    without_sessions: Iterable[str] = (),
     now: Optional[datetime] = None,
 ) -> List[StaleClaim]:
-    """Claims whose agent left: no longer signed in, or the shopper waited ``idle`` for them.
+    """Console claims whose agent left: no longer signed in, or the shopper waited ``idle`` for them.
 
-    ``without_sessions`` are names that act without a console session (the API clients' name):
-    only the shopper's wait releases their claims.
+    Only claims of people who use the console (who ever had a console session) are judged: the
+    API clients' name and a helpdesk's agents (``chatwoot:<name>``) answer from elsewhere, and
+    their own system decides when they are done.
     """
     now = now or clock.now()
+    console_people = {
+        name.lower() for name in session.execute(select(AgentSession.agent).distinct()).scalars()
+    }
     present = {name.lower() for name in signed_in_agents(session, now=now, policy=policy)}
-    sessionless = {name.lower() for name in without_sessions}
     stale: List[StaleClaim] = []
     for handoff_id, active_at in session.execute(
         select(Handoff.id, Handoff.agent_active_at)
@@ -125,11 +127,11 @@ def stale_claims(
         .order_by(Handoff.id)
     ):
         handoff = get_handoff(session, handoff_id=handoff_id)
-        if handoff is None:
+        name = ((handoff.claimed_by if handoff else None) or "").lower()
+        if handoff is None or name not in console_people:
             continue
-        name = (handoff.claimed_by or "").lower()
         waiting_since = owed_reply_since(handoff, active_at)
-        if name not in present and name not in sessionless:
+        if name not in present:
             stale.append(StaleClaim(handoff, "signed_out"))
         elif waiting_since is not None and now - waiting_since >= idle:
             stale.append(StaleClaim(handoff, "idle"))

@@ -6,6 +6,7 @@ from store.models.back_in_stock import BackInStockSubscription
 from store.models.base import Base, Money, UTCDateTime, money
 from store.models.catalog import Category, Product, SizeChart, SizeChartRow, Variant
 from store.models.handoffs import Agent, Handoff, HandoffMessage
+from store.models.helpdesk import HelpdeskForward, HelpdeskReply
 from store.models.orders import (
     Customer,
     Fulfillment,
@@ -44,6 +45,8 @@ __all__ = [
     "Handoff",
     "HandoffMessage",
     "HandoffNote",
+    "HelpdeskForward",
+    "HelpdeskReply",
     "Holiday",
     "LineItem",
     "Money",

@@ -95,6 +95,14 @@ def test_a_claim_never_acted_on_is_stale_after_the_idle_time(session):
     assert (handoff.id, "idle") in _stale(session, T0 + IDLE)
 
 
+def test_claims_of_api_clients_and_helpdesk_agents_are_left_to_them(session):
+    handoffs = [_handoff(session, f"desk-elsewhere-{i}") for i in range(2)]
+    for handoff, agent in zip(handoffs, ("integration", "chatwoot:Alex"), strict=True):
+        claim_handoff(session, handoff_id=handoff.id, agent=agent, now=T0)
+    ids = {h.id for h in handoffs}
+    assert [s for s in _stale(session, T0 + timedelta(days=1)) if s[0] in ids] == []
+
+
 @pytest.mark.parametrize(
     "body,error",
     [

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "bd1bcee63b50"
-down_revision = "8005dfe173cc"
+down_revision = "aad1387b0a21"
 branch_labels = None
 depends_on = None
 

@@ -11,8 +11,9 @@ publishes to :class:`~.feed.LiveFeed`:
 * ``changed`` ``{"ids": [...]}``: handoffs whose conversation has news (a shopper's message, an
   agent's reply, a note), so a console showing one re-reads it.
 
-It also releases claims whose agent left (signed out, or the shopper waited
-``AGENT_CLAIM_IDLE_MINUTES`` for them), telling the shopper. Browsers never poll: one query
+It also releases console claims whose agent left (signed out, or the shopper waited
+``AGENT_CLAIM_IDLE_MINUTES`` for them), telling the shopper; claims of the API clients and of a
+helpdesk's agents are left to them. Browsers never poll: one query
 per tick serves every console connected to this server.
 """
 
@@ -81,7 +82,6 @@ class Watcher:
             stale_claims,
             idle=self.config.claim_idle,
             policy=self.config.sessions,
-            without_sessions=(self.config.api_name,),
         ):
             await release_to_queue(desk, stale.handoff, stale.handoff.claimed_by or "", stale.why)
         handoffs = _open(await run_store(list_handoffs))
