@@ -13,12 +13,18 @@ from typing import Any, Dict, List
 import pytest
 import yaml
 
-from tests.handoff.console_client import TOKEN, ApiClient, Console
-from tests.handoff.test_console_browser import CHROMIUM_ARGS, chromium  # noqa: F401 (a fixture)
+from tests.handoff.browser import CHROMIUM_ARGS, chromium_path, signed_in_page
+from tests.handoff.console_client import ApiClient, Console
 from tests.support.chat import say
 from tools.launcher import Stack
 
 pytestmark = [pytest.mark.integration]
+
+
+@pytest.fixture
+def chromium() -> str:
+    """Debian's headless Chromium (skips without it, fails under ``CI=true``)."""
+    return chromium_path()
 
 
 def _tag() -> str:
@@ -94,7 +100,7 @@ def test_a_new_intent_name_goes_to_the_proposals(stack: Stack, stack_env: Dict[s
 async def test_a_designer_labels_a_message_in_the_browser(
     stack: Stack,
     stack_env: Dict[str, str],
-    chromium: str,  # noqa: F811 (the fixture imported above)
+    chromium: str,
     tmp_path: Path,
 ) -> None:
     from playwright.async_api import async_playwright, expect
@@ -108,12 +114,7 @@ async def test_a_designer_labels_a_message_in_the_browser(
             executable_path=chromium, args=CHROMIUM_ARGS, headless=True
         )
         try:
-            page = await browser.new_page(viewport={"width": 1400, "height": 900})
-            await page.goto(f"{stack.rasa_url}/webhooks/agent_console/")
-            await page.fill("#agent", "Robin")
-            await page.fill("#token", TOKEN)
-            await page.click("button[type=submit]")
-            await expect(page.locator("#me")).to_have_text("Signed in as Robin")
+            page = await signed_in_page(browser, stack, "Robin")
             await page.click("text=Review queue")
             await expect(page).to_have_url(f"{stack.rasa_url}/webhooks/agent_console/review")
 
