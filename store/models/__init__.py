@@ -23,12 +23,12 @@ from store.models.policies import (
     ShippingZone,
     StoreSetting,
 )
-from store.models.recommendations import RecommendationShown
+from store.models.recommendations import CartLinkClick, RecommendationShown
 from store.models.shopify import ShopifyDelivery
 from store.models.verification import VerificationFailure
 
 __all__ = [
-    "Agent", "AgentLoginFailure", "AgentSession", "BackInStockSubscription", "Base", "Category", "Country", "Customer", "DiscountCode",
+    "Agent", "AgentLoginFailure", "AgentSession", "BackInStockSubscription", "Base", "CartLinkClick", "Category", "Country", "Customer", "DiscountCode",
     "Fulfillment", "FulfillmentLine",
     "Handoff", "HandoffMessage", "Holiday", "LineItem", "Money", "Order", "Product", "Return",
     "RecommendationShown", "ReturnItem", "ReturnPolicy", "ShippingMethod", "ShippingZone", "ShopifyDelivery", "SizeChart",
