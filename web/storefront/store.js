@@ -54,12 +54,28 @@
     renderCart();
   }
 
-  function addToCart(variant, product) {
+  function addToCart(variant, product, quantity) {
     var lines = cart();
+    var count = quantity || 1;
     var line = lines.find(function (l) { return l.sku === variant.sku; });
-    if (line) line.quantity += 1;
-    else lines.push({ sku: variant.sku, title: product.title, size: variant.size, color: variant.color, price: variant.price, quantity: 1 });
+    if (line) line.quantity += count;
+    else lines.push({ sku: variant.sku, title: product.title, size: variant.size, color: variant.color, price: variant.price, quantity: count });
     saveCart(lines);
+  }
+
+  /* Shopify's cart permalink /cart/<variant id>:<quantity> lands here as ?add=<id>:<quantity>
+     (the assistant's add-to-cart links): put the variant in the cart, then drop the parameter. */
+  function addFromPermalink() {
+    var params = new URLSearchParams(window.location.search);
+    var match = /^(\d+):(\d+)$/.exec(params.get("add") || "");
+    if (!match) return Promise.resolve(null);
+    params.delete("add");
+    var rest = params.toString();
+    window.history.replaceState(null, "", window.location.pathname + (rest ? "?" + rest : ""));
+    return api("cart-variants/" + match[1]).then(function (variant) {
+      if (variant.available) addToCart(variant, { title: variant.title }, Number(match[2]));
+      return variant;
+    }).catch(function () { return null; });
   }
 
   function renderCart() {
@@ -203,6 +219,7 @@
 
   function start() {
     renderCart();
+    var added = addFromPermalink();
     document.getElementById("cart-clear").addEventListener("click", function () { saveCart([]); });
     var widget = window.StorefrontChat.mount(document.getElementById("chat"), {
       socketPath: "/socket.io",
@@ -215,7 +232,11 @@
       state.store = body.store;
       state.products = body.products;
       document.getElementById("store-name").textContent = body.store.name;
-      var wanted = new URLSearchParams(window.location.search).get("product");
+      return added.then(function (variant) { return { body: body, variant: variant }; });
+    }).then(function (loaded) {
+      var body = loaded.body;
+      var wanted = new URLSearchParams(window.location.search).get("product")
+        || (loaded.variant && loaded.variant.handle);
       var handle = wanted || (body.products[0] && body.products[0].handle);
       renderList(handle);
       return handle ? api("products/" + encodeURIComponent(handle)) : null;
