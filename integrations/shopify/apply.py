@@ -21,6 +21,8 @@ from typing import Any, Dict, Iterable, Mapping, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import clock
+from store.back_in_stock import restocked
 from store.catalog_version import bump_catalog_version
 from store.contact import normalize_email, parse_order_number, phone_key
 from store.models import (
@@ -260,9 +262,11 @@ def apply_inventory_level(session: Session, payload: Payload) -> Outcome:
     news = location not in levels or _is_news(known, updated)
     levels[location] = [int(payload.get("available") or 0), updated.isoformat() if updated else None]
     variant.inventory_levels = levels
+    was = variant.inventory_quantity
     variant.inventory_quantity = sum(max(available, 0) for available, _ in levels.values())
     if news:
         bump_catalog_version(session)
+    restocked(session, variant=variant, was=was, now=clock.now())  # back-in-stock alerts become due
     return Outcome.APPLIED
 
 
