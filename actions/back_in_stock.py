@@ -59,10 +59,13 @@ def alert_payload(request: str, product: str, size: Optional[str], color: Option
     return "/product_stock" + json.dumps({k: v for k, v in entities.items() if v}, separators=(",", ":"))
 
 
-def offer_alert(dispatcher: CollectingDispatcher, product: str, size: Optional[str], color: Optional[str]) -> None:
+def offer_alert(
+    dispatcher: CollectingDispatcher, product: str, size: Optional[str], color: Optional[str]
+) -> None:
     """The "tell me when it's back" button (its payload filled in) under a sold-out answer."""
     dispatcher.utter_message(
-        response="utter_back_in_stock_offer", subscribe_payload=alert_payload("subscribe", product, size, color)
+        response="utter_back_in_stock_offer",
+        subscribe_payload=alert_payload("subscribe", product, size, color),
     )
 
 
@@ -102,8 +105,10 @@ def subscribe_all(
     made = []
     for sku in skus:
         try:
-            made.append(subscribe(session, sku=sku, conversation_id=conversation_id, channel=_channel(contact),
-                                  contact=contact, consent=True, now=now))  # fmt: skip
+            made.append(
+                subscribe(session, sku=sku, conversation_id=conversation_id, channel=_channel(contact),
+                          contact=contact, consent=True, now=now)
+            )  # fmt: skip
         except BackInStockError as error:
             if error.code != "in_stock":
                 raise
@@ -174,8 +179,16 @@ class ActionBackInStockSubscribe(Action):
     ) -> List[EventType]:
         target: Dict[str, Any] = tracker.get_slot(TARGET_SLOT) or {}
         contact = tracker.get_slot(CONTACT_SLOT)
-        done: List[EventType] = [SlotSet(TARGET_SLOT, None), SlotSet(CONTACT_SLOT, None), SlotSet(CONSENT_SLOT, None)]
-        if not target.get("skus") or tracker.get_slot(CONSENT_SLOT) is not True or contact in (None, NO_CONTACT):
+        done: List[EventType] = [
+            SlotSet(TARGET_SLOT, None),
+            SlotSet(CONTACT_SLOT, None),
+            SlotSet(CONSENT_SLOT, None),
+        ]
+        if (
+            not target.get("skus")
+            or tracker.get_slot(CONSENT_SLOT) is not True
+            or contact in (None, NO_CONTACT)
+        ):
             dispatcher.utter_message(response="utter_back_in_stock_not_subscribed")
             return done
         made = await query_store(

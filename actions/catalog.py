@@ -79,9 +79,9 @@ class ActionProductSearch(Action):
 
     A question naming two or three products ("A or B for rain?") compares them instead
     (:mod:`actions.product_compare`); "what goes with it?" (or a look button) answers with what
-    shoppers bought with the product (:mod:`actions.looks`). A typed need goes to the finder (:mod:`actions.finder`);
-    when nothing in stock fits it, the catalog search relaxes the filters or offers the categories
-    and a person.
+    shoppers bought with the product (:mod:`actions.looks`). A typed need goes to the finder
+    (:mod:`actions.finder`); when nothing in stock fits it, the catalog search relaxes the filters
+    or offers the categories and a person.
     """
 
     def name(self) -> str:
@@ -248,13 +248,12 @@ class ActionProductStock(Action):
             )
         else:
             dispatcher.utter_message(response="utter_stock_product_sold_out", product=detail.title)
-        if answer.sold_out_reason is StockReason.OUT_OF_STOCK:
-            if request == "subscribe":
-                skus = [v.sku for v in answer.variants]
-                return done + start_alert(
-                    tracker, product=detail.handle, title=detail.title, variant=variant,
-                    size=size, color=color, skus=skus,
-                )  # fmt: skip
+        if answer.sold_out_reason is StockReason.OUT_OF_STOCK and request == "subscribe":
+            skus = [v.sku for v in answer.variants]
+            return done + start_alert(
+                tracker, product=detail.handle, title=detail.title, variant=variant,
+                size=size, color=color, skus=skus,
+            )  # fmt: skip
         self._alternatives(dispatcher, answer, size)
         if answer.sold_out_reason is StockReason.OUT_OF_STOCK:
             offer_alert(dispatcher, detail.handle, size, color)

@@ -24,7 +24,8 @@ from store.info import store_info
 LOOK_ENTITY = "look"
 """Set by the look buttons' payloads (``/product_search{"product": ..., "look": "complete"}``)."""
 PAIRING = re.compile(
-    r"\b(go(es)?|going|wear|pair|pairs|match(es)?|style)\b.{0,30}\bwith\b|\bcomplete (the|my) (look|outfit)\b",
+    r"\b(go(es)?|going|wear|pair|pairs|match(es)?|style)\b.{0,30}\bwith\b"
+    r"|\bcomplete (the|my) (look|outfit)\b",
     re.IGNORECASE,
 )
 """A request for what goes with a product ("what goes with it?", "what can I wear with this")."""

@@ -28,8 +28,8 @@ from store.models.shopify import ShopifyDelivery
 from store.models.verification import VerificationFailure
 
 __all__ = [
-    "Agent", "AgentLoginFailure", "AgentSession", "BackInStockSubscription", "Base", "CartLinkClick", "Category", "Country", "Customer", "DiscountCode",
-    "Fulfillment", "FulfillmentLine",
+    "Agent", "AgentLoginFailure", "AgentSession", "BackInStockSubscription", "Base", "CartLinkClick",
+    "Category", "Country", "Customer", "DiscountCode", "Fulfillment", "FulfillmentLine",
     "Handoff", "HandoffMessage", "Holiday", "LineItem", "Money", "Order", "Product", "Return",
     "RecommendationShown", "ReturnItem", "ReturnPolicy", "ShippingMethod", "ShippingZone", "ShopifyDelivery", "SizeChart",
     "SizeChartRow", "StoreSetting", "UTCDateTime", "Variant", "VerificationFailure", "money",

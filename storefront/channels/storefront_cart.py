@@ -25,7 +25,11 @@ from store.runner import StoreUnavailable, configured_timeout, run_in_session
 PAGE_PATH = "/webhooks/storefront/"
 LINK_FIELDS = ("c", "h", "s", "v", "q", "sig")
 PERMALINK = re.compile(r"^(\d{1,20}):(\d{1,2})$")
-NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
+NO_STORE = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
 
 
 def _error(message: str, status: int) -> HTTPResponse:
@@ -59,7 +63,9 @@ async def demo_cart_permalink(_: Request, spec: str) -> HTTPResponse:
     match = PERMALINK.match(spec)
     if match is None or not 0 < int(match.group(2)) <= MAX_QUANTITY:
         return _error("a cart permalink is /cart/<variant id>:<quantity>", 400)
-    return response.redirect(f"{PAGE_PATH}?add={match.group(1)}:{match.group(2)}", status=302, headers=NO_STORE)
+    return response.redirect(
+        f"{PAGE_PATH}?add={match.group(1)}:{match.group(2)}", status=302, headers=NO_STORE
+    )
 
 
 def cart_variant(session: Any, cart_id: int) -> Optional[Dict[str, Any]]:
@@ -68,11 +74,15 @@ def cart_variant(session: Any, cart_id: int) -> Optional[Dict[str, Any]]:
 
     from store.models import Variant
 
-    variant = session.execute(
-        select(Variant).where(or_(Variant.shopify_id == cart_id, Variant.id == cart_id)).order_by(
-            Variant.shopify_id.is_(None)
+    variant = (
+        session.execute(
+            select(Variant)
+            .where(or_(Variant.shopify_id == cart_id, Variant.id == cart_id))
+            .order_by(Variant.shopify_id.is_(None))
         )
-    ).scalars().first()
+        .scalars()
+        .first()
+    )
     if variant is None or variant.product.status != "active":
         return None
     return {

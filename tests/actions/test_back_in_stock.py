@@ -42,8 +42,13 @@ def _rows(url: str) -> list:
 
 async def _stock(text: str = "", alert: str | None = None, metadata: Dict[str, Any] | None = None):
     entities = [entity("stock_alert", alert)] if alert else []
-    tracker = make_tracker(intent="product_stock", text=text or "/product_stock", entities=entities, slots=SHELL,
-                           metadata=metadata)  # fmt: skip
+    tracker = make_tracker(
+        intent="product_stock",
+        text=text or "/product_stock",
+        entities=entities,
+        slots=SHELL,
+        metadata=metadata,
+    )
     dispatcher = CollectingDispatcher()
     events = await ActionProductStock().run(dispatcher, tracker, DOMAIN)
     return said(dispatcher), events
@@ -66,7 +71,9 @@ def skus(order_store: str) -> list:
 async def test_a_sold_out_answer_offers_the_alert_after_the_alternatives(skus) -> None:
     messages, _ = await _stock()
     assert [m["response"] for m in messages] == [
-        "utter_stock_sold_out", "utter_stock_alternative", "utter_back_in_stock_offer"
+        "utter_stock_sold_out",
+        "utter_stock_alternative",
+        "utter_back_in_stock_offer",
     ]
     assert _payload_entities(messages[-1]["subscribe_payload"]) == {**SHELL, "stock_alert": "subscribe"}
 
@@ -99,12 +106,15 @@ def test_a_typed_request_to_hear_when_it_is_back(text: str, expected: str | None
     "typed, expected",
     [("anna@example.com", {"alert_contact": "anna@example.com"}),
      ("it's Anna@Example.com thanks", {"alert_contact": "anna@example.com"}),
-     ("+1 212 555 0100", {"alert_contact": None}), ("no thanks", {"alert_contact": "none", "alert_consent": False})],
+     ("+1 212 555 0100", {"alert_contact": None}),
+     ("no thanks", {"alert_contact": "none", "alert_consent": False})],
 )  # fmt: skip
 async def test_a_typed_contact_must_be_an_email(typed: str, expected: Dict[str, Any]) -> None:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(text=typed, active_loop="back_in_stock_form")
-    assert await ValidateBackInStockForm().validate_alert_contact(typed, dispatcher, tracker, DOMAIN) == expected
+    assert (
+        await ValidateBackInStockForm().validate_alert_contact(typed, dispatcher, tracker, DOMAIN) == expected
+    )
 
 
 async def test_consent_is_an_explicit_yes_only() -> None:
@@ -131,7 +141,9 @@ async def test_with_consent_the_subscription_is_stored_shown_and_cancellable(ord
     assert _rows(order_store) == [(skus[0], "shopper-1", "email", "anna@example.com", "active")]
 
     cancelled, _ = await _stock(alert="cancel")
-    assert cancelled == [{"response": "utter_back_in_stock_cancelled", "product": "Harbor Rain Shell (XL / Black)"}]
+    assert cancelled == [
+        {"response": "utter_back_in_stock_cancelled", "product": "Harbor Rain Shell (XL / Black)"}
+    ]
     assert _rows(order_store)[0][-1] == "cancelled"
     again, _ = await _stock(alert="cancel")
     assert [m["response"] for m in again] == ["utter_back_in_stock_nothing_to_cancel"]
@@ -139,7 +151,11 @@ async def test_with_consent_the_subscription_is_stored_shown_and_cancellable(ord
 
 @pytest.mark.parametrize("consent, contact", [(False, "anna@example.com"), (True, "none"), (None, None)])
 async def test_without_consent_or_contact_nothing_is_stored(order_store: str, skus, consent, contact) -> None:
-    slots = {"stock_alert_target": {**TARGET, "skus": skus}, "alert_contact": contact, "alert_consent": consent}
+    slots = {
+        "stock_alert_target": {**TARGET, "skus": skus},
+        "alert_contact": contact,
+        "alert_consent": consent,
+    }
     messages, _ = await _subscribe(slots)
     assert [m["response"] for m in messages] == ["utter_back_in_stock_not_subscribed"]
     assert _rows(order_store) == []

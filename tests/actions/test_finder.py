@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
-
-from urllib.parse import parse_qsl, urlsplit
 
 from actions.catalog import ActionProductSearch
 from actions.finder import ActionFinderCompare, ActionFinderMore
 from actions.gifts import utter_gift_next
 from actions.store_access import query_store
+from store.cart_links import read_link
 from store.gifts import GiftOptions
 from store.recommend import recommend
-from store.cart_links import read_link
 from tests.actions.catalog_support import DOMAIN, catalog_store, entity, make_tracker, said  # noqa: F401
 from tests.actions.conftest import ASSISTANT_URL
 from tests.conftest import TEST_CART_LINK_SECRET
@@ -39,7 +38,10 @@ async def search(text: str, entities=()) -> tuple[list, dict]:
 async def test_a_need_gets_products_in_budget_each_with_why_then_the_next_steps() -> None:
     messages, slots = await search("a warm jacket for winter walks, under $250")
     responses = [m["response"] for m in messages]
-    assert responses[0] == "utter_finder_intro" and responses[-2:] == ["utter_finder_next", "utter_look_offer"]
+    assert responses[0] == "utter_finder_intro" and responses[-2:] == [
+        "utter_finder_next",
+        "utter_look_offer",
+    ]
     picks = messages[1:-2]
     assert 2 <= len(picks) <= 3 and {m["response"] for m in picks} <= PICKS
     assert picks[0]["title"] == "Summit Insulated Parka"
@@ -134,7 +136,9 @@ async def test_each_pick_carries_a_signed_add_to_cart_link_for_its_variant_and_c
     picks = [m for m in messages if m["response"] in PICKS]
     for pick in picks:
         url = urlsplit(pick["cart_url"])
-        assert f"{url.scheme}://{url.netloc}" == ASSISTANT_URL and url.path == "/webhooks/storefront/cart-link"
+        assert (
+            f"{url.scheme}://{url.netloc}" == ASSISTANT_URL and url.path == "/webhooks/storefront/cart-link"
+        )
         link = read_link(TEST_CART_LINK_SECRET, dict(parse_qsl(url.query)))
         assert link.conversation_id == "shopper-1" and link.quantity == 1
         assert link.permalink().startswith("/cart/") and pick["url"].endswith(f"/products/{link.handle}")
@@ -145,7 +149,8 @@ async def test_the_look_is_offered_after_the_recommendation_one_button_per_produ
     offer = messages[-1]
     assert offer["response"] == "utter_look_offer"
     assert [b["payload"] for b in offer["buttons"]] == [
-        f'/product_search{{"product":"{handle}","look":"complete"}}' for handle in slots["latest_recommendations"]
+        f'/product_search{{"product":"{handle}","look":"complete"}}'
+        for handle in slots["latest_recommendations"]
     ]
 
 

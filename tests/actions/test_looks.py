@@ -51,7 +51,9 @@ async def test_after_a_recommendation_it_is_the_first_product_shown() -> None:
 
 
 async def test_a_product_nothing_is_bought_with_says_so() -> None:
-    messages = await _search("what goes with the Varsity Jacket", [entity("product", "Varsity Jacket", 20, 34)])
+    messages = await _search(
+        "what goes with the Varsity Jacket", [entity("product", "Varsity Jacket", 20, 34)]
+    )
     assert messages == [
         {"response": "utter_look_none", "product": "Varsity Jacket"},
     ]

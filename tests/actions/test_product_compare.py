@@ -46,7 +46,10 @@ async def test_two_products_are_described_side_by_side_in_the_order_named() -> N
         },
         {"response": "utter_product_compare_fit_runs_small", "product": "Ridgeline Storm Hardshell"},
         {"response": "utter_product_compare_material", "material": "three-layer waterproof breathable shell"},
-        {"response": "utter_product_compare_best_for", "best_for": "waterproof, windproof, breathable, hiking, mountain"},
+        {
+            "response": "utter_product_compare_best_for",
+            "best_for": "waterproof, windproof, breathable, hiking, mountain",
+        },
         {
             "response": "utter_product_compare_item",
             "title": "Zip Hoodie",

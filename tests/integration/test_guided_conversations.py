@@ -47,14 +47,18 @@ def test_a_gift_gets_gift_steps_and_the_gift_return_rules_without_a_size_questio
     turn = chat(stack, _sender("gift"), "a present for my brother who cycles")
     assert turn.actions[0] == "action_product_search"
     assert 2 <= len([r for r in turn.responses if r in PICKS]) <= 3
-    assert {"utter_gift_note_offer", "utter_gift_receipt", "utter_gift_returns_store_credit"} <= set(turn.responses)
+    assert {"utter_gift_note_offer", "utter_gift_receipt", "utter_gift_returns_store_credit"} <= set(
+        turn.responses
+    )
     assert any(r.startswith("utter_finder_gift_next") for r in turn.responses)
     assert not any(r.startswith("utter_ask") for r in turn.responses)
     assert "200 characters" in turn.text and "30 days" in turn.text  # store.yaml gifts, returns.yaml
 
 
 def test_two_named_products_are_compared_side_by_side(stack: Stack) -> None:
-    turn = chat(stack, _sender("compare"), "which is better for rain, the Harbor Rain Shell or the Zip Hoodie?")
+    turn = chat(
+        stack, _sender("compare"), "which is better for rain, the Harbor Rain Shell or the Zip Hoodie?"
+    )
     assert turn.actions[0] == "action_product_search"
     items = [r for r in turn.responses if r and r.startswith("utter_product_compare_item")]
     assert len(items) == 2 and turn.responses.count("utter_product_compare_best_for") == 2
@@ -90,22 +94,32 @@ def test_an_add_to_cart_link_is_recorded_then_redirects_to_the_cart_permalink(st
     match = re.fullmatch(r"/webhooks/storefront/cart/(\d+):1", permalink)
     assert match, permalink
     with session_scope(store) as session:
-        clicks = session.execute(
-            select(CartLinkClick).where(CartLinkClick.conversation_id == rest_id(sender))
-        ).scalars().all()
+        clicks = (
+            session.execute(select(CartLinkClick).where(CartLinkClick.conversation_id == rest_id(sender)))
+            .scalars()
+            .all()
+        )
         assert [(c.handle, c.cart_variant_id, c.quantity) for c in clicks] == [
             (turn.slots["latest_recommendations"][0], int(match.group(1)), 1)
         ]
     demo = requests.get(f"{stack.rasa_url}{permalink}", allow_redirects=False, timeout=30)
-    assert demo.status_code == 302 and demo.headers["Location"] == f"/webhooks/storefront/?add={match.group(1)}:1"
-    variant = requests.get(f"{stack.rasa_url}/webhooks/storefront/api/cart-variants/{match.group(1)}", timeout=30)
+    assert (
+        demo.status_code == 302
+        and demo.headers["Location"] == f"/webhooks/storefront/?add={match.group(1)}:1"
+    )
+    variant = requests.get(
+        f"{stack.rasa_url}/webhooks/storefront/api/cart-variants/{match.group(1)}", timeout=30
+    )
     assert variant.json()["handle"] == turn.slots["latest_recommendations"][0] and variant.json()["available"]
 
 
 def test_back_in_stock_subscribe_with_consent_then_cancel(stack: Stack, store) -> None:
     sender = _sender("restock")
     sold_out = chat(stack, sender, "is the Harbor Rain Shell in XL black in stock?")
-    assert sold_out.responses[0] == "utter_stock_sold_out" and sold_out.responses[-1] == "utter_back_in_stock_offer"
+    assert (
+        sold_out.responses[0] == "utter_stock_sold_out"
+        and sold_out.responses[-1] == "utter_back_in_stock_offer"
+    )
     [subscribe] = [b["payload"] for b in sold_out.buttons() if '"stock_alert":"subscribe"' in b["payload"]]
     assert json.loads(subscribe[len("/product_stock") :])["size"] == "XL"
 
@@ -117,19 +131,33 @@ def test_back_in_stock_subscribe_with_consent_then_cancel(stack: Stack, store) -
     assert done.actions[:2] == ["back_in_stock_form", "action_back_in_stock_subscribe"]
     assert done.responses == ["utter_back_in_stock_subscribed"]
     with session_scope(store) as session:
-        rows = session.execute(
-            select(BackInStockSubscription).where(BackInStockSubscription.conversation_id == rest_id(sender))
-        ).scalars().all()
-        assert [(r.channel, r.contact, r.status) for r in rows] == [("email", "anna.restock@example.com", "active")]
+        rows = (
+            session.execute(
+                select(BackInStockSubscription).where(
+                    BackInStockSubscription.conversation_id == rest_id(sender)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        assert [(r.channel, r.contact, r.status) for r in rows] == [
+            ("email", "anna.restock@example.com", "active")
+        ]
         assert rows[0].consented_at is not None
 
     [cancel] = [b["payload"] for b in done.buttons() if '"stock_alert":"cancel"' in b["payload"]]
     cancelled = chat(stack, sender, cancel)
     assert cancelled.responses == ["utter_back_in_stock_cancelled"]
     with session_scope(store) as session:
-        statuses = session.execute(
-            select(BackInStockSubscription.status).where(BackInStockSubscription.conversation_id == rest_id(sender))
-        ).scalars().all()
+        statuses = (
+            session.execute(
+                select(BackInStockSubscription.status).where(
+                    BackInStockSubscription.conversation_id == rest_id(sender)
+                )
+            )
+            .scalars()
+            .all()
+        )
         assert statuses == ["cancelled"]
 
 
@@ -142,9 +170,15 @@ def test_declining_consent_stores_nothing(stack: Stack, store) -> None:
     declined = chat(stack, sender, "no")
     assert declined.responses == ["utter_back_in_stock_not_subscribed"]
     with session_scope(store) as session:
-        assert not session.execute(
-            select(BackInStockSubscription).where(BackInStockSubscription.conversation_id == rest_id(sender))
-        ).scalars().all()
+        assert (
+            not session.execute(
+                select(BackInStockSubscription).where(
+                    BackInStockSubscription.conversation_id == rest_id(sender)
+                )
+            )
+            .scalars()
+            .all()
+        )
 
 
 @pytest.fixture
@@ -168,7 +202,9 @@ def heated_vest(store) -> Iterator[str]:
         bump_catalog_version(session)
 
 
-def test_a_product_added_after_training_is_recommended_once_in_stock(stack: Stack, store, heated_vest: str) -> None:
+def test_a_product_added_after_training_is_recommended_once_in_stock(
+    stack: Stack, store, heated_vest: str
+) -> None:
     before = chat(stack, _sender("new"), "a heated vest for ice fishing")
     assert heated_vest not in before.text  # sold out: never recommended
     with session_scope(store) as session:

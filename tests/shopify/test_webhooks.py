@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from integrations.shopify.webhooks import sign
+from store.back_in_stock import subscribe
 from store.codes import OrderStatus
 from store.db import session_scope
 from store.info import store_timezone
-from store.back_in_stock import subscribe
 from store.models import BackInStockSubscription, Order, Product, ShopifyDelivery, Variant
 from store.order_views import order_status
 from storefront.channels.shopify_webhooks import ShopifyWebhookInput
@@ -206,7 +206,9 @@ async def test_an_inventory_webhook_that_restocks_a_variant_makes_its_alerts_due
     async def level(available: int) -> None:
         payload = {"inventory_item_id": item, "location_id": LOCATION_ID, "available": available,
                    "updated_at": next(at)}  # fmt: skip
-        assert (await deliver(fake_shop, receiver, "inventory_levels/update", payload))[1] == '{"status":"applied"}'
+        assert (await deliver(fake_shop, receiver, "inventory_levels/update", payload))[
+            1
+        ] == '{"status":"applied"}'
 
     await level(0)
     with session_scope(shop_engine) as session:
@@ -216,7 +218,9 @@ async def test_an_inventory_webhook_that_restocks_a_variant_makes_its_alerts_due
     await level(2)
     await level(5)  # already back: nothing more becomes due
     with session_scope(shop_engine) as session:
-        rows = session.execute(select(BackInStockSubscription).where(BackInStockSubscription.sku == sku)).scalars()
+        rows = session.execute(
+            select(BackInStockSubscription).where(BackInStockSubscription.sku == sku)
+        ).scalars()
         assert [(r.status, r.due_at is not None) for r in rows] == [("due", True)]
 
 

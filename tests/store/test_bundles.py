@@ -53,13 +53,15 @@ def test_a_sold_out_companion_is_not_offered(session):
     for variant in _product(session, first.title).variants:
         variant.inventory_quantity = 0
     session.flush()
-    assert first.title not in {c.title for c in complete_the_look(session, product="Harbor Rain Shell").companions}
+    assert first.title not in {
+        c.title for c in complete_the_look(session, product="Harbor Rain Shell").companions
+    }
 
 
 def test_new_orders_move_the_pairs_at_once(session):
     cap = _product(session, "Baseball Cap")
     tote = _product(session, "Canvas Tote Bag")
-    singles, pairs = bought_together(session)
+    _, pairs = bought_together(session)
     before = pairs[frozenset((cap.id, tote.id))]
     customer = session.execute(select(Customer).limit(1)).scalar_one()
     for n in range(MIN_ORDERS_TOGETHER):
@@ -72,7 +74,9 @@ def test_new_orders_move_the_pairs_at_once(session):
         session.add(order)
     session.flush()
     assert bought_together(session)[1][frozenset((cap.id, tote.id))] == before + MIN_ORDERS_TOGETHER
-    assert "Canvas Tote Bag" in {c.title for c in complete_the_look(session, product="Baseball Cap").companions}
+    assert "Canvas Tote Bag" in {
+        c.title for c in complete_the_look(session, product="Baseball Cap").companions
+    }
 
 
 def test_an_unknown_product_has_no_look(session):

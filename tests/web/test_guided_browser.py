@@ -54,7 +54,11 @@ async def test_questions_on_a_product_page_use_the_viewed_product_and_the_cart_t
     colour = bot_events_after_last_user(events)
     assert _slot(events, "product") == HANDLE
     assert "Harbor Rain Shell" in colour[0]["text"]
-    assert _responses(colour)[0] in {"utter_stock_in_stock", "utter_stock_not_offered", "utter_stock_sold_out"}
+    assert _responses(colour)[0] in {
+        "utter_stock_in_stock",
+        "utter_stock_not_offered",
+        "utter_stock_sold_out",
+    }
 
     await send(page, "what goes with it?")
     events = await settled(stack, session_id, 2)
@@ -73,7 +77,9 @@ async def test_questions_on_a_product_page_use_the_viewed_product_and_the_cart_t
         await link.click()
     store_tab = await opened.value
     await store_tab.wait_for_load_state()
-    await until(lambda: _eq(store_tab.locator("#cart-count").text_content(), "1"), "the cart to take the variant")
+    await until(
+        lambda: _eq(store_tab.locator("#cart-count").text_content(), "1"), "the cart to take the variant"
+    )
     assert "add=" not in store_tab.url  # the permalink is consumed, a reload adds nothing again
     cart_shot = screenshot_path(tmp_path, "guided-cart-from-chat-link")
     await store_tab.screenshot(path=str(cart_shot))
@@ -82,9 +88,11 @@ async def test_questions_on_a_product_page_use_the_viewed_product_and_the_cart_t
     engine = make_engine(store_db_url)
     try:
         with session_scope(engine) as session:
-            clicks = session.execute(
-                select(CartLinkClick).where(CartLinkClick.conversation_id == session_id)
-            ).scalars().all()
+            clicks = (
+                session.execute(select(CartLinkClick).where(CartLinkClick.conversation_id == session_id))
+                .scalars()
+                .all()
+            )
             cart = await store_tab.evaluate("JSON.parse(localStorage.getItem('storefront.cart'))")
             assert [(c.sku, c.quantity) for c in clicks] == [(line["sku"], line["quantity"]) for line in cart]
     finally:

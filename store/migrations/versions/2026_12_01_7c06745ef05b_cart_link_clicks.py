@@ -32,4 +32,3 @@ def upgrade() -> None:
             batch_op.f("ix_cart_link_clicks_conversation_id"), ["conversation_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_cart_link_clicks_handle"), ["handle"], unique=False)
-
