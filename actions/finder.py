@@ -33,6 +33,7 @@ from actions.looks import look_buttons
 from actions.product_compare import compare_products, utter_comparison
 from actions.store_access import answers_store_failure, query_store
 from core import clock
+from store.bundles import with_a_look
 from store.gifts import GiftOptions, gift_options
 from store.info import store_info
 from store.recommend import Recommendation, parse_need, recommend, tag_text
@@ -61,6 +62,8 @@ class Found:
     recommendations: List[Recommendation]
     currency: str
     gift: Optional[GiftOptions] = None
+    with_a_look: Sequence[str] = ()
+    """The handles of those recommended that something goes with (their look buttons)."""
 
 
 def find_for_need(
@@ -79,12 +82,13 @@ def find_for_need(
     )
     record_shown(session, conversation_id=conversation_id, need=need, shown=found, now=clock.now())
     gift = gift_options(session) if found and is_gift(need) else None
-    return Found(found, store_info(session).currency, gift)
+    looks = with_a_look(session, handles=[rec.handle for rec in found]) if found else []
+    return Found(found, store_info(session).currency, gift, looks)
 
 
 def utter_recommendations(dispatcher: CollectingDispatcher, tracker: Tracker, found: Found) -> None:
     """An intro, one message per product with why it fits and its add-to-cart link, the next
-    steps as buttons (a gift's own), then what goes with each product."""
+    steps as buttons (a gift's own), then what goes with the products something goes with."""
     dispatcher.utter_message(response="utter_finder_intro")
     for rec in found.recommendations:
         dispatcher.utter_message(
@@ -97,8 +101,9 @@ def utter_recommendations(dispatcher: CollectingDispatcher, tracker: Tracker, fo
         utter_gift_next(dispatcher, found.recommendations, found.gift)
     else:
         dispatcher.utter_message(response="utter_finder_next")  # its buttons: more, compare, size, person
-    buttons = look_buttons([(rec.handle, rec.title) for rec in found.recommendations])
-    dispatcher.utter_message(response="utter_look_offer", buttons=buttons)
+    looks = [(rec.handle, rec.title) for rec in found.recommendations if rec.handle in found.with_a_look]
+    if looks:
+        dispatcher.utter_message(response="utter_look_offer", buttons=look_buttons(looks))
 
 
 def why_response(rec: Recommendation) -> str:

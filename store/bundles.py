@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import combinations
-from typing import Optional
+from typing import Optional, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -86,7 +86,26 @@ def complete_the_look(
     found = resolve_product(session, product)
     if found is None:
         return None
-    singles, pairs = bought_together(session)
+    return _look(session, found, bought_together(session), limit=limit, exclude=exclude)
+
+
+def with_a_look(session: Session, *, handles: Sequence[str]) -> list[str]:
+    """Those of ``handles`` that have something to go with them (the look buttons to offer)."""
+    counts = bought_together(session)
+    products = session.execute(select(Product).where(Product.handle.in_(handles))).scalars()
+    offered = {p.handle for p in products if _look(session, p, counts, limit=1).companions}
+    return [handle for handle in handles if handle in offered]
+
+
+def _look(
+    session: Session,
+    found: Product,
+    counts: tuple[Counter, Counter],
+    *,
+    limit: int,
+    exclude: Sequence[str] = (),
+) -> Look:
+    singles, pairs = counts
     scored: dict[int, tuple[float, int]] = {}
     for pair, count in pairs.items():
         if found.id in pair and count >= MIN_ORDERS_TOGETHER:

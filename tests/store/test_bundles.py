@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from store.bundles import MIN_ORDERS_TOGETHER, bought_together, complete_the_look
+from store.bundles import MIN_ORDERS_TOGETHER, bought_together, complete_the_look, with_a_look
 from store.models import Customer, LineItem, Order, Product
 from store.sample.catalog import catalog_looks
 from tests.store.conftest import NOW
@@ -81,3 +81,8 @@ def test_new_orders_move_the_pairs_at_once(session):
 
 def test_an_unknown_product_has_no_look(session):
     assert complete_the_look(session, product="a spaceship with wings") is None
+
+
+def test_only_products_with_a_look_get_a_look_button(session):
+    handles = ["hooded-rain-parka", "harbor-rain-shell", "runner-one", "varsity-jacket"]
+    assert with_a_look(session, handles=handles) == ["harbor-rain-shell", "runner-one"]
