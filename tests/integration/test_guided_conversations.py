@@ -29,7 +29,8 @@ from tools.launcher import Stack
 pytestmark = pytest.mark.integration
 
 PICKS = ("utter_finder_pick_because", "utter_finder_pick_material", "utter_finder_pick")
-CART_LINK = re.compile(r"Add to cart: (\S+)")
+CART_LINK = re.compile(r"\[Add to cart\]\((\S+?)\)")
+"""The widget's and REST's link (markdown); WhatsApp gets the bare URL (a channel variant)."""
 
 
 def _sender(kind: str) -> str:
@@ -90,6 +91,10 @@ def test_an_add_to_cart_link_is_recorded_then_redirects_to_the_cart_permalink(st
     assert len(links) == len([r for r in turn.responses if r in PICKS]) >= 2
     forged = re.sub(r"([?&]q=)1", r"\g<1>5", links[0])
     assert requests.get(forged, allow_redirects=False, timeout=30).status_code == 400
+    unsigned = links[0].split("&sig=")[0]
+    assert requests.get(unsigned, allow_redirects=False, timeout=30).status_code == 400
+    bad_permalink = f"{stack.rasa_url}/webhooks/storefront/cart/not-a-variant"
+    assert requests.get(bad_permalink, allow_redirects=False, timeout=30).status_code == 400
 
     followed = requests.get(links[0], allow_redirects=False, timeout=30)
     assert followed.status_code == 302

@@ -72,7 +72,8 @@ async def test_questions_on_a_product_page_use_the_viewed_product_and_the_cart_t
     keep_screenshot(shot)
 
     # the first companion's add-to-cart link, as the widget shows it (a link opening a new tab)
-    link = page.locator(".sfchat-bot a", has_text="/webhooks/storefront/cart-link").first
+    link = page.locator(".sfchat-bot a", has_text="Add to cart").first
+    assert "/webhooks/storefront/cart-link?" in await link.get_attribute("href")
     async with page.context.expect_page() as opened:
         await link.click()
     store_tab = await opened.value
