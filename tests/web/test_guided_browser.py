@@ -82,6 +82,7 @@ async def test_questions_on_a_product_page_use_the_viewed_product_and_the_cart_t
         lambda: _eq(store_tab.locator("#cart-count").text_content(), "1"), "the cart to take the variant"
     )
     assert "add=" not in store_tab.url  # the permalink is consumed, a reload adds nothing again
+    await store_tab.wait_for_selector("#product[data-handle]")  # the added product's page
     cart_shot = screenshot_path(tmp_path, "guided-cart-from-chat-link")
     await store_tab.screenshot(path=str(cart_shot))
     keep_screenshot(cart_shot)
