@@ -37,11 +37,12 @@ FORM = "back_in_stock_form"
 NO_CONTACT = "none"
 MAX_SKUS = 6
 ASKS_FOR_ALERT = re.compile(
-    r"\b(tell|let|notify|email|text|message|ping|alert|inform)\b.{0,40}"
-    r"\b(back|restock(ed)?|in stock|available|comes? in)\b",
+    r"\b(tell|let|notify|email|text|message|ping|alert|inform)\b.{0,20}\b(when|once|as soon as)\b.{0,30}"
+    r"\b(back|restock(ed|s)?|in stock|available)\b",
     re.IGNORECASE,
 )
-"""A typed request to hear when something is back ("can you tell me when the M is back?")."""
+"""A typed request to hear when something is back ("can you tell me when the M is back?"), not a
+question about now ("can you tell me if the M is available?")."""
 
 
 def alert_request(tracker: Tracker) -> Optional[str]:

@@ -96,7 +96,8 @@ async def test_the_signed_in_shoppers_email_is_filled_in(skus) -> None:
 @pytest.mark.parametrize(
     "text, expected",
     [("can you tell me when the XL is back?", "subscribe"), ("let me know when it's restocked", "subscribe"),
-     ("is the XL in stock", None), ("when will the hoodie be back in stock", None)],
+     ("email me as soon as the large restocks", "subscribe"), ("is the XL in stock", None),
+     ("when will the hoodie be back in stock", None), ("can you tell me if the XL is available", None)],
 )  # fmt: skip
 def test_a_typed_request_to_hear_when_it_is_back(text: str, expected: str | None) -> None:
     assert alert_request(make_tracker(intent="product_stock", text=text)) == expected
