@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "7c06745ef05b"
-down_revision = "8005dfe173cc"
+down_revision = "aad1387b0a21"
 branch_labels = None
 depends_on = None
 
