@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "7c06745ef05b"
-down_revision = "aad1387b0a21"
+down_revision = "bd1bcee63b50"
 branch_labels = None
 depends_on = None
 
