@@ -255,6 +255,8 @@ class Settings:
     twilio_number: str = setting("")
     twilio_webhook_url: str = setting("", _optional(_url("http", "https")))
     twilio_api_base_url: str = setting("https://api.twilio.com", _url("http", "https"))
+    # Twilio's Advanced Opt-Out answers STOP/START/HELP on SMS itself; true makes the app answer
+    twilio_sms_keyword_replies: bool = setting("false", _flag)
     # Shopify live connection (off while the shop domain or the Admin API token is empty): webhooks
     # in (checked with the webhook secret, the app's client secret), writes out through the Admin
     # GraphQL API of the pinned version. SHOPIFY_ADMIN_URL overrides https://<shop domain> (the

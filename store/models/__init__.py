@@ -23,14 +23,15 @@ from store.models.policies import (
     ShippingZone,
     StoreSetting,
 )
+from store.models.proactive import ChannelContact, ConsentRecord, OutboxMessage
 from store.models.recommendations import RecommendationShown
 from store.models.shopify import ShopifyDelivery
 from store.models.verification import VerificationFailure
 
 __all__ = [
-    "Agent", "AgentLoginFailure", "AgentSession", "BackInStockSubscription", "Base", "Category", "Country", "Customer", "DiscountCode",
+    "Agent", "AgentLoginFailure", "AgentSession", "BackInStockSubscription", "Base", "Category", "ChannelContact", "ConsentRecord", "Country", "Customer", "DiscountCode",
     "Fulfillment", "FulfillmentLine",
-    "Handoff", "HandoffMessage", "Holiday", "LineItem", "Money", "Order", "Product", "Return",
+    "Handoff", "HandoffMessage", "Holiday", "LineItem", "Money", "Order", "OutboxMessage", "Product", "Return",
     "RecommendationShown", "ReturnItem", "ReturnPolicy", "ShippingMethod", "ShippingZone", "ShopifyDelivery", "SizeChart",
     "SizeChartRow", "StoreSetting", "UTCDateTime", "Variant", "VerificationFailure", "money",
 ]

@@ -9,8 +9,11 @@ async code. This subclass keeps its name and routes (``/webhooks/twilio/webhook`
   refused or failed send as :class:`TwilioDeliveryError` (a ``ChannelDeliveryError``);
 - shows buttons as one numbered list the shopper answers with a number or a title;
 - reads at most ``MAX_MESSAGE_CHARS`` of a message (Twilio retries a refused webhook);
-- drops Twilio's re-deliveries by ``MessageSid`` and maps locations, media and STOP like the
-  WhatsApp Cloud API channel does.
+- drops Twilio's re-deliveries by ``MessageSid`` and maps locations and media like the WhatsApp
+  Cloud API channel does;
+- takes STOP/START/HELP before the NLU (:mod:`storefront.channels.keywords`); on SMS Twilio's
+  Advanced Opt-Out confirms them itself, so the channel only records them unless
+  ``TWILIO_SMS_KEYWORD_REPLIES=true``.
 
 Reference it in ``credentials.yml`` as ``storefront.channels.twilio_secure.SecureTwilioInput``.
 """
@@ -34,12 +37,16 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from core.booleans import parse_bool
+from store.consent import Channel
+from store.keywords import keyword_of
+from store.runner import StoreUnavailable
 from storefront.channels import whatsapp_format as fmt
 from storefront.channels.conversation_ids import conversation_id, native_id
 from storefront.channels.delivery import ChannelDeliveryError
+from storefront.channels.keywords import Inbound, take_keyword
 from storefront.channels.limits import DEFAULT_LIMITS, cap_text, install_request_limit, limit_settings
 from storefront.channels.whatsapp import add_lifecycle_routes, app_tracker_store
-from storefront.channels.whatsapp_inbound import OPT_IN_KEYWORDS, OPT_OUT_KEYWORDS, Intents, location_text
+from storefront.channels.whatsapp_inbound import Intents, location_text
 from storefront.channels.whatsapp_state import (
     ConversationFacts,
     OrderedDispatcher,
@@ -173,6 +180,8 @@ class SecureTwilioInput(TwilioInput):
             background=parse_bool(given.get("background"), name="background", default=True),
             recent_ids=recent_ids_from_settings(cls.name(), settings),
             limits=limit_settings(),
+            ledger=True,
+            sms_keyword_replies=settings.twilio_sms_keyword_replies,
         )
 
     def __init__(
@@ -188,15 +197,18 @@ class SecureTwilioInput(TwilioInput):
         tracker_store: Optional[Any] = None,
         recent_ids: Optional[SeenMessages] = None,
         limits: Optional[Dict[str, int]] = None,
+        ledger: bool = False,
+        sms_keyword_replies: bool = False,
     ) -> None:
         super().__init__(account_sid, auth_token, twilio_number, debug_mode=False)
+        self.ledger, self.sms_keyword_replies = ledger, sms_keyword_replies
         self.webhook_url, self.api_base_url = webhook_url, api_base_url
         self.intents = intents
         self.dispatcher = OrderedDispatcher(background=background)
         self.recent_ids: SeenMessages = recent_ids if recent_ids is not None else RecentIds()
         self._app: Any = None
         self._tracker_store = tracker_store
-        self.facts = ConversationFacts(self._current_tracker_store, self.name())
+        self.facts = ConversationFacts(self._current_tracker_store, self.name(), ledger=ledger)
         self.limits = {**DEFAULT_LIMITS, **(limits or {})}
 
     @property
@@ -224,7 +236,7 @@ class SecureTwilioInput(TwilioInput):
         return f"{self.webhook_url}?{query}" if query and "?" not in self.webhook_url else self.webhook_url
 
     def message_text(self, form: Dict[str, List[str]], metadata: Dict[str, Any]) -> Optional[str]:
-        """What the bot reads: typed text, STOP/START, a location, or media."""
+        """What the bot reads: typed text, a location, or media."""
         first = {name: values[0] for name, values in form.items() if values}
         body = first.get("Body", "").strip()
         if first.get("Latitude") and first.get("Longitude"):
@@ -233,10 +245,6 @@ class SecureTwilioInput(TwilioInput):
                 if first.get(field):
                     location[key] = first[field]
             return location_text(location, self.intents, metadata)
-        keyword = body.strip(".!").casefold()
-        if keyword in OPT_OUT_KEYWORDS or keyword in OPT_IN_KEYWORDS:
-            metadata["opt_out"] = keyword in OPT_OUT_KEYWORDS
-            return f"/{self.intents.opt_out if metadata['opt_out'] else self.intents.opt_in}"
         count = first.get("NumMedia", "0")
         media_count = int(count) if count.isdigit() else 0
         if media_count:
@@ -250,10 +258,30 @@ class SecureTwilioInput(TwilioInput):
             return f'/{self.intents.media}{{"media_type": "{media_type}"}}'
         return None
 
+    async def _took_keyword(self, sender: str, text: str, metadata: Dict[str, Any]) -> bool:
+        """Note the message in the store; True when it was STOP/START/HELP (handled here)."""
+        phone = metadata.get("phone")
+        if not self.ledger or not phone:
+            return False
+        channel = Channel.WHATSAPP if metadata.get("channel") == "whatsapp" else Channel.SMS
+        typed = text if "location" not in metadata and "media" not in metadata else None
+        reply = channel is Channel.WHATSAPP or self.sms_keyword_replies
+        try:
+            return await take_keyword(
+                Inbound(channel, phone, sender, typed), self._output(False), reply=reply
+            )
+        except StoreUnavailable:
+            if typed is not None and keyword_of(typed, channel=channel) is not None:
+                raise  # an opt-out that was not recorded: answer 500 so that Twilio retries
+            logger.exception("twilio.inbound.not_noted sender=%s", sender)
+            return False
+
     async def _deliver(
         self, sender: str, message_id: str, text: str, metadata: Dict[str, Any],
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> None:  # fmt: skip
+        if await self._took_keyword(sender, text, metadata):
+            return
         text = cap_text(text, self.limits["MAX_MESSAGE_CHARS"], channel=self.name())
         options = await self.facts.take_offered_options(sender)
         payload = fmt.match_numbered_answer(text, options)

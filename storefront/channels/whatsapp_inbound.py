@@ -24,9 +24,6 @@ logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 WEBHOOK_OBJECT = "whatsapp_business_account"
 
-# Keywords that opt a shopper out of (and back into) business-initiated messages.
-OPT_OUT_KEYWORDS = frozenset({"stop", "stopall", "unsubscribe"})
-OPT_IN_KEYWORDS = frozenset({"start", "unstop", "subscribe"})
 MEDIA_TYPES = frozenset({"image", "video", "audio", "document", "sticker"})
 # Message types that carry nothing for the bot and need no answer.
 SILENT_TYPES = frozenset({"reaction", "system", "ephemeral"})
@@ -42,8 +39,6 @@ class Intents:
 
     location: str = "inform"
     media: str = "media_received"
-    opt_out: str = "opt_out"
-    opt_in: str = "opt_in"
 
 
 @dataclass(frozen=True)
@@ -213,13 +208,7 @@ def _message_text(
         text = body.get("body")
         if not isinstance(text, str) or not text.strip():
             return None
-        keyword = text.strip().strip(".!").casefold()
-        if keyword in OPT_OUT_KEYWORDS:
-            metadata["opt_out"] = True
-            return f"/{intents.opt_out}"
-        if keyword in OPT_IN_KEYWORDS:
-            metadata["opt_out"] = False
-            return f"/{intents.opt_in}"
+        # STOP/START/HELP stay text here: the channel takes them before the NLU (keywords.py).
         # Typed text never reaches Rasa as "/intent{entities}": only our own buttons may do that.
         return text.lstrip().lstrip("/") or None
     if kind == "interactive":
