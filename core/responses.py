@@ -51,9 +51,12 @@ def response_variant(name: str, channel: Optional[str] = None, *, path: Path = D
 
 
 def response_text(
-    name: str, channel: Optional[str] = None, values: Optional[Mapping[str, Any]] = None, *,
+    name: str,
+    channel: Optional[str] = None,
+    values: Optional[Mapping[str, Any]] = None,
+    *,
     path: Path = DOMAIN_FILE,
-) -> str:  # fmt: skip
+) -> str:
     """The text of response ``name`` for ``channel`` with ``values`` filled in."""
     text = str(response_variant(name, channel, path=path)["text"])
     return string.Formatter().vformat(text, (), _Keep({k: v for k, v in (values or {}).items()}))

@@ -35,8 +35,9 @@ def note_inbound(
     address = normalize_address(channel, address, region=store_country(session))
     row = _find(session, channel, address)
     if row is None:
-        row = ChannelContact(channel=channel.value, address=address, conversation_id=conversation_id,
-                             last_inbound_at=now)  # fmt: skip
+        row = ChannelContact(
+            channel=channel.value, address=address, conversation_id=conversation_id, last_inbound_at=now
+        )
         session.add(row)
     elif now >= row.last_inbound_at:
         row.last_inbound_at, row.conversation_id = now, conversation_id

@@ -94,8 +94,9 @@ def consent_state(session: Session, *, channel: Channel, address: str, purpose: 
     )
     if row is None:
         return ConsentState(False, False, None, None, None)
-    return ConsentState(row.withdrawn_at is None, row.withdrawn_at is not None, row.granted_at,
-                        row.withdrawn_at, row.source)  # fmt: skip
+    return ConsentState(
+        row.withdrawn_at is None, row.withdrawn_at is not None, row.granted_at, row.withdrawn_at, row.source
+    )
 
 
 def may_message(session: Session, *, channel: Channel, address: str, purpose: Purpose) -> bool:
@@ -107,9 +108,16 @@ def may_message(session: Session, *, channel: Channel, address: str, purpose: Pu
 
 
 def grant(
-    session: Session, *, channel: Channel, address: str, purpose: Purpose, source: Source, wording: str,
-    now: datetime, customer_id: Optional[int] = None,
-) -> bool:  # fmt: skip
+    session: Session,
+    *,
+    channel: Channel,
+    address: str,
+    purpose: Purpose,
+    source: Source,
+    wording: str,
+    now: datetime,
+    customer_id: Optional[int] = None,
+) -> bool:
     """Record consent; returns False when it was already standing (nothing is added)."""
     address = normalize_address(channel, address, region=store_country(session))
     row = _open_record(session, channel, address, purpose)
@@ -118,10 +126,14 @@ def grant(
     session.add(
         ConsentRecord(
             customer_id=customer_id if customer_id is not None else (row.customer_id if row else None),
-            channel=channel.value, address=address, purpose=purpose.value, source=source.value,
-            wording=wording, granted_at=now,
+            channel=channel.value,
+            address=address,
+            purpose=purpose.value,
+            source=source.value,
+            wording=wording,
+            granted_at=now,
         )
-    )  # fmt: skip
+    )
     session.flush()
     return True
 
@@ -139,8 +151,14 @@ def withdraw(
     if row is not None and row.withdrawn_at is not None:
         return False
     if row is None:
-        row = ConsentRecord(channel=channel.value, address=address, purpose=purpose.value,
-                            source=source.value, wording="", granted_at=now)  # fmt: skip
+        row = ConsentRecord(
+            channel=channel.value,
+            address=address,
+            purpose=purpose.value,
+            source=source.value,
+            wording="",
+            granted_at=now,
+        )
         session.add(row)
     row.withdrawn_at, row.withdrawal_source = now, source.value
     session.flush()
@@ -168,19 +186,26 @@ def seed_from_customers(session: Session, *, now: datetime) -> int:
             address = normalize_address(channel, raw, region=region)
             session.execute(
                 update(ConsentRecord)
-                .where(ConsentRecord.channel == channel.value, ConsentRecord.address == address,
-                       ConsentRecord.customer_id.is_(None))
+                .where(
+                    ConsentRecord.channel == channel.value,
+                    ConsentRecord.address == address,
+                    ConsentRecord.customer_id.is_(None),
+                )
                 .values(customer_id=customer.id)
-            )  # fmt: skip
+            )
             if not accepted or _open_record(session, channel, address, Purpose.MARKETING) is not None:
                 continue
             session.add(
                 ConsentRecord(
-                    customer_id=customer.id, channel=channel.value, address=address,
-                    purpose=Purpose.MARKETING.value, source=Source.SHOPIFY_IMPORT.value,
-                    wording=IMPORTED_WORDING, granted_at=customer.created_at or now,
+                    customer_id=customer.id,
+                    channel=channel.value,
+                    address=address,
+                    purpose=Purpose.MARKETING.value,
+                    source=Source.SHOPIFY_IMPORT.value,
+                    wording=IMPORTED_WORDING,
+                    granted_at=customer.created_at or now,
                 )
-            )  # fmt: skip
+            )
             added += 1
     session.flush()
     return added

@@ -96,7 +96,14 @@ def apply_keyword(
     if keyword is Keyword.OPT_IN:
         wording = OPT_IN_WORDING.format(word=word.strip())
         for purpose in purposes:
-            grant(session, channel=channel, address=address, purpose=purpose, source=Source.KEYWORD,
-                  wording=wording, now=now)  # fmt: skip
+            grant(
+                session,
+                channel=channel,
+                address=address,
+                purpose=purpose,
+                source=Source.KEYWORD,
+                wording=wording,
+                now=now,
+            )
         return KeywordResult(keyword, Outcome.OPTED_IN)
     return KeywordResult(keyword, Outcome.HELP)

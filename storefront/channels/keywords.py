@@ -37,13 +37,24 @@ class Inbound:
 
 
 def _record(session: Session, *, inbound: Inbound, now: datetime) -> Optional[KeywordResult]:
-    note_inbound(session, channel=inbound.channel, address=inbound.address,
-                 conversation_id=inbound.conversation_id, now=now)  # fmt: skip
+    note_inbound(
+        session,
+        channel=inbound.channel,
+        address=inbound.address,
+        conversation_id=inbound.conversation_id,
+        now=now,
+    )
     keyword = keyword_of(inbound.text, channel=inbound.channel)
     if keyword is None:
         return None
-    return apply_keyword(session, keyword=keyword, word=inbound.text or "", channel=inbound.channel,
-                         address=inbound.address, now=now)  # fmt: skip
+    return apply_keyword(
+        session,
+        keyword=keyword,
+        word=inbound.text or "",
+        channel=inbound.channel,
+        address=inbound.address,
+        now=now,
+    )
 
 
 async def take_keyword(inbound: Inbound, output: Any, *, reply: bool = True) -> bool:

@@ -1,0 +1,273 @@
+"""The outbox worker: ``python -m integrations.proactive.worker`` (``make run`` supervises it).
+
+Each round gives back what dead workers held, claims a batch of due messages, and for each one
+checks the rules (:mod:`store.outbox_rules`), marks it ``sending``, calls the provider and records
+the answer. Retries back off exponentially (``retries`` in the store's ``messaging`` settings).
+
+``--drill-pause-after-claim`` is the crash drill's hook: the worker claims, says so on stdout and
+waits to be killed before sending anything (tests/proactive/test_crash_drill.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import time
+from datetime import timedelta
+from typing import Dict, Optional, Sequence
+
+from sqlalchemy.engine import Engine
+
+from core import clock
+from core.settings import Settings, get_settings
+from integrations.proactive.providers import (
+    ProviderError,
+    Sender,
+    SmtpSender,
+    TwilioSender,
+    WhatsAppCloudSender,
+)
+from integrations.proactive.render import render
+from store.consent import Channel, Purpose, Source, withdraw
+from store.db import make_engine, session_scope
+from store.info import store_info
+from store.messaging_config import messaging_config
+from store.models import OutboxMessage
+from store.outbox import Status, claim, finish, release_abandoned, start_sending, worker_name
+from store.outbox_rules import decide
+
+logger = logging.getLogger(__name__)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this host."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def senders_from_settings(settings: Settings) -> Dict[str, Sender]:
+    """The providers that are configured, by channel (WhatsApp: the Cloud API, else Twilio)."""
+    senders: Dict[str, Sender] = {}
+    twilio: Optional[TwilioSender] = None
+    if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_number:
+        twilio = TwilioSender(
+            settings.twilio_api_base_url,
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            settings.twilio_number,
+            settings.twilio_status_callback_url,
+        )
+        senders[Channel.SMS.value] = twilio
+        if settings.twilio_number.startswith("whatsapp:"):
+            senders[Channel.WHATSAPP.value] = twilio
+    if settings.whatsapp_access_token and settings.whatsapp_phone_number_id:
+        senders[Channel.WHATSAPP.value] = WhatsAppCloudSender(
+            settings.whatsapp_api_base_url,
+            settings.whatsapp_api_version,
+            settings.whatsapp_phone_number_id,
+            settings.whatsapp_access_token,
+        )
+    if settings.smtp_host and settings.smtp_from:
+        senders[Channel.EMAIL.value] = SmtpSender(
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.smtp_from,
+            settings.smtp_username,
+            settings.smtp_password,
+            settings.smtp_starttls,
+            list_unsubscribe=settings.smtp_from,
+        )
+    return senders
+
+
+class Worker:
+    """Sends due outbox messages through ``senders`` (by channel) from the store at ``engine``."""
+
+    def __init__(self, engine: Engine, senders: Dict[str, Sender], *, lease: timedelta, batch: int) -> None:
+        self.engine, self.senders, self.lease, self.batch = engine, senders, lease, batch
+
+    def claim_batch(self) -> tuple[str, list[int]]:
+        """Give back abandoned rows, then claim due ones (committed before anything is sent)."""
+        now = clock.now()
+        with session_scope(self.engine) as session:
+            released = release_abandoned(session, now=now, alive=pid_alive)
+        if released:
+            logger.warning("outbox.released rows=%d", released)
+        worker = worker_name()
+        with session_scope(self.engine) as session:
+            ids = [
+                row.id for row in claim(session, worker=worker, now=now, lease=self.lease, limit=self.batch)
+            ]
+        return worker, ids
+
+    def send_claimed(self, worker: str, ids: Sequence[int]) -> None:
+        for message_id in ids:
+            try:
+                self.send_one(worker, message_id)
+            except LookupError:
+                logger.warning("outbox.lost_claim id=%d", message_id)  # released by another worker
+
+    def run_once(self) -> int:
+        """One round; returns how many messages were claimed."""
+        worker, ids = self.claim_batch()
+        self.send_claimed(worker, ids)
+        return len(ids)
+
+    def send_one(self, worker: str, message_id: int) -> None:
+        now = clock.now()
+        with session_scope(self.engine) as session:
+            row = session.get(OutboxMessage, message_id)
+            assert row is not None
+            config = messaging_config(session)
+            decision = decide(session, row, now=now, config=config)
+            sender = self.senders.get(row.channel)
+            if decision.action == "send" and sender is None:
+                decision = type(decision)("skip", f"no_{row.channel}_provider_configured")
+            if decision.action != "send":
+                status = Status.HELD if decision.action == "hold" else Status.SKIPPED
+                finish(
+                    session,
+                    message_id=message_id,
+                    worker=worker,
+                    status=status,
+                    now=now,
+                    reason=decision.reason,
+                    due_at=decision.until,
+                    from_status=Status.CLAIMED,
+                )
+                logger.info("outbox.%s id=%d reason=%s", status.value, message_id, decision.reason)
+                return
+            info = store_info(session)
+            outgoing = render(
+                channel=row.channel,
+                recipient=row.recipient,
+                trigger=row.trigger,
+                response=row.response,
+                params=dict(row.params or {}),
+                brand=config.brand or info.name,
+                support_email=info.support_email or "",
+                template=decision.template,
+            )
+            attempts, purpose, channel = row.attempts, row.purpose, row.channel
+            start_sending(session, message_id=message_id, worker=worker)
+        assert sender is not None
+        try:
+            provider_id = sender.send(outgoing)
+        except ProviderError as error:
+            self._failed(
+                worker,
+                message_id,
+                error,
+                attempts=attempts,
+                purpose=purpose,
+                channel=channel,
+                max_attempts=config.max_attempts,
+                backoff=config.backoff_seconds,
+            )
+            return
+        with session_scope(self.engine) as session:
+            finish(
+                session,
+                message_id=message_id,
+                worker=worker,
+                status=Status.SENT,
+                now=clock.now(),
+                provider_message_id=provider_id,
+            )
+        logger.info("outbox.sent id=%d provider_id=%s", message_id, provider_id)
+
+    def _failed(
+        self,
+        worker: str,
+        message_id: int,
+        error: ProviderError,
+        *,
+        attempts: int,
+        purpose: str,
+        channel: str,
+        max_attempts: int,
+        backoff: int,
+    ) -> None:
+        now = clock.now()
+        with session_scope(self.engine) as session:
+            if error.opted_out:
+                row = session.get(OutboxMessage, message_id)
+                assert row is not None
+                withdraw(
+                    session,
+                    channel=Channel(channel),
+                    address=row.recipient,
+                    purpose=Purpose(purpose),
+                    source=Source.PROVIDER,
+                    now=now,
+                )
+            if error.retry and attempts < max_attempts:
+                later = now + timedelta(seconds=backoff * 2 ** (attempts - 1))
+                finish(
+                    session,
+                    message_id=message_id,
+                    worker=worker,
+                    status=Status.QUEUED,
+                    now=now,
+                    reason=f"retrying: {error}"[:255],
+                    due_at=later,
+                )
+                logger.warning("outbox.retry id=%d attempt=%d error=%s", message_id, attempts, error)
+            else:
+                finish(
+                    session,
+                    message_id=message_id,
+                    worker=worker,
+                    status=Status.FAILED,
+                    now=now,
+                    reason=str(error)[:255],
+                )
+                logger.error("outbox.failed id=%d error=%s", message_id, error)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m integrations.proactive.worker", description=__doc__)
+    parser.add_argument("--once", action="store_true", help="one round, then exit")
+    parser.add_argument("--drill-pause-after-claim", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = get_settings()
+    worker = Worker(
+        make_engine(settings.database_url),
+        senders_from_settings(settings),
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
+        batch=settings.outbox_batch_size,
+    )
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    logger.info("outbox.worker.started channels=%s", ",".join(sorted(worker.senders)) or "none")
+    while not stopping:
+        if args.drill_pause_after_claim:
+            _, ids = worker.claim_batch()
+            print(f"claimed {len(ids)}", flush=True)
+            while True:
+                time.sleep(1)
+        claimed = worker.run_once()
+        if args.once:
+            break
+        if not claimed:
+            time.sleep(settings.outbox_poll_seconds)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
