@@ -121,7 +121,6 @@ def claim(
             status=Status.CLAIMED.value,
             claimed_by=worker,
             lease_until=now + lease,
-            attempts=OutboxMessage.attempts + 1,
         )
         .execution_options(synchronize_session=False)
     )
@@ -160,7 +159,6 @@ def release_abandoned(session: Session, *, now: datetime, alive: Callable[[int],
             continue
         if row.status == Status.CLAIMED.value:
             row.status, row.claimed_by, row.lease_until = Status.QUEUED.value, None, None
-            row.attempts = max(0, row.attempts - 1)  # it never reached the provider
         else:
             row.status, row.reason = Status.FAILED.value, INTERRUPTED
         changed += 1
@@ -176,8 +174,9 @@ def _mine(session: Session, message_id: int, worker: str, status: Status) -> Out
 
 
 def start_sending(session: Session, *, message_id: int, worker: str) -> None:
-    """Mark a claimed row ``sending``; commit before calling the provider."""
-    _mine(session, message_id, worker, Status.CLAIMED).status = Status.SENDING.value
+    """Mark a claimed row ``sending`` (one more attempt); commit before calling the provider."""
+    row = _mine(session, message_id, worker, Status.CLAIMED)
+    row.status, row.attempts = Status.SENDING.value, row.attempts + 1
     session.flush()
 
 

@@ -156,7 +156,7 @@ class Worker:
                 support_email=info.support_email or "",
                 template=decision.template,
             )
-            attempts, purpose, channel = row.attempts, row.purpose, row.channel
+            attempts, purpose, channel = row.attempts + 1, row.purpose, row.channel
             start_sending(session, message_id=message_id, worker=worker)
         assert sender is not None
         try:
@@ -236,6 +236,7 @@ class Worker:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m integrations.proactive.worker", description=__doc__)
     parser.add_argument("--once", action="store_true", help="one round, then exit")
+    parser.add_argument("--drain", action="store_true", help="rounds until nothing is due, then exit")
     parser.add_argument("--drill-pause-after-claim", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -262,7 +263,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             while True:
                 time.sleep(1)
         claimed = worker.run_once()
-        if args.once:
+        if args.once or (args.drain and not claimed):
             break
         if not claimed:
             time.sleep(settings.outbox_poll_seconds)
