@@ -3,7 +3,9 @@
 Checked by the worker right before each send (consent can be withdrawn between the trigger and
 the send). Marketing waits for the recipient's daytime (their phone number's time zone, else the
 country they ship to, else the store's) and for room under the weekly cap; service messages (the
-shopper's own order) are exempt from both but not from a withdrawal. On WhatsApp, outside the 24
+shopper's own order) are exempt from both but not from a withdrawal. A message the shopper asked
+for (a back-in-stock alert: ``requested`` in its params) needs no standing consent, only none
+withdrawn. On WhatsApp, outside the 24
 hours after the shopper last wrote, only an approved template of the matching category may go,
 and marketing templates are not sent to +1 numbers while Meta's pause lasts.
 """
@@ -70,7 +72,7 @@ def recipient_place(session: Session, message: OutboxMessage) -> tuple[Optional[
         country = session.execute(
             select(Order.shipping_country)
             .where(Order.customer_id == message.customer_id, Order.shipping_country.is_not(None))
-            .order_by(Order.created_at.desc())
+            .order_by(Order.placed_at.desc())
             .limit(1)
         ).scalar_one_or_none()
     if zone is None and country and country != store_country(session):
@@ -113,9 +115,12 @@ def decide(session: Session, message: OutboxMessage, *, now: datetime, config: M
     if not config.enabled(message.trigger):
         return Decision("skip", "trigger_off")
     channel, purpose = Channel(message.channel), Purpose(message.purpose)
-    if not may_message(session, channel=channel, address=message.recipient, purpose=purpose):
-        state = consent_state(session, channel=channel, address=message.recipient, purpose=purpose)
-        return Decision("skip", "consent_withdrawn" if state.withdrawn else "no_consent")
+    state = consent_state(session, channel=channel, address=message.recipient, purpose=purpose)
+    requested = bool((message.params or {}).get("requested"))  # the shopper asked for this one message
+    if state.withdrawn:
+        return Decision("skip", "consent_withdrawn")
+    if not (requested or may_message(session, channel=channel, address=message.recipient, purpose=purpose)):
+        return Decision("skip", "no_consent")
     country, zone = recipient_place(session, message)
     if purpose is Purpose.MARKETING:
         rules = config.market(country)

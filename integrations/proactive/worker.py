@@ -1,6 +1,7 @@
 """The outbox worker: ``python -m integrations.proactive.worker`` (``make run`` supervises it).
 
-Each round gives back what dead workers held, claims a batch of due messages, and for each one
+Every minute it runs the time-based triggers (:mod:`store.triggers`). Each round gives back what
+dead workers held, claims a batch of due messages, and for each one
 checks the rules (:mod:`store.outbox_rules`), marks it ``sending``, calls the provider and records
 the answer. Retries back off exponentially (``retries`` in the store's ``messaging`` settings).
 
@@ -38,8 +39,11 @@ from store.messaging_config import messaging_config
 from store.models import OutboxMessage
 from store.outbox import Status, claim, finish, release_abandoned, start_sending, worker_name
 from store.outbox_rules import decide
+from store.triggers import scan_order_updates
 
 logger = logging.getLogger(__name__)
+
+SCAN_SECONDS = 60.0  # how often the time-based triggers (order updates) look for news
 
 
 def pid_alive(pid: int) -> bool:
@@ -114,6 +118,11 @@ class Worker:
                 self.send_one(worker, message_id)
             except LookupError:
                 logger.warning("outbox.lost_claim id=%d", message_id)  # released by another worker
+
+    def scan_triggers(self) -> int:
+        """Queue what the time-based triggers find (order updates); returns how many were queued."""
+        with session_scope(self.engine) as session:
+            return len(scan_order_updates(session, now=clock.now()))
 
     def run_once(self) -> int:
         """One round; returns how many messages were claimed."""
@@ -256,7 +265,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     logger.info("outbox.worker.started channels=%s", ",".join(sorted(worker.senders)) or "none")
+    scanned_at = 0.0
     while not stopping:
+        if time.monotonic() - scanned_at >= SCAN_SECONDS and not args.drill_pause_after_claim:
+            scanned_at = time.monotonic()
+            logger.info("outbox.scan queued=%d", worker.scan_triggers())
         if args.drill_pause_after_claim:
             _, ids = worker.claim_batch()
             print(f"claimed {len(ids)}", flush=True)
