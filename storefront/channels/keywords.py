@@ -4,7 +4,7 @@ A keyword changes the consent ledger at once and is confirmed with the domain's 
 straight through the channel's output: the message never reaches Rasa, so it works inside a form
 and during a handoff (a paused conversation predicts nothing) and can never count as a fallback
 or lead to a handoff. Every inbound message also notes when the shopper last wrote (the WhatsApp
-24-hour window the outbox worker checks).
+24-hour window the outbox worker checks), and providers' delivery statuses reach the outbox here.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from core.responses import response_text
 from store.channel_contacts import note_inbound
 from store.consent import Channel
 from store.keywords import KeywordResult, apply_keyword, keyword_of
+from store.outbox import record_delivery
 from store.runner import configured_timeout, run_in_session
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,14 @@ def _record(session: Session, *, inbound: Inbound, now: datetime) -> Optional[Ke
         address=inbound.address,
         now=now,
     )
+
+
+async def record_status(provider_message_id: str, status: str, error: Optional[str] = None) -> bool:
+    """Apply a provider's delivery status to the outbox message it names (False: not ours)."""
+    return await run_in_session(
+        record_delivery, timeout=configured_timeout(), provider_message_id=provider_message_id,
+        status=status, now=clock.now(), error=error,
+    )  # fmt: skip
 
 
 async def take_keyword(inbound: Inbound, output: Any, *, reply: bool = True) -> bool:

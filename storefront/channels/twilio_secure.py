@@ -43,7 +43,7 @@ from store.runner import StoreUnavailable
 from storefront.channels import whatsapp_format as fmt
 from storefront.channels.conversation_ids import conversation_id, native_id
 from storefront.channels.delivery import ChannelDeliveryError
-from storefront.channels.keywords import Inbound, take_keyword
+from storefront.channels.keywords import Inbound, record_status, take_keyword
 from storefront.channels.limits import DEFAULT_LIMITS, cap_text, install_request_limit, limit_settings
 from storefront.channels.whatsapp import add_lifecycle_routes, app_tracker_store
 from storefront.channels.whatsapp_inbound import Intents, location_text
@@ -182,6 +182,7 @@ class SecureTwilioInput(TwilioInput):
             limits=limit_settings(),
             ledger=True,
             sms_keyword_replies=settings.twilio_sms_keyword_replies,
+            status_url=settings.twilio_status_callback_url,
         )
 
     def __init__(
@@ -199,9 +200,11 @@ class SecureTwilioInput(TwilioInput):
         limits: Optional[Dict[str, int]] = None,
         ledger: bool = False,
         sms_keyword_replies: bool = False,
+        status_url: str = "",
     ) -> None:
         super().__init__(account_sid, auth_token, twilio_number, debug_mode=False)
         self.ledger, self.sms_keyword_replies = ledger, sms_keyword_replies
+        self.status_url = status_url
         self.webhook_url, self.api_base_url = webhook_url, api_base_url
         self.intents = intents
         self.dispatcher = OrderedDispatcher(background=background)
@@ -228,12 +231,32 @@ class SecureTwilioInput(TwilioInput):
         """An output channel for agent replies and proactive messages (errors are raised)."""
         return self._output(raise_errors=True)
 
-    def signed_url(self, request: Request) -> str:
+    def signed_url(self, request: Request, public_url: Optional[str] = None) -> str:
         """The URL Twilio signed: the configured public URL (plus the query), else the request's."""
-        if not self.webhook_url:
+        public = self.webhook_url if public_url is None else public_url
+        if not public:
             return request.url
         query = request.query_string
-        return f"{self.webhook_url}?{query}" if query and "?" not in self.webhook_url else self.webhook_url
+        return f"{public}?{query}" if query and "?" not in public else public
+
+    def _signed_form(self, request: Request, public_url: str) -> tuple[_FormParams, Optional[HTTPResponse]]:
+        """The form fields of a request whose ``X-Twilio-Signature`` is valid, else the refusal."""
+        self._app = request.app
+        if not self.enabled:
+            return _FormParams(), response.json({"error": "the Twilio channel is not configured"}, status=503)
+        signature = request.headers.get(SIGNATURE_HEADER)
+        if not signature:
+            return _FormParams(), response.json({"error": f"missing {SIGNATURE_HEADER}"}, status=401)
+        try:
+            body = request.body.decode("utf-8")
+        except UnicodeDecodeError:
+            return _FormParams(), response.json({"error": "the body is not UTF-8"}, status=400)
+        form = _FormParams(parse_qs(body, keep_blank_values=True, strict_parsing=False))
+        url = self.signed_url(request, public_url)
+        if not RequestValidator(str(self.auth_token)).validate(url, form, signature):
+            logger.warning("twilio.webhook.bad_signature url=%s", url)
+            return form, response.json({"error": "invalid signature"}, status=403)
+        return form, None
 
     def message_text(self, form: Dict[str, List[str]], metadata: Dict[str, Any]) -> Optional[str]:
         """What the bot reads: typed text, a location, or media."""
@@ -295,28 +318,33 @@ class SecureTwilioInput(TwilioInput):
         )  # fmt: skip
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """Health and webhook routes."""
+        """Health, webhook and delivery-status (``/status``, Twilio's ``StatusCallback``) routes."""
         webhook = Blueprint("storefront_twilio_webhook", __name__)
         install_request_limit(webhook, self.limits["MAX_REQUEST_BYTES"])
         add_lifecycle_routes(webhook, self)
 
+        @webhook.route("/status", methods=["POST"])
+        async def status(request: Request) -> HTTPResponse:
+            """Twilio's ``StatusCallback`` for messages the outbox sent, signed like the webhook."""
+            form, refused = self._signed_form(request, self.status_url)
+            if refused is not None:
+                return refused
+            first = {name: values[0] for name, values in form.items() if values}
+            sid, state = first.get("MessageSid", ""), first.get("MessageStatus", "")
+            if not sid or not state:
+                return response.json({"error": "MessageSid and MessageStatus are required"}, status=400)
+            error = first.get("ErrorCode") or None
+            try:
+                await record_status(sid, state, f"Twilio error {error}" if error else None)
+            except StoreUnavailable:
+                return response.json({"error": "status not recorded"}, status=503)  # Twilio retries
+            return response.text("", status=204)
+
         @webhook.route("/webhook", methods=["POST"])
         async def message(request: Request) -> HTTPResponse:
-            self._app = request.app
-            if not self.enabled:
-                return response.json({"error": "the Twilio channel is not configured"}, status=503)
-            signature = request.headers.get(SIGNATURE_HEADER)
-            if not signature:
-                return response.json({"error": f"missing {SIGNATURE_HEADER}"}, status=401)
-            try:
-                form = _FormParams(
-                    parse_qs(request.body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
-                )
-            except UnicodeDecodeError:
-                return response.json({"error": "the body is not UTF-8"}, status=400)
-            if not RequestValidator(str(self.auth_token)).validate(self.signed_url(request), form, signature):
-                logger.warning("twilio.webhook.bad_signature url=%s", self.signed_url(request))
-                return response.json({"error": "invalid signature"}, status=403)
+            form, refused = self._signed_form(request, self.webhook_url)
+            if refused is not None:
+                return refused
             first = {name: values[0] for name, values in form.items() if values}
             number, message_id = first.get("From", ""), first.get("MessageSid", "")
             if not number or not message_id:

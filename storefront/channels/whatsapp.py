@@ -28,7 +28,7 @@ from store.contact import e164
 from store.keywords import keyword_of
 from store.runner import StoreUnavailable
 from storefront.channels import whatsapp_format as fmt
-from storefront.channels.keywords import Inbound, take_keyword
+from storefront.channels.keywords import Inbound, record_status, take_keyword
 from storefront.channels.limits import (
     DEFAULT_LIMITS,
     RequestRejected,
@@ -43,6 +43,7 @@ from storefront.channels.whatsapp_inbound import (
     Intents,
     MalformedWebhook,
     load_body,
+    parse_statuses,
     parse_webhook,
     signature_is_valid,
 )
@@ -291,6 +292,7 @@ class WhatsAppInput(InputChannel):
                     max_depth=self.limits["MAX_JSON_DEPTH"],
                 )
                 messages = parse_webhook(body, self.intents)
+                statuses = parse_statuses(body)
             except RequestRejected as error:
                 return rejection_response(error)
             except MalformedWebhook as error:
@@ -308,6 +310,12 @@ class WhatsAppInput(InputChannel):
                 except Exception:
                     logger.exception("whatsapp.webhook.processing_failed id=%s", message.message_id)
                     return response.json({"error": "processing failed"}, status=500)
+            if statuses and self.ledger:
+                try:
+                    for status in statuses:
+                        await record_status(status.message_id, status.status, status.error)
+                except StoreUnavailable:
+                    return response.json({"error": "statuses not recorded"}, status=503)  # Meta retries
             return response.json({"status": "received"})
 
         return webhook

@@ -132,6 +132,31 @@ def parse_webhook(data: Mapping[str, Any], intents: Intents = Intents()) -> List
     return messages
 
 
+@dataclass(frozen=True)
+class DeliveryStatus:
+    """A ``statuses[]`` entry: what happened to a message we sent (sent, delivered, read, failed)."""
+
+    message_id: str
+    status: str
+    error: Optional[str] = None
+
+
+def parse_statuses(data: Mapping[str, Any]) -> List[DeliveryStatus]:
+    """The delivery statuses in one webhook body (call it after :func:`signature_is_valid`)."""
+    found: List[DeliveryStatus] = []
+    if data.get("object") != WEBHOOK_OBJECT:
+        return found
+    for entry in _dicts(data.get("entry")):
+        for change in _dicts(entry.get("changes")):
+            for raw in _dicts(_dict(change.get("value")).get("statuses")):
+                message_id, status = raw.get("id"), raw.get("status")
+                if isinstance(message_id, str) and isinstance(status, str):
+                    errors = _dicts(raw.get("errors"))
+                    error = f"{errors[0].get('code')}: {errors[0].get('title')}" if errors else None
+                    found.append(DeliveryStatus(message_id, status, error))
+    return found
+
+
 def _dict(value: Any) -> Dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
