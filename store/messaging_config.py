@@ -21,7 +21,6 @@ TRIGGERS = (
     "order_shipped",
     "order_delayed",
     "order_delivered",
-    "cart_recovery",
     "replenishment",
 )
 SERVICE_TRIGGERS = frozenset({"order_shipped", "order_delayed", "order_delivered"})

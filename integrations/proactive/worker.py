@@ -39,11 +39,12 @@ from store.messaging_config import messaging_config
 from store.models import OutboxMessage
 from store.outbox import Status, claim, finish, release_abandoned, start_sending, worker_name
 from store.outbox_rules import decide
+from store.replenishment import scan_replenishment
 from store.triggers import scan_order_updates
 
 logger = logging.getLogger(__name__)
 
-SCAN_SECONDS = 60.0  # how often the time-based triggers (order updates) look for news
+SCAN_SECONDS = 60.0  # how often the time-based triggers (order updates, replenishment) look for news
 
 
 def pid_alive(pid: int) -> bool:
@@ -120,9 +121,10 @@ class Worker:
                 logger.warning("outbox.lost_claim id=%d", message_id)  # released by another worker
 
     def scan_triggers(self) -> int:
-        """Queue what the time-based triggers find (order updates); returns how many were queued."""
+        """Queue what the time-based triggers find (order updates, replenishment); returns how many."""
         with session_scope(self.engine) as session:
-            return len(scan_order_updates(session, now=clock.now()))
+            now = clock.now()
+            return len(scan_order_updates(session, now=now)) + len(scan_replenishment(session, now=now))
 
     def run_once(self) -> int:
         """One round; returns how many messages were claimed."""
