@@ -132,10 +132,20 @@ def _outbox_list(engine: Engine, args: argparse.Namespace) -> None:
         if args.json:
             print(json.dumps(dataclasses.asdict(message)))
         else:
-            print("\t".join(str(value) for value in (
-                message.id, message.due_at[:16], message.trigger, message.channel, message.recipient,
-                message.status, message.reason or "",
-            )))  # fmt: skip
+            print(
+                "\t".join(
+                    str(value)
+                    for value in (
+                        message.id,
+                        message.due_at[:16],
+                        message.trigger,
+                        message.channel,
+                        message.recipient,
+                        message.status,
+                        message.reason or "",
+                    )
+                )
+            )
     if not messages and not args.json:
         print("the outbox is empty")
 
@@ -251,8 +261,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 change = stock_changed(session, sku=args.sku, quantity=args.quantity, now=clock.now())
                 queued = len(change.queued)
             print(
-                f"{args.sku.upper()}: stock {args.quantity}; back-in-stock subscriptions now due: {change.due}; "
-                f"messages queued: {queued}"
+                f"{args.sku.upper()}: stock {args.quantity}; "
+                f"back-in-stock subscriptions now due: {change.due}; messages queued: {queued}"
             )
         elif args.command == "outbox":
             require_schema(engine)

@@ -9,6 +9,7 @@ is used. A reminder is marketing, so it goes only where the shopper consented.
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -50,7 +51,7 @@ def learned_intervals(session: Session, config: MessagingConfig) -> dict[str, in
     minimum = int(config.option("replenishment", "min_samples", 5))
     gaps: dict[str, list[float]] = defaultdict(list)
     for (_, category), history in _purchases(session, categories).items():
-        for (earlier, _), (later, _) in zip(history, history[1:]):
+        for (earlier, _), (later, _) in itertools.pairwise(history):
             gaps[category].append((later - earlier).total_seconds() / 86400)
     return {
         category: round(statistics.median(gaps[category])) if len(gaps[category]) >= minimum else default
@@ -91,12 +92,19 @@ def scan_replenishment(
             continue
         channel, address = route
         message = enqueue(
-            session, trigger="replenishment", purpose=Purpose.MARKETING.value, channel=channel.value,
+            session,
+            trigger="replenishment",
+            purpose=Purpose.MARKETING.value,
+            channel=channel.value,
             recipient=normalize_address(channel, address, region=store_country(session)),
             response="utter_proactive_replenishment",
-            object_id=f"{category}:{last.date().isoformat()}", day=due.date(), due_at=now, now=now,
-            params={"product": title, "weeks": str(max(1, round(intervals[category] / 7)))}, customer_id=customer_id,
-        )  # fmt: skip
+            object_id=f"{category}:{last.date().isoformat()}",
+            day=due.date(),
+            due_at=now,
+            now=now,
+            params={"product": title, "weeks": str(max(1, round(intervals[category] / 7)))},
+            customer_id=customer_id,
+        )
         if message is not None:
             queued.append(message)
     return queued

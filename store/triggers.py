@@ -72,13 +72,27 @@ def stock_changed(session: Session, *, sku: str, quantity: int, now: datetime) -
             continue
         channel, address, conversation_id = route
         options = ", ".join(part for part in (subscription.size, subscription.color) if part)
-        params = {"product": subscription.product, "variant": options or variant.sku, "sku": variant.sku,
-                  "url": _product_url(session, variant), "requested": f"back_in_stock_subscription:{row.id}"}  # fmt: skip
+        params = {
+            "product": subscription.product,
+            "variant": options or variant.sku,
+            "sku": variant.sku,
+            "url": _product_url(session, variant),
+            "requested": f"back_in_stock_subscription:{row.id}",
+        }
         message = enqueue(
-            session, trigger="back_in_stock", purpose=Purpose.MARKETING.value, channel=channel.value,
-            recipient=address, response="utter_proactive_back_in_stock", object_id=variant.sku, day=now.date(),
-            due_at=now, now=now, params=params, conversation_id=conversation_id,
-        )  # fmt: skip
+            session,
+            trigger="back_in_stock",
+            purpose=Purpose.MARKETING.value,
+            channel=channel.value,
+            recipient=address,
+            response="utter_proactive_back_in_stock",
+            object_id=variant.sku,
+            day=now.date(),
+            due_at=now,
+            now=now,
+            params=params,
+            conversation_id=conversation_id,
+        )
         if message is not None:
             queued.append(message)
     return StockChange(len(due), queued)
@@ -117,11 +131,20 @@ def _queue_update(
         return None
     channel, address, conversation_id = route
     return enqueue(
-        session, trigger=trigger, purpose=Purpose.SERVICE.value, channel=channel.value, recipient=address,
-        response=f"utter_proactive_{trigger}", object_id=f"fulfillment-{fulfillment.id}", day=day.date(),
-        due_at=now, now=now, params={"order": order.name, **params}, customer_id=order.customer_id,
+        session,
+        trigger=trigger,
+        purpose=Purpose.SERVICE.value,
+        channel=channel.value,
+        recipient=address,
+        response=f"utter_proactive_{trigger}",
+        object_id=f"fulfillment-{fulfillment.id}",
+        day=day.date(),
+        due_at=now,
+        now=now,
+        params={"order": order.name, **params},
+        customer_id=order.customer_id,
         conversation_id=conversation_id,
-    )  # fmt: skip
+    )
 
 
 def scan_order_updates(
@@ -151,17 +174,39 @@ def scan_order_updates(
         order = fulfillment.order
         if config.enabled("order_shipped") and now - lookback <= fulfillment.shipped_at <= now:
             tracking = fulfillment.tracking_url or fulfillment.tracking_number or ""
-            queued.append(_queue_update(session, "order_shipped", order, fulfillment, fulfillment.shipped_at, now,
-                                        carrier=fulfillment.carrier or "", tracking=tracking))  # fmt: skip
+            queued.append(
+                _queue_update(
+                    session,
+                    "order_shipped",
+                    order,
+                    fulfillment,
+                    fulfillment.shipped_at,
+                    now,
+                    carrier=fulfillment.carrier or "",
+                    tracking=tracking,
+                )
+            )
         delivered = fulfillment.delivered_at
         if config.enabled("order_delivered") and delivered is not None and now - lookback <= delivered <= now:
             return_by = _date(delivered + timedelta(days=window_days))
-            queued.append(_queue_update(session, "order_delivered", order, fulfillment, delivered, now,
-                                        return_by=return_by))  # fmt: skip
+            queued.append(
+                _queue_update(
+                    session, "order_delivered", order, fulfillment, delivered, now, return_by=return_by
+                )
+            )
         estimate = fulfillment.estimated_delivery
         if config.enabled("order_delayed") and delivered is None and estimate is not None:
             late_since = datetime.combine(estimate, datetime.min.time(), tzinfo=now.tzinfo) + grace
             if now - lookback <= late_since <= now:
-                queued.append(_queue_update(session, "order_delayed", order, fulfillment, late_since, now,
-                                            eta=estimate.strftime("%B %-d")))  # fmt: skip
+                queued.append(
+                    _queue_update(
+                        session,
+                        "order_delayed",
+                        order,
+                        fulfillment,
+                        late_since,
+                        now,
+                        eta=estimate.strftime("%B %-d"),
+                    )
+                )
     return [message for message in queued if message is not None]

@@ -92,7 +92,8 @@ class WhatsAppCloudSender:
         )
         data = _json(answer)
         if answer.status_code >= 400 or "error" in data:
-            error = data.get("error") if isinstance(data.get("error"), dict) else {}
+            found = data.get("error")
+            error: Dict[str, Any] = found if isinstance(found, dict) else {}
             code = error.get("code")
             retry = answer.status_code >= 500 or answer.status_code == 429 or code in RETRY_CODES
             raise ProviderError(

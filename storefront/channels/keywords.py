@@ -61,9 +61,13 @@ def _record(session: Session, *, inbound: Inbound, now: datetime) -> Optional[Ke
 async def record_status(provider_message_id: str, status: str, error: Optional[str] = None) -> bool:
     """Apply a provider's delivery status to the outbox message it names (False: not ours)."""
     return await run_in_session(
-        record_delivery, timeout=configured_timeout(), provider_message_id=provider_message_id,
-        status=status, now=clock.now(), error=error,
-    )  # fmt: skip
+        record_delivery,
+        timeout=configured_timeout(),
+        provider_message_id=provider_message_id,
+        status=status,
+        now=clock.now(),
+        error=error,
+    )
 
 
 async def take_keyword(inbound: Inbound, output: Any, *, reply: bool = True) -> bool:

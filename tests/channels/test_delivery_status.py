@@ -30,8 +30,18 @@ def sent_message(store) -> Iterator[int]:  # noqa: F811
     """An outbox message the provider accepted as ``PROVIDER-1``."""
     now = clock.now()
     with session_scope() as session:
-        row = enqueue(session, trigger="order_shipped", purpose="service", channel="sms", recipient="+15557654321",
-                      response="utter_proactive_order_shipped", object_id="1", day=now.date(), due_at=now, now=now)  # fmt: skip
+        row = enqueue(
+            session,
+            trigger="order_shipped",
+            purpose="service",
+            channel="sms",
+            recipient="+15557654321",
+            response="utter_proactive_order_shipped",
+            object_id="1",
+            day=now.date(),
+            due_at=now,
+            now=now,
+        )
         assert row is not None
         session.flush()
         worker = worker_name()
@@ -91,9 +101,24 @@ async def test_whatsapp_statuses_update_the_outbox(collector: Collector, sent_me
         {"id": "PROVIDER-1", "status": "delivered", "timestamp": "1", "recipient_id": "15557654321"},
         {"id": "wamid.someone-else", "status": "sent", "timestamp": "1", "recipient_id": "1"},
     ]
-    body = {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": {
-        "messaging_product": "whatsapp", "metadata": {"phone_number_id": "106540352242922"}, "statuses": statuses,
-    }}]}]}  # fmt: skip
+    body = {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "1",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {"phone_number_id": "106540352242922"},
+                            "statuses": statuses,
+                        },
+                    }
+                ],
+            }
+        ],
+    }
     async with serve(whatsapp_channel(ledger=True, background=False), collector) as url:
         status, _ = await post_signed(f"{url}/webhook", json.dumps(body).encode())
     assert status == 200 and collector.messages == []

@@ -50,10 +50,15 @@ async def test_whatsapp_stop_start_and_help_never_reach_the_bot(
     assert [message.text for message in collector.messages] == ["Where is my order?"]
     # the second STOP is not confirmed again
     assert graph_api.messages() == [
-        {"messaging_product": "whatsapp", "recipient_type": "individual", "to": SHOPPER, "type": "text",
-         "text": {"preview_url": True, "body": response_text(name, "whatsapp")}}
+        {
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": SHOPPER,
+            "type": "text",
+            "text": {"preview_url": True, "body": response_text(name, "whatsapp")},
+        }
         for name in ("utter_opted_out", "utter_opted_in", "utter_keyword_help")
-    ]  # fmt: skip
+    ]
     assert may(store, Channel.WHATSAPP, Purpose.MARKETING)
     with store() as session:
         noted = contact(session, channel=Channel.WHATSAPP, address=PHONE)
@@ -95,6 +100,9 @@ async def test_twilio_whatsapp_stop_is_confirmed_by_the_assistant(
         await send(url, inbound("Unsubscribe", sid="SM3"))
     assert collector.messages == []
     [message] = twilio_api.messages()
-    assert message == {"To": ["whatsapp:+15551234567"], "From": ["whatsapp:+14155550100"],
-                       "Body": [response_text("utter_opted_out", "whatsapp")]}  # fmt: skip
+    assert message == {
+        "To": ["whatsapp:+15551234567"],
+        "From": ["whatsapp:+14155550100"],
+        "Body": [response_text("utter_opted_out", "whatsapp")],
+    }
     assert not may(store, Channel.WHATSAPP, Purpose.MARKETING, "+15551234567")

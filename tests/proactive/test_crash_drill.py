@@ -19,7 +19,6 @@ from sqlalchemy import select
 from core.settings import PROJECT_ROOT
 from store.models import OutboxMessage
 from tests.fakes.graph_api import FakeGraphApi
-from tests.proactive.conftest import NOW
 from tests.proactive.test_outbox import queue
 from tests.proactive.test_worker import graph  # noqa: F401 (fixture)
 
@@ -42,8 +41,12 @@ def environment(engine, fake: FakeGraphApi, batch: int = 20) -> Dict[str, str]:
 def shipped(db, count: int) -> None:
     for number in range(count):
         order = str(2000 + number)
-        queue(db, order, recipient=f"+1212555{number:04d}",
-              params={"order": f"#{order}", "carrier": "UPS", "tracking": f"https://ups.example/{order}"})  # fmt: skip
+        queue(
+            db,
+            order,
+            recipient=f"+1212555{number:04d}",
+            params={"order": f"#{order}", "carrier": "UPS", "tracking": f"https://ups.example/{order}"},
+        )
     db.commit()
 
 

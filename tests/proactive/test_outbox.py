@@ -25,10 +25,19 @@ LEASE = timedelta(minutes=5)
 
 
 def queue(db, object_id: str, **overrides):
-    fields = {"trigger": "order_shipped", "purpose": "service", "channel": "whatsapp",
-              "recipient": "+12125550100", "response": "utter_proactive_order_shipped",
-              "object_id": object_id, "day": NOW.date(), "due_at": NOW, "now": NOW,
-              "params": {"order": "#1001"}, **overrides}  # fmt: skip
+    fields = {
+        "trigger": "order_shipped",
+        "purpose": "service",
+        "channel": "whatsapp",
+        "recipient": "+12125550100",
+        "response": "utter_proactive_order_shipped",
+        "object_id": object_id,
+        "day": NOW.date(),
+        "due_at": NOW,
+        "now": NOW,
+        "params": {"order": "#1001"},
+        **overrides,
+    }
     return enqueue(db, **fields)
 
 
@@ -70,8 +79,10 @@ def test_a_dead_workers_claims_return_to_the_queue_and_its_sends_fail(db):
     assert release_abandoned(db, now=NOW + timedelta(minutes=1), alive=lambda pid: False) == 0
     assert release_abandoned(db, now=NOW + LEASE + timedelta(seconds=1), alive=lambda pid: False) == 2
     db.commit()
-    states = {row.idempotency_key.split(":")[2]: (row.status, row.reason, row.attempts)
-              for row in db.execute(select(OutboxMessage)).scalars()}  # fmt: skip
+    states = {
+        row.idempotency_key.split(":")[2]: (row.status, row.reason, row.attempts)
+        for row in db.execute(select(OutboxMessage)).scalars()
+    }
     assert states == {"claimed": ("queued", None, 0), "sending": ("failed", INTERRUPTED, 1)}
 
 

@@ -19,8 +19,16 @@ def socks_history(db) -> tuple[Customer, Customer]:
     product = Product(
         handle="test-sock", title="Test Sock", description="", vendor="", tags=[], category=category
     )
-    variant = Variant(position=0, sku="TEST-SOCK-M", size="M", color="Grey", options={}, price=Decimal("9.00"),
-                      inventory_quantity=50, product=product)  # fmt: skip
+    variant = Variant(
+        position=0,
+        sku="TEST-SOCK-M",
+        size="M",
+        color="Grey",
+        options={},
+        price=Decimal("9.00"),
+        inventory_quantity=50,
+        product=product,
+    )
     ava = Customer(first_name="Ava", email="ava.socks@example.com", phone="+12125550177")
     ben = Customer(first_name="Ben", email="ben.socks@example.com")
     db.add_all([category, product, variant, ava, ben])
@@ -28,10 +36,23 @@ def socks_history(db) -> tuple[Customer, Customer]:
     for customer, days_before in ((ava, [120, 90, 50]), (ben, [80, 40])):  # gaps: 30 and 40; 40
         for before in days_before:
             number += 1
-            order = Order(number=number, name=f"#{number}", customer=customer, email=customer.email,
-                          placed_at=NOW - timedelta(days=before))  # fmt: skip
-            order.line_items.append(LineItem(position=0, sku=variant.sku, variant=variant, title=product.title,
-                                             quantity=1, price=Decimal("9.00")))  # fmt: skip
+            order = Order(
+                number=number,
+                name=f"#{number}",
+                customer=customer,
+                email=customer.email,
+                placed_at=NOW - timedelta(days=before),
+            )
+            order.line_items.append(
+                LineItem(
+                    position=0,
+                    sku=variant.sku,
+                    variant=variant,
+                    title=product.title,
+                    quantity=1,
+                    price=Decimal("9.00"),
+                )
+            )
             db.add(order)
     db.flush()
     return ava, ben
@@ -39,8 +60,13 @@ def socks_history(db) -> tuple[Customer, Customer]:
 
 def config_for(db, **options):
     config = messaging_config(db)
-    replenishment = {"enabled": True, "consumable_types": ["Test Socks"], "default_interval_days": 60,
-                     "min_samples": 3, **options}  # fmt: skip
+    replenishment = {
+        "enabled": True,
+        "consumable_types": ["Test Socks"],
+        "default_interval_days": 60,
+        "min_samples": 3,
+        **options,
+    }
     return dataclasses.replace(config, triggers={**config.triggers, "replenishment": replenishment})
 
 
@@ -52,12 +78,19 @@ def test_the_interval_is_the_median_gap_between_reorders(db):
 
 
 def test_reminders_fall_due_after_the_interval_and_need_consent(db):
-    ava, ben = socks_history(db)
+    _, ben = socks_history(db)
     config = config_for(db)
     # ben's last pair was 40 days ago, ava's 50: both due (ava 10 days ago, outside the 2-day lookback)
     assert scan_replenishment(db, now=NOW, config=config) == []  # ben gave no marketing consent
-    grant(db, channel=Channel.EMAIL, address=ben.email, purpose=Purpose.MARKETING, source=Source.CHAT,
-          wording="Remind me when I might be running low", now=NOW - timedelta(days=60))  # fmt: skip
+    grant(
+        db,
+        channel=Channel.EMAIL,
+        address=ben.email,
+        purpose=Purpose.MARKETING,
+        source=Source.CHAT,
+        wording="Remind me when I might be running low",
+        now=NOW - timedelta(days=60),
+    )
     [reminder] = scan_replenishment(db, now=NOW, config=config)
     assert (
         reminder.trigger,
@@ -68,6 +101,14 @@ def test_reminders_fall_due_after_the_interval_and_need_consent(db):
     ) == ("replenishment", "email", "ben.socks@example.com", "marketing", ben.id)
     assert reminder.params == {"product": "Test Sock", "weeks": "6"}
     assert scan_replenishment(db, now=NOW + timedelta(hours=1), config=config) == []  # once
-    assert scan_replenishment(db, now=NOW, config=dataclasses.replace(
-        config, triggers={**config.triggers, "replenishment": {"enabled": False}})) == []  # fmt: skip
+    assert (
+        scan_replenishment(
+            db,
+            now=NOW,
+            config=dataclasses.replace(
+                config, triggers={**config.triggers, "replenishment": {"enabled": False}}
+            ),
+        )
+        == []
+    )
     db.rollback()

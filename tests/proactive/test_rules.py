@@ -24,13 +24,28 @@ def at(text: str) -> datetime:
 
 
 def consented(db, phone: str, channel: Channel = Channel.WHATSAPP) -> None:
-    grant(db, channel=channel, address=phone, purpose=Purpose.MARKETING, source=Source.CHAT,
-          wording="Can we message you about restocks here?", now=at("2025-06-01 12:00"))  # fmt: skip
+    grant(
+        db,
+        channel=channel,
+        address=phone,
+        purpose=Purpose.MARKETING,
+        source=Source.CHAT,
+        wording="Can we message you about restocks here?",
+        now=at("2025-06-01 12:00"),
+    )
 
 
 def marketing(db, phone: str, object_id: str = "SKU-1", channel: str = "whatsapp", **extra):
-    return queue(db, object_id, trigger="back_in_stock", purpose="marketing", recipient=phone, channel=channel,
-                 response="utter_proactive_back_in_stock", **extra)  # fmt: skip
+    return queue(
+        db,
+        object_id,
+        trigger="back_in_stock",
+        purpose="marketing",
+        recipient=phone,
+        channel=channel,
+        response="utter_proactive_back_in_stock",
+        **extra,
+    )
 
 
 def window(db, phone: str, now: datetime) -> None:

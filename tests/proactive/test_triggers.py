@@ -31,10 +31,24 @@ def sold_out(db) -> Variant:
 
 def test_stock_rising_queues_one_alert_per_subscriber_on_their_channel(db):
     variant = sold_out(db)
-    subscribe(db, sku=variant.sku, conversation_id="whatsapp:15555550142", channel="whatsapp",
-              contact="+1 555 555 0142", consent=True, now=NOW)  # fmt: skip
-    subscribe(db, sku=variant.sku, conversation_id="socketio:abc", channel="socketio",
-              contact="Ava@Example.com", consent=True, now=NOW)  # fmt: skip
+    subscribe(
+        db,
+        sku=variant.sku,
+        conversation_id="whatsapp:15555550142",
+        channel="whatsapp",
+        contact="+1 555 555 0142",
+        consent=True,
+        now=NOW,
+    )
+    subscribe(
+        db,
+        sku=variant.sku,
+        conversation_id="socketio:abc",
+        channel="socketio",
+        contact="Ava@Example.com",
+        consent=True,
+        now=NOW,
+    )
     change = stock_changed(db, sku=variant.sku, quantity=4, now=NOW)
     queued = change.queued
     assert change.due == 2
@@ -54,8 +68,14 @@ def test_stock_rising_queues_one_alert_per_subscriber_on_their_channel(db):
         db, channel=Channel.WHATSAPP, address="+15555550142", conversation_id="whatsapp:15555550142", now=NOW
     )
     assert decide(db, whatsapp, now=NOW, config=config).action == "send"
-    withdraw(db, channel=Channel.WHATSAPP, address="+15555550142", purpose=Purpose.MARKETING,
-             source=Source.KEYWORD, now=NOW)  # fmt: skip
+    withdraw(
+        db,
+        channel=Channel.WHATSAPP,
+        address="+15555550142",
+        purpose=Purpose.MARKETING,
+        source=Source.KEYWORD,
+        now=NOW,
+    )
     assert decide(db, whatsapp, now=NOW, config=config).reason == "consent_withdrawn"
     db.commit()
 
@@ -68,8 +88,11 @@ def test_order_updates_shipped_delayed_and_delivered(db):
     assert all(message.purpose == "service" for message in queued)
     shipped = next(m for m in queued if m.trigger == "order_shipped")
     fulfillment = db.get(Fulfillment, int(shipped.idempotency_key.split(":")[2].removeprefix("fulfillment-")))
-    assert shipped.params == {"order": fulfillment.order.name, "carrier": fulfillment.carrier or "",
-                              "tracking": fulfillment.tracking_url or fulfillment.tracking_number or ""}  # fmt: skip
+    assert shipped.params == {
+        "order": fulfillment.order.name,
+        "carrier": fulfillment.carrier or "",
+        "tracking": fulfillment.tracking_url or fulfillment.tracking_number or "",
+    }
     delivered = next(m for m in queued if m.trigger == "order_delivered")
     assert set(delivered.params) == {"order", "return_by"}
     delayed = next(m for m in queued if m.trigger == "order_delayed")
@@ -85,14 +108,22 @@ def test_order_updates_shipped_delayed_and_delivered(db):
 
 def test_stock_set_command_fires_the_trigger_and_outbox_list_shows_it(db, engine):
     variant = sold_out(db)
-    subscribe(db, sku=variant.sku, conversation_id="socketio:cli", channel="socketio",
-              contact="cli@example.com", consent=True, now=NOW)  # fmt: skip
+    subscribe(
+        db,
+        sku=variant.sku,
+        conversation_id="socketio:cli",
+        channel="socketio",
+        contact="cli@example.com",
+        consent=True,
+        now=NOW,
+    )
     db.commit()
     env = {**os.environ, "DATABASE_URL": engine.url.render_as_string(hide_password=False)}
 
     def store(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "store", *args], cwd=PROJECT_ROOT, env=env,
-                              capture_output=True, text=True)  # fmt: skip
+        return subprocess.run(
+            [sys.executable, "-m", "store", *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
+        )
 
     done = store("stock", "set", variant.sku.lower(), "3")
     assert done.returncode == 0, done.stderr
@@ -104,9 +135,12 @@ def test_stock_set_command_fires_the_trigger_and_outbox_list_shows_it(db, engine
     assert listed.returncode == 0, listed.stderr
     [message] = [json.loads(line) for line in listed.stdout.splitlines()]
     assert {k: message[k] for k in ("trigger", "channel", "recipient", "status", "reason")} == {
-        "trigger": "back_in_stock", "channel": "email", "recipient": "cli@example.com", "status": "queued",
+        "trigger": "back_in_stock",
+        "channel": "email",
+        "recipient": "cli@example.com",
+        "status": "queued",
         "reason": None,
-    }  # fmt: skip
+    }
     table = store("outbox", "list")
     assert table.returncode == 0 and "back_in_stock" in table.stdout and "cli@example.com" in table.stdout
     assert db.execute(select(OutboxMessage)).scalars().one().trigger == "back_in_stock"

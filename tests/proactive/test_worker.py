@@ -52,9 +52,14 @@ def worker(engine, graph, twilio, smtp) -> Worker:
     senders = {
         "whatsapp": WhatsAppCloudSender(graph.base_url, "v23.0", graph.phone_number_id, graph.access_token),
         "sms": TwilioSender(twilio.base_url, twilio.account_sid, twilio.auth_token, OUR_NUMBER, CALLBACK),
-        "email": SmtpSender("127.0.0.1", smtp.port, "shop@northwind.example", starttls=False,
-                            list_unsubscribe="help@northwind.example"),
-    }  # fmt: skip
+        "email": SmtpSender(
+            "127.0.0.1",
+            smtp.port,
+            "shop@northwind.example",
+            starttls=False,
+            list_unsubscribe="help@northwind.example",
+        ),
+    }
     return Worker(engine, senders, lease=timedelta(minutes=5), batch=20)
 
 
@@ -71,23 +76,52 @@ def rows(db) -> dict[str, OutboxMessage]:
 async def test_each_channel_gets_exactly_the_request_its_api_documents(db, worker, graph, twilio, smtp):
     shipped = {"order": "#1001", "carrier": "UPS", "tracking": "https://ups.example/1Z999"}
     queue(db, "1001", recipient="+12125550100", params=shipped)  # WhatsApp, window closed: utility template
-    grant(db, channel=Channel.SMS, address="+12125550111", purpose=Purpose.MARKETING, source=Source.CHAT,
-          wording="Text me when it's back", now=NOW)  # fmt: skip
+    grant(
+        db,
+        channel=Channel.SMS,
+        address="+12125550111",
+        purpose=Purpose.MARKETING,
+        source=Source.CHAT,
+        wording="Text me when it's back",
+        now=NOW,
+    )
     stock = {"product": "Trail Sock", "variant": "M / Blue", "url": "https://shop.example/p/trail-sock"}
-    queue(db, "SKU-1", trigger="back_in_stock", purpose="marketing", channel="sms", recipient="+12125550111",
-          response="utter_proactive_back_in_stock", params=stock)  # fmt: skip
+    queue(
+        db,
+        "SKU-1",
+        trigger="back_in_stock",
+        purpose="marketing",
+        channel="sms",
+        recipient="+12125550111",
+        response="utter_proactive_back_in_stock",
+        params=stock,
+    )
     delivered = {"order": "#1002", "return_by": "July 11"}
-    queue(db, "1002", trigger="order_delivered", channel="email", recipient="ava@example.com",
-          response="utter_proactive_order_delivered", params=delivered)  # fmt: skip
+    queue(
+        db,
+        "1002",
+        trigger="order_delivered",
+        channel="email",
+        recipient="ava@example.com",
+        response="utter_proactive_order_delivered",
+        params=delivered,
+    )
     db.commit()
     assert await run(worker) == 3
 
     shipped_text = response_text("utter_proactive_order_shipped", "whatsapp", shipped)
-    assert graph.messages() == [{
-        "messaging_product": "whatsapp", "to": "12125550100", "type": "template",
-        "template": {"name": "order_shipped", "language": {"code": "en_US"},
-                     "components": [{"type": "body", "parameters": [{"type": "text", "text": shipped_text}]}]},
-    }]  # fmt: skip
+    assert graph.messages() == [
+        {
+            "messaging_product": "whatsapp",
+            "to": "12125550100",
+            "type": "template",
+            "template": {
+                "name": "order_shipped",
+                "language": {"code": "en_US"},
+                "components": [{"type": "body", "parameters": [{"type": "text", "text": shipped_text}]}],
+            },
+        }
+    ]
     body = (
         "Northwind: "
         + response_text("utter_proactive_back_in_stock", "sms", stock)
@@ -105,18 +139,32 @@ async def test_each_channel_gets_exactly_the_request_its_api_documents(db, worke
     assert "To stop these emails, write to help@northwind-outfitters.example" in text
     sent = rows(db)
     assert {key: (row.status, row.attempts) for key, row in sent.items()} == {
-        "1001": ("sent", 1), "SKU-1": ("sent", 1), "1002": ("sent", 1)
-    }  # fmt: skip
+        "1001": ("sent", 1),
+        "SKU-1": ("sent", 1),
+        "1002": ("sent", 1),
+    }
     assert sent["1001"].provider_message_id == "wamid.fake1"
     assert sent["SKU-1"].provider_message_id.startswith("SM")
     assert await run(worker, NOW + timedelta(hours=1)) == 0  # nothing is sent twice
 
 
 async def test_an_outage_is_retried_with_backoff(db, worker, twilio):
-    grant(db, channel=Channel.SMS, address="+12125550111", purpose=Purpose.SERVICE, source=Source.CHAT,
-          wording="ok", now=NOW)  # fmt: skip
-    queue(db, "1001", channel="sms", recipient="+12125550111", params={"order": "#1001", "carrier": "UPS",
-                                                                       "tracking": "t"})  # fmt: skip
+    grant(
+        db,
+        channel=Channel.SMS,
+        address="+12125550111",
+        purpose=Purpose.SERVICE,
+        source=Source.CHAT,
+        wording="ok",
+        now=NOW,
+    )
+    queue(
+        db,
+        "1001",
+        channel="sms",
+        recipient="+12125550111",
+        params={"order": "#1001", "carrier": "UPS", "tracking": "t"},
+    )
     db.commit()
     twilio.unavailable = True
     await run(worker)
@@ -133,10 +181,24 @@ async def test_an_outage_is_retried_with_backoff(db, worker, twilio):
 
 async def test_a_provider_opt_out_withdraws_consent_and_is_not_retried(db, worker, graph):
     phone = "+4915112345678"
-    grant(db, channel=Channel.WHATSAPP, address=phone, purpose=Purpose.MARKETING, source=Source.CHAT,
-          wording="ok", now=NOW)  # fmt: skip
-    queue(db, "SKU-1", trigger="back_in_stock", purpose="marketing", recipient=phone,
-          response="utter_proactive_back_in_stock", params={"product": "Sock", "variant": "M", "url": "u"})  # fmt: skip
+    grant(
+        db,
+        channel=Channel.WHATSAPP,
+        address=phone,
+        purpose=Purpose.MARKETING,
+        source=Source.CHAT,
+        wording="ok",
+        now=NOW,
+    )
+    queue(
+        db,
+        "SKU-1",
+        trigger="back_in_stock",
+        purpose="marketing",
+        recipient=phone,
+        response="utter_proactive_back_in_stock",
+        params={"product": "Sock", "variant": "M", "url": "u"},
+    )
     db.commit()
     graph.fail_next(400, 131050, "Unable to deliver message: the user stopped marketing messages")
     await run(worker)  # 18:00 in Berlin
@@ -148,19 +210,39 @@ async def test_a_provider_opt_out_withdraws_consent_and_is_not_retried(db, worke
 
 async def test_a_message_held_for_the_night_goes_in_the_morning(db, worker, graph):
     phone = "+12125550100"
-    grant(db, channel=Channel.WHATSAPP, address=phone, purpose=Purpose.MARKETING, source=Source.CHAT,
-          wording="ok", now=NOW)  # fmt: skip
+    grant(
+        db,
+        channel=Channel.WHATSAPP,
+        address=phone,
+        purpose=Purpose.MARKETING,
+        source=Source.CHAT,
+        wording="ok",
+        now=NOW,
+    )
     night = NOW.replace(hour=3)  # 23:00 in New York
-    queue(db, "SKU-1", trigger="back_in_stock", purpose="marketing", recipient=phone, due_at=night,
-          response="utter_proactive_back_in_stock", params={"product": "Sock", "variant": "M", "url": "u"})  # fmt: skip
+    queue(
+        db,
+        "SKU-1",
+        trigger="back_in_stock",
+        purpose="marketing",
+        recipient=phone,
+        due_at=night,
+        response="utter_proactive_back_in_stock",
+        params={"product": "Sock", "variant": "M", "url": "u"},
+    )
     db.commit()
     await run(worker, night)
     row = rows(db)["SKU-1"]
     assert (row.status, row.reason, row.due_at) == ("held", "quiet_hours", NOW.replace(hour=12))
     assert graph.requests == []
     # the shopper wrote in the morning (the WhatsApp window is open): at 08:00 in New York it goes
-    note_inbound(db, channel=Channel.WHATSAPP, address=phone, conversation_id="whatsapp:12125550100",
-                 now=NOW.replace(hour=11))  # fmt: skip
+    note_inbound(
+        db,
+        channel=Channel.WHATSAPP,
+        address=phone,
+        conversation_id="whatsapp:12125550100",
+        now=NOW.replace(hour=11),
+    )
     db.commit()
     await run(worker, NOW.replace(hour=12))
     row = rows(db)["SKU-1"]
