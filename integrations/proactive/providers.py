@@ -16,6 +16,7 @@ from typing import Any, Dict, Optional, Protocol
 
 import requests
 
+from core.settings import Settings
 from integrations.proactive.render import Outgoing, template_parameter
 
 TIMEOUT_SECONDS = 10.0
@@ -183,3 +184,38 @@ class SmtpSender:
         except (smtplib.SMTPException, OSError) as error:
             raise ProviderError(f"SMTP failed: {error}", retry=False) from error
         return str(email["Message-ID"])
+
+
+def senders_from_settings(settings: Settings) -> Dict[str, Sender]:
+    """The providers that are configured, by channel (WhatsApp: the Cloud API, else Twilio)."""
+    senders: Dict[str, Sender] = {}
+    twilio: Optional[TwilioSender] = None
+    if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_number:
+        twilio = TwilioSender(
+            settings.twilio_api_base_url,
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            settings.twilio_number,
+            settings.twilio_status_callback_url,
+        )
+        senders["sms"] = twilio
+        if settings.twilio_number.startswith("whatsapp:"):
+            senders["whatsapp"] = twilio
+    if settings.whatsapp_access_token and settings.whatsapp_phone_number_id:
+        senders["whatsapp"] = WhatsAppCloudSender(
+            settings.whatsapp_api_base_url,
+            settings.whatsapp_api_version,
+            settings.whatsapp_phone_number_id,
+            settings.whatsapp_access_token,
+        )
+    if settings.smtp_host and settings.smtp_from:
+        senders["email"] = SmtpSender(
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.smtp_from,
+            settings.smtp_username,
+            settings.smtp_password,
+            settings.smtp_starttls,
+            list_unsubscribe=settings.smtp_from,
+        )
+    return senders

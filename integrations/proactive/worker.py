@@ -23,14 +23,8 @@ from typing import Dict, Optional, Sequence
 from sqlalchemy.engine import Engine
 
 from core import clock
-from core.settings import Settings, get_settings
-from integrations.proactive.providers import (
-    ProviderError,
-    Sender,
-    SmtpSender,
-    TwilioSender,
-    WhatsAppCloudSender,
-)
+from core.settings import get_settings
+from integrations.proactive.providers import ProviderError, Sender, senders_from_settings
 from integrations.proactive.render import render
 from store.consent import Channel, Purpose, Source, withdraw
 from store.db import make_engine, session_scope
@@ -38,7 +32,7 @@ from store.info import store_info
 from store.messaging_config import messaging_config
 from store.models import OutboxMessage
 from store.outbox import Status, claim, finish, release_abandoned, start_sending, worker_name
-from store.outbox_rules import decide
+from store.outbox_rules import Decision, decide
 from store.replenishment import scan_replenishment
 from store.triggers import scan_order_updates
 
@@ -56,41 +50,6 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def senders_from_settings(settings: Settings) -> Dict[str, Sender]:
-    """The providers that are configured, by channel (WhatsApp: the Cloud API, else Twilio)."""
-    senders: Dict[str, Sender] = {}
-    twilio: Optional[TwilioSender] = None
-    if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_number:
-        twilio = TwilioSender(
-            settings.twilio_api_base_url,
-            settings.twilio_account_sid,
-            settings.twilio_auth_token,
-            settings.twilio_number,
-            settings.twilio_status_callback_url,
-        )
-        senders[Channel.SMS.value] = twilio
-        if settings.twilio_number.startswith("whatsapp:"):
-            senders[Channel.WHATSAPP.value] = twilio
-    if settings.whatsapp_access_token and settings.whatsapp_phone_number_id:
-        senders[Channel.WHATSAPP.value] = WhatsAppCloudSender(
-            settings.whatsapp_api_base_url,
-            settings.whatsapp_api_version,
-            settings.whatsapp_phone_number_id,
-            settings.whatsapp_access_token,
-        )
-    if settings.smtp_host and settings.smtp_from:
-        senders[Channel.EMAIL.value] = SmtpSender(
-            settings.smtp_host,
-            settings.smtp_port,
-            settings.smtp_from,
-            settings.smtp_username,
-            settings.smtp_password,
-            settings.smtp_starttls,
-            list_unsubscribe=settings.smtp_from,
-        )
-    return senders
 
 
 class Worker:
@@ -119,12 +78,34 @@ class Worker:
                 self.send_one(worker, message_id)
             except LookupError:
                 logger.warning("outbox.lost_claim id=%d", message_id)  # released by another worker
+            except Exception as error:  # one bad row must not stop the others (or crash-loop the worker)
+                logger.exception("outbox.error id=%d", message_id)
+                self._give_up(worker, message_id, error)
 
     def scan_triggers(self) -> int:
         """Queue what the time-based triggers find (order updates, replenishment); returns how many."""
         with session_scope(self.engine) as session:
             now = clock.now()
             return len(scan_order_updates(session, now=now)) + len(scan_replenishment(session, now=now))
+
+    def _give_up(self, worker: str, message_id: int, error: Exception) -> None:
+        """Fail a row this worker still holds after an unexpected error (it is never retried)."""
+        reason = f"error: {type(error).__name__}: {error}"[:255]
+        for status in (Status.CLAIMED, Status.SENDING):
+            try:
+                with session_scope(self.engine) as session:
+                    finish(
+                        session,
+                        message_id=message_id,
+                        worker=worker,
+                        status=Status.FAILED,
+                        now=clock.now(),
+                        reason=reason,
+                        from_status=status,
+                    )
+                return
+            except LookupError:
+                continue
 
     def run_once(self) -> int:
         """One round; returns how many messages were claimed."""
@@ -141,7 +122,7 @@ class Worker:
             decision = decide(session, row, now=now, config=config)
             sender = self.senders.get(row.channel)
             if decision.action == "send" and sender is None:
-                decision = type(decision)("skip", f"no_{row.channel}_provider_configured")
+                decision = Decision("skip", f"no_{row.channel}_provider_configured")
             if decision.action != "send":
                 status = Status.HELD if decision.action == "hold" else Status.SKIPPED
                 finish(

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Callable, Iterator
 
 import pytest
+from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, ConversationPaused, SlotSet, UserUttered
 from sqlalchemy.orm import Session
 
 from core.responses import response_text
@@ -106,3 +109,40 @@ async def test_twilio_whatsapp_stop_is_confirmed_by_the_assistant(
         "Body": [response_text("utter_opted_out", "whatsapp")],
     }
     assert not may(store, Channel.WHATSAPP, Purpose.MARKETING, "+15551234567")
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        [ActiveLoop("order_status_form"), SlotSet("requested_slot", "order_number")],  # inside a form
+        [ConversationPaused()],  # during a handoff: Rasa would predict nothing, the shopper hear nothing
+    ],
+)
+async def test_stop_and_start_inside_a_form_and_during_a_handoff(
+    graph_api: FakeGraphApi, collector: Collector, store, state
+) -> None:
+    tracker_store = InMemoryTrackerStore(Domain.empty())
+    tracker = await tracker_store.get_or_create_tracker(f"whatsapp:{SHOPPER}")
+    for event in [
+        ActionExecuted("action_listen"),
+        UserUttered("where is my order", input_channel="whatsapp"),
+        *state,
+    ]:
+        tracker.update(event)
+    await tracker_store.save(tracker)
+    before = [event.as_dict() for event in (await tracker_store.retrieve(f"whatsapp:{SHOPPER}")).events]
+    channel = whatsapp_channel(graph_api.base_url, ledger=True, background=False, tracker_store=tracker_store)
+    async with serve(channel, collector) as url:
+        await post_signed(f"{url}/webhook", webhook([text_message("STOP", "wamid.F1")]))
+        assert not may(store, Channel.WHATSAPP, Purpose.MARKETING)
+        await post_signed(f"{url}/webhook", webhook([text_message("START", "wamid.F2")]))
+    # answered by the channel: nothing reached Rasa (no fallback, no handoff), the form or the
+    # handoff is exactly as it was, and each keyword was confirmed once
+    assert collector.messages == []
+    after = [event.as_dict() for event in (await tracker_store.retrieve(f"whatsapp:{SHOPPER}")).events]
+    assert after == before
+    assert [message["text"]["body"] for message in graph_api.messages()] == [
+        response_text("utter_opted_out", "whatsapp"),
+        response_text("utter_opted_in", "whatsapp"),
+    ]
+    assert may(store, Channel.WHATSAPP, Purpose.MARKETING)
