@@ -22,7 +22,8 @@ from enum import Enum
 from typing import Any, Callable, Mapping, Optional
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from store.models import OutboxMessage
@@ -67,9 +68,7 @@ def enqueue(
 ) -> Optional[OutboxMessage]:
     """Queue one message; None when its idempotency key is already in the outbox."""
     key = idempotency_key(trigger, recipient, object_id, day)
-    if session.execute(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)).first():
-        return None
-    row = OutboxMessage(
+    values = dict(
         idempotency_key=key,
         trigger=trigger,
         purpose=purpose,
@@ -84,12 +83,13 @@ def enqueue(
         created_at=now,
         attempts=0,
     )
-    try:
-        with session.begin_nested():  # a concurrent trigger may insert the same key first
-            session.add(row)
-    except IntegrityError:
+    # ON CONFLICT DO NOTHING rather than a savepoint: a concurrent trigger may insert the same key
+    # first, and pysqlite's SAVEPOINT outside a transaction would commit on release
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    done = session.execute(insert(OutboxMessage).values(**values).on_conflict_do_nothing())
+    if done.rowcount == 0:
         return None
-    return row
+    return session.execute(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).scalar_one()
 
 
 def worker_name(token: Optional[str] = None) -> str:

@@ -28,7 +28,7 @@ from integrations.proactive.providers import ProviderError, Sender, senders_from
 from integrations.proactive.render import render
 from store.consent import Channel, Purpose, Source, withdraw
 from store.db import make_engine, session_scope
-from store.info import store_info
+from store.info import demo_mode, store_info
 from store.messaging_config import messaging_config
 from store.models import OutboxMessage
 from store.outbox import Status, claim, finish, release_abandoned, start_sending, worker_name
@@ -83,8 +83,14 @@ class Worker:
                 self._give_up(worker, message_id, error)
 
     def scan_triggers(self) -> int:
-        """Queue what the time-based triggers find (order updates, replenishment); returns how many."""
+        """Queue what the time-based triggers find (order updates, replenishment); returns how many.
+
+        Not on the sample store: its customers and their phone numbers are made up, and a demo with
+        real Twilio or WhatsApp credentials must not message them (back in stock still works there).
+        """
         with session_scope(self.engine) as session:
+            if demo_mode(session):
+                return 0
             now = clock.now()
             return len(scan_order_updates(session, now=now)) + len(scan_replenishment(session, now=now))
 

@@ -10,10 +10,11 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, ConversationPaused, SlotSet, UserUttered
 from sqlalchemy.orm import Session
 
+from core import clock
 from core.responses import response_text
 from store.channel_contacts import contact
-from store.consent import Channel, Purpose, may_message
-from store.db import make_engine
+from store.consent import Channel, Purpose, Source, grant, may_message
+from store.db import make_engine, session_scope
 from tests.channels.conftest import SHOPPER, Collector, post_signed, serve, text_message, webhook
 from tests.channels.test_twilio_secure import inbound, send
 from tests.channels.test_twilio_secure import make_channel as twilio_channel
@@ -121,6 +122,16 @@ async def test_twilio_whatsapp_stop_is_confirmed_by_the_assistant(
 async def test_stop_and_start_inside_a_form_and_during_a_handoff(
     graph_api: FakeGraphApi, collector: Collector, store, state
 ) -> None:
+    with session_scope() as session:  # the shopper agreed earlier (other tests may have sent STOP)
+        grant(
+            session,
+            channel=Channel.WHATSAPP,
+            address=PHONE,
+            purpose=Purpose.MARKETING,
+            source=Source.CHAT,
+            wording="Can we message you offers here?",
+            now=clock.now(),
+        )
     tracker_store = InMemoryTrackerStore(Domain.empty())
     tracker = await tracker_store.get_or_create_tracker(f"whatsapp:{SHOPPER}")
     for event in [

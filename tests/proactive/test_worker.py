@@ -16,6 +16,7 @@ from integrations.proactive.worker import Worker
 from store.channel_contacts import note_inbound
 from store.consent import Channel, Purpose, Source, consent_state, grant
 from store.models import OutboxMessage
+from store.triggers import scan_order_updates
 from tests.fakes.graph_api import FakeGraphApi
 from tests.fakes.smtp import FakeSmtp
 from tests.fakes.twilio_api import FakeTwilioApi
@@ -248,3 +249,12 @@ async def test_a_message_held_for_the_night_goes_in_the_morning(db, worker, grap
     row = rows(db)["SKU-1"]
     assert (row.status, row.attempts) == ("sent", 1)  # holding is not an attempt
     assert [message["type"] for message in graph.messages()] == ["text"]
+
+
+def test_the_time_based_triggers_never_scan_the_sample_store(db, engine, worker):
+    # the sample store's customers are made up: a demo with real credentials must not message them
+    assert scan_order_updates(db, now=NOW) != []  # there would be something to send
+    db.rollback()
+    with clock.pinned(NOW):
+        assert worker.scan_triggers() == 0
+    assert rows(db) == {}
