@@ -230,6 +230,10 @@ class Settings:
     agent_session_idle_minutes: int = setting("60", _positive_int)
     agent_session_max_hours: int = setting("12", _positive_int)
     agent_api_name: str = setting("integration")
+    # a claimed conversation goes back to the queue (the shopper told) when its agent signs out
+    # or has not acted on it for this long; the console's live feed checks the store this often
+    agent_claim_idle_minutes: int = setting("15", _positive_int)
+    agent_console_watch_seconds: float = setting("1", _positive_float)
     trust_forwarded_proto: bool = setting("false", _flag)
     widget_signing_secret: str = generated_secret()
     socketio_session_persistence: bool = setting("true", _flag)
@@ -288,6 +292,10 @@ class Settings:
     chatwoot_api_token: str = setting("", secret=True)
     chatwoot_account_id: str = setting("")
     chatwoot_inbox_id: str = setting("")
+    # Chatwoot's webhooks back (agent replies, resolve): the secret of a signing Chatwoot, or for
+    # versions that sign nothing a token the webhook URL carries (?token=); off while both are empty
+    chatwoot_webhook_secret: str = setting("", secret=True)
+    chatwoot_webhook_token: str = setting("", secret=True)
 
     # not settings: how this object was made
     generated: FrozenSet[str] = field(default=frozenset(), metadata={})

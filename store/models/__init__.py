@@ -1,10 +1,12 @@
 """SQLAlchemy models of the store (importing them creates nothing in any database)."""
 
+from store.models.agent_desk import CannedReply, HandoffNote
 from store.models.agent_sessions import AgentLoginFailure, AgentSession
 from store.models.back_in_stock import BackInStockSubscription
 from store.models.base import Base, Money, UTCDateTime, money
 from store.models.catalog import Category, Product, SizeChart, SizeChartRow, Variant
 from store.models.handoffs import Agent, Handoff, HandoffMessage
+from store.models.helpdesk import HelpdeskForward, HelpdeskReply
 from store.models.orders import (
     Customer,
     Fulfillment,
@@ -34,6 +36,7 @@ __all__ = [
     "AgentSession",
     "BackInStockSubscription",
     "Base",
+    "CannedReply",
     "Category",
     "ChannelContact",
     "ConsentRecord",
@@ -44,6 +47,9 @@ __all__ = [
     "FulfillmentLine",
     "Handoff",
     "HandoffMessage",
+    "HandoffNote",
+    "HelpdeskForward",
+    "HelpdeskReply",
     "Holiday",
     "LineItem",
     "Money",

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "ad989dde11e4"
-down_revision = "8005dfe173cc"
+down_revision = "bd1bcee63b50"
 branch_labels = None
 depends_on = None
 
