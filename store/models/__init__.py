@@ -25,6 +25,7 @@ from store.models.policies import (
     ShippingZone,
     StoreSetting,
 )
+from store.models.proactive import ChannelContact, ConsentRecord, OutboxMessage
 from store.models.recommendations import RecommendationShown
 from store.models.shopify import ShopifyDelivery
 from store.models.verification import VerificationFailure
@@ -37,6 +38,8 @@ __all__ = [
     "Base",
     "CannedReply",
     "Category",
+    "ChannelContact",
+    "ConsentRecord",
     "Country",
     "Customer",
     "DiscountCode",
@@ -51,6 +54,7 @@ __all__ = [
     "LineItem",
     "Money",
     "Order",
+    "OutboxMessage",
     "Product",
     "RecommendationShown",
     "Return",
