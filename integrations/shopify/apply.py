@@ -38,6 +38,7 @@ from store.models import (
     Variant,
     money,
 )  # fmt: skip
+from store.triggers import queue_back_in_stock
 
 Payload = Mapping[str, Any]
 
@@ -285,7 +286,9 @@ def apply_inventory_level(session: Session, payload: Payload) -> Outcome:
     variant.inventory_quantity = sum(max(available, 0) for available, _ in levels.values())
     if news:
         bump_catalog_version(session)
-    restocked(session, variant=variant, was=was, now=clock.now())  # back-in-stock alerts become due
+    now = clock.now()
+    due = restocked(session, variant=variant, was=was, now=now)  # back-in-stock alerts become due
+    queue_back_in_stock(session, sku=variant.sku, due=due, now=now)
     return Outcome.APPLIED
 
 

@@ -25,6 +25,7 @@ from store.models.policies import (
     ShippingZone,
     StoreSetting,
 )
+from store.models.proactive import ChannelContact, ConsentRecord, OutboxMessage
 from store.models.recommendations import CartLinkClick, RecommendationShown
 from store.models.shopify import ShopifyDelivery
 from store.models.verification import VerificationFailure
@@ -38,6 +39,8 @@ __all__ = [
     "CannedReply",
     "CartLinkClick",
     "Category",
+    "ChannelContact",
+    "ConsentRecord",
     "Country",
     "Customer",
     "DiscountCode",
@@ -52,6 +55,7 @@ __all__ = [
     "LineItem",
     "Money",
     "Order",
+    "OutboxMessage",
     "Product",
     "RecommendationShown",
     "Return",

@@ -15,7 +15,7 @@ from store.back_in_stock import subscribe
 from store.codes import OrderStatus
 from store.db import session_scope
 from store.info import store_timezone
-from store.models import BackInStockSubscription, Order, Product, ShopifyDelivery, Variant
+from store.models import BackInStockSubscription, Order, OutboxMessage, Product, ShopifyDelivery, Variant
 from store.order_views import order_status
 from storefront.channels.shopify_webhooks import ShopifyWebhookInput
 from tests.channels.conftest import post, serve
@@ -249,6 +249,12 @@ async def test_an_inventory_webhook_that_restocks_a_variant_makes_its_alerts_due
             select(BackInStockSubscription).where(BackInStockSubscription.sku == sku)
         ).scalars()
         assert [(r.status, r.due_at is not None) for r in rows] == [("due", True)]
+        queued = session.execute(
+            select(OutboxMessage).where(OutboxMessage.trigger == "back_in_stock")
+        ).scalars()
+        assert [(m.channel, m.recipient, m.params["sku"]) for m in queued] == [
+            ("email", "anna@example.com", sku)
+        ]
 
 
 async def test_a_deleted_product_leaves_the_catalog(

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "7c06745ef05b"
-down_revision = "bd1bcee63b50"
+down_revision = "ad989dde11e4"
 branch_labels = None
 depends_on = None
 
