@@ -236,6 +236,11 @@ class Settings:
     agent_console_watch_seconds: float = setting("1", _positive_float)
     trust_forwarded_proto: bool = setting("false", _flag)
     widget_signing_secret: str = generated_secret()
+    # add-to-cart links in recommendations: signed (so a click is recorded for the conversation
+    # it was shown in, and a forged link is refused) and served by this server's redirect, whose
+    # public address is ASSISTANT_PUBLIC_URL (empty: http://RASA_HOST:RASA_PORT)
+    cart_link_secret: str = generated_secret()
+    assistant_public_url: str = setting("", _optional(_url("http", "https")))
     socketio_session_persistence: bool = setting("true", _flag)
     # input limits on every channel (storefront/channels/limits.py)
     max_request_bytes: int = setting("1048576", _positive_int)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional
+from typing import Optional, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from store.back_in_stock import set_stock
+from store.back_in_stock import Subscription, set_stock
 from store.channel_contacts import contact
 from store.consent import Channel, Purpose
 from store.contact import e164
@@ -59,9 +59,17 @@ def stock_changed(session: Session, *, sku: str, quantity: int, now: datetime) -
     consent (``requested`` in its params), but a STOP on its channel still stops it.
     """
     due = set_stock(session, sku=sku, quantity=quantity, now=now)
+    return StockChange(len(due), queue_back_in_stock(session, sku=sku, due=due, now=now))
+
+
+def queue_back_in_stock(
+    session: Session, *, sku: str, due: Sequence[Subscription], now: datetime
+) -> list[OutboxMessage]:
+    """Queue one alert per subscription a stock change made due (``set_stock``, or
+    :func:`store.back_in_stock.restocked` after a Shopify inventory webhook)."""
     config = messaging_config(session)
     if not due or not config.enabled("back_in_stock"):
-        return StockChange(len(due), [])
+        return []
     variant = session.execute(select(Variant).where(Variant.sku == sku.strip().upper())).scalar_one()
     region = store_country(session)
     queued = []
@@ -95,7 +103,7 @@ def stock_changed(session: Session, *, sku: str, quantity: int, now: datetime) -
         )
         if message is not None:
             queued.append(message)
-    return StockChange(len(due), queued)
+    return queued
 
 
 def _product_url(session: Session, variant: Variant) -> str:

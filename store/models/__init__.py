@@ -26,7 +26,7 @@ from store.models.policies import (
     StoreSetting,
 )
 from store.models.proactive import ChannelContact, ConsentRecord, OutboxMessage
-from store.models.recommendations import RecommendationShown
+from store.models.recommendations import CartLinkClick, RecommendationShown
 from store.models.shopify import ShopifyDelivery
 from store.models.verification import VerificationFailure
 
@@ -37,6 +37,7 @@ __all__ = [
     "BackInStockSubscription",
     "Base",
     "CannedReply",
+    "CartLinkClick",
     "Category",
     "ChannelContact",
     "ConsentRecord",
