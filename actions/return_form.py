@@ -24,6 +24,7 @@ from actions.return_choices import (
     parse_resolution,
     parse_return_reason,
     refuse_items,
+    resolution_answer,
 )
 from actions.store_access import query_store
 from store.orders import LineItemView, OrderView
@@ -125,6 +126,23 @@ class ValidateReturnForm(OrderFormValidator):
         ):
             events += stop_form()
         return events
+
+    async def extract_return_resolution(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Reads "refund", "an exchange" or "store credit" as the answer whatever the intent.
+
+        The domain's mapping already takes the text unless the classifier saw a question the form
+        answers and resumes after (a return-policy one, say); a short answer naming a resolution
+        is taken here instead, so the form does not answer the policy and ask again.
+        """
+        if tracker.get_slot("requested_slot") != "return_resolution" or tracker.get_slot("return_resolution"):
+            return {}
+        message = tracker.latest_message or {}
+        text = str(message.get("text") or "")
+        if resolution_answer(text, (message.get("intent") or {}).get("name")) is None:
+            return {}
+        return {"return_resolution": text}
 
     async def validate_return_resolution(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -183,6 +183,58 @@ async def test_resolution(text: str, resolution: str, next_slot: str) -> None:
     assert events == [SlotSet("return_resolution", resolution), SlotSet("requested_slot", next_slot)]
 
 
+@pytest.mark.parametrize(
+    ("intent", "text", "resolution"),
+    [
+        ("refund_status", "refund", "refund"),
+        ("return_policy", "Refund please", "refund"),
+        ("start_return", "an exchange", "exchange"),
+        ("nlu_fallback", "store credit is fine", "store_credit"),
+    ],
+)
+async def test_a_short_answer_names_the_resolution_whatever_the_intent(
+    intent: str, text: str, resolution: str
+) -> None:
+    """The domain's mapping leaves some intents to their own flows; the answer is read anyway."""
+    slots = verified(
+        "1012",
+        BEN,
+        return_items=[line_id(1012, "Trailmark")],
+        return_reason="too_big",
+        return_condition=True,
+        requested_slot="return_resolution",
+    )
+    tracker = make_tracker(slots=slots, intent=intent, text=text, active_loop=FORM)
+    events, said = await run(ValidateReturnForm(), tracker)
+    assert [e for e in events if e.get("name") == "return_resolution"][-1] == SlotSet(
+        "return_resolution", resolution
+    )
+    assert said == []
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("return_policy", "do refunds go back to my card?"),
+        ("return_policy", "how many days does a refund usually take to reach a bank account"),
+        ("human_handoff", "refund, or a person"),
+        ("stop", "forget the refund"),
+    ],
+)
+async def test_questions_and_form_enders_are_not_read_as_the_resolution(intent: str, text: str) -> None:
+    slots = verified(
+        "1012",
+        BEN,
+        return_items=[line_id(1012, "Trailmark")],
+        return_reason="too_big",
+        return_condition=True,
+        requested_slot="return_resolution",
+    )
+    tracker = make_tracker(slots=slots, intent=intent, text=text, active_loop=FORM)
+    events, _ = await run(ValidateReturnForm(), tracker)
+    assert [e for e in events if e.get("name") == "return_resolution"] == []
+
+
 async def test_exchange_leaves_the_next_question_to_the_form() -> None:
     # every domain slot is still required, so Rasa's FormAction itself asks for exchange_choice next
     slots = verified(
