@@ -69,6 +69,11 @@ SHORT_ANSWER_WORDS = 6
 back to my card?" is a return-policy question, not the answer "refund")."""
 
 
+def is_short_answer(text: str) -> bool:
+    """A statement of a few words: what a shopper types (or taps) to answer the question asked."""
+    return bool(text.strip()) and "?" not in text and len(text.split()) <= SHORT_ANSWER_WORDS
+
+
 def resolution_answer(text: str, intent: Optional[str]) -> Optional[str]:
     """The resolution a short answer names, whatever intent the classifier read in it.
 
@@ -76,7 +81,7 @@ def resolution_answer(text: str, intent: Optional[str]) -> Optional[str]:
     or return-policy question, and the domain's ``from_text`` mapping leaves those intents to their
     own flows; a short statement naming a resolution is the answer to the question just asked.
     """
-    if intent in ENDS_THE_FORM or "?" in text or len(text.split()) > SHORT_ANSWER_WORDS:
+    if intent in ENDS_THE_FORM or not is_short_answer(text):
         return None
     return parse_resolution(text)
 
