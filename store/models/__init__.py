@@ -1,5 +1,6 @@
 """SQLAlchemy models of the store (importing them creates nothing in any database)."""
 
+from store.models.agent_desk import CannedReply, HandoffNote
 from store.models.agent_sessions import AgentLoginFailure, AgentSession
 from store.models.back_in_stock import BackInStockSubscription
 from store.models.base import Base, Money, UTCDateTime, money
@@ -24,14 +25,49 @@ from store.models.policies import (
     ShippingZone,
     StoreSetting,
 )
+from store.models.proactive import ChannelContact, ConsentRecord, OutboxMessage
 from store.models.recommendations import RecommendationShown
 from store.models.shopify import ShopifyDelivery
 from store.models.verification import VerificationFailure
 
 __all__ = [
-    "Agent", "AgentLoginFailure", "AgentSession", "BackInStockSubscription", "Base", "Category", "Country", "Customer", "DiscountCode",
-    "Fulfillment", "FulfillmentLine",
-    "Handoff", "HandoffMessage", "HelpdeskForward", "HelpdeskReply", "Holiday", "LineItem", "Money", "Order", "Product", "Return",
-    "RecommendationShown", "ReturnItem", "ReturnPolicy", "ShippingMethod", "ShippingZone", "ShopifyDelivery", "SizeChart",
-    "SizeChartRow", "StoreSetting", "UTCDateTime", "Variant", "VerificationFailure", "money",
+    "Agent",
+    "AgentLoginFailure",
+    "AgentSession",
+    "BackInStockSubscription",
+    "Base",
+    "CannedReply",
+    "Category",
+    "ChannelContact",
+    "ConsentRecord",
+    "Country",
+    "Customer",
+    "DiscountCode",
+    "Fulfillment",
+    "FulfillmentLine",
+    "Handoff",
+    "HandoffMessage",
+    "HandoffNote",
+    "HelpdeskForward",
+    "HelpdeskReply",
+    "Holiday",
+    "LineItem",
+    "Money",
+    "Order",
+    "OutboxMessage",
+    "Product",
+    "RecommendationShown",
+    "Return",
+    "ReturnItem",
+    "ReturnPolicy",
+    "ShippingMethod",
+    "ShippingZone",
+    "ShopifyDelivery",
+    "SizeChart",
+    "SizeChartRow",
+    "StoreSetting",
+    "UTCDateTime",
+    "Variant",
+    "VerificationFailure",
+    "money",
 ]
