@@ -235,6 +235,9 @@ class Settings:
     agent_claim_idle_minutes: int = setting("15", _positive_int)
     agent_console_watch_seconds: float = setting("1", _positive_float)
     trust_forwarded_proto: bool = setting("false", _flag)
+    # the review queue's files: <dir>/nlu/reviewed.yml (trained on), <dir>/review/proposals.yml and
+    # <dir>/review/ignored.yml (storefront/review/labels.py)
+    review_data_dir: Path = setting(f"{PROJECT_ROOT / 'data'}", _path)  # noqa: RUF009 (a field())
     widget_signing_secret: str = generated_secret()
     # add-to-cart links in recommendations: signed (so a click is recorded for the conversation
     # it was shown in, and a forged link is refused) and served by this server's redirect, whose

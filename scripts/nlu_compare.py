@@ -17,6 +17,7 @@ from pathlib import Path
 
 from nlu_common import ROOT, ensure_blank_spacy_model, markdown_table, train_nlu
 
+from tools.nlu_charts import pipeline_comparison
 from tools.nlu_evaluation import HELD_OUT_SPLITS, load_examples, score_split
 
 CANDIDATES = {
@@ -105,6 +106,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "compare.md").write_text(report, encoding="utf-8")
     (args.out / "compare.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    pipeline_comparison(results, names, args.out / "compare.png")
     print(report)
 
 

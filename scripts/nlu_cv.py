@@ -28,6 +28,7 @@ from typing import Dict, List, Sequence, Tuple
 
 from nlu_common import ROOT, TRAINING_DATA, fallback_from_config, markdown_table, train_nlu
 
+from tools.nlu_charts import confusion_matrix
 from tools.nlu_evaluation import (
     Example,
     Prediction,
@@ -132,6 +133,15 @@ def main() -> None:
         if args.errors:
             write_errors(args.errors / f"{config.stem}_errors.md", examples, predictions)
         fallback = fallback_from_config(config) or {"threshold": 0.0, "ambiguity_threshold": 0.0}
+        if args.errors:
+            final = [
+                with_fallback(p.ranking, fallback["threshold"], fallback["ambiguity_threshold"])
+                for p in predictions
+            ]
+            confusion_matrix(
+                [e.intent for e in examples], final, args.errors / f"{config.stem}_confusion.png",
+                f"{config.name}: out-of-fold intents after the fallback ({args.folds} folds)",
+            )  # fmt: skip
         before = intent_scores(examples, predictions, 0.0, 0.0)[:3]
         after = intent_scores(examples, predictions, fallback["threshold"], fallback["ambiguity_threshold"])
         rows.append(

@@ -23,6 +23,7 @@ from typing import Dict, List, Optional
 
 from nlu_common import ROOT, fallback_from_config, markdown_table, rasa_test_nlu, train_nlu
 
+from tools.nlu_charts import chart_sweep_record, intent_f1_bars
 from tools.nlu_evaluation import HELD_OUT_SPLITS, HeldOutSplit, Scores, load_examples, predict, score
 
 
@@ -154,6 +155,13 @@ def main() -> None:
     (args.out / "scores.json").write_text(
         json.dumps({name: asdict(s) for name, s in scores.items()}, indent=2), encoding="utf-8"
     )
+    for name, split_scores in scores.items():
+        intent_f1_bars(
+            split_scores.per_intent,
+            args.out / f"intent_f1_{name}.png",
+            f"Intent F1 after the fallback: {name}",
+        )
+    chart_sweep_record(ROOT / "configs" / "fallback_sweep.json", args.out / "fallback_threshold.png")
     print(summary)
 
 

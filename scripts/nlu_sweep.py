@@ -23,6 +23,7 @@ from pathlib import Path
 from nlu_common import ROOT, markdown_table
 from nlu_cv import cross_validated_predictions
 
+from tools.nlu_charts import chart_sweep_record
 from tools.nlu_evaluation import sweep_thresholds
 
 THRESHOLDS = [round(0.10 + 0.05 * i, 2) for i in range(18)]
@@ -69,6 +70,9 @@ def main() -> None:
         "train_seconds": round(seconds),
     }
     write_record(rows, meta, args.record)
+    chart_sweep_record(
+        args.record.with_suffix(".json"), ROOT / "results" / "nlu_sweep" / "fallback_threshold.png"
+    )
 
 
 def write_record(rows: list, meta: dict, record_path: Path = RECORD) -> None:

@@ -83,6 +83,8 @@ def stack_env(store_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Di
         "CART_LINK_SECRET": TEST_CART_LINK_SECRET,
         "ACTION_SERVER_TOKEN": TEST_ACTION_SERVER_TOKEN,
         "TRACKER_STORE_URL": f"sqlite:///{tmp / 'tracker.db'}",
+        # labels from the console's review queue go here, never into the project's data/
+        "REVIEW_DATA_DIR": str(tmp / "review-data"),
         "RASA_TELEMETRY_ENABLED": "false",
         # Hand-offs in these servers happen "during business hours" whatever the wall clock says;
         # the off-hours path has its own servers (tests/handoff) with HANDOFF_HOURS_OVERRIDE=closed.

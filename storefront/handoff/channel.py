@@ -24,6 +24,7 @@ from storefront.handoff.console import (
     orders,
     pages,
     queue,
+    review,
     stream,
     team,
 )
@@ -61,6 +62,10 @@ ROUTES: Tuple[Tuple[str, str, Handler], ...] = (
     ("POST", "/api/handoffs/<handoff_id:int>/orders/<number:str>/cancel", orders.cancel),
     ("POST", "/api/handoffs/<handoff_id:int>/orders/<number:str>/address", orders.change_address),
     ("POST", "/api/handoffs/<handoff_id:int>/orders/<number:str>/return", orders.start_return),
+    ("GET", "/review", review.review_page),
+    ("GET", "/review.js", review.review_script),
+    ("GET", "/api/review", review.review_queue),
+    ("POST", "/api/review/labels", review.label_message),
 )
 
 

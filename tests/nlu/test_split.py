@@ -7,10 +7,8 @@ Three splits: ``test_data.yml`` (written in the training data's style), ``paraph
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from pathlib import Path
 from typing import List, Tuple
 
@@ -18,6 +16,10 @@ import pytest
 from rasa.shared.core.constants import DEFAULT_INTENTS
 from rasa.shared.core.domain import Domain
 from rasa.shared.nlu.training_data.loading import load_data
+
+# The labels of the console's review queue are checked with the same rule before they are written.
+from storefront.review.leaks import near_copy
+from storefront.review.leaks import normalise as _normalise
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAINING_DATA = ROOT / "data" / "nlu"
@@ -39,14 +41,6 @@ SPLITS = {
     # A second paraphrase split in yet another style, written before issue 12's second round.
     "paraphrase_b": Split(ROOT / "tests" / "nlu" / "paraphrase_b_data.yml", 8, 28),
 }
-# Two messages of three or more words are near copies when their word sets overlap this much or
-# their characters align this well.
-MAX_JACCARD = 0.8
-MAX_RATIO = 0.9
-
-
-def _normalise(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9#@.+'-]+", text.lower())).replace("'", "")
 
 
 def _examples(path: Path) -> List[Tuple[str, str]]:
@@ -67,26 +61,6 @@ def held_out(split: Split) -> List[Tuple[str, str]]:
 @pytest.fixture(scope="module")
 def training() -> List[Tuple[str, str]]:
     return _examples(TRAINING_DATA)
-
-
-def near_copy(a: str, b: str) -> bool:
-    """Whether two messages are the same message with cosmetic changes."""
-    a, b = _normalise(a), _normalise(b)
-    if a == b:
-        return True
-    words_a, words_b = set(a.split()), set(b.split())
-    if min(len(words_a), len(words_b)) < 3:
-        return False
-    jaccard = len(words_a & words_b) / len(words_a | words_b)
-    if jaccard >= MAX_JACCARD:
-        return True
-    matcher = SequenceMatcher(None, a, b)
-    # The quick upper bounds skip the expensive alignment for the vast majority of pairs.
-    return (
-        matcher.real_quick_ratio() >= MAX_RATIO
-        and matcher.quick_ratio() >= MAX_RATIO
-        and matcher.ratio() >= MAX_RATIO
-    )
 
 
 def test_near_copy_detects_cosmetic_changes() -> None:
@@ -134,3 +108,9 @@ def test_no_held_out_message_is_a_near_copy_of_a_training_message(
 def test_the_splits_do_not_share_messages(first: str, second: str) -> None:
     one, other = (_examples(SPLITS[name].path) for name in (first, second))
     assert [(a, b) for a, _ in one for b, _ in other if near_copy(a, b)] == []
+
+
+def test_the_review_queue_checks_labels_against_every_split() -> None:
+    from storefront.review.leaks import HELD_OUT_FILES
+
+    assert set(HELD_OUT_FILES) == {split.path for split in SPLITS.values()}

@@ -11,6 +11,8 @@
 * :mod:`.team`: ``GET /api/agents``, ``.../transfer``, ``.../release`` (with :mod:`.claims`);
 * :mod:`.canned`, :mod:`.notes`, :mod:`.history`, :mod:`.orders`: canned replies, private notes,
   search of past conversations, and the order actions of the context panel.
+* :mod:`.review`: ``GET /review`` and ``/review.js`` (the review queue page), ``GET /api/review``,
+  ``POST /api/review/labels`` (see :mod:`storefront.review`).
 
 Handlers are module-level functions behind two decorators: :func:`.auth.requires_agent`
 (session or bearer token, CSRF header on cookie writes, the identity passed in) and
