@@ -16,7 +16,7 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint
 
-from storefront.handoff.console import conversations, pages, queue
+from storefront.handoff.console import conversations, dashboard, pages, queue
 from storefront.handoff.console.config import ConsoleConfig
 from storefront.handoff.console.responses import Handler
 
@@ -34,6 +34,7 @@ ROUTES: Tuple[Tuple[str, str, Handler], ...] = (
     ("POST", "/api/handoffs/<handoff_id:int>/messages", conversations.reply),
     ("POST", "/api/handoffs/<handoff_id:int>/handback", conversations.handback),
     ("POST", "/api/handoffs/<handoff_id:int>/resolve", conversations.resolve),
+    *dashboard.ROUTES,
 )
 
 
