@@ -152,7 +152,7 @@ def test_rest_conversation_agent_message_is_stored_not_pushed(stack: Stack) -> N
     assert events[-5]["metadata"]["handoff"] == "resolved" and "Ana" in events[-5]["text"]
     # then the one-tap rating, asked once (storefront/handoff/satisfaction.py)
     assert [b["payload"] for b in events[-3]["data"]["buttons"]] == [
-        f'/inform{{"csat_score":"{n}"}}' for n in (5, 4, 3, 2, 1)
+        f'/inform{{"csat_score":"{n}"}}' for n in (1, 2, 3, 4, 5)
     ]
     assert events[-2]["name"] == "csat_asked_at"
     assert chat(stack, sender, "/greet").responses == ["utter_greet"]
