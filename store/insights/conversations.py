@@ -62,6 +62,8 @@ class Conversation:
     order_numbers: List[int] = field(default_factory=list)
     emails: List[str] = field(default_factory=list)
     phones: List[str] = field(default_factory=list)
+    said_at: List[datetime] = field(default_factory=list)
+    """When the shopper wrote each message (feedback included): replies to proactive messages."""
 
     @property
     def day(self) -> str:
@@ -128,6 +130,7 @@ class _Builder:
     def _user(self, at: datetime, intent: Optional[str], data: Dict[str, Any]) -> None:
         if self.current is None:
             self.current = Conversation(self.sender, at, at, str(data.get("input_channel") or "unknown"))
+        self.current.said_at.append(at)
         entities = (data.get("parse_data") or {}).get("entities") or []
         is_rating = any(isinstance(e, dict) and e.get("entity") == RATING_ENTITY for e in entities)
         if not (is_rating or self.in_feedback):

@@ -163,7 +163,7 @@ def gather(
     pairs = [(c, outcomes[key_of(c)]) for c in conversations]
     replies: Dict[str, list] = {}
     for conversation in conversations:
-        replies.setdefault(conversation.conversation_id, []).append(conversation.started_at)
+        replies.setdefault(conversation.conversation_id, []).extend(conversation.said_at)
     by_day = {
         day.isoformat(): source.counts(session, start=Period(day, day).start, end=Period(day, day).end,
                                        window=window, replies=replies)
