@@ -1,8 +1,8 @@
 """What the store recorded about a set of conversations: handoffs, recommendations and orders.
 
 The tracker store says what was said; the store says what followed. Everything here is keyed by
-the conversation id (Rasa's sender id) and read in a few queries per call, never one per
-conversation.
+the conversation id (Rasa's sender id). Handoffs and recommendations are read in a few queries per
+call; orders take one query (with their lines) per conversation whose shopper is known.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from decimal import Decimal
 from typing import Dict, Iterable, List, Optional, Sequence, Set
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from store.contact import normalize_email, phone_key
 from store.insights.conversations import Conversation
-from store.models import Handoff, HandoffMessage, LineItem, Order, RecommendationShown
+from store.models import Handoff, HandoffMessage, Order, RecommendationShown
 
 
 @dataclass(frozen=True)
@@ -143,6 +143,7 @@ def _orders_after(session: Session, conversation: Conversation, window: timedelt
         return []
     orders = session.execute(
         select(Order)
+        .options(selectinload(Order.line_items))
         .where(
             or_(*conditions),
             Order.cancelled_at.is_(None),
@@ -151,15 +152,13 @@ def _orders_after(session: Session, conversation: Conversation, window: timedelt
         )
         .order_by(Order.placed_at, Order.number)
     ).scalars()
-    found = []
-    for order in orders:
-        skus = session.execute(select(LineItem.sku).where(LineItem.order_id == order.id)).scalars()
-        found.append(
-            AssistedOrder(
-                order.number, Decimal(order.total), order.placed_at, frozenset(s for s in skus if s)
-            )
+    return [
+        AssistedOrder(
+            order.number, Decimal(order.total), order.placed_at,
+            frozenset(line.sku for line in order.line_items if line.sku),
         )
-    return found
+        for order in orders
+    ]  # fmt: skip
 
 
 def outcomes_of(
