@@ -7,6 +7,9 @@ fallback via :mod:`actions.fallback`, a form question failing three times via
 :mod:`actions.handoff_context`, pauses the conversation (``ConversationPaused``: Rasa keeps
 logging the shopper's messages but predicts nothing, so the bot is silent) and says how long the
 wait is. The agent console (``storefront.handoff``) resumes the conversation when it hands back.
+With a Chatwoot helpdesk configured the handoff is also queued for forwarding there, in the same
+transaction; the Rasa server's worker sends it (``integrations.chatwoot_forwarding``), so the
+shopper never waits on Chatwoot and an outage only delays it.
 
 Outside business hours (store calendar, or ``HANDOFF_HOURS_OVERRIDE``) the shopper is told when a
 person will answer; ``handoff_contact_form`` asks how to reach them and for consent, and the
@@ -27,9 +30,10 @@ from actions.handoff_context import build_context, shopper_identity
 from actions.store_access import StoreUnavailable, query_store, query_store_or
 from core import clock
 from core.settings import get_settings
-from integrations.chatwoot import HelpdeskError, forward_to_chatwoot, load_helpdesk_config
+from integrations.chatwoot import load_helpdesk_config
 from store.codes import HandoffReason
 from store.handoffs import HandoffView, create_handoff, list_handoffs, open_handoff_for
+from store.helpdesk import create_forwarded_handoff
 from store.info import SupportHours, store_info, store_timezone, support_hours
 
 logger = logging.getLogger(__name__)
@@ -111,19 +115,6 @@ async def _wait_minutes(handoff_id: int) -> int:
     return position * minutes
 
 
-async def _forward(conversation_id: str, handoff_id: int, context: Dict[str, Any]) -> None:
-    config = load_helpdesk_config()
-    if config is None:
-        return
-    try:
-        chatwoot_id = await forward_to_chatwoot(
-            config, conversation_id=conversation_id, handoff_id=handoff_id, context=context
-        )
-        logger.info("Handoff %s forwarded to Chatwoot conversation %s", handoff_id, chatwoot_id)
-    except HelpdeskError as error:
-        logger.error("Handoff %s stays in the console only: %s", handoff_id, error)
-
-
 async def perform_handoff(
     dispatcher: CollectingDispatcher, tracker: Tracker, *, reason: Optional[HandoffReason] = None
 ) -> List[EventType]:
@@ -192,11 +183,12 @@ async def _queue(
             "contact": contact if contact and contact != NO_CONTACT and consent else None,
             "consent": consent, "next_open": hours.next_open.isoformat(),
         }  # fmt: skip
+    # with a helpdesk, the handoff's forward is queued with it and sent in the background
+    create = create_forwarded_handoff if load_helpdesk_config() is not None else create_handoff
     handoff = await query_store(
-        create_handoff, conversation_id=tracker.sender_id, channel=channel, reason=reason,
+        create, conversation_id=tracker.sender_id, channel=channel, reason=reason,
         summary=context["summary"], context=context, offline=offline,
     )  # fmt: skip
-    await _forward(tracker.sender_id, handoff.id, context)
     preface = HANDOFF_PREFACES[reason]
     if preface and not offline:
         dispatcher.utter_message(response=preface)

@@ -23,6 +23,7 @@ REFUSAL_RESPONSES: Dict[ReturnRefusal, str] = {
     ReturnRefusal.NOT_DELIVERED: "utter_return_refused_not_delivered",
     ReturnRefusal.ALREADY_RETURNED: "utter_return_refused_already_returned",
     ReturnRefusal.ORDER_CANCELLED: "utter_return_refused_order_cancelled",
+    ReturnRefusal.NOT_RETURNABLE_IN_SHOP: "utter_return_refused_other",
 }
 
 _REASON_WORDS = (

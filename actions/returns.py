@@ -1,4 +1,8 @@
-"""Returns: the policy in two sentences, and writing a confirmed return (RMA) to the store."""
+"""Returns: the policy in two sentences, and writing a confirmed return (RMA) to the store.
+
+With a Shopify store connected the return is requested there first and the store keeps
+Shopify's answer (:mod:`integrations.shopify.returns`).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ from actions.follow_ups import return_of_order_in_context
 from actions.formatting import listing, money
 from actions.return_choices import refuse_items
 from actions.store_access import answers_store_failure, query_store
+from integrations.shopify.returns import request_return_in_shop
+from integrations.shopify.writeback import shop_connection
 from store.codes import HandoffReason, ReturnFailure
 from store.returns import create_return, return_eligibility, return_policy
 
@@ -33,6 +39,7 @@ SUBMIT_FAILURES: Dict[ReturnFailure, Optional[str]] = {
     ReturnFailure.INVALID_REASON: "utter_return_failed",
     ReturnFailure.INVALID_RESOLUTION: "utter_return_failed",
     ReturnFailure.EXCHANGES_NOT_ALLOWED: "utter_return_failed",
+    ReturnFailure.SHOP_REFUSED: "utter_return_failed",  # and a person takes it over
 }
 """The form checked the items, reason and resolution, so only a change since then fails here."""
 
@@ -93,15 +100,19 @@ class ActionSubmitReturn(Action):
         eligibility = await query_store(return_eligibility, order_number=number, contact=contact) or []
         wanted = {int(i) for i in tracker.get_slot("return_items") or []}
         items = [(e.line_item_id, e.returnable_quantity) for e in eligibility if e.line_item_id in wanted]
-        result = await query_store(
-            create_return,
-            order_number=number,
-            contact=contact,
-            items=items,
-            reason=tracker.get_slot("return_reason") or "other",
-            resolution=resolution,
-            exchange_sku=tracker.get_slot("exchange_sku"),
-        )
+        request = {
+            "order_number": number,
+            "contact": contact,
+            "items": items,
+            "reason": tracker.get_slot("return_reason") or "other",
+            "resolution": resolution,
+            "exchange_sku": tracker.get_slot("exchange_sku"),
+        }
+        shop = shop_connection()
+        if shop is not None:
+            result = await request_return_in_shop(shop, **request)
+        else:
+            result = await query_store(create_return, **request)
         if result.ok:
             dispatcher.utter_message(
                 response=f"utter_return_created_{resolution}",

@@ -276,6 +276,10 @@ class Settings:
     chatwoot_api_token: str = setting("", secret=True)
     chatwoot_account_id: str = setting("")
     chatwoot_inbox_id: str = setting("")
+    # Chatwoot's webhooks back (agent replies, resolve): the secret of a signing Chatwoot, or for
+    # versions that sign nothing a token the webhook URL carries (?token=); off while both are empty
+    chatwoot_webhook_secret: str = setting("", secret=True)
+    chatwoot_webhook_token: str = setting("", secret=True)
 
     # not settings: how this object was made
     generated: FrozenSet[str] = field(default=frozenset(), metadata={})

@@ -1,4 +1,4 @@
-"""``python -m store``: migrate, revision, load-sample, import, stats, agents and stock."""
+"""``python -m store``: migrate, revision, load-sample, import, stats, agents, stock and helpdesk."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from core import clock
 from store.agents import AgentError
 from store.back_in_stock import BackInStockError, set_stock
 from store.db import make_engine, session_scope
+from store.helpdesk import list_forwards, retry_forward
 from store.importers.errors import StoreImportError
 from store.importers.load import StoreFiles, import_store, table_counts
 from store.sample.load import SAMPLE_OUTPUT_DIR, load_sample
@@ -119,6 +120,26 @@ def _agents(engine, args: argparse.Namespace) -> None:
             print(f"agent {args.name!r} {args.agents_command}d{ended}")
 
 
+def _helpdesk(engine: Engine, args: argparse.Namespace) -> None:
+    """List the Chatwoot forwards (newest first), or send a failed one again."""
+    with session_scope(engine) as session:
+        if args.retry is not None:
+            if not retry_forward(session, forward_id=args.retry, now=clock.now()):
+                raise CommandError(f"forward {args.retry} has not failed (see python -m store helpdesk)")
+            print(f"forward {args.retry} will be sent again by the Rasa server within seconds")
+            return
+        for row in list_forwards(session, status=args.status):
+            where = (
+                f"chatwoot conversation {row.helpdesk_conversation_id}"
+                if row.helpdesk_conversation_id
+                else ""
+            )
+            print(
+                f"{row.id}\thandoff {row.handoff_id}\t{row.status}\tattempts {row.attempts}\t"
+                f"{where or 'next ' + row.next_attempt_at.isoformat()}\t{row.last_error or ''}".rstrip()
+            )
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run one subcommand; returns the process exit code (errors are one line on stderr)."""
     parser = argparse.ArgumentParser(prog="python -m store", description=__doc__)
@@ -171,6 +192,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     agent_sub.add_parser("list", help="every account and whether it is active")
     for verb in ("disable", "enable"):
         agent_sub.add_parser(verb, help=f"{verb} an account").add_argument("name")
+    helpdesk = sub.add_parser("helpdesk", help="handoffs forwarded to Chatwoot: pending, delivered, failed")
+    helpdesk.add_argument("--status", choices=("pending", "delivered", "failed"))
+    helpdesk.add_argument("--retry", type=int, metavar="ID", help="send a failed forward again")
     args = parser.parse_args(argv)
     try:
         if args.command == "revision":
@@ -215,6 +239,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         elif args.command == "agents":
             require_schema(engine)
             _agents(engine, args)
+        elif args.command == "helpdesk":
+            require_schema(engine)
+            _helpdesk(engine, args)
         elif args.command == "stock":
             require_schema(engine)
             with session_scope(engine) as session:

@@ -91,6 +91,8 @@ class ReturnRefusal(Code):
     FINAL_SALE = "final_sale"
     WINDOW_EXPIRED = "window_expired"
     ALREADY_RETURNED = "already_returned"
+    # the store's rules allow it, but the connected Shopify store has nothing of it left to return
+    NOT_RETURNABLE_IN_SHOP = "not_returnable_in_shop"
 
 
 class ReturnFailure(Code):
@@ -103,6 +105,8 @@ class ReturnFailure(Code):
     INVALID_RESOLUTION = "invalid_resolution"
     EXCHANGES_NOT_ALLOWED = "exchanges_not_allowed"
     EXCHANGE_UNAVAILABLE = "exchange_unavailable"
+    # the connected Shopify store refused for a reason the shopper cannot act on, or did not answer
+    SHOP_REFUSED = "shop_refused"
 
 
 class RefundState(Code):

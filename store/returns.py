@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Optional
+from typing import Optional, Union
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +15,7 @@ from store.codes import ReturnFailure, ReturnRefusal
 from store.info import store_timezone
 from store.models import Order, Return, ReturnItem, ReturnPolicy, Variant
 from store.order_views import returned_units
-from store.orders import lock_order, verified_order
+from store.orders import load_order, lock_order, verified_order
 
 RESOLUTIONS = ("refund", "exchange", "store_credit")
 
@@ -159,7 +159,41 @@ def return_eligibility(
     return _eligibility(session, order, now or clock.now())
 
 
-def create_return(
+@dataclass(frozen=True)
+class ReturnPlan:
+    """A return the store's rules allow, not yet written: what to ask for and how to record it.
+
+    ``lines`` holds ``(line_item_id, quantity, line item's Shopify id)``; the order's and the lines'
+    Shopify ids are None for rows only a CSV import made.
+    """
+
+    order_number: int
+    order_shopify_id: Optional[int]
+    lines: tuple[tuple[int, int, Optional[int]], ...]
+    reason: str
+    resolution: str
+    exchange_sku: Optional[str]
+    request_key: str
+
+    @property
+    def items(self) -> tuple[tuple[int, int], ...]:
+        return tuple((line_id, quantity) for line_id, quantity, _ in self.lines)
+
+
+def _existing(order: Order, request_key: str) -> Optional[ReturnResult]:
+    """The return already opened for the same request (asked twice, or by two workers at once)."""
+    for existing in order.returns:
+        if existing.request_key == request_key and existing.status != "rejected":
+            return ReturnResult(
+                ok=True,
+                rma=existing.rma,
+                created=False,
+                items=tuple(sorted((i.line_item_id, i.quantity) for i in existing.items)),
+            )
+    return None
+
+
+def check_return(
     session: Session,
     *,
     order_number: str,
@@ -169,9 +203,14 @@ def create_return(
     resolution: str,
     exchange_sku: Optional[str] = None,
     now: Optional[datetime] = None,
-) -> ReturnResult:
-    """Open a return for ``items`` (``(line_item_id, quantity)``); the same request again, even
-    concurrently, gives back the same RMA (``created=False``)."""
+    lock: bool = True,
+) -> Union[ReturnPlan, ReturnResult]:
+    """The return to open for ``items`` (``(line_item_id, quantity)``), or the store's answer without
+    writing anything: a refusal, or the return already opened for the same request.
+
+    ``lock`` takes the order's row lock (serialising concurrent requests until the transaction
+    ends); a check before asking a connected shop does without, the record after takes it.
+    """
     now = now or clock.now()
     order = verified_order(session, order_number=order_number, contact=contact)
     if order is None:
@@ -180,18 +219,14 @@ def create_return(
     for line_id, quantity in items:
         wanted[int(line_id)] = wanted.get(int(line_id), 0) + int(quantity)
     request_key = ",".join(str(i) for i in sorted(wanted))
-    order = lock_order(session, order)  # serialises concurrent requests for this order
-    for existing in order.returns:
-        if existing.request_key == request_key and existing.status != "rejected":
-            return ReturnResult(
-                ok=True,
-                rma=existing.rma,
-                created=False,
-                items=tuple(sorted((i.line_item_id, i.quantity) for i in existing.items)),
-            )
+    if lock:
+        order = lock_order(session, order)
+    existing = _existing(order, request_key)
+    if existing is not None:
+        return existing
     policy = _policy(session)
-    line_ids = {item.id for item in order.line_items}
-    if not wanted or any(i not in line_ids or q < 1 for i, q in wanted.items()):
+    lines = {item.id: item for item in order.line_items}
+    if not wanted or any(i not in lines or q < 1 for i, q in wanted.items()):
         return ReturnResult(ok=False, reason=ReturnFailure.INVALID_ITEMS)
     if policy.reasons and reason not in policy.reasons:
         return ReturnResult(ok=False, reason=ReturnFailure.INVALID_REASON)
@@ -214,18 +249,65 @@ def create_return(
     )
     if bad:
         return ReturnResult(ok=False, reason=ReturnFailure.NOT_ELIGIBLE, ineligible=bad)
-    ret = Return(
-        rma=f"RMA-{order.number}-{len(order.returns) + 1}",
-        order=order,
-        status="requested",
+    return ReturnPlan(
+        order_number=order.number,
+        order_shopify_id=order.shopify_id,
+        lines=tuple((i, q, lines[i].shopify_id) for i, q in sorted(wanted.items())),
         reason=reason,
         resolution=resolution,
         exchange_sku=(exchange_sku or "").strip().upper() or None,
         request_key=request_key,
-        created_at=now,
     )
-    for line_id, quantity in sorted(wanted.items()):
+
+
+def write_return(
+    session: Session,
+    order: Order,
+    plan: ReturnPlan,
+    *,
+    now: datetime,
+    rma: Optional[str] = None,
+    shopify_id: Optional[str] = None,
+) -> ReturnResult:
+    """Write the planned return (``rma``: the shop's name for it; by default the store's own)."""
+    ret = Return(
+        rma=rma or f"RMA-{order.number}-{len(order.returns) + 1}",
+        order=order,
+        status="requested",
+        reason=plan.reason,
+        resolution=plan.resolution,
+        exchange_sku=plan.exchange_sku,
+        request_key=plan.request_key,
+        created_at=now,
+        shopify_id=shopify_id,
+    )
+    for line_id, quantity in plan.items:
         ret.items.append(ReturnItem(line_item_id=line_id, quantity=quantity))
     session.add(ret)
     session.flush()
-    return ReturnResult(ok=True, rma=ret.rma, created=True, items=tuple(sorted(wanted.items())))
+    return ReturnResult(ok=True, rma=ret.rma, created=True, items=plan.items)
+
+
+def create_return(
+    session: Session,
+    *,
+    order_number: str,
+    contact: str,
+    items: list[tuple[int, int]],
+    reason: str,
+    resolution: str,
+    exchange_sku: Optional[str] = None,
+    now: Optional[datetime] = None,
+) -> ReturnResult:
+    """Open a return for ``items`` (``(line_item_id, quantity)``) in the store alone; the same
+    request again, even concurrently, gives back the same RMA (``created=False``)."""
+    now = now or clock.now()
+    plan = check_return(
+        session, order_number=order_number, contact=contact, items=items, reason=reason,
+        resolution=resolution, exchange_sku=exchange_sku, now=now,
+    )  # fmt: skip
+    if isinstance(plan, ReturnResult):
+        return plan
+    order = load_order(session, plan.order_number)
+    assert order is not None  # checked and locked in this transaction
+    return write_return(session, order, plan, now=now)

@@ -1,6 +1,6 @@
 """Order changes a connected Shopify store makes: the checks before, the record after.
 
-With a shop connected, a cancellation or an address change is asked of Shopify first (see
+With a shop connected, a cancellation, an address change or a return is asked of Shopify first (see
 ``integrations.shopify.writeback``); the store's own rules still decide what may be asked (the
 shopper owns the order, it has not shipped, the address is complete and in the same country), and
 the store's rows change only from Shopify's answer. These functions are those two halves; the
@@ -17,17 +17,19 @@ from typing import Any, Dict, Optional, Union
 from sqlalchemy.orm import Session
 
 from core import clock
-from store.codes import OrderChangeRefusal
+from store.codes import OrderChangeRefusal, ReturnFailure
 from store.orders import (
     Address,
     OrderChangeResult,
     OrderView,
     address_refusal,
     load_order,
+    lock_order,
     order_change_view,
     order_to_change,
     shipping_address_fields,
 )
+from store.returns import ReturnPlan, ReturnResult, write_return
 
 
 @dataclass(frozen=True)
@@ -104,10 +106,32 @@ def record_shipping_address(
     return OrderChangeResult(ok=True, order=order_change_view(session, order, current))
 
 
+def record_shop_return(
+    session: Session, *, plan: ReturnPlan, rma: str, shopify_id: str, now: Optional[datetime] = None
+) -> ReturnResult:
+    """Shopify opened the return: keep it under Shopify's name and id.
+
+    The same return again (the answer recorded twice, or its webhook first) finds the row already
+    written and changes nothing.
+    """
+    order = load_order(session, plan.order_number)
+    if order is None:
+        return ReturnResult(ok=False, reason=ReturnFailure.NOT_FOUND)
+    order = lock_order(session, order)
+    for existing in order.returns:
+        if existing.shopify_id == shopify_id or (
+            existing.request_key == plan.request_key and existing.status != "rejected"
+        ):
+            items = tuple(sorted((i.line_item_id, i.quantity) for i in existing.items))
+            return ReturnResult(ok=True, rma=existing.rma, created=False, items=items)
+    return write_return(session, order, plan, now=now or clock.now(), rma=rma, shopify_id=shopify_id)
+
+
 __all__ = [
     "ShopOrder",
     "check_address_change",
     "check_cancellation",
     "record_cancellation",
     "record_shipping_address",
+    "record_shop_return",
 ]

@@ -21,6 +21,7 @@ from typing import Any, Dict, Iterable, Mapping, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from integrations.shopify.batch import MISSING, keep, lookup, remember
 from store.catalog_version import bump_catalog_version
 from store.contact import normalize_email, parse_order_number, phone_key
 from store.models import (
@@ -100,9 +101,9 @@ def _is_news(current: Optional[datetime], incoming: Optional[datetime]) -> bool:
 def apply_customer(session: Session, payload: Payload) -> Outcome:
     """Create or update a customer (``customers/create``, ``customers/update``, the sync)."""
     email = normalize_email(payload.get("email"))
-    customer = _one(session, Customer, Customer.shopify_id == int(payload["id"]))
+    customer = _one(session, Customer, "shopify_id", int(payload["id"]))
     if customer is None and email:
-        customer = _one(session, Customer, Customer.email == email)
+        customer = _one(session, Customer, "email", email)
     updated = parse_time(payload.get("updated_at"))
     if customer is not None and _is_stale(customer.updated_at, updated):
         return Outcome.STALE
@@ -120,17 +121,22 @@ def apply_customer(session: Session, payload: Payload) -> Outcome:
     customer.updated_at = updated
     if customer.id is None:
         _added(session, customer)
+        remember(session, customer, shopify_id=customer.shopify_id, email=email)
     return Outcome.APPLIED
 
 
-def _one(session: Session, model: Any, condition: Any) -> Any:
-    """The row matching ``condition``, without flushing pending changes first.
+def _one(session: Session, model: Any, attribute: str, value: Any) -> Any:
+    """The row whose ``attribute`` is ``value``, without flushing pending changes first.
 
-    Autoflush before every look-up would cost most of a sync's time; rows are flushed when they
-    are created (:func:`_added`), so a look-up still finds every row, new ones included.
+    A sync page answers from the rows it prefetched (:mod:`integrations.shopify.batch`). Otherwise
+    one query: autoflush before every look-up would cost most of a sync's time; rows are flushed
+    when they are created (:func:`_added`), so a look-up still finds every row, new ones included.
     """
+    cached = lookup(session, model, attribute, value)
+    if cached is not MISSING:
+        return cached
     with session.no_autoflush:
-        return session.execute(select(model).where(condition)).scalars().first()
+        return session.execute(select(model).where(getattr(model, attribute) == value)).scalars().first()
 
 
 def _added(session: Session, row: Any) -> Any:
@@ -142,8 +148,18 @@ def _added(session: Session, row: Any) -> Any:
 # --- catalog ----------------------------------------------------------------------------------------
 
 
-def _final_sale(session: Session, tags: list, category: Optional[str]) -> bool:
+def _return_policy(session: Session) -> Optional[ReturnPolicy]:
+    """The store's return policy (read once per sync page)."""
+    cached = lookup(session, ReturnPolicy, "store", True)
+    if cached is not MISSING:
+        return cached
     policy = session.execute(select(ReturnPolicy)).scalars().first()
+    keep(session, ReturnPolicy, "store", True, policy)
+    return policy
+
+
+def _final_sale(session: Session, tags: list, category: Optional[str]) -> bool:
+    policy = _return_policy(session)
     if policy is None:
         return False
     return any(t in policy.final_sale_tags for t in tags) or category in policy.final_sale_categories
@@ -152,19 +168,20 @@ def _final_sale(session: Session, tags: list, category: Optional[str]) -> bool:
 def _category(session: Session, name: str) -> Optional[Category]:
     if not name:
         return None
-    category = _one(session, Category, Category.name == name)
+    category = _one(session, Category, "name", name)
     if category is None:
         category = _added(
             session, Category(name=name, slug=re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-"))
         )
+        remember(session, category, name=name)
     return category
 
 
 def apply_product(session: Session, payload: Payload) -> Outcome:
     """Create or update a product and its variants (``products/create``, ``products/update``)."""
-    product = _one(session, Product, Product.shopify_id == int(payload["id"]))
+    product = _one(session, Product, "shopify_id", int(payload["id"]))
     if product is None and payload.get("handle"):
-        product = _one(session, Product, Product.handle == payload["handle"])
+        product = _one(session, Product, "handle", payload["handle"])
     updated = parse_time(payload.get("updated_at"))
     if product is not None and _is_stale(product.updated_at, updated):
         return Outcome.STALE
@@ -172,6 +189,7 @@ def apply_product(session: Session, payload: Payload) -> Outcome:
     if product is None:
         product = Product(handle=payload["handle"])
         session.add(product)
+        remember(session, product, shopify_id=int(payload["id"]), handle=payload["handle"])
     tags = _tags(payload.get("tags"))
     category = payload.get("product_type") or ""
     product.shopify_id = int(payload["id"])
@@ -202,13 +220,14 @@ def apply_product(session: Session, payload: Payload) -> Outcome:
 def _apply_variant(
     session: Session, product: Product, payload: Payload, position: int, option_names: list
 ) -> None:
-    variant = _one(session, Variant, Variant.shopify_id == int(payload["id"]))
+    variant = _one(session, Variant, "shopify_id", int(payload["id"]))
     sku = (payload.get("sku") or "").upper()
     if variant is None and sku:
-        variant = _one(session, Variant, Variant.sku == sku)
+        variant = _one(session, Variant, "sku", sku)
     if variant is None:
         variant = Variant(sku=sku or f"SHOPIFY-{payload['id']}", inventory_quantity=0)
         product.variants.append(variant)
+        remember(session, variant, shopify_id=int(payload["id"]), sku=variant.sku)
     values = [payload.get(f"option{n}") for n in (1, 2, 3)]
     options = {
         (option_names[i] if i < len(option_names) else f"Option{i + 1}"): value
@@ -237,7 +256,7 @@ def _apply_variant(
 
 def delete_product(session: Session, payload: Payload) -> Outcome:
     """``products/delete``: the product leaves the catalog; orders keep their lines (archived)."""
-    product = _one(session, Product, Product.shopify_id == int(payload["id"]))
+    product = _one(session, Product, "shopify_id", int(payload["id"]))
     if product is None:
         return Outcome.IGNORED
     if product.status != "archived":
@@ -248,7 +267,7 @@ def delete_product(session: Session, payload: Payload) -> Outcome:
 
 def apply_inventory_level(session: Session, payload: Payload) -> Outcome:
     """``inventory_levels/update``: one location's stock of one inventory item (no variant id)."""
-    variant = _one(session, Variant, Variant.inventory_item_id == int(payload["inventory_item_id"]))
+    variant = _one(session, Variant, "inventory_item_id", int(payload["inventory_item_id"]))
     if variant is None:
         return Outcome.IGNORED
     levels: Dict[str, list] = dict(variant.inventory_levels or {})
@@ -273,9 +292,9 @@ def _customer_of(session: Session, payload: Payload, email: Optional[str]) -> Op
     shopify_customer = payload.get("customer") or {}
     customer = None
     if shopify_customer.get("id"):
-        customer = _one(session, Customer, Customer.shopify_id == int(shopify_customer["id"]))
+        customer = _one(session, Customer, "shopify_id", int(shopify_customer["id"]))
     if customer is None and email:
-        customer = _one(session, Customer, Customer.email == email)
+        customer = _one(session, Customer, "email", email)
     return customer
 
 
@@ -296,9 +315,9 @@ def store_address(address: Payload) -> Dict[str, Any]:
 def apply_order(session: Session, payload: Payload) -> Outcome:
     """Create or update an order, its lines and fulfillments (``orders/*`` topics, the sync)."""
     number = parse_order_number(str(payload.get("name") or payload.get("order_number") or ""))
-    order = _one(session, Order, Order.shopify_id == int(payload["id"]))
+    order = _one(session, Order, "shopify_id", int(payload["id"]))
     if order is None and number is not None:
-        order = _one(session, Order, Order.number == number)
+        order = _one(session, Order, "number", number)
     updated = parse_time(payload.get("updated_at"))
     if order is not None and _is_stale(order.updated_at, updated):
         return Outcome.STALE
@@ -307,6 +326,7 @@ def apply_order(session: Session, payload: Payload) -> Outcome:
             return Outcome.IGNORED
         order = Order(number=number, name=f"#{number}")
         session.add(order)
+        remember(session, order, shopify_id=int(payload["id"]), number=number)
     email = normalize_email(payload.get("email"))
     address = store_address(payload.get("shipping_address") or {})
     order.shopify_id = int(payload["id"])
@@ -337,7 +357,7 @@ def apply_order(session: Session, payload: Payload) -> Outcome:
 
 
 def _apply_line(session: Session, order: Order, payload: Payload, position: int) -> None:
-    line = _one(session, LineItem, LineItem.shopify_id == int(payload["id"]))
+    line = _one(session, LineItem, "shopify_id", int(payload["id"]))
     sku = (payload.get("sku") or "").upper() or None
     if line is None:
         # a line the CSV import made: same order, same position
@@ -345,11 +365,12 @@ def _apply_line(session: Session, order: Order, payload: Payload, position: int)
     if line is None:
         line = LineItem(order=order)
         order.line_items.append(line)
+        remember(session, line, shopify_id=int(payload["id"]))
     variant = None
     if payload.get("variant_id"):
-        variant = _one(session, Variant, Variant.shopify_id == int(payload["variant_id"]))
+        variant = _one(session, Variant, "shopify_id", int(payload["variant_id"]))
     if variant is None and sku:
-        variant = _one(session, Variant, Variant.sku == sku)
+        variant = _one(session, Variant, "sku", sku)
     line.shopify_id = int(payload["id"])
     line.position = position
     line.sku = sku
@@ -364,14 +385,14 @@ def _apply_line(session: Session, order: Order, payload: Payload, position: int)
 
 def apply_fulfillment(session: Session, payload: Payload) -> Outcome:
     """``fulfillments/create`` and ``fulfillments/update``: a shipment of a known order."""
-    order = _one(session, Order, Order.shopify_id == int(payload["order_id"]))
+    order = _one(session, Order, "shopify_id", int(payload["order_id"]))
     if order is None:
         return Outcome.IGNORED
     return _apply_fulfillment(session, order, payload)
 
 
 def _apply_fulfillment(session: Session, order: Order, payload: Payload) -> Outcome:
-    fulfillment = _one(session, Fulfillment, Fulfillment.shopify_id == int(payload["id"]))
+    fulfillment = _one(session, Fulfillment, "shopify_id", int(payload["id"]))
     updated = parse_time(payload.get("updated_at"))
     if fulfillment is not None and _is_stale(fulfillment.updated_at, updated):
         return Outcome.STALE
@@ -394,6 +415,7 @@ def _apply_fulfillment(session: Session, order: Order, payload: Payload) -> Outc
     if fulfillment is None:
         fulfillment = Fulfillment(order=order)
         session.add(fulfillment)
+        remember(session, fulfillment, shopify_id=int(payload["id"]))
     status = _SHIPMENT.get(payload.get("shipment_status") or "", "in_transit")
     fulfillment.shopify_id = int(payload["id"])
     fulfillment.carrier = payload.get("tracking_company") or None

@@ -115,6 +115,29 @@ mutation OrderUpdate($input: OrderInput!) {
 }
 """
 
+RETURNABLE_FULFILLMENTS = """
+query ReturnableFulfillments($orderId: ID!, $first: Int!) {
+  returnableFulfillments(orderId: $orderId, first: $first) {
+    nodes {
+      id
+      fulfillment { legacyResourceId }
+      returnableFulfillmentLineItems(first: 100) {
+        nodes { quantity fulfillmentLineItem { id lineItem { id } } }
+      }
+    }
+  }
+}
+"""
+
+RETURN_REQUEST = """
+mutation ReturnRequest($input: ReturnRequestInput!) {
+  returnRequest(input: $input) {
+    return { id name status }
+    userErrors { field message code }
+  }
+}
+"""
+
 __all__ = [
     "COUNTS",
     "CUSTOMERS",
@@ -124,4 +147,6 @@ __all__ = [
     "ORDER_UPDATE",
     "PAGE_SIZE",
     "PRODUCTS",
+    "RETURNABLE_FULFILLMENTS",
+    "RETURN_REQUEST",
 ]

@@ -1,7 +1,8 @@
 """Backfill and repair: pull products (with stock), customers and recent orders from Shopify.
 
 Each kind is read page by page with cursor pagination (``pageInfo.endCursor``), converted to the
-REST shape and applied with the same upserts the webhooks use, one transaction per page. Running
+REST shape and applied with the same upserts the webhooks use, one transaction per page, whose
+look-ups are batched (a few ``IN`` queries per page instead of a few queries per row). Running
 it again converges to the same database: a version already in the store is written again with the
 same values, an older one is skipped, and nothing is deleted. The client paces itself by the
 cost-based rate limit (:class:`~integrations.shopify.client.AdminClient`).
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from integrations.shopify import documents
 from integrations.shopify.apply import Outcome, apply_customer, apply_order, apply_product
+from integrations.shopify.batch import prefetch
 from integrations.shopify.client import AdminClient
 from integrations.shopify.graphql_shapes import customer_payload, order_payload, product_payload
 from store.db import session_scope
@@ -64,7 +66,10 @@ def orders_search(now: datetime, days: int) -> str:
 
 
 def _apply_page(session: Session, *, kind: _Kind, nodes: list) -> Counter:
-    return Counter(kind.apply(session, kind.to_payload(node)) for node in nodes)
+    """One page in one transaction, its look-ups batched (:mod:`integrations.shopify.batch`)."""
+    payloads = [kind.to_payload(node) for node in nodes]
+    prefetch(session, kind.name, payloads)
+    return Counter(kind.apply(session, payload) for payload in payloads)
 
 
 async def sync_shop(

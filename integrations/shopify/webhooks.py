@@ -3,9 +3,10 @@
 Shopify signs each delivery with ``X-Shopify-Hmac-Sha256``: the base64 HMAC-SHA256 of the raw
 body, keyed with the app's secret. :func:`signature_valid` checks it (in constant time) before
 anything reads the body. :func:`apply_delivery` then, in one transaction, records the delivery
-by its ``X-Shopify-Webhook-Id`` (a unique column: a retry, or the same event reaching two
-processes, cannot be recorded twice) and applies the payload as an upsert, so a delivery is either
-recorded and applied, or neither.
+by its ``X-Shopify-Webhook-Id`` and its topic's ``X-Shopify-Event-Id`` (both unique: a retry, the
+same delivery reaching two processes, or one event sent through two subscriptions to its topic
+cannot be recorded twice) and applies the payload as an upsert, so a delivery is either recorded
+and applied, or neither.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Dict, Mapping, Optional
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from integrations.shopify.apply import (
@@ -34,6 +35,7 @@ from store.models import ShopifyDelivery
 SIGNATURE_HEADER = "X-Shopify-Hmac-Sha256"
 TOPIC_HEADER = "X-Shopify-Topic"
 WEBHOOK_ID_HEADER = "X-Shopify-Webhook-Id"
+EVENT_ID_HEADER = "X-Shopify-Event-Id"
 SHOP_HEADER = "X-Shopify-Shop-Domain"
 VERSION_HEADER = "X-Shopify-API-Version"
 
@@ -70,30 +72,40 @@ def signature_valid(secret: str, body: bytes, header: Optional[str]) -> bool:
 
 @dataclass(frozen=True)
 class Delivery:
-    """One verified delivery: its id, topic and parsed payload."""
+    """One verified delivery: its ids, topic and parsed payload."""
 
     webhook_id: str
     topic: str
     payload: Mapping[str, Any]
+    event_id: Optional[str] = None
 
 
-def already_received(session: Session, *, webhook_id: str) -> bool:
-    """Whether this delivery was applied before (Shopify retries with the same id)."""
-    stmt = select(ShopifyDelivery.id).where(ShopifyDelivery.webhook_id == webhook_id)
-    return session.execute(stmt).first() is not None
+def already_received(session: Session, *, delivery: Delivery) -> bool:
+    """Whether this webhook, or this event on this topic, was applied before."""
+    seen = ShopifyDelivery.webhook_id == delivery.webhook_id
+    if delivery.event_id:
+        seen = or_(
+            seen, and_(ShopifyDelivery.topic == delivery.topic, ShopifyDelivery.event_id == delivery.event_id)
+        )
+    return session.execute(select(ShopifyDelivery.id).where(seen)).first() is not None
 
 
 def apply_delivery(session: Session, *, delivery: Delivery, now: datetime) -> Optional[Outcome]:
     """Record and apply a delivery; None when it was applied before (nothing changes).
 
     The record is written first, so a second process applying the same delivery at the same time
-    fails on the unique webhook id before it changes anything, and its transaction rolls back.
+    fails on the unique webhook or event id before it changes anything, and its transaction rolls
+    back.
     """
-    if already_received(session, webhook_id=delivery.webhook_id):
+    if already_received(session, delivery=delivery):
         return None
     session.execute(delete(ShopifyDelivery).where(ShopifyDelivery.received_at < now - KEEP_DELIVERIES))
     record = ShopifyDelivery(
-        webhook_id=delivery.webhook_id, topic=delivery.topic, received_at=now, outcome=Outcome.IGNORED.value
+        webhook_id=delivery.webhook_id,
+        event_id=delivery.event_id,
+        topic=delivery.topic,
+        received_at=now,
+        outcome=Outcome.IGNORED.value,
     )
     session.add(record)
     session.flush()
@@ -104,6 +116,7 @@ def apply_delivery(session: Session, *, delivery: Delivery, now: datetime) -> Op
 
 __all__ = [
     "APPLIERS",
+    "EVENT_ID_HEADER",
     "SHOP_HEADER",
     "SIGNATURE_HEADER",
     "TOPIC_HEADER",

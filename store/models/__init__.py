@@ -5,6 +5,7 @@ from store.models.back_in_stock import BackInStockSubscription
 from store.models.base import Base, Money, UTCDateTime, money
 from store.models.catalog import Category, Product, SizeChart, SizeChartRow, Variant
 from store.models.handoffs import Agent, Handoff, HandoffMessage
+from store.models.helpdesk import HelpdeskForward, HelpdeskReply
 from store.models.orders import (
     Customer,
     Fulfillment,
@@ -30,7 +31,7 @@ from store.models.verification import VerificationFailure
 __all__ = [
     "Agent", "AgentLoginFailure", "AgentSession", "BackInStockSubscription", "Base", "Category", "Country", "Customer", "DiscountCode",
     "Fulfillment", "FulfillmentLine",
-    "Handoff", "HandoffMessage", "Holiday", "LineItem", "Money", "Order", "Product", "Return",
+    "Handoff", "HandoffMessage", "HelpdeskForward", "HelpdeskReply", "Holiday", "LineItem", "Money", "Order", "Product", "Return",
     "RecommendationShown", "ReturnItem", "ReturnPolicy", "ShippingMethod", "ShippingZone", "ShopifyDelivery", "SizeChart",
     "SizeChartRow", "StoreSetting", "UTCDateTime", "Variant", "VerificationFailure", "money",
 ]

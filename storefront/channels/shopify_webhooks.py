@@ -8,9 +8,10 @@ needs no server of its own. Each delivery is handled in this order:
    without the right one the answer is 401 and nothing changes;
 2. a delivery for another shop is refused (401), one for a topic we do not handle is acknowledged
    (200) and dropped, so Shopify neither retries it nor removes the subscription;
-3. the payload is recorded under its ``X-Shopify-Webhook-Id`` and applied, one transaction in a
-   worker thread (:func:`integrations.shopify.webhooks.apply_delivery`); a duplicate is
-   acknowledged without changing anything.
+3. the payload is recorded under its ``X-Shopify-Webhook-Id`` and ``X-Shopify-Event-Id`` and
+   applied, one transaction in a worker thread
+   (:func:`integrations.shopify.webhooks.apply_delivery`); a duplicate (the same webhook id, or
+   the same event on the same topic) is acknowledged without changing anything.
 
 Shopify gives a receiver about five seconds. Applying one resource is a handful of indexed
 statements, bounded here by :data:`APPLY_TIMEOUT_SECONDS`; if the store cannot finish in time the
@@ -37,6 +38,7 @@ from core import clock
 from core.settings import get_settings
 from integrations.shopify.webhooks import (
     APPLIERS,
+    EVENT_ID_HEADER,
     SHOP_HEADER,
     SIGNATURE_HEADER,
     TOPIC_HEADER,
@@ -112,11 +114,14 @@ class ShopifyWebhookInput(InputChannel):
             return _error(401, "other_shop", f"{SHOP_HEADER} is not the connected shop")
         topic = request.headers.get(TOPIC_HEADER) or ""
         webhook_id = (request.headers.get(WEBHOOK_ID_HEADER) or "").strip()
+        event_id = (request.headers.get(EVENT_ID_HEADER) or "").strip() or None
         if topic not in APPLIERS:
             logger.info("shopify.webhook.ignored topic=%s", topic)
             return response.json({"status": "ignored"})
         if not webhook_id or len(webhook_id) > 100:
             return _error(400, "missing_webhook_id", f"{WEBHOOK_ID_HEADER} is missing or too long")
+        if event_id is not None and len(event_id) > 100:
+            return _error(400, "invalid_event_id", f"{EVENT_ID_HEADER} is too long")
         try:
             limits = limit_settings()
             payload = parse_json(
@@ -126,7 +131,7 @@ class ShopifyWebhookInput(InputChannel):
             return rejection_response(error)
         if not isinstance(payload, dict):
             return _error(400, "invalid_body", "the body is not a JSON object")
-        return await self._apply(Delivery(webhook_id, topic, payload))
+        return await self._apply(Delivery(webhook_id, topic, payload, event_id))
 
     async def _apply(self, delivery: Delivery) -> HTTPResponse:
         timeout = min(APPLY_TIMEOUT_SECONDS, configured_timeout())

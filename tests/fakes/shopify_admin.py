@@ -11,7 +11,8 @@ It checks each request as Shopify documents it and refuses the rest:
 
 Answers are real-shaped: ``nodes`` with ``pageInfo { hasNextPage endCursor }`` cursors, mutation
 payloads with ``userErrors`` decided by the shop's state (an order with shipped items cannot be
-cancelled), and ``extensions.cost.throttleStatus`` on every answer. :meth:`throttle_next` makes
+cancelled; returns, in :mod:`tests.fakes.shopify_returns`, only what shipped and no return holds
+yet), and ``extensions.cost.throttleStatus`` on every answer. :meth:`throttle_next` makes
 the next requests fail with ``THROTTLED`` as Shopify does when the bucket is short.
 
 :meth:`deliver` sends a webhook to a receiver, signed like Shopify's (base64 HMAC-SHA256 of the
@@ -38,6 +39,7 @@ import requests
 from aiohttp import web
 
 from tests.fakes.server import FakeServer
+from tests.fakes.shopify_returns import InvalidReturnInput, return_request, returnable_fulfillments
 from tests.fakes.shopify_store import ShopData, stamp
 
 TOKEN = "shpat_test_admin_token"
@@ -67,6 +69,8 @@ OPERATIONS: Dict[str, Tuple[str, Dict[str, str]]] = {
         },
     ),
     "OrderUpdate": ("mutation", {"input": "OrderInput!"}),
+    "ReturnableFulfillments": ("query", {"orderId": "ID!", "first": "Int!"}),
+    "ReturnRequest": ("mutation", {"input": "ReturnRequestInput!"}),
 }
 CANCEL_REASONS = {"CUSTOMER", "DECLINED", "FRAUD", "INVENTORY", "OTHER", "STAFF"}
 ADDRESS_FIELDS = {
@@ -89,6 +93,8 @@ COSTS = {
     "OrderState": 1,
     "OrderCancel": 10,
     "OrderUpdate": 10,
+    "ReturnableFulfillments": 14,
+    "ReturnRequest": 10,
 }
 
 
@@ -291,6 +297,8 @@ class FakeShopifyAdmin(FakeServer):
     restore_rate: float = 100.0
     throttled: int = 0
     operations: List[Tuple[str, Dict[str, Any]]] = field(default_factory=list)
+    # called with each valid operation's name before it runs: a test changes the shop in between
+    before_operation: Optional[Callable[[str], None]] = None
     _jobs: Any = field(default_factory=lambda: itertools.count(1))
 
     def routes(self, app: web.Application) -> None:
@@ -326,6 +334,8 @@ class FakeShopifyAdmin(FakeServer):
             if self.throttled:
                 self.throttled -= 1
                 return web.json_response(self._throttled(cost))
+            if self.before_operation is not None:
+                self.before_operation(name)
             data = getattr(self, f"_op_{name}")(variables)
         except GraphQLError as error:
             return web.json_response(
@@ -520,12 +530,33 @@ class FakeShopifyAdmin(FakeServer):
             }
         }
 
+    def _op_ReturnableFulfillments(self, v: Dict[str, Any]) -> Dict[str, Any]:
+        first = v["first"]
+        if not isinstance(first, int) or not 0 < first <= MAX_PAGE:
+            raise GraphQLError(f"The 'first' argument must be between 1 and {MAX_PAGE}")
+        return returnable_fulfillments(self.data, _gid(v["orderId"], "Order"), first)
+
+    def _op_ReturnRequest(self, v: Dict[str, Any]) -> Dict[str, Any]:
+        try:
+            return return_request(self.data, v["input"])
+        except InvalidReturnInput as error:
+            raise GraphQLError(str(error)) from None
+
     # --- webhooks ---
 
     def webhook(
-        self, topic: str, payload: Dict[str, Any], *, webhook_id: Optional[str] = None
+        self,
+        topic: str,
+        payload: Dict[str, Any],
+        *,
+        webhook_id: Optional[str] = None,
+        event_id: Optional[str] = None,
     ) -> Tuple[bytes, Dict[str, str]]:
-        """The raw body and headers Shopify would send for ``topic`` (signed with the secret)."""
+        """The raw body and headers Shopify would send for ``topic`` (signed with the secret).
+
+        Each subscription's delivery has its own webhook id (kept on retries); the event id names
+        the change, the same in every subscription's delivery of it.
+        """
         body = json.dumps(payload).encode()
         signature = base64.b64encode(hmac.new(self.secret.encode(), body, hashlib.sha256).digest()).decode()
         now = datetime.now(timezone.utc)
@@ -536,16 +567,22 @@ class FakeShopifyAdmin(FakeServer):
             "X-Shopify-Shop-Domain": self.shop_domain,
             "X-Shopify-API-Version": self.api_version,
             "X-Shopify-Webhook-Id": webhook_id or str(uuid.uuid4()),
-            "X-Shopify-Event-Id": str(uuid.uuid4()),
+            "X-Shopify-Event-Id": event_id or str(uuid.uuid4()),
             "X-Shopify-Triggered-At": now.isoformat(),
         }
         return body, headers
 
     def deliver(
-        self, url: str, topic: str, payload: Dict[str, Any], *, webhook_id: Optional[str] = None
+        self,
+        url: str,
+        topic: str,
+        payload: Dict[str, Any],
+        *,
+        webhook_id: Optional[str] = None,
+        event_id: Optional[str] = None,
     ) -> requests.Response:
         """POST a signed delivery of ``topic`` to ``url`` and return the receiver's answer."""
-        body, headers = self.webhook(topic, payload, webhook_id=webhook_id)
+        body, headers = self.webhook(topic, payload, webhook_id=webhook_id, event_id=event_id)
         return requests.post(url, data=body, headers=headers, timeout=30)
 
 

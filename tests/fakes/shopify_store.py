@@ -9,17 +9,18 @@ GraphQL nodes and delivers them as webhooks.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import selectinload
 
 from store.db import session_scope
-from store.models import Customer, Fulfillment, LineItem, Order, Product, Variant
+from store.models import Customer, Fulfillment, LineItem, Order, Product, Return, Variant
 
 PRODUCT, VARIANT, INVENTORY_ITEM = 7_000_000_000, 40_000_000_000, 50_000_000_000
 CUSTOMER, ORDER, LINE_ITEM, FULFILLMENT = 6_000_000_000, 5_000_000_000, 13_000_000_000, 4_000_000_000
+FULFILLMENT_LINE_ITEM, RETURN = 21_000_000_000, 9_000_000_000
 LOCATION_ID = 68_000_000_001
 
 SEEDED_AT = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -157,6 +158,40 @@ def fulfillment_resource(fulfillment: Fulfillment) -> Dict[str, Any]:
     }
 
 
+def fulfillment_line_items(order: Dict[str, Any]) -> List[Tuple[int, int, int]]:
+    """``(fulfillment line item id, order line id, units)`` of each shipped fulfillment line.
+
+    Shopify gives each line of a fulfillment its own id (returns name those); here it is derived
+    from the fulfillment's id and the line's place in it.
+    """
+    found = []
+    for fulfillment in order["fulfillments"]:
+        if fulfillment["status"] != "success":
+            continue
+        for position, item in enumerate(fulfillment["line_items"]):
+            line_id = FULFILLMENT_LINE_ITEM + (fulfillment["id"] - FULFILLMENT) * 100 + position
+            found.append((line_id, item["id"], item["quantity"]))
+    return found
+
+
+def return_resource(order: Dict[str, Any], ret: Return, number: int) -> Dict[str, Any]:
+    """A return the store already had, on the fulfillment lines that shipped its units."""
+    shipped = fulfillment_line_items(order)
+    items = []
+    for item in ret.items:
+        wanted = item.quantity
+        for line_id, order_line, units in shipped:
+            take = min(wanted, units) if order_line == LINE_ITEM + item.line_item_id else 0
+            if take:
+                items.append(
+                    {"fulfillment_line_item_id": line_id, "quantity": take, "return_reason": "OTHER"}
+                )
+                wanted -= take
+    status = "DECLINED" if ret.status == "rejected" else "OPEN"
+    return {"id": RETURN + ret.id, "name": f"{order['name']}-R{number}", "status": status,
+            "return_line_items": items}  # fmt: skip
+
+
 class ShopData:
     """Products, customers and orders of one fake shop, by id (REST-shaped resources)."""
 
@@ -164,6 +199,7 @@ class ShopData:
         self.products: Dict[int, Dict[str, Any]] = {}
         self.customers: Dict[int, Dict[str, Any]] = {}
         self.orders: Dict[int, Dict[str, Any]] = {}
+        self.returns: Dict[int, List[Dict[str, Any]]] = {}  # by order id
 
     @classmethod
     def from_store(cls, engine: Engine) -> ShopData:
@@ -181,9 +217,15 @@ class ShopData:
                 select(Order).options(
                     selectinload(Order.line_items),
                     selectinload(Order.fulfillments).selectinload(Fulfillment.lines),
+                    selectinload(Order.returns).selectinload(Return.items),
                 )
             ).scalars()
-            data.orders = {o["id"]: o for o in map(order_resource, orders)}
+            for order in orders:
+                resource = data.orders[ORDER + order.id] = order_resource(order)
+                if order.returns:
+                    data.returns[resource["id"]] = [
+                        return_resource(resource, ret, n + 1) for n, ret in enumerate(order.returns)
+                    ]
         return data
 
     def order_named(self, name: str) -> Dict[str, Any]:

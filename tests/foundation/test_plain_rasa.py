@@ -98,7 +98,7 @@ def test_rasa_reads_endpoints_and_credentials_with_the_exported_settings(
 
     channels = create_http_input_channels(None, str(CREDENTIALS))
     assert sorted(channel.name() for channel in channels) == sorted(
-        ["rest", "socketio", "agent_console", "whatsapp", "twilio", "storefront", "shopify"]
+        ["rest", "socketio", "agent_console", "whatsapp", "twilio", "storefront", "shopify", "chatwoot"]
     )
 
 

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import AsyncIterator, List
+from typing import AsyncIterator, Callable, List
 
 import pytest
 from sqlalchemy.engine import Engine
 
 from integrations.shopify.client import AdminClient, ShopifyConnection
+from integrations.shopify.sync import sync_shop
 from store.db import make_engine
 from tests.fakes.shopify_admin import SECRET, SHOP, TOKEN, VERSION, FakeShopifyAdmin
 from tests.fakes.shopify_store import ShopData
 from tests.support.stacks import copy_store
+
+SYNCED_AT = datetime(2026, 1, 15, tzinfo=timezone.utc)
+"""When the fixtures sync: every seeded order (last changed 2026-01-01) is within the 60 days."""
 
 
 @pytest.fixture
@@ -53,6 +58,16 @@ class RecordedSleep:
 @pytest.fixture
 def waits() -> RecordedSleep:
     return RecordedSleep()
+
+
+@pytest.fixture
+async def linked_store(
+    admin: AdminClient, fake_shop: FakeShopifyAdmin, shop_store: str, shop_engine: Engine, use_store: Callable
+) -> Engine:
+    """The test's store, synced with the fake shop (its orders know their Shopify ids)."""
+    await sync_shop(admin, shop_engine, now=SYNCED_AT)
+    use_store(shop_store)
+    return shop_engine
 
 
 @pytest.fixture

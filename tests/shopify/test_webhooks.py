@@ -135,6 +135,33 @@ async def test_a_duplicate_delivery_is_applied_once(
         assert session.execute(select(func.count()).select_from(ShopifyDelivery)).scalar_one() == 1
 
 
+async def test_one_event_through_two_subscriptions_is_applied_once(
+    fake_shop: FakeShopifyAdmin, receiver: str, shop_engine: Engine
+) -> None:
+    cancelled = {
+        **unshipped(fake_shop),
+        "cancelled_at": "2026-01-14T09:00:00Z",
+        "updated_at": "2026-01-14T09:00:00Z",
+    }
+    first = await deliver(
+        fake_shop, receiver, "orders/cancelled", cancelled, webhook_id="a-1", event_id="ev-7"
+    )
+    assert first == (200, '{"status":"applied"}')
+    # the same event from a second subscription to the topic: its own webhook id, the same event id
+    second = await deliver(
+        fake_shop, receiver, "orders/cancelled", cancelled, webhook_id="b-1", event_id="ev-7"
+    )
+    assert second == (200, '{"status":"duplicate"}')
+    # the event's delivery on another topic is another payload: it is applied
+    updated = await deliver(
+        fake_shop, receiver, "orders/updated", cancelled, webhook_id="c-1", event_id="ev-7"
+    )
+    assert updated == (200, '{"status":"applied"}')
+    with session_scope(shop_engine) as session:
+        recorded = session.execute(select(ShopifyDelivery.webhook_id, ShopifyDelivery.event_id)).all()
+        assert sorted(recorded) == [("a-1", "ev-7"), ("c-1", "ev-7")]
+
+
 async def test_an_older_update_after_a_newer_one_changes_nothing(
     fake_shop: FakeShopifyAdmin, receiver: str, shop_engine: Engine
 ) -> None:

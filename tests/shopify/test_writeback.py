@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from integrations.shopify import documents
-from integrations.shopify.client import AdminClient
-from integrations.shopify.sync import sync_shop
 from integrations.shopify.writeback import cancel_in_shop, change_address_in_shop
 from store.codes import OrderChangeRefusal
 from store.db import session_scope
@@ -18,19 +15,9 @@ from store.models import Order
 from store.orders import Address
 from tests.fakes.shopify_admin import FakeShopifyAdmin
 from tests.shopify.conftest import connection_to
-from tests.shopify.test_sync import NOW, snapshot
+from tests.shopify.test_sync import snapshot
 
 BEN = "ben.buyer@example.com"
-
-
-@pytest.fixture
-async def linked_store(
-    admin: AdminClient, fake_shop: FakeShopifyAdmin, shop_store: str, shop_engine: Engine, use_store: Callable
-) -> Engine:
-    """The test's store, synced with the fake shop (its orders know their Shopify ids)."""
-    await sync_shop(admin, shop_engine, now=NOW)
-    use_store(shop_store)
-    return shop_engine
 
 
 def _order(engine: Engine, number: int) -> Order:
