@@ -8,20 +8,17 @@ from typing import Iterable, Optional
 from zoneinfo import ZoneInfo
 
 from core import clock
-
-_SYMBOLS = {"USD": "$", "CAD": "CA$", "AUD": "A$", "NZD": "NZ$", "EUR": "€", "GBP": "£"}
+from store.money import format_money, format_price_range
 
 
 def money(amount: Decimal, currency: str = "USD") -> str:
-    """``Decimal("5.9")`` -> ``"$5.90"``; unknown currencies get their code after the number."""
-    value = f"{Decimal(amount).quantize(Decimal('0.01')):,}"
-    symbol = _SYMBOLS.get(currency.upper())
-    return f"{symbol}{value}" if symbol else f"{value} {currency.upper()}"
+    """``Decimal("5.9")`` -> ``"$5.90"`` (:func:`store.money.format_money`, as the storefront page)."""
+    return format_money(amount, currency)
 
 
 def price_range(low: Decimal, high: Decimal, currency: str = "USD") -> str:
     """``(59, 79)`` -> ``"$59.00 - $79.00"``; one price when every variant costs the same."""
-    return money(low, currency) if low == high else f"{money(low, currency)} - {money(high, currency)}"
+    return format_price_range(low, high, currency)
 
 
 def day(value: date) -> str:

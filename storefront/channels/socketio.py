@@ -42,7 +42,7 @@ import re
 import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional, Set
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from rasa.core.channels.socketio import SocketIOOutput
 from sanic import Blueprint
@@ -111,6 +111,19 @@ def share_through_redis(sio: AsyncServer, url: str) -> None:
     sio.manager = manager
     manager.set_server(sio)
     sio.manager_initialized = False
+
+
+class WidgetOutput(SocketIOOutput):
+    """Rasa's socket.io output, with custom payloads the widget can read.
+
+    Rasa 3.6 emits a custom payload as the keyword arguments of ``sio.emit`` (so ``{"cards": ...}``
+    raises a ``TypeError``). Here it goes out as ``{"custom": <payload>}``, the shape the widget
+    renders (product cards, handoff markers) and the transcript rebuilds after a reload.
+    """
+
+    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
+        """Emit ``{"custom": json_message}`` to the session (Rasa sends any text before it)."""
+        await self._send_message(recipient_id, {"custom": json_message})
 
 
 def valid_session_id(value: Any) -> bool:
@@ -189,8 +202,14 @@ class SocketIOInput(RasaSocketIOInput):
             raise RequestRejected(
                 400, "missing_session_id", "Ask for a session with 'session_request' first."
             )
-        output = SocketIOOutput(self.sio, self.bot_message_evt)
+        output = WidgetOutput(self.sio, self.bot_message_evt)
         return UserMessage(text, output, sender, input_channel=self.name(), metadata=metadata or {})
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        """The output for messages pushed outside a reply (the agent console's, say)."""
+        if super().get_output_channel() is None:  # warns, as Rasa does, when it cannot push
+            return None
+        return WidgetOutput(self.sio, self.bot_message_evt)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Rasa's blueprint, with ``enter_room`` made safe, input capped and shopper identity checked."""

@@ -6,7 +6,11 @@ socket.io channel. Routes:
 
 * ``GET /`` the page; ``GET /assets/<file>`` its scripts and styles; ``GET /vendor/socket.io.min.js``
   the ``socket.io-client`` package installed by ``npm ci`` in ``web/``.
-* ``GET /api/products`` and ``GET /api/products/<handle>``: the sample store's catalog (``store/``).
+* ``GET /api/products`` and ``GET /api/products/<handle>``: the sample store's catalog (``store/``),
+  prices as amounts and as shown (:mod:`storefront.channels.storefront_catalog`).
+* ``POST /api/cart`` ``{"lines": [{"sku", "quantity"}]}``: the browser's cart at current prices.
+* ``GET /api/greeting[?product=<handle>]``: the chat's greeting and suggested questions for the
+  page, from the model's domain (:mod:`storefront.channels.widget_greeting`).
 * ``GET /api/demo-customers`` and ``POST /api/sign-in``: the demo's "sign in as" control. A real
   store issues the signed customer token from its own login (see :mod:`storefront.widget_auth`);
   here only customers tagged ``demo`` can be signed in, and only while the store is the sample
@@ -19,10 +23,10 @@ socket.io channel. Routes:
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from decimal import Decimal
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -38,7 +42,16 @@ from storefront.channels.limits import (
     read_json_body,
     rejection_response,
 )
+from storefront.channels.storefront_catalog import (
+    cart_lines,
+    catalog,
+    demo_customers,
+    priced_cart,
+    product,
+    product_title,
+)
 from storefront.channels.storefront_transcript import transcript_for
+from storefront.channels.widget_greeting import widget_greeting
 from storefront.widget_auth import DEFAULT_TTL_SECONDS, issue_customer_token, signing_secret
 
 logger = logging.getLogger(__name__)
@@ -47,78 +60,22 @@ WEB_DIR = PROJECT_ROOT / "web"
 PAGE_DIR = WEB_DIR / "storefront"
 SOCKET_IO_CLIENT = WEB_DIR / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
 ASSETS = {
-    "store.js": "text/javascript", "widget.js": "text/javascript",
+    "store.js": "text/javascript", "widget.js": "text/javascript", "widget-render.js": "text/javascript",
+    "widget-session.js": "text/javascript",
     "store.css": "text/css", "widget.css": "text/css",
 }  # fmt: skip
-DEMO_TAG = "demo"
 MAX_BODY_BYTES = 4096
-MAX_BODY_DEPTH = 4  # {"session_id": "..."} and {"email": "..."} are one level deep
+MAX_BODY_DEPTH = 4  # {"lines": [{"sku": ...}]} is three levels deep
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+# product pictures in the chat's cards come from the shop's image CDN, over https
 PAGE_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
-
-
-def _money(value: Decimal) -> str:
-    return f"{value:.2f}"
-
-
-def catalog(session: Any) -> Dict[str, Any]:
-    """The store's name and currency and every active product, for the page's product list."""
-    from store.catalog import search_products
-    from store.info import store_info
-
-    info = store_info(session)
-    products = [
-        {
-            "handle": hit.handle, "title": hit.title, "category": hit.category, "vendor": hit.vendor,
-            "price_from": _money(hit.price_from), "colors": list(hit.colors), "in_stock": hit.in_stock,
-        }
-        for hit in sorted(search_products(session, limit=10_000), key=lambda hit: hit.title.lower())
-    ]  # fmt: skip
-    return {"store": {"name": info.name, "currency": info.currency}, "products": products}
-
-
-def product(session: Any, handle: str) -> Optional[Dict[str, Any]]:
-    """One product by its exact handle, with every variant's price and stock."""
-    from store.catalog import get_product
-
-    found = get_product(session, product=handle)
-    if found is None or found.handle != handle:
-        return None  # get_product also matches titles fuzzily; a page URL names one exact product
-    return {
-        "handle": found.handle, "title": found.title, "description": found.description,
-        "category": found.category, "vendor": found.vendor, "price_from": _money(found.price_from),
-        "price_to": _money(found.price_to), "colors": list(found.colors), "sizes": list(found.sizes),
-        "final_sale": found.final_sale, "fit": found.fit,
-        "variants": [
-            {"sku": v.sku, "size": v.size, "color": v.color, "price": _money(v.price),
-             "available": v.available}
-            for v in found.variants
-        ],
-    }  # fmt: skip
-
-
-def demo_customers(session: Any) -> List[Dict[str, str]]:
-    """Customers the demo may sign in as: tagged ``demo``, and none unless the store is the sample."""
-    from sqlalchemy import select
-
-    from store.info import demo_mode
-    from store.models import Customer
-
-    if not demo_mode(session):
-        return []
-    customers = session.execute(select(Customer).order_by(Customer.id)).scalars()
-    return [
-        {"name": f"{c.first_name} {c.last_name}".strip(), "email": c.email}
-        for c in customers
-        if c.email and DEMO_TAG in (c.tags or [])
-    ]
 
 
 def _json_body(request: Request) -> Dict[str, Any]:
@@ -210,6 +167,20 @@ class StorefrontPageInput(InputChannel):
         async def one_product(_: Request, handle: str) -> HTTPResponse:
             return await self._store_json(product, handle=handle)
 
+        @page.route("/api/cart", methods=["POST"])
+        async def cart(request: Request) -> HTTPResponse:
+            try:
+                lines = cart_lines(_json_body(request))
+            except RequestRejected as error:
+                return rejection_response(error, SECURITY_HEADERS)
+            if lines is None:
+                return _json({"error": 'send {"lines": [{"sku": ..., "quantity": 1-99}]}'}, 400)
+            return await self._store_json(priced_cart, lines=lines)
+
+        @page.route("/api/greeting", methods=["GET"])
+        async def greeting(request: Request) -> HTTPResponse:
+            return await self._greeting(request)
+
         @page.route("/api/demo-customers", methods=["GET"])
         async def customers(_: Request) -> HTTPResponse:
             if not self.demo_sign_in:
@@ -242,6 +213,23 @@ class StorefrontPageInput(InputChannel):
         if data is None:
             return _json({"error": "not found"}, 404)
         return _json(data)
+
+    async def _greeting(self, request: Request) -> HTTPResponse:
+        """The widget's greeting for the page (``?product=<handle>`` on a product page)."""
+        agent = getattr(request.app.ctx, "agent", None)
+        domain = getattr(agent, "domain", None)
+        if domain is None:
+            return _json({"error": "the assistant is not loaded yet"}, 503)
+        handle = request.args.get("product")
+        title = None
+        if handle:
+            # without the store, the greeting for the whole site still helps
+            with contextlib.suppress(StoreUnavailable):
+                title = await run_in_session(product_title, timeout=configured_timeout(), handle=handle)
+        message = widget_greeting(domain.responses, title)
+        if message is None:
+            return _json({"error": "the domain has no widget greeting"}, 404)
+        return _json(message)
 
     async def _sign_in(self, request: Request) -> HTTPResponse:
         """Issue a customer token for a demo customer (the stand-in for a real store login)."""

@@ -59,10 +59,17 @@ def _bot_messages(event: BotUttered) -> List[Dict[str, Any]]:
         if not messages:
             messages = [{"text": ""}]
         messages[-1]["quick_replies"] = replies
+    if isinstance(data.get("custom"), dict):
+        messages.append({"custom": data["custom"]})  # as WidgetOutput sends it, before images
     if isinstance(data.get("image"), str):
         messages.append({"attachment": {"type": "image", "payload": {"src": data["image"]}}})
     if isinstance(data.get("attachment"), dict):
         messages.append({"attachment": data["attachment"]})
+    if isinstance(data.get("elements"), list):
+        messages.extend(
+            {"attachment": {"type": "template", "payload": {"template_type": "generic", "elements": e}}}
+            for e in data["elements"]
+        )
     return messages
 
 

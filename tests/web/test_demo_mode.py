@@ -23,7 +23,7 @@ from core.settings import PROJECT_ROOT
 from store.db import make_engine, session_scope
 from store.info import demo_mode
 from store.models import Customer
-from storefront.channels.storefront_page import DEMO_TAG, demo_customers
+from storefront.channels.storefront_catalog import DEMO_TAG, demo_customers
 from tests.support.stacks import copy_store, second_stack_env
 from tools.launcher import Stack
 

@@ -86,3 +86,21 @@ async def test_transcript_for_reads_the_tracker_store() -> None:
     assert await transcript_for(store, "15551234567") is None  # not a widget session id
     assert await transcript_for(store, None) is None
     assert await transcript_for(None, widget_id) is None
+
+
+def test_custom_payloads_and_elements_come_back_as_the_widget_got_them() -> None:
+    cards = {"cards": [{"title": "Harbor Rain Shell", "price": "$159.00", "sku": "HRS-NVY-M"}]}
+    element = {"title": "Trail Runner", "image_url": "https://img.example/t.png", "buttons": []}
+    events: List[Event] = [
+        UserUttered("rain jacket", input_channel="socketio"),
+        BotUttered("Here is one you may like:", data={"custom": cards, "elements": [element]}),
+    ]
+    assert widget_transcript(events) == [
+        {"sender": "user", "text": "rain jacket"},
+        {"sender": "bot", "text": "Here is one you may like:"},
+        {"sender": "bot", "custom": cards},
+        {
+            "sender": "bot",
+            "attachment": {"type": "template", "payload": {"template_type": "generic", "elements": element}},
+        },
+    ]

@@ -7,6 +7,7 @@ said), never written into the test, so the test holds whatever the dialogue data
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Tuple
@@ -26,6 +27,7 @@ from tools.launcher import Stack
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 Page = Any  # playwright.async_api.Page (imported lazily, like the browser)
+LIST_MARKER = re.compile(r"^[ \t]*(?:[-*•]|\d{1,2}[.)])[ \t]+", re.MULTILINE)
 
 
 def without_rasa_keys(metadata: Dict[str, Any]) -> Dict[str, Any]:
@@ -90,14 +92,27 @@ def buttons_of(bots: List[Dict[str, Any]]) -> List[Dict[str, str]]:
 
 
 async def log_entries(page: Page) -> List[Tuple[str, str]]:
-    """What the chat log shows, in order: (kind, text) with kind user, bot, agent, notice or button."""
+    """What the chat log shows, in order: (kind, text) with kind user, bot, agent, notice or button.
+
+    The greeting shown before the conversation starts is left out (it is not in the tracker);
+    a bubble's paragraphs and list items are separated by blank lines.
+    """
     return await page.eval_on_selector_all(
-        ".sfchat-log > *",
+        ".sfchat-log > :not([data-greeting])",
         """els => els.flatMap(e => e.classList.contains('sfchat-buttons')
               ? [...e.querySelectorAll('button')].map(b => ['button', b.textContent])
               : [[e.className.replace('sfchat-msg ', '').replace('sfchat-', ''),
-                  (e.querySelector('.sfchat-bubble') || e).textContent]])""",
+                  e.querySelector('.sfchat-bubble')
+                    ? [...e.querySelector('.sfchat-bubble').children].map(part => part.tagName === 'UL'
+                        || part.tagName === 'OL' ? [...part.children].map(li => li.textContent).join('\\n\\n')
+                        : part.textContent).join('\\n\\n') || e.querySelector('.sfchat-bubble').textContent
+                    : e.textContent]])""",
     )
+
+
+def shown_words(text: str) -> str:
+    """Text as a reader sees it: list markers at the start of lines dropped, white space collapsed."""
+    return " ".join(LIST_MARKER.sub("", text).split())
 
 
 async def until(check: Callable[[], Awaitable[bool]], what: str, timeout: float = 30) -> None:
@@ -113,7 +128,8 @@ async def _eq(value: Awaitable[Any], expected: Any) -> bool:
 
 
 async def bot_text(page: Page) -> str:
-    return "\n\n".join(text for kind, text in await log_entries(page) if kind == "bot")
+    """Every bot answer shown, as words (see :func:`shown_words`)."""
+    return shown_words("\n\n".join(text for kind, text in await log_entries(page) if kind == "bot"))
 
 
 def screenshot_path(tmp_path: Path, name: str) -> Path:
@@ -134,7 +150,7 @@ async def test_shopper_asks_sees_buttons_and_keeps_the_chat_after_a_reload(
     offered = [button["title"] for button in buttons_of(bots)]
     assert said and offered, "every reply offers next steps as buttons"
 
-    await until(lambda: _eq(bot_text(page), said), "the reply")
+    await until(lambda: _eq(bot_text(page), shown_words(said)), "the reply")
     shown = await log_entries(page)
     assert [text for kind, text in shown if kind == "user"] == ["where is my order"]
     assert [text for kind, text in shown if kind == "button"] == offered
@@ -173,7 +189,7 @@ async def test_clicking_a_button_sends_its_payload_and_shows_its_title(browser: 
 
     events = await settled(stack, session_id, 2)
     assert [e["text"] for e in events if e["event"] == "user"] == ["hello", choice["payload"]]
-    await until(lambda: _eq(bot_text(page), _said_so_far(events)), "the reply to the click")
+    await until(lambda: _eq(bot_text(page), shown_words(_said_so_far(events))), "the reply to the click")
     shown = await log_entries(page)
     assert [text for kind, text in shown if kind == "user"] == ["hello", choice["title"]]
     # the clicked group is gone; only the newest reply's buttons remain

@@ -9,7 +9,7 @@
 
   var CART_KEY = "storefront.cart";
   var CUSTOMER_KEY = "storefront.customer";
-  var state = { store: { name: "", currency: "USD" }, products: [], product: null };
+  var state = { store: { name: "" }, products: [], product: null };
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -25,10 +25,6 @@
         return body;
       });
     });
-  }
-
-  function money(value) {
-    return state.store.currency + " " + Number(value).toFixed(2);
   }
 
   function plainText(html) {
@@ -54,31 +50,47 @@
     renderCart();
   }
 
-  function addToCart(variant, product) {
+  /* Add `quantity` (default 1) of `sku`; `price` (the plain amount) when the page knows it, else the
+     cart API fills it in. */
+  function addToCart(sku, price, quantity) {
     var lines = cart();
-    var line = lines.find(function (l) { return l.sku === variant.sku; });
-    if (line) line.quantity += 1;
-    else lines.push({ sku: variant.sku, title: product.title, size: variant.size, color: variant.color, price: variant.price, quantity: 1 });
+    var count = quantity || 1;
+    var line = lines.find(function (l) { return l.sku === sku; });
+    if (line) line.quantity += count;
+    else lines.push({ sku: sku, price: price === undefined ? null : price, quantity: count });
     saveCart(lines);
   }
 
+  /* The cart priced by the store (titles, line totals and subtotal formatted by the server). */
   function renderCart() {
     var lines = cart();
-    var list = document.getElementById("cart-lines");
-    list.textContent = "";
-    var total = 0;
-    lines.forEach(function (line) {
-      total += Number(line.price) * line.quantity;
-      var item = el("li", "cart-line");
-      item.appendChild(el("span", "cart-title", line.title));
-      item.appendChild(el("span", "cart-variant", [line.color, line.size].filter(Boolean).join(" / ")));
-      item.appendChild(el("span", "cart-qty", "× " + line.quantity));
-      item.appendChild(el("span", "cart-price", money(Number(line.price) * line.quantity)));
-      list.appendChild(item);
-    });
-    document.getElementById("cart-empty").hidden = lines.length > 0;
-    document.getElementById("cart-total").textContent = money(total);
     document.getElementById("cart-count").textContent = String(lines.reduce(function (n, l) { return n + l.quantity; }, 0));
+    api("cart", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ lines: lines.map(function (l) { return { sku: l.sku, quantity: l.quantity }; }) }),
+    }).then(function (priced) {
+      var list = document.getElementById("cart-lines");
+      list.textContent = "";
+      priced.lines.forEach(function (line) {
+        var item = el("li", "cart-line");
+        item.appendChild(el("span", "cart-title", line.title));
+        item.appendChild(el("span", "cart-variant", [line.color, line.size].filter(Boolean).join(" / ")));
+        item.appendChild(el("span", "cart-qty", "× " + line.quantity));
+        item.appendChild(el("span", "cart-price", line.line_total_display));
+        list.appendChild(item);
+      });
+      document.getElementById("cart-empty").hidden = priced.lines.length > 0;
+      document.getElementById("cart-total").textContent = priced.subtotal_display;
+      // keep the current prices for the chat's page context (SKUs the store no longer sells drop out)
+      var prices = {};
+      priced.lines.forEach(function (line) { prices[line.sku] = line.price; });
+      var asked = {};
+      lines.forEach(function (l) { asked[l.sku] = true; });
+      var current = cart().filter(function (l) { return !asked[l.sku] || prices[l.sku] !== undefined; });
+      current.forEach(function (l) { if (prices[l.sku] !== undefined) l.price = prices[l.sku]; });
+      window.localStorage.setItem(CART_KEY, JSON.stringify(current));
+    }).catch(function () { /* the cart stays as it was; the page still works */ });
   }
 
   /* ---- signed-in customer (demo) ---- */
@@ -141,7 +153,7 @@
       var link = el("a", null, p.title);
       link.href = "?product=" + encodeURIComponent(p.handle);
       item.appendChild(link);
-      item.appendChild(el("span", "price", money(p.price_from)));
+      item.appendChild(el("span", "price", p.price_from_display));
       list.appendChild(item);
     });
   }
@@ -154,9 +166,7 @@
     var info = el("div", "product-info");
     info.appendChild(el("p", "vendor", product.vendor));
     info.appendChild(el("h1", null, product.title));
-    var price = product.price_from === product.price_to ? money(product.price_from)
-      : money(product.price_from) + " – " + money(product.price_to);
-    info.appendChild(el("p", "product-price", price));
+    info.appendChild(el("p", "product-price", product.price_display));
     info.appendChild(el("p", "description", plainText(product.description)));
     if (product.final_sale) info.appendChild(el("p", "final-sale", "Final sale"));
 
@@ -181,7 +191,7 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var variant = product.variants.find(function (v) { return v.sku === choose.value; });
-      if (variant && variant.available) addToCart(variant, product);
+      if (variant && variant.available) addToCart(variant.sku, variant.price);
     });
     info.appendChild(form);
     root.appendChild(info);
@@ -201,17 +211,18 @@
     return context;
   }
 
+  /* The assistant's greeting for this page (its text and suggestions come from domain.yml). */
+  function loadGreeting(pageLoaded) {
+    return pageLoaded.then(function () {
+      var query = state.product ? "?product=" + encodeURIComponent(state.product.handle) : "";
+      return api("greeting" + query);
+    });
+  }
+
   function start() {
     renderCart();
     document.getElementById("cart-clear").addEventListener("click", function () { saveCart([]); });
-    var widget = window.StorefrontChat.mount(document.getElementById("chat"), {
-      socketPath: "/socket.io",
-      metadataKey: "customData",
-      transcriptUrl: "api/transcript",
-      getContext: pageContext,
-    });
-    setupSignIn(widget).catch(function () { document.getElementById("sign-in").disabled = true; });
-    api("products").then(function (body) {
+    var pageLoaded = api("products").then(function (body) {
       state.store = body.store;
       state.products = body.products;
       document.getElementById("store-name").textContent = body.store.name;
@@ -227,6 +238,15 @@
       root.textContent = "";
       root.appendChild(el("p", "error", "The store could not be loaded: " + error.message));
     });
+    var widget = window.StorefrontChat.mount(document.getElementById("chat"), {
+      socketPath: "/socket.io",
+      metadataKey: "customData",
+      transcriptUrl: "api/transcript",
+      getContext: pageContext,
+      loadGreeting: function () { return loadGreeting(pageLoaded); },
+      addToCart: function (sku) { addToCart(sku); },
+    });
+    setupSignIn(widget).catch(function () { document.getElementById("sign-in").disabled = true; });
   }
 
   start();

@@ -1,18 +1,17 @@
 /*
- * Storefront Assistant chat widget: a small socket.io client for Rasa's socket.io channel.
+ * Storefront Assistant chat widget: what the shopper sees (widget-session.js talks to the server).
  *
- * Protocol (Rasa 3.6, session_persistence on): connect, emit `session_request {session_id}`,
- * receive `session_confirm <id>`; emit `user_uttered {message, session_id, <metadataKey>: {...}}`;
- * receive `bot_uttered {text, quick_replies, attachment, custom}`.
- *
- * The session id is a random secret kept in localStorage: after a reload the widget fetches the
- * conversation so far from the page channel and then continues the same conversation.
- * `signOut()` (the page calls it when the shopper signs out or switches customer) ends the
- * verification: it sends `/session_start` on the old conversation, whose new session keeps no
- * verified order (actions/session.py), then starts a new conversation with an empty log, so the
- * next person on the device sees neither the orders nor the chat of the previous one.
+ * Messages are drawn by widget-render.js: every part of one answer goes into one bubble (the
+ * channel sends a reply as one event per paragraph), lists as lists, product cards from a
+ * message's custom payload. Before the shopper's first message the widget shows the assistant's
+ * greeting with suggested questions for the page (`loadGreeting`, served from domain.yml by the
+ * page's API); it is not part of the conversation until the shopper picks one.
  * Messages from the agent console carry `custom.handoff` (agent_joined, agent_message,
  * bot_resumed, resolved; agent_left is accepted too) so the widget can show who is speaking.
+ *
+ * Phones get the open chat full screen (widget.css); focus moves into the panel on open and back
+ * to the chat button on close (also with Escape); new messages are announced by the log's
+ * `aria-live`.
  *
  * Text is always inserted with textContent; links are built as elements, never as HTML.
  */
@@ -29,47 +28,16 @@
     send: "Send",
     close: "Close chat",
     reconnecting: "Reconnecting…",
-    typing: "The assistant is typing",
+    typing: "The assistant is typing…",
+    addToCart: "Add to cart",
+    added: "Added to cart",
   };
-  var STORAGE_SESSION = "storefront.chat.session";
+  var render = window.StorefrontChatRender;
+  var el = render.el;
+  var richText = render.richText;
   var STORAGE_OPEN = "storefront.chat.open";
+  var FULL_SCREEN_QUERY = "(max-width: 599px)"; // the breakpoint in widget.css
   var TYPING_TIMEOUT_MS = 15000;
-  var LINK = /\[([^\]\n]+)\]\((https?:\/\/[^\s)]+|mailto:[^\s)]+|tel:[^\s)]+)\)|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])/g;
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
-
-  function newSessionId() {
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-  }
-
-  function validSessionId(value) {
-    return typeof value === "string" && /^[0-9a-f]{32}$/.test(value);
-  }
-
-  /* Text with markdown links [title](url) and bare URLs as links that open in a new tab. */
-  function richText(text) {
-    var fragment = document.createDocumentFragment();
-    var last = 0;
-    String(text).replace(LINK, function (match, title, url, bare, offset) {
-      if (offset > last) fragment.appendChild(document.createTextNode(text.slice(last, offset)));
-      var link = el("a", null, title || bare);
-      link.href = url || bare;
-      link.target = "_blank";
-      link.rel = "noopener";
-      fragment.appendChild(link);
-      last = offset + match.length;
-      return match;
-    });
-    if (last < text.length) fragment.appendChild(document.createTextNode(text.slice(last)));
-    return fragment;
-  }
 
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key] || ""; });
@@ -93,30 +61,35 @@
     this.launcher.setAttribute("aria-controls", "sfchat-panel");
     this.panel = el("section", "sfchat-panel");
     this.panel.id = "sfchat-panel";
-    this.panel.setAttribute("aria-label", STRINGS.title);
+    this.panel.setAttribute("role", "dialog");
+    this.panel.setAttribute("aria-labelledby", "sfchat-title");
 
     var header = el("header", "sfchat-header");
     var heading = el("div", "sfchat-heading");
-    heading.appendChild(el("strong", "sfchat-title", STRINGS.title));
+    var title = el("h2", "sfchat-title", STRINGS.title);
+    title.id = "sfchat-title";
+    heading.appendChild(title);
     this.status = el("span", "sfchat-status", STRINGS.assistant);
     this.status.setAttribute("aria-live", "polite");
     heading.appendChild(this.status);
-    var close = el("button", "sfchat-close", "×");
-    close.type = "button";
-    close.setAttribute("aria-label", STRINGS.close);
+    this.closeButton = el("button", "sfchat-close", "×");
+    this.closeButton.type = "button";
+    this.closeButton.setAttribute("aria-label", STRINGS.close);
     header.appendChild(heading);
-    header.appendChild(close);
+    header.appendChild(this.closeButton);
 
     this.log = el("div", "sfchat-log");
     this.log.setAttribute("role", "log");
     this.log.setAttribute("aria-live", "polite");
+    this.log.setAttribute("aria-label", STRINGS.title);
+    this.log.tabIndex = 0; // scrollable by keyboard
     this.connection = el("div", "sfchat-connection", STRINGS.reconnecting);
+    this.connection.setAttribute("role", "status");
     this.connection.hidden = true;
     this.typing = el("div", "sfchat-typing");
-    this.typing.setAttribute("aria-label", STRINGS.typing);
-    this.typing.appendChild(el("span"));
-    this.typing.appendChild(el("span"));
-    this.typing.appendChild(el("span"));
+    this.typing.setAttribute("role", "status");
+    this.typing.appendChild(el("span", "sfchat-visually-hidden", STRINGS.typing));
+    for (var i = 0; i < 3; i++) this.typing.appendChild(el("span", "sfchat-dot"));
     this.typing.hidden = true;
 
     this.form = el("form", "sfchat-form");
@@ -126,6 +99,7 @@
     this.input.setAttribute("aria-label", STRINGS.placeholder);
     this.input.maxLength = 2000;
     this.input.autocomplete = "off";
+    this.input.enterKeyHint = "send";
     var send = el("button", "sfchat-send", STRINGS.send);
     send.type = "submit";
     this.form.appendChild(this.input);
@@ -140,7 +114,11 @@
     this.root.appendChild(this.launcher);
 
     this.launcher.addEventListener("click", function () { self.setOpen(true); });
-    close.addEventListener("click", function () { self.setOpen(false); });
+    this.closeButton.addEventListener("click", function () { self.setOpen(false); });
+    this.panel.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") self.setOpen(false);
+      else if (event.key === "Tab" && self.fullScreen()) self.keepFocusInside(event);
+    });
     this.form.addEventListener("submit", function (event) {
       event.preventDefault();
       var text = self.input.value.trim();
@@ -148,10 +126,11 @@
       self.input.value = "";
       self.send(text, text);
     });
-    this.setOpen(window.localStorage.getItem(STORAGE_OPEN) === "1");
+    this.setOpen(window.localStorage.getItem(STORAGE_OPEN) === "1", true);
   };
 
-  Widget.prototype.setOpen = function (open) {
+  /* Open or close the panel; focus moves into it on open and back to the launcher on close. */
+  Widget.prototype.setOpen = function (open, initial) {
     this.root.classList.toggle("sfchat-open", open);
     this.panel.hidden = !open;
     this.launcher.hidden = open;
@@ -159,7 +138,32 @@
     window.localStorage.setItem(STORAGE_OPEN, open ? "1" : "0");
     // lets the host page make room for the open panel (see store.css); the widget styles nothing else
     document.documentElement.classList.toggle("sfchat-docked", open);
-    if (open) this.input.focus();
+    this.panel.setAttribute("aria-modal", String(open && this.fullScreen()));
+    if (open) {
+      this.input.focus();
+      this.greet();
+    } else if (!initial) {
+      this.launcher.focus();
+    }
+  };
+
+  /* Whether the open chat covers the screen (phones: see widget.css), so the page behind is out of reach. */
+  Widget.prototype.fullScreen = function () {
+    return window.matchMedia(FULL_SCREEN_QUERY).matches;
+  };
+
+  /* Tab from the last control goes to the first, Shift+Tab from the first to the last. */
+  Widget.prototype.keepFocusInside = function (event) {
+    var focusable = this.panel.querySelectorAll("button:not([disabled]), input, a[href], [tabindex='0']");
+    var first = focusable[0];
+    var last = focusable[focusable.length - 1];
+    if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
   };
 
   Widget.prototype.scroll = function () {
@@ -173,6 +177,7 @@
 
   Widget.prototype.showUser = function (text) {
     this.clearQuickReplies();
+    this.answer = null;
     var row = el("div", "sfchat-msg sfchat-user");
     row.appendChild(el("div", "sfchat-bubble", text));
     this.log.appendChild(row);
@@ -184,6 +189,36 @@
     this.root.dataset.mode = agent === null ? "bot" : "agent";
     this.status.textContent = agent === null ? STRINGS.assistant
       : agent ? fill(STRINGS.withPerson, { agent: agent }) : STRINGS.withPersonUnnamed;
+  };
+
+  /*
+   * The bubble for the assistant's answer being received (its parts arrive as separate events); a
+   * new one after the shopper speaks. A person's messages are each their own bubble.
+   */
+  Widget.prototype.answerBubble = function (speaker, author) {
+    if (speaker === "bot" && this.answer && this.answer.speaker === "bot") return this.answer.bubble;
+    var row = el("div", "sfchat-msg " + (speaker === "agent" ? "sfchat-agent" : "sfchat-bot"));
+    if (author) row.appendChild(el("div", "sfchat-author", author));
+    var bubble = el("div", "sfchat-bubble");
+    row.appendChild(bubble);
+    this.log.appendChild(row);
+    this.answer = { speaker: speaker, author: author, bubble: bubble };
+    return bubble;
+  };
+
+  Widget.prototype.showQuickReplies = function (replies) {
+    var self = this;
+    this.clearQuickReplies();
+    var group = el("div", "sfchat-buttons");
+    group.setAttribute("role", "group");
+    replies.forEach(function (reply) {
+      var button = el("button", "sfchat-button", reply.title);
+      button.type = "button";
+      button.dataset.payload = reply.payload;
+      button.addEventListener("click", function () { self.send(reply.payload, reply.title); });
+      group.appendChild(button);
+    });
+    this.log.appendChild(group);
   };
 
   /* One bot message, live or from the transcript; quick replies shown only when `withButtons`. */
@@ -198,6 +233,7 @@
     }
 
     if (marker && marker !== "agent_message") {
+      this.answer = null;
       var notice = el("div", "sfchat-notice");
       notice.dataset.handoff = marker;
       notice.appendChild(richText(message.text || ""));
@@ -205,34 +241,44 @@
       this.scroll();
       return;
     }
-    var row = el("div", "sfchat-msg " + (marker === "agent_message" ? "sfchat-agent" : "sfchat-bot"));
-    if (marker === "agent_message" && custom.agent) row.appendChild(el("div", "sfchat-author", custom.agent));
-    if (message.text) {
-      var bubble = el("div", "sfchat-bubble");
-      bubble.appendChild(richText(message.text));
-      row.appendChild(bubble);
+    var agentMessage = marker === "agent_message";
+    var cards = render.cardsOf(message);
+    var attachment = message.attachment || {};
+    var image = attachment.type === "image" && attachment.payload && /^https?:/.test(attachment.payload.src || "");
+    if (message.text || cards.length || image) {
+      var bubble = this.answerBubble(agentMessage ? "agent" : "bot", agentMessage ? custom.agent || "" : "");
+      if (message.text) render.appendText(bubble, message.text);
+      if (cards.length) {
+        bubble.appendChild(render.cardList(cards, {
+          send: function (payload, title) { self.send(payload, title); },
+          addToCart: this.options.addToCart,
+          strings: STRINGS,
+        }));
+      }
+      if (image) {
+        var picture = el("img", "sfchat-image");
+        picture.src = attachment.payload.src;
+        picture.alt = "";
+        bubble.appendChild(picture);
+      }
     }
-    var attachment = message.attachment;
-    if (attachment && attachment.type === "image" && attachment.payload && /^https?:/.test(attachment.payload.src || "")) {
-      var image = el("img", "sfchat-image");
-      image.src = attachment.payload.src;
-      image.alt = "";
-      row.appendChild(image);
-    }
-    this.log.appendChild(row);
     var replies = message.quick_replies || [];
-    if (withButtons && replies.length) {
-      var group = el("div", "sfchat-buttons");
-      replies.forEach(function (reply) {
-        var button = el("button", "sfchat-button", reply.title);
-        button.type = "button";
-        button.dataset.payload = reply.payload;
-        button.addEventListener("click", function () { self.send(reply.payload, reply.title); });
-        group.appendChild(button);
-      });
-      this.log.appendChild(group);
-    }
+    if (withButtons && replies.length) this.showQuickReplies(replies);
     this.scroll();
+  };
+
+  /* The assistant's greeting and suggested questions, while the conversation is still empty. */
+  Widget.prototype.greet = function () {
+    var self = this;
+    if (this.greeting || !this.options.loadGreeting || !this.ready || this.log.childNodes.length) return;
+    this.greeting = this.options.loadGreeting().then(function (message) {
+      if (!message || self.log.childNodes.length) return;
+      self.showBot(message, true);
+      if (self.answer) self.answer.bubble.parentNode.dataset.greeting = "true";
+      self.answer = null;
+    }).catch(function () { /* no greeting: the chat works without one */ }).then(function () {
+      self.greeting = null;
+    });
   };
 
   Widget.prototype.showTranscript = function (messages) {
@@ -249,87 +295,17 @@
     var self = this;
     window.clearTimeout(this.typingTimer);
     this.typing.hidden = !on;
+    this.root.dataset.typing = String(on);
     if (on) this.typingTimer = window.setTimeout(function () { self.typing.hidden = true; }, TYPING_TIMEOUT_MS);
   };
 
-  /* Send `payload` to the assistant and show `shown` (a button's title) as the shopper's message. */
-  Widget.prototype.send = function (payload, shown) {
-    this.showUser(shown);
-    var data = { message: payload, session_id: this.sessionId };
-    data[this.options.metadataKey] = this.options.getContext ? this.options.getContext() : {};
-    this.socket.emit("user_uttered", data);
-    if (this.agent === null) this.setTyping(true);
-  };
-
-  Widget.prototype.signOut = function () {
-    if (this.socket && this.sessionId) {
-      var data = { message: "/session_start", session_id: this.sessionId };
-      data[this.options.metadataKey] = this.options.getContext ? this.options.getContext() : {};
-      this.socket.emit("user_uttered", data);
-    }
-    this.sessionId = newSessionId();
-    window.localStorage.setItem(STORAGE_SESSION, this.sessionId);
-    this.log.textContent = "";
-    this.setTyping(false);
-    this.setAgent(null);
-    if (this.socket) this.socket.emit("session_request", { session_id: this.sessionId });
-  };
-
-  Widget.prototype.restore = function () {
-    var self = this;
-    var stored = window.localStorage.getItem(STORAGE_SESSION);
-    if (!validSessionId(stored)) return Promise.resolve(null);
-    return fetch(this.options.transcriptUrl, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ session_id: stored }),
-    }).then(function (reply) {
-      if (reply.status === 404) return null; // not a widget conversation: start a new one
-      if (!reply.ok) return stored; // keep the session; only the history is missing
-      return reply.json().then(function (body) {
-        self.showTranscript(body.messages || []);
-        return stored;
-      });
-    }).catch(function () { return stored; });
-  };
-
-  Widget.prototype.connect = function () {
-    var self = this;
-    var socket = window.io(this.options.serverUrl || undefined, { path: this.options.socketPath });
-    this.socket = socket;
-    socket.on("connect", function () {
-      self.connection.hidden = true;
-      socket.emit("session_request", { session_id: self.sessionId });
-    });
-    socket.on("disconnect", function () { self.connection.hidden = false; });
-    socket.on("session_confirm", function (id) {
-      var confirmed = typeof id === "string" ? id : id && id.session_id;
-      if (validSessionId(confirmed) && confirmed !== self.sessionId) {
-        self.sessionId = confirmed;
-        window.localStorage.setItem(STORAGE_SESSION, confirmed);
-      }
-      self.root.dataset.session = "ready";
-    });
-    socket.on(this.options.botEvent || "bot_uttered", function (message) {
-      self.setTyping(false);
-      self.showBot(message || {}, true);
-    });
-  };
-
-  Widget.prototype.start = function () {
-    var self = this;
-    this.setAgent(null);
-    return this.restore().then(function (sessionId) {
-      self.sessionId = sessionId || newSessionId();
-      window.localStorage.setItem(STORAGE_SESSION, self.sessionId);
-      self.connect();
-    });
-  };
-
   window.StorefrontChat = {
+    Widget: Widget, // widget-session.js adds the server side: start, send, signOut
     /**
      * Mount the widget in `root`.
-     * options: socketPath, metadataKey, transcriptUrl, getContext() -> metadata, serverUrl.
+     * options: socketPath, metadataKey, transcriptUrl, getContext() -> metadata, serverUrl,
+     * loadGreeting() -> Promise of a bot message (optional), addToCart(sku) for product cards
+     * (optional).
      */
     mount: function (root, options) {
       var widget = new Widget(root, options);
