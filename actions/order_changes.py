@@ -1,7 +1,8 @@
 """Cancelling an unshipped order and changing where it goes, after the form verified and confirmed.
 
 With a Shopify store connected, the change is asked of Shopify first and the store follows its
-answer (``integrations.shopify.writeback``); without one, the store's own rules make the change.
+answer; without one, the store's own rules make the change (:mod:`integrations.order_changes`,
+which the agent console uses too).
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from actions.handoff_triggers import order_problem
 from actions.order_facts import address_line, order_values
 from actions.order_forms import new_address
 from actions.order_verification import verified_order_view
-from actions.store_access import answers_store_failure, query_store
-from integrations.shopify.writeback import cancel_in_shop, change_address_in_shop, shop_connection
+from actions.store_access import answers_store_failure
+from integrations import order_changes
 from store.codes import HandoffReason, OrderChangeRefusal
-from store.orders import OrderChangeResult, cancel_order, change_shipping_address
+from store.orders import OrderChangeResult
 
 CANCEL_SLOTS = ("order_number", "cancel_confirmed")
 ADDRESS_SLOTS = ("order_number", "new_address1", "new_city", "new_postal_code", "address_confirmed")
@@ -84,11 +85,7 @@ class ActionCancelOrder(Action):
             "order_number": tracker.get_slot("verified_order"),
             "contact": tracker.get_slot("order_contact"),
         }
-        shop = shop_connection()
-        if shop is not None:
-            result = await cancel_in_shop(shop, **order)
-        else:
-            result = await query_store(cancel_order, **order)
+        result = await order_changes.cancel(**order)
         if not result.ok:
             return _reset(CANCEL_SLOTS) + _refusal(result, dispatcher, CANCEL_REFUSALS)
         assert result.order is not None
@@ -119,11 +116,7 @@ class ActionChangeAddress(Action):
                 "contact": tracker.get_slot("order_contact"),
                 "address": new_address(tracker, order),
             }
-            shop = shop_connection()
-            if shop is not None:
-                result = await change_address_in_shop(shop, **change)
-            else:
-                result = await query_store(change_shipping_address, **change)
+            result = await order_changes.change_address(**change)
         if result is None:
             dispatcher.utter_message(response="utter_order_not_found_final")
             return _reset(ADDRESS_SLOTS)

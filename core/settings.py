@@ -233,6 +233,10 @@ class Settings:
     # many days after the conversation started (store/insights/outcomes.py)
     insights_conversion_window_days: int = setting("7", _positive_int)
     agent_api_name: str = setting("integration")
+    # a claimed conversation goes back to the queue (the shopper told) when its agent signs out
+    # or has not acted on it for this long; the console's live feed checks the store this often
+    agent_claim_idle_minutes: int = setting("15", _positive_int)
+    agent_console_watch_seconds: float = setting("1", _positive_float)
     trust_forwarded_proto: bool = setting("false", _flag)
     widget_signing_secret: str = generated_secret()
     socketio_session_persistence: bool = setting("true", _flag)

@@ -186,3 +186,27 @@ def forget_login_failures(session: Session, name: str) -> None:
     The client address keeps its count: a guesser's own account must not reset it.
     """
     session.execute(delete(AgentLoginFailure).where(AgentLoginFailure.agent_key == name.lower()))
+
+
+def signed_in_agents(
+    session: Session, *, now: Optional[datetime] = None, policy: SessionPolicy = SessionPolicy()
+) -> List[str]:
+    """The names with at least one session that still stands (as :func:`session_agent` judges), sorted.
+
+    Reads only: asking who is present moves no one's last-seen time.
+    """
+    now = _now(now)
+    rows = session.execute(
+        select(AgentSession.agent, AgentSession.bootstrap, AgentSession.last_seen_at).where(
+            AgentSession.revoked_at.is_(None), AgentSession.expires_at > now
+        )
+    ).all()
+    accounts = _accounts_exist(session)
+    names: dict[str, str] = {}
+    for agent, bootstrap, last_seen in rows:
+        if now - last_seen >= policy.idle:
+            continue
+        allowed = not accounts if bootstrap else _account_active(session, agent)
+        if allowed:
+            names.setdefault(agent.lower(), agent)
+    return sorted(names.values(), key=str.lower)

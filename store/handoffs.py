@@ -43,7 +43,8 @@ class HandoffView:
     messages: tuple[HandoffMessageView, ...]
 
 
-def _view(handoff: Handoff) -> HandoffView:
+def handoff_view(handoff: Handoff) -> HandoffView:
+    """The read-only view of a loaded handoff row (its messages loaded too)."""
     return HandoffView(
         id=handoff.id,
         conversation_id=handoff.conversation_id,
@@ -82,7 +83,7 @@ def open_handoff_for(session: Session, *, conversation_id: str) -> Optional[Hand
         .limit(1)
     )
     handoff = session.execute(stmt).scalar_one_or_none()
-    return _view(handoff) if handoff is not None else None
+    return handoff_view(handoff) if handoff is not None else None
 
 
 def create_handoff(
@@ -118,7 +119,7 @@ def create_handoff(
     session.flush()
     loaded = _load(session, handoff.id)
     assert loaded is not None
-    return _view(loaded)
+    return handoff_view(loaded)
 
 
 def list_handoffs(session: Session, *, status: Optional[HandoffStatus] = None) -> list[HandoffView]:
@@ -126,13 +127,13 @@ def list_handoffs(session: Session, *, status: Optional[HandoffStatus] = None) -
     stmt = select(Handoff).options(selectinload(Handoff.messages)).order_by(Handoff.created_at, Handoff.id)
     if status is not None:
         stmt = stmt.where(Handoff.status == status)
-    return [_view(h) for h in session.execute(stmt).scalars()]
+    return [handoff_view(h) for h in session.execute(stmt).scalars()]
 
 
 def get_handoff(session: Session, *, handoff_id: int) -> Optional[HandoffView]:
     """One handoff with its messages."""
     handoff = _load(session, handoff_id)
-    return _view(handoff) if handoff is not None else None
+    return handoff_view(handoff) if handoff is not None else None
 
 
 def claim_handoff(session: Session, *, handoff_id: int, agent: str, now: Optional[datetime] = None) -> bool:
@@ -140,10 +141,11 @@ def claim_handoff(session: Session, *, handoff_id: int, agent: str, now: Optiona
 
     The check and the change are one conditional UPDATE, so the database decides the winner.
     """
+    now = now or clock.now()
     result = session.execute(
         update(Handoff)
         .where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.QUEUED)
-        .values(status=HandoffStatus.CLAIMED, claimed_by=agent, claimed_at=now or clock.now())
+        .values(status=HandoffStatus.CLAIMED, claimed_by=agent, claimed_at=now, agent_active_at=now)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1

@@ -53,6 +53,7 @@ from rasa.shared.core.slots import Slot
 from rasa.shared.core.trackers import DialogueStateTracker, State
 
 from store.db import use_sqlite_pragmas
+from storefront.dialogue_states import DialogueStates
 
 logger = logging.getLogger(__name__)
 
@@ -116,8 +117,8 @@ class WindowedTracker(DialogueStateTracker):
             base.apply_to(self)  # Rasa's __init__ clears the active loop after its _reset()
         self.unsaved: List[Event] = []
         """Events appended since the tracker store handed the tracker out, in order."""
-        self._states: Optional[Tuple[Tuple[Any, ...], Optional[Event], Dict[Any, List[State]]]] = None
-        """``past_states`` for the current events, by arguments (this tracker object only)."""
+        self.dialogue_states = DialogueStates()
+        """The policies' dialogue states, extended event by event (:mod:`storefront.dialogue_states`)."""
 
     def past_states(
         self,
@@ -126,26 +127,19 @@ class WindowedTracker(DialogueStateTracker):
         ignore_rule_only_turns: bool = False,
         rule_only_data: Optional[Dict[str, Any]] = None,
     ) -> List[State]:
-        """Rasa's dialogue states of the history, computed once per new event and set of arguments.
+        """Rasa's dialogue states of the history, replaying only the events not replayed yet.
 
-        Each policy asks for them (RulePolicy up to three times per predicted action), and each
-        time Rasa replays every event into a fresh tracker. The states only depend on the events,
-        the base state and the arguments, so the results are kept until an event is added; the key
-        holds the number of events and the identity of the last one (RulePolicy and MemoizationPolicy
-        pass different arguments, so each set is kept). Callers change the states they
-        get (the featurizer deletes the intent or text of the last one), so each gets a copy.
+        RulePolicy and MemoizationPolicy ask for them before every predicted action, and Rasa
+        replays every event each time; the replays are kept per kind of states and extended
+        (:class:`~storefront.dialogue_states.StateReplay`). Callers get their own copy.
         """
-        events = (id(domain), len(self.events), id(self.events[-1]) if self.events else None)
-        if self._states is None or self._states[0] != events:
-            # the last event is held so its id cannot be reused by another event while memoised
-            self._states = (events, self.events[-1] if self.events else None, {})
-        memo = self._states[2]
-        arguments = (omit_unset_slots, ignore_rule_only_turns, _frozen(rule_only_data))
-        if arguments not in memo:
-            memo[arguments] = super().past_states(
-                domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data
-            )
-        return [{part: dict(features) for part, features in state.items()} for state in memo[arguments]]
+        return self.dialogue_states.states(
+            self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data, self._origin()
+        )
+
+    def _origin(self) -> Optional[BaseState]:
+        """What ``init_copy`` starts from: the base state, unless a restart or new session is kept."""
+        return None if self._starts_afresh() else self._base
 
     def update(self, event: Event, domain: Optional[Domain] = None) -> None:
         super().update(event, domain)
@@ -163,7 +157,7 @@ class WindowedTracker(DialogueStateTracker):
     def init_copy(self) -> DialogueStateTracker:
         """A tracker in the state before the first kept event (Rasa's copies replay from here)."""
         return WindowedTracker(
-            self.sender_id, self.slots.values(), None if self._starts_afresh() else self._base,
+            self.sender_id, self.slots.values(), self._origin(),
             max_event_history=self._max_event_history, is_rule_tracker=self.is_rule_tracker,
         )  # fmt: skip
 
@@ -180,6 +174,8 @@ class WindowedTracker(DialogueStateTracker):
         twin.events = deque(events[cut:])
         BaseState.of(self).apply_to(twin)  # the current state, without replaying the window
         twin.model_id, twin.assistant_id = self.model_id, self.assistant_id
+        # Same events from the same start: the copy borrows the replays, else it recomputes them.
+        twin.dialogue_states = self.dialogue_states.lend() if not cut else self.dialogue_states.kinds_only()
         return twin
 
     def _fold(self, events: List[Event], last_cut: int) -> Tuple[DialogueStateTracker, int]:
@@ -204,13 +200,6 @@ class WindowedTracker(DialogueStateTracker):
         for event in events[:safe]:
             DialogueStateTracker.update(folded, event)
         return folded, safe
-
-
-def _frozen(rule_only_data: Optional[Dict[str, Any]]) -> Any:
-    """A hashable, comparable form of the policies' rule-only slots and loops."""
-    if not rule_only_data:
-        return None
-    return tuple(sorted((name, tuple(values)) for name, values in rule_only_data.items()))
 
 
 def _is_listen(event: Event) -> bool:
@@ -245,6 +234,8 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         self.window = int(window)
         self.capacity = int(cached_conversations)
         self._cache: OrderedDict[str, _Cached] = OrderedDict()
+        self._state_kinds: Dict[Any, Any] = {}
+        """The kinds of dialogue states the policies asked for (domain and arguments, no events)."""
 
     def _keep_sqlite_connections_open(self) -> None:
         """A pooled SQLite engine in WAL mode in place of the one Rasa builds.
@@ -285,6 +276,10 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         for event in deserialise_events(events):
             DialogueStateTracker.update(tracker, event)
         tracker.unsaved = []
+        # The policies' states of the cached tracker follow its events, so a message's tracker
+        # only replays what it adds itself (the kinds of states are the policies' arguments).
+        tracker.dialogue_states.kinds.update(self._state_kinds)
+        tracker.dialogue_states.advance(tracker, tracker._origin())
         self._remember(sender_id, _Cached(tracker, new_rows[-1][0] if new_rows else cached.last_id))  # type: ignore[union-attr]
         return tracker.windowed_copy(self.window)
 
@@ -314,6 +309,7 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
             await super().save(tracker)
             return
         new_events = list(tracker.unsaved)
+        self._state_kinds.update(tracker.dialogue_states.kinds)
         if self.event_broker:
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
         rows = [self._row(tracker.sender_id, event) for event in new_events]

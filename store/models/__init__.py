@@ -1,5 +1,6 @@
 """SQLAlchemy models of the store (importing them creates nothing in any database)."""
 
+from store.models.agent_desk import CannedReply, HandoffNote
 from store.models.agent_sessions import AgentLoginFailure, AgentSession
 from store.models.back_in_stock import BackInStockSubscription
 from store.models.base import Base, Money, UTCDateTime, money
@@ -29,9 +30,40 @@ from store.models.shopify import ShopifyDelivery
 from store.models.verification import VerificationFailure
 
 __all__ = [
-    "Agent", "AgentLoginFailure", "AgentSession", "BackInStockSubscription", "Base", "Category", "Country", "Customer", "DiscountCode",
-    "Fulfillment", "FulfillmentLine",
-    "Handoff", "HandoffMessage", "HelpdeskForward", "HelpdeskReply", "Holiday", "LineItem", "Money", "Order", "Product", "Return",
-    "RecommendationShown", "ReturnItem", "ReturnPolicy", "ShippingMethod", "ShippingZone", "ShopifyDelivery", "SizeChart",
-    "SizeChartRow", "StoreSetting", "UTCDateTime", "Variant", "VerificationFailure", "money",
+    "Agent",
+    "AgentLoginFailure",
+    "AgentSession",
+    "BackInStockSubscription",
+    "Base",
+    "CannedReply",
+    "Category",
+    "Country",
+    "Customer",
+    "DiscountCode",
+    "Fulfillment",
+    "FulfillmentLine",
+    "Handoff",
+    "HandoffMessage",
+    "HandoffNote",
+    "HelpdeskForward",
+    "HelpdeskReply",
+    "Holiday",
+    "LineItem",
+    "Money",
+    "Order",
+    "Product",
+    "RecommendationShown",
+    "Return",
+    "ReturnItem",
+    "ReturnPolicy",
+    "ShippingMethod",
+    "ShippingZone",
+    "ShopifyDelivery",
+    "SizeChart",
+    "SizeChartRow",
+    "StoreSetting",
+    "UTCDateTime",
+    "Variant",
+    "VerificationFailure",
+    "money",
 ]

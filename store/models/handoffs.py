@@ -26,9 +26,14 @@ class Handoff(Base):
     created_at = Column(UTCDateTime, nullable=False)
     claimed_at = Column(UTCDateTime, nullable=True)
     resolved_at = Column(UTCDateTime, nullable=True)
+    # the claiming agent's latest action on it (claim, reply, note, transfer, order action):
+    # a claim left idle longer than AGENT_CLAIM_IDLE_MINUTES goes back to the queue
+    agent_active_at = Column(UTCDateTime, nullable=True)
 
     messages = relationship(
-        "HandoffMessage", back_populates="handoff", cascade="all, delete-orphan",
+        "HandoffMessage",
+        back_populates="handoff",
+        cascade="all, delete-orphan",
         order_by="HandoffMessage.id",
     )
 

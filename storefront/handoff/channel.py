@@ -16,9 +16,22 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint
 
-from storefront.handoff.console import conversations, dashboard, pages, queue
+from storefront.handoff.console import (
+    canned,
+    conversations,
+    dashboard,
+    history,
+    notes,
+    orders,
+    pages,
+    queue,
+    stream,
+    team,
+)
 from storefront.handoff.console.config import ConsoleConfig
+from storefront.handoff.console.feed import LiveFeed
 from storefront.handoff.console.responses import Handler
+from storefront.handoff.console.watch import Watcher
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +47,21 @@ ROUTES: Tuple[Tuple[str, str, Handler], ...] = (
     ("POST", "/api/handoffs/<handoff_id:int>/messages", conversations.reply),
     ("POST", "/api/handoffs/<handoff_id:int>/handback", conversations.handback),
     ("POST", "/api/handoffs/<handoff_id:int>/resolve", conversations.resolve),
+    ("GET", "/api/events", stream.events),
+    ("GET", "/api/agents", team.agents),
+    ("POST", "/api/handoffs/<handoff_id:int>/transfer", team.transfer),
+    ("POST", "/api/handoffs/<handoff_id:int>/release", team.release),
+    ("POST", "/api/handoffs/<handoff_id:int>/notes", notes.add),
+    ("GET", "/api/history", history.history),
+    ("GET", "/api/canned", canned.list_replies),
+    ("POST", "/api/canned", canned.create_reply),
+    ("PUT", "/api/canned/<reply_id:int>", canned.update_reply),
+    ("DELETE", "/api/canned/<reply_id:int>", canned.delete_reply),
+    ("GET", "/api/handoffs/<handoff_id:int>/canned/<reply_id:int>", canned.filled_reply),
+    ("GET", "/api/handoffs/<handoff_id:int>/orders/<number:str>", orders.options),
+    ("POST", "/api/handoffs/<handoff_id:int>/orders/<number:str>/cancel", orders.cancel),
+    ("POST", "/api/handoffs/<handoff_id:int>/orders/<number:str>/address", orders.change_address),
+    ("POST", "/api/handoffs/<handoff_id:int>/orders/<number:str>/return", orders.start_return),
     *dashboard.ROUTES,
 )
 
@@ -50,6 +78,8 @@ class AgentConsoleInput(InputChannel):
     ) -> None:
         config = config or ConsoleConfig(token=token)
         self.config = replace(config, token=token, console_dir=console_dir or config.console_dir)
+        self.feed = LiveFeed()
+        self.watcher = Watcher(self.feed, self.config)
 
     @property
     def token(self) -> str:
@@ -66,8 +96,18 @@ class AgentConsoleInput(InputChannel):
         return cls(token, config=ConsoleConfig.from_settings(token, get_settings()))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """Every console route, each carrying this console's configuration in its context."""
+        """Every console route, each carrying this console's configuration and live feed in its
+        context, and the watcher that feeds it, running as long as the server does."""
         console = Blueprint("agent_console", __name__)
         for method, uri, handler in ROUTES:
-            console.add_route(handler, uri, methods=[method], ctx_console=self.config)
+            console.add_route(handler, uri, methods=[method], ctx_console=self.config, ctx_feed=self.feed)
+
+        @console.listener("after_server_start")
+        async def start_watching(app: Any, _loop: Any) -> None:
+            self.watcher.start(app)
+
+        @console.listener("before_server_stop")
+        async def stop_watching(_app: Any, _loop: Any) -> None:
+            await self.watcher.stop()
+
         return console

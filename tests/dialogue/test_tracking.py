@@ -161,51 +161,6 @@ def test_rasa_builds_the_store_endpoints_yml_names(domain: Domain, tmp_path: Pat
     assert (inner.window, inner.capacity) == (section["window"], section["cached_conversations"])
 
 
-_STATE_ARGUMENTS = [
-    {},
-    {"omit_unset_slots": True},
-    {"ignore_rule_only_turns": True, "rule_only_data": {"slots": ["requested_slot"], "loops": []}},
-    {"ignore_rule_only_turns": True, "rule_only_data": {"slots": [], "loops": ["order_status_form"]}},
-]
-
-
-def test_dialogue_states_are_computed_once_per_event_and_equal_rasas(
-    domain: Domain, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The policies' dialogue states are memoised per tracker, never stale, never shared.
-
-    At every event of a conversation (forms, reverts, a restart) and for every set of arguments the
-    policies pass, the memoised states equal Rasa's computation on the same tracker, so every
-    prediction is the one Rasa makes; a second call in a row is not recomputed; changing a state
-    handed out (Rasa's featurizer does) leaves the next answer untouched.
-    """
-    computed: List[int] = []
-    rasas = DialogueStateTracker.past_states
-
-    def counting(tracker: DialogueStateTracker, *args, **kwargs):  # type: ignore[no-untyped-def]
-        computed.append(len(tracker.events))
-        return rasas(tracker, *args, **kwargs)
-
-    monkeypatch.setattr(DialogueStateTracker, "past_states", counting)
-    windowed = WindowedTracker("shopper", domain.slots)
-    for number, event in enumerate(_conversation(30)):
-        windowed.update(event)
-        if number % 3:
-            continue
-        for arguments in _STATE_ARGUMENTS:
-            computed.clear()
-            expected = rasas(windowed, domain, **arguments)
-            first = windowed.past_states(domain, **arguments)
-            assert first == expected
-            first[-1].clear()  # a caller changing its copy
-            assert windowed.past_states(domain, **arguments) == expected
-            assert len(computed) == 1  # the second call came from the memo
-        computed.clear()
-        for arguments in _STATE_ARGUMENTS:  # the policies alternate: each set stays memoised
-            windowed.past_states(domain, **arguments)
-        assert not computed
-
-
 def test_a_new_event_or_another_tracker_gets_fresh_dialogue_states(domain: Domain) -> None:
     tracker = WindowedTracker("shopper", domain.slots)
     for event in _conversation(4):
@@ -220,5 +175,5 @@ def test_a_new_event_or_another_tracker_gets_fresh_dialogue_states(domain: Domai
     other = WindowedTracker("another shopper", domain.slots)
     for event in _conversation(4):
         other.update(event)
-    assert other._states is None  # a memo belongs to one tracker object
+    assert not other.dialogue_states.replays  # replays belong to one tracker object
     assert tracker.copy().past_states(domain) == after

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import aiohttp
 import requests
 import socketio
 
+from storefront.widget_auth import issue_customer_token
 from tools.launcher import Stack
 
 TOKEN = "test-agent-token"  # tests/conftest.py: TEST_AGENT_TOKEN
@@ -174,3 +176,17 @@ class Shopper:
 
     async def close(self) -> None:
         await self.client.disconnect()
+
+
+async def verified_shopper_hands_off(stack: Stack, email: str, secret: str) -> Tuple[Shopper, Dict[str, Any]]:
+    """A website shopper signed in as ``email`` (the widget's token, signed with ``secret``) asks
+    for a person on the socket; returns the connected shopper and the open handoff. The
+    assistant's handoff replies are read, so the shopper's queue holds only what comes next."""
+    shopper = await Shopper(stack, uuid.uuid4().hex).connect()
+    token = issue_customer_token(secret, email, ttl_seconds=600, now=time.time())
+    await shopper.say("/human_handoff", {"customer_token": token})
+    await shopper.receive()
+    handoff = await asyncio.to_thread(Console(stack, "observer").handoff_for, shopper.session_id)
+    await asyncio.sleep(1.0)
+    shopper.pending()
+    return shopper, handoff

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from store import db
 from store.models import Customer, Handoff, HandoffMessage, Order
+from store.orders import orders_for_contact
 from tests.support.stacks import copy_store
 from tests.support.trackers import DOMAIN, said, tracker_from_events  # noqa: F401 (re-exported to the tests)
 
@@ -72,3 +73,19 @@ def customer_with_orders(url: str) -> Dict[str, Any]:
             return {"email": row[0], "phone": row[1], "order_number": row[2]}
     finally:
         engine.dispose()
+
+
+def customer_with_unshipped_order(url: str) -> Dict[str, Any]:
+    """A sample customer one of whose three latest orders has not shipped: email and that order."""
+    engine = db.make_engine(url)
+    try:
+        with db.session_scope(engine) as session:
+            for email in session.execute(select(Customer.email).where(Customer.email.is_not(None))).scalars():
+                unshipped = [
+                    o for o in orders_for_contact(session, email=email, limit=3) if o.status == "unfulfilled"
+                ]
+                if unshipped:
+                    return {"email": email, "order": str(unshipped[0].number)}
+    finally:
+        engine.dispose()
+    raise AssertionError("the sample store has no customer with an unshipped recent order")

@@ -1,38 +1,21 @@
 """The agent console in a real browser: sign in, claim with the keyboard, reply, hand back.
 
-Drives Debian's headless ``chromium`` through the ``playwright`` package (never a downloaded
-browser). Skips when ``/usr/bin/chromium`` is missing, except under ``CI=true`` where it fails.
+Drives Debian's headless ``chromium`` (see :mod:`tests.handoff.browser`).
 """
 
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
 
 import pytest
 
+from tests.handoff.browser import CHROMIUM_ARGS
 from tests.handoff.console_client import TOKEN, Console
 from tests.support.chat import rest_id, say, tracker
-from tests.support.services import in_ci
 from tools.launcher import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-
-
-@pytest.fixture
-def chromium() -> str:
-    if not os.path.exists(CHROMIUM):
-        if in_ci():
-            pytest.fail(f"{CHROMIUM} is missing and CI=true requires the browser tests")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
-    return CHROMIUM
 
 
 async def test_agent_claims_replies_and_hands_back_in_the_browser(

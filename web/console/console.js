@@ -1,59 +1,66 @@
-// Agent console: queue, context, live transcript, reply, hand back, resolve.
-// Plain JavaScript, no build step. Talks to the JSON API beside this page (same origin, cookie
-// session); every write sends X-Requested-With: console. Untrusted text is only ever set with
-// textContent, never as HTML.
+// Agent console: live queue (server-sent events), alerts for a waiting shopper, the conversation
+// with its private notes, claim / transfer / release / hand back / resolve, and the context panel.
+// Plain JavaScript modules, no build step. Same-origin JSON API with the cookie session; every
+// write sends X-Requested-With: console. Untrusted text is only ever set with textContent.
 "use strict";
 
-const API = "api/handoffs";
-const QUEUE_EVERY_MS = 3000;
-const DETAIL_EVERY_MS = 2000;
+import { API, $, api, el, mine, minutes, notice, post, shopperName, state } from "./console-base.js";
+import { loadCanned, searchHistory, showOrder, wireExtras } from "./console-extras.js";
 
-const state = { me: "", queue: [], selectedId: null, detail: null, busy: false };
-const $ = (id) => document.getElementById(id);
+let audio = null;
+const received = { at: Date.now() };
 
-async function api(path, options = {}) {
-  const reply = await fetch(path, {
-    credentials: "same-origin",
-    ...options,
-    headers: { "X-Requested-With": "console", "Content-Type": "application/json", ...(options.headers || {}) },
-  });
-  if (reply.status === 401) { window.location.reload(); throw new Error("signed out"); }
-  const body = await reply.json().catch(() => ({}));
-  if (!reply.ok) { throw new Error(body.error || `HTTP ${reply.status}`); }
-  return body;
+// ---- alerts: a chime, a browser notification and an in-page line for each new waiting shopper ----
+function chime() {
+  if (!audio) return;
+  const tone = audio.createOscillator();
+  const gain = audio.createGain();
+  tone.frequency.value = 880;
+  gain.gain.setValueAtTime(0.2, audio.currentTime);
+  gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.6);
+  tone.connect(gain).connect(audio.destination);
+  tone.start();
+  tone.stop(audio.currentTime + 0.6);
 }
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  return node;
+function alertWaiting(item) {
+  const text = `New shopper waiting: ${shopperName(item)} (${item.reason.replace(/_/g, " ")})`;
+  $("waiting-alert").textContent = text;
+  $("waiting-alert").hidden = false;
+  chime();
+  if ("Notification" in window && Notification.permission === "granted") {
+    const shown = new Notification("Shopper waiting", { body: `${shopperName(item)}: ${item.summary}`, tag: `handoff-${item.id}` });
+    shown.onclick = () => { window.focus(); select(item.id); };
+  }
 }
 
-function minutes(seconds) {
-  if (seconds < 60) return `${seconds}s`;
-  const m = Math.floor(seconds / 60);
-  return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h ${m % 60} min`;
+async function turnOnAlerts() {
+  audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+  await audio.resume();
+  if ("Notification" in window && Notification.permission === "default") await Notification.requestPermission();
+  const granted = "Notification" in window && Notification.permission === "granted";
+  $("alerts").textContent = granted ? "Alerts on" : "Sound on (notifications blocked)";
+  $("alerts").setAttribute("aria-pressed", "true");
 }
 
-function notice(text) { $("notice").textContent = text; }
-
+// ---- queue --------------------------------------------------------------------------------
 function renderQueue() {
   const list = $("queue");
   list.replaceChildren();
   $("queue-count").textContent = `(${state.queue.length})`;
   $("queue-empty").hidden = state.queue.length > 0;
+  const since = Math.floor((Date.now() - received.at) / 1000);
   for (const item of state.queue) {
     const li = el("li", `${item.status}${item.offline ? " offline" : ""}`);
     li.setAttribute("role", "option");
     li.dataset.id = item.id;
     li.setAttribute("aria-selected", String(item.id === state.selectedId));
-    const who = item.shopper.name || item.shopper.email || item.shopper.phone || item.conversation_id;
     li.append(el("div", "reason", item.reason.replace(/_/g, " ")));
-    li.append(el("div", "who", who));
+    li.append(el("div", "who", shopperName(item)));
     li.append(el("div", "summary", item.summary));
     const meta = el("div", "meta");
-    meta.append(el("span", "", `${item.channel} · waited ${minutes(item.wait_seconds)}`));
+    const waited = item.status === "queued" ? item.wait_seconds + since : item.wait_seconds;
+    meta.append(el("span", "", `${item.channel} · waited ${minutes(waited)}`));
     meta.append(el("span", "", item.claimed_by ? `claimed by ${item.claimed_by}` : "queued"));
     li.append(meta);
     li.addEventListener("click", () => select(item.id));
@@ -61,6 +68,21 @@ function renderQueue() {
   }
 }
 
+function onQueue(handoffs) {
+  state.queue = handoffs;
+  received.at = Date.now();
+  const queued = handoffs.filter((h) => h.status === "queued");
+  if (state.knownQueued !== null) {
+    for (const item of queued) if (!state.knownQueued.has(item.id)) alertWaiting(item);
+  }
+  state.knownQueued = new Set(queued.map((h) => h.id));
+  if (state.selectedId === null && handoffs.length) state.selectedId = handoffs[0].id;
+  document.title = queued.length ? `(${queued.length}) Agent console` : "Agent console";
+  renderQueue();
+  refreshDetail();
+}
+
+// ---- conversation -------------------------------------------------------------------------
 function addContext(list, term, value) {
   if (value === undefined || value === null || value === "") return;
   if (typeof value === "object" && !Object.keys(value).length) return;
@@ -84,6 +106,14 @@ function renderContext(detail) {
     addContext(list, `Order #${o.number}`, o.verified
       ? [o.status, o.total && `${o.total} ${o.currency || ""}`, (o.items || []).join(", ")].filter(Boolean).join(" · ")
       : "mentioned, not verified");
+    if (o.verified) {
+      const open = el("button", "order-actions", `Order actions #${o.number}`);
+      open.type = "button";
+      open.addEventListener("click", () => showOrder(o.number));
+      const holder = el("dd");
+      holder.append(open);
+      list.append(holder);
+    }
   }
   addContext(list, "Page", c.page && (c.page.url || c.page.product || c.page));
   addContext(list, "Cart", c.cart);
@@ -92,18 +122,20 @@ function renderContext(detail) {
   addContext(list, "Channel", `${detail.channel} · conversation ${detail.conversation_id}`);
 }
 
-function renderTranscript(lines) {
+function renderTranscript(lines, notes) {
   const list = $("transcript");
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
   list.replaceChildren();
-  for (const line of lines) {
-    const kind = line.sender.startsWith("agent:") ? "agent" : line.sender;
-    const li = el("li", kind);
-    if (kind === "system") {
+  const entries = [...lines.map((l) => ({ ...l, kind: l.sender.startsWith("agent:") ? "agent" : l.sender })),
+    ...notes.map((n) => ({ kind: "note", sender: n.agent, text: n.text, at: n.at }))];
+  entries.sort((a, b) => (a.at || "").localeCompare(b.at || ""));
+  for (const line of entries) {
+    const li = el("li", line.kind);
+    if (line.kind === "system") {
       li.textContent = line.text === "paused" ? "— assistant paused —" : "— assistant resumed —";
     } else {
-      let who = kind === "agent" ? line.sender.slice(6) : kind;
-      if (kind === "shopper" && line.intent) who += ` · ${line.intent} ${line.confidence ?? ""}`;
+      let who = { agent: line.sender.slice(6), note: `Private note · ${line.sender}` }[line.kind] || line.kind;
+      if (line.kind === "shopper" && line.intent) who += ` · ${line.intent} ${line.confidence ?? ""}`;
       li.append(el("span", "who", who));
       li.append(el("span", "", line.text));
     }
@@ -112,45 +144,51 @@ function renderTranscript(lines) {
   if (atBottom) list.scrollTop = list.scrollHeight;
 }
 
-function renderDetail() {
-  const d = state.detail;
-  $("conversation").hidden = !d;
-  $("context").hidden = !d;
-  if (!d) return;
-  const mine = d.status === "claimed" && d.claimed_by === state.me;
-  $("conv-title").textContent = d.shopper.name || d.shopper.email || d.conversation_id;
-  $("conv-status").textContent = d.status === "claimed" ? `claimed by ${d.claimed_by}` : d.status;
-  $("claim").disabled = d.status !== "queued";
-  $("handback").disabled = !mine;
-  $("resolve").disabled = !mine;
-  $("reply").disabled = !mine;
-  $("send").disabled = !mine;
-  $("reply").placeholder = mine ? "Reply to the shopper. Enter sends, Shift+Enter adds a line."
-    : "Claim the conversation to reply.";
-  renderContext(d);
-  renderTranscript(d.transcript || []);
+function renderTransfer(d) {
+  const pick = $("transfer-to");
+  const others = state.agents.filter((a) => a !== state.me);
+  pick.replaceChildren(...others.map((name) => { const o = el("option", "", name); o.value = name; return o; }));
+  if (!others.length) pick.append(el("option", "", "nobody else signed in"));
+  $("transfer").disabled = !mine(d) || !others.length;
+  pick.disabled = !mine(d) || !others.length;
 }
 
-async function refreshQueue() {
-  try {
-    state.queue = (await api(`${API}?status=open`)).handoffs;
-    if (state.selectedId === null && state.queue.length) state.selectedId = state.queue[0].id;
-    renderQueue();
-  } catch (error) { notice(`Queue: ${error.message}`); }
+function renderDetail() {
+  const d = state.detail;
+  $("conv-none").hidden = Boolean(d);
+  $("conv-body").hidden = !d;
+  if (!d) { $("context-list").replaceChildren(); $("order-panel").hidden = true; return; }
+  const owned = mine(d);
+  $("conv-title").textContent = shopperName(d);
+  $("conv-status").textContent = d.status === "claimed" ? `claimed by ${d.claimed_by}` : d.status;
+  $("claim").disabled = d.status !== "queued";
+  for (const id of ["release", "handback", "resolve", "reply", "send", "canned-pick"]) $(id).disabled = !owned;
+  $("reply").placeholder = owned ? "Reply to the shopper. Enter sends, Shift+Enter adds a line." : "Claim the conversation to reply.";
+  renderTransfer(d);
+  renderContext(d);
+  renderTranscript(d.transcript || [], d.notes || []);
 }
 
 async function refreshDetail() {
   if (state.selectedId === null) { state.detail = null; renderDetail(); return; }
+  const wanted = state.selectedId;
   try {
-    state.detail = await api(`${API}/${state.selectedId}`);
-    renderDetail();
+    const detail = await api(`${API}/${wanted}`);
+    if (wanted === state.selectedId) { state.detail = detail; renderDetail(); }
   } catch (error) { notice(`Conversation: ${error.message}`); }
 }
 
+async function refreshAgents() {
+  try { state.agents = (await api("api/agents")).agents; } catch (error) { state.agents = []; }
+  renderTransfer(state.detail);
+}
+
 function select(id) {
+  if (state.selectedId !== id) $("order-panel").hidden = true;
   state.selectedId = id;
   renderQueue();
   refreshDetail();
+  if (window.matchMedia("(max-width: 760px)").matches) show("conversation");
 }
 
 function move(step) {
@@ -164,15 +202,13 @@ async function act(path, body, done) {
   if (state.busy || state.selectedId === null) return false;
   state.busy = true;
   try {
-    const result = await api(`${API}/${state.selectedId}/${path}`, { method: "POST", body: JSON.stringify(body || {}) });
-    notice(done(result));
+    notice(done(await post(`${API}/${state.selectedId}/${path}`, body)));
     return true;
   } catch (error) {
     notice(error.message);
     return false;
   } finally {
     state.busy = false;
-    await refreshQueue();
     await refreshDetail();
   }
 }
@@ -181,6 +217,8 @@ const channelNote = (r) => (r.delivered ? "" : " (stored in the conversation; th
 const claim = () => act("claim", {}, (r) => `You claimed this conversation${channelNote(r)}.`);
 const handBack = () => act("handback", {}, () => "Handed back to the assistant.");
 const resolve = () => act("resolve", {}, () => "Resolved.");
+const release = () => act("release", {}, () => "Back in the queue for the next agent.");
+const transfer = () => act("transfer", { to: $("transfer-to").value }, (r) => `Transferred to ${r.claimed_by}.`);
 
 async function send(event) {
   if (event) event.preventDefault();
@@ -190,19 +228,57 @@ async function send(event) {
   $("reply").focus();
 }
 
+async function addNote(event) {
+  if (event) event.preventDefault();
+  const text = $("note").value.trim();
+  if (!text) return;
+  if (await act("notes", { text }, () => "Note saved (agents only).")) $("note").value = "";
+}
+
+// ---- views (one panel at a time on a phone) and keyboard ----------------------------------
+function show(view) {
+  document.body.dataset.view = view;
+  for (const button of document.querySelectorAll("#views button")) {
+    button.setAttribute("aria-pressed", String(button.dataset.view === view));
+  }
+  if (view === "canned") loadCanned();
+  if (view === "history") searchHistory(null, openFromHistory);
+}
+
+function openFromHistory(id) {
+  state.selectedId = id;
+  $("order-panel").hidden = true;
+  renderQueue();
+  refreshDetail();
+  show("conversation");
+}
+
 function onKey(event) {
-  const typing = event.target === $("reply");
+  const typing = ["reply", "note"].includes(event.target.id);
   if (typing) {
-    if (event.key === "Enter" && !event.shiftKey) send(event);
-    if (event.key === "Escape") $("reply").blur();
+    if (event.key === "Enter" && !event.shiftKey) (event.target.id === "reply" ? send : addNote)(event);
+    if (event.key === "Escape") event.target.blur();
     return;
   }
-  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.ctrlKey || event.metaKey || event.altKey || ["INPUT", "TEXTAREA", "SELECT"].includes(event.target.tagName)) return;
   const actions = {
     j: () => move(1), ArrowDown: () => move(1), k: () => move(-1), ArrowUp: () => move(-1),
     c: claim, b: handBack, x: resolve, r: () => { if (!$("reply").disabled) $("reply").focus(); },
+    n: () => $("note").focus(),
   };
   if (actions[event.key]) { event.preventDefault(); actions[event.key](); }
+}
+
+// ---- live feed ------------------------------------------------------------------------------
+function listen() {
+  const source = new EventSource("api/events");
+  source.addEventListener("open", () => { $("live").textContent = "live"; refreshAgents(); });
+  source.addEventListener("error", () => { $("live").textContent = "reconnecting…"; });
+  source.addEventListener("queue", (event) => { onQueue(JSON.parse(event.data).handoffs); refreshAgents(); });
+  source.addEventListener("changed", (event) => {
+    if (JSON.parse(event.data).ids.includes(state.selectedId)) refreshDetail();
+  });
+  source.addEventListener("signed_out", () => { source.close(); window.location.reload(); });
 }
 
 async function start() {
@@ -211,12 +287,20 @@ async function start() {
   $("claim").addEventListener("click", claim);
   $("handback").addEventListener("click", handBack);
   $("resolve").addEventListener("click", resolve);
+  $("release").addEventListener("click", release);
+  $("transfer").addEventListener("click", transfer);
+  $("transfer-to").addEventListener("focus", refreshAgents);
   $("reply-form").addEventListener("submit", send);
+  $("note-form").addEventListener("submit", addNote);
+  $("alerts").addEventListener("click", turnOnAlerts);
+  for (const button of document.querySelectorAll("#views button")) {
+    button.addEventListener("click", () => show(button.dataset.view));
+  }
   document.addEventListener("keydown", onKey);
-  await refreshQueue();
-  await refreshDetail();
-  setInterval(refreshQueue, QUEUE_EVERY_MS);
-  setInterval(refreshDetail, DETAIL_EVERY_MS);
+  wireExtras(openFromHistory);
+  await loadCanned();
+  listen();
+  setInterval(renderQueue, 30000); // wait times tick locally; the data itself is pushed
 }
 
 start();

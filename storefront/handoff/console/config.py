@@ -29,6 +29,8 @@ class ConsoleConfig:
             no agent account exists; empty locks the console.
         api_name: the agent name bearer clients act under (``AGENT_API_NAME``).
         trust_forwarded_proto: believe ``X-Forwarded-Proto`` (set by a proxy we run).
+        claim_idle: a claim nobody acted on for this long goes back to the queue.
+        watch_every: how often the live feed checks the store (seconds).
     """
 
     token: str
@@ -37,6 +39,8 @@ class ConsoleConfig:
     trust_forwarded_proto: bool = False
     sessions: SessionPolicy = field(default_factory=SessionPolicy)
     limits: LoginLimits = field(default_factory=LoginLimits)
+    claim_idle: timedelta = timedelta(minutes=15)
+    watch_every: float = 1.0
 
     @classmethod
     def from_settings(cls, token: str, settings: Settings) -> ConsoleConfig:
@@ -49,6 +53,8 @@ class ConsoleConfig:
                 idle=timedelta(minutes=settings.agent_session_idle_minutes),
                 lifetime=timedelta(hours=settings.agent_session_max_hours),
             ),
+            claim_idle=timedelta(minutes=settings.agent_claim_idle_minutes),
+            watch_every=settings.agent_console_watch_seconds,
         )
 
 

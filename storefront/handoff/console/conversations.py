@@ -12,8 +12,11 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from store.handoff_claims import touch_claim
 from store.handoffs import HandoffView, add_handoff_message, claim_handoff, get_handoff, resolve_handoff
 from storefront.handoff.console.auth import AgentIdentity, requires_agent
+from storefront.handoff.console.claims import notify
+from storefront.handoff.console.feed import wake
 from storefront.handoff.console.queue import desk
 from storefront.handoff.console.responses import ConsoleError, json_errors, json_object
 from storefront.handoff.console.runner import run_store
@@ -31,7 +34,7 @@ async def sync_shopper_messages(handoff: HandoffView, tracker: DialogueStateTrac
         await run_store(add_handoff_message, handoff_id=handoff.id, sender="shopper", text=said.text or "")
 
 
-async def _owned(agent: AgentIdentity, handoff_id: int) -> HandoffView:
+async def owned(agent: AgentIdentity, handoff_id: int) -> HandoffView:
     """The handoff, if ``agent`` holds the claim on it (404 or 409 otherwise)."""
     handoff = await run_store(get_handoff, handoff_id=handoff_id)
     if handoff is None:
@@ -54,13 +57,9 @@ async def claim(request: Request, agent: AgentIdentity, handoff_id: int) -> HTTP
     if not won:
         raise ConsoleError(409, f"handoff {handoff_id} is {handoff.status}", claimed_by=handoff.claimed_by)
     conversations = desk(request)
-    tracker = await conversations.tracker(handoff.conversation_id)
-    await sync_shopper_messages(handoff, tracker)
-    notice = await conversations.render("utter_handoff_agent_joined", tracker, agent=agent.name)
-    delivered = await conversations.say(
-        handoff.conversation_id, notice, {"handoff": "agent_joined", "agent": agent.name}
-    )
-    await run_store(add_handoff_message, handoff_id=handoff_id, sender="bot", text=notice.get("text", ""))
+    await sync_shopper_messages(handoff, await conversations.tracker(handoff.conversation_id))
+    delivered = await notify(conversations, handoff, "utter_handoff_agent_joined", "agent_joined", agent.name)
+    wake(request)
     return response.json({"claimed": True, "delivered": delivered, "handoff": queue_item(handoff)})
 
 
@@ -68,7 +67,7 @@ async def claim(request: Request, agent: AgentIdentity, handoff_id: int) -> HTTP
 @requires_agent(write=True)
 async def reply(request: Request, agent: AgentIdentity, handoff_id: int) -> HTTPResponse:
     """Send ``{"text": ...}`` to the shopper; 409 with the channel's reason when it refuses."""
-    handoff = await _owned(agent, handoff_id)
+    handoff = await owned(agent, handoff_id)
     text = json_object(request).get("text")
     text = text.strip() if isinstance(text, str) else ""
     if not text or len(text) > MAX_REPLY_CHARS:
@@ -85,6 +84,8 @@ async def reply(request: Request, agent: AgentIdentity, handoff_id: int) -> HTTP
     except DeliveryFailed as failed:
         raise ConsoleError(409, f"Not sent: {failed}", channel=handoff.channel) from failed
     await run_store(add_handoff_message, handoff_id=handoff_id, sender=f"agent:{agent.name}", text=text)
+    await run_store(touch_claim, handoff_id=handoff_id, agent=agent.name)
+    wake(request)
     return response.json({"delivered": delivered, "channel": handoff.channel})
 
 
@@ -97,7 +98,7 @@ async def _finish(
     *,
     rate: bool = False,
 ) -> HTTPResponse:
-    handoff = await _owned(agent, handoff_id)
+    handoff = await owned(agent, handoff_id)
     conversations = desk(request)
     tracker = await conversations.tracker(handoff.conversation_id)
     await sync_shopper_messages(handoff, tracker)
@@ -107,6 +108,7 @@ async def _finish(
     delivered = await conversations.resume(
         handoff.conversation_id, message, {"handoff": marker, "agent": agent.name}
     )
+    wake(request)
     rating_asked = rate and await offer_rating(conversations, handoff.conversation_id)
     return response.json({"status": "resolved", "delivered": delivered, "rating_asked": rating_asked})
 

@@ -6,6 +6,7 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from store.handoff_notes import notes_for
 from store.handoffs import get_handoff, list_handoffs
 from storefront.handoff.console.auth import AgentIdentity, requires_agent
 from storefront.handoff.console.responses import NO_STORE, ConsoleError, json_errors
@@ -45,7 +46,8 @@ async def queue(request: Request, agent: AgentIdentity) -> HTTPResponse:
 @json_errors
 @requires_agent()
 async def detail(request: Request, agent: AgentIdentity, handoff_id: int) -> HTTPResponse:
-    """Context, the handoff's message log, the live transcript, and whether the bot is paused."""
+    """Context, the handoff's message log, the live transcript, whether the bot is paused, and the
+    team's private notes (``notes``: for agents only, never part of the transcript)."""
     handoff = await run_store(get_handoff, handoff_id=handoff_id)
     if handoff is None:
         raise ConsoleError(404, f"no handoff {handoff_id}")
@@ -53,4 +55,8 @@ async def detail(request: Request, agent: AgentIdentity, handoff_id: int) -> HTT
     body = handoff_detail(handoff)
     body["transcript"] = transcript(tracker)
     body["paused"] = tracker.is_paused()
+    body["notes"] = [
+        {"id": n.id, "agent": n.agent, "text": n.text, "at": n.at.isoformat()}
+        for n in await run_store(notes_for, handoff_id=handoff_id)
+    ]
     return response.json(body, headers=NO_STORE)

@@ -1,0 +1,207 @@
+"""The policies' dialogue states of a conversation, extended by the new events instead of recomputed.
+
+Before each predicted action, RulePolicy and MemoizationPolicy ask the tracker for the dialogue
+states of its history (``tracker.past_states``, three sets of arguments between them). Rasa's
+:meth:`~rasa.shared.core.domain.Domain.states_for_tracker_history` answers by replaying every
+applied event into a fresh tracker and taking a state before each action, so every prediction paid
+for the whole window again (15% of the server's main thread, docs/performance.md).
+
+:class:`StateReplay` is that computation kept open: the replayed tracker, the applied events it has
+consumed and the states taken so far, with the two variables Rasa's loop carries between turns
+(the latest action of the last turn the ML policies see, and whether the current turn is hidden).
+When the conversation's applied events still begin with the events already consumed (the same
+event objects, compared by identity), only the new ones are replayed; anything else (a revert
+that removed a consumed event, a restart, a tracker that folded older turns away) starts over. The
+loop body (:meth:`StateReplay._take_turn`) is Rasa 3.6's, line for line, and
+``tests/dialogue/test_dialogue_states.py`` compares the result with Rasa's computation after every
+event of long varied conversations.
+
+A replay is owned by one tracker. A copy of the tracker (the tracker store hands one out per
+message) *borrows* its replays; whoever needs to extend a borrowed replay forks it first (a
+snapshot of the replayed tracker's state: slots, latest action and messages, active loop), so no
+two trackers ever change the same replay, and a replay only ever holds one conversation's events.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from rasa.shared.core.constants import PREVIOUS_ACTION
+from rasa.shared.core.domain import Domain, SubState
+from rasa.shared.core.events import ActionExecuted, Event
+from rasa.shared.core.trackers import DialogueStateTracker, State
+
+Arguments = Tuple[bool, bool, Any]
+"""``(omit_unset_slots, ignore_rule_only_turns, frozen rule_only_data)``: one kind of states."""
+
+Kind = Tuple[Domain, Arguments, Optional[Dict[str, Any]]]
+"""What a kind of states is computed with: the domain, the arguments, the rule-only data as given."""
+
+
+def frozen(rule_only_data: Optional[Dict[str, Any]]) -> Any:
+    """A hashable, comparable form of the policies' rule-only slots and loops."""
+    if not rule_only_data:
+        return None
+    return tuple(sorted((name, tuple(values)) for name, values in rule_only_data.items()))
+
+
+def snapshot(tracker: DialogueStateTracker) -> DialogueStateTracker:
+    """A tracker in ``tracker``'s state, without its events (the replay never reads them back).
+
+    Applying an applied event (never a revert, restart or session start: Rasa's ``applied_events``
+    leaves those out) only reads and sets this state, so the snapshot continues exactly as the
+    original would. Objects the events change in place (slots, the active loop, the latest action)
+    are copied; event objects (latest messages) are shared, as Rasa's own replay shares them.
+    """
+    twin = DialogueStateTracker(
+        tracker.sender_id, None, tracker._max_event_history, is_rule_tracker=tracker.is_rule_tracker
+    )
+    twin.slots = {name: copy.copy(slot) for name, slot in tracker.slots.items()}
+    twin._paused = tracker._paused
+    twin.latest_action = copy.copy(tracker.latest_action)
+    twin.latest_message = tracker.latest_message
+    twin.latest_bot_utterance = tracker.latest_bot_utterance
+    twin.followup_action = tracker.followup_action
+    twin.active_loop = copy.copy(tracker.active_loop)
+    return twin
+
+
+class StateReplay:
+    """Rasa's ``states_for_tracker_history`` for one kind of states, resumable at the latest event."""
+
+    def __init__(
+        self,
+        kind: Kind,
+        start: DialogueStateTracker,
+        origin: Any,
+    ) -> None:
+        """Replay from ``start`` (the tracker's ``init_copy``); ``origin`` identifies that start state."""
+        self.kind = kind
+        self.domain, self.arguments, self.rule_only_data = kind
+        self.origin = origin
+        self.tracker = start
+        self.applied: List[Event] = []
+        """The applied events consumed, held so that their identities cannot be reused."""
+        self.states: List[State] = []
+        self.last_ml_action: Optional[SubState] = None
+        self.turn_was_hidden = False
+        self.borrowed = False
+        """Lent to a copy of its tracker: extend a fork, never this one."""
+
+    def continues(self, domain: Domain, origin: Any, applied: Sequence[Event]) -> bool:
+        """Whether ``applied`` (a tracker's applied events) starts with the events consumed here."""
+        consumed = self.applied
+        return (
+            domain is self.domain
+            and origin is self.origin
+            and len(applied) >= len(consumed)
+            and all(mine is theirs for mine, theirs in zip(consumed, applied, strict=False))
+        )
+
+    def fork(self) -> StateReplay:
+        """An independent replay at the same point (the states themselves are never changed)."""
+        twin = StateReplay(self.kind, snapshot(self.tracker), self.origin)
+        twin.applied = list(self.applied)
+        twin.states = list(self.states)
+        twin.last_ml_action, twin.turn_was_hidden = self.last_ml_action, self.turn_was_hidden
+        return twin
+
+    def advance(self, applied: Sequence[Event]) -> None:
+        """Consume the events of ``applied`` after those already consumed."""
+        for event in applied[len(self.applied) :]:
+            if isinstance(event, ActionExecuted):
+                self.last_ml_action, self.turn_was_hidden = self._take_turn(
+                    self.tracker, event.hide_rule_turn, self.states, self.last_ml_action, self.turn_was_hidden
+                )
+            DialogueStateTracker.update(self.tracker, event)
+            self.applied.append(event)
+
+    def result(self) -> List[State]:
+        """The states so far and the current one (Rasa's last turn is the tracker after every event)."""
+        states = list(self.states)
+        self._take_turn(self.tracker, False, states, self.last_ml_action, self.turn_was_hidden)
+        return states
+
+    def _take_turn(
+        self,
+        tr: DialogueStateTracker,
+        hide_rule_turn: bool,
+        states: List[State],
+        last_ml_action_sub_state: Optional[SubState],
+        turn_was_hidden: bool,
+    ) -> Tuple[Optional[SubState], bool]:
+        """The body of Rasa 3.6's loop in ``Domain.states_for_tracker_history``, for one turn."""
+        domain, (omit_unset_slots, ignore_rule_only_turns, _) = self.domain, self.arguments
+        if ignore_rule_only_turns:
+            if not turn_was_hidden:
+                last_ml_action_sub_state = domain._get_prev_action_sub_state(tr)
+            if not tr.followup_action and tr.latest_action_name != tr.active_loop_name:
+                turn_was_hidden = hide_rule_turn
+            if turn_was_hidden:
+                return last_ml_action_sub_state, turn_was_hidden
+        state = domain.get_active_state(tr, omit_unset_slots=omit_unset_slots)
+        if ignore_rule_only_turns:
+            domain._remove_rule_only_features(state, self.rule_only_data)
+            if states:
+                domain._substitute_rule_only_user_input(state, states[-1])
+            if last_ml_action_sub_state:
+                state[PREVIOUS_ACTION] = last_ml_action_sub_state
+        states.append(domain._clean_state(state))
+        return last_ml_action_sub_state, turn_was_hidden
+
+
+class DialogueStates:
+    """One tracker's replays, by kind of states (the arguments the policies pass)."""
+
+    def __init__(self) -> None:
+        self.replays: Dict[Arguments, StateReplay] = {}
+        self.kinds: Dict[Arguments, Kind] = {}
+        """Every kind asked for so far, to compute ahead in :meth:`advance`."""
+
+    def lend(self) -> DialogueStates:
+        """The replays for a copy of the tracker with the same events and start state."""
+        copy_ = self.kinds_only()
+        for arguments, replay in self.replays.items():
+            replay.borrowed = True
+            copy_.replays[arguments] = replay
+        return copy_
+
+    def kinds_only(self) -> DialogueStates:
+        """No replays, but the kinds to compute (for a copy that starts from another state)."""
+        copy_ = DialogueStates()
+        copy_.kinds = dict(self.kinds)
+        return copy_
+
+    def states(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        omit_unset_slots: bool,
+        ignore_rule_only_turns: bool,
+        rule_only_data: Optional[Dict[str, Any]],
+        origin: Any,
+    ) -> List[State]:
+        """``tracker``'s states of this kind; each caller gets its own copy (featurizers change them)."""
+        arguments = (omit_unset_slots, ignore_rule_only_turns, frozen(rule_only_data))
+        kind = self.kinds.get(arguments)
+        if kind is None or kind[0] is not domain:
+            kind = self.kinds[arguments] = (domain, arguments, rule_only_data)
+        replay = self._brought_up_to_date(tracker, kind, origin)
+        return [{part: dict(features) for part, features in state.items()} for state in replay.result()]
+
+    def advance(self, tracker: DialogueStateTracker, origin: Any) -> None:
+        """Bring every kind of states asked for so far up to ``tracker``'s events."""
+        for kind in list(self.kinds.values()):
+            self._brought_up_to_date(tracker, kind, origin)
+
+    def _brought_up_to_date(self, tracker: DialogueStateTracker, kind: Kind, origin: Any) -> StateReplay:
+        applied = tracker.applied_events()
+        replay = self.replays.get(kind[1])
+        if replay is None or not replay.continues(kind[0], origin, applied):
+            replay = StateReplay(kind, tracker.init_copy(), origin)
+        elif replay.borrowed and len(applied) > len(replay.applied):
+            replay = replay.fork()
+        replay.advance(applied)
+        self.replays[kind[1]] = replay
+        return replay

@@ -1,0 +1,135 @@
+"""Dialogue states extended by the new events instead of recomputed (storefront/dialogue_states.py).
+
+Every answer must equal Rasa's own computation (``Domain.states_for_tracker_history``) on the same
+tracker, after every event of long conversations with forms, fallback reverts and restarts, for
+every set of arguments the policies pass, through the copies the tracker store hands out; and the
+work must grow with the new events, not with the conversation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, UserUttered
+
+from core.settings import PROJECT_ROOT
+from storefront import dialogue_states
+from storefront.tracking import IncrementalSQLTrackerStore, WindowedTracker
+from tests.dialogue.test_tracking import _conversation, _turn
+
+ARGUMENTS: List[Dict[str, Any]] = [
+    {},
+    {"omit_unset_slots": True},
+    {"ignore_rule_only_turns": True, "rule_only_data": {"slots": ["requested_slot"], "loops": []}},
+    {"ignore_rule_only_turns": True, "rule_only_data": {"slots": [], "loops": ["order_status_form"]}},
+]
+
+
+def _with_rule_turns(events: List[Event]) -> List[Event]:
+    """Every third bot action predicted by a rule that no story has (hidden from the ML states)."""
+    for number, event in enumerate(events):
+        if isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME and number % 3 == 0:
+            event.hide_rule_turn = True
+    return events
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(PROJECT_ROOT / "domain.yml"))
+
+
+@pytest.fixture
+def replayed(monkeypatch: pytest.MonkeyPatch) -> List[int]:
+    """How many events the replays consumed, call by call."""
+    counts: List[int] = []
+    advance = dialogue_states.StateReplay.advance
+
+    def counting(self: dialogue_states.StateReplay, applied: Any) -> None:
+        counts.append(len(applied) - len(self.applied))
+        advance(self, applied)
+
+    monkeypatch.setattr(dialogue_states.StateReplay, "advance", counting)
+    return counts
+
+
+def test_states_equal_rasas_after_every_event(domain: Domain, replayed: List[int]) -> None:
+    tracker = WindowedTracker("shopper", domain.slots)
+    events = _with_rule_turns(_conversation(60))
+    for event in events:
+        tracker.update(event)
+        for arguments in ARGUMENTS:
+            states = tracker.past_states(domain, **arguments)
+            assert states == domain.states_for_tracker_history(tracker, **arguments)
+            states[-1].clear()  # a featurizer changing its copy
+            assert tracker.past_states(domain, **arguments) == domain.states_for_tracker_history(
+                tracker, **arguments
+            )
+    # Rasa replays the whole history at every call (about len(events)**2 / 2 per kind of states);
+    # here every event is replayed once, and again only after what rewrites history (a revert, a
+    # restart, a form's turns that Rasa folds together).
+    assert sum(replayed) < 0.25 * len(ARGUMENTS) * len(events) ** 2 / 2
+
+
+def test_copies_borrow_and_never_change_each_others_states(domain: Domain) -> None:
+    """The store's pattern: a cached tracker, a copy per message that adds its own events."""
+    cached = WindowedTracker("shopper", domain.slots)
+    for number in range(40):
+        message = cached.windowed_copy(window=20)  # folds older turns every few messages
+        before = {key: cached.past_states(domain, **arguments) for key, arguments in enumerate(ARGUMENTS)}
+        turn = _with_rule_turns(_turn(number))
+        for event in turn:
+            message.update(event)
+            for arguments in ARGUMENTS:
+                assert message.past_states(domain, **arguments) == domain.states_for_tracker_history(
+                    message, **arguments
+                )
+        # the message's events never reach the tracker it was copied from
+        after = {key: cached.past_states(domain, **arguments) for key, arguments in enumerate(ARGUMENTS)}
+        assert after == before
+        for event in copy.deepcopy(turn):  # as the store reads the saved events back
+            cached.update(event)
+
+
+def test_the_store_keeps_states_up_to_date_per_conversation(domain: Domain, tmp_path: Path) -> None:
+    store = IncrementalSQLTrackerStore(domain=domain, host=f"sqlite:///{tmp_path / 'tracker.db'}", window=20)
+
+    async def say(sender: str, number: int) -> WindowedTracker:
+        tracker = await store.get_or_create_tracker(sender)
+        assert isinstance(tracker, WindowedTracker)
+        for arguments in ARGUMENTS:  # the policies' calls before the message's first action
+            assert tracker.past_states(domain, **arguments) == domain.states_for_tracker_history(
+                tracker, **arguments
+            )
+        tracker.update(UserUttered(f"{sender} {number}", {"name": "greet", "confidence": 1.0}))
+        for event in [ActionExecuted("utter_greet"), BotUttered("hello"), ActionExecuted(ACTION_LISTEN_NAME)]:
+            tracker.update(event)
+            for arguments in ARGUMENTS:
+                assert tracker.past_states(domain, **arguments) == domain.states_for_tracker_history(
+                    tracker, **arguments
+                )
+        await store.save(tracker)
+        return tracker
+
+    async def conversations() -> None:
+        for number in range(30):
+            ann, ben = await say("ann", number), await say("ben", number)
+            texts = {state.get("user", {}).get("text") for state in ann.past_states(domain)}
+            assert not any(text and text.startswith("ben") for text in texts)
+            assert ben.past_states(domain)[-1] == domain.states_for_tracker_history(ben)[-1]
+
+    asyncio.run(conversations())
+    cached = store._cache["ann"].tracker
+    # the cached tracker's states were brought up to date when its events were read
+    assert {replay.arguments for replay in cached.dialogue_states.replays.values()} == {
+        (arguments.get("omit_unset_slots", False), arguments.get("ignore_rule_only_turns", False),
+         dialogue_states.frozen(arguments.get("rule_only_data")))
+        for arguments in ARGUMENTS
+    }  # fmt: skip
+    for replay in cached.dialogue_states.replays.values():
+        assert replay.applied == cached.applied_events()
