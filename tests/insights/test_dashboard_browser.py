@@ -7,7 +7,6 @@ without it, except under ``CI=true``.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -15,10 +14,9 @@ from typing import Any, Callable, Optional
 import pytest
 
 from store.insights.charts import CHARTS
+from tests.handoff.browser import CHROMIUM_ARGS, chromium_path
 from tests.handoff.console_client import TOKEN, ApiClient
-from tests.handoff.test_console_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.insights.scenario import Seeded
-from tests.support.services import in_ci
 from tests.web.conftest import keep_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -51,11 +49,7 @@ def shown(kind: str, value: Optional[Any]) -> str:
 
 @pytest.fixture
 def chromium() -> str:
-    if not os.path.exists(CHROMIUM):
-        if in_ci():
-            pytest.fail(f"{CHROMIUM} is missing and CI=true requires the browser tests")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
-    return CHROMIUM
+    return chromium_path()
 
 
 async def test_the_dashboard_shows_the_apis_numbers(
