@@ -39,7 +39,7 @@ shopify-sync: venv ## Pull products, stock, customers and recent orders from the
 	@$(PY) -m store migrate
 	@$(PY) -m integrations.shopify sync
 
-run: train web ## Start the action server and Rasa server; print where to chat (Ctrl-C stops)
+run: train web ## Start the action server, Rasa server and outbox worker; print where to chat (Ctrl-C stops)
 	@$(PY) -m tools.launcher
 
 shell: train ## Talk to the assistant in the terminal (rasa shell beside the action server)

@@ -3,7 +3,8 @@
 Search filters come from the latest message only (a search is about what was just asked): product
 words, category, color and size entities, and a budget ("under 50"). Each hit is a button that
 checks its stock. Stock questions go through ``stock_form`` (which finds the product) and, when
-the variant is sold out, offer the store's closest in-stock alternatives as buttons.
+the variant is sold out, offer to tell the shopper when it is back (:mod:`actions.back_in_stock`)
+and the store's closest in-stock alternatives as buttons.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.finder import NeedAnswer, answer_need
+from actions.back_in_stock import alert_request, cancel_alert, offer_alert, start_alert
+from actions.finder import LATEST_SLOT, NeedAnswer, answer_need
 from actions.formatting import listing, money
+from actions.looks import answer_look, asks_for_the_look, look_product
 from actions.product_compare import compare_products, named_products, utter_comparison
 from actions.store_access import answers_store_failure, query_store
 from core.budget import budget_from_text
@@ -75,9 +78,10 @@ class ActionProductSearch(Action):
     """Recommend products for the shopper's need, else show matching products with stock buttons.
 
     A question naming two or three products ("A or B for rain?") compares them instead
-    (:mod:`actions.product_compare`). A typed need goes to the finder (:mod:`actions.finder`);
-    when nothing in stock fits it, the catalog search relaxes the filters or offers the categories
-    and a person.
+    (:mod:`actions.product_compare`); "what goes with it?" (or a look button) answers with what
+    shoppers bought with the product (:mod:`actions.looks`). A typed need goes to the finder
+    (:mod:`actions.finder`); when nothing in stock fits it, the catalog search relaxes the filters
+    or offers the categories and a person.
     """
 
     def name(self) -> str:
@@ -88,6 +92,10 @@ class ActionProductSearch(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         named = named_products(tracker)
+        if asks_for_the_look(tracker):
+            latest = tracker.get_slot(LATEST_SLOT) or []
+            await answer_look(dispatcher, tracker, look_product(tracker, named, latest))
+            return []
         if len(named) > 1:
             comparison = await query_store(compare_products, products=named)
             if len(comparison.products) > 1:
@@ -101,7 +109,7 @@ class ActionProductSearch(Action):
         needs = not text.startswith("/") and bool(filters or parse_need(text).query)
         finder = NeedAnswer(None, vague=not needs)
         if needs:
-            finder = await answer_need(dispatcher, tracker.sender_id, text, filters)
+            finder = await answer_need(dispatcher, tracker, text, filters)
             if finder.events is not None:
                 return finder.events
         result = await query_store(find_products, filters=filters, limit=RESULTS_SHOWN)
@@ -209,6 +217,11 @@ class ActionProductStock(Action):
             dispatcher.utter_message(response=STOCK_RESPONSES[StockReason.UNKNOWN_PRODUCT], product=product)
             return done
         variant = _variant(size, color)
+        request = alert_request(tracker)
+        if request == "cancel":
+            skus = [v.sku for v in answer.variants]
+            await cancel_alert(dispatcher, tracker, title=detail.title, variant=variant, skus=skus)
+            return done
         if answer.in_stock:
             if variant:
                 quantity = sum(v.quantity for v in answer.variants)
@@ -235,7 +248,15 @@ class ActionProductStock(Action):
             )
         else:
             dispatcher.utter_message(response="utter_stock_product_sold_out", product=detail.title)
+        if answer.sold_out_reason is StockReason.OUT_OF_STOCK and request == "subscribe":
+            skus = [v.sku for v in answer.variants]
+            return done + start_alert(
+                tracker, product=detail.handle, title=detail.title, variant=variant,
+                size=size, color=color, skus=skus,
+            )  # fmt: skip
         self._alternatives(dispatcher, answer, size)
+        if answer.sold_out_reason is StockReason.OUT_OF_STOCK:
+            offer_alert(dispatcher, detail.handle, size, color)
         return done
 
     @staticmethod

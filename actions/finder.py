@@ -3,8 +3,11 @@
 "A warm jacket for winter walks, under $250" is ranked by :func:`store.recommend.recommend` (the
 catalog's words and attributes, a budget, a size and colour in stock). Each product is shown with
 one line on why it fits, chosen from ``domain.yml`` templates by what the data holds (the
-product's attribute tags that the need asked for, else its material), then the next steps as the
-response's buttons: show more, compare these, check my size, talk to a person.
+product's attribute tags that the need asked for, else its material) and its add-to-cart link
+(:mod:`actions.cart_links`), then the next steps as the response's buttons: show more, compare
+these, check my size, talk to a person; then what goes with each product (:mod:`actions.looks`).
+A gift ("a present for my brother who cycles") gets the gift's next steps instead, with the gift
+note and the gift return rules (:mod:`actions.gifts`).
 
 The need and the products shown stay in slots: "show more" ranks the same need without what was
 shown, and "compare these" compares the products of the latest answer side by side
@@ -23,10 +26,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
+from actions.cart_links import cart_link
 from actions.formatting import listing, money
+from actions.gifts import is_gift, utter_gift_next
+from actions.looks import look_buttons
 from actions.product_compare import compare_products, utter_comparison
 from actions.store_access import answers_store_failure, query_store
 from core import clock
+from store.bundles import with_a_look
+from store.gifts import GiftOptions, gift_options
 from store.info import store_info
 from store.recommend import Recommendation, parse_need, recommend, tag_text
 from store.recommendation_log import record_shown
@@ -47,6 +55,17 @@ def payload(intent: str, entities: Optional[Dict[str, Any]] = None) -> str:
     return f"/{intent}{json.dumps(entities, separators=(',', ':'))}" if entities else f"/{intent}"
 
 
+@dataclass(frozen=True)
+class Found:
+    """The products found for a need, the store's currency, and its gift options for a gift."""
+
+    recommendations: List[Recommendation]
+    currency: str
+    gift: Optional[GiftOptions] = None
+    with_a_look: Sequence[str] = ()
+    """The handles of those recommended that something goes with (their look buttons)."""
+
+
 def find_for_need(
     session: Session,
     *,
@@ -56,27 +75,35 @@ def find_for_need(
     color: Optional[str] = None,
     category: Optional[str] = None,
     exclude: Sequence[str] = (),
-) -> tuple[List[Recommendation], str]:
-    """The best products for the need not yet shown (recorded as shown), and the store's currency."""
+) -> Found:
+    """The best products for the need not yet shown (recorded as shown), with what to say next."""
     found = recommend(
         session, need=need, size=size, color=color, category=category, exclude=exclude, limit=SHOWN_AT_ONCE
     )
     record_shown(session, conversation_id=conversation_id, need=need, shown=found, now=clock.now())
-    return found, store_info(session).currency
+    gift = gift_options(session) if found and is_gift(need) else None
+    looks = with_a_look(session, handles=[rec.handle for rec in found]) if found else []
+    return Found(found, store_info(session).currency, gift, looks)
 
 
-def utter_recommendations(
-    dispatcher: CollectingDispatcher, recommendations: Sequence[Recommendation], currency: str
-) -> None:
-    """An intro, one message per product with why it fits, then the next steps as buttons."""
+def utter_recommendations(dispatcher: CollectingDispatcher, tracker: Tracker, found: Found) -> None:
+    """An intro, one message per product with why it fits and its add-to-cart link, the next
+    steps as buttons (a gift's own), then what goes with the products something goes with."""
     dispatcher.utter_message(response="utter_finder_intro")
-    for rec in recommendations:
+    for rec in found.recommendations:
         dispatcher.utter_message(
-            response=why_response(rec), title=rec.title, price=money(rec.price, currency),
+            response=why_response(rec), title=rec.title, price=money(rec.price, found.currency),
             reasons=listing(tag_text(r) for r in rec.reasons), material=rec.material,
             in_stock=listing(rec.sizes_in_stock or rec.colors), url=rec.url,
+            cart_url=cart_link(tracker, rec.handle, rec.variant_sku, rec.cart_variant_id),
         )  # fmt: skip
-    dispatcher.utter_message(response="utter_finder_next")  # its buttons: show more, compare, size, person
+    if found.gift is not None:
+        utter_gift_next(dispatcher, found.recommendations, found.gift)
+    else:
+        dispatcher.utter_message(response="utter_finder_next")  # its buttons: more, compare, size, person
+    looks = [(rec.handle, rec.title) for rec in found.recommendations if rec.handle in found.with_a_look]
+    if looks:
+        dispatcher.utter_message(response="utter_look_offer", buttons=look_buttons(looks))
 
 
 def why_response(rec: Recommendation) -> str:
@@ -115,20 +142,20 @@ class NeedAnswer:
 
 
 async def answer_need(
-    dispatcher: CollectingDispatcher, conversation_id: str, need: str, filters: Dict[str, Any]
+    dispatcher: CollectingDispatcher, tracker: Tracker, need: str, filters: Dict[str, Any]
 ) -> NeedAnswer:
     """Recommend for a new need, unless nothing in stock fits or the need is too vague.
 
     ``filters`` are the search's (entities and budget): any of them makes the need specific enough.
     """
     kept = {k: v for k, v in filters.items() if k in FILTERS}
-    found, currency = await query_store(find_for_need, conversation_id=conversation_id, need=need, **kept)
-    if not found:
+    found = await query_store(find_for_need, conversation_id=tracker.sender_id, need=need, **kept)
+    if not found.recommendations:
         return NeedAnswer(None)
-    if not filters and too_vague(need, found):
+    if not filters and too_vague(need, found.recommendations):
         return NeedAnswer(None, vague=True)
-    utter_recommendations(dispatcher, found, currency)
-    return NeedAnswer([*shown_events(need, (), found), SlotSet(FILTERS_SLOT, kept or None)])
+    utter_recommendations(dispatcher, tracker, found)
+    return NeedAnswer([*shown_events(need, (), found.recommendations), SlotSet(FILTERS_SLOT, kept or None)])
 
 
 class ActionFinderMore(Action):
@@ -147,14 +174,14 @@ class ActionFinderMore(Action):
             return []
         shown = list(tracker.get_slot(SHOWN_SLOT) or [])
         filters = tracker.get_slot(FILTERS_SLOT) or {}
-        found, currency = await query_store(
+        found = await query_store(
             find_for_need, conversation_id=tracker.sender_id, need=need, exclude=shown, **filters
         )
-        if not found:
+        if not found.recommendations:
             dispatcher.utter_message(response="utter_finder_no_more")
             return []
-        utter_recommendations(dispatcher, found, currency)
-        return shown_events(need, shown, found)
+        utter_recommendations(dispatcher, tracker, found)
+        return shown_events(need, shown, found.recommendations)
 
 
 class ActionFinderCompare(Action):

@@ -3,7 +3,8 @@
 "How does the Harbor Rain Shell compare with the Packable Down Vest?" carries one ``product``
 entity per name (the catalog extractor); a search for the first name alone would describe only
 that one. Each named product gets the same facts, in the order the shopper named them: price
-range, colours, sizes in stock, and its fit (the product's own, else its size chart's).
+range, colours, sizes in stock, its fit (the product's own, else its size chart's), what it is made
+of (the material metafield) and what it is best for (its attribute tags, ``store/needs.yaml``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from actions.formatting import listing, price_range
 from store.catalog import ProductDetail, get_product
 from store.info import store_info
 from store.products import resolve_product
+from store.recommend import best_for, tag_text
 from store.sizes import size_sort_key
 from store.sizing import product_fit
 
@@ -37,10 +39,13 @@ def named_products(tracker: Tracker, limit: int = COMPARED_AT_MOST) -> List[str]
 
 @dataclass(frozen=True)
 class Compared:
-    """One product's details and fit (``runs_small``, ``true_to_size`` or ``runs_large``)."""
+    """One product's details, fit (``runs_small``, ``true_to_size`` or ``runs_large``), material
+    and the attribute tags that say what it is best for."""
 
     detail: ProductDetail
     fit: str
+    material: str = ""
+    best_for: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,10 @@ def compare_products(session: Session, *, products: Sequence[str]) -> Comparison
     for name in products:
         detail, product = get_product(session, product=name), resolve_product(session, name)
         if detail is not None and product is not None:
-            found.setdefault(detail.handle, Compared(detail, product_fit(session, product)))
+            tags = list(product.tags or ())
+            material = next((t.split(":", 1)[1] for t in tags if t.startswith("material:")), "")
+            compared = Compared(detail, product_fit(session, product), material, best_for(tags))
+            found.setdefault(detail.handle, compared)
     return Comparison(list(found.values()), store_info(session).currency)
 
 
@@ -73,3 +81,8 @@ def utter_comparison(dispatcher: CollectingDispatcher, comparison: Comparison) -
             colors=listing(product.colors), sizes=listing(in_stock), url=product.url,
         )  # fmt: skip
         dispatcher.utter_message(response=f"utter_product_compare_fit_{compared.fit}", product=product.title)
+        if compared.material:
+            dispatcher.utter_message(response="utter_product_compare_material", material=compared.material)
+        if compared.best_for:
+            best = listing(tag_text(tag) for tag in compared.best_for)
+            dispatcher.utter_message(response="utter_product_compare_best_for", best_for=best)

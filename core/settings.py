@@ -239,6 +239,11 @@ class Settings:
     agent_console_watch_seconds: float = setting("1", _positive_float)
     trust_forwarded_proto: bool = setting("false", _flag)
     widget_signing_secret: str = generated_secret()
+    # add-to-cart links in recommendations: signed (so a click is recorded for the conversation
+    # it was shown in, and a forged link is refused) and served by this server's redirect, whose
+    # public address is ASSISTANT_PUBLIC_URL (empty: http://RASA_HOST:RASA_PORT)
+    cart_link_secret: str = generated_secret()
+    assistant_public_url: str = setting("", _optional(_url("http", "https")))
     socketio_session_persistence: bool = setting("true", _flag)
     # input limits on every channel (storefront/channels/limits.py)
     max_request_bytes: int = setting("1048576", _positive_int)
@@ -262,6 +267,21 @@ class Settings:
     twilio_number: str = setting("")
     twilio_webhook_url: str = setting("", _optional(_url("http", "https")))
     twilio_api_base_url: str = setting("https://api.twilio.com", _url("http", "https"))
+    # Twilio's Advanced Opt-Out answers STOP/START/HELP on SMS itself; true makes the app answer
+    twilio_sms_keyword_replies: bool = setting("false", _flag)
+    # proactive messages (store/outbox.py, integrations/proactive): the worker's poll interval,
+    # how long a claim lasts, how many rows one claim takes; Twilio's delivery callbacks URL
+    outbox_poll_seconds: float = setting("5", _positive_float)
+    outbox_lease_seconds: int = setting("300", _positive_int)
+    outbox_batch_size: int = setting("20", _positive_int)
+    twilio_status_callback_url: str = setting("", _optional(_url("http", "https")))
+    # email, the fallback channel where shoppers consented (off while SMTP_HOST is empty)
+    smtp_host: str = setting("")
+    smtp_port: int = setting("587", _port)
+    smtp_username: str = setting("")
+    smtp_password: str = setting("", secret=True)
+    smtp_starttls: bool = setting("true", _flag)
+    smtp_from: str = setting("")
     # Shopify live connection (off while the shop domain or the Admin API token is empty): webhooks
     # in (checked with the webhook secret, the app's client secret), writes out through the Admin
     # GraphQL API of the pinned version. SHOPIFY_ADMIN_URL overrides https://<shop domain> (the

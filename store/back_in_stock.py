@@ -132,19 +132,31 @@ def set_stock(session: Session, *, sku: str, quantity: int, now: datetime) -> li
     if quantity < 0:
         raise BackInStockError("bad_quantity", f"stock cannot be negative ({quantity})")
     variant = _variant(session, sku)
-    was_sold_out = variant.inventory_quantity <= 0
+    was = variant.inventory_quantity
     variant.inventory_quantity = quantity
     bump_catalog_version(session)
-    due: list[BackInStockSubscription] = []
-    if was_sold_out and quantity > 0:
-        due = list(
-            session.execute(
-                select(BackInStockSubscription)
-                .where(BackInStockSubscription.sku == variant.sku, BackInStockSubscription.status == "active")
-                .order_by(BackInStockSubscription.id)
-            ).scalars()
-        )
-        for row in due:
-            row.status, row.due_at = "due", now
+    return restocked(session, variant=variant, was=was, now=now)
+
+
+def restocked(session: Session, *, variant: Variant, was: int, now: datetime) -> list[Subscription]:
+    """After any stock change of ``variant`` (``set_stock``, a Shopify inventory webhook, an
+    import): when it went from none (``was``) to some, its active subscriptions become ``due``.
+
+    The due rows are what the outbound messages send, in this same transaction as the change.
+
+    Returns:
+        The subscriptions made due (empty when the variant was in stock before or is still out).
+    """
+    if was > 0 or variant.inventory_quantity <= 0:
+        return []
+    due = list(
+        session.execute(
+            select(BackInStockSubscription)
+            .where(BackInStockSubscription.sku == variant.sku, BackInStockSubscription.status == "active")
+            .order_by(BackInStockSubscription.id)
+        ).scalars()
+    )
+    for row in due:
+        row.status, row.due_at = "due", now
     session.flush()
     return [_view(session, row) for row in due]

@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from core import clock
 from store.agents import AgentError
-from store.back_in_stock import BackInStockError, set_stock
+from store.back_in_stock import BackInStockError
 from store.db import make_engine, session_scope
 from store.helpdesk import list_forwards, retry_forward
 from store.importers.errors import StoreImportError
@@ -23,6 +23,7 @@ from store.importers.load import StoreFiles, import_store, table_counts
 from store.sample.load import SAMPLE_OUTPUT_DIR, load_sample
 from store.schema import Migration, SchemaError, migrate, require_schema, write_revision
 from store.terminal import import_progress
+from store.triggers import stock_changed
 
 SUMMARY_TABLES = (
     "products",
@@ -120,6 +121,36 @@ def _agents(engine, args: argparse.Namespace) -> None:
             print(f"agent {args.name!r} {args.agents_command}d{ended}")
 
 
+def _outbox_list(engine: Engine, args: argparse.Namespace) -> None:
+    import dataclasses
+    import json
+
+    from store.outbox import list_messages
+
+    with session_scope(engine) as session:
+        messages = list_messages(session, status=args.status, limit=args.limit)
+    for message in messages:
+        if args.json:
+            print(json.dumps(dataclasses.asdict(message)))
+        else:
+            print(
+                "\t".join(
+                    str(value)
+                    for value in (
+                        message.id,
+                        message.due_at[:16],
+                        message.trigger,
+                        message.channel,
+                        message.recipient,
+                        message.status,
+                        message.reason or "",
+                    )
+                )
+            )
+    if not messages and not args.json:
+        print("the outbox is empty")
+
+
 def _helpdesk(engine: Engine, args: argparse.Namespace) -> None:
     """List the Chatwoot forwards (newest first), or send a failed one again."""
     with session_scope(engine) as session:
@@ -175,7 +206,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "discounts.yaml (start from copies of data/store/*.yaml)",
     )
     sub.add_parser("stats", help="row counts and orders per status")
-    stock = sub.add_parser("stock", help="set a variant's stock (back-in-stock subscriptions become due)")
+    outbox = sub.add_parser(
+        "outbox", help="proactive messages: what was sent, held, skipped or failed, and why"
+    )
+    outbox_list = outbox.add_subparsers(dest="outbox_command", required=True).add_parser("list")
+    outbox_list.add_argument("--json", action="store_true", help="one JSON object per message and line")
+    outbox_list.add_argument(
+        "--status", help="only messages of this status (queued, held, sent, failed, ...)"
+    )
+    outbox_list.add_argument("--limit", type=int, default=200)
+    stock = sub.add_parser("stock", help="set a variant's stock (back-in-stock alerts are queued)")
     stock_set = stock.add_subparsers(dest="stock_command", required=True).add_parser("set")
     stock_set.add_argument("sku")
     stock_set.add_argument("quantity", type=int)
@@ -245,10 +285,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         elif args.command == "stock":
             require_schema(engine)
             with session_scope(engine) as session:
-                due = set_stock(session, sku=args.sku, quantity=args.quantity, now=clock.now())
+                change = stock_changed(session, sku=args.sku, quantity=args.quantity, now=clock.now())
+                queued = len(change.queued)
             print(
-                f"{args.sku.upper()}: stock {args.quantity}; back-in-stock subscriptions now due: {len(due)}"
+                f"{args.sku.upper()}: stock {args.quantity}; "
+                f"back-in-stock subscriptions now due: {change.due}; messages queued: {queued}"
             )
+        elif args.command == "outbox":
+            require_schema(engine)
+            _outbox_list(engine, args)
     except StoreImportError as exc:
         print(f"import failed, nothing was changed: {exc}", file=sys.stderr)
         return 2

@@ -81,6 +81,8 @@ class Vocabulary:
     audiences: dict[str, str]
     ignored: frozenset[str]
     kinds: dict[str, tuple[str, ...]]
+    attributes: frozenset[str]
+    """Every attribute tag a need word may ask for (``waterproof``, ``gift-friendly``), as written."""
 
 
 @lru_cache(maxsize=1)
@@ -91,7 +93,14 @@ def needs_vocabulary() -> Vocabulary:
     audiences = {stem(word): audience for audience, names in spec["audiences"].items() for word in names}
     ignored = frozenset(stem(w) for w in spec["ignored"]) | STOPWORDS
     kinds = {stem(form): tuple(v) for k, v in spec["kinds"].items() for form in (k, k + "s")}
-    return Vocabulary(expansions, audiences, ignored, kinds)
+    attributes = frozenset(tag for v in spec["expansions"].values() for tag in v)
+    return Vocabulary(expansions, audiences, ignored, kinds, attributes)
+
+
+def best_for(tags: Sequence[str]) -> tuple[str, ...]:
+    """A product's attribute tags (what it is good for), not its merchandising or category tags."""
+    attributes = needs_vocabulary().attributes
+    return tuple(tag for tag in tags if tag in attributes)
 
 
 def tokens(text: str) -> list[str]:

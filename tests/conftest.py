@@ -23,6 +23,7 @@ from tools.launcher import Stack, free_port
 TEST_API_TOKEN = "test-api-token"
 TEST_AGENT_TOKEN = "test-agent-token"
 TEST_WIDGET_SECRET = "test-widget-secret"
+TEST_CART_LINK_SECRET = "test-cart-link-secret"
 TEST_ACTION_SERVER_TOKEN = "test-action-server-token"
 
 
@@ -79,6 +80,7 @@ def stack_env(store_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Di
         "RASA_API_TOKEN": TEST_API_TOKEN,
         "AGENT_CONSOLE_TOKEN": TEST_AGENT_TOKEN,
         "WIDGET_SIGNING_SECRET": TEST_WIDGET_SECRET,
+        "CART_LINK_SECRET": TEST_CART_LINK_SECRET,
         "ACTION_SERVER_TOKEN": TEST_ACTION_SERVER_TOKEN,
         "TRACKER_STORE_URL": f"sqlite:///{tmp / 'tracker.db'}",
         "RASA_TELEMETRY_ENABLED": "false",

@@ -132,11 +132,16 @@ class Stack:
     def services(self) -> List[Process]:
         """Every process of the stack, started in this order and supervised by ``make run``.
 
-        Another long-running process (such as an outbound-message worker) is one more entry:
-        ``Process(name, command, log_path, health_check)``.
+        Another long-running process is one more entry: ``Process(name, command, log_path,
+        health_check)``.
         """
         demo_shop = [self._demo_shop()] if self.env.get("SHOPIFY_DEMO") == "true" else []
-        return [*demo_shop, self._actions(), self._rasa()]
+        return [*demo_shop, self._actions(), self._rasa(), self._outbox_worker()]
+
+    def _outbox_worker(self) -> Process:
+        """Sends the outbox's due proactive messages (integrations/proactive/worker.py)."""
+        command = [sys.executable, "-m", "integrations.proactive.worker"]
+        return Process("outbox worker", command, self.log_dir / "outbox.log")
 
     def _demo_shop(self) -> Process:
         """The fake Shopify Admin API with the sample store (``SHOPIFY_DEMO=true``: :func:`demo_shop_env`)."""
@@ -340,7 +345,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
-    print("Starting the action server and the Rasa server (this takes about half a minute)...")
+    print("Starting the action server, the Rasa server and the outbox worker (about half a minute)...")
     try:
         stack.start()
         _sync_demo_shop(stack)

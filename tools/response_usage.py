@@ -22,7 +22,7 @@ from core.settings import PROJECT_ROOT
 NAME = re.compile(r"\butter_[a-z0-9_]+")
 LITERAL = re.compile(r"""["'](utter_[a-z0-9_]+)["']""")
 FSTRING_PREFIX = re.compile(r"""f["'](utter_[a-z0-9_]*)\{""")  # f"utter_return_created_{resolution}"
-CODE_DIRS = ("actions", "storefront")
+CODE_DIRS = ("actions", "storefront", "store", "integrations")
 # Sent by Rasa's own default actions (action_default_fallback utters utter_default).
 RASA_BUILT_IN = frozenset({"utter_default"})
 # Literals that are not response names: the key under which Rasa 3.6 names the response a bot

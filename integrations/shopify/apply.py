@@ -21,7 +21,9 @@ from typing import Any, Dict, Iterable, Mapping, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import clock
 from integrations.shopify.batch import MISSING, keep, lookup, remember
+from store.back_in_stock import restocked
 from store.catalog_version import bump_catalog_version
 from store.contact import normalize_email, parse_order_number, phone_key
 from store.models import (
@@ -36,6 +38,7 @@ from store.models import (
     Variant,
     money,
 )  # fmt: skip
+from store.triggers import queue_back_in_stock
 
 Payload = Mapping[str, Any]
 
@@ -279,9 +282,13 @@ def apply_inventory_level(session: Session, payload: Payload) -> Outcome:
     news = location not in levels or _is_news(known, updated)
     levels[location] = [int(payload.get("available") or 0), updated.isoformat() if updated else None]
     variant.inventory_levels = levels
+    was = variant.inventory_quantity
     variant.inventory_quantity = sum(max(available, 0) for available, _ in levels.values())
     if news:
         bump_catalog_version(session)
+    now = clock.now()
+    due = restocked(session, variant=variant, was=was, now=now)  # back-in-stock alerts become due
+    queue_back_in_stock(session, sku=variant.sku, due=due, now=now)
     return Outcome.APPLIED
 
 

@@ -11,7 +11,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from core import clock
 from store.catalog_version import CATALOG_VERSION_KEY, catalog_version
+from store.consent import seed_from_customers
 from store.db import session_scope
 from store.importers.customers import import_customers
 from store.importers.errors import StoreImportError
@@ -22,17 +24,32 @@ from store.importers.products import import_products
 from store.importers.progress import SILENT, ImportProgress
 from store.importers.returns import import_returns
 from store.info import DEMO_MODE_KEY
-from store.models import Agent, Base, Handoff, HandoffMessage, RecommendationShown, ReturnPolicy, StoreSetting
+from store.models import (
+    Agent,
+    Base,
+    ChannelContact,
+    ConsentRecord,
+    Handoff,
+    HandoffMessage,
+    OutboxMessage,
+    RecommendationShown,
+    ReturnPolicy,
+    StoreSetting,
+)
 from store.schema import migrate
 
 KEEP = {
+    ConsentRecord.__tablename__,
+    OutboxMessage.__tablename__,
+    ChannelContact.__tablename__,
     Handoff.__tablename__,
     HandoffMessage.__tablename__,
     Agent.__tablename__,
     RecommendationShown.__tablename__,
 }
-"""Tables an import leaves alone: conversations handed to people, the people's console accounts, and
-what shoppers were shown (insights)."""
+"""Tables an import leaves alone: what shoppers agreed to and were sent (the consent ledger and the
+outbox: a re-import must never undo a STOP), conversations handed to people, the people's console
+accounts, and what shoppers were shown (insights)."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +114,7 @@ def import_store(
                     raise StoreImportError(
                         Path(path).name, f"conflicting rows: {str(exc.orig).splitlines()[0]}"
                     ) from None
+        seed_from_customers(session, now=clock.now())
         progress.step("saving")
     return table_counts(engine)
 

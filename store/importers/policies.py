@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from store.calendar import CalendarError, check_closure_rule, check_public_holidays, weekday_numbers
 from store.importers.errors import StoreImportError
+from store.messaging_config import MessagingConfigError, parse_messaging
 from store.models import (
     Country,
     DiscountCode,
@@ -76,6 +77,10 @@ def _load_store(session: Session, data: dict) -> None:
         if key in hours:
             _time(src, f"business_hours.{key}", hours[key])
     _check_place(src, data)
+    try:
+        parse_messaging(data.get("messaging"))
+    except MessagingConfigError as exc:
+        raise StoreImportError(src, str(exc)) from None
     for i, closure in enumerate(data.get("closures") or []):
         try:
             check_closure_rule(str(closure["day"]))

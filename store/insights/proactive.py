@@ -2,8 +2,8 @@
 
 The outbox (``outbox_messages``: one row per proactive message, ``sent_at`` once sent, its
 ``trigger``, ``channel``, ``customer_id`` and ``conversation_id``) and the consent ledger
-(``consent_records``: ``withdrawn_at``, ``withdrawal_source``) are built by the proactive work.
-Until those tables exist every count is 0 and :attr:`ProactiveCounts.available` is False, which
+(``consent_records``: ``withdrawn_at``, ``withdrawal_source``) belong to the proactive messages.
+In a database without those tables every count is 0 and :attr:`ProactiveCounts.available` is False, which
 the dashboard and the report say in words. The tables are reflected, not imported, so this module
 never depends on the proactive models' code.
 """

@@ -25,7 +25,8 @@ from store.models.policies import (
     ShippingZone,
     StoreSetting,
 )
-from store.models.recommendations import RecommendationShown
+from store.models.proactive import ChannelContact, ConsentRecord, OutboxMessage
+from store.models.recommendations import CartLinkClick, RecommendationShown
 from store.models.shopify import ShopifyDelivery
 from store.models.verification import VerificationFailure
 
@@ -36,7 +37,10 @@ __all__ = [
     "BackInStockSubscription",
     "Base",
     "CannedReply",
+    "CartLinkClick",
     "Category",
+    "ChannelContact",
+    "ConsentRecord",
     "Country",
     "Customer",
     "DiscountCode",
@@ -51,6 +55,7 @@ __all__ = [
     "LineItem",
     "Money",
     "Order",
+    "OutboxMessage",
     "Product",
     "RecommendationShown",
     "Return",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Integer, String
+from sqlalchemy import BigInteger, Column, Integer, String
 
 from store.models.base import Base, Money, UTCDateTime
 
@@ -21,3 +21,18 @@ class RecommendationShown(Base):
     price = Column(Money, nullable=False)
     position = Column(Integer, nullable=False)
     shown_at = Column(UTCDateTime, nullable=False, index=True)
+
+
+class CartLinkClick(Base):
+    """An add-to-cart link a shopper followed (store/cart_links.py): which variant, how many, in
+    which conversation and when. Handles and SKUs, not foreign keys, like the recommendations."""
+
+    __tablename__ = "cart_link_clicks"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    handle = Column(String(255), nullable=False, index=True)
+    sku = Column(String(100), nullable=False)
+    cart_variant_id = Column(BigInteger, nullable=False)
+    quantity = Column(Integer, nullable=False)
+    clicked_at = Column(UTCDateTime, nullable=False, index=True)

@@ -18,6 +18,11 @@ def _spec() -> dict:
     return yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
 
 
+def catalog_looks() -> list[list[str]]:
+    """Outfits shoppers buy together (product titles), for the sample's order history."""
+    return [list(look) for look in _spec().get("looks") or []]
+
+
 @dataclass(frozen=True)
 class SampleVariant:
     """One SKU of the sample catalog."""

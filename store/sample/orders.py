@@ -10,7 +10,7 @@ from typing import Optional
 from zoneinfo import ZoneInfo
 
 from store.calendar import BusinessCalendar, parse_hhmm
-from store.sample.catalog import SampleProduct, build_catalog
+from store.sample.catalog import SampleProduct, build_catalog, catalog_looks
 from store.sample.demo import DEMO_CUSTOMERS, DEMO_ORDERS
 from store.sample.model import SampleLine, SampleOrder, SampleReturn, SampleShipment
 from store.sample.people import SampleCustomer, make_customers
@@ -18,6 +18,10 @@ from store.sample.tracking import tracking
 
 CATALOG_SEED = 42
 FIRST_GENERATED_NUMBER = 1101
+LOOK_ORDERS = 90
+"""Orders built from the catalog's ``looks`` (outfits bought together), after the generated ones."""
+LOOK_SEED_OFFSET = 7919
+"""The looks draw from their own random stream, so the generated orders before them stay the same."""
 US_TAX = Decimal("0.07")
 REASONS = ["too_small", "too_big", "not_as_pictured", "changed_mind", "damaged"]
 
@@ -41,6 +45,7 @@ def _zone_methods(shipping: dict, country: str, region: str) -> dict:
 class _Builder:
     def __init__(self, now: datetime, seed: int, shipping: dict, tz: ZoneInfo, products: list[SampleProduct]):
         self.now, self.rng, self.shipping, self.tz = now, random.Random(seed), shipping, tz
+        self.rng_seed = seed
         self.today = now.astimezone(tz).date()
         self.calendar = BusinessCalendar()
         self.products = products
@@ -182,6 +187,26 @@ class _Builder:
             orders.append(order)
         return orders
 
+    def looks(self, customers: list[SampleCustomer], looks: list[list[str]], first_number: int) -> list:
+        """Orders of two or three products of one look: the co-purchase signal of the history.
+
+        Each order has the look's first product and each other one with a chance of 3 in 4, so
+        pairs are frequent but not certain, like a real store's baskets.
+        """
+        rng = random.Random(self.rng_seed + LOOK_SEED_OFFSET)
+        orders: list[SampleOrder] = []
+        for offset in range(LOOK_ORDERS if looks else 0):
+            look = [self.by_title[title] for title in rng.choice(looks)]
+            chosen = [look[0], *[p for p in look[1:] if rng.random() < 0.75]]
+            if len(chosen) < 2:
+                chosen.append(rng.choice(look[1:]))
+            lines = [SampleLine(p, rng.choice(p.variants), 1) for p in chosen]
+            placed = self.local(rng.randint(1, 119), rng.randint(7, 23), rng.randint(0, 59))
+            order = self.order(first_number + offset, rng.choice(customers), placed, lines, "standard")
+            self._fulfil(order)
+            orders.append(order)
+        return orders
+
     def _fulfil(self, order: SampleOrder) -> None:
         rng, method = self.rng, order.method
         placed_local = order.placed_at.astimezone(self.tz)
@@ -261,7 +286,10 @@ def generate_sample(
     builder = _Builder(now, seed, shipping, tz, products)
     taken = {c.email for c in DEMO_CUSTOMERS.values()}
     shoppers = make_customers(builder.rng, customers, taken)
-    all_orders = builder.demo() + builder.generated(shoppers, orders)
+    demo = builder.demo()
+    generated = builder.generated(shoppers, orders)
+    looks = builder.looks(shoppers, catalog_looks(), FIRST_GENERATED_NUMBER + len(generated))
+    all_orders = demo + generated + looks
     return SampleData(
         products=products, customers=list(DEMO_CUSTOMERS.values()) + shoppers, orders=all_orders
     )

@@ -17,6 +17,9 @@ socket.io channel. Routes:
   store (``python -m store load-sample`` records demo mode, a real ``python -m store import``
   clears it, see :func:`store.info.demo_mode`), whatever ``credentials.yml`` says:
   ``demo_sign_in: false`` there turns the control off even for the sample store.
+* ``GET /cart-link`` (signed add-to-cart links of recommendations), ``GET /cart/<id>:<quantity>``
+  (the demo store's cart permalink) and ``GET /api/cart-variants/<id>``: see
+  :mod:`storefront.channels.storefront_cart`.
 * ``POST /api/transcript`` ``{"session_id": ...}``: the widget conversation after a page reload,
   read from the agent's tracker store (the session id is the widget's unguessable secret).
 """
@@ -42,6 +45,7 @@ from storefront.channels.limits import (
     read_json_body,
     rejection_response,
 )
+from storefront.channels.storefront_cart import cart_variant, demo_cart_permalink, follow_cart_link
 from storefront.channels.storefront_catalog import (
     cart_lines,
     catalog,
@@ -166,6 +170,13 @@ class StorefrontPageInput(InputChannel):
         @page.route("/api/products/<handle>", methods=["GET"])
         async def one_product(_: Request, handle: str) -> HTTPResponse:
             return await self._store_json(product, handle=handle)
+
+        @page.route("/api/cart-variants/<cart_id:int>", methods=["GET"])
+        async def one_cart_variant(_: Request, cart_id: int) -> HTTPResponse:
+            return await self._store_json(cart_variant, cart_id=cart_id)
+
+        page.add_route(follow_cart_link, "/cart-link", methods=["GET"])
+        page.add_route(demo_cart_permalink, "/cart/<spec>", methods=["GET"])
 
         @page.route("/api/cart", methods=["POST"])
         async def cart(request: Request) -> HTTPResponse:

@@ -5,41 +5,43 @@ async code. This subclass keeps its name and routes (``/webhooks/twilio/webhook`
 
 - rejects requests without a valid ``X-Twilio-Signature`` (``RequestValidator`` over the public
   URL Twilio called, configurable because proxies change scheme, host and port);
-- sends with Twilio's async HTTP client, splitting text at 1,600 characters, and reports a
-  refused or failed send as :class:`TwilioDeliveryError` (a ``ChannelDeliveryError``);
+- sends with Twilio's async HTTP client (:mod:`storefront.channels.twilio_output`), splitting
+  text at 1,600 characters, and reports a refused or failed send as :class:`TwilioDeliveryError`;
 - shows buttons as one numbered list the shopper answers with a number or a title;
 - reads at most ``MAX_MESSAGE_CHARS`` of a message (Twilio retries a refused webhook);
-- drops Twilio's re-deliveries by ``MessageSid`` and maps locations, media and STOP like the
-  WhatsApp Cloud API channel does.
+- drops Twilio's re-deliveries by ``MessageSid`` and maps locations and media like the WhatsApp
+  Cloud API channel does;
+- takes STOP/START/HELP before the NLU (:mod:`storefront.channels.keywords`); on SMS Twilio's
+  Advanced Opt-Out confirms them itself, so the channel only records them unless
+  ``TWILIO_SMS_KEYWORD_REPLIES=true``.
 
 Reference it in ``credentials.yml`` as ``storefront.channels.twilio_secure.SecureTwilioInput``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 from urllib.parse import parse_qs
 
-import aiohttp
 from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.twilio import TwilioInput, TwilioOutput
+from rasa.core.channels.twilio import TwilioInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from twilio.base.exceptions import TwilioException, TwilioRestException
-from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
-from twilio.rest import Client
 
 from core.booleans import parse_bool
+from store.consent import Channel
+from store.keywords import keyword_of
+from store.runner import StoreUnavailable
 from storefront.channels import whatsapp_format as fmt
-from storefront.channels.conversation_ids import conversation_id, native_id
-from storefront.channels.delivery import ChannelDeliveryError
+from storefront.channels.conversation_ids import conversation_id
+from storefront.channels.keywords import Inbound, record_status, take_keyword
 from storefront.channels.limits import DEFAULT_LIMITS, cap_text, install_request_limit, limit_settings
+from storefront.channels.twilio_output import SecureTwilioOutput, TwilioDeliveryError
 from storefront.channels.whatsapp import add_lifecycle_routes, app_tracker_store
-from storefront.channels.whatsapp_inbound import OPT_IN_KEYWORDS, OPT_OUT_KEYWORDS, Intents, location_text
+from storefront.channels.whatsapp_inbound import Intents, location_text
 from storefront.channels.whatsapp_state import (
     ConversationFacts,
     OrderedDispatcher,
@@ -52,25 +54,7 @@ from storefront.trusted_metadata import client_record, verified_shopper
 logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
-BODY_LIMIT = 1600
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
-
-
-class TwilioDeliveryError(ChannelDeliveryError):
-    """Twilio refused a message (``status`` and ``code`` are Twilio's) or gave no answer (0, None)."""
-
-    def __init__(self, message: str, status: int = 0, code: Optional[int] = None):
-        super().__init__(message)
-        self.status, self.code = status, code
-
-
-def _delivery_error(recipient: str, error: Exception) -> TwilioDeliveryError:
-    if isinstance(error, TwilioRestException):
-        return TwilioDeliveryError(
-            f"Twilio answered {error.status} (code {error.code}) for {recipient}: {error.msg}",
-            error.status, error.code,
-        )  # fmt: skip
-    return TwilioDeliveryError(f"no answer from Twilio for {recipient}: {error!r}")
 
 
 class _FormParams(Dict[str, List[str]]):
@@ -78,76 +62,6 @@ class _FormParams(Dict[str, List[str]]):
 
     def getlist(self, name: str) -> List[str]:
         return self[name]
-
-
-def _to(recipient_id: str) -> str:
-    """Twilio's ``From``/``To`` for a conversation id (``twilio:whatsapp:+1...`` -> ``whatsapp:+1...``)."""
-    return native_id("twilio", recipient_id)
-
-
-class SecureTwilioOutput(TwilioOutput):
-    """Sends to one shopper through Twilio's Messages API without blocking the event loop."""
-
-    def __init__(
-        self,
-        account_sid: str,
-        auth_token: str,
-        twilio_number: str,
-        *,
-        api_base_url: str = "https://api.twilio.com",
-        facts: Optional[ConversationFacts] = None,
-        raise_errors: bool = True,
-    ) -> None:
-        Client.__init__(
-            self, account_sid, auth_token, http_client=AsyncTwilioHttpClient(pool_connections=False)
-        )
-        self.api.base_url = api_base_url.rstrip("/")
-        self.twilio_number = twilio_number
-        self.facts, self.raise_errors = facts, raise_errors
-        self.sent_sids: List[str] = []
-
-    def _sender_for(self, recipient_id: str) -> str:
-        """Our number on the recipient's channel: ``whatsapp:+1...`` for WhatsApp, else plain."""
-        number = self.twilio_number.removeprefix("whatsapp:")
-        return f"whatsapp:{number}" if _to(recipient_id).startswith("whatsapp:") else number
-
-    def _addressed(self, recipient_id: str, **fields: Any) -> Dict[str, Any]:
-        """Messages API parameters for the shopper of conversation ``recipient_id``."""
-        return {"to": _to(recipient_id), "from_": self._sender_for(recipient_id), **fields}
-
-    async def _send_message(self, message_data: Dict[str, Any]) -> Any:
-        try:
-            message = await self.messages.create_async(**message_data)
-        except (TwilioException, aiohttp.ClientError, asyncio.TimeoutError) as error:
-            if self.raise_errors:
-                raise _delivery_error(str(message_data.get("to")), error) from error
-            logger.exception("twilio.send.failed to=%s", message_data.get("to"))
-            return None
-        self.sent_sids.append(message.sid)
-        return message
-
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        """Send text in as few messages as fit Twilio's 1,600-character limit."""
-        for chunk in fmt.split_text(text, BODY_LIMIT):
-            await self._send_message(self._addressed(recipient_id, body=chunk))
-
-    async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
-    ) -> None:
-        """One message: the text, then ``1. title`` per button, answered with the number."""
-        options = fmt.options_from_buttons(buttons)
-        if self.facts is not None:
-            self.facts.memory.remember(recipient_id, options)
-        await self.send_text_message(recipient_id, fmt.numbered_text(text or "", options))
-
-    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
-        await self._send_message(self._addressed(recipient_id, media_url=[image]))
-
-    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
-        """A response's ``custom.twilio`` object is sent as Messages API parameters."""
-        payload = json_message.get("twilio") if isinstance(json_message, dict) else None
-        if isinstance(payload, dict):
-            await self._send_message(self._addressed(recipient_id, **payload))
 
 
 class SecureTwilioInput(TwilioInput):
@@ -173,6 +87,9 @@ class SecureTwilioInput(TwilioInput):
             background=parse_bool(given.get("background"), name="background", default=True),
             recent_ids=recent_ids_from_settings(cls.name(), settings),
             limits=limit_settings(),
+            ledger=True,
+            sms_keyword_replies=settings.twilio_sms_keyword_replies,
+            status_url=settings.twilio_status_callback_url,
         )
 
     def __init__(
@@ -188,15 +105,20 @@ class SecureTwilioInput(TwilioInput):
         tracker_store: Optional[Any] = None,
         recent_ids: Optional[SeenMessages] = None,
         limits: Optional[Dict[str, int]] = None,
+        ledger: bool = False,
+        sms_keyword_replies: bool = False,
+        status_url: str = "",
     ) -> None:
         super().__init__(account_sid, auth_token, twilio_number, debug_mode=False)
+        self.ledger, self.sms_keyword_replies = ledger, sms_keyword_replies
+        self.status_url = status_url
         self.webhook_url, self.api_base_url = webhook_url, api_base_url
         self.intents = intents
         self.dispatcher = OrderedDispatcher(background=background)
         self.recent_ids: SeenMessages = recent_ids if recent_ids is not None else RecentIds()
         self._app: Any = None
         self._tracker_store = tracker_store
-        self.facts = ConversationFacts(self._current_tracker_store, self.name())
+        self.facts = ConversationFacts(self._current_tracker_store, self.name(), ledger=ledger)
         self.limits = {**DEFAULT_LIMITS, **(limits or {})}
 
     @property
@@ -216,15 +138,35 @@ class SecureTwilioInput(TwilioInput):
         """An output channel for agent replies and proactive messages (errors are raised)."""
         return self._output(raise_errors=True)
 
-    def signed_url(self, request: Request) -> str:
+    def signed_url(self, request: Request, public_url: Optional[str] = None) -> str:
         """The URL Twilio signed: the configured public URL (plus the query), else the request's."""
-        if not self.webhook_url:
+        public = self.webhook_url if public_url is None else public_url
+        if not public:
             return request.url
         query = request.query_string
-        return f"{self.webhook_url}?{query}" if query and "?" not in self.webhook_url else self.webhook_url
+        return f"{public}?{query}" if query and "?" not in public else public
+
+    def _signed_form(self, request: Request, public_url: str) -> tuple[_FormParams, Optional[HTTPResponse]]:
+        """The form fields of a request whose ``X-Twilio-Signature`` is valid, else the refusal."""
+        self._app = request.app
+        if not self.enabled:
+            return _FormParams(), response.json({"error": "the Twilio channel is not configured"}, status=503)
+        signature = request.headers.get(SIGNATURE_HEADER)
+        if not signature:
+            return _FormParams(), response.json({"error": f"missing {SIGNATURE_HEADER}"}, status=401)
+        try:
+            body = request.body.decode("utf-8")
+        except UnicodeDecodeError:
+            return _FormParams(), response.json({"error": "the body is not UTF-8"}, status=400)
+        form = _FormParams(parse_qs(body, keep_blank_values=True, strict_parsing=False))
+        url = self.signed_url(request, public_url)
+        if not RequestValidator(str(self.auth_token)).validate(url, form, signature):
+            logger.warning("twilio.webhook.bad_signature url=%s", url)
+            return form, response.json({"error": "invalid signature"}, status=403)
+        return form, None
 
     def message_text(self, form: Dict[str, List[str]], metadata: Dict[str, Any]) -> Optional[str]:
-        """What the bot reads: typed text, STOP/START, a location, or media."""
+        """What the bot reads: typed text, a location, or media."""
         first = {name: values[0] for name, values in form.items() if values}
         body = first.get("Body", "").strip()
         if first.get("Latitude") and first.get("Longitude"):
@@ -233,10 +175,6 @@ class SecureTwilioInput(TwilioInput):
                 if first.get(field):
                     location[key] = first[field]
             return location_text(location, self.intents, metadata)
-        keyword = body.strip(".!").casefold()
-        if keyword in OPT_OUT_KEYWORDS or keyword in OPT_IN_KEYWORDS:
-            metadata["opt_out"] = keyword in OPT_OUT_KEYWORDS
-            return f"/{self.intents.opt_out if metadata['opt_out'] else self.intents.opt_in}"
         count = first.get("NumMedia", "0")
         media_count = int(count) if count.isdigit() else 0
         if media_count:
@@ -250,10 +188,30 @@ class SecureTwilioInput(TwilioInput):
             return f'/{self.intents.media}{{"media_type": "{media_type}"}}'
         return None
 
+    async def _took_keyword(self, sender: str, text: str, metadata: Dict[str, Any]) -> bool:
+        """Note the message in the store; True when it was STOP/START/HELP (handled here)."""
+        phone = metadata.get("phone")
+        if not self.ledger or not phone:
+            return False
+        channel = Channel.WHATSAPP if metadata.get("channel") == "whatsapp" else Channel.SMS
+        typed = text if "location" not in metadata and "media" not in metadata else None
+        reply = channel is Channel.WHATSAPP or self.sms_keyword_replies
+        try:
+            return await take_keyword(
+                Inbound(channel, phone, sender, typed), self._output(False), reply=reply
+            )
+        except StoreUnavailable:
+            if typed is not None and keyword_of(typed, channel=channel) is not None:
+                raise  # an opt-out that was not recorded: answer 500 so that Twilio retries
+            logger.exception("twilio.inbound.not_noted sender=%s", sender)
+            return False
+
     async def _deliver(
         self, sender: str, message_id: str, text: str, metadata: Dict[str, Any],
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> None:  # fmt: skip
+        if await self._took_keyword(sender, text, metadata):
+            return
         text = cap_text(text, self.limits["MAX_MESSAGE_CHARS"], channel=self.name())
         options = await self.facts.take_offered_options(sender)
         payload = fmt.match_numbered_answer(text, options)
@@ -267,28 +225,33 @@ class SecureTwilioInput(TwilioInput):
         )  # fmt: skip
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """Health and webhook routes."""
+        """Health, webhook and delivery-status (``/status``, Twilio's ``StatusCallback``) routes."""
         webhook = Blueprint("storefront_twilio_webhook", __name__)
         install_request_limit(webhook, self.limits["MAX_REQUEST_BYTES"])
         add_lifecycle_routes(webhook, self)
 
+        @webhook.route("/status", methods=["POST"])
+        async def status(request: Request) -> HTTPResponse:
+            """Twilio's ``StatusCallback`` for messages the outbox sent, signed like the webhook."""
+            form, refused = self._signed_form(request, self.status_url)
+            if refused is not None:
+                return refused
+            first = {name: values[0] for name, values in form.items() if values}
+            sid, state = first.get("MessageSid", ""), first.get("MessageStatus", "")
+            if not sid or not state:
+                return response.json({"error": "MessageSid and MessageStatus are required"}, status=400)
+            error = first.get("ErrorCode") or None
+            try:
+                await record_status(sid, state, f"Twilio error {error}" if error else None)
+            except StoreUnavailable:
+                return response.json({"error": "status not recorded"}, status=503)  # Twilio retries
+            return response.text("", status=204)
+
         @webhook.route("/webhook", methods=["POST"])
         async def message(request: Request) -> HTTPResponse:
-            self._app = request.app
-            if not self.enabled:
-                return response.json({"error": "the Twilio channel is not configured"}, status=503)
-            signature = request.headers.get(SIGNATURE_HEADER)
-            if not signature:
-                return response.json({"error": f"missing {SIGNATURE_HEADER}"}, status=401)
-            try:
-                form = _FormParams(
-                    parse_qs(request.body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
-                )
-            except UnicodeDecodeError:
-                return response.json({"error": "the body is not UTF-8"}, status=400)
-            if not RequestValidator(str(self.auth_token)).validate(self.signed_url(request), form, signature):
-                logger.warning("twilio.webhook.bad_signature url=%s", self.signed_url(request))
-                return response.json({"error": "invalid signature"}, status=403)
+            form, refused = self._signed_form(request, self.webhook_url)
+            if refused is not None:
+                return refused
             first = {name: values[0] for name, values in form.items() if values}
             number, message_id = first.get("From", ""), first.get("MessageSid", "")
             if not number or not message_id:

@@ -23,7 +23,12 @@ from sanic.response import HTTPResponse
 
 from core import clock
 from core.booleans import parse_bool
+from store.consent import Channel
+from store.contact import e164
+from store.keywords import keyword_of
+from store.runner import StoreUnavailable
 from storefront.channels import whatsapp_format as fmt
+from storefront.channels.keywords import Inbound, record_status, take_keyword
 from storefront.channels.limits import (
     DEFAULT_LIMITS,
     RequestRejected,
@@ -38,6 +43,7 @@ from storefront.channels.whatsapp_inbound import (
     Intents,
     MalformedWebhook,
     load_body,
+    parse_statuses,
     parse_webhook,
     signature_is_valid,
 )
@@ -141,6 +147,7 @@ class WhatsAppInput(InputChannel):
             intents=intents,
             recent_ids=recent_ids_from_settings(cls.name(), settings),
             limits=limit_settings(),
+            ledger=True,
         )
 
     def __init__(
@@ -155,6 +162,7 @@ class WhatsAppInput(InputChannel):
         recent_ids: Optional[SeenMessages] = None,
         list_button_label: Optional[str] = None,
         limits: Optional[Dict[str, int]] = None,
+        ledger: bool = False,
     ) -> None:
         """Create the channel.
 
@@ -163,13 +171,15 @@ class WhatsAppInput(InputChannel):
             app_secret: the Meta app secret that signs every webhook.
             api: where and with which token replies are sent.
             background: answer webhooks before the bot has processed them (the default).
-            intents: intent names for locations, media and STOP/START.
+            intents: intent names for locations and media.
             tracker_store: a tracker store to read (tests); by default the running agent's.
             recent_ids: where the ids of messages already taken are kept (webhook retries are
                 dropped); by default in this process.
             list_button_label: the list button's label; by default the domain's
                 ``utter_list_button`` text.
             limits: the ``MAX_*`` input limits; by default those of :mod:`storefront.channels.limits`.
+            ledger: take STOP/START/HELP before the NLU and note each inbound message in the
+                store (the consent ledger and the 24-hour window); on when built from credentials.
         """
         self.verify_token, self.app_secret = verify_token, app_secret
         self.client = GraphApiClient(api)
@@ -180,7 +190,8 @@ class WhatsAppInput(InputChannel):
         self._tracker_store = tracker_store
         self._list_button_label = list_button_label
         self.limits = {**DEFAULT_LIMITS, **(limits or {})}
-        self.facts = ConversationFacts(self._current_tracker_store, self.name())
+        self.facts = ConversationFacts(self._current_tracker_store, self.name(), ledger=ledger)
+        self.ledger = ledger
 
     @property
     def enabled(self) -> bool:
@@ -216,12 +227,29 @@ class WhatsAppInput(InputChannel):
             return message.text, message.metadata
         return payload, {**message.metadata, "typed_text": message.text}
 
+    async def _took_keyword(self, message: InboundMessage, output: WhatsAppOutput) -> bool:
+        """Note the message in the store; True when it was STOP/START/HELP (answered here)."""
+        phone = e164(str(message.metadata.get("phone") or ""), None)
+        if not self.ledger or phone is None:
+            return False
+        typed = message.text if message.metadata.get("message_type") == "text" else None
+        inbound = Inbound(Channel.WHATSAPP, phone, message.conversation_id, typed)
+        try:
+            return await take_keyword(inbound, output)
+        except StoreUnavailable:
+            if typed is not None and keyword_of(typed, channel=Channel.WHATSAPP) is not None:
+                raise  # an opt-out that was not recorded: Meta retries the webhook
+            logger.exception("whatsapp.inbound.not_noted id=%s", message.message_id)
+            return False
+
     async def _deliver(
         self, message: InboundMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> None:
+        output = self._output(inbound_at=message.timestamp or clock.now().timestamp(), raise_errors=False)
+        if await self._took_keyword(message, output):
+            return
         text, metadata = await self._resolve_text(message)
         text = cap_text(text, self.limits["MAX_MESSAGE_CHARS"], channel=self.name())
-        output = self._output(inbound_at=message.timestamp or clock.now().timestamp(), raise_errors=False)
         await on_new_message(
             UserMessage(
                 text, output, message.conversation_id, input_channel=self.name(),
@@ -264,6 +292,7 @@ class WhatsAppInput(InputChannel):
                     max_depth=self.limits["MAX_JSON_DEPTH"],
                 )
                 messages = parse_webhook(body, self.intents)
+                statuses = parse_statuses(body)
             except RequestRejected as error:
                 return rejection_response(error)
             except MalformedWebhook as error:
@@ -281,6 +310,12 @@ class WhatsAppInput(InputChannel):
                 except Exception:
                     logger.exception("whatsapp.webhook.processing_failed id=%s", message.message_id)
                     return response.json({"error": "processing failed"}, status=500)
+            if statuses and self.ledger:
+                try:
+                    for status in statuses:
+                        await record_status(status.message_id, status.status, status.error)
+                except StoreUnavailable:
+                    return response.json({"error": "statuses not recorded"}, status=503)  # Meta retries
             return response.json({"status": "received"})
 
         return webhook

@@ -24,9 +24,6 @@ logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 WEBHOOK_OBJECT = "whatsapp_business_account"
 
-# Keywords that opt a shopper out of (and back into) business-initiated messages.
-OPT_OUT_KEYWORDS = frozenset({"stop", "stopall", "unsubscribe"})
-OPT_IN_KEYWORDS = frozenset({"start", "unstop", "subscribe"})
 MEDIA_TYPES = frozenset({"image", "video", "audio", "document", "sticker"})
 # Message types that carry nothing for the bot and need no answer.
 SILENT_TYPES = frozenset({"reaction", "system", "ephemeral"})
@@ -42,8 +39,6 @@ class Intents:
 
     location: str = "inform"
     media: str = "media_received"
-    opt_out: str = "opt_out"
-    opt_in: str = "opt_in"
 
 
 @dataclass(frozen=True)
@@ -137,6 +132,31 @@ def parse_webhook(data: Mapping[str, Any], intents: Intents = Intents()) -> List
     return messages
 
 
+@dataclass(frozen=True)
+class DeliveryStatus:
+    """A ``statuses[]`` entry: what happened to a message we sent (sent, delivered, read, failed)."""
+
+    message_id: str
+    status: str
+    error: Optional[str] = None
+
+
+def parse_statuses(data: Mapping[str, Any]) -> List[DeliveryStatus]:
+    """The delivery statuses in one webhook body (call it after :func:`signature_is_valid`)."""
+    found: List[DeliveryStatus] = []
+    if data.get("object") != WEBHOOK_OBJECT:
+        return found
+    for entry in _dicts(data.get("entry")):
+        for change in _dicts(entry.get("changes")):
+            for raw in _dicts(_dict(change.get("value")).get("statuses")):
+                message_id, status = raw.get("id"), raw.get("status")
+                if isinstance(message_id, str) and isinstance(status, str):
+                    errors = _dicts(raw.get("errors"))
+                    error = f"{errors[0].get('code')}: {errors[0].get('title')}" if errors else None
+                    found.append(DeliveryStatus(message_id, status, error))
+    return found
+
+
 def _dict(value: Any) -> Dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -213,13 +233,7 @@ def _message_text(
         text = body.get("body")
         if not isinstance(text, str) or not text.strip():
             return None
-        keyword = text.strip().strip(".!").casefold()
-        if keyword in OPT_OUT_KEYWORDS:
-            metadata["opt_out"] = True
-            return f"/{intents.opt_out}"
-        if keyword in OPT_IN_KEYWORDS:
-            metadata["opt_out"] = False
-            return f"/{intents.opt_in}"
+        # STOP/START/HELP stay text here: the channel takes them before the NLU (keywords.py).
         # Typed text never reaches Rasa as "/intent{entities}": only our own buttons may do that.
         return text.lstrip().lstrip("/") or None
     if kind == "interactive":

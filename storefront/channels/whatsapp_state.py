@@ -143,11 +143,13 @@ class ConversationFacts:
     Args:
         tracker_store: returns the server's tracker store, or None when there is none.
         channel: the input channel name whose user messages count as the shopper writing.
+        ledger: read opt-outs from the store's consent ledger.
     """
 
-    def __init__(self, tracker_store: TrackerStoreSource, channel: str):
+    def __init__(self, tracker_store: TrackerStoreSource, channel: str, *, ledger: bool = False):
         self._tracker_store = tracker_store
         self._channel = channel
+        self._ledger = ledger
         self.memory = OptionsMemory()
 
     async def _events(self, conversation_id: str, *, all_sessions: bool = False) -> Optional[List[Any]]:
@@ -183,12 +185,27 @@ class ConversationFacts:
         return None
 
     async def opted_out(self, conversation_id: str) -> bool:
-        """Whether the shopper's latest STOP/START keyword was STOP (all sessions are read)."""
-        events = await self._events(conversation_id, all_sessions=True)
-        for event in reversed(events or []):
-            if self._is_shopper_message(event) and "opt_out" in (event.metadata or {}):
-                return bool(event.metadata["opt_out"])
-        return False
+        """Whether the shopper withdrew consent on WhatsApp (STOP; the store's consent ledger).
+
+        A ledger that cannot be read counts as opted out: no template goes out unchecked. A
+        channel built without the ledger (unit tests of the channel alone) has no opt-outs.
+        """
+        from store.consent import Channel, Purpose, consent_state
+        from store.contact import e164
+        from store.runner import StoreUnavailable, configured_timeout, run_in_session
+
+        phone = e164(conversation_id.rsplit(":", 1)[-1], None)
+        if not self._ledger or phone is None:
+            return False
+        try:
+            state = await run_in_session(
+                consent_state, timeout=configured_timeout(), channel=Channel.WHATSAPP, address=phone,
+                purpose=Purpose.MARKETING,
+            )  # fmt: skip
+        except StoreUnavailable:
+            logger.exception("whatsapp.consent.unavailable conversation=%s", conversation_id)
+            return True
+        return state.withdrawn
 
     async def take_offered_options(self, conversation_id: str) -> List[Option]:
         """The options of the bot's latest message, if the shopper has not written since.

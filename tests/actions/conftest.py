@@ -13,7 +13,17 @@ from typing import Callable
 
 import pytest
 
+from tests.conftest import TEST_CART_LINK_SECRET
 from tests.support.stacks import copy_store
+
+ASSISTANT_URL = "https://assistant.northwind.example"
+
+
+@pytest.fixture(autouse=True)
+def cart_link_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Recommendations carry signed add-to-cart links: a fixed secret and public address."""
+    monkeypatch.setenv("CART_LINK_SECRET", TEST_CART_LINK_SECRET)
+    monkeypatch.setenv("ASSISTANT_PUBLIC_URL", ASSISTANT_URL)
 
 
 @pytest.fixture

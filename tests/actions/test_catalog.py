@@ -157,6 +157,11 @@ async def test_sold_out_offers_the_nearest_sizes_first() -> None:
                 ),
             ],
         },
+        {
+            "response": "utter_back_in_stock_offer",
+            "subscribe_payload": '/product_stock{"product":"harbor-rain-shell","size":"XL","color":"Black",'
+            '"stock_alert":"subscribe"}',
+        },
     ]
 
 

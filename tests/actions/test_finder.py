@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalog import ActionProductSearch
 from actions.finder import ActionFinderCompare, ActionFinderMore
+from actions.gifts import utter_gift_next
+from actions.store_access import query_store
+from store.cart_links import read_link
+from store.gifts import GiftOptions
+from store.recommend import recommend
 from tests.actions.catalog_support import DOMAIN, catalog_store, entity, make_tracker, said  # noqa: F401
+from tests.actions.conftest import ASSISTANT_URL
+from tests.conftest import TEST_CART_LINK_SECRET
 
 pytestmark = pytest.mark.usefixtures("catalog_store")
 
@@ -30,8 +39,11 @@ async def search(text: str, entities=()) -> tuple[list, dict]:
 async def test_a_need_gets_products_in_budget_each_with_why_then_the_next_steps() -> None:
     messages, slots = await search("a warm jacket for winter walks, under $250")
     responses = [m["response"] for m in messages]
-    assert responses[0] == "utter_finder_intro" and responses[-1] == "utter_finder_next"
-    picks = messages[1:-1]
+    assert responses[0] == "utter_finder_intro" and responses[-2:] == [
+        "utter_finder_next",
+        "utter_look_offer",
+    ]
+    picks = messages[1:-2]
     assert 2 <= len(picks) <= 3 and {m["response"] for m in picks} <= PICKS
     assert picks[0]["title"] == "Summit Insulated Parka"
     assert picks[0]["response"] == "utter_finder_pick_because" and "insulated" in picks[0]["reasons"]
@@ -118,3 +130,58 @@ async def test_every_product_shown_is_recorded_for_the_conversation_in_order(ord
         assert [r.position for r in rows] == list(range(1, len(rows) + 1))
         assert {r.need for r in rows} == {"something for a beach holiday"}
     engine.dispose()
+
+
+async def test_each_pick_carries_a_signed_add_to_cart_link_for_its_variant_and_conversation() -> None:
+    messages, _ = await search("a rain jacket")
+    picks = [m for m in messages if m["response"] in PICKS]
+    for pick in picks:
+        url = urlsplit(pick["cart_url"])
+        assert (
+            f"{url.scheme}://{url.netloc}" == ASSISTANT_URL and url.path == "/webhooks/storefront/cart-link"
+        )
+        link = read_link(TEST_CART_LINK_SECRET, dict(parse_qsl(url.query)))
+        assert link.conversation_id == "shopper-1" and link.quantity == 1
+        assert link.permalink().startswith("/cart/") and pick["url"].endswith(f"/products/{link.handle}")
+
+
+async def test_the_look_is_offered_after_the_recommendation_for_the_products_it_exists_for() -> None:
+    messages, slots = await search("a rain jacket")
+    offer = messages[-1]
+    assert offer["response"] == "utter_look_offer"
+    shown = slots["latest_recommendations"]
+    # the Harbor Rain Shell is bought with hiking pants and socks; the Hooded Rain Parka with nothing
+    assert {"harbor-rain-shell", "hooded-rain-parka"} <= set(shown)
+    offered = [json.loads(b["payload"][len("/product_search") :]) for b in offer["buttons"]]
+    assert all(o["look"] == "complete" and o["product"] in shown for o in offered)
+    assert "harbor-rain-shell" in [o["product"] for o in offered]
+    assert "hooded-rain-parka" not in [o["product"] for o in offered]
+
+
+async def test_a_gift_gets_the_gift_steps_note_receipt_and_gift_returns_never_a_size_question() -> None:
+    messages, _ = await search("a present for my brother who cycles")
+    responses = [m["response"] for m in messages]
+    assert "utter_finder_next" not in responses
+    gift_next = next(r for r in responses if r.startswith("utter_finder_gift_next"))
+    assert responses[responses.index(gift_next) + 1 :][:3] == [
+        "utter_gift_note_offer", "utter_gift_receipt", "utter_gift_returns_store_credit"
+    ]  # fmt: skip
+    note = next(m for m in messages if m["response"] == "utter_gift_note_offer")
+    returns = next(m for m in messages if m["response"] == "utter_gift_returns_store_credit")
+    assert note["max_chars"] == 200 and returns["days"] == 30  # data/store/store.yaml, returns.yaml
+    assert not any(r.startswith("utter_ask") for r in responses)
+
+
+async def test_a_gift_of_one_size_products_offers_no_size_help() -> None:
+    bags = await query_store(recommend, need="a gift for my dad, a bag", limit=2)
+    assert [r.sizes_in_stock for r in bags] == [("One Size",), ("One Size",)]
+    dispatcher = CollectingDispatcher()
+    options = GiftOptions(gift_note=False, gift_note_max_chars=0, gift_receipt=False,
+                          recipient_refund="buyer_refund", return_window_days=None)  # fmt: skip
+    utter_gift_next(dispatcher, bags, options)
+    assert said(dispatcher) == [{"response": "utter_finder_gift_next"}]
+
+
+async def test_a_gift_of_sized_products_offers_help_with_their_size() -> None:
+    messages, _ = await search("a gift for my sister who does yoga")
+    assert "utter_finder_gift_next_sized" in [m["response"] for m in messages]

@@ -45,6 +45,11 @@ async def test_two_products_are_described_side_by_side_in_the_order_named() -> N
             "url": f"{SHOP}/ridgeline-storm-hardshell",
         },
         {"response": "utter_product_compare_fit_runs_small", "product": "Ridgeline Storm Hardshell"},
+        {"response": "utter_product_compare_material", "material": "three-layer waterproof breathable shell"},
+        {
+            "response": "utter_product_compare_best_for",
+            "best_for": "waterproof, windproof, breathable, hiking, mountain",
+        },
         {
             "response": "utter_product_compare_item",
             "title": "Zip Hoodie",
@@ -54,6 +59,7 @@ async def test_two_products_are_described_side_by_side_in_the_order_named() -> N
             "url": f"{SHOP}/zip-hoodie",
         },
         {"response": "utter_product_compare_fit_true_to_size", "product": "Zip Hoodie"},
+        {"response": "utter_product_compare_best_for", "best_for": "gym, layering, running"},  # no material
         {
             "response": "utter_product_results_next",
             "buttons": [

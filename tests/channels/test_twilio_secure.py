@@ -137,11 +137,10 @@ async def test_redeliveries_are_processed_once(collector: Collector) -> None:
          '/inform{"country": "United Kingdom", "postal_code": "SW1A 2AA"}',
          {"location": {"latitude": "51.5", "longitude": "-0.12",
                        "address": "10 Downing St, London SW1A 2AA, United Kingdom"}}),
-        ({"Body": "Stop", "OptOutType": "STOP"}, "/opt_out", {"opt_out": True}),
         ({"Body": "/restart"}, "restart", {}),
     ],
 )  # fmt: skip
-async def test_media_locations_stop_and_slash_commands(
+async def test_media_locations_and_slash_commands(
     collector: Collector, params: Dict[str, str], text: str, extra: Dict[str, Any]
 ) -> None:
     async with serve(make_channel(), collector) as url:

@@ -13,6 +13,10 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from core import clock
+from store.consent import Channel
+from store.db import session_scope
+from store.keywords import Keyword, apply_keyword
 from storefront.channels.whatsapp import WhatsAppInput
 from storefront.channels.whatsapp_output import (
     GraphApiConfig,
@@ -36,7 +40,11 @@ async def close_clients() -> Any:
 
 
 def channel_for(
-    fake: FakeGraphApi, template: str = "", tracker_store: Any = None, label: Optional[str] = "Choose"
+    fake: FakeGraphApi,
+    template: str = "",
+    tracker_store: Any = None,
+    label: Optional[str] = "Choose",
+    ledger: bool = False,
 ):
     api = GraphApiConfig(
         base_url=fake.base_url, version="v23.0", phone_number_id=BUSINESS_NUMBER_ID,
@@ -48,6 +56,7 @@ def channel_for(
         api=api,
         tracker_store=tracker_store,
         list_button_label=label,
+        ledger=ledger,
     )
     _channels.append(channel)
     return channel
@@ -288,30 +297,26 @@ async def test_triggered_intents_and_other_channels_do_not_open_the_window(
         await output.send_response(SHOPPER, {"text": "Reminder"})
 
 
-async def test_a_shopper_who_sent_stop_gets_no_template(graph_api: FakeGraphApi, tmp_path: Path) -> None:
-    events = [shopper_said("/opt_out", time.time() - 40 * HOUR, opt_out=True)]
+async def test_a_shopper_who_sent_stop_gets_no_template_until_start(
+    graph_api: FakeGraphApi, tmp_path: Path, store_db_url: str, use_store: Any
+) -> None:
+    use_store(store_db_url)
+    events = [shopper_said("hello", time.time() - 40 * HOUR)]
     store = await tracker_store_with(tmp_path / "t.db", events)
-    with pytest.raises(WhatsAppOptedOutError):
-        await (
-            channel_for(graph_api, template="agent_reply", tracker_store=store)
-            .get_output_channel()
-            .send_response(SHOPPER, {"text": "Back in stock!"})
+    channel = channel_for(graph_api, template="agent_reply", tracker_store=store, ledger=True)
+    phone, now = f"+{SHOPPER}", clock.now()
+    with session_scope() as session:
+        apply_keyword(
+            session, keyword=Keyword.OPT_OUT, word="STOP", channel=Channel.WHATSAPP, address=phone, now=now
         )
+    with pytest.raises(WhatsAppOptedOutError):
+        await channel.get_output_channel().send_response(SHOPPER, {"text": "Back in stock!"})
     assert graph_api.requests == []
-
-
-async def test_start_opts_back_in(graph_api: FakeGraphApi, tmp_path: Path) -> None:
-    now = time.time()
-    events = [
-        shopper_said("/opt_out", now - 50 * HOUR, opt_out=True),
-        shopper_said("/opt_in", now - 40 * HOUR, opt_out=False),
-    ]
-    store = await tracker_store_with(tmp_path / "t.db", events)
-    await (
-        channel_for(graph_api, template="agent_reply", tracker_store=store)
-        .get_output_channel()
-        .send_response(SHOPPER, {"text": "Back in stock!"})
-    )
+    with session_scope() as session:
+        apply_keyword(
+            session, keyword=Keyword.OPT_IN, word="START", channel=Channel.WHATSAPP, address=phone, now=now
+        )
+    await channel.get_output_channel().send_response(SHOPPER, {"text": "Back in stock!"})
     assert [m["type"] for m in graph_api.messages()] == ["template"]
 
 

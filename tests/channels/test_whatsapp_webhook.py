@@ -265,8 +265,6 @@ async def test_username_users_are_keyed_on_their_business_scoped_id(collector: C
          '/media_received{"media_type": "audio"}', {"media": {"id": "MEDIA3", "mime_type": "audio/ogg"}}),
         ({"type": "unsupported", "unsupported": {}},
          '/media_received{"media_type": "unsupported"}', {"media": {}}),
-        ({"type": "text", "text": {"body": "STOP"}}, "/opt_out", {"opt_out": True}),
-        ({"type": "text", "text": {"body": "start"}}, "/opt_in", {"opt_out": False}),
         ({"type": "text", "text": {"body": '/order_status{"order_number": "1001"}'}},
          'order_status{"order_number": "1001"}', {}),
     ],

@@ -251,7 +251,8 @@ def test_missing_secrets_are_generated_once_and_kept(tmp_path: Path, monkeypatch
     first = load_settings({}, generate_secrets=True)
     second = load_settings({}, generate_secrets=True)
     assert first.generated == {
-        "RASA_API_TOKEN", "AGENT_CONSOLE_TOKEN", "WIDGET_SIGNING_SECRET", "ACTION_SERVER_TOKEN"
+        "RASA_API_TOKEN", "AGENT_CONSOLE_TOKEN", "WIDGET_SIGNING_SECRET", "ACTION_SERVER_TOKEN",
+        "CART_LINK_SECRET",
     }  # fmt: skip
     assert len(first.rasa_api_token) >= 24
     assert first.rasa_api_token == second.rasa_api_token

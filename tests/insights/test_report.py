@@ -50,4 +50,4 @@ def test_make_report_writes_every_chart_and_the_summary(
     assert "| CSAT (ratings of 4-5) | 50.0% | - |" in summary
     assert "| Assisted revenue | 159.00 | 0.00 |" in summary
     assert "- requested: 1" in summary
-    assert "Proactive messages: the outbox does not exist yet" in summary
+    assert "| Proactive messages sent | 0 | 0 |" in summary

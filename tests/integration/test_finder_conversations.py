@@ -31,10 +31,14 @@ def _picks(turn) -> list:
 def test_a_need_with_a_budget_gets_products_with_why_and_the_next_steps(stack: Stack) -> None:
     turn = chat(stack, _sender(), "a warm jacket for winter walks, under $250")
     assert turn.actions[0] == "action_product_search"
-    assert turn.responses[0] == "utter_finder_intro" and turn.responses[-1] == "utter_finder_next"
+    assert turn.responses[0] == "utter_finder_intro" and turn.responses[-2:] == [
+        "utter_finder_next",
+        "utter_look_offer",
+    ]
     assert 2 <= len(_picks(turn)) <= 3
     assert "Summit Insulated Parka" in turn.text.splitlines()[1] and "insulated" in turn.text.splitlines()[1]
-    assert [b["payload"] for b in turn.buttons()] == NEXT_STEPS
+    steps = [b["payload"] for b in turn.buttons() if '"look":"complete"' not in b["payload"]]
+    assert steps == NEXT_STEPS  # then one "what goes with it" button per product that has a look
     assert turn.slots["recommended_products"] == turn.slots["latest_recommendations"]
 
 

@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from integrations.shopify.webhooks import sign
+from store.back_in_stock import subscribe
 from store.codes import OrderStatus
 from store.db import session_scope
 from store.info import store_timezone
-from store.models import Order, Product, ShopifyDelivery, Variant
+from store.models import BackInStockSubscription, Order, OutboxMessage, Product, ShopifyDelivery, Variant
 from store.order_views import order_status
 from storefront.channels.shopify_webhooks import ShopifyWebhookInput
 from tests.channels.conftest import post, serve
@@ -219,6 +220,41 @@ async def test_inventory_levels_add_up_per_location_and_late_ones_are_dropped(
     with session_scope(shop_engine) as session:
         variant = session.execute(select(Variant).where(Variant.inventory_item_id == item)).scalar_one()
         assert variant.inventory_quantity == 7
+
+
+async def test_an_inventory_webhook_that_restocks_a_variant_makes_its_alerts_due(
+    fake_shop: FakeShopifyAdmin, receiver: str, shop_engine: Engine
+) -> None:
+    product = next(iter(fake_shop.data.products.values()))
+    await deliver(fake_shop, receiver, "products/update", {**product, "updated_at": "2026-01-14T10:00:00Z"})
+    item = product["variants"][0]["inventory_item_id"]
+    at = iter(["2026-01-14T11:00:00Z", "2026-01-14T12:00:00Z", "2026-01-14T13:00:00Z"])
+
+    async def level(available: int) -> None:
+        payload = {"inventory_item_id": item, "location_id": LOCATION_ID, "available": available,
+                   "updated_at": next(at)}  # fmt: skip
+        assert (await deliver(fake_shop, receiver, "inventory_levels/update", payload))[
+            1
+        ] == '{"status":"applied"}'
+
+    await level(0)
+    with session_scope(shop_engine) as session:
+        sku = session.execute(select(Variant.sku).where(Variant.inventory_item_id == item)).scalar_one()
+        subscribe(session, sku=sku, conversation_id="rest:anna", channel="email", contact="anna@example.com",
+                  consent=True, now=datetime(2026, 1, 14, 11, 30, tzinfo=timezone.utc))  # fmt: skip
+    await level(2)
+    await level(5)  # already back: nothing more becomes due
+    with session_scope(shop_engine) as session:
+        rows = session.execute(
+            select(BackInStockSubscription).where(BackInStockSubscription.sku == sku)
+        ).scalars()
+        assert [(r.status, r.due_at is not None) for r in rows] == [("due", True)]
+        queued = session.execute(
+            select(OutboxMessage).where(OutboxMessage.trigger == "back_in_stock")
+        ).scalars()
+        assert [(m.channel, m.recipient, m.params["sku"]) for m in queued] == [
+            ("email", "anna@example.com", sku)
+        ]
 
 
 async def test_a_deleted_product_leaves_the_catalog(

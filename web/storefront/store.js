@@ -61,6 +61,22 @@
     saveCart(lines);
   }
 
+  /* Shopify's cart permalink /cart/<variant id>:<quantity> lands here as ?add=<id>:<quantity>
+     (the assistant's add-to-cart links): put the variant in the cart, then drop the parameter.
+     Resolves to the variant added (its product's page is the one to show), or null. */
+  function addFromPermalink() {
+    var params = new URLSearchParams(window.location.search);
+    var match = /^(\d+):(\d+)$/.exec(params.get("add") || "");
+    if (!match) return Promise.resolve(null);
+    params.delete("add");
+    var rest = params.toString();
+    window.history.replaceState(null, "", window.location.pathname + (rest ? "?" + rest : ""));
+    return api("cart-variants/" + match[1]).then(function (variant) {
+      if (variant.available) addToCart(variant.sku, variant.price, Number(match[2]));
+      return variant;
+    }).catch(function () { return null; });
+  }
+
   /* The cart priced by the store (titles, line totals and subtotal formatted by the server). */
   function renderCart() {
     var lines = cart();
@@ -221,12 +237,17 @@
 
   function start() {
     renderCart();
+    var added = addFromPermalink();
     document.getElementById("cart-clear").addEventListener("click", function () { saveCart([]); });
     var pageLoaded = api("products").then(function (body) {
       state.store = body.store;
       state.products = body.products;
       document.getElementById("store-name").textContent = body.store.name;
-      var wanted = new URLSearchParams(window.location.search).get("product");
+      return added.then(function (variant) { return { body: body, variant: variant }; });
+    }).then(function (loaded) {
+      var body = loaded.body;
+      var wanted = new URLSearchParams(window.location.search).get("product")
+        || (loaded.variant && loaded.variant.handle);
       var handle = wanted || (body.products[0] && body.products[0].handle);
       renderList(handle);
       return handle ? api("products/" + encodeURIComponent(handle)) : null;

@@ -1,0 +1,152 @@
+"""Whether an outbox message may go now: consent, quiet hours, the weekly cap, channel rules.
+
+Checked by the worker right before each send (consent can be withdrawn between the trigger and
+the send). Marketing waits for the recipient's daytime (their phone number's time zone, else the
+country they ship to, else the store's) and for room under the weekly cap; service messages (the
+shopper's own order) are exempt from both but not from a withdrawal. A message the shopper asked
+for (a back-in-stock alert: ``requested`` in its params) needs no standing consent, only none
+withdrawn. On WhatsApp, outside the 24
+hours after the shopper last wrote, only an approved template of the matching category may go,
+and marketing templates are not sent to +1 numbers while Meta's pause lasts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Optional
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+import pytz
+from phonenumbers import timezone as phone_timezones
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store.channel_contacts import window_open
+from store.consent import Channel, Purpose, consent_state, may_message
+from store.info import store_country, store_timezone
+from store.messaging_config import MessagingConfig, Template
+from store.models import Order, OutboxMessage
+
+WEEK = timedelta(days=7)
+DELIVERED = ("sent", "delivered", "read")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """``send`` (with a WhatsApp ``template`` when the window is closed), ``hold`` until
+    ``until``, or ``skip``; ``reason`` says why for the outbox list."""
+
+    action: str
+    reason: Optional[str] = None
+    until: Optional[datetime] = None
+    template: Optional[Template] = None
+
+
+def _phone_place(recipient: str) -> tuple[Optional[str], Optional[ZoneInfo]]:
+    try:
+        number = phonenumbers.parse(recipient.removeprefix("whatsapp:"), None)
+    except phonenumbers.NumberParseException:
+        return None, None
+    country = phonenumbers.region_code_for_number(number)
+    zones = [z for z in phone_timezones.time_zones_for_number(number) if z != "Etc/Unknown"]
+    return country, _zone(zones[0]) if len(zones) == 1 else None
+
+
+def _zone(name: str) -> Optional[ZoneInfo]:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def recipient_place(session: Session, message: OutboxMessage) -> tuple[Optional[str], ZoneInfo]:
+    """The recipient's country and time zone: the phone number's, else the country of the
+    customer's latest shipping address (when it has one zone), else the store's."""
+    country: Optional[str] = None
+    zone: Optional[ZoneInfo] = None
+    if message.channel in (Channel.SMS.value, Channel.WHATSAPP.value):
+        country, zone = _phone_place(message.recipient)
+    if country is None and message.customer_id is not None:
+        country = session.execute(
+            select(Order.shipping_country)
+            .where(Order.customer_id == message.customer_id, Order.shipping_country.is_not(None))
+            .order_by(Order.placed_at.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+    if zone is None and country and country != store_country(session):
+        zones = pytz.country_timezones.get(country.upper(), [])
+        zone = _zone(zones[0]) if len(zones) == 1 else None
+    return country or store_country(session), zone or store_timezone(session)
+
+
+def quiet_until(local_now: datetime, start, end) -> Optional[datetime]:
+    """None inside ``start``-``end`` local time, else the next ``start`` (aware, local)."""
+    if start <= local_now.time() < end:
+        return None
+    day = local_now.date() if local_now.time() < start else local_now.date() + timedelta(days=1)
+    return datetime.combine(day, start, tzinfo=local_now.tzinfo)
+
+
+def _recent_marketing(session: Session, message: OutboxMessage, now: datetime) -> list[datetime]:
+    who = (
+        OutboxMessage.customer_id == message.customer_id
+        if message.customer_id is not None
+        else OutboxMessage.recipient == message.recipient
+    )
+    return list(
+        session.execute(
+            select(OutboxMessage.sent_at)
+            .where(
+                who,
+                OutboxMessage.purpose == Purpose.MARKETING.value,
+                OutboxMessage.status.in_(DELIVERED),
+                OutboxMessage.sent_at > now - WEEK,
+                OutboxMessage.id != message.id,
+            )
+            .order_by(OutboxMessage.sent_at)
+        ).scalars()
+    )
+
+
+def decide(session: Session, message: OutboxMessage, *, now: datetime, config: MessagingConfig) -> Decision:
+    """The rule that applies to ``message`` at ``now``, in the order a store team would check."""
+    if not config.enabled(message.trigger):
+        return Decision("skip", "trigger_off")
+    channel, purpose = Channel(message.channel), Purpose(message.purpose)
+    state = consent_state(session, channel=channel, address=message.recipient, purpose=purpose)
+    requested = bool((message.params or {}).get("requested"))  # the shopper asked for this one message
+    if state.withdrawn:
+        return Decision("skip", "consent_withdrawn")
+    if not (requested or may_message(session, channel=channel, address=message.recipient, purpose=purpose)):
+        return Decision("skip", "no_consent")
+    country, zone = recipient_place(session, message)
+    if purpose is Purpose.MARKETING:
+        rules = config.market(country)
+        later = quiet_until(now.astimezone(zone), rules.start, rules.end)
+        if later is not None:
+            return Decision("hold", "quiet_hours", until=later)
+        sent = _recent_marketing(session, message, now)
+        if len(sent) >= rules.weekly_marketing_cap:
+            return Decision("hold", "weekly_cap", until=sent[len(sent) - rules.weekly_marketing_cap] + WEEK)
+    if channel is Channel.WHATSAPP and not window_open(
+        session, channel=channel, address=message.recipient, now=now
+    ):
+        template = config.templates.get(message.trigger)
+        wanted = "utility" if purpose is Purpose.SERVICE else "marketing"
+        if template is None:
+            return Decision("skip", "window_closed_no_template")
+        if template.category != wanted:
+            return Decision("skip", f"template_category_{template.category}_not_{wanted}")
+        if (
+            wanted == "marketing"
+            and config.pause_us_marketing_templates
+            and message.recipient.startswith("+1")
+        ):
+            return Decision("skip", "us_marketing_template_pause")
+        return Decision("send", template=template)
+    return Decision("send")
+
+
+__all__ = ["Decision", "decide", "quiet_until", "recipient_place"]
