@@ -14,6 +14,7 @@ from store.db import session_scope
 from store.insights.conversations import fold_events, read_conversations
 from store.insights.proactive import OutboxTables, ProactiveCounts
 from store.models import Base, Customer, Order
+from store.models.proactive import ConsentRecord, OutboxMessage
 
 DAY = datetime(2026, 11, 30, tzinfo=timezone.utc)
 
@@ -127,79 +128,33 @@ def test_no_outbox_means_zero_and_unavailable(empty_engine: Engine) -> None:
     assert _counts(empty_engine) == {None: ProactiveCounts(available=False)}
 
 
+def _message(key: str, trigger: str, channel: str, conversation: Optional[str], at: Optional[datetime],
+             customer: int = 1) -> OutboxMessage:  # fmt: skip
+    return OutboxMessage(
+        idempotency_key=key, trigger=trigger, purpose="marketing", customer_id=customer, channel=channel,
+        recipient="r", conversation_id=conversation, response="utter_x", params={}, status="sent",
+        due_at=DAY, created_at=DAY, attempts=1, sent_at=at,
+    )  # fmt: skip
+
+
 def test_the_outbox_counts_sent_replied_opted_out_and_recovered_carts(empty_engine: Engine) -> None:
-    Base.metadata.create_all(empty_engine)
-    outbox = sa.Table(
-        "outbox_messages",
-        sa.MetaData(),
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("trigger", sa.String(40)),
-        sa.Column("channel", sa.String(20)),
-        sa.Column("customer_id", sa.Integer),
-        sa.Column("conversation_id", sa.String(255)),
-        sa.Column("sent_at", sa.DateTime(timezone=True)),
-    )
-    consents = sa.Table(
-        "consent_records",
-        sa.MetaData(),
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("channel", sa.String(20)),
-        sa.Column("withdrawn_at", sa.DateTime(timezone=True)),
-    )
-    outbox.create(empty_engine)
-    consents.create(empty_engine)
+    Base.metadata.create_all(empty_engine)  # the store's own outbox and consent tables
     sent = DAY + timedelta(hours=10)
     with session_scope(empty_engine) as session:
-        session.add(Customer(id=1, email="c@example.com"))
+        session.add_all([Customer(id=1, email="c@example.com"), Customer(id=2, email="d@example.com")])
+        session.flush()
         session.add(Order(id=1, number=5001, name="#5001", customer_id=1, placed_at=sent + timedelta(days=2)))
-    with empty_engine.begin() as connection:
-        connection.execute(
-            outbox.insert(),
-            [
-                {
-                    "trigger": "abandoned_cart",
-                    "channel": "whatsapp",
-                    "customer_id": 1,
-                    "conversation_id": "w1",
-                    "sent_at": sent,
-                },
-                {
-                    "trigger": "abandoned_cart",
-                    "channel": "email",
-                    "customer_id": 2,
-                    "conversation_id": None,
-                    "sent_at": sent,
-                },
-                {
-                    "trigger": "back_in_stock",
-                    "channel": "whatsapp",
-                    "customer_id": 1,
-                    "conversation_id": "w2",
-                    "sent_at": sent,
-                },
-                {
-                    "trigger": "back_in_stock",
-                    "channel": "whatsapp",
-                    "customer_id": 1,
-                    "conversation_id": "w3",
-                    "sent_at": None,
-                },
-                {
-                    "trigger": "back_in_stock",
-                    "channel": "whatsapp",
-                    "customer_id": 1,
-                    "conversation_id": "w4",
-                    "sent_at": DAY - timedelta(hours=1),
-                },
-            ],
-        )
-        connection.execute(
-            consents.insert(),
-            [
-                {"channel": "whatsapp", "withdrawn_at": sent},
-                {"channel": "sms", "withdrawn_at": None},
-            ],
-        )
+        session.add_all([
+            _message("k1", "abandoned_cart", "whatsapp", "w1", sent),
+            _message("k2", "abandoned_cart", "email", None, sent, customer=2),
+            _message("k3", "back_in_stock", "whatsapp", "w2", sent),
+            _message("k4", "back_in_stock", "whatsapp", "w3", None),
+            _message("k5", "back_in_stock", "whatsapp", "w4", DAY - timedelta(hours=1)),
+            ConsentRecord(channel="whatsapp", address="a", purpose="marketing", source="chat", wording="",
+                          granted_at=DAY - timedelta(days=9), withdrawn_at=sent),
+            ConsentRecord(channel="sms", address="b", purpose="marketing", source="chat", wording="",
+                          granted_at=DAY - timedelta(days=9)),
+        ])  # fmt: skip
     counts = _counts(
         empty_engine, replies={"w1": [sent + timedelta(hours=1)], "w2": [sent + timedelta(days=2)]}
     )
