@@ -62,6 +62,31 @@ def parse_resolution(text: str) -> Optional[str]:
     return None
 
 
+ENDS_THE_FORM = frozenset({"human_handoff", "frustration", "stop"})
+"""Intents whose rules end the form: never read as an answer."""
+
+SHORT_ANSWER_WORDS = 6
+"""Longer messages, and questions, naming a resolution are left to the classifier ("do refunds go
+back to my card?" is a return-policy question, not the answer "refund")."""
+
+
+def is_short_answer(text: str) -> bool:
+    """A statement of a few words: what a shopper types (or taps) to answer the question asked."""
+    return bool(text.strip()) and "?" not in text and len(text.split()) <= SHORT_ANSWER_WORDS
+
+
+def resolution_answer(text: str, intent: Optional[str]) -> Optional[str]:
+    """The resolution a short answer names, whatever intent the classifier read in it.
+
+    At the refund-or-exchange question a bare "refund" reads to the classifier like a refund-status
+    or return-policy question, and the domain's ``from_text`` mapping leaves those intents to their
+    own flows; a short statement naming a resolution is the answer to the question just asked.
+    """
+    if intent in ENDS_THE_FORM or not is_short_answer(text):
+        return None
+    return parse_resolution(text)
+
+
 def _words(text: str) -> set:
     """Significant words, singular ("sneakers" finds "Sneaker")."""
     words = (w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOPWORDS and len(w) > 2)

@@ -19,11 +19,14 @@ from actions.forms import stop_form
 from actions.handoff_triggers import order_problem
 from actions.order_verification import OrderFormValidator, verified_order_view
 from actions.return_choices import (
+    ENDS_THE_FORM,
     NO_CONDITION_CHECK_REASONS,
+    is_short_answer,
     match_items,
     parse_resolution,
     parse_return_reason,
     refuse_items,
+    resolution_answer,
 )
 from actions.store_access import query_store
 from store.orders import LineItemView, OrderView
@@ -126,6 +129,44 @@ class ValidateReturnForm(OrderFormValidator):
             events += stop_form()
         return events
 
+    # The domain's from_text mappings take the text unless the classifier saw a question the form
+    # answers and resumes after (a size or return-policy one). The answers below are read whatever
+    # the intent, so the form does not answer a question nobody asked and ask again.
+
+    async def extract_return_items(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """A tapped item button (its label is the line item's title, sizes and colours included)."""
+        text = _unanswered(tracker, "return_items")
+        if not text:
+            return {}
+        items = await eligibility_for(tracker) or []
+        if not any(item.title.lower() == text.strip().lower() for item in items):
+            return {}
+        return {"return_items": text}
+
+    async def extract_return_reason(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """A short answer naming one of the store's reasons ("too small" is not a size question)."""
+        text = _unanswered(tracker, "return_reason")
+        if not text or not is_short_answer(text):
+            return {}
+        policy = await query_store(return_policy)
+        if parse_return_reason(text, policy.reasons) == "other":
+            return {}
+        return {"return_reason": text}
+
+    async def extract_return_resolution(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """A short answer naming refund, exchange or store credit (a bare "refund" reads as a
+        refund-status or return-policy question to the classifier)."""
+        text = _unanswered(tracker, "return_resolution")
+        if not text or resolution_answer(text, None) is None:
+            return {}
+        return {"return_resolution": text}
+
     async def validate_return_resolution(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
@@ -163,6 +204,19 @@ class ValidateReturnForm(OrderFormValidator):
             return {"exchange_choice": None}
         variant = in_stock[0]
         return {"exchange_choice": f"{variant.size} / {variant.color}", "exchange_sku": variant.sku}
+
+
+def _unanswered(tracker: Tracker, slot: str) -> Optional[str]:
+    """The latest message's text when the form waits for ``slot`` and nothing filled it this turn.
+
+    ``None`` for a request for a person, frustration or "stop": their rules end the form.
+    """
+    message = tracker.latest_message or {}
+    if tracker.get_slot("requested_slot") != slot or tracker.get_slot(slot) is not None:
+        return None
+    if (message.get("intent") or {}).get("name") in ENDS_THE_FORM:
+        return None
+    return str(message.get("text") or "") or None
 
 
 async def exchanged_item(tracker: Tracker) -> Optional[LineItemView]:

@@ -183,6 +183,103 @@ async def test_resolution(text: str, resolution: str, next_slot: str) -> None:
     assert events == [SlotSet("return_resolution", resolution), SlotSet("requested_slot", next_slot)]
 
 
+def _waiting(requested: str, intent: str, text: str, **slots: Any) -> Any:
+    slots = verified("1002", AVA, requested_slot=requested, **slots)
+    return make_tracker(slots=slots, intent=intent, text=text, active_loop=FORM)
+
+
+def _final(events: list, slot: str) -> list:
+    return [e for e in events if e.get("name") == slot][-1:]
+
+
+async def test_a_tapped_item_button_is_the_answer_even_when_read_as_a_size_question() -> None:
+    title = next(i.title for i in line_items(1002) if i.title.startswith("Slim Fit"))  # "... - 32 / Indigo"
+    events, said = await run(ValidateReturnForm(), _waiting("return_items", "size_help", title))
+    assert _final(events, "return_items") == [SlotSet("return_items", [line_id(1002, "Slim Fit")])]
+    assert said == []
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("size_help", "what size did I get in the slim fit jeans"),
+        ("human_handoff", "Slim Fit Selvedge Jeans"),
+    ],
+)
+async def test_a_question_about_an_item_is_not_a_choice_of_items(intent: str, text: str) -> None:
+    events, _ = await run(ValidateReturnForm(), _waiting("return_items", intent, text))
+    assert _final(events, "return_items") == []
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "reason"),
+    [("size_help", "too small", "too_small"), ("return_policy", "changed my mind", "changed_mind")],
+)
+async def test_a_short_reason_is_the_answer_whatever_the_intent(intent: str, text: str, reason: str) -> None:
+    items = [line_id(1002, "Slim Fit")]
+    events, _ = await run(ValidateReturnForm(), _waiting("return_reason", intent, text, return_items=items))
+    assert _final(events, "return_reason") == [SlotSet("return_reason", reason)]
+
+
+async def test_a_size_question_at_the_reason_step_is_not_a_reason() -> None:
+    items = [line_id(1002, "Slim Fit")]
+    tracker = _waiting("return_reason", "size_help", "would a 34 be too small for me?", return_items=items)
+    events, _ = await run(ValidateReturnForm(), tracker)
+    assert _final(events, "return_reason") == []
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "resolution"),
+    [
+        ("refund_status", "refund", "refund"),
+        ("return_policy", "Refund please", "refund"),
+        ("start_return", "an exchange", "exchange"),
+        ("nlu_fallback", "store credit is fine", "store_credit"),
+    ],
+)
+async def test_a_short_answer_names_the_resolution_whatever_the_intent(
+    intent: str, text: str, resolution: str
+) -> None:
+    """The domain's mapping leaves some intents to their own flows; the answer is read anyway."""
+    slots = verified(
+        "1012",
+        BEN,
+        return_items=[line_id(1012, "Trailmark")],
+        return_reason="too_big",
+        return_condition=True,
+        requested_slot="return_resolution",
+    )
+    tracker = make_tracker(slots=slots, intent=intent, text=text, active_loop=FORM)
+    events, said = await run(ValidateReturnForm(), tracker)
+    assert [e for e in events if e.get("name") == "return_resolution"][-1] == SlotSet(
+        "return_resolution", resolution
+    )
+    assert said == []
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("return_policy", "do refunds go back to my card?"),
+        ("return_policy", "how many days does a refund usually take to reach a bank account"),
+        ("human_handoff", "refund, or a person"),
+        ("stop", "forget the refund"),
+    ],
+)
+async def test_questions_and_form_enders_are_not_read_as_the_resolution(intent: str, text: str) -> None:
+    slots = verified(
+        "1012",
+        BEN,
+        return_items=[line_id(1012, "Trailmark")],
+        return_reason="too_big",
+        return_condition=True,
+        requested_slot="return_resolution",
+    )
+    tracker = make_tracker(slots=slots, intent=intent, text=text, active_loop=FORM)
+    events, _ = await run(ValidateReturnForm(), tracker)
+    assert [e for e in events if e.get("name") == "return_resolution"] == []
+
+
 async def test_exchange_leaves_the_next_question_to_the_form() -> None:
     # every domain slot is still required, so Rasa's FormAction itself asks for exchange_choice next
     slots = verified(
