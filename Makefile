@@ -8,7 +8,7 @@ RASA   := $(VENV)/bin/rasa
 STAMP  := $(VENV)/.requirements.lock.sha256
 
 .PHONY: help venv web store shopify-sync train run shell interactive actions validate lint format system-deps test \
-        test-stories eval cv compare bench lock clean encoder
+        test-stories eval cv compare bench lock clean encoder report
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36mmake %-12s\033[0m %s\n", $$1, $$2}'
@@ -85,6 +85,9 @@ cv: store encoder ## Cross-validate CONFIGS (default config.yml) on data/nlu; mi
 
 compare: store encoder ## Compare config.yml with Rasa's default and a spaCy+sklearn pipeline
 	@$(PY) scripts/nlu_compare.py
+
+report: store ## Insights of the last 7 days as PNG charts + summary.md in results/report/ (REPORT_ARGS="--from 2026-11-01 --to 2026-11-30")
+	@$(PY) -m tools.report $(REPORT_ARGS)
 
 bench: train ## This project vs a stock `rasa init` bot: 1/10/20 shoppers, long conversation, memory, start-up (BENCH_ARGS="--only project")
 	@$(PY) scripts/bench.py $(BENCH_ARGS)

@@ -22,8 +22,11 @@ from rasa_sdk.types import DomainDict
 
 from actions.identity import SESSION_METADATA_SLOT
 
-CARRIED_SLOTS = frozenset({"country", "product", "category", "color", "size", "usual_size", "usual_product"})
-"""Slots a new session keeps: what the shopper was browsing. Orders, contacts, returns, address
+CARRIED_SLOTS = frozenset(
+    {"country", "product", "category", "color", "size", "usual_size", "usual_product", "csat_asked_at"}
+)
+"""Slots a new session keeps: what the shopper was browsing, and when they were last asked for a
+rating (a new session must not ask again within the day). Orders, contacts, returns, address
 changes, handoff details and body measurements all stay with the old session."""
 
 

@@ -229,6 +229,9 @@ class Settings:
     # behind a proxy (X-Forwarded-Proto is trusted only when the proxy is: it marks cookies Secure)
     agent_session_idle_minutes: int = setting("60", _positive_int)
     agent_session_max_hours: int = setting("12", _positive_int)
+    # insights: an order counts as assisted when the conversation's shopper places it within this
+    # many days after the conversation started (store/insights/outcomes.py)
+    insights_conversion_window_days: int = setting("7", _positive_int)
     agent_api_name: str = setting("integration")
     # a claimed conversation goes back to the queue (the shopper told) when its agent signs out
     # or has not acted on it for this long; the console's live feed checks the store this often

@@ -57,6 +57,7 @@ from storefront.channels.limits import (
 )  # fmt: skip
 from storefront.handoff.console.queue import desk
 from storefront.handoff.conversation import DeliveryFailed
+from storefront.handoff.satisfaction import offer_rating
 
 logger = logging.getLogger(__name__)
 
@@ -204,6 +205,8 @@ class ChatwootInput(InputChannel):
         tracker = await conversations.tracker(handoff.conversation_id)
         message = await conversations.render(utterance, tracker, agent=back.agent)
         await conversations.resume(handoff.conversation_id, message, {"handoff": marker, "agent": back.agent})
+        if back.status == "resolved":  # closed by the agent: ask for a rating, as the console does
+            await offer_rating(conversations, handoff.conversation_id)
         return "resumed"
 
     async def _note(self, helpdesk_conversation_id: int, text: str) -> None:

@@ -19,6 +19,7 @@ from sanic import Blueprint
 from storefront.handoff.console import (
     canned,
     conversations,
+    dashboard,
     history,
     notes,
     orders,
@@ -66,6 +67,7 @@ ROUTES: Tuple[Tuple[str, str, Handler], ...] = (
     ("GET", "/review.js", review.review_script),
     ("GET", "/api/review", review.review_queue),
     ("POST", "/api/review/labels", review.label_message),
+    *dashboard.ROUTES,
 )
 
 

@@ -97,7 +97,11 @@ async def test_two_fallbacks_then_an_agent_talks_on_the_shoppers_socket_and_hand
         ][-1].items()
 
         back = sam.post(f"api/handoffs/{item['id']}/handback")
-        assert back.status_code == 200 and back.json() == {"status": "resolved", "delivered": True}
+        assert back.status_code == 200 and back.json() == {
+            "status": "resolved",
+            "delivered": True,
+            "rating_asked": False,
+        }
         (resumed,) = await shopper.receive()
         assert resumed["custom"] == {"handoff": "bot_resumed", "agent": "Sam"} and "Sam" in resumed["text"]
         assert [q["payload"] for q in resumed["quick_replies"]] == ["/order_status", "/human_handoff"]
@@ -140,10 +144,17 @@ def test_rest_conversation_agent_message_is_stored_not_pushed(stack: Stack) -> N
     bots = [e for e in tracker(stack, rest_id(sender))["events"] if e["event"] == "bot"]
     assert bots[-1]["text"] == "Let me look." and bots[-1]["metadata"]["handoff_agent"] == "Ana"
 
-    assert ana.post(f"api/handoffs/{item['id']}/resolve").json() == {"status": "resolved", "delivered": False}
+    assert ana.post(f"api/handoffs/{item['id']}/resolve").json() == {
+        "status": "resolved", "delivered": False, "rating_asked": True,
+    }  # fmt: skip
     events = tracker(stack, rest_id(sender))["events"]
-    assert [e["event"] for e in events[-3:]] == ["resume", "bot", "action"]
-    assert events[-2]["metadata"]["handoff"] == "resolved" and "Ana" in events[-2]["text"]
+    assert [e["event"] for e in events[-6:]] == ["resume", "bot", "action", "bot", "slot", "action"]
+    assert events[-5]["metadata"]["handoff"] == "resolved" and "Ana" in events[-5]["text"]
+    # then the one-tap rating, asked once (storefront/handoff/satisfaction.py)
+    assert [b["payload"] for b in events[-3]["data"]["buttons"]] == [
+        f'/inform{{"csat_score":"{n}"}}' for n in (1, 2, 3, 4, 5)
+    ]
+    assert events[-2]["name"] == "csat_asked_at"
     assert chat(stack, sender, "/greet").responses == ["utter_greet"]
 
 

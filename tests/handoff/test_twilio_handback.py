@@ -92,7 +92,10 @@ async def test_after_hand_back_the_assistant_answers_the_next_twilio_message(
         assert refused.status_code == 409 and refused.json()["channel"] == "twilio"
         assert "20503" in refused.json()["error"]
         back = await asyncio.to_thread(console.post, f"api/handoffs/{item['id']}/handback")
-        assert (back.status_code, back.json()) == (200, {"status": "resolved", "delivered": False})
+        assert (back.status_code, back.json()) == (
+            200,
+            {"status": "resolved", "delivered": False, "rating_asked": False},
+        )
         detail = await asyncio.to_thread(console.detail, item["id"])
         assert (detail["status"], detail["paused"]) == ("resolved", False)
         assert "Still there?" not in [line["text"] for line in detail["transcript"]]

@@ -136,8 +136,10 @@ async def test_chatwoot_replies_reach_the_widget_and_whatsapp_and_resolve_resume
 
         back = await asyncio.to_thread(_webhook, stack, chatwoot, chatwoot.status_changed(opened, "resolved"))
         assert back == {"status": "resumed"}
-        (resolved,) = await shopper.receive()
+        resolved, rating = await shopper.receive(2)
         assert resolved["custom"] == {"handoff": "resolved", "agent": "Dana"}
+        assert rating["custom"] == {"handoff": "satisfaction"}  # storefront/handoff/satisfaction.py
+        assert [q["payload"] for q in rating["quick_replies"]][-1] == '/inform{"csat_score":"5"}'
         await shopper.say("/greet")
         (greeting,) = await shopper.receive()
         assert greeting["text"].startswith("Hi! I'm the store assistant.")  # the bot answers again

@@ -31,6 +31,8 @@ def test_bot_challenge_is_answered_truthfully(stack: Stack) -> None:
 def test_goodbye_and_thanks(stack: Stack) -> None:
     sender = _sender()
     assert chat(stack, sender, "thanks so much").responses == ["utter_you_are_welcome"]
+    # a goodbye ends with the one-tap rating, asked once a day (tests/insights for the rest)
+    assert chat(stack, sender, "bye").responses == ["utter_goodbye", "utter_ask_satisfaction"]
     assert chat(stack, sender, "bye").responses == ["utter_goodbye"]
 
 

@@ -21,6 +21,7 @@ from storefront.handoff.console.queue import desk
 from storefront.handoff.console.responses import ConsoleError, json_errors, json_object
 from storefront.handoff.console.runner import run_store
 from storefront.handoff.conversation import DeliveryFailed, messages_since_pause
+from storefront.handoff.satisfaction import offer_rating
 from storefront.handoff.views import queue_item
 
 MAX_REPLY_CHARS = 2000
@@ -89,7 +90,13 @@ async def reply(request: Request, agent: AgentIdentity, handoff_id: int) -> HTTP
 
 
 async def _finish(
-    request: Request, agent: AgentIdentity, handoff_id: int, utterance: str, marker: str
+    request: Request,
+    agent: AgentIdentity,
+    handoff_id: int,
+    utterance: str,
+    marker: str,
+    *,
+    rate: bool = False,
 ) -> HTTPResponse:
     handoff = await owned(agent, handoff_id)
     conversations = desk(request)
@@ -102,7 +109,8 @@ async def _finish(
         handoff.conversation_id, message, {"handoff": marker, "agent": agent.name}
     )
     wake(request)
-    return response.json({"status": "resolved", "delivered": delivered})
+    rating_asked = rate and await offer_rating(conversations, handoff.conversation_id)
+    return response.json({"status": "resolved", "delivered": delivered, "rating_asked": rating_asked})
 
 
 @json_errors
@@ -115,5 +123,5 @@ async def handback(request: Request, agent: AgentIdentity, handoff_id: int) -> H
 @json_errors
 @requires_agent(write=True)
 async def resolve(request: Request, agent: AgentIdentity, handoff_id: int) -> HTTPResponse:
-    """Close the chat; the assistant answers the shopper's next message."""
-    return await _finish(request, agent, handoff_id, "utter_handoff_resolved", "resolved")
+    """Close the chat and ask for a rating; the assistant answers the shopper's next message."""
+    return await _finish(request, agent, handoff_id, "utter_handoff_resolved", "resolved", rate=True)
