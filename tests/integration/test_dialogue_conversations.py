@@ -77,8 +77,11 @@ def test_two_products_in_one_question_are_both_described(stack: Stack) -> None:
         "utter_product_compare_intro",
         "utter_product_compare_item",
         "utter_product_compare_fit_runs_small",
+        "utter_product_compare_material",
+        "utter_product_compare_best_for",
         "utter_product_compare_item",
         "utter_product_compare_fit_true_to_size",
+        "utter_product_compare_best_for",  # the catalog names no material for the hoodie
         "utter_product_results_next",
     ]
 
