@@ -17,22 +17,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from store.satisfaction import valid_score
+from store.tracker_events import EVENTS
 
 UNANSWERED_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
 """A shopper message with one of these intents is one the assistant could not answer."""
 FEEDBACK_FORM = "satisfaction_comment_form"
 RATING_ENTITY = "csat_score"
-
-EVENTS = sa.table(
-    "events",
-    sa.column("id", sa.Integer),
-    sa.column("sender_id", sa.String),
-    sa.column("type_name", sa.String),
-    sa.column("timestamp", sa.Float),
-    sa.column("intent_name", sa.String),
-    sa.column("action_name", sa.String),
-    sa.column("data", sa.Text),
-)
 
 
 @dataclass

@@ -16,6 +16,8 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import sqlalchemy as sa
 
+from store.tracker_events import EVENTS
+
 FALLBACK_INTENT = "nlu_fallback"
 HANDOFF_ACTION = "action_handoff"
 EXPLICIT_HANDOFF_INTENT = "human_handoff"
@@ -23,16 +25,6 @@ LOW_CONFIDENCE = 0.6
 """Below this (and above the FallbackClassifier's threshold) a message is worth a look."""
 HANDOFF_LOOKBACK = 3
 """How many of the shopper's messages before a handoff are searched for the one that led to it."""
-
-EVENTS = sa.table(
-    "events",
-    sa.column("id", sa.Integer),
-    sa.column("sender_id", sa.String),
-    sa.column("type_name", sa.String),
-    sa.column("timestamp", sa.Float),
-    sa.column("action_name", sa.String),
-    sa.column("data", sa.Text),
-)
 
 
 @dataclass(frozen=True)
