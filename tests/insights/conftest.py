@@ -15,7 +15,7 @@ import pytest
 from core.settings import PROJECT_ROOT
 from tests.insights.scenario import Seeded, seed
 from tests.support.services import require_service
-from tests.support.stacks import copy_store, second_stack_env
+from tests.support.stacks import second_stack_env
 from tools.launcher import Stack
 
 PG = "postgresql://postgres@127.0.0.1:5432"
@@ -51,7 +51,6 @@ def _load_store(url: str, folder: Path) -> None:
 def seeded_stack(
     trained_model: Path,
     stack_env: Dict[str, str],
-    store_db_url: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Callable[[str], Seeded]]:
     """``seeded_stack("sqlite" | "postgresql")``: servers with the seeded conversations (once per kind)."""
@@ -68,7 +67,10 @@ def seeded_stack(
             store_url, tracker_url = _pg_database(created), _pg_database(created)
             _load_store(store_url, folder)
         else:
-            store_url, tracker_url = copy_store(store_db_url, folder), f"sqlite:///{folder / 'tracker.db'}"
+            # A fresh store, not a copy of the session's: other tests leave consents, handoffs and
+            # orders in that one, and the metrics would count them.
+            store_url, tracker_url = f"sqlite:///{folder / 'store.db'}", f"sqlite:///{folder / 'tracker.db'}"
+            _load_store(store_url, folder)
         env = second_stack_env(stack_env, folder, DATABASE_URL=store_url, TRACKER_STORE_URL=tracker_url)
         stack = Stack(model=trained_model, env=env, log_dir=folder / "logs").start()
         stacks.append(stack)
