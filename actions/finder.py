@@ -27,7 +27,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.cart_links import cart_link
-from actions.finder_questions import CHOICES_SHOWN, INTEREST, QUESTION_SLOT, ask, next_question
+from actions.finder_questions import CHOICES_SHOWN, INTEREST, QUESTION_SLOT, ask, next_question, tagged
 from actions.formatting import listing, money
 from actions.gifts import is_gift, utter_gift_next
 from actions.looks import look_buttons
@@ -137,11 +137,6 @@ class NeedAnswer:
     events: Optional[List[EventType]]
 
 
-def any_fits(session: Session, *, need: str, **filters: Any) -> bool:
-    """Whether any product in stock fits the need (nothing is recorded as shown)."""
-    return bool(recommend(session, need=need, limit=1, **filters))
-
-
 async def answer_need(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
@@ -156,16 +151,17 @@ async def answer_need(
     for the need. "Show more" after a question ranks the need as it is.
     """
     kept = {k: v for k, v in filters.items() if k in FILTERS}
-    question = next_question(need, filters, asked)
-    if question is not None and await query_store(any_fits, need=need, **kept):
+    fitting = await query_store(recommend, need=need, limit=SHOWN_AT_ONCE, **kept)
+    if not fitting:
+        return NeedAnswer(None)
+    question = next_question(need, filters, asked, tagged=tagged(fitting))
+    if question is not None:
         choices = []
         if question == INTEREST:
             choices = await query_store(interest_choices, need=need, limit=CHOICES_SHOWN)
         asking = ask(dispatcher, need, question, choices, asked)
         return NeedAnswer([*shown_events(need, (), []), SlotSet(FILTERS_SLOT, kept or None), *asking])
     found = await query_store(find_for_need, conversation_id=tracker.sender_id, need=need, **kept)
-    if not found.recommendations:
-        return NeedAnswer(None)
     utter_recommendations(dispatcher, tracker, found)
     return NeedAnswer([*shown_events(need, (), found.recommendations), SlotSet(FILTERS_SLOT, kept or None)])
 

@@ -19,7 +19,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.gifts import is_gift
 from core.budget import budget_from_text
-from store.interests import names_a_use
+from store.interests import GIFT_ATTRIBUTE, names_a_use
+from store.recommend import Recommendation
 
 QUESTION_SLOT = "finder_question"
 """The vague need waiting for the shopper's answer and the questions asked for it:
@@ -33,21 +34,30 @@ NARROWING_FILTERS = ("text", "category", "color", "size")
 BUDGET_FILTERS = ("min_price", "max_price")
 
 
-def next_question(need: str, filters: Mapping[str, Any], asked: Sequence[str]) -> Optional[str]:
+def next_question(
+    need: str, filters: Mapping[str, Any], asked: Sequence[str], *, tagged: bool = False
+) -> Optional[str]:
     """The one question to ask before recommending for ``need``, or ``None`` to recommend now.
 
-    A need without a kind, a use or a narrowing entity is asked what it is for (any filter, a
-    budget too, narrows a need that is not a gift). A gift that was asked that is then asked its
-    budget if it has none. A question already asked is never asked again: the shopper skipped it.
+    A need without a kind, a use or a narrowing entity, whose words are none of the fitting
+    products' own tags but "gift-friendly" (``tagged``: "a heated vest" is), is asked what it is
+    for (any filter, a budget too, narrows a need that is not a gift). A gift that was asked that
+    is then asked its budget if it has none. A question already asked is never asked again: the
+    shopper skipped it.
     """
     gift = is_gift(need)
     narrowed = any(key in filters for key in (NARROWING_FILTERS if gift else filters))
-    if not names_a_use(need) and not narrowed:
+    if not names_a_use(need) and not tagged and not narrowed:
         return None if INTEREST in asked else INTEREST
     budgeted = budget_from_text(need) is not None or any(key in filters for key in BUDGET_FILTERS)
     if gift and not budgeted and INTEREST in asked and BUDGET not in asked:
         return BUDGET
     return None
+
+
+def tagged(fitting: Sequence[Recommendation]) -> bool:
+    """Whether a fitting product has a tag the need asked for, other than "gift-friendly"."""
+    return any(reason != GIFT_ATTRIBUTE for rec in fitting for reason in rec.reasons)
 
 
 def pending_need(question: Optional[Mapping[str, Any]], answer: str) -> tuple[str, List[str]]:

@@ -45,6 +45,13 @@ def test_which_question_a_need_gets(
     assert next_question(need, filters, asked) == question
 
 
+def test_a_need_whose_words_are_a_fitting_products_own_tags_is_not_vague() -> None:
+    # "a heated vest for ice fishing": no kind or use the vocabulary knows, but the vest's own tags
+    assert next_question("a heated vest for ice fishing", {}, []) == INTEREST
+    assert next_question("a heated vest for ice fishing", {}, [], tagged=True) is None
+    assert next_question("a gift for my dad", {}, [], tagged=False) == INTEREST
+
+
 def slots_set(events) -> dict:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
