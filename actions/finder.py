@@ -27,7 +27,16 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.cart_links import cart_link
-from actions.finder_questions import CHOICES_SHOWN, INTEREST, QUESTION_SLOT, ask, next_question, tagged
+from actions.finder_questions import (
+    CHOICES_SHOWN,
+    INTEREST,
+    QUESTION_SLOT,
+    ask,
+    asked_just_now,
+    next_question,
+    pending_need,
+    tagged,
+)
 from actions.formatting import listing, money
 from actions.gifts import is_gift, utter_gift_next
 from actions.looks import look_buttons
@@ -164,6 +173,18 @@ async def answer_need(
     found = await query_store(find_for_need, conversation_id=tracker.sender_id, need=need, **kept)
     utter_recommendations(dispatcher, tracker, found)
     return NeedAnswer([*shown_events(need, (), found.recommendations), SlotSet(FILTERS_SLOT, kept or None)])
+
+
+async def answer_typed(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
+    """A typed answer to the finder's question just asked that the NLU could not place ("for the
+    office"): added to the need and answered; ``None`` when no question was just asked or nothing
+    fits the need with the answer."""
+    question = tracker.get_slot(QUESTION_SLOT)
+    text = str(tracker.latest_message.get("text") or "")
+    if not question or text.startswith("/") or not asked_just_now(tracker):
+        return None
+    need, asked = pending_need(question, text)
+    return (await answer_need(dispatcher, tracker, need, {}, asked)).events
 
 
 class ActionFinderMore(Action):

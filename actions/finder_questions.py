@@ -5,7 +5,8 @@
 the finder asks what it will be for (for a gift: what they are into), with quick replies drawn from
 the interests that in-stock products really have. A gift asked about its interest is then asked its
 budget, unless one was given. A recipient's size is never asked. The shopper's answer (a button,
-whose payload carries it in the ``finder_answer`` entity, or typed) is added to the need kept in
+whose payload carries it in the ``finder_answer`` entity, or typed: a short answer such as "for the
+office" that the NLU cannot place reaches the fallback, which hands it here) is added to the need kept in
 ``finder_question``, and the finder answers; a question the answer leaves open is not asked again
 (the shopper skipped it), and "Just show me ideas" (``/show_more``) ranks the need as it is.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any, List, Mapping, Optional, Sequence
 
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -28,6 +30,8 @@ QUESTION_SLOT = "finder_question"
 ANSWER_ENTITY = "finder_answer"
 """Set by the questions' quick replies only (never learned): the answer a button carries."""
 INTEREST, BUDGET = "interest", "budget"
+ASKING = "utter_finder_ask_"
+"""The questions' responses (``utter_finder_ask_use``, ``_interest``, ``_budget``)."""
 CHOICES_SHOWN = 6
 NARROWING_FILTERS = ("text", "category", "color", "size")
 """Entities that narrow a need enough to rank it (a budget alone does not, for a gift)."""
@@ -58,6 +62,14 @@ def next_question(
 def tagged(fitting: Sequence[Recommendation]) -> bool:
     """Whether a fitting product has a tag the need asked for, other than "gift-friendly"."""
     return any(reason != GIFT_ATTRIBUTE for rec in fitting for reason in rec.reasons)
+
+
+def asked_just_now(tracker: Tracker) -> bool:
+    """Whether the assistant's latest message was one of the finder's questions."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            return str((event.get("metadata") or {}).get("utter_action") or "").startswith(ASKING)
+    return False
 
 
 def pending_need(question: Optional[Mapping[str, Any]], answer: str) -> tuple[str, List[str]]:

@@ -11,9 +11,11 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalog import ActionProductSearch
+from actions.fallback import ActionStorefrontFallback
 from actions.finder import ActionFinderMore
 from actions.finder_questions import BUDGET, INTEREST, next_question
 from tests.actions.catalog_support import DOMAIN, catalog_store, entity, make_tracker, said  # noqa: F401
+from tests.support.trackers import tracker_from_events
 
 PICKS = {"utter_finder_pick_because", "utter_finder_pick_material", "utter_finder_pick"}
 
@@ -145,3 +147,39 @@ async def test_a_specific_need_gets_picks_without_a_question() -> None:
 async def test_a_vague_need_nothing_fits_is_told_so_without_a_question() -> None:
     messages, _ = await search("a zorblax for my frobnicator")
     assert [m["response"] for m in messages] == ["utter_product_no_results"]
+
+
+async def test_a_typed_answer_the_nlu_cannot_place_reaches_the_finder_through_the_fallback() -> None:
+    _, slots = await search("I need a present")
+    parse = {
+        "intent": {"name": "out_of_scope", "confidence": 0.65},
+        "entities": [],
+        "text": "she's into yoga",
+    }
+    asked = {
+        "event": "bot",
+        "text": "What are they into?",
+        "metadata": {"utter_action": "utter_finder_ask_interest"},
+    }
+    answer = {"event": "user", "text": "she's into yoga", "parse_data": parse, "metadata": {}}
+    dispatcher = CollectingDispatcher()
+    tracker = tracker_from_events([asked, answer], slots=slots)
+    events = await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN)
+    assert [m["response"] for m in said(dispatcher)] == ["utter_finder_ask_budget"]
+    assert slots_set(events)["finder_question"]["need"] == "I need a present she's into yoga"
+
+
+async def test_the_fallback_leaves_a_question_asked_earlier_alone() -> None:
+    _, slots = await search("I need a present")
+    parse = {"intent": {"name": "out_of_scope", "confidence": 0.95}, "entities": [], "text": "tell me a joke"}
+    other = {
+        "event": "bot",
+        "text": "Your order shipped.",
+        "metadata": {"utter_action": "utter_order_status"},
+    }
+    message = {"event": "user", "text": "tell me a joke", "parse_data": parse, "metadata": {}}
+    dispatcher = CollectingDispatcher()
+    await ActionStorefrontFallback().run(
+        dispatcher, tracker_from_events([other, message], slots=slots), DOMAIN
+    )
+    assert [m["response"] for m in said(dispatcher)] == ["utter_out_of_scope"]

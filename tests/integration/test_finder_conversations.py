@@ -102,3 +102,20 @@ def test_a_specific_need_gets_no_question(stack: Stack) -> None:
     for need in ("a present for my brother who cycles", "something for a beach holiday"):
         turn = chat(stack, _sender(), need)
         assert _picks(turn) and not any(r.startswith("utter_finder_ask") for r in turn.responses), need
+
+
+def test_a_typed_answer_to_the_question_is_added_to_the_need(stack: Stack) -> None:
+    sender = _sender()
+    assert chat(stack, sender, "something in merino").responses == ["utter_finder_ask_use"]
+    turn = chat(stack, sender, "for the office")
+    assert turn.actions[0] == "action_product_search" and _picks(turn)
+    assert turn.slots["finder_need"] == "something in merino for the office"
+
+
+def test_typed_answers_to_a_gift_question_and_its_budget(stack: Stack) -> None:
+    sender = _sender()
+    assert chat(stack, sender, "I need a present").responses == ["utter_finder_ask_interest"]
+    assert chat(stack, sender, "he likes hiking").responses == ["utter_finder_ask_budget"]
+    turn = chat(stack, sender, "under 100")
+    assert 2 <= len(_picks(turn)) <= 3
+    assert turn.slots["finder_need"] == "I need a present he likes hiking under 100"
