@@ -20,7 +20,8 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.back_in_stock import alert_request, cancel_alert, offer_alert, start_alert
-from actions.finder import LATEST_SLOT, NeedAnswer, answer_need
+from actions.finder import LATEST_SLOT, answer_need
+from actions.finder_questions import ANSWER_ENTITY, QUESTION_SLOT, pending_need
 from actions.formatting import listing, money
 from actions.looks import answer_look, asks_for_the_look, look_product
 from actions.product_compare import compare_products, named_products, utter_comparison
@@ -105,20 +106,20 @@ class ActionProductSearch(Action):
                 dispatcher.utter_message(response="utter_product_results_next", buttons=buttons)
                 return []
         filters = self._filters(tracker)
-        text = tracker.latest_message.get("text") or ""
-        needs = not text.startswith("/") and bool(filters or parse_need(text).query)
-        finder = NeedAnswer(None, vague=not needs)
+        question = tracker.get_slot(QUESTION_SLOT)
+        need, asked = pending_need(question, self._answer(tracker))
+        needs = bool(need) and bool(filters or parse_need(need).query)
         if needs:
-            finder = await answer_need(dispatcher, tracker, text, filters)
+            finder = await answer_need(dispatcher, tracker, need, filters, asked)
             if finder.events is not None:
                 return finder.events
         result = await query_store(find_products, filters=filters, limit=RESULTS_SHOWN)
+        done: List[EventType] = [SlotSet(QUESTION_SLOT, None)] if question else []
         if not result.hits:
             buttons = [_button(name, "product_search", {"category": name}) for name in result.categories]
-            asked = filters or not finder.vague
-            response = "utter_product_no_results" if asked else "utter_product_search_ask"
+            response = "utter_product_no_results" if filters or needs else "utter_product_search_ask"
             dispatcher.utter_message(response=response, buttons=buttons)
-            return []
+            return done
         dispatcher.utter_message(
             response="utter_product_results_relaxed" if result.relaxed else "utter_product_results"
         )
@@ -130,7 +131,16 @@ class ActionProductSearch(Action):
             )  # fmt: skip
         buttons = [_button(hit.title, "product_stock", {"product": hit.handle}) for hit in result.hits]
         dispatcher.utter_message(response="utter_product_results_next", buttons=buttons)
-        return []
+        return done
+
+    @staticmethod
+    def _answer(tracker: Tracker) -> str:
+        """What the shopper said: their typed words, or the answer a finder question's button carries."""
+        button = _entity(tracker, ANSWER_ENTITY)
+        if button is not None:
+            return str(button["value"])
+        text = tracker.latest_message.get("text") or ""
+        return "" if text.startswith("/") else text
 
     @staticmethod
     def _filters(tracker: Tracker) -> Dict[str, Any]:

@@ -23,6 +23,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.finder import answer_typed
 from actions.handoff import perform_handoff
 from actions.questions import answer_question, pending_answer
 from store.codes import HandoffReason
@@ -103,6 +104,9 @@ class ActionStorefrontFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         latest = tracker.latest_message or {}
+        answered = await answer_typed(dispatcher, tracker)
+        if answered is not None:  # "for the office" right after the finder's "what will it be for?"
+            return answered
         if not is_unclear(latest):
             dispatcher.utter_message(response="utter_out_of_scope")
             return []

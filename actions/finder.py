@@ -27,6 +27,16 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.cart_links import cart_link
+from actions.finder_questions import (
+    CHOICES_SHOWN,
+    INTEREST,
+    QUESTION_SLOT,
+    ask,
+    asked_just_now,
+    next_question,
+    pending_need,
+    tagged,
+)
 from actions.formatting import listing, money
 from actions.gifts import is_gift, utter_gift_next
 from actions.looks import look_buttons
@@ -36,7 +46,8 @@ from core import clock
 from store.bundles import with_a_look
 from store.gifts import GiftOptions, gift_options
 from store.info import store_info
-from store.recommend import Recommendation, parse_need, recommend, tag_text
+from store.interests import interest_choices
+from store.recommend import Recommendation, recommend, tag_text
 from store.recommendation_log import record_shown
 
 SHOWN_AT_ONCE = 3
@@ -114,18 +125,14 @@ def why_response(rec: Recommendation) -> str:
 
 
 def shown_events(need: str, shown: Sequence[str], latest: Sequence[Recommendation]) -> List[EventType]:
+    """The need, every product shown for it and the latest ones; no question is pending."""
     handles = [rec.handle for rec in latest]
     return [
         SlotSet(NEED_SLOT, need),
         SlotSet(SHOWN_SLOT, [*shown, *handles]),
         SlotSet(LATEST_SLOT, handles),
+        SlotSet(QUESTION_SLOT, None),
     ]
-
-
-def too_vague(need: str, found: Sequence[Recommendation]) -> bool:
-    """A need that names no kind of product and none of whose words is an attribute the products
-    have ("what's new"): better one short question than three products that share a word."""
-    return not parse_need(need).categories and not any(rec.reasons for rec in found)
 
 
 FILTERS = ("size", "color", "category")
@@ -134,28 +141,50 @@ FILTERS = ("size", "color", "category")
 
 @dataclass(frozen=True)
 class NeedAnswer:
-    """The events of the products shown (``None``: nothing shown), and whether that was because
-    the need was too vague to recommend for (ask what for) rather than because nothing fits."""
+    """The events of the products shown or the question asked (``None``: nothing in stock fits)."""
 
     events: Optional[List[EventType]]
-    vague: bool = False
 
 
 async def answer_need(
-    dispatcher: CollectingDispatcher, tracker: Tracker, need: str, filters: Dict[str, Any]
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    need: str,
+    filters: Dict[str, Any],
+    asked: Sequence[str] = (),
 ) -> NeedAnswer:
-    """Recommend for a new need, unless nothing in stock fits or the need is too vague.
+    """Recommend for a need, ask one short question first when it is too vague
+    (:mod:`actions.finder_questions`), or nothing when nothing in stock fits.
 
-    ``filters`` are the search's (entities and budget): any of them makes the need specific enough.
+    ``filters`` are the search's (entities and budget); ``asked`` the questions already asked
+    for the need. "Show more" after a question ranks the need as it is.
     """
     kept = {k: v for k, v in filters.items() if k in FILTERS}
-    found = await query_store(find_for_need, conversation_id=tracker.sender_id, need=need, **kept)
-    if not found.recommendations:
+    fitting = await query_store(recommend, need=need, limit=SHOWN_AT_ONCE, **kept)
+    if not fitting:
         return NeedAnswer(None)
-    if not filters and too_vague(need, found.recommendations):
-        return NeedAnswer(None, vague=True)
+    question = next_question(need, filters, asked, tagged=tagged(fitting))
+    if question is not None:
+        choices = []
+        if question == INTEREST:
+            choices = await query_store(interest_choices, need=need, limit=CHOICES_SHOWN)
+        asking = ask(dispatcher, need, question, choices, asked)
+        return NeedAnswer([*shown_events(need, (), []), SlotSet(FILTERS_SLOT, kept or None), *asking])
+    found = await query_store(find_for_need, conversation_id=tracker.sender_id, need=need, **kept)
     utter_recommendations(dispatcher, tracker, found)
     return NeedAnswer([*shown_events(need, (), found.recommendations), SlotSet(FILTERS_SLOT, kept or None)])
+
+
+async def answer_typed(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
+    """A typed answer to the finder's question just asked that the NLU could not place ("for the
+    office"): added to the need and answered; ``None`` when no question was just asked or nothing
+    fits the need with the answer."""
+    question = tracker.get_slot(QUESTION_SLOT)
+    text = str(tracker.latest_message.get("text") or "")
+    if not question or text.startswith("/") or not asked_just_now(tracker):
+        return None
+    need, asked = pending_need(question, text)
+    return (await answer_need(dispatcher, tracker, need, {}, asked)).events
 
 
 class ActionFinderMore(Action):

@@ -83,6 +83,8 @@ class Vocabulary:
     kinds: dict[str, tuple[str, ...]]
     attributes: frozenset[str]
     """Every attribute tag a need word may ask for (``waterproof``, ``gift-friendly``), as written."""
+    interests: tuple[str, ...]
+    """The attribute tags a vague need is asked about (``hiking``, ``yoga``), as written."""
 
 
 @lru_cache(maxsize=1)
@@ -94,7 +96,8 @@ def needs_vocabulary() -> Vocabulary:
     ignored = frozenset(stem(w) for w in spec["ignored"]) | STOPWORDS
     kinds = {stem(form): tuple(v) for k, v in spec["kinds"].items() for form in (k, k + "s")}
     attributes = frozenset(tag for v in spec["expansions"].values() for tag in v)
-    return Vocabulary(expansions, audiences, ignored, kinds, attributes)
+    interests = tuple(spec.get("interests") or ())
+    return Vocabulary(expansions, audiences, ignored, kinds, attributes, interests)
 
 
 def best_for(tags: Sequence[str]) -> tuple[str, ...]:
@@ -248,7 +251,8 @@ def parse_need(text: str) -> Need:
     return Need(tuple(query), frozenset(query), audience, tuple(dict.fromkeys(categories)))
 
 
-def _suits(product: Candidate, audience: Optional[str]) -> bool:
+def suits(product: Candidate, audience: Optional[str]) -> bool:
+    """Whether the product is cut for the audience (untagged products and an unknown audience: yes)."""
     cut_for = {t[len(AUDIENCE_TAG) :] for t in product.tags if t.startswith(AUDIENCE_TAG)}
     return not cut_for or audience is None or audience in cut_for
 
@@ -320,7 +324,7 @@ def recommend(
     ranked = []
     for product in index.candidates:
         score = scores.get(product.handle, 0.0) if parsed.query else _bestseller(product)
-        if (parsed.query and score <= 0) or product.handle in exclude or not _suits(product, audience):
+        if (parsed.query and score <= 0) or product.handle in exclude or not suits(product, audience):
             continue
         if category and not _in_category(product, category):
             continue

@@ -68,3 +68,54 @@ def test_a_need_nothing_fits_is_told_so_with_categories_and_a_person(stack: Stac
     assert turn.responses == ["utter_product_no_results"]
     assert {"title": "Talk to a person", "payload": "/human_handoff"} in turn.buttons()
     assert "recommended_products" not in turn.slots
+
+
+def test_a_vague_gift_is_asked_its_interest_then_budget_then_gets_matching_picks(stack: Stack) -> None:
+    sender = _sender()
+    asked = chat(stack, sender, "looking for a gift for my dad")
+    assert asked.actions[0] == "action_product_search" and asked.responses == ["utter_finder_ask_interest"]
+    hiking = next(b["payload"] for b in asked.buttons() if b["title"] == "hiking")
+    budget = chat(stack, sender, hiking)
+    assert budget.responses == ["utter_finder_ask_budget"] and not _picks(budget)
+    under_100 = next(b["payload"] for b in budget.buttons() if b["title"] == "Under 100")
+    turn = chat(stack, sender, under_100)
+    assert 2 <= len(_picks(turn)) <= 3
+    assert any(r.startswith("utter_finder_gift_next") for r in turn.responses)
+    assert not any(r.startswith("utter_ask") for r in turn.responses)  # never the recipient's size
+    picks = turn.text.splitlines()[1 : 1 + len(_picks(turn))]
+    assert all("hiking" in line for line in picks), picks
+    assert turn.slots["finder_need"] == "looking for a gift for my dad hiking under 100"
+    assert turn.slots["finder_question"] is None
+
+
+def test_just_show_me_ideas_after_a_question_shows_picks_at_once(stack: Stack) -> None:
+    sender = _sender()
+    asked = chat(stack, sender, "I need a present")
+    assert asked.responses == ["utter_finder_ask_interest"]
+    skip = next(b["payload"] for b in asked.buttons() if b["title"] == "Just show me ideas")
+    turn = chat(stack, sender, skip)
+    assert turn.actions[0] == "action_finder_more" and 2 <= len(_picks(turn)) <= 3
+    assert turn.slots["finder_question"] is None
+
+
+def test_a_specific_need_gets_no_question(stack: Stack) -> None:
+    for need in ("a present for my brother who cycles", "something for a beach holiday"):
+        turn = chat(stack, _sender(), need)
+        assert _picks(turn) and not any(r.startswith("utter_finder_ask") for r in turn.responses), need
+
+
+def test_a_typed_answer_to_the_question_is_added_to_the_need(stack: Stack) -> None:
+    sender = _sender()
+    assert chat(stack, sender, "something in merino").responses == ["utter_finder_ask_use"]
+    turn = chat(stack, sender, "for the office")
+    assert turn.actions[0] == "action_product_search" and _picks(turn)
+    assert turn.slots["finder_need"] == "something in merino for the office"
+
+
+def test_typed_answers_to_a_gift_question_and_its_budget(stack: Stack) -> None:
+    sender = _sender()
+    assert chat(stack, sender, "I need a present").responses == ["utter_finder_ask_interest"]
+    assert chat(stack, sender, "he likes hiking").responses == ["utter_finder_ask_budget"]
+    turn = chat(stack, sender, "under 100")
+    assert 2 <= len(_picks(turn)) <= 3
+    assert turn.slots["finder_need"] == "I need a present he likes hiking under 100"
