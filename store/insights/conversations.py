@@ -189,8 +189,14 @@ def read_conversations(connection: Connection, *, start: datetime, end: datetime
             .distinct()
         )
     ]
+    conversations = [c for c in _conversations_of(connection, senders) if start <= c.started_at < end]
+    return sorted(conversations, key=lambda c: (c.started_at, c.conversation_id))
+
+
+def _conversations_of(connection: Connection, senders: Iterable[str]) -> List[Conversation]:
+    """Every conversation session of these senders (all their events, in id order)."""
     rows: List[Tuple[str, str, Optional[float], Optional[str], Optional[str]]] = []
-    for chunk in _chunks(sorted(senders)):
+    for chunk in _chunks(sorted(set(senders))):
         query = (
             sa.select(
                 EVENTS.c.sender_id,
@@ -203,8 +209,18 @@ def read_conversations(connection: Connection, *, start: datetime, end: datetime
             .order_by(EVENTS.c.sender_id, EVENTS.c.id)
         )
         rows.extend(tuple(row) for row in connection.execute(query))  # type: ignore[misc]
-    conversations = [c for c in fold_events(rows) if start <= c.started_at < end]
-    return sorted(conversations, key=lambda c: (c.started_at, c.conversation_id))
+    return fold_events(rows)
+
+
+def rated_conversations(connection: Connection, senders: Iterable[str]) -> Dict[str, List[Conversation]]:
+    """Each sender's rated sessions, oldest first (the score and the comment are on each)."""
+    if not tracker_has_events(connection):
+        return {}
+    rated: Dict[str, List[Conversation]] = {}
+    for conversation in sorted(_conversations_of(connection, senders), key=lambda c: c.started_at):
+        if conversation.rating is not None:
+            rated.setdefault(conversation.conversation_id, []).append(conversation)
+    return rated
 
 
 def tracker_has_events(connection: Connection) -> bool:

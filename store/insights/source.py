@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from core.settings import get_settings
 from store.db import make_engine
+from store.insights.conversations import Conversation, rated_conversations
 from store.insights.metrics import Period, behind, insights
 
 
@@ -53,3 +54,9 @@ def read_behind(
             session, events, period, window=conversion_window(window_days), metric=metric,
             reason=reason, channel=channel, day=day,
         )  # fmt: skip
+
+
+def read_ratings(senders: List[str], *, tracker_url: Optional[str] = None) -> Dict[str, List[Conversation]]:
+    """:func:`store.insights.conversations.rated_conversations` over the configured tracker store."""
+    with tracker_engine(_tracker_url(tracker_url)).connect() as events:
+        return rated_conversations(events, senders)

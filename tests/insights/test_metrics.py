@@ -132,6 +132,18 @@ def test_the_lists_behind_the_numbers(kind: str, seeded_stack: Callable[[str], S
     assert listed("conversations", channel="whatsapp") == {}
 
 
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_the_console_history_shows_the_rating_given_after_the_handoff(
+    kind: str, seeded_stack: Callable[[str], Seeded]
+) -> None:
+    seeded = seeded_stack(kind)
+    found = Console(seeded.stack, "Lee").get("api/history", q="")
+    assert found.status_code == 200, found.text
+    rows = {row["id"]: row for row in found.json()["handoffs"]}
+    row = rows[seeded.handoff["id"]]
+    assert (row["conversation_id"], row["rating"], row["rating_comment"]) == (seeded.ids["helped"], 2, None)
+
+
 def test_the_api_refuses_bad_input_and_strangers(seeded_stack: Callable[[str], Seeded]) -> None:
     stack = seeded_stack("sqlite").stack
     api = ApiClient(stack)

@@ -64,6 +64,11 @@ async function insertCanned() {
 }
 
 // ---- history -------------------------------------------------------------------------------
+function ratingText(item) {
+  if (item.rating == null) return "-";
+  return item.rating_comment ? `${item.rating}/5: ${item.rating_comment}` : `${item.rating}/5`;
+}
+
 export async function searchHistory(event, open) {
   if (event) event.preventDefault();
   const q = encodeURIComponent($("history-q").value.trim());
@@ -79,7 +84,7 @@ export async function searchHistory(event, open) {
       const when = new Date(item.created_at).toLocaleString();
       const who = item.resolved_by ? `${item.claimed_by || "-"} (closed by ${item.resolved_by})` : (item.claimed_by || "-");
       for (const [label, text] of [["When", when], ["Shopper", shopperName(item)], ["Reason", item.reason.replace(/_/g, " ")],
-        ["Status", item.status], ["Handled by", who], ["Messages", item.messages]]) {
+        ["Status", item.status], ["Handled by", who], ["Messages", item.messages], ["Rating", ratingText(item)]]) {
         const td = el("td", "", text);
         td.dataset.label = label;
         tr.append(td);
