@@ -17,6 +17,9 @@ from actions.finder_questions import BUDGET, INTEREST, next_question
 from tests.actions.catalog_support import DOMAIN, catalog_store, entity, make_tracker, said  # noqa: F401
 from tests.support.trackers import tracker_from_events
 
+# The searches below read the sample store (the session's, never var/store.db).
+pytestmark = pytest.mark.usefixtures("catalog_store")
+
 PICKS = {"utter_finder_pick_because", "utter_finder_pick_material", "utter_finder_pick"}
 
 
