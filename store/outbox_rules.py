@@ -81,6 +81,12 @@ def recipient_place(session: Session, message: OutboxMessage) -> tuple[Optional[
     return country or store_country(session), zone or store_timezone(session)
 
 
+def weekly_cap_for(session: Session, *, channel: Channel, address: str, config: MessagingConfig) -> int:
+    """The weekly marketing cap that applies to ``address`` (its phone number's market, else the store's)."""
+    country = _phone_place(address)[0] if channel in (Channel.SMS, Channel.WHATSAPP) else None
+    return config.market(country or store_country(session)).weekly_marketing_cap
+
+
 def quiet_until(local_now: datetime, start, end) -> Optional[datetime]:
     """None inside ``start``-``end`` local time, else the next ``start`` (aware, local)."""
     if start <= local_now.time() < end:
@@ -149,4 +155,4 @@ def decide(session: Session, message: OutboxMessage, *, now: datetime, config: M
     return Decision("send")
 
 
-__all__ = ["Decision", "decide", "quiet_until", "recipient_place"]
+__all__ = ["Decision", "decide", "quiet_until", "recipient_place", "weekly_cap_for"]
