@@ -226,7 +226,9 @@ class ActionBackInStockSubscribe(Action):
         if not made:
             dispatcher.utter_message(response="utter_back_in_stock_already_back", product=target["title"])
         else:
-            cancel_button = alert_payload("cancel", target["product"], target.get("size"), target.get("color"))
+            cancel_button = alert_payload(
+                "cancel", target["product"], target.get("size"), target.get("color")
+            )
             dispatcher.utter_message(
                 response="utter_back_in_stock_subscribed", product=_item(target["title"], target["variant"]),
                 contact=contact, cancel_payload=cancel_button,

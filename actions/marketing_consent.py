@@ -28,7 +28,16 @@ from actions.store_access import answers_store_failure, query_store, query_store
 from core import clock
 from core.responses import response_text
 from store.back_in_stock import subscriptions_of
-from store.consent import Channel, Purpose, Source, grant, may_ask, normalize_address, withdraw, withdraw_marketing
+from store.consent import (
+    Channel,
+    Purpose,
+    Source,
+    grant,
+    may_ask,
+    normalize_address,
+    withdraw,
+    withdraw_marketing,
+)
 from store.info import store_country
 from store.messaging_config import messaging_config
 from store.outbox_rules import weekly_cap_for
@@ -48,16 +57,27 @@ def contact_channel(contact: str, conversation_id: str) -> Channel:
     return Channel.SMS if conversation_id.startswith("twilio:") else Channel.WHATSAPP
 
 
-def marketing_offer(session: Session, *, channel: Channel, contact: str, now: datetime) -> Optional[Dict[str, Any]]:
+def marketing_offer(
+    session: Session, *, channel: Channel, contact: str, now: datetime
+) -> Optional[Dict[str, Any]]:
     """What to ask about (channel, address, the weekly cap it promises), None when not to ask."""
     config = messaging_config(session)
     address = normalize_address(channel, contact, region=store_country(session))
     if not may_ask(
-        session, channel=channel, address=address, now=now, ask_again_after=timedelta(days=config.ask_again_after_days)
+        session,
+        channel=channel,
+        address=address,
+        now=now,
+        ask_again_after=timedelta(days=config.ask_again_after_days),
     ):
         return None
-    return {"channel": channel.value, "address": address, "contact": contact.strip(),
-            "weekly_cap": weekly_cap_for(session, channel=channel, address=address, config=config)}  # fmt: skip
+    weekly_cap = weekly_cap_for(session, channel=channel, address=address, config=config)
+    return {
+        "channel": channel.value,
+        "address": address,
+        "contact": contact.strip(),
+        "weekly_cap": weekly_cap,
+    }
 
 
 async def marketing_question(tracker: Tracker, contact: Optional[str]) -> Dict[str, Any]:
@@ -92,7 +112,9 @@ class ActionAskMarketingConsent(Action):
 def record_answer(session: Session, *, offer: Dict[str, Any], answer: bool, now: datetime) -> bool:
     """Write the shopper's yes or no to the ledger with the words shown; True when it is a yes."""
     channel = Channel(offer["channel"])
-    common = dict(channel=channel, address=offer["address"], purpose=Purpose.MARKETING, source=Source.CHAT, now=now)
+    common = dict(
+        channel=channel, address=offer["address"], purpose=Purpose.MARKETING, source=Source.CHAT, now=now
+    )
     if answer:
         grant(session, wording=offer.get("wording", ""), **common)  # type: ignore[arg-type]
     else:
@@ -123,7 +145,7 @@ def conversation_contacts(tracker: Tracker) -> List[tuple[Channel, str]]:
     if verified_email(tracker):
         contacts.append((Channel.EMAIL, str(verified_email(tracker))))
     phone = verified_phone(tracker)
-    if phone and not contacts[0][0] in (Channel.WHATSAPP, Channel.SMS):
+    if phone and contacts[0][0] not in (Channel.WHATSAPP, Channel.SMS):
         contacts.append((Channel.WHATSAPP, phone))
     return contacts
 
@@ -133,13 +155,14 @@ def withdraw_for_conversation(
 ) -> int:
     """Withdraw marketing on ``contacts`` and on the contacts of the conversation's alerts."""
     alerts = [
-        (contact_channel(s.contact, conversation_id), s.contact) for s in subscriptions_of(session, conversation_id)
+        (contact_channel(s.contact, conversation_id), s.contact)
+        for s in subscriptions_of(session, conversation_id)
     ]
     return withdraw_marketing(session, contacts=[*contacts, *alerts], source=Source.CHAT, now=now)
 
 
 class ActionWithdrawMarketingConsent(Action):
-    """"Stop sending me offers": withdraw marketing consent everywhere we know, and say so."""
+    """Withdraw on "stop sending me offers": marketing consent everywhere we know, and say so."""
 
     def name(self) -> str:
         return "action_withdraw_marketing_consent"

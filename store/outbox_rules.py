@@ -126,7 +126,10 @@ def decide(session: Session, message: OutboxMessage, *, now: datetime, config: M
     requested = bool((message.params or {}).get("requested"))  # the shopper asked for this one message
     if state.withdrawn:
         return Decision("skip", "consent_withdrawn")
-    if channel in (Channel.SMS, Channel.WHATSAPP) and e164(message.recipient.removeprefix("whatsapp:"), store_country(session)) is None:
+    if (
+        channel in (Channel.SMS, Channel.WHATSAPP)
+        and e164(message.recipient.removeprefix("whatsapp:"), store_country(session)) is None
+    ):
         return Decision("skip", "no_phone_number")
     if not (requested or may_message(session, channel=channel, address=message.recipient, purpose=purpose)):
         return Decision("skip", "no_consent")
@@ -183,9 +186,17 @@ def fallback_email(session: Session, message: OutboxMessage) -> Optional[str]:
     customer = session.get(Customer, message.customer_id) if message.customer_id is not None else None
     if customer is None and message.channel in (Channel.SMS.value, Channel.WHATSAPP.value):
         key = phone_key(message.recipient)
-        found = session.execute(
-            select(Customer).where(Customer.phone_key == key, Customer.email.is_not(None)).order_by(Customer.id)
-        ).scalars().first() if key else None
+        found = (
+            session.execute(
+                select(Customer)
+                .where(Customer.phone_key == key, Customer.email.is_not(None))
+                .order_by(Customer.id)
+            )
+            .scalars()
+            .first()
+            if key
+            else None
+        )
         customer = found
     if customer is not None and customer.email:
         return normalize_email(customer.email)
@@ -243,8 +254,8 @@ def reroute_to_email(
 __all__ = [
     "Decision",
     "decide",
-    "falls_back_to_email",
     "fallback_email",
+    "falls_back_to_email",
     "quiet_until",
     "recipient_place",
     "reroute_to_email",

@@ -123,7 +123,10 @@ async def test_a_typed_contact_must_be_an_email(typed: str, expected: Dict[str, 
 async def test_consent_is_an_explicit_yes_only() -> None:
     form, dispatcher, tracker = ValidateBackInStockForm(), CollectingDispatcher(), make_tracker()
     no_offer = {"marketing_consent": "not_asked", "marketing_consent_offer": None}  # no contact to ask about
-    assert await form.validate_alert_consent(True, dispatcher, tracker, DOMAIN) == {"alert_consent": True, **no_offer}
+    assert await form.validate_alert_consent(True, dispatcher, tracker, DOMAIN) == {
+        "alert_consent": True,
+        **no_offer,
+    }
     assert await form.validate_alert_consent("yes", dispatcher, tracker, DOMAIN) == {
         "alert_consent": False, **no_offer,
     }  # fmt: skip
@@ -145,7 +148,13 @@ async def test_with_consent_the_subscription_is_stored_shown_and_cancellable(ord
     assert _payload_entities(messages[0]["cancel_payload"]) == {**SHELL, "stock_alert": "cancel"}
     assert events == [
         SlotSet(s, None)
-        for s in ("stock_alert_target", "alert_contact", "alert_consent", "marketing_consent", "marketing_consent_offer")
+        for s in (
+            "stock_alert_target",
+            "alert_contact",
+            "alert_consent",
+            "marketing_consent",
+            "marketing_consent_offer",
+        )
     ]
     assert _rows(order_store) == [(skus[0], "shopper-1", "email", "anna@example.com", "active")]
 

@@ -21,7 +21,7 @@ from tests.actions.test_back_in_stock import skus  # noqa: F401 (fixture: the so
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=timezone.utc)
 ANNA = "anna@example.com"
 ASKED = (
-    'One more thing: besides this alert, would you like occasional offers and reminders from us at '
+    "One more thing: besides this alert, would you like occasional offers and reminders from us at "
     'anna@example.com? At most 2 a week, and you can say "stop sending me offers" at any time.'
 )
 OFFER = {"channel": "email", "address": ANNA, "contact": ANNA, "weekly_cap": 2}
@@ -53,11 +53,17 @@ async def after_yes(contact: str = ANNA, sender: str = "shopper-1") -> Dict[str,
     tracker = make_tracker(slots={"alert_contact": contact}, active_loop="back_in_stock_form")
     tracker.sender_id = sender
     with clock.pinned(NOW):
-        return await ValidateBackInStockForm().validate_alert_consent(True, CollectingDispatcher(), tracker, DOMAIN)
+        return await ValidateBackInStockForm().validate_alert_consent(
+            True, CollectingDispatcher(), tracker, DOMAIN
+        )
 
 
 async def test_after_a_yes_to_the_alert_the_offers_question_is_due(order_store: str) -> None:
-    assert await after_yes() == {"alert_consent": True, "marketing_consent": None, "marketing_consent_offer": OFFER}
+    assert await after_yes() == {
+        "alert_consent": True,
+        "marketing_consent": None,
+        "marketing_consent_offer": OFFER,
+    }
 
 
 async def test_the_question_says_what_the_shopper_gets_and_the_words_are_kept() -> None:
@@ -69,14 +75,19 @@ async def test_the_question_says_what_the_shopper_gets_and_the_words_are_kept() 
     assert [e["value"] for e in events] == [{**OFFER, "wording": ASKED}]
 
 
-@pytest.mark.parametrize("typed, answer", [("sure", True), ("yes please", True), ("no thanks", False),
-                                           ("nah", False), ("what colours does it come in?", None)])  # fmt: skip
+@pytest.mark.parametrize(
+    "typed, answer",
+    [("sure", True), ("yes please", True), ("no thanks", False), ("nah", False),
+     ("what colours does it come in?", None)],
+)  # fmt: skip
 async def test_typed_answers_are_understood(typed: str, answer) -> None:
     tracker = make_tracker(
         text=typed, intent="inform", active_loop="back_in_stock_form",
         slots={"requested_slot": "marketing_consent", "marketing_consent_offer": OFFER},
     )  # fmt: skip
-    extracted = await ValidateBackInStockForm().extract_marketing_consent(CollectingDispatcher(), tracker, DOMAIN)
+    extracted = await ValidateBackInStockForm().extract_marketing_consent(
+        CollectingDispatcher(), tracker, DOMAIN
+    )
     assert extracted == ({} if answer is None else {"marketing_consent": answer})
 
 
@@ -160,6 +171,8 @@ async def test_a_widget_shopper_withdraws_on_the_email_they_signed_in_with(order
     tracker = make_tracker(text="unsubscribe me", intent="stop_marketing", metadata=metadata)
     with clock.pinned(NOW):
         await ActionWithdrawMarketingConsent().run(CollectingDispatcher(), tracker, DOMAIN)
-    assert ledger(order_store, Channel.EMAIL, ANNA) == [("marketing", "chat", ASKED, NOW - timedelta(days=10), NOW, "chat")]
+    assert ledger(order_store, Channel.EMAIL, ANNA) == [
+        ("marketing", "chat", ASKED, NOW - timedelta(days=10), NOW, "chat")
+    ]
     # the widget conversation itself is recorded too, so nothing is ever pushed to it
     assert [row[4] for row in ledger(order_store, Channel.WIDGET, "shopper-1")] == [NOW]

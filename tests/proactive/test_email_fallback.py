@@ -24,11 +24,14 @@ from store.models import Customer
 from store.outbox import list_messages
 from tests.proactive.conftest import NOW
 from tests.proactive.test_outbox import queue
-from tests.proactive.test_worker import graph, rows, run, smtp, twilio, worker  # noqa: F401 (fixtures)
+from tests.proactive.test_worker import rows, run
 
 BEN_EMAIL, BEN_PHONE = "ben.buyer@example.com", "+12125550102"
 REMINDER = {"product": "Merino Trail Socks", "weeks": "9"}
-FOOTER = "You get this email because you agreed to hear from Northwind. To stop these emails, write to help@northwind-outfitters.example."
+FOOTER = (
+    "You get this email because you agreed to hear from Northwind. To stop these emails, write to"
+    " help@northwind-outfitters.example."
+)
 
 
 @pytest.fixture
@@ -36,7 +39,9 @@ def ben(db) -> Customer:
     customer = db.execute(select(Customer).where(Customer.email == BEN_EMAIL)).scalar_one()
     state = consent_state(db, channel=Channel.EMAIL, address=BEN_EMAIL, purpose=Purpose.MARKETING)
     assert state.granted and state.source == "shopify_import"
-    assert not consent_state(db, channel=Channel.WHATSAPP, address=BEN_PHONE, purpose=Purpose.MARKETING).granted
+    assert not consent_state(
+        db, channel=Channel.WHATSAPP, address=BEN_PHONE, purpose=Purpose.MARKETING
+    ).granted
     return customer
 
 
@@ -53,7 +58,7 @@ def grant_whatsapp(db) -> None:
           wording="Offers on WhatsApp?", now=NOW - timedelta(days=3))  # fmt: skip
 
 
-def the_mail(smtp) -> tuple:  # noqa: F811
+def the_mail(smtp) -> tuple:
     [mail] = smtp.received
     return mail.mail_from, mail.rcpt_tos, mail.message
 
@@ -71,7 +76,7 @@ def body(message) -> str:
     ],
 )
 async def test_a_reminder_whatsapp_cannot_carry_goes_by_email(
-    db, ben, worker, graph, smtp, setup, reason  # noqa: F811
+    db, ben, worker, graph, smtp, setup, reason
 ) -> None:
     setup(db)
     reminder(db, ben)
@@ -99,7 +104,7 @@ async def test_a_reminder_whatsapp_cannot_carry_goes_by_email(
     assert len(smtp.received) == 1
 
 
-async def test_an_order_update_without_a_number_goes_by_email(db, ben, worker, graph, twilio, smtp) -> None:  # noqa: F811
+async def test_an_order_update_without_a_number_goes_by_email(db, ben, worker, graph, twilio, smtp) -> None:
     shipped = {"order": "#1001", "carrier": "UPS", "tracking": "https://ups.example/1Z999"}
     queue(db, "1001", channel="sms", recipient="not a number", params=shipped, customer_id=ben.id)
     db.commit()
@@ -113,32 +118,46 @@ async def test_an_order_update_without_a_number_goes_by_email(db, ben, worker, g
     assert rows(db)["1001"].reason == "email_fallback from sms: no_phone_number"
 
 
-async def test_without_email_consent_the_message_is_skipped_as_before(db, ben, worker, graph, smtp) -> None:  # noqa: F811
-    withdraw(db, channel=Channel.EMAIL, address=BEN_EMAIL, purpose=Purpose.MARKETING, source=Source.CHAT, now=NOW)
+async def test_without_email_consent_the_message_is_skipped_as_before(db, ben, worker, graph, smtp) -> None:
+    withdraw(
+        db, channel=Channel.EMAIL, address=BEN_EMAIL, purpose=Purpose.MARKETING, source=Source.CHAT, now=NOW
+    )
     reminder(db, ben)
     db.commit()
     await run(worker)
     row = rows(db)["socks"]
-    assert (row.status, row.channel, row.recipient, row.reason) == ("skipped", "whatsapp", BEN_PHONE, "no_consent")
+    assert (row.status, row.channel, row.recipient, row.reason) == (
+        "skipped",
+        "whatsapp",
+        BEN_PHONE,
+        "no_consent",
+    )
     assert smtp.received == [] and graph.requests == []
     assert list_messages(db)[0].fallback_from is None
 
 
-async def test_a_stop_on_whatsapp_is_not_routed_around_by_email(db, ben, worker, graph, smtp) -> None:  # noqa: F811
+async def test_a_stop_on_whatsapp_is_not_routed_around_by_email(db, ben, worker, graph, smtp) -> None:
     grant_whatsapp(db)
-    withdraw(db, channel=Channel.WHATSAPP, address=BEN_PHONE, purpose=Purpose.MARKETING, source=Source.KEYWORD,
-             now=NOW - timedelta(days=1))  # fmt: skip
+    stop = dict(channel=Channel.WHATSAPP, address=BEN_PHONE, purpose=Purpose.MARKETING, source=Source.KEYWORD)
+    withdraw(db, now=NOW - timedelta(days=1), **stop)  # type: ignore[arg-type]
     reminder(db, ben)
     db.commit()
     await run(worker)
     assert rows(db)["socks"].reason == "consent_withdrawn" and smtp.received == []
 
 
-async def test_a_requested_alert_needs_email_consent_to_switch(db, worker, graph, smtp) -> None:  # noqa: F811
+async def test_a_requested_alert_needs_email_consent_to_switch(db, worker, graph, smtp) -> None:
     # Ava asked for one WhatsApp message (the alert): that is not consent to email her
-    stock = {"product": "Trail Sock", "variant": "M / Blue", "url": "u", "requested": "back_in_stock_subscription:1"}
+    stock = {
+        "product": "Trail Sock",
+        "variant": "M / Blue",
+        "url": "u",
+        "requested": "back_in_stock_subscription:1",
+    }
     ava = db.execute(select(Customer).where(Customer.email == "ava.shopper@example.com")).scalar_one()
-    withdraw(db, channel=Channel.EMAIL, address=ava.email, purpose=Purpose.MARKETING, source=Source.CHAT, now=NOW)
+    withdraw(
+        db, channel=Channel.EMAIL, address=ava.email, purpose=Purpose.MARKETING, source=Source.CHAT, now=NOW
+    )
     queue(db, "SKU-1", trigger="back_in_stock", purpose="marketing", recipient="+14155550101",
           response="utter_proactive_back_in_stock", params=stock)  # fmt: skip
     db.commit()
@@ -148,7 +167,7 @@ async def test_a_requested_alert_needs_email_consent_to_switch(db, worker, graph
     assert smtp.received == []
 
 
-async def test_the_email_waits_for_the_shoppers_morning(db, ben, worker, graph, smtp) -> None:  # noqa: F811
+async def test_the_email_waits_for_the_shoppers_morning(db, ben, worker, graph, smtp) -> None:
     night = NOW.replace(hour=3)  # 23:00 in New York (Ben's orders ship in the US, the store's zone)
     reminder(db, ben, due_at=night)
     db.commit()
@@ -170,16 +189,23 @@ def test_the_outbox_list_shows_the_channel_used_and_why(db, ben, engine) -> None
     row = reminder(db, ben)
     row.channel, row.recipient, row.status = "email", BEN_EMAIL, "sent"
     row.reason = "email_fallback from whatsapp: no_consent"
-    row.params = {**REMINDER, "fallback": {"channel": "whatsapp", "recipient": BEN_PHONE, "reason": "no_consent"}}
+    row.params = {
+        **REMINDER,
+        "fallback": {"channel": "whatsapp", "recipient": BEN_PHONE, "reason": "no_consent"},
+    }
     db.commit()
     result = subprocess.run(
         [sys.executable, "-m", "store", "outbox", "list", "--json"], cwd=PROJECT_ROOT, capture_output=True,
         text=True, env={**os.environ, "DATABASE_URL": str(engine.url)}, check=True,
     )  # fmt: skip
     [shown] = [json.loads(line) for line in result.stdout.splitlines()]
-    assert {k: shown[k] for k in ("trigger", "channel", "recipient", "status", "reason", "fallback_from",
-                                  "fallback_reason")} == {  # fmt: skip
-        "trigger": "replenishment", "channel": "email", "recipient": BEN_EMAIL, "status": "sent",
-        "reason": "email_fallback from whatsapp: no_consent", "fallback_from": f"whatsapp:{BEN_PHONE}",
+    expected = {
+        "trigger": "replenishment",
+        "channel": "email",
+        "recipient": BEN_EMAIL,
+        "status": "sent",
+        "reason": "email_fallback from whatsapp: no_consent",
+        "fallback_from": f"whatsapp:{BEN_PHONE}",
         "fallback_reason": "no_consent",
-    }  # fmt: skip
+    }
+    assert {key: shown[key] for key in expected} == expected
