@@ -22,6 +22,7 @@ TRIGGERS = (
     "order_delayed",
     "order_delivered",
     "replenishment",
+    "cart_recovery",
 )
 SERVICE_TRIGGERS = frozenset({"order_shipped", "order_delayed", "order_delivered"})
 TEMPLATE_CATEGORIES = ("utility", "marketing")

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from store.db import session_scope
-from store.models import ChannelContact, ConsentRecord, OutboxMessage
+from store.models import ChannelContact, ConsentRecord, OutboxMessage, ShopperCart
 from tests.store.conftest import NOW, database_factory, store_engine  # noqa: F401 (fixtures)
 
 __all__ = ["NOW"]
@@ -23,6 +23,7 @@ def engine(store_engine: Engine) -> Iterator[Engine]:  # noqa: F811
     yield store_engine
     with session_scope(store_engine) as session:
         session.execute(delete(OutboxMessage))
+        session.execute(delete(ShopperCart))
         session.execute(delete(ChannelContact))
         session.execute(delete(ConsentRecord).where(ConsentRecord.source != "shopify_import"))
         for row in session.query(ConsentRecord).filter(ConsentRecord.withdrawn_at.is_not(None)):
