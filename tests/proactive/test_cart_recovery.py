@@ -99,9 +99,9 @@ def test_an_abandoned_cart_gets_one_nudge_on_the_consented_channel(db, shopper):
     # once per cart: not again the same day, nor the next
     assert scan_cart_recovery(db, now=NOW + timedelta(minutes=5)) == []
     assert scan_cart_recovery(db, now=NOW + timedelta(days=1)) == []
-    assert db.execute(select(OutboxMessage).where(OutboxMessage.trigger == "cart_recovery")).scalars().all() == [
-        message
-    ]
+    assert db.execute(
+        select(OutboxMessage).where(OutboxMessage.trigger == "cart_recovery")
+    ).scalars().all() == [message]
     db.commit()
 
 
@@ -177,7 +177,9 @@ def test_reporting_the_same_cart_again_does_not_restart_the_wait(db, shopper):
         lines=[CartLine(sku=variant.sku, quantity=1), CartLine(sku="NO-SUCH-SKU", quantity=3)],
         now=NOW,
     )
-    assert same is cart and cart.updated_at == REPORTED and cart.lines == [{"sku": variant.sku, "quantity": 1}]
+    assert (
+        same is cart and cart.updated_at == REPORTED and cart.lines == [{"sku": variant.sku, "quantity": 1}]
+    )
     changed = report_cart(db, conversation_id=SESSION, lines=[CartLine(sku=variant.sku, quantity=2)], now=NOW)
     assert changed is cart and cart.updated_at == NOW
     assert report_cart(db, conversation_id="f" * 32, lines=[], now=NOW) is None  # nothing to keep
@@ -202,11 +204,19 @@ def test_a_reply_within_the_window_carries_the_cart(db, shopper):
         "product": first.product.handle,
     }
     later = NOW + timedelta(hours=3)
-    assert reply_context(db, channel=Channel.WHATSAPP, address="+442079460321", conversation_id=None, now=later) == expected
-    assert reply_context(db, channel=Channel.SMS, address=PHONE, conversation_id=None, now=later) is None
-    assert reply_context(db, channel=Channel.WHATSAPP, address="+442079460999", conversation_id=None, now=later) is None
     assert (
-        reply_context(db, channel=Channel.WHATSAPP, address=PHONE, conversation_id=None, now=NOW + REPLY_WINDOW)
+        reply_context(db, channel=Channel.WHATSAPP, address="+442079460321", conversation_id=None, now=later)
+        == expected
+    )
+    assert reply_context(db, channel=Channel.SMS, address=PHONE, conversation_id=None, now=later) is None
+    assert (
+        reply_context(db, channel=Channel.WHATSAPP, address="+442079460999", conversation_id=None, now=later)
+        is None
+    )
+    assert (
+        reply_context(
+            db, channel=Channel.WHATSAPP, address=PHONE, conversation_id=None, now=NOW + REPLY_WINDOW
+        )
         is None
     )
     db.commit()
