@@ -48,7 +48,7 @@ def _known_lines(session: Session, lines: Sequence[CartLine]) -> List[Dict[str, 
     wanted = [line.sku.strip().upper() for line in lines]
     known = set(session.execute(select(Variant.sku).where(Variant.sku.in_(set(wanted)))).scalars())
     merged: Dict[str, int] = {}
-    for sku, line in zip(wanted, lines):
+    for sku, line in zip(wanted, lines, strict=True):
         if sku in known and line.quantity > 0:
             merged[sku] = merged.get(sku, 0) + line.quantity
     return [{"sku": sku, "quantity": quantity} for sku, quantity in list(merged.items())[:MAX_LINES]]

@@ -39,7 +39,7 @@ def parse_report(body: Dict[str, Any], secret: str) -> tuple[str, List[CartLine]
         CartReportError: a field is missing or malformed (400), or the customer token is not valid (401).
     """
     session_id = body.get("session_id")
-    if not valid_session_id(session_id):
+    if not isinstance(session_id, str) or not valid_session_id(session_id):
         raise CartReportError("session_id must be the chat widget's session id (32 hex characters)")
     lines = cart_lines(body)
     if lines is None:

@@ -84,7 +84,9 @@ def _whatsapp(stack: Stack, wa_id: str, text: str) -> None:
     assert reply.status_code == 200, reply.text
 
 
-async def _messages_to(graph: FakeGraphApi, wa_id: str, count: int, timeout: float = 90.0) -> List[Dict[str, Any]]:
+async def _messages_to(
+    graph: FakeGraphApi, wa_id: str, count: int, timeout: float = 90.0
+) -> List[Dict[str, Any]]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         sent = [m for m in graph.messages() if m.get("to") == wa_id]
@@ -110,7 +112,9 @@ async def test_a_widget_cart_is_nudged_on_whatsapp_and_the_reply_is_about_the_ca
     with session_scope(engine) as session:
         delay = recovery_delay(messaging_config(session))
         phone = daytime_phone(clock.now() + delay + timedelta(minutes=3))
-        customer = Customer(first_name="Cara", last_name="Lind", email=EMAIL, phone=phone, created_at=clock.now())
+        customer = Customer(
+            first_name="Cara", last_name="Lind", email=EMAIL, phone=phone, created_at=clock.now()
+        )
         session.add(customer)
         session.flush()
         grant(
@@ -149,7 +153,9 @@ async def test_a_widget_cart_is_nudged_on_whatsapp_and_the_reply_is_about_the_ca
         )
         assert reported.status_code == 200, reported.text
         with session_scope(engine) as session:
-            cart = session.execute(select(ShopperCart).where(ShopperCart.conversation_id == session_id)).scalar_one()
+            cart = session.execute(
+                select(ShopperCart).where(ShopperCart.conversation_id == session_id)
+            ).scalar_one()
             assert (cart.customer_id, cart.lines) == (customer.id, [{"sku": sku, "quantity": 1}])
             cart_id, updated_at = cart.id, cart.updated_at
 

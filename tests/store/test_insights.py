@@ -171,8 +171,8 @@ def test_the_outbox_counts_sent_replied_opted_out_and_recovered_carts(empty_engi
 
 def _cart(cart_id: int, customer: Optional[int], checked_out: Optional[datetime]) -> ShopperCart:
     return ShopperCart(
-        id=cart_id, conversation_id=f"{cart_id:032x}", customer_id=customer, lines=[{"sku": "S", "quantity": 1}],
-        created_at=DAY, updated_at=DAY, checked_out_at=checked_out,
+        id=cart_id, conversation_id=f"{cart_id:032x}", customer_id=customer,
+        lines=[{"sku": "S", "quantity": 1}], created_at=DAY, updated_at=DAY, checked_out_at=checked_out,
     )  # fmt: skip
 
 
@@ -210,8 +210,8 @@ def test_recommendations_followed_count_add_to_cart_clicks(empty_engine: Engine)
     )
     with session_scope(empty_engine) as session:
         session.add_all([
-            RecommendationShown(conversation_id="w1", need="rain jacket", handle=h, sku=sku, price=Decimal("99"),
-                                position=i, shown_at=started + timedelta(minutes=1))
+            RecommendationShown(conversation_id="w1", need="rain jacket", handle=h, sku=sku,
+                                price=Decimal("99"), position=i, shown_at=started + timedelta(minutes=1))
             for i, (h, sku) in enumerate((("shell", "JKT-1-M"), ("puffer", "JKT-2-M"), ("vest", "VST-1-M")))
         ])  # fmt: skip
         session.add_all([
@@ -219,8 +219,8 @@ def test_recommendations_followed_count_add_to_cart_clicks(empty_engine: Engine)
                           clicked_at=started + timedelta(minutes=2)),
             CartLinkClick(conversation_id="w1", handle="vest", sku="VST-1-M", cart_variant_id=3, quantity=1,
                           clicked_at=started + timedelta(days=9)),  # after the window: not followed
-            CartLinkClick(conversation_id="other", handle="puffer", sku="JKT-2-M", cart_variant_id=2, quantity=1,
-                          clicked_at=started + timedelta(minutes=3)),  # another conversation's click
+            CartLinkClick(conversation_id="other", handle="puffer", sku="JKT-2-M", cart_variant_id=2,
+                          quantity=1, clicked_at=started + timedelta(minutes=3)),  # not this conversation
         ])  # fmt: skip
     with session_scope(empty_engine) as session:
         [outcome] = outcomes_of(session, [conversation], window=timedelta(days=7)).values()
