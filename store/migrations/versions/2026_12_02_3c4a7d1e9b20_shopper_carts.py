@@ -1,4 +1,5 @@
-"""Shopper carts: the website widget's cart per conversation, for cart recovery (store/carts.py).
+"""Shopper carts: the website widget's cart per conversation, for cart recovery (store/carts.py);
+outbox messages indexed by conversation, so a reply finds the proactive message it answers.
 
 Created 2026-12-02 03:55:00.
 """
@@ -40,9 +41,15 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_shopper_carts_customer_id"), ["customer_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_shopper_carts_updated_at"), ["updated_at"], unique=False)
+    with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_outbox_messages_conversation_id"), ["conversation_id"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outbox_messages_conversation_id"))
     with op.batch_alter_table("shopper_carts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_shopper_carts_updated_at"))
         batch_op.drop_index(batch_op.f("ix_shopper_carts_customer_id"))
