@@ -1,7 +1,8 @@
 """A cart-recovery conversation end to end: the widget page reports its cart to the real Rasa server,
 the clock moves past the delay, the trigger and the worker send the nudge on the channel the shopper
 consented on (a fake WhatsApp Graph API checks the exact request), the shopper replies on WhatsApp,
-and the assistant answers about the cart's product.
+and the assistant answers about the cart's product; when they then ask for a person, the agent
+console's context says which message started the conversation.
 
 The worker's clock is pinned (past the cart's delay, at the shopper's daytime); the servers keep the
 real one. The shopper's number is picked from a few countries so that the pinned moment is daytime
@@ -39,6 +40,7 @@ from store.models import Customer, OutboxMessage, ShopperCart, Variant
 from storefront.widget_auth import issue_customer_token
 from tests.conftest import TEST_WIDGET_SECRET
 from tests.fakes.graph_api import FakeGraphApi
+from tests.handoff.console_client import Console
 from tests.support.stacks import copy_store, second_stack_env
 from tools.launcher import Stack
 
@@ -94,6 +96,17 @@ async def _messages_to(
             return sent
         await asyncio.sleep(0.3)
     raise AssertionError(f"fewer than {count} messages reached {wa_id}: {graph.messages()}")
+
+
+async def _handoff_of(console: Console, conversation: str, timeout: float = 90.0) -> Dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        reply = await asyncio.to_thread(console.get, "api/handoffs", status="open")
+        found = [h for h in reply.json()["handoffs"] if h["conversation_id"] == conversation]
+        if found:
+            return found[0]
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"no handoff for {conversation}")
 
 
 def _text_of(message: Dict[str, Any]) -> str:
@@ -214,5 +227,16 @@ async def test_a_widget_cart_is_nudged_on_whatsapp_and_the_reply_is_about_the_ca
             "product": handle,
         }
         assert tracker.json()["slots"]["product"] == handle
+
+        # 4. asked for a person, the agent console says which message started the conversation
+        await asyncio.to_thread(_whatsapp, stack, wa_id, "can I talk to a person please")
+        console = Console(stack, "Ana")
+        handoff = await _handoff_of(console, f"whatsapp:{wa_id}")
+        detail = await asyncio.to_thread(console.detail, handoff["id"])
+        assert detail["context"]["started_by"] == {
+            "trigger": "cart_recovery", "channel": "whatsapp", "sent_at": later.isoformat(),
+            "outbox_id": sent.id,
+        }  # fmt: skip
+        assert detail["context"]["cart"] == [{"sku": sku, "quantity": 1, "price": price}]
     finally:
         await asyncio.to_thread(stack.stop)
