@@ -124,6 +124,11 @@ def parse_messaging(data: Optional[Mapping[str, Any]]) -> MessagingConfig:
         raise MessagingConfigError(
             f"messaging.triggers: unknown {sorted(unknown)} (known: {', '.join(TRIGGERS)})"
         )
+    for name, spec in triggers.items():
+        for option, value in (spec or {}).items():
+            # counts of days, minutes or samples: a typo must stop the import, not the worker's scan
+            if option.endswith(("_days", "_minutes")) or option == "min_samples":
+                _count(f"messaging.triggers.{name}.{option}", value)
     retries = data.get("retries") or {}
     return MessagingConfig(
         brand=str(data.get("brand", "")),

@@ -12,7 +12,7 @@ from store.cart_recovery import scan_cart_recovery
 from store.carts import check_out, close_ordered_carts, open_cart, report_cart
 from store.consent import Channel, Purpose, Source, grant, withdraw
 from store.discounts import CartLine
-from store.messaging_config import messaging_config, parse_messaging
+from store.messaging_config import MessagingConfigError, messaging_config, parse_messaging
 from store.models import Customer, Order, OutboxMessage, ShopperCart, Variant
 from store.outbox import Status
 from store.proactive_context import REPLY_WINDOW, reply_context
@@ -220,3 +220,14 @@ def test_a_reply_within_the_window_carries_the_cart(db, shopper):
         is None
     )
     db.commit()
+
+
+def test_a_malformed_delay_stops_the_import_not_the_worker():
+    with pytest.raises(MessagingConfigError, match=r"messaging\.triggers\.cart_recovery\.delay_minutes"):
+        parse_messaging({"triggers": {"cart_recovery": {"enabled": True, "delay_minutes": "an hour"}}})
+    assert (
+        parse_messaging({"triggers": {"cart_recovery": {"delay_minutes": 30}}}).option(
+            "cart_recovery", "delay_minutes", 60
+        )
+        == 30
+    )
