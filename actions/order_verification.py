@@ -32,6 +32,7 @@ from rasa_sdk.types import DomainDict
 from actions.forms import stop_form
 from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.identity import client_address, verified_contacts
+from actions.page_context import proactive_context
 from actions.store_access import query_store
 from core.settings import get_settings
 from store.codes import HandoffReason
@@ -77,6 +78,17 @@ def order_in_context(tracker: Tracker) -> Optional[str]:
     return str(number) if number and contact else None
 
 
+def order_of_update(tracker: Tracker) -> Optional[str]:
+    """The order of the order update the shopper is answering ("where is it now?" after "your
+    order #1001 shipped"). Only the number: verification still needs a contact on that order,
+    which on WhatsApp and SMS is the number the update was sent to (the order's own phone)."""
+    context = proactive_context(tracker)
+    if not str(context.get("trigger") or "").startswith("order_"):
+        return None
+    number = find_order_number(context.get("order"))
+    return str(number) if number is not None else None
+
+
 def answered_order(tracker: Tracker) -> Optional[Tuple[str, str]]:
     """``(order number, contact)`` when the form verified the order the shopper just asked about.
 
@@ -117,7 +129,7 @@ class OrderFormValidator(HandoffOnRepeatedFailure):
         """
         if tracker.get_slot("order_number") is not None:
             return {}
-        number = order_in_context(tracker)
+        number = order_in_context(tracker) or order_of_update(tracker)
         return {"order_number": number} if number else {}
 
     async def validate_order_number(

@@ -299,3 +299,40 @@ async def test_the_contact_is_found_inside_a_sentence(typed: str, contact: str) 
     assert said == []
     assert events[0] == SlotSet("order_contact", contact)
     assert SlotSet("verified_order", "1001") in events
+
+
+# -- replies to an order update ----------------------------------------------------------------
+
+
+def _update(order: str) -> Dict[str, Any]:
+    return {"trigger": "order_shipped", "channel": "whatsapp", "sent_at": "2026-12-02T14:02:00+00:00",
+            "outbox_id": 4, "order": order}  # fmt: skip
+
+
+async def test_a_reply_to_an_order_update_from_the_orders_own_number_is_about_that_order() -> None:
+    metadata = {**whatsapp(AVA_PHONE), "proactive": _update("#1002")}
+    tracker = make_tracker(
+        metadata=metadata, input_channel="whatsapp", intent="order_status", active_loop=FORM
+    )
+    events, said = await run(ValidateOrderStatusForm(), tracker)
+    assert said == []
+    assert events == [
+        SlotSet("order_number", "1002"),
+        SlotSet("order_contact", AVA_PHONE),
+        SlotSet("verified_order", "1002"),
+        SlotSet("order_lookup_attempts", None),
+    ]
+
+
+async def test_an_update_about_someone_elses_order_names_it_but_reveals_nothing() -> None:
+    metadata = {**whatsapp(AVA_PHONE), "proactive": _update("#1003")}
+    tracker = make_tracker(
+        metadata=metadata, input_channel="whatsapp", intent="order_status", active_loop=FORM
+    )
+    events, said = await run(ValidateOrderStatusForm(), tracker)
+    assert said == []
+    assert events == [
+        SlotSet("order_number", "1003"),
+        SlotSet("order_contact", None),
+        SlotSet("verified_order", None),
+    ]
