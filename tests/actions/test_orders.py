@@ -233,7 +233,7 @@ async def test_a_high_value_order_without_a_problem_stays_with_the_assistant() -
         ("1002", AVA, "utter_order_delivered"),
         ("1003", BEN, "utter_order_unfulfilled"),
         ("1007", FINN, "utter_order_cancelled"),
-        ("1008", GIA, "utter_order_returned"),
+        ("1008", GIA, "utter_refund_refunded"),  # a returned order says where its refund is
         ("1004", "chloe.customer@example.com", "utter_order_partially_fulfilled"),
     ],
 )
