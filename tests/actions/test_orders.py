@@ -299,3 +299,20 @@ async def test_the_contact_is_found_inside_a_sentence(typed: str, contact: str) 
     assert said == []
     assert events[0] == SlotSet("order_contact", contact)
     assert SlotSet("verified_order", "1001") in events
+
+
+async def test_a_stock_question_where_the_order_number_is_asked_is_answered_and_the_number_asked_again() -> (
+    None
+):
+    """ "Actually, do you have the Chelsea Boot in a 9?" is a topic switch, not a wrong order number."""
+    text = "actually do you have the Chelsea Boot in a 9?"
+    tracker = make_tracker(
+        slots={"requested_slot": "order_number", "product": "Chelsea Boot", "size": "9"},
+        set_this_turn={"order_number": text}, text=text, intent="product_stock",
+        entities=[{"entity": "product", "value": "Chelsea Boot"}, {"entity": "size", "value": "9"}],
+        active_loop="order_status_form",
+    )  # fmt: skip
+    events, said = await run(ValidateOrderStatusForm(), tracker)
+    assert responses(said)[0].startswith("utter_stock_")
+    assert "utter_order_number_invalid" not in responses(said)
+    assert events[-1] == SlotSet("order_number", None)
