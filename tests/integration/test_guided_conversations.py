@@ -135,7 +135,10 @@ def test_back_in_stock_subscribe_with_consent_then_cancel(stack: Stack, store) -
     assert asked.responses[-1] == "utter_ask_alert_contact"
     consent = chat(stack, sender, "it's anna.restock@example.com")
     assert consent.responses == ["utter_ask_alert_consent"] and "anna.restock@example.com" in consent.text
-    done = chat(stack, sender, "yes please")
+    offers = chat(stack, sender, "yes please")
+    # the address has no marketing consent: asked once, as the alert's last question
+    assert offers.responses == ["utter_ask_marketing_consent"]
+    done = chat(stack, sender, "no thanks")
     assert done.actions[:2] == ["back_in_stock_form", "action_back_in_stock_subscribe"]
     assert done.responses == ["utter_back_in_stock_subscribed"]
     with session_scope(store) as session:
@@ -183,7 +186,8 @@ def test_a_typed_request_cancels_the_back_in_stock_alert(stack: Stack, store) ->
     [subscribe] = [b["payload"] for b in sold_out.buttons() if '"stock_alert":"subscribe"' in b["payload"]]
     chat(stack, sender, subscribe)
     chat(stack, sender, "it's ben.typed@example.com")
-    assert chat(stack, sender, "yes please").responses == ["utter_back_in_stock_subscribed"]
+    assert chat(stack, sender, "yes please").responses == ["utter_ask_marketing_consent"]
+    assert chat(stack, sender, "no thanks").responses == ["utter_back_in_stock_subscribed"]
     assert _alert_statuses(store, sender) == ["active"]
 
     cancelled = chat(stack, sender, "actually, cancel my stock alert please")
