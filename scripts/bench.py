@@ -235,7 +235,9 @@ def measure(
         load = asyncio.run(closed_loop(url, shoppers, args.seconds, args.warmup))
         load.cpu_s = {name: cpu_seconds(each()) - before[name] for name, each in servers.items()}
         result.loads[shoppers] = load
-        split = ", ".join(f"{name} {cpu * 1000 / max(load.answered, 1):.0f}" for name, cpu in load.cpu_s.items())
+        split = ", ".join(
+            f"{name} {cpu * 1000 / max(load.answered, 1):.0f}" for name, cpu in load.cpu_s.items()
+        )
         say(
             f"  {shoppers:>2} shopper(s): {load.throughput:6.1f} msg/s  p50 {load.pct(50):6.0f} ms  "
             f"p95 {load.pct(95):6.0f} ms  errors {load.errors}  "
@@ -286,7 +288,10 @@ def bench_project(args: argparse.Namespace, tmp: Path, say: Callable[[str], None
     try:
         rasa, actions = stack.process("Rasa server"), stack.process("action server")
         rasa_pid = lambda: rasa.popen.pid if rasa.popen else 0  # noqa: E731
-        servers = {"Rasa server": rasa_pid, "action server": lambda: actions.popen.pid if actions.popen else 0}
+        servers = {
+            "Rasa server": rasa_pid,
+            "action server": lambda: actions.popen.pid if actions.popen else 0,
+        }
         measure(result, stack.rasa_url, rasa_pid, args, say, servers)
     finally:
         stack.stop()

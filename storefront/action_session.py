@@ -38,7 +38,7 @@ from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
 SessionKey = Tuple[Tuple[Tuple[str, str], ...], Tuple[Tuple[str, str], ...]]
 
-_sessions: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Dict[SessionKey, aiohttp.ClientSession]]" = (
+_sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Dict[SessionKey, aiohttp.ClientSession]] = (
     weakref.WeakKeyDictionary()
 )
 _original: List[Callable[[EndpointConfig], Any]] = []

@@ -114,8 +114,7 @@ def run(
     inputs = inputs or {}
     if rasa_logger.isEnabledFor(logging.DEBUG):
         rasa_logger.debug(
-            f"Running graph with inputs: {inputs}, targets: {targets} "
-            f"and {self._execution_context}."
+            f"Running graph with inputs: {inputs}, targets: {targets} and {self._execution_context}."
         )
     plans = _plans(self)
     key: PlanKey = (tuple(run_targets), frozenset(inputs))

@@ -54,9 +54,8 @@ from rasa.core.processor import MessageProcessor, structlogger
 from rasa.engine.constants import PLACEHOLDER_MESSAGE
 from rasa.nlu.classifiers.regex_message_handler import RegexMessageHandler
 from rasa.shared.constants import INTENT_MESSAGE_PREFIX
-from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
 from rasa.shared.nlu.constants import (
     ENTITIES,
     INTENT,
@@ -64,6 +63,7 @@ from rasa.shared.nlu.constants import (
     PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
+from rasa.shared.nlu.training_data.message import Message
 
 THREAD_NAME = "storefront-nlu"
 
@@ -247,4 +247,11 @@ def uninstall() -> None:
         MessageProcessor.parse_message = _original.pop()  # type: ignore[method-assign]
 
 
-__all__ = ["decided_by_payload", "install", "limit_blas_threads", "parse_executor", "parse_message_in_worker", "uninstall"]
+__all__ = [
+    "decided_by_payload",
+    "install",
+    "limit_blas_threads",
+    "parse_executor",
+    "parse_message_in_worker",
+    "uninstall",
+]

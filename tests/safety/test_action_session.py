@@ -88,7 +88,13 @@ async def test_a_closed_session_is_replaced_and_install_is_idempotent(webhook: T
 def _call_body(domain: Dict[str, Any], text: str) -> Dict[str, Any]:
     """A body shaped like Rasa's action call (``_action_call_format``): the domain comes last."""
     tracker = {"sender_id": "ann", "events": [{"event": "user", "text": text, "parse_data": {"intent": {}}}]}
-    return {"next_action": "action_x", "sender_id": "ann", "tracker": tracker, "version": "3.6", "domain": domain}
+    return {
+        "next_action": "action_x",
+        "sender_id": "ann",
+        "tracker": tracker,
+        "version": "3.6",
+        "domain": domain,
+    }
 
 
 def test_the_body_is_the_text_json_dumps_gives() -> None:
@@ -121,4 +127,8 @@ async def test_the_action_server_receives_the_same_bytes(webhook: Tuple[str, lis
         await action_session.close_sessions()
         action_session.uninstall()
     assert bodies == [json.dumps(body).encode() for body in sent]
-    assert [json.loads(body)["tracker"]["events"][0]["text"] for body in bodies] == ["first", "second", "third"]
+    assert [json.loads(body)["tracker"]["events"][0]["text"] for body in bodies] == [
+        "first",
+        "second",
+        "third",
+    ]

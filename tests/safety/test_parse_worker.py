@@ -184,7 +184,9 @@ async def test_a_payload_is_decided_without_the_graph_as_rasas_handler_decides_i
     # Rasa's parse: output properties only (all texts), and everything (payloads: the graph's full
     # output of another text carries a fresh message id and token objects, never equal twice)
     cases = [(text, True) for text in PAYLOADS + NOT_PAYLOADS] + [(text, False) for text in PAYLOADS]
-    expected = [await processor.parse_message(UserMessage(t, sender_id="ann"), None, flag) for t, flag in cases]
+    expected = [
+        await processor.parse_message(UserMessage(t, sender_id="ann"), None, flag) for t, flag in cases
+    ]
     graph_texts: List[str] = []
     original_run = processor.graph_runner.run
 
@@ -195,7 +197,9 @@ async def test_a_payload_is_decided_without_the_graph_as_rasas_handler_decides_i
     monkeypatch.setattr(processor.graph_runner, "run", counting)
     parse_worker.install()
     try:
-        parsed = [await processor.parse_message(UserMessage(t, sender_id="ann"), None, flag) for t, flag in cases]
+        parsed = [
+            await processor.parse_message(UserMessage(t, sender_id="ann"), None, flag) for t, flag in cases
+        ]
     finally:
         parse_worker.uninstall()
     assert parsed == expected
