@@ -320,13 +320,20 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         """One transaction, one plain INSERT per event in the events' order (ids follow it).
 
         Rasa's ORM objects cost a unit-of-work flush per event (a third of the database thread's
-        time under load); a Core INSERT per row writes the same columns. One statement per row,
-        not one multi-row statement, so every database assigns the ids in the events' order.
+        time under load); a Core INSERT writes the same columns. SQLite gets the rows as one
+        ``executemany`` (the driver inserts them one by one, in order); other databases get one
+        statement per row, never a multi-row statement, so every database assigns the ids in the
+        events' order.
         """
+        if not rows:  # an empty executemany would insert a row of defaults
+            return
         insert = sa.insert(self.SQLEvent.__table__)
         with self.session_scope() as session:
-            for row in rows:
-                session.execute(insert, row)
+            if self.engine.dialect.name == "sqlite":
+                session.execute(insert, rows)
+            else:
+                for row in rows:
+                    session.execute(insert, row)
             session.commit()
 
     def _row(self, sender_id: str, event: Event) -> Dict[str, Any]:
