@@ -24,6 +24,14 @@ from sqlalchemy.orm import Session
 
 from actions.confirmations import extract_confirmation, read_yes_no
 from actions.identity import verified_email, verified_phone
+from actions.marketing_consent import (
+    MARKETING_SLOT,
+    NOT_ASKED,
+    NOT_ASKING,
+    OFFER_SLOT,
+    marketing_question,
+    record_marketing_answer,
+)
 from actions.store_access import answers_store_failure, query_store
 from core import clock
 from store.back_in_stock import BackInStockError, Subscription, cancel, subscribe, subscriptions_of
@@ -86,6 +94,8 @@ def start_alert(
         SlotSet(TARGET_SLOT, target),
         SlotSet(CONTACT_SLOT, known_contact(tracker)),
         SlotSet(CONSENT_SLOT, None),
+        SlotSet(MARKETING_SLOT, None),
+        SlotSet(OFFER_SLOT, None),
         FollowupAction(FORM),
     ]
 
@@ -135,7 +145,8 @@ async def cancel_alert(
 
 
 class ValidateBackInStockForm(FormValidationAction):
-    """An email (or the channel's proven contact) and an explicit yes."""
+    """An email (or the channel's proven contact), an explicit yes, then (once, where none stands)
+    whether the shopper would also like offers there (:mod:`actions.marketing_consent`)."""
 
     def name(self) -> str:
         return "validate_back_in_stock_form"
@@ -149,7 +160,7 @@ class ValidateBackInStockForm(FormValidationAction):
             return {CONTACT_SLOT: text}
         found = find_contact(text)
         if value == NO_CONTACT or (found is None and read_yes_no(text) is False):
-            return {CONTACT_SLOT: NO_CONTACT, CONSENT_SLOT: False}
+            return {CONTACT_SLOT: NO_CONTACT, CONSENT_SLOT: False, **NOT_ASKING}
         if found is None or "@" not in found:
             dispatcher.utter_message(response="utter_back_in_stock_contact_invalid")
             return {CONTACT_SLOT: None}
@@ -164,8 +175,21 @@ class ValidateBackInStockForm(FormValidationAction):
     async def validate_alert_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        """Only an explicit yes counts as consent."""
-        return {CONSENT_SLOT: value is True}
+        """Only an explicit yes counts as consent; a yes leads to the marketing question if it is due."""
+        if value is not True:
+            return {CONSENT_SLOT: False, **NOT_ASKING}
+        return {CONSENT_SLOT: True, **await marketing_question(tracker, tracker.get_slot(CONTACT_SLOT))}
+
+    async def extract_marketing_consent(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Reads "sure" or "no thanks" as the answer to the offers question."""
+        return extract_confirmation(tracker, MARKETING_SLOT)
+
+    async def validate_marketing_consent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        return {MARKETING_SLOT: value if value in (True, False, NOT_ASKED) else None}
 
 
 class ActionBackInStockSubscribe(Action):
@@ -174,7 +198,7 @@ class ActionBackInStockSubscribe(Action):
     def name(self) -> str:
         return "action_back_in_stock_subscribe"
 
-    @answers_store_failure(TARGET_SLOT, CONTACT_SLOT, CONSENT_SLOT)
+    @answers_store_failure(TARGET_SLOT, CONTACT_SLOT, CONSENT_SLOT, MARKETING_SLOT, OFFER_SLOT)
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
@@ -184,7 +208,10 @@ class ActionBackInStockSubscribe(Action):
             SlotSet(TARGET_SLOT, None),
             SlotSet(CONTACT_SLOT, None),
             SlotSet(CONSENT_SLOT, None),
+            SlotSet(MARKETING_SLOT, None),
+            SlotSet(OFFER_SLOT, None),
         ]
+        offers_agreed = await record_marketing_answer(tracker)
         if (
             not target.get("skus")
             or tracker.get_slot(CONSENT_SLOT) is not True
@@ -198,10 +225,14 @@ class ActionBackInStockSubscribe(Action):
         )  # fmt: skip
         if not made:
             dispatcher.utter_message(response="utter_back_in_stock_already_back", product=target["title"])
-            return done
-        cancel_button = alert_payload("cancel", target["product"], target.get("size"), target.get("color"))
-        dispatcher.utter_message(
-            response="utter_back_in_stock_subscribed", product=_item(target["title"], target["variant"]),
-            contact=contact, cancel_payload=cancel_button,
-        )  # fmt: skip
+        else:
+            cancel_button = alert_payload(
+                "cancel", target["product"], target.get("size"), target.get("color")
+            )
+            dispatcher.utter_message(
+                response="utter_back_in_stock_subscribed", product=_item(target["title"], target["variant"]),
+                contact=contact, cancel_payload=cancel_button,
+            )  # fmt: skip
+        if offers_agreed:
+            dispatcher.utter_message(response="utter_marketing_consent_recorded", contact=contact)
         return done

@@ -11,9 +11,9 @@ shown. Service messages need no grant (the shopper's own order) but stop when wi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
-from typing import Optional
+from typing import Iterable, Optional
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -139,12 +139,20 @@ def grant(
 
 
 def withdraw(
-    session: Session, *, channel: Channel, address: str, purpose: Purpose, source: Source, now: datetime
+    session: Session,
+    *,
+    channel: Channel,
+    address: str,
+    purpose: Purpose,
+    source: Source,
+    now: datetime,
+    wording: str = "",
 ) -> bool:
     """Withdraw consent at once; returns False when there was none standing.
 
-    A withdrawal without an earlier grant (STOP from someone the ledger does not know) is still
-    recorded, as a row closed at once, so that a later import cannot grant what the shopper refused.
+    A withdrawal without an earlier grant (STOP from someone the ledger does not know, a "no" to
+    the assistant's question, whose ``wording`` is kept) is still recorded, as a row closed at
+    once, so that a later import cannot grant what the shopper refused.
     """
     address = normalize_address(channel, address, region=store_country(session))
     row = _open_record(session, channel, address, purpose)
@@ -156,13 +164,44 @@ def withdraw(
             address=address,
             purpose=purpose.value,
             source=source.value,
-            wording="",
+            wording=wording,
             granted_at=now,
         )
         session.add(row)
     row.withdrawn_at, row.withdrawal_source = now, source.value
     session.flush()
     return True
+
+
+def may_ask(
+    session: Session, *, channel: Channel, address: str, now: datetime, ask_again_after: timedelta
+) -> bool:
+    """Whether the assistant may ask for marketing consent on this address now.
+
+    Not when it stands already, and not within ``ask_again_after`` of a no (a refusal in the
+    chat, a STOP, an opt-out the provider reported): the shopper is asked once, never nagged.
+    """
+    state = consent_state(session, channel=channel, address=address, purpose=Purpose.MARKETING)
+    if state.granted:
+        return False
+    return not (state.withdrawn_at is not None and now - state.withdrawn_at < ask_again_after)
+
+
+def withdraw_marketing(
+    session: Session, *, contacts: Iterable[tuple[Channel, str]], source: Source, now: datetime
+) -> int:
+    """Withdraw marketing consent on every one of a shopper's ``contacts``; how many changed."""
+    seen: set[tuple[Channel, str]] = set()
+    changed = 0
+    for channel, address in contacts:
+        key = (channel, normalize_address(channel, address, region=store_country(session)))
+        if not address or key in seen:
+            continue
+        seen.add(key)
+        changed += withdraw(
+            session, channel=channel, address=address, purpose=Purpose.MARKETING, source=source, now=now
+        )
+    return changed
 
 
 def seed_from_customers(session: Session, *, now: datetime) -> int:

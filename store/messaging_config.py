@@ -59,6 +59,10 @@ class MessagingConfig:
     max_attempts: int = 5
     backoff_seconds: int = 60
     triggers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # after a no (in the chat, STOP), the assistant does not ask for marketing consent again before
+    ask_again_after_days: int = 180
+    # where the preferred channel cannot be used, send by email if the shopper consented there
+    email_fallback: bool = True
 
     def market(self, country: Optional[str]) -> MarketRules:
         """The rules for a recipient in ``country`` (the default when unknown or not listed)."""
@@ -124,6 +128,7 @@ def parse_messaging(data: Optional[Mapping[str, Any]]) -> MessagingConfig:
             f"messaging.triggers: unknown {sorted(unknown)} (known: {', '.join(TRIGGERS)})"
         )
     retries = data.get("retries") or {}
+    consent = data.get("consent") or {}
     return MessagingConfig(
         brand=str(data.get("brand", "")),
         default=default,
@@ -133,6 +138,10 @@ def parse_messaging(data: Optional[Mapping[str, Any]]) -> MessagingConfig:
         max_attempts=max(1, _count("messaging.retries.max_attempts", retries.get("max_attempts", 5))),
         backoff_seconds=_count("messaging.retries.backoff_seconds", retries.get("backoff_seconds", 60)),
         triggers={name: dict(spec or {}) for name, spec in triggers.items()},
+        ask_again_after_days=_count(
+            "messaging.consent.ask_again_after_days", consent.get("ask_again_after_days", 180)
+        ),
+        email_fallback=bool(data.get("email_fallback", True)),
     )
 
 

@@ -231,6 +231,14 @@ def record_delivery(
     return True
 
 
+def fallback_reason(row: OutboxMessage) -> Optional[str]:
+    """Why a message went by email instead of its own channel (None: it did not)."""
+    fallback = (row.params or {}).get("fallback")
+    if not isinstance(fallback, dict):
+        return None
+    return f"email_fallback from {fallback.get('channel')}: {fallback.get('reason')}"
+
+
 @dataclass(frozen=True)
 class OutboxView:
     """One message as ``python -m store outbox list`` shows it."""
@@ -247,6 +255,16 @@ class OutboxView:
     sent_at: Optional[str]
     provider_message_id: Optional[str]
     delivery_status: Optional[str]
+    # set when the message went by email instead: the channel and recipient it was queued for, and why
+    fallback_from: Optional[str] = None
+    fallback_reason: Optional[str] = None
+
+
+def _fallback(row: OutboxMessage) -> tuple[Optional[str], Optional[str]]:
+    fallback = (row.params or {}).get("fallback")
+    if not isinstance(fallback, dict):
+        return None, None
+    return f"{fallback.get('channel')}:{fallback.get('recipient')}", fallback.get("reason")
 
 
 def list_messages(session: Session, *, status: Optional[str] = None, limit: int = 200) -> list[OutboxView]:
@@ -268,6 +286,7 @@ def list_messages(session: Session, *, status: Optional[str] = None, limit: int 
             row.sent_at.isoformat() if row.sent_at else None,
             row.provider_message_id,
             row.delivery_status,
+            *_fallback(row),
         )
         for row in session.execute(query).scalars()
     ]

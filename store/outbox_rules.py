@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 
 from store.channel_contacts import window_open
 from store.consent import Channel, Purpose, consent_state, may_message
+from store.contact import e164, normalize_email, phone_key
 from store.info import store_country, store_timezone
 from store.messaging_config import MessagingConfig, Template
-from store.models import Order, OutboxMessage
+from store.models import Customer, Order, OutboxMessage
 
 WEEK = timedelta(days=7)
 DELIVERED = ("sent", "delivered", "read")
@@ -81,6 +82,12 @@ def recipient_place(session: Session, message: OutboxMessage) -> tuple[Optional[
     return country or store_country(session), zone or store_timezone(session)
 
 
+def weekly_cap_for(session: Session, *, channel: Channel, address: str, config: MessagingConfig) -> int:
+    """The weekly marketing cap that applies to ``address`` (its phone number's market, else the store's)."""
+    country = _phone_place(address)[0] if channel in (Channel.SMS, Channel.WHATSAPP) else None
+    return config.market(country or store_country(session)).weekly_marketing_cap
+
+
 def quiet_until(local_now: datetime, start, end) -> Optional[datetime]:
     """None inside ``start``-``end`` local time, else the next ``start`` (aware, local)."""
     if start <= local_now.time() < end:
@@ -119,6 +126,11 @@ def decide(session: Session, message: OutboxMessage, *, now: datetime, config: M
     requested = bool((message.params or {}).get("requested"))  # the shopper asked for this one message
     if state.withdrawn:
         return Decision("skip", "consent_withdrawn")
+    if (
+        channel in (Channel.SMS, Channel.WHATSAPP)
+        and e164(message.recipient.removeprefix("whatsapp:"), store_country(session)) is None
+    ):
+        return Decision("skip", "no_phone_number")
     if not (requested or may_message(session, channel=channel, address=message.recipient, purpose=purpose)):
         return Decision("skip", "no_consent")
     country, zone = recipient_place(session, message)
@@ -149,4 +161,103 @@ def decide(session: Session, message: OutboxMessage, *, now: datetime, config: M
     return Decision("send")
 
 
-__all__ = ["Decision", "decide", "quiet_until", "recipient_place"]
+# Why a message's own channel cannot carry it, where email may stand in. Not a withdrawal (the
+# shopper said stop) and not quiet hours or the cap (they hold the shopper, not the channel).
+EMAIL_FALLBACK_REASONS = frozenset(
+    {"no_consent", "no_phone_number", "window_closed_no_template", "us_marketing_template_pause"}
+)
+FALLBACK_PREFIX = "email_fallback"
+
+
+def falls_back_to_email(reason: Optional[str]) -> bool:
+    """Whether a skip for ``reason`` may go by email instead."""
+    if not reason:
+        return False
+    return (
+        reason in EMAIL_FALLBACK_REASONS
+        or reason.startswith("template_category_")
+        or (reason.startswith("no_") and reason.endswith("_provider_configured"))
+    )
+
+
+def fallback_email(session: Session, message: OutboxMessage) -> Optional[str]:
+    """The email of the shopper a message is for: its customer's, else the customer with its number,
+    else its order's."""
+    customer = session.get(Customer, message.customer_id) if message.customer_id is not None else None
+    if customer is None and message.channel in (Channel.SMS.value, Channel.WHATSAPP.value):
+        key = phone_key(message.recipient)
+        found = (
+            session.execute(
+                select(Customer)
+                .where(Customer.phone_key == key, Customer.email.is_not(None))
+                .order_by(Customer.id)
+            )
+            .scalars()
+            .first()
+            if key
+            else None
+        )
+        customer = found
+    if customer is not None and customer.email:
+        return normalize_email(customer.email)
+    order_name = (message.params or {}).get("order")
+    if order_name:
+        email = session.execute(select(Order.email).where(Order.name == order_name)).scalar_one_or_none()
+        return normalize_email(email) if email else None
+    return None
+
+
+def reroute_to_email(
+    session: Session, message: OutboxMessage, decision: Decision, *, now: datetime, config: MessagingConfig
+) -> Decision:
+    """Send by email a message its own channel cannot carry, where the shopper may get it there.
+
+    When ``decision`` skipped the message for a channel reason (:func:`falls_back_to_email`), the
+    store's ``email_fallback`` is on and the shopper's email passes every rule for the same purpose
+    (consent there, quiet hours, the cap), the message is moved to email (its ``channel`` and
+    ``recipient`` change; the old ones and the reason are kept in ``params["fallback"]``) and the
+    email's decision is returned with the reason of the switch. Otherwise ``decision`` as it was,
+    and the message unchanged.
+    """
+    if (
+        not config.email_fallback
+        or decision.action != "skip"
+        or message.channel == Channel.EMAIL.value
+        or not falls_back_to_email(decision.reason)
+    ):
+        return decision
+    email = fallback_email(session, message)
+    if email is None:
+        return decision
+    # consent on email itself: a back-in-stock alert the shopper asked for on WhatsApp is not one
+    # they asked for by email
+    if message.purpose == Purpose.MARKETING.value and not may_message(
+        session, channel=Channel.EMAIL, address=email, purpose=Purpose.MARKETING
+    ):
+        return decision
+    before = (message.channel, message.recipient)
+    message.channel, message.recipient = Channel.EMAIL.value, email
+    by_email = decide(session, message, now=now, config=config)
+    if by_email.action == "skip":
+        message.channel, message.recipient = before
+        return decision
+    message.params = {
+        **(message.params or {}),
+        "fallback": {"channel": before[0], "recipient": before[1], "reason": decision.reason},
+    }
+    reason = f"{FALLBACK_PREFIX} from {before[0]}: {decision.reason}"
+    if by_email.action == "hold":
+        reason = f"{by_email.reason} ({reason})"
+    return Decision(by_email.action, reason, until=by_email.until)
+
+
+__all__ = [
+    "Decision",
+    "decide",
+    "fallback_email",
+    "falls_back_to_email",
+    "quiet_until",
+    "recipient_place",
+    "reroute_to_email",
+    "weekly_cap_for",
+]

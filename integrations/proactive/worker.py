@@ -31,8 +31,8 @@ from store.db import make_engine, session_scope
 from store.info import demo_mode, store_info
 from store.messaging_config import messaging_config
 from store.models import OutboxMessage
-from store.outbox import Status, claim, finish, release_abandoned, start_sending, worker_name
-from store.outbox_rules import Decision, decide
+from store.outbox import Status, claim, fallback_reason, finish, release_abandoned, start_sending, worker_name
+from store.outbox_rules import Decision, decide, reroute_to_email
 from store.replenishment import scan_replenishment
 from store.triggers import scan_order_updates
 
@@ -126,9 +126,12 @@ class Worker:
             assert row is not None
             config = messaging_config(session)
             decision = decide(session, row, now=now, config=config)
-            sender = self.senders.get(row.channel)
-            if decision.action == "send" and sender is None:
+            if decision.action == "send" and self.senders.get(row.channel) is None:
                 decision = Decision("skip", f"no_{row.channel}_provider_configured")
+            if decision.action == "skip" and Channel.EMAIL.value in self.senders:
+                # the channel cannot carry it: email, where the shopper agreed to it (row moves)
+                decision = reroute_to_email(session, row, decision, now=now, config=config)
+            sender = self.senders.get(row.channel)
             if decision.action != "send":
                 status = Status.HELD if decision.action == "hold" else Status.SKIPPED
                 finish(
@@ -155,6 +158,7 @@ class Worker:
                 template=decision.template,
             )
             attempts, purpose, channel = row.attempts + 1, row.purpose, row.channel
+            sent_reason = decision.reason or fallback_reason(row)
             start_sending(session, message_id=message_id, worker=worker)
         assert sender is not None
         try:
@@ -179,6 +183,7 @@ class Worker:
                 status=Status.SENT,
                 now=clock.now(),
                 provider_message_id=provider_id,
+                reason=sent_reason,
             )
         logger.info("outbox.sent id=%d provider_id=%s", message_id, provider_id)
 

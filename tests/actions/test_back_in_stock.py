@@ -82,8 +82,9 @@ async def test_the_alert_button_starts_the_form_with_what_the_shopper_waits_for(
     messages, events = await _stock(alert="subscribe")
     assert [m["response"] for m in messages] == ["utter_stock_sold_out"]
     target = {**TARGET, "skus": skus}
-    assert events[-4:] == [
+    assert events[-6:] == [
         SlotSet("stock_alert_target", target), SlotSet("alert_contact", None), SlotSet("alert_consent", None),
+        SlotSet("marketing_consent", None), SlotSet("marketing_consent_offer", None),
         FollowupAction("back_in_stock_form"),
     ]  # fmt: skip
 
@@ -108,7 +109,8 @@ def test_a_typed_request_to_hear_when_it_is_back(text: str, expected: str | None
     [("anna@example.com", {"alert_contact": "anna@example.com"}),
      ("it's Anna@Example.com thanks", {"alert_contact": "anna@example.com"}),
      ("+1 212 555 0100", {"alert_contact": None}),
-     ("no thanks", {"alert_contact": "none", "alert_consent": False})],
+     ("no thanks", {"alert_contact": "none", "alert_consent": False, "marketing_consent": "not_asked",
+                    "marketing_consent_offer": None})],
 )  # fmt: skip
 async def test_a_typed_contact_must_be_an_email(typed: str, expected: Dict[str, Any]) -> None:
     dispatcher = CollectingDispatcher()
@@ -120,8 +122,14 @@ async def test_a_typed_contact_must_be_an_email(typed: str, expected: Dict[str, 
 
 async def test_consent_is_an_explicit_yes_only() -> None:
     form, dispatcher, tracker = ValidateBackInStockForm(), CollectingDispatcher(), make_tracker()
-    assert await form.validate_alert_consent(True, dispatcher, tracker, DOMAIN) == {"alert_consent": True}
-    assert await form.validate_alert_consent("yes", dispatcher, tracker, DOMAIN) == {"alert_consent": False}
+    no_offer = {"marketing_consent": "not_asked", "marketing_consent_offer": None}  # no contact to ask about
+    assert await form.validate_alert_consent(True, dispatcher, tracker, DOMAIN) == {
+        "alert_consent": True,
+        **no_offer,
+    }
+    assert await form.validate_alert_consent("yes", dispatcher, tracker, DOMAIN) == {
+        "alert_consent": False, **no_offer,
+    }  # fmt: skip
 
 
 async def _subscribe(slots: Dict[str, Any]):
@@ -138,7 +146,16 @@ async def test_with_consent_the_subscription_is_stored_shown_and_cancellable(ord
         ("utter_back_in_stock_subscribed", "Harbor Rain Shell (XL / Black)", "anna@example.com")
     ]
     assert _payload_entities(messages[0]["cancel_payload"]) == {**SHELL, "stock_alert": "cancel"}
-    assert events == [SlotSet(s, None) for s in ("stock_alert_target", "alert_contact", "alert_consent")]
+    assert events == [
+        SlotSet(s, None)
+        for s in (
+            "stock_alert_target",
+            "alert_contact",
+            "alert_consent",
+            "marketing_consent",
+            "marketing_consent_offer",
+        )
+    ]
     assert _rows(order_store) == [(skus[0], "shopper-1", "email", "anna@example.com", "active")]
 
     cancelled, _ = await _stock(alert="cancel")

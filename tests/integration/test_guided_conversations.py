@@ -135,7 +135,10 @@ def test_back_in_stock_subscribe_with_consent_then_cancel(stack: Stack, store) -
     assert asked.responses[-1] == "utter_ask_alert_contact"
     consent = chat(stack, sender, "it's anna.restock@example.com")
     assert consent.responses == ["utter_ask_alert_consent"] and "anna.restock@example.com" in consent.text
-    done = chat(stack, sender, "yes please")
+    offers = chat(stack, sender, "yes please")
+    # the address has no marketing consent: asked once, as the alert's last question
+    assert offers.responses == ["utter_ask_marketing_consent"]
+    done = chat(stack, sender, "no thanks")
     assert done.actions[:2] == ["back_in_stock_form", "action_back_in_stock_subscribe"]
     assert done.responses == ["utter_back_in_stock_subscribed"]
     with session_scope(store) as session:

@@ -20,7 +20,6 @@ from core.settings import PROJECT_ROOT
 from store.models import OutboxMessage
 from tests.fakes.graph_api import FakeGraphApi
 from tests.proactive.test_outbox import queue
-from tests.proactive.test_worker import graph  # noqa: F401 (fixture)
 
 WORKER = [sys.executable, "-m", "integrations.proactive.worker"]
 
@@ -60,7 +59,7 @@ async def finished(*command: str, env: Dict[str, str]) -> int:
     return await process.wait()
 
 
-async def test_a_worker_killed_after_claiming_loses_and_repeats_nothing(db, engine, graph):  # noqa: F811
+async def test_a_worker_killed_after_claiming_loses_and_repeats_nothing(db, engine, graph):
     shipped(db, 5)
     env = environment(engine, graph)
     doomed = await asyncio.create_subprocess_exec(
@@ -87,7 +86,7 @@ async def test_a_worker_killed_after_claiming_loses_and_repeats_nothing(db, engi
     assert len(graph.requests) == 5
 
 
-async def test_two_workers_draining_together_send_each_message_once(db, engine, graph):  # noqa: F811
+async def test_two_workers_draining_together_send_each_message_once(db, engine, graph):
     shipped(db, 12)
     env = environment(engine, graph, batch=2)
     codes = await asyncio.gather(finished(*WORKER, "--drain", env=env), finished(*WORKER, "--drain", env=env))

@@ -4,64 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from typing import AsyncIterator, Iterator
 
-import pytest
 from sqlalchemy import select
 
 from core import clock
 from core.responses import response_text
-from integrations.proactive.providers import SmtpSender, TwilioSender, WhatsAppCloudSender
 from integrations.proactive.worker import Worker
 from store.channel_contacts import note_inbound
 from store.consent import Channel, Purpose, Source, consent_state, grant
 from store.models import OutboxMessage
 from store.triggers import scan_order_updates
-from tests.fakes.graph_api import FakeGraphApi
-from tests.fakes.smtp import FakeSmtp
-from tests.fakes.twilio_api import FakeTwilioApi
-from tests.proactive.conftest import NOW
+from tests.proactive.conftest import CALLBACK, NOW, OUR_NUMBER
 from tests.proactive.test_outbox import queue
-
-OUR_NUMBER = "+14155550100"
-CALLBACK = "https://shop.example.com/webhooks/twilio/status"
-
-
-@pytest.fixture
-async def graph() -> AsyncIterator[FakeGraphApi]:
-    fake = await FakeGraphApi().start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def twilio() -> AsyncIterator[FakeTwilioApi]:
-    fake = await FakeTwilioApi().start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-def smtp() -> Iterator[FakeSmtp]:
-    fake = FakeSmtp().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def worker(engine, graph, twilio, smtp) -> Worker:
-    senders = {
-        "whatsapp": WhatsAppCloudSender(graph.base_url, "v23.0", graph.phone_number_id, graph.access_token),
-        "sms": TwilioSender(twilio.base_url, twilio.account_sid, twilio.auth_token, OUR_NUMBER, CALLBACK),
-        "email": SmtpSender(
-            "127.0.0.1",
-            smtp.port,
-            "shop@northwind.example",
-            starttls=False,
-            list_unsubscribe="help@northwind.example",
-        ),
-    }
-    return Worker(engine, senders, lease=timedelta(minutes=5), batch=20)
 
 
 async def run(worker: Worker, at=NOW) -> int:
