@@ -29,9 +29,9 @@ import logging
 import threading
 from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
-import dask
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.graph import GraphNode
+from rasa.engine.runner import dask as rasa_dask_runner
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.runner.dask import logger as rasa_logger
 
@@ -88,7 +88,7 @@ def _record(
     }
     runner._add_inputs_to_graph(inputs, run_graph)
     try:
-        result = dict(dask.get(run_graph, targets))
+        result = dict(rasa_dask_runner.dask.get(run_graph, targets))  # dask as Rasa imports it
     except RuntimeError as e:
         raise GraphRunError("Error running runner.") from e
     needs = {name: tuple(node.needs.values()) for name, node in schema.nodes.items()}
