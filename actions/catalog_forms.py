@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -159,3 +160,17 @@ class ValidateSizingForm(ProductSlotMixin, HandoffOnRepeatedFailure):
             return {"size_basis": value}
         result = await query_store(recommend_size, **sizing_request(tracker))
         return {"size_basis": None if result.reason is SizeReason.NEED_MEASUREMENTS else value}
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """The usual size and its product go back to Rasa with an accepted ``usual_size`` basis.
+
+        rasa-sdk returns only the form's required slots, so the ones ``extract_size_basis`` found
+        would stay on this side and ``action_size_help`` would see the basis without the size.
+        """
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        accepted = any(e.get("name") == "size_basis" and e.get("value") == "usual_size" for e in events)
+        if not accepted:
+            return events
+        return [*events, *(SlotSet(slot, tracker.get_slot(slot)) for slot in ("usual_size", "usual_product"))]

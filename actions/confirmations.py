@@ -19,8 +19,9 @@ from rasa_sdk import Tracker
 
 AFFIRM, DENY = "affirm", "deny"
 NEVER_AN_ANSWER = frozenset(
-    {"human_handoff", "frustration", "stop", "shipping_info", "return_policy", "size_help"}
-)
+    {"human_handoff", "frustration", "stop", "goodbye", "shipping_info", "return_policy", "size_help",
+     "bot_challenge", "discount_code"}
+)  # fmt: skip
 
 YES_WORDS = frozenset(
     {"yes", "yeah", "yea", "yep", "yup", "ya", "y", "sure", "ok", "okay", "k", "absolutely", "definitely",

@@ -90,7 +90,7 @@ class ActionCheckDiscount(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        code = tracker.get_slot("discount_code")
+        code = tracker.get_slot("discount_code") or self._code_in_question(tracker)
         # the next question about a code starts afresh
         done: List[EventType] = [SlotSet("discount_code", None)]
         if not code:
@@ -133,6 +133,14 @@ class ActionCheckDiscount(Action):
         elif check.reason is not None:
             dispatcher.utter_message(response=REFUSALS[check.reason], **terms)
         return done
+
+    @staticmethod
+    def _code_in_question(tracker: Tracker) -> Optional[str]:
+        """A code named in a discount question asked inside another flow (no discount form ran)."""
+        if (tracker.active_loop or {}).get("name") in (None, "discount_form"):
+            return None
+        codes = codes_in(str((tracker.latest_message or {}).get("text") or ""), asked=False)
+        return codes[0] if codes else None
 
     @staticmethod
     def _explain_terms(dispatcher: CollectingDispatcher, terms: Dict[str, Any]) -> None:

@@ -20,12 +20,12 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.finder import answer_typed
 from actions.handoff import perform_handoff
-from actions.questions import answer_question, pending_answer
+from actions.questions import answer_question, pending_answer, responses_since_shopper_spoke
 from store.codes import HandoffReason
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -35,6 +35,11 @@ CLEAR_OUT_OF_SCOPE_CONFIDENCE = 0.6
 VOCABULARY_KEY = "in_scope_vocabulary"
 """Where the NLU pipeline puts its gibberish verdict in a parse result (``{"gibberish": bool, ...}``)."""
 MAX_TOPICS = 3
+DESTINATION_ENTITIES = frozenset({"country", "region"})
+SHIPPING_ANSWERS = frozenset(
+    {"utter_shipping_header", "utter_shipping_overview", "utter_shipping_destination_unknown"}
+)
+"""Responses after which a bare destination ("and what about Texas?") asks the same again."""
 TOPIC_RESPONSE_PREFIX = "utter_topic_"
 
 
@@ -56,6 +61,18 @@ def is_gibberish(parse_data: Dict[str, Any]) -> bool:
     and is not gibberish.
     """
     return bool((parse_data.get(VOCABULARY_KEY) or {}).get("gibberish"))
+
+
+def another_destination(tracker: Tracker) -> bool:
+    """Whether the message names a place right after a shipping answer: the same question for it.
+
+    "And what about Texas?" means little on its own, so the classifier may call it off-topic;
+    after "Delivery to Ontario, Canada: ..." it asks for Texas's delivery options.
+    """
+    entities = (tracker.latest_message or {}).get("entities") or []
+    if not any(e.get("entity") in DESTINATION_ENTITIES for e in entities):
+        return False
+    return bool(responses_since_shopper_spoke(tracker) & SHIPPING_ANSWERS)
 
 
 def previous_user_message(tracker: Tracker) -> Optional[Dict[str, Any]]:
@@ -107,6 +124,8 @@ class ActionStorefrontFallback(Action):
         answered = await answer_typed(dispatcher, tracker)
         if answered is not None:  # "for the office" right after the finder's "what will it be for?"
             return answered
+        if another_destination(tracker):
+            return [FollowupAction("action_shipping_info")]
         if not is_unclear(latest):
             dispatcher.utter_message(response="utter_out_of_scope")
             return []

@@ -41,6 +41,7 @@ from actions.formatting import listing, money
 from actions.gifts import is_gift, utter_gift_next
 from actions.looks import look_buttons
 from actions.product_compare import compare_products, utter_comparison
+from actions.references import pick, positions_named
 from actions.store_access import answers_store_failure, query_store
 from core import clock
 from store.bundles import with_a_look
@@ -214,7 +215,7 @@ class ActionFinderMore(Action):
 
 
 class ActionFinderCompare(Action):
-    """ "Compare these" / "these two": the latest recommendations side by side."""
+    """ "Compare these" / "these two": the latest recommendations side by side ("the first two": those)."""
 
     def name(self) -> str:
         return "action_finder_compare"
@@ -224,6 +225,9 @@ class ActionFinderCompare(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         latest = list(tracker.get_slot(LATEST_SLOT) or [])
+        named = pick(latest, positions_named(str((tracker.latest_message or {}).get("text") or "")))
+        if len(named) >= 2:  # "compare the first two": only those
+            latest = named
         if len(latest) < 2:
             dispatcher.utter_message(response="utter_finder_compare_what")
             return []

@@ -18,7 +18,7 @@ from rasa_sdk.events import EventType, FollowupAction
 
 from actions.order_verification import order_in_context
 
-POINTING_BACK = frozenset({"it", "them", "this", "these", "that", "those"})
+POINTING_BACK = frozenset({"it", "them", "they", "this", "these", "that", "those"})
 """Words that point at something said before: with an order in context, the order (or its items)."""
 ABOUT_THE_POLICY = frozenset({"policy", "policies", "rules", "usually", "generally"})
 """Words that make a return question about the store's rules, whatever order is in context."""
@@ -57,3 +57,34 @@ def return_of_order_in_context(tracker: Tracker) -> List[EventType]:
     if not words & POINTING_BACK or words & ABOUT_THE_POLICY:
         return []
     return [FollowupAction("return_form")]
+
+
+DESTINATION_ENTITIES = frozenset({"country", "region", "postal_code"})
+ABOUT_AN_ORDER = frozenset({"order", "parcel", "package", "delivery", "shipment", "stuff"})
+"""Words that make a "when will ... arrive" question about something bought, not about shipping times."""
+
+
+def delivery_of_order_in_context(tracker: Tracker) -> bool:
+    """Whether a delivery question ("when will it arrive?") is about the verified order.
+
+    True when an order is in context, the message names no destination (a destination makes it
+    a question about shipping there) and it points back at the order or what was in it ("it",
+    "them", "my parcel"). Such a question is answered with that order's own delivery, never
+    with the store's shipping times and a question about the country.
+    """
+    if not order_in_context(tracker):
+        return False
+    entities = (tracker.latest_message or {}).get("entities") or []
+    if any(e.get("entity") in DESTINATION_ENTITIES for e in entities):
+        return False
+    words = _words(tracker)
+    if words & ABOUT_THE_POLICY:
+        return False
+    return bool(words & (POINTING_BACK | ABOUT_AN_ORDER))
+
+
+def delivery_of_order_in_context_follow_up(tracker: Tracker) -> List[EventType]:
+    """Answer with the verified order's status (its delivery date) when the question is about it."""
+    if _in_a_flow(tracker) or not delivery_of_order_in_context(tracker):
+        return []
+    return [FollowupAction("order_status_form")]

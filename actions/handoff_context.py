@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 
 from actions import identity
+from actions.page_context import proactive_context
 from actions.store_access import StoreUnavailable, query_store
 from store.codes import HandoffReason
 from store.customers import customer_summary
@@ -116,6 +117,18 @@ def page_and_cart(tracker: Tracker) -> Dict[str, Any]:
     if found["cart"] is None and tracker.get_slot("cart"):
         found["cart"] = tracker.get_slot("cart")
     return found
+
+
+def started_by(tracker: Tracker) -> Optional[Dict[str, Any]]:
+    """The proactive message the conversation answers (trigger, channel, when it was sent), from
+    the first shopper message the messaging channel marked as a reply to one; None otherwise."""
+    for event in tracker.events:
+        if event.get("event") != "user":
+            continue
+        record = (event.get("metadata") or {}).get(identity.PROACTIVE_KEY)
+        if isinstance(record, dict) and record.get("trigger"):
+            return {key: record.get(key) for key in ("trigger", "channel", "sent_at", "outbox_id")}
+    return None
 
 
 def _timestamp(event: Dict[str, Any]) -> Optional[str]:
@@ -245,7 +258,8 @@ async def build_context(tracker: Tracker, *, reason: HandoffReason, channel: str
             "orders": store_part["orders"],
             "store_error": store_part["store_error"],
             "page": located["page"],
-            "cart": located["cart"],
+            "cart": located["cart"] or proactive_context(tracker).get("cart"),
+            "started_by": started_by(tracker),
             "transcript": lines,
             "slots": filled_slots(tracker),
             "reason": reason,

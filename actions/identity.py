@@ -26,6 +26,7 @@ from rasa_sdk import Tracker
 SESSION_METADATA_SLOT = "session_started_metadata"
 SHOPPER_KEY = "shopper"
 CLIENT_KEY = "client"
+PROACTIVE_KEY = "proactive"  # the proactive message being answered (set by the messaging channels)
 
 
 def latest_input_channel(tracker: Tracker) -> Optional[str]:

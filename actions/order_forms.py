@@ -10,12 +10,12 @@ import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.confirmations import extract_confirmation
-from actions.forms import stop_form
+from actions.confirmations import extract_confirmation, read_yes_no
+from actions.forms import FLOW_SLOTS, stop_form
 from actions.handoff_triggers import order_problem
 from actions.order_facts import address_line, order_values
 from actions.order_verification import OrderFormValidator, verified_order_view
@@ -53,6 +53,42 @@ async def _order_country(tracker: Tracker) -> str:
     return (order.shipping_address.country or order.shipping_country or "") if order else ""
 
 
+def _messages_of_this_flow(tracker: Tracker, form: str) -> List[str]:
+    """The shopper's messages since ``form`` started, newest first, with the one that started it."""
+    texts: List[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            texts.append(str(event.get("text") or ""))
+        elif event.get("event") == "active_loop" and event.get("name") == form:
+            # the message that started the form comes just before its activation
+            for earlier in reversed(tracker.events[: tracker.events.index(event)]):
+                if earlier.get("event") == "user":
+                    texts.append(str(earlier.get("text") or ""))
+                    break
+            return texts
+    return texts[:1]
+
+
+async def _address_given_earlier(tracker: Tracker) -> List[EventType]:
+    """The new address's slots when the shopper already typed a whole address in this flow.
+
+    "Send it to 350 Fifth Ave, New York, NY 10118 instead" starts the address change with the
+    address in it; once the order is verified the form goes straight to the confirmation instead
+    of asking for the street, the city and the postal code again.
+    """
+    country = await _order_country(tracker)
+    for text in _messages_of_this_flow(tracker, "change_address_form"):
+        whole = parse_address_line(" ".join(text.split()), country)
+        if whole is not None:
+            values = {
+                "new_address1": whole.address1,
+                "new_city": whole.city_with_region,
+                "new_postal_code": whole.postal_code,
+            }
+            return [SlotSet(name, value) for name, value in values.items()]
+    return []
+
+
 async def _whole_address_typed(tracker: Tracker) -> Optional[Dict[str, Any]]:
     """Street, city and postal code when the shopper's latest message is a whole address.
 
@@ -70,6 +106,24 @@ async def _whole_address_typed(tracker: Tracker) -> Optional[Dict[str, Any]]:
         "new_city": whole.city_with_region,
         "new_postal_code": whole.postal_code,
     }
+
+
+ADDRESS_QUESTIONS = ("new_address1", "new_city", "new_postal_code")
+
+
+def declines_the_change(tracker: Tracker) -> bool:
+    """A plain no at an address question ("no, leave it", "nah keep the old one"): no address in it."""
+    message = tracker.latest_message or {}
+    text = str(message.get("text") or "")
+    intent = (message.get("intent") or {}).get("name")
+    return intent == "deny" and not re.search(r"\d", text) and read_yes_no(text) is False
+
+
+def keep_the_address(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """Say the address stays as it is and end the form, forgetting this run's answers."""
+    dispatcher.utter_message(response="utter_address_kept")
+    slots = {slot for slot in FLOW_SLOTS if tracker.get_slot(slot) is not None} | set(ADDRESS_QUESTIONS)
+    return [*(SlotSet(slot, None) for slot in sorted(slots)), *stop_form()]
 
 
 def new_address(tracker: Tracker, order: OrderView) -> Address:
@@ -118,10 +172,23 @@ class ValidateChangeAddressForm(OrderFormValidator):
     def name(self) -> str:
         return "validate_change_address_form"
 
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """A plain no where the new address is asked for ends the change: nothing is changed."""
+        if tracker.get_slot("requested_slot") in ADDRESS_QUESTIONS and declines_the_change(tracker):
+            return keep_the_address(dispatcher, tracker)
+        return await super().run(dispatcher, tracker, domain)
+
     async def after_verification(
         self, order: OrderView, contact: str, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> List[EventType]:
-        return not_changeable(order, dispatcher, "utter_cannot_change_address") or []
+        refused = not_changeable(order, dispatcher, "utter_cannot_change_address")
+        if refused is not None:
+            return refused
+        if tracker.get_slot("new_address1"):
+            return []
+        return await _address_given_earlier(tracker)
 
     async def extract_address_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -29,9 +29,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.catalog import ActionProductStock
 from actions.forms import stop_form
 from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.identity import client_address, verified_contacts
+from actions.page_context import proactive_context
 from actions.store_access import query_store
 from core.settings import get_settings
 from store.codes import HandoffReason
@@ -77,6 +79,17 @@ def order_in_context(tracker: Tracker) -> Optional[str]:
     return str(number) if number and contact else None
 
 
+def order_of_update(tracker: Tracker) -> Optional[str]:
+    """The order of the order update the shopper is answering ("where is it now?" after "your
+    order #1001 shipped"). Only the number: verification still needs a contact on that order,
+    which on WhatsApp and SMS is the number the update was sent to (the order's own phone)."""
+    context = proactive_context(tracker)
+    if not str(context.get("trigger") or "").startswith("order_"):
+        return None
+    number = find_order_number(context.get("order"))
+    return str(number) if number is not None else None
+
+
 def answered_order(tracker: Tracker) -> Optional[Tuple[str, str]]:
     """``(order number, contact)`` when the form verified the order the shopper just asked about.
 
@@ -100,12 +113,40 @@ async def verified_order_view(tracker: Tracker) -> Optional[OrderView]:
     return await query_store(find_order, order_number=number, contact=contact)
 
 
+ORDER_QUESTIONS = ("order_number", "order_contact")
+STOCK_QUESTION = "product_stock"
+
+
+def stock_question_at_an_order_question(tracker: Tracker) -> bool:
+    """Whether the shopper asked about a product's stock while the form waits for the order.
+
+    "Actually, do you have the Chelsea Boot in a 9?" where the order number is asked: a topic
+    switch, not a wrong number. (At the return form's item questions a product is an answer.)
+    """
+    message = tracker.latest_message or {}
+    names = {e.get("entity") for e in message.get("entities") or []}
+    return (
+        tracker.get_slot("requested_slot") in ORDER_QUESTIONS
+        and (message.get("intent") or {}).get("name") == STOCK_QUESTION
+        and "product" in names
+    )
+
+
 class OrderFormValidator(HandoffOnRepeatedFailure):
     """Validates ``order_number``/``order_contact`` and verifies the pair against the store."""
 
     @abstractmethod
     def name(self) -> str:
         """Each concrete form's validator names itself ``validate_<form>``."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """A stock question asked instead of the order is answered; the form then asks again."""
+        if stock_question_at_an_order_question(tracker):
+            answered = await ActionProductStock().run(dispatcher, tracker, domain)
+            return [*answered, SlotSet(str(tracker.get_slot("requested_slot")), None)]
+        return await super().run(dispatcher, tracker, domain)
 
     async def extract_order_number(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -117,7 +158,7 @@ class OrderFormValidator(HandoffOnRepeatedFailure):
         """
         if tracker.get_slot("order_number") is not None:
             return {}
-        number = order_in_context(tracker)
+        number = order_in_context(tracker) or order_of_update(tracker)
         return {"order_number": number} if number else {}
 
     async def validate_order_number(

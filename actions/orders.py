@@ -14,9 +14,11 @@ from actions.handoff_triggers import order_problem
 from actions.identity import verified_email, verified_phone
 from actions.order_facts import RECENT_ORDER_BUTTONS, order_button, order_values
 from actions.order_verification import answered_order
+from actions.refunds import say_refund_status
 from actions.store_access import answers_store_failure, query_store, query_store_or
-from store.codes import HandoffReason, OrderStatus
+from store.codes import HandoffReason, OrderStatus, RefundState
 from store.orders import OrderSummary, find_order, orders_for_contact
+from store.refunds import refund_status
 
 STATUS_RESPONSES: Dict[OrderStatus, str] = {
     OrderStatus.UNFULFILLED: "utter_order_unfulfilled",
@@ -74,6 +76,11 @@ class ActionOrderStatus(Action):
         if order is None:
             dispatcher.utter_message(response="utter_order_not_found_final")
             return reset
+        if order.status is OrderStatus.RETURNED:
+            refund = await query_store(refund_status, order_number=number, contact=contact)
+            if refund is not None and refund.state is not RefundState.NO_RETURN:
+                # "did you get my parcel back?": where the return and its money are, not only "returned"
+                return [*reset, *say_refund_status(dispatcher, refund)]
         dispatcher.utter_message(response=STATUS_RESPONSES[order.status], **order_values(order))
         if order.status is OrderStatus.DELAYED:
             return [*reset, *order_problem(order, HandoffReason.DELAYED_ORDER)]

@@ -64,6 +64,15 @@ def refund_values(status: RefundStatus) -> Dict[str, str]:
     }
 
 
+def say_refund_status(dispatcher: CollectingDispatcher, status: RefundStatus) -> List[EventType]:
+    """Say where the refund is, and offer a person when it is late (the handoff's reason set)."""
+    dispatcher.utter_message(response=refund_response(status), **refund_values(status))
+    if not status.late:
+        return []
+    dispatcher.utter_message(response=LATE_RESPONSE, **refund_values(status))
+    return [SlotSet("handoff_reason", LATE_HANDOFF_REASON)]
+
+
 class ValidateRefundStatusForm(OrderFormValidator):
     """Order number and contact for "where is my refund" (verification from the base class)."""
 
@@ -90,8 +99,4 @@ class ActionRefundStatus(Action):
         if status is None:
             dispatcher.utter_message(response="utter_order_not_found_final")
             return reset
-        dispatcher.utter_message(response=refund_response(status), **refund_values(status))
-        if status.late:
-            dispatcher.utter_message(response=LATE_RESPONSE, **refund_values(status))
-            return [*reset, SlotSet("handoff_reason", LATE_HANDOFF_REASON)]
-        return reset
+        return [*reset, *say_refund_status(dispatcher, status)]

@@ -25,7 +25,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.follow_ups import order_named_too
+from actions.follow_ups import (
+    delivery_of_order_in_context,
+    delivery_of_order_in_context_follow_up,
+    order_named_too,
+)
 from actions.formatting import day, listing, money, time_of_day, zone_abbreviation
 from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.page_context import cart_lines, cart_subtotal
@@ -107,6 +111,9 @@ class ActionShippingInfo(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        about_the_order = delivery_of_order_in_context_follow_up(tracker)
+        if about_the_order:  # "when will it arrive?" right after an order was verified
+            return about_the_order
         country, postal_code = tracker.get_slot("country"), tracker.get_slot("postal_code")
         region = mentioned_region(tracker)
         now = clock.now()
@@ -193,6 +200,15 @@ class ValidateShippingForm(HandoffOnRepeatedFailure):
 
     def name(self) -> str:
         return "validate_shipping_form"
+
+    async def required_slots(
+        self, domain_slots: List[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[str]:
+        """No destination to ask for when the question is about the verified order's own delivery:
+        ``action_shipping_info`` then answers with that order (:mod:`actions.follow_ups`)."""
+        if tracker.get_slot("requested_slot") is None and delivery_of_order_in_context(tracker):
+            return []
+        return domain_slots
 
     async def validate_country(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -22,6 +22,7 @@ TRIGGERS = (
     "order_delayed",
     "order_delivered",
     "replenishment",
+    "cart_recovery",
 )
 SERVICE_TRIGGERS = frozenset({"order_shipped", "order_delayed", "order_delivered"})
 TEMPLATE_CATEGORIES = ("utility", "marketing")
@@ -127,6 +128,11 @@ def parse_messaging(data: Optional[Mapping[str, Any]]) -> MessagingConfig:
         raise MessagingConfigError(
             f"messaging.triggers: unknown {sorted(unknown)} (known: {', '.join(TRIGGERS)})"
         )
+    for name, spec in triggers.items():
+        for option, value in (spec or {}).items():
+            # counts of days, minutes or samples: a typo must stop the import, not the worker's scan
+            if option.endswith(("_days", "_minutes")) or option == "min_samples":
+                _count(f"messaging.triggers.{name}.{option}", value)
     retries = data.get("retries") or {}
     consent = data.get("consent") or {}
     return MessagingConfig(

@@ -59,7 +59,8 @@ def learned_intervals(session: Session, config: MessagingConfig) -> dict[str, in
     }
 
 
-def _marketing_route(session: Session, customer: Customer) -> Optional[tuple[Channel, str]]:
+def marketing_route(session: Session, customer: Customer) -> Optional[tuple[Channel, str]]:
+    """The first channel of the customer's with standing marketing consent: WhatsApp, SMS, email."""
     candidates = [
         (Channel.WHATSAPP, customer.phone),
         (Channel.SMS, customer.phone),
@@ -87,7 +88,7 @@ def scan_replenishment(
         if not now - lookback <= due <= now:
             continue
         customer = session.get(Customer, customer_id)
-        route = _marketing_route(session, customer) if customer is not None else None
+        route = marketing_route(session, customer) if customer is not None else None
         if route is None:
             continue
         channel, address = route

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Optional
 
 from sqlalchemy import select
@@ -137,3 +138,61 @@ def variant_stock(
     return StockAnswer(
         found.handle, found.title, variants, False, tuple(alternatives[:max_alternatives]), reason
     )
+
+
+@dataclass(frozen=True)
+class CartChoice:
+    """What "add it to my cart" can add: one variant in stock, or the sizes/colors to choose from.
+
+    ``variant_sku`` is set when exactly one in-stock variant fits what the shopper said (or the
+    product comes in one variant); otherwise ``sizes``/``colors`` list what is in stock to pick.
+    """
+
+    handle: str
+    title: str
+    variant_sku: Optional[str] = None
+    cart_variant_id: Optional[int] = None
+    size: Optional[str] = None
+    color: Optional[str] = None
+    price: Optional[Decimal] = None
+    sizes: tuple[str, ...] = ()
+    colors: tuple[str, ...] = ()
+    sold_out: bool = False
+
+
+def cart_choice(
+    session: Session, *, product: str, size: Optional[str] = None, color: Optional[str] = None
+) -> Optional[CartChoice]:
+    """The variant of ``product`` to put in a cart for ``size``/``color`` (None: unknown product).
+
+    A size or color the product does not come in is ignored (it was said about something else).
+    One in-stock variant left after that is the choice; several leave the sizes (then colors) to
+    choose from; none in stock is ``sold_out``.
+    """
+    found = resolve_product(session, product)
+    if found is None:
+        return None
+    aliases = _aliases(session, found)
+    variants = list(found.variants)
+    if size and any(sizes_equal(v.size, size, aliases.get(v.size or "", [])) for v in variants):
+        variants = [v for v in variants if sizes_equal(v.size, size, aliases.get(v.size or "", []))]
+    if color and any(colors_equal(v.color, color) for v in variants):
+        variants = [v for v in variants if colors_equal(v.color, color)]
+    stocked = sorted(
+        (v for v in variants if v.inventory_quantity > 0), key=lambda v: (size_sort_key(v.size), v.position)
+    )
+    base = CartChoice(found.handle, found.title)
+    if not stocked:
+        return CartChoice(found.handle, found.title, sold_out=True)
+    sizes = tuple(dict.fromkeys(v.size for v in stocked if v.size))
+    colors = tuple(dict.fromkeys(v.color for v in stocked if v.color))
+    if len(sizes) > 1:
+        return CartChoice(base.handle, base.title, sizes=sizes)
+    if len(colors) > 1:
+        return CartChoice(base.handle, base.title, colors=colors)
+    chosen = stocked[0]
+    return CartChoice(
+        found.handle, found.title, variant_sku=chosen.sku,
+        cart_variant_id=chosen.shopify_id or chosen.id, size=chosen.size, color=chosen.color,
+        price=chosen.price,
+    )  # fmt: skip

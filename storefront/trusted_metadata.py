@@ -1,6 +1,6 @@
 """The metadata keys only server-side channel code may set (the metadata contract).
 
-Two keys of a user message's metadata are trusted by the actions:
+Three keys of a user message's metadata are trusted by the actions:
 
 * ``shopper``: who the channel proved the shopper is (a phone number Meta or Twilio signed for,
   the email of the widget's signed customer token). ``proved_by`` names the Rasa input channel
@@ -10,8 +10,11 @@ Two keys of a user message's metadata are trusted by the actions:
   peer of a REST or socket.io request (or the address a trusted proxy forwarded, when Sanic is
   configured to trust one), the sender's number for WhatsApp and Twilio. Failed order
   verifications are counted per client address (``store/verification.py``).
+* ``proactive``: the proactive message the shopper is answering (its trigger, when and where it
+  was sent, and the cart, product or order it was about), set by the messaging channels from the
+  outbox (:mod:`storefront.channels.proactive_replies`).
 
-Every channel builds both keys itself and drops any that a client sent (:func:`untrusted`).
+Every channel builds these keys itself and drops any that a client sent (:func:`untrusted`).
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from sanic.request import Request
 
 SHOPPER_KEY = "shopper"
 CLIENT_KEY = "client"
-TRUSTED_KEYS = frozenset({SHOPPER_KEY, CLIENT_KEY})
+PROACTIVE_KEY = "proactive"
+TRUSTED_KEYS = frozenset({SHOPPER_KEY, CLIENT_KEY, PROACTIVE_KEY})
 MAX_ADDRESS_CHARS = 200
 
 

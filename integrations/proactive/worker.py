@@ -26,6 +26,7 @@ from core import clock
 from core.settings import get_settings
 from integrations.proactive.providers import ProviderError, Sender, senders_from_settings
 from integrations.proactive.render import render
+from store.cart_recovery import scan_cart_recovery
 from store.consent import Channel, Purpose, Source, withdraw
 from store.db import make_engine, session_scope
 from store.info import demo_mode, store_info
@@ -38,7 +39,7 @@ from store.triggers import scan_order_updates
 
 logger = logging.getLogger(__name__)
 
-SCAN_SECONDS = 60.0  # how often the time-based triggers (order updates, replenishment) look for news
+SCAN_SECONDS = 60.0  # how often the time-based triggers (order updates, replenishment, carts) look for news
 
 
 def pid_alive(pid: int) -> bool:
@@ -83,7 +84,8 @@ class Worker:
                 self._give_up(worker, message_id, error)
 
     def scan_triggers(self) -> int:
-        """Queue what the time-based triggers find (order updates, replenishment); returns how many.
+        """Queue what the time-based triggers find (order updates, replenishment, abandoned carts);
+        returns how many.
 
         Not on the sample store: its customers and their phone numbers are made up, and a demo with
         real Twilio or WhatsApp credentials must not message them (back in stock still works there).
@@ -92,7 +94,11 @@ class Worker:
             if demo_mode(session):
                 return 0
             now = clock.now()
-            return len(scan_order_updates(session, now=now)) + len(scan_replenishment(session, now=now))
+            return (
+                len(scan_order_updates(session, now=now))
+                + len(scan_replenishment(session, now=now))
+                + len(scan_cart_recovery(session, now=now))
+            )
 
     def _give_up(self, worker: str, message_id: int, error: Exception) -> None:
         """Fail a row this worker still holds after an unexpected error (it is never retried)."""

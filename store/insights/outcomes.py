@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from store.contact import normalize_email, phone_key
 from store.insights.conversations import Conversation
-from store.models import Handoff, HandoffMessage, Order, RecommendationShown
+from store.models import CartLinkClick, Handoff, HandoffMessage, Order, RecommendationShown
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,8 @@ class Outcome:
     handoffs: List[HandoffFacts] = field(default_factory=list)
     shown_skus: List[str] = field(default_factory=list)
     orders: List[AssistedOrder] = field(default_factory=list)
+    clicked_skus: Set[str] = field(default_factory=set)
+    """SKUs whose add-to-cart link the shopper followed (``cart_link_clicks``) within the window."""
 
     @property
     def handoff_reason(self) -> Optional[str]:
@@ -55,9 +57,10 @@ class Outcome:
 
     @property
     def followed_skus(self) -> Set[str]:
-        """Shown products (by SKU) that the shopper then ordered."""
+        """Shown products (by SKU) that the shopper then put in the cart through the add-to-cart
+        link, or ordered."""
         bought = set().union(*(o.skus for o in self.orders)) if self.orders else set()
-        return {sku for sku in self.shown_skus if sku in bought}
+        return {sku for sku in self.shown_skus if sku in bought or sku in self.clicked_skus}
 
 
 def _seconds(later: Optional[datetime], earlier: datetime) -> Optional[float]:
@@ -176,8 +179,18 @@ def outcomes_of(
         .where(RecommendationShown.conversation_id.in_(ids))
         .order_by(RecommendationShown.conversation_id, RecommendationShown.position)
     ).all()
+    clicks = session.execute(
+        select(CartLinkClick.conversation_id, CartLinkClick.sku, CartLinkClick.clicked_at).where(
+            CartLinkClick.conversation_id.in_(ids)
+        )
+    ).all()
     for conversation in conversations:
         outcome = outcomes[key_of(conversation)]
+        outcome.clicked_skus = {
+            sku for cid, sku, at in clicks
+            if cid == conversation.conversation_id
+            and conversation.started_at <= at <= conversation.started_at + window
+        }  # fmt: skip
         outcome.shown_skus = [
             sku for cid, sku, at in shown
             if cid == conversation.conversation_id and _within(at, conversation, timedelta(minutes=1))

@@ -4,6 +4,7 @@ from store.models.agent_desk import CannedReply, HandoffNote
 from store.models.agent_sessions import AgentLoginFailure, AgentSession
 from store.models.back_in_stock import BackInStockSubscription
 from store.models.base import Base, Money, UTCDateTime, money
+from store.models.carts import ShopperCart
 from store.models.catalog import Category, Product, SizeChart, SizeChartRow, Variant
 from store.models.handoffs import Agent, Handoff, HandoffMessage
 from store.models.helpdesk import HelpdeskForward, HelpdeskReply
@@ -64,6 +65,7 @@ __all__ = [
     "ShippingMethod",
     "ShippingZone",
     "ShopifyDelivery",
+    "ShopperCart",
     "SizeChart",
     "SizeChartRow",
     "StoreSetting",

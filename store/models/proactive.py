@@ -59,7 +59,7 @@ class OutboxMessage(Base):
     customer_id = Column(Integer, ForeignKey("customers.id", ondelete="SET NULL"), nullable=True)
     channel = Column(String(20), nullable=False)
     recipient = Column(String(255), nullable=False, index=True)
-    conversation_id = Column(String(255), nullable=True)
+    conversation_id = Column(String(255), nullable=True, index=True)  # replies find their message
     response = Column(String(80), nullable=False)  # the domain response that says it
     params = Column(JSON, nullable=False, default=dict)  # its {placeholders} and the trigger's context
     status = Column(String(20), nullable=False, default="queued", index=True)

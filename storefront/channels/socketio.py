@@ -50,6 +50,7 @@ from socketio import AsyncRedisManager, AsyncServer
 
 from core.booleans import parse_bool
 from core.settings import Settings, get_settings
+from store.consent import Channel
 from storefront.channels.limits import (
     DEFAULT_MAX_JSON_DEPTH,
     DEFAULT_MAX_MESSAGE_CHARS,
@@ -60,6 +61,7 @@ from storefront.channels.limits import (
     install_request_limit,
     limit_settings,
 )
+from storefront.channels.proactive_replies import with_proactive_context
 from storefront.trusted_metadata import CLIENT_KEY, client_record, request_address
 from storefront.widget_auth import apply_customer_token, signing_secret, warn_if_weak
 
@@ -258,6 +260,11 @@ class SocketIOInput(RasaSocketIOInput):
             request = environ.get("sanic.request")
             checked = self.trusted(message, request_address(request) if request is not None else None)
             if checked is not None:
+                # a proactive message that named this conversation (a back-in-stock alert asked
+                # for here, sent by email): what it was about, for "is it the M?"
+                checked.metadata = await with_proactive_context(
+                    checked.metadata, channel=Channel.WIDGET, address=None, conversation_id=checked.sender_id
+                )
                 await on_new_message(checked)
 
         return blueprint

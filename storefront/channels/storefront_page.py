@@ -9,6 +9,9 @@ socket.io channel. Routes:
 * ``GET /api/products`` and ``GET /api/products/<handle>``: the sample store's catalog (``store/``),
   prices as amounts and as shown (:mod:`storefront.channels.storefront_catalog`).
 * ``POST /api/cart`` ``{"lines": [{"sku", "quantity"}]}``: the browser's cart at current prices.
+* ``POST /api/cart/report`` ``{"session_id", "lines", "customer_token"?, "checked_out"?}``: the
+  cart kept for the widget conversation, for cart recovery
+  (:mod:`storefront.channels.storefront_cart_report`).
 * ``GET /api/greeting[?product=<handle>]``: the chat's greeting and suggested questions for the
   page, from the model's domain (:mod:`storefront.channels.widget_greeting`).
 * ``GET /api/demo-customers`` and ``POST /api/sign-in``: the demo's "sign in as" control. A real
@@ -46,6 +49,7 @@ from storefront.channels.limits import (
     rejection_response,
 )
 from storefront.channels.storefront_cart import cart_variant, demo_cart_permalink, follow_cart_link
+from storefront.channels.storefront_cart_report import CartReportError, parse_report, store_report
 from storefront.channels.storefront_catalog import (
     cart_lines,
     catalog,
@@ -188,6 +192,10 @@ class StorefrontPageInput(InputChannel):
                 return _json({"error": 'send {"lines": [{"sku": ..., "quantity": 1-99}]}'}, 400)
             return await self._store_json(priced_cart, lines=lines)
 
+        @page.route("/api/cart/report", methods=["POST"])
+        async def cart_report(request: Request) -> HTTPResponse:
+            return await self._cart_report(request)
+
         @page.route("/api/greeting", methods=["GET"])
         async def greeting(request: Request) -> HTTPResponse:
             return await self._greeting(request)
@@ -224,6 +232,18 @@ class StorefrontPageInput(InputChannel):
         if data is None:
             return _json({"error": "not found"}, 404)
         return _json(data)
+
+    async def _cart_report(self, request: Request) -> HTTPResponse:
+        """Store the page's cart for its widget conversation (see :mod:`storefront_cart_report`)."""
+        try:
+            session_id, lines, email, checked_out = parse_report(_json_body(request), self.secret())
+        except RequestRejected as error:
+            return rejection_response(error, SECURITY_HEADERS)
+        except CartReportError as error:
+            return _json({"error": str(error)}, error.status)
+        return await self._store_json(
+            store_report, session_id=session_id, lines=lines, email=email, checked_out=checked_out
+        )
 
     async def _greeting(self, request: Request) -> HTTPResponse:
         """The widget's greeting for the page (``?product=<handle>`` on a product page)."""

@@ -39,6 +39,7 @@ from storefront.channels import whatsapp_format as fmt
 from storefront.channels.conversation_ids import conversation_id
 from storefront.channels.keywords import Inbound, record_status, take_keyword
 from storefront.channels.limits import DEFAULT_LIMITS, cap_text, install_request_limit, limit_settings
+from storefront.channels.proactive_replies import with_proactive_context
 from storefront.channels.twilio_output import SecureTwilioOutput, TwilioDeliveryError
 from storefront.channels.whatsapp import add_lifecycle_routes, app_tracker_store
 from storefront.channels.whatsapp_inbound import Intents, location_text
@@ -217,6 +218,13 @@ class SecureTwilioInput(TwilioInput):
         payload = fmt.match_numbered_answer(text, options)
         if payload is not None:
             text, metadata = payload, {**metadata, "typed_text": text}
+        if self.ledger and metadata.get("phone"):
+            metadata = await with_proactive_context(
+                metadata,
+                channel=Channel.WHATSAPP if metadata.get("channel") == "whatsapp" else Channel.SMS,
+                address=metadata["phone"],
+                conversation_id=sender,
+            )
         await on_new_message(
             UserMessage(
                 text, self._output(raise_errors=False), sender, input_channel=self.name(),

@@ -37,6 +37,7 @@ from storefront.channels.limits import (
     limit_settings,
     rejection_response,
 )
+from storefront.channels.proactive_replies import with_proactive_context
 from storefront.channels.whatsapp_inbound import (
     SIGNATURE_HEADER,
     InboundMessage,
@@ -250,6 +251,13 @@ class WhatsAppInput(InputChannel):
             return
         text, metadata = await self._resolve_text(message)
         text = cap_text(text, self.limits["MAX_MESSAGE_CHARS"], channel=self.name())
+        if self.ledger:
+            metadata = await with_proactive_context(
+                metadata,
+                channel=Channel.WHATSAPP,
+                address=e164(str(message.metadata.get("phone") or ""), None),
+                conversation_id=message.conversation_id,
+            )
         await on_new_message(
             UserMessage(
                 text, output, message.conversation_id, input_channel=self.name(),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 
 from actions.order_forms import ValidateChangeAddressForm
 from tests.actions.order_support import BEN, make_tracker, run
+from tests.support.trackers import tracker_from_events
 
 pytestmark = pytest.mark.usefixtures("order_store")
 
@@ -74,3 +75,38 @@ async def test_a_town_alone_at_the_city_question_is_kept() -> None:
         ValidateChangeAddressForm(), answer_at("new_city", "Portland, OR", "Portland, OR")
     )
     assert (events, said) == ([SlotSet("new_city", "Portland, OR")], [])
+
+
+async def test_a_plain_no_at_the_street_question_keeps_the_address_and_ends_the_form() -> None:
+    tracker = make_tracker(
+        slots={"order_number": "1003", "order_contact": BEN, "verified_order": "1003",
+               "requested_slot": "new_address1"},
+        set_this_turn={"new_address1": "no leave it"}, text="no leave it", intent="deny",
+        active_loop="change_address_form",
+    )  # fmt: skip
+    events, said = await run(ValidateChangeAddressForm(), tracker)
+    assert [m["response"] for m in said] == ["utter_address_kept"]
+    assert ActiveLoop(None) in events and SlotSet("new_address1", None) in events
+    assert SlotSet("order_number", None) in events and SlotSet("verified_order", None) not in events
+
+
+async def test_an_address_in_the_message_that_started_the_change_goes_straight_to_the_confirmation() -> None:
+    """ "Send it to 350 Fifth Ave, New York, NY 10118 instead" right after the order was verified."""
+    text = "oh good. can you send it to 350 Fifth Avenue, New York, NY 10118 instead"
+    tracker = tracker_from_events(
+        [
+            {"event": "user", "text": text, "parse_data": {"intent": {"name": "change_address"},
+                                                           "entities": [], "text": text}},
+            {"event": "active_loop", "name": "change_address_form"},
+            {"event": "slot", "name": "order_number", "value": "1003"},
+        ],
+        slots={"order_number": "1003", "order_contact": BEN, "verified_order": "1003"},
+        active_loop="change_address_form",
+    )  # fmt: skip
+    events, said = await run(ValidateChangeAddressForm(), tracker)
+    assert {e["name"]: e["value"] for e in events if e["name"].startswith("new_")} == {
+        "new_address1": "350 Fifth Avenue",
+        "new_city": "New York, NY",
+        "new_postal_code": "10118",
+    }
+    assert said == []

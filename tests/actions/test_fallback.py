@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from typing import Any, Dict, Iterator
 
 import pytest
-from rasa_sdk.events import ConversationPaused
+from rasa_sdk.events import ConversationPaused, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import VOCABULARY_KEY, ActionStorefrontFallback, previous_user_intent, topic_buttons
@@ -164,3 +164,34 @@ async def test_a_clear_out_of_scope_request_before_gibberish_does_not_count() ->
     dispatcher = CollectingDispatcher()
     await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN)
     assert [m["response"] for m in said(dispatcher)] == ["utter_fallback_rephrase"]
+
+
+def _with_entities(event: Dict[str, Any], *entities: Dict[str, Any]) -> Dict[str, Any]:
+    event["parse_data"]["entities"] = list(entities)
+    return event
+
+
+async def test_a_place_right_after_a_shipping_answer_asks_the_same_for_it() -> None:
+    """ "and what about Texas?" after delivery options to Ontario: Texas's options, not "off topic"."""
+    answered = {**bot("Delivery to Ontario, Canada:"), "metadata": {"utter_action": "utter_shipping_header"}}
+    texas = _with_entities(
+        user("and what about Texas?", "out_of_scope", 0.66),
+        {"entity": "country", "value": "United States"},
+        {"entity": "region", "value": "TX"},
+    )
+    tracker = tracker_from_events([user("do you deliver to Toronto?", "shipping_info"), answered, texas])
+    dispatcher = CollectingDispatcher()
+    events = await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN)
+    assert events == [FollowupAction("action_shipping_info")]
+    assert said(dispatcher) == []
+
+
+async def test_a_place_without_a_shipping_answer_before_it_is_not_a_shipping_question() -> None:
+    texas = _with_entities(
+        user("what about Texas?", "out_of_scope", 0.9), {"entity": "region", "value": "TX"}
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionStorefrontFallback().run(
+        dispatcher, tracker_from_events([user("hi", "greet"), bot("Hi!"), texas]), DOMAIN
+    )
+    assert [m["response"] for m in said(dispatcher)] == ["utter_out_of_scope"]

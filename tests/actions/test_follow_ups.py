@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 from rasa_sdk.events import FollowupAction
 
-from actions.follow_ups import order_named_too, return_of_order_in_context
+from actions.follow_ups import (
+    delivery_of_order_in_context,
+    delivery_of_order_in_context_follow_up,
+    order_named_too,
+    return_of_order_in_context,
+)
 from tests.actions.catalog_support import entity
 from tests.support.trackers import make_tracker
 
@@ -46,3 +51,31 @@ def test_a_return_question_pointing_back_at_the_verified_order_starts_its_return
 def test_otherwise_the_policy_is_stated(slots: dict, text: str, loop: str) -> None:
     tracker = make_tracker(slots=slots, text=text, intent="return_policy", active_loop=loop)
     assert return_of_order_in_context(tracker) == []
+
+
+# -- "when will it arrive?" about the verified order ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["when will it arrive exactly?", "when's my parcel getting here", "when do they come"]
+)
+def test_a_delivery_question_pointing_back_at_the_verified_order_is_its_status(text: str) -> None:
+    tracker = make_tracker(slots=VERIFIED, text=text, intent="shipping_info")
+    assert delivery_of_order_in_context(tracker)
+    assert delivery_of_order_in_context_follow_up(tracker) == [FollowupAction("order_status_form")]
+
+
+@pytest.mark.parametrize(
+    ("slots", "text", "entities", "loop"),
+    [
+        ({}, "when will it arrive?", [], None),  # no order in context
+        (VERIFIED, "how long does shipping take?", [], None),  # the store's shipping times
+        (VERIFIED, "how long would it take to get to Canada?", [entity("country", "Canada")], None),
+        (VERIFIED, "when will it arrive?", [], "return_form"),  # a digression inside a flow
+    ],
+)
+def test_otherwise_shipping_times_are_given(slots: dict, text: str, entities: list, loop: str) -> None:
+    tracker = make_tracker(
+        slots=slots, text=text, intent="shipping_info", entities=entities, active_loop=loop
+    )
+    assert delivery_of_order_in_context_follow_up(tracker) == []

@@ -233,7 +233,7 @@ async def test_a_high_value_order_without_a_problem_stays_with_the_assistant() -
         ("1002", AVA, "utter_order_delivered"),
         ("1003", BEN, "utter_order_unfulfilled"),
         ("1007", FINN, "utter_order_cancelled"),
-        ("1008", GIA, "utter_order_returned"),
+        ("1008", GIA, "utter_refund_refunded"),  # a returned order says where its refund is
         ("1004", "chloe.customer@example.com", "utter_order_partially_fulfilled"),
     ],
 )
@@ -299,3 +299,57 @@ async def test_the_contact_is_found_inside_a_sentence(typed: str, contact: str) 
     assert said == []
     assert events[0] == SlotSet("order_contact", contact)
     assert SlotSet("verified_order", "1001") in events
+
+
+# -- replies to an order update ----------------------------------------------------------------
+
+
+def _update(order: str) -> Dict[str, Any]:
+    return {"trigger": "order_shipped", "channel": "whatsapp", "sent_at": "2026-12-02T14:02:00+00:00",
+            "outbox_id": 4, "order": order}  # fmt: skip
+
+
+async def test_a_reply_to_an_order_update_from_the_orders_own_number_is_about_that_order() -> None:
+    metadata = {**whatsapp(AVA_PHONE), "proactive": _update("#1002")}
+    tracker = make_tracker(
+        metadata=metadata, input_channel="whatsapp", intent="order_status", active_loop=FORM
+    )
+    events, said = await run(ValidateOrderStatusForm(), tracker)
+    assert said == []
+    assert events == [
+        SlotSet("order_number", "1002"),
+        SlotSet("order_contact", AVA_PHONE),
+        SlotSet("verified_order", "1002"),
+        SlotSet("order_lookup_attempts", None),
+    ]
+
+
+async def test_an_update_about_someone_elses_order_names_it_but_reveals_nothing() -> None:
+    metadata = {**whatsapp(AVA_PHONE), "proactive": _update("#1003")}
+    tracker = make_tracker(
+        metadata=metadata, input_channel="whatsapp", intent="order_status", active_loop=FORM
+    )
+    events, said = await run(ValidateOrderStatusForm(), tracker)
+    assert said == []
+    assert events == [
+        SlotSet("order_number", "1003"),
+        SlotSet("order_contact", None),
+        SlotSet("verified_order", None),
+    ]
+
+
+async def test_a_stock_question_where_the_order_number_is_asked_is_answered_and_the_number_asked_again() -> (
+    None
+):
+    """ "Actually, do you have the Chelsea Boot in a 9?" is a topic switch, not a wrong order number."""
+    text = "actually do you have the Chelsea Boot in a 9?"
+    tracker = make_tracker(
+        slots={"requested_slot": "order_number", "product": "Chelsea Boot", "size": "9"},
+        set_this_turn={"order_number": text}, text=text, intent="product_stock",
+        entities=[{"entity": "product", "value": "Chelsea Boot"}, {"entity": "size", "value": "9"}],
+        active_loop="order_status_form",
+    )  # fmt: skip
+    events, said = await run(ValidateOrderStatusForm(), tracker)
+    assert responses(said)[0].startswith("utter_stock_")
+    assert "utter_order_number_invalid" not in responses(said)
+    assert events[-1] == SlotSet("order_number", None)

@@ -86,8 +86,12 @@ def test_every_form_hands_off_on_an_interruption(domain: Domain, intent: str) ->
 
 # -- questions answered inside a flow, which then resumes -----------------------------------------
 
-DIGRESSIONS = ("shipping_info", "return_policy", "size_help")
-NO_DIGRESSION = {("shipping_form", "shipping_info"), ("sizing_form", "size_help")}  # the form's own topic
+DIGRESSIONS = ("shipping_info", "return_policy", "size_help", "bot_challenge", "discount_code")
+NO_DIGRESSION = {  # the form's own topic
+    ("shipping_form", "shipping_info"),
+    ("sizing_form", "size_help"),
+    ("discount_form", "discount_code"),
+}
 
 
 def _resuming_rules() -> Set[Tuple[str, str]]:
@@ -121,6 +125,51 @@ def test_no_form_question_takes_a_digression_as_its_answer(domain: Domain, inten
         if mapping.get("type") == "from_text"
         and SlotMapping.intent_is_desired(
             mapping, _tracker_waiting(form, slot, intent, "do you ship to canada"), domain
+        )
+    ]
+    assert taken == []
+
+
+# -- goodbye inside a flow ------------------------------------------------------------------------
+
+
+def _goodbye_rules() -> Dict[str, List[str]]:
+    """Form -> the actions a rule conditioned on it runs after ``goodbye``."""
+    found: Dict[str, List[str]] = {}
+    for path in RULE_FILES:
+        for rule in (yaml.safe_load(Path(path).read_text()) or {}).get("rules") or []:
+            forms = [c.get("active_loop") for c in rule.get("condition") or [] if "active_loop" in c]
+            steps: List[Dict[str, Any]] = rule.get("steps") or []
+            if forms and forms[0] and [s["intent"] for s in steps if "intent" in s][:1] == ["goodbye"]:
+                found[forms[0]] = [s["action"] for s in steps if "action" in s]
+    return found
+
+
+GOODBYE = ["utter_goodbye", "action_offer_satisfaction"]
+OFFLINE_HANDOFF = ["action_handoff"]  # leaving contact details for a person: queued without them
+
+
+def test_a_goodbye_ends_every_form(domain: Domain) -> None:
+    """ "never mind, thanks, bye" at any question ends the flow: it is never taken as the answer,
+    and the form does not ask again after the goodbye."""
+    rules = _goodbye_rules()
+    assert sorted(set(domain.form_names) - set(rules)) == []
+    for form, actions in rules.items():
+        assert actions[0] == "action_deactivate_loop", form
+        assert form not in actions, form
+        expected = OFFLINE_HANDOFF if form == "handoff_contact_form" else GOODBYE
+        assert actions[1:] == expected, form
+
+
+def test_no_form_question_takes_a_goodbye_as_its_answer(domain: Domain) -> None:
+    slots = {s.name: s for s in domain.slots}
+    taken = [
+        f"{form}:{slot}"
+        for form, slot in _form_questions(domain)
+        for mapping in slots[slot].mappings
+        if mapping.get("type") == "from_text"
+        and SlotMapping.intent_is_desired(
+            mapping, _tracker_waiting(form, slot, "goodbye", "never mind, thanks anyway, bye"), domain
         )
     ]
     assert taken == []

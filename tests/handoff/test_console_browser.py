@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import requests
 
 from tests.handoff.browser import CHROMIUM_ARGS
 from tests.handoff.console_client import TOKEN, Console
@@ -79,3 +80,46 @@ async def test_agent_claims_replies_and_hands_back_in_the_browser(
         "Hello from Robin, I'm on it.",
         "Robin handed you back to me, the store assistant. Is there anything else I can help with?",
     ]
+
+
+async def test_the_console_says_which_proactive_message_started_the_conversation(
+    stack: Stack, chromium: str
+) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    sender = f"nudged-{uuid.uuid4().hex[:8]}"
+    # the shopper's first message answered a cart nudge: the channel marked it so (metadata
+    # "proactive", which only server-side channels set; written here through Rasa's API)
+    nudge = {"outbox_id": 41, "trigger": "cart_recovery", "channel": "whatsapp",
+             "sent_at": "2026-12-02T14:02:00+00:00", "product": "harbor-rain-shell"}  # fmt: skip
+    parsed = {"intent": {"name": "product_stock", "confidence": 1.0}, "entities": []}
+    first = {"event": "user", "text": "is the M in stock?", "input_channel": "rest",
+             "metadata": {"proactive": nudge}, "parse_data": parsed}  # fmt: skip
+    appended = requests.post(
+        f"{stack.rasa_url}/conversations/{rest_id(sender)}/tracker/events",
+        params={"token": stack.token}, json=first, timeout=30,
+    )  # fmt: skip
+    assert appended.status_code == 200, appended.text
+    say(stack, sender, "/human_handoff")
+    handoff_id = Console(stack, "observer").handoff_for(rest_id(sender))["id"]
+    assert Console(stack, "observer").detail(handoff_id)["context"]["started_by"] == {
+        "trigger": "cart_recovery", "channel": "whatsapp", "sent_at": nudge["sent_at"], "outbox_id": 41,
+    }  # fmt: skip
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=chromium, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            context = await browser.new_context(locale="en-GB", timezone_id="UTC")
+            page = await context.new_page()
+            await page.goto(f"{stack.rasa_url}/webhooks/agent_console/")
+            await page.fill("#agent", "Robin")
+            await page.fill("#token", TOKEN)
+            await page.click("button[type=submit]")
+            await page.locator(f'#queue li[data-id="{handoff_id}"]').click()
+            await expect(page.locator("#context-list")).to_contain_text(
+                "Started by" + "cart recovery nudge sent 2 Dec, 14:02 on WhatsApp"
+            )
+        finally:
+            await browser.close()

@@ -75,7 +75,7 @@ def test_a_follow_up_about_the_same_order_is_not_asked_for_the_order_again(stack
     chat(stack, sender, "where is my order?")
     chat(stack, sender, "#1008")
     status = chat(stack, sender, "gia.returned@example.com")
-    assert status.responses == ["utter_order_returned"] and ("verified_order", "1008") in _set(status)
+    assert status.responses == ["utter_refund_refunded"] and ("verified_order", "1008") in _set(status)
     refund = chat(stack, sender, "where's my refund for it?")
     assert refund.responses == ["utter_refund_refunded"]  # no question for the number or the contact
     assert ("order_number", "1008") in _set(refund) and "#1008" in refund.text

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import timedelta
 from typing import Any, Dict, List
 
 import pytest
 import socketio
+from sqlalchemy import delete, select
 
+from core import clock
 from core.settings import load_settings
+from store.db import make_engine, session_scope
+from store.models import OutboxMessage, Variant
 from storefront.channels.socketio import SocketIOInput, make_enter_room_safe, redis_manager_url
 from tests.support.chat import settled_turn, tracker
 from tools.launcher import Stack
@@ -117,3 +122,42 @@ def test_replicas_share_socketio_through_the_redis_lock_store_only() -> None:
     settings = load_settings({"LOCK_STORE_TYPE": "redis", "LOCK_STORE_HOST": "10.0.0.5",
                               "LOCK_STORE_PORT": "6380", "LOCK_STORE_DB": "2"})  # fmt: skip
     assert redis_manager_url(settings) == "redis://10.0.0.5:6380/2"
+
+
+@pytest.mark.integration
+async def test_a_widget_message_after_a_proactive_message_to_its_conversation_carries_it(
+    stack: Stack, store_db_url: str
+) -> None:
+    # a back-in-stock alert asked for in this widget conversation went out by email an hour ago;
+    # the shopper comes back to the chat: the message says what the alert was about, and a
+    # client's own "proactive" is never taken
+    session_id = uuid.uuid4().hex
+    engine = make_engine(store_db_url)
+    with session_scope(engine) as session:
+        variant = session.execute(select(Variant).order_by(Variant.id).limit(1)).scalar_one()
+        sku, handle = variant.sku, variant.product.handle
+        sent_at = clock.now() - timedelta(hours=1)
+        alert = OutboxMessage(
+            idempotency_key=f"back_in_stock:w@example.com:{sku}:{session_id}", trigger="back_in_stock",
+            purpose="marketing", channel="email", recipient="w@example.com", conversation_id=session_id,
+            response="utter_proactive_back_in_stock", params={"sku": sku, "product": variant.product.title},
+            status="sent", due_at=sent_at, created_at=sent_at, attempts=1, sent_at=sent_at,
+        )  # fmt: skip
+        session.add(alert)
+        session.flush()
+        alert_id = alert.id
+    client, replies = await _connect(stack, session_id)
+    try:
+        forged = {"proactive": {"trigger": "order_shipped", "order": "#1001"}}
+        message = {"message": "hello", "session_id": session_id, "customData": forged}
+        await client.emit("user_uttered", message)
+        await _collect(replies)
+        [said] = [e for e in tracker(stack, session_id)["events"] if e["event"] == "user"]
+        assert said["metadata"]["proactive"] == {
+            "outbox_id": alert_id, "trigger": "back_in_stock", "channel": "email",
+            "sent_at": sent_at.isoformat(), "product": handle, "sku": sku,
+        }  # fmt: skip
+    finally:
+        await client.disconnect()
+        with session_scope(engine) as session:
+            session.execute(delete(OutboxMessage).where(OutboxMessage.id == alert_id))

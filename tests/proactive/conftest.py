@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from integrations.proactive.providers import SmtpSender, TwilioSender, WhatsAppCloudSender
 from integrations.proactive.worker import Worker
 from store.db import session_scope
-from store.models import ChannelContact, ConsentRecord, OutboxMessage
+from store.models import ChannelContact, ConsentRecord, OutboxMessage, ShopperCart
 from tests.fakes.graph_api import FakeGraphApi
 from tests.fakes.smtp import FakeSmtp
 from tests.fakes.twilio_api import FakeTwilioApi
@@ -32,6 +32,7 @@ def engine(store_engine: Engine) -> Iterator[Engine]:  # noqa: F811
     yield store_engine
     with session_scope(store_engine) as session:
         session.execute(delete(OutboxMessage))
+        session.execute(delete(ShopperCart))
         session.execute(delete(ChannelContact))
         session.execute(delete(ConsentRecord).where(ConsentRecord.source != "shopify_import"))
         for row in session.query(ConsentRecord).filter(ConsentRecord.withdrawn_at.is_not(None)):

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from store.db import session_scope
-from store.insights.conversations import fold_events, read_conversations
+from store.insights.conversations import Conversation, fold_events, read_conversations
+from store.insights.metrics import summarise
+from store.insights.outcomes import outcomes_of
 from store.insights.proactive import OutboxTables, ProactiveCounts
-from store.models import Base, Customer, Order
+from store.models import Base, CartLinkClick, Customer, Order, RecommendationShown, ShopperCart
 from store.models.proactive import ConsentRecord, OutboxMessage
 
 DAY = datetime(2026, 11, 30, tzinfo=timezone.utc)
@@ -164,3 +167,64 @@ def test_the_outbox_counts_sent_replied_opted_out_and_recovered_carts(empty_engi
     assert counts["whatsapp"] == ProactiveCounts(2, 1, 1, 1, 1, True)
     assert counts["email"] == ProactiveCounts(1, 0, 0, 1, 0, True)
     assert counts[None].cart_recovery_rate == 0.5
+
+
+def _cart(cart_id: int, customer: Optional[int], checked_out: Optional[datetime]) -> ShopperCart:
+    return ShopperCart(
+        id=cart_id, conversation_id=f"{cart_id:032x}", customer_id=customer,
+        lines=[{"sku": "S", "quantity": 1}], created_at=DAY, updated_at=DAY, checked_out_at=checked_out,
+    )  # fmt: skip
+
+
+def test_cart_recovery_counts_nudged_carts_checked_out_within_the_window(empty_engine: Engine) -> None:
+    Base.metadata.create_all(empty_engine)
+    sent = DAY + timedelta(hours=10)
+    with session_scope(empty_engine) as session:
+        session.add_all([Customer(id=c, email=f"c{c}@example.com") for c in (1, 2, 3, 4)])
+        session.flush()
+        session.add_all([
+            _cart(11, 1, sent + timedelta(days=1)),  # bought the next day: recovered
+            _cart(12, 2, sent + timedelta(days=8)),  # bought after the 7-day window: not
+            _cart(13, None, sent + timedelta(hours=2)),  # anonymous, bought: recovered (the cart says so)
+            _cart(14, 4, None),  # never bought
+        ])  # fmt: skip
+        session.flush()
+        for cart_id, customer in ((11, 1), (12, 2), (13, None), (14, 4)):
+            message = _message(
+                f"cart_recovery:{cart_id}", "cart_recovery", "whatsapp", None, sent, customer=1
+            )
+            message.customer_id, message.params = customer, {"cart_id": cart_id, "items": "Shell (M)"}
+            session.add(message)
+    counts = _counts(empty_engine)
+    assert counts[None] == ProactiveCounts(
+        sent=4, replied=0, opted_out=0, cart_reminders=4, carts_recovered=2, available=True
+    )
+    assert counts[None].cart_recovery_rate == 0.5
+
+
+def test_recommendations_followed_count_add_to_cart_clicks(empty_engine: Engine) -> None:
+    Base.metadata.create_all(empty_engine)
+    started = DAY + timedelta(hours=9)
+    conversation = Conversation(
+        "w1", started, started + timedelta(minutes=5), "socketio", intents=["product_search"]
+    )
+    with session_scope(empty_engine) as session:
+        session.add_all([
+            RecommendationShown(conversation_id="w1", need="rain jacket", handle=h, sku=sku,
+                                price=Decimal("99"), position=i, shown_at=started + timedelta(minutes=1))
+            for i, (h, sku) in enumerate((("shell", "JKT-1-M"), ("puffer", "JKT-2-M"), ("vest", "VST-1-M")))
+        ])  # fmt: skip
+        session.add_all([
+            CartLinkClick(conversation_id="w1", handle="shell", sku="JKT-1-M", cart_variant_id=1, quantity=1,
+                          clicked_at=started + timedelta(minutes=2)),
+            CartLinkClick(conversation_id="w1", handle="vest", sku="VST-1-M", cart_variant_id=3, quantity=1,
+                          clicked_at=started + timedelta(days=9)),  # after the window: not followed
+            CartLinkClick(conversation_id="other", handle="puffer", sku="JKT-2-M", cart_variant_id=2,
+                          quantity=1, clicked_at=started + timedelta(minutes=3)),  # not this conversation
+        ])  # fmt: skip
+    with session_scope(empty_engine) as session:
+        [outcome] = outcomes_of(session, [conversation], window=timedelta(days=7)).values()
+        summary = summarise([(conversation, outcome)], ProactiveCounts())
+    assert outcome.followed_skus == {"JKT-1-M"}
+    assert (summary["recommendations_shown"], summary["recommendations_followed"]) == (3, 1)
+    assert summary["recommendation_follow_rate"] == 1 / 3

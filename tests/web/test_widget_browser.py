@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from store.db import make_engine, session_scope
 from store.handoffs import create_handoff
-from store.models import Order
+from store.models import Order, ShopperCart
 from tests.handoff.console_client import Console
 from tests.support.chat import tracker
 from tests.web.conftest import keep_screenshot
@@ -230,6 +230,41 @@ async def test_page_context_cart_and_signed_in_shopper_reach_the_assistant(
         "shopper": {"channel": "web", "proved_by": "socketio", "verified_email": customer["email"]},
         "client": {"channel": "socketio", "address": "127.0.0.1"},
     }
+    assert errors == []
+
+
+async def test_the_page_keeps_its_cart_with_the_assistant_until_checkout(
+    browser: Any, stack: Stack, store_db_url: str
+) -> None:
+    catalog = requests.get(store_url(stack, "api/products"), timeout=30).json()["products"]
+    handle = next(p["handle"] for p in catalog if p["in_stock"])
+    customer = requests.get(store_url(stack, "api/demo-customers"), timeout=30).json()["customers"][0]
+    page, errors = await open_store(browser, stack, f"?product={handle}")
+    await page.wait_for_selector(f"#product[data-handle='{handle}']")
+    await page.select_option("#sign-in", customer["email"])
+    await until(
+        lambda: _eq(page.evaluate("!!window.localStorage.getItem('storefront.customer')"), True),
+        "the sign-in",
+    )
+    sku = await page.input_value("#variant")
+    await page.click(".buy button[type=submit]")
+    session_id = await session_of(page)
+    engine = make_engine(store_db_url)
+
+    async def kept() -> List[Tuple[Any, ...]]:
+        with session_scope(engine) as session:
+            return [
+                (cart.email, cart.lines, cart.checked_out_at is not None)
+                for cart in session.execute(
+                    select(ShopperCart).where(ShopperCart.conversation_id == session_id)
+                ).scalars()
+            ]
+
+    stored = (customer["email"], [{"sku": sku, "quantity": 1}], False)
+    await until(lambda: _eq(kept(), [stored]), "the cart kept by the assistant")
+    await page.click("#cart-checkout")
+    await until(lambda: _eq(kept(), [(*stored[:2], True)]), "the checkout")
+    await until(lambda: _eq(page.text_content("#cart-count"), "0"), "the emptied cart")
     assert errors == []
 
 

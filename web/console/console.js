@@ -90,6 +90,27 @@ function addContext(list, term, value) {
   list.append(el("dd", "", typeof value === "string" ? value : JSON.stringify(value, null, 1)));
 }
 
+// what a proactive message was, in the words an agent reads ("Started by: cart recovery nudge ...")
+const PROACTIVE_NAMES = {
+  cart_recovery: "cart recovery nudge",
+  back_in_stock: "back-in-stock alert",
+  order_shipped: "order shipped update",
+  order_delayed: "order delay apology",
+  order_delivered: "order delivered update",
+  replenishment: "reorder reminder",
+};
+const CHANNEL_NAMES = { whatsapp: "WhatsApp", sms: "SMS", email: "email", widget: "the website chat" };
+
+function startedBy(record) {
+  if (!record || !record.trigger) return null;
+  const name = PROACTIVE_NAMES[record.trigger] || record.trigger.replace(/_/g, " ");
+  const sent = record.sent_at ? new Date(record.sent_at) : null;
+  const when = sent && !Number.isNaN(sent.getTime())
+    ? ` sent ${sent.toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" })}`
+    : "";
+  return `${name}${when} on ${CHANNEL_NAMES[record.channel] || record.channel}`;
+}
+
 function renderContext(detail) {
   const c = detail.context || {};
   const list = $("context-list");
@@ -97,6 +118,7 @@ function renderContext(detail) {
   const s = c.shopper || {};
   addContext(list, "Summary", detail.summary);
   addContext(list, "Suggested next step", c.next_step);
+  addContext(list, "Started by", startedBy(c.started_by));
   const known = [s.name, s.email, s.phone].filter(Boolean).join(" · ") || "unknown";
   addContext(list, "Shopper", `${known} (${s.verified ? "verified" : "not verified"})`);
   if (c.customer) {

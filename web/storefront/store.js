@@ -9,6 +9,7 @@
 
   var CART_KEY = "storefront.cart";
   var CUSTOMER_KEY = "storefront.customer";
+  var SESSION_KEY = "storefront.chat.session"; // the widget's (widget-session.js)
   var state = { store: { name: "" }, products: [], product: null };
 
   function el(tag, className, text) {
@@ -48,6 +49,27 @@
   function saveCart(lines) {
     window.localStorage.setItem(CART_KEY, JSON.stringify(lines));
     renderCart();
+    reportCart(false);
+  }
+
+  /* Tell the assistant what the cart holds (cart recovery; the widget's session id names the
+     conversation and is the secret that lets this page write its cart). Nothing before the chat
+     has a session id. */
+  function reportCart(checkedOut) {
+    var sessionId = window.localStorage.getItem(SESSION_KEY);
+    if (!/^[0-9a-f]{32}$/.test(sessionId || "")) return Promise.resolve(null);
+    var body = {
+      session_id: sessionId,
+      lines: cart().map(function (l) { return { sku: l.sku, quantity: l.quantity }; }),
+      checked_out: checkedOut,
+    };
+    var signedIn = customer();
+    if (signedIn) body.customer_token = signedIn.token;
+    return api("cart/report", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    }).catch(function () { return null; /* the cart still works without the assistant */ });
   }
 
   /* Add `quantity` (default 1) of `sku`; `price` (the plain amount) when the page knows it, else the
@@ -146,6 +168,7 @@
             email: signed.email, name: signed.name, token: signed.token,
             expiresAt: Date.now() + signed.expires_in * 1000,
           }));
+          reportCart(false); // the cart now belongs to the signed-in customer
         }).catch(function () { select.value = ""; });
       });
     });
@@ -239,6 +262,10 @@
     renderCart();
     var added = addFromPermalink();
     document.getElementById("cart-clear").addEventListener("click", function () { saveCart([]); });
+    document.getElementById("cart-checkout").addEventListener("click", function () {
+      // the demo's checkout: the assistant marks the cart bought, then the page empties it
+      reportCart(true).then(function () { saveCart([]); });
+    });
     var pageLoaded = api("products").then(function (body) {
       state.store = body.store;
       state.products = body.products;
@@ -268,6 +295,8 @@
       addToCart: function (sku) { addToCart(sku); },
     });
     setupSignIn(widget).catch(function () { document.getElementById("sign-in").disabled = true; });
+    // a cart filled before this page load belongs to the widget's conversation too
+    widget.started.then(function () { reportCart(false); });
   }
 
   start();

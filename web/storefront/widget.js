@@ -309,7 +309,7 @@
      */
     mount: function (root, options) {
       var widget = new Widget(root, options);
-      widget.start();
+      widget.started = widget.start(); // resolves once the widget has its session id
       return widget;
     },
   };
