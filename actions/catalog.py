@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from actions.back_in_stock import alert_request, cancel_alert, offer_alert, start_alert
 from actions.finder import LATEST_SLOT, answer_need
-from actions.finder_questions import ANSWER_ENTITY, QUESTION_SLOT, pending_need
+from actions.finder_questions import ANSWER_ENTITY, NO_PREFERENCE_INTENT, QUESTION_SLOT, pending_need
 from actions.formatting import listing, money
 from actions.looks import answer_look, asks_for_the_look, look_product
 from actions.product_compare import compare_products, named_products, utter_comparison
@@ -135,10 +135,16 @@ class ActionProductSearch(Action):
 
     @staticmethod
     def _answer(tracker: Tracker) -> str:
-        """What the shopper said: their typed words, or the answer a finder question's button carries."""
+        """What the shopper said: their typed words, or the answer a finder question's button carries.
+
+        "Skip", "doesn't matter" or "any" (``no_preference``) adds nothing: the need stays as it
+        was, the question counts as asked, and the finder goes on (its next question, or picks).
+        """
         button = _entity(tracker, ANSWER_ENTITY)
         if button is not None:
             return str(button["value"])
+        if (tracker.latest_message.get("intent") or {}).get("name") == NO_PREFERENCE_INTENT:
+            return ""
         text = tracker.latest_message.get("text") or ""
         return "" if text.startswith("/") else text
 

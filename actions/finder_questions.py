@@ -8,7 +8,9 @@ budget, unless one was given. A recipient's size is never asked. The shopper's a
 whose payload carries it in the ``finder_answer`` entity, or typed: a short answer such as "for the
 office" that the NLU cannot place reaches the fallback, which hands it here) is added to the need kept in
 ``finder_question``, and the finder answers; a question the answer leaves open is not asked again
-(the shopper skipped it), and "Just show me ideas" (``/show_more``) ranks the need as it is.
+(the shopper skipped it: a typed "skip", "doesn't matter" or "any", the ``no_preference`` intent,
+adds nothing to the need and the finder goes on), and "Just show me ideas" (``/show_more``) ranks
+the need as it is.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from store.recommend import Recommendation
 QUESTION_SLOT = "finder_question"
 """The vague need waiting for the shopper's answer and the questions asked for it:
 ``{"need": "a present for my dad", "asked": ["interest"]}``."""
+NO_PREFERENCE_INTENT = "no_preference"
+"""A typed "skip", "doesn't matter" or "any" at a question: skips it (data/rules/guided.yml)."""
 ANSWER_ENTITY = "finder_answer"
 """Set by the questions' quick replies only (never learned): the answer a button carries."""
 INTEREST, BUDGET = "interest", "budget"

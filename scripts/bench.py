@@ -76,6 +76,13 @@ class Load:
     latencies_ms: List[float]
     errors: int
     seconds: float
+    answered: int = 0  # every reply of the run, warm-up included (the CPU time's denominator)
+    cpu_s: Dict[str, float] = field(default_factory=dict)  # CPU seconds per server over the run
+
+    @property
+    def cpu_ms_per_message(self) -> float:
+        """CPU time of the servers (user + system, all threads) per reply: little moved by load."""
+        return sum(self.cpu_s.values()) * 1000 / self.answered if self.answered else float("nan")
 
     @property
     def throughput(self) -> float:
@@ -101,6 +108,29 @@ def percentile(values: Sequence[float], pct: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
     return ordered[index]
+
+
+def _process_tree(pid: int) -> List[int]:
+    pids, queue = [], [pid]
+    while queue:
+        each = queue.pop()
+        pids.append(each)
+        children = subprocess.run(["pgrep", "-P", str(each)], capture_output=True, text=True).stdout
+        queue += [int(child) for child in children.split()]
+    return pids
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its descendants so far (all threads; Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for each in _process_tree(pid):
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / ticks
 
 
 def rss_mb(pid: int) -> float:
@@ -146,8 +176,10 @@ async def closed_loop(url: str, shoppers: int, seconds: float, warmup_s: float) 
     stop_at = counting_from + seconds
     progress = bar(None, f"{shoppers} shopper(s)")
 
+    answered = 0
+
     async def shopper(session: aiohttp.ClientSession) -> None:
-        nonlocal errors
+        nonlocal errors, answered
         sender = f"bench-{uuid.uuid4().hex[:10]}"
         turn = 0
         while time.monotonic() < stop_at:
@@ -159,6 +191,7 @@ async def closed_loop(url: str, shoppers: int, seconds: float, warmup_s: float) 
             except (aiohttp.ClientError, asyncio.TimeoutError):
                 errors += 1
                 continue
+            answered += 1
             if sent_at >= counting_from and time.monotonic() <= stop_at:
                 latencies.append(ms)
                 progress.update()
@@ -166,7 +199,7 @@ async def closed_loop(url: str, shoppers: int, seconds: float, warmup_s: float) 
     async with _client() as session:
         await asyncio.gather(*(shopper(session) for _ in range(shoppers)))
     progress.close()
-    return Load(shoppers, latencies, errors, seconds)
+    return Load(shoppers, latencies, errors, seconds, answered)
 
 
 async def long_conversation(url: str, turns: int) -> List[float]:
@@ -183,16 +216,32 @@ async def long_conversation(url: str, turns: int) -> List[float]:
 
 
 def measure(
-    result: Result, url: str, pid: Callable[[], int], args: argparse.Namespace, say: Callable[[str], None]
+    result: Result,
+    url: str,
+    pid: Callable[[], int],
+    args: argparse.Namespace,
+    say: Callable[[str], None],
+    servers: Optional[Dict[str, Callable[[], int]]] = None,
 ) -> None:
-    """Run the load levels and the long conversation against a started server."""
+    """Run the load levels and the long conversation against a started server.
+
+    ``servers`` names the processes whose CPU time is counted per message (default: the Rasa
+    server ``pid`` alone).
+    """
+    servers = servers or {"Rasa server": pid}
     asyncio.run(long_conversation(url, len(SCRIPT)))  # warm-up: first-use imports and caches
     for shoppers in args.shoppers:
+        before = {name: cpu_seconds(each()) for name, each in servers.items()}
         load = asyncio.run(closed_loop(url, shoppers, args.seconds, args.warmup))
+        load.cpu_s = {name: cpu_seconds(each()) - before[name] for name, each in servers.items()}
         result.loads[shoppers] = load
+        split = ", ".join(
+            f"{name} {cpu * 1000 / max(load.answered, 1):.0f}" for name, cpu in load.cpu_s.items()
+        )
         say(
             f"  {shoppers:>2} shopper(s): {load.throughput:6.1f} msg/s  p50 {load.pct(50):6.0f} ms  "
-            f"p95 {load.pct(95):6.0f} ms  errors {load.errors}"
+            f"p95 {load.pct(95):6.0f} ms  errors {load.errors}  "
+            f"CPU {load.cpu_ms_per_message:.1f} ms/msg ({split}; {load.answered} replies)"
         )
     if args.long_turns >= 2 * WINDOW:
         latencies = asyncio.run(long_conversation(url, args.long_turns))
@@ -237,8 +286,13 @@ def bench_project(args: argparse.Namespace, tmp: Path, say: Callable[[str], None
     result.cold_start_s = time.perf_counter() - started
     say(f"  healthy after {result.cold_start_s:.1f} s")
     try:
-        rasa = stack.process("Rasa server")
-        measure(result, stack.rasa_url, lambda: rasa.popen.pid if rasa.popen else 0, args, say)
+        rasa, actions = stack.process("Rasa server"), stack.process("action server")
+        rasa_pid = lambda: rasa.popen.pid if rasa.popen else 0  # noqa: E731
+        servers = {
+            "Rasa server": rasa_pid,
+            "action server": lambda: actions.popen.pid if actions.popen else 0,
+        }
+        measure(result, stack.rasa_url, rasa_pid, args, say, servers)
     finally:
         stack.stop()
     return result
@@ -302,6 +356,9 @@ def rows(project: Result, stock: Result) -> List[Tuple[str, str, str, str, str]]
             table.append(
                 (f"{n} shopper(s) p{pct} ms", f"{values[0]:.0f}", f"{values[1]:.0f}", _ratio(*values), target)
             )
+        cpu = (ours.cpu_ms_per_message if ours else float("nan"),
+               theirs.cpu_ms_per_message if theirs else float("nan"))  # fmt: skip
+        table.append((f"{n} shopper(s) CPU ms/msg", f"{cpu[0]:.1f}", f"{cpu[1]:.1f}", _ratio(*cpu), ""))
         errors = (ours.errors if ours else 0, theirs.errors if theirs else 0)
         if any(errors):
             table.append((f"{n} shopper(s) errors", str(errors[0]), str(errors[1]), "", ""))
@@ -363,7 +420,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         stock = bench_stock(args, tmp, say)
     say("")
     say(f"Storefront Assistant vs stock rasa init ({os.cpu_count()} cores, closed loop over REST, "
-        f"{args.seconds:.0f} s per level; temporary files in {tmp})")  # fmt: skip
+        f"{args.seconds:.0f} s per level; load average at the end {os.getloadavg()[0]:.1f}; "
+        f"temporary files in {tmp})")  # fmt: skip
     say(render(rows(project, stock)))
     return 0
 

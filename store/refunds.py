@@ -72,7 +72,9 @@ def refund_status(
         return moment.astimezone(tz).date() if moment is not None else None
 
     timing = _Timing(business_calendar(session), policy, today)
-    latest = max(order.returns, key=lambda r: (r.created_at, r.id), default=None)
+    # a cancelled return took nothing back: the refund is that of the return before it, if any
+    returns = [r for r in order.returns if r.status != "cancelled"]
+    latest = max(returns, key=lambda r: (r.created_at, r.id), default=None)
     if latest is None:
         if order.cancelled_at is None:
             return RefundStatus(order=order.name, state=RefundState.NO_RETURN, currency=order.currency)

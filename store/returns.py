@@ -18,6 +18,8 @@ from store.order_views import returned_units
 from store.orders import load_order, lock_order, verified_order
 
 RESOLUTIONS = ("refund", "exchange", "store_credit")
+CLOSED_WITHOUT_RETURN = ("rejected", "cancelled")
+"""Statuses of a return that ended with nothing taken back: the same items may be asked for again."""
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,7 @@ class ReturnPlan:
 def _existing(order: Order, request_key: str) -> Optional[ReturnResult]:
     """The return already opened for the same request (asked twice, or by two workers at once)."""
     for existing in order.returns:
-        if existing.request_key == request_key and existing.status != "rejected":
+        if existing.request_key == request_key and existing.status not in CLOSED_WITHOUT_RETURN:
             return ReturnResult(
                 ok=True,
                 rma=existing.rma,
@@ -269,7 +271,15 @@ def write_return(
     rma: Optional[str] = None,
     shopify_id: Optional[str] = None,
 ) -> ReturnResult:
-    """Write the planned return (``rma``: the shop's name for it; by default the store's own)."""
+    """Write the planned return (``rma``: the shop's name for it; by default the store's own).
+
+    A rejected or cancelled return of the same items gives up its request key first: the key is
+    unique per order, and the same items may be asked for again.
+    """
+    for ended in order.returns:
+        if ended.request_key == plan.request_key and ended.status in CLOSED_WITHOUT_RETURN:
+            ended.request_key = f"~{ended.id}:{ended.request_key}"[:200]
+    session.flush()
     ret = Return(
         rma=rma or f"RMA-{order.number}-{len(order.returns) + 1}",
         order=order,

@@ -29,7 +29,7 @@ from store.orders import (
     order_to_change,
     shipping_address_fields,
 )
-from store.returns import ReturnPlan, ReturnResult, write_return
+from store.returns import CLOSED_WITHOUT_RETURN, ReturnPlan, ReturnResult, write_return
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def record_shop_return(
     order = lock_order(session, order)
     for existing in order.returns:
         if existing.shopify_id == shopify_id or (
-            existing.request_key == plan.request_key and existing.status != "rejected"
+            existing.request_key == plan.request_key and existing.status not in CLOSED_WITHOUT_RETURN
         ):
             items = tuple(sorted((i.line_item_id, i.quantity) for i in existing.items))
             return ReturnResult(ok=True, rma=existing.rma, created=False, items=items)

@@ -27,6 +27,14 @@ log line, the check for unseen features) are Rasa's own methods, called in Rasa'
 conversation still waits for its own parse: its message handling holds the conversation's lock
 and awaits the result. An HTTP NLU interpreter (``http_interpreter``) is left to Rasa's method.
 
+A message the graph's last node decides alone never reaches the graph: a button's payload
+(``/intent{"entity": "value"}`` naming an intent of the domain) is answered by Rasa's
+``RegexMessageHandler``, which returns a new message built from the text alone (intent, ranking,
+entities), so nothing the components before it computed (the sentence encoder's product included)
+is in the result. :func:`decided_by_payload` computes that message the way the handler does, with
+the same domain and extractor name, and only when the model's NLU target is that handler; a text
+that starts with ``/`` but is not a payload of a known intent goes through the graph as before.
+
 :func:`limit_blas_threads` keeps numpy's BLAS to one thread: the matrices of one message are small,
 and on a shared two-core machine OpenBLAS's second thread spins waiting for work against the event
 loop instead of speeding anything up.
@@ -44,7 +52,10 @@ from typing import Any, Callable, Dict, List, Optional
 from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor, structlogger
 from rasa.engine.constants import PLACEHOLDER_MESSAGE
+from rasa.nlu.classifiers.regex_message_handler import RegexMessageHandler
+from rasa.shared.constants import INTENT_MESSAGE_PREFIX
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
 from rasa.shared.nlu.constants import (
     ENTITIES,
     INTENT,
@@ -52,6 +63,7 @@ from rasa.shared.nlu.constants import (
     PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
+from rasa.shared.nlu.training_data.message import Message
 
 THREAD_NAME = "storefront-nlu"
 
@@ -136,7 +148,7 @@ def _run_graph(processor: MessageProcessor, batch: List[_Request]) -> List[Dict[
     )
     parsed = []
     for request, message in zip(batch, results[target], strict=True):
-        parse_data = {TEXT: "", INTENT: {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}, ENTITIES: []}
+        parse_data = _empty_parse()
         parse_data.update(message.as_dict(only_output_properties=request.only_output_properties))
         parsed.append(parse_data)
     return parsed
@@ -158,6 +170,37 @@ def _parse_batch(processor: MessageProcessor, batch: List[_Request]) -> List[Any
     return outcomes
 
 
+def _empty_parse() -> Dict[str, Any]:
+    return {TEXT: "", INTENT: {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}, ENTITIES: []}
+
+
+def decided_by_payload(
+    processor: MessageProcessor, message: UserMessage, only_output_properties: bool
+) -> Optional[Dict[str, Any]]:
+    """The parse of a payload naming a known intent, as the graph's ``RegexMessageHandler`` gives it.
+
+    None when the text is not such a payload or the model's NLU target is another node: then the
+    graph decides.
+    """
+    text = message.text
+    if not isinstance(text, str) or not text.strip().startswith(INTENT_MESSAGE_PREFIX):
+        return None
+    target = processor.model_metadata.nlu_target
+    node = processor.model_metadata.predict_schema.nodes.get(target)
+    if node is None or node.uses is not RegexMessageHandler or node.fn != "process":
+        return None
+    domain = processor.domain if "domain" in node.needs else None
+    bare = Message(data={TEXT: text})
+    unpacked = YAMLStoryReader.unpack_regex_message(
+        bare, domain, entity_extractor_name=RegexMessageHandler.__name__
+    )
+    if unpacked is bare:  # not a payload of a known intent: the handler keeps the graph's message
+        return None
+    parse_data = _empty_parse()
+    parse_data.update(unpacked.as_dict(only_output_properties=only_output_properties))
+    return parse_data
+
+
 async def parse_message_in_worker(
     self: MessageProcessor,
     message: UserMessage,
@@ -167,7 +210,11 @@ async def parse_message_in_worker(
     """Rasa's ``parse_message``, with the NLU graph run in :func:`parse_executor`'s thread."""
     if self.http_interpreter:
         return await _original[0](self, message, tracker, only_output_properties)
-    parse_data: Dict[str, Any] = await _queue_for(self).submit(message, only_output_properties)
+    decided = decided_by_payload(self, message, only_output_properties)
+    if decided is not None:
+        parse_data = decided
+    else:
+        parse_data = await _queue_for(self).submit(message, only_output_properties)
     self._update_full_retrieval_intent(parse_data)
     structlogger.debug(
         "processor.message.parse",
@@ -200,4 +247,11 @@ def uninstall() -> None:
         MessageProcessor.parse_message = _original.pop()  # type: ignore[method-assign]
 
 
-__all__ = ["install", "limit_blas_threads", "parse_executor", "parse_message_in_worker", "uninstall"]
+__all__ = [
+    "decided_by_payload",
+    "install",
+    "limit_blas_threads",
+    "parse_executor",
+    "parse_message_in_worker",
+    "uninstall",
+]

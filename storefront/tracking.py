@@ -316,21 +316,36 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         await asyncio.to_thread(self._insert, rows)  # the commit waits for the disk, not the server
         del tracker.unsaved[: len(new_events)]
 
-    def _insert(self, rows: List[Any]) -> None:
+    def _insert(self, rows: List[Dict[str, Any]]) -> None:
+        """One transaction, one plain INSERT per event in the events' order (ids follow it).
+
+        Rasa's ORM objects cost a unit-of-work flush per event (a third of the database thread's
+        time under load); a Core INSERT writes the same columns. SQLite gets the rows as one
+        ``executemany`` (the driver inserts them one by one, in order); other databases get one
+        statement per row, never a multi-row statement, so every database assigns the ids in the
+        events' order.
+        """
+        if not rows:  # an empty executemany would insert a row of defaults
+            return
+        insert = sa.insert(self.SQLEvent.__table__)
         with self.session_scope() as session:
-            session.add_all(rows)
+            if self.engine.dialect.name == "sqlite":
+                session.execute(insert, rows)
+            else:
+                for row in rows:
+                    session.execute(insert, row)
             session.commit()
 
-    def _row(self, sender_id: str, event: Event) -> Any:
+    def _row(self, sender_id: str, event: Event) -> Dict[str, Any]:
         data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
 
     def init_tracker(self, sender_id: str) -> WindowedTracker:
         """A new conversation (Rasa's ``create_tracker`` saves its first events through ``save``)."""

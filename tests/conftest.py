@@ -20,6 +20,9 @@ from core.settings import PROJECT_ROOT, load_settings
 from store.db import reset_default_engine
 from tools.launcher import Stack, free_port
 
+# ``own_store`` and ``own_stack``: servers on a copy of the store, one pair per test module.
+pytest_plugins = ("tests.support.stacks",)
+
 TEST_API_TOKEN = "test-api-token"
 TEST_AGENT_TOKEN = "test-agent-token"
 TEST_WIDGET_SECRET = "test-widget-secret"

@@ -30,6 +30,7 @@ from integrations.shopify.apply import (
     apply_product,
     delete_product,
 )  # fmt: skip
+from integrations.shopify.apply_returns import RETURN_APPLIERS
 from store.models import ShopifyDelivery
 
 SIGNATURE_HEADER = "X-Shopify-Hmac-Sha256"
@@ -51,6 +52,7 @@ APPLIERS: Dict[str, Callable[[Session, Mapping[str, Any]], Outcome]] = {
     "inventory_levels/update": apply_inventory_level,
     "customers/create": apply_customer,
     "customers/update": apply_customer,
+    **RETURN_APPLIERS,  # returns/request, approve, decline, cancel, close, reopen
 }
 """The topics the assistant subscribes to (README: "Connecting a Shopify store")."""
 

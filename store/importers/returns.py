@@ -16,7 +16,9 @@ from store.importers.progress import SILENT, ImportProgress
 from store.models import Order, Return, ReturnItem
 
 RESOLUTIONS = ("refund", "exchange", "store_credit")
-STATUSES = ("requested", "approved", "in_transit", "received", "refunded", "exchanged", "rejected")
+STATUSES = (
+    "requested", "approved", "in_transit", "received", "refunded", "exchanged", "rejected", "cancelled",
+)  # fmt: skip
 REFUND_METHODS = ("original_payment", "store_credit")
 
 

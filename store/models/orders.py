@@ -149,7 +149,7 @@ class Return(Base):
     id = Column(Integer, primary_key=True)
     rma = Column(String(40), nullable=False, unique=True)
     order_id = Column(Integer, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True)
-    # requested | approved | in_transit | received | refunded | exchanged | rejected
+    # requested | approved | in_transit | received | refunded | exchanged | rejected | cancelled
     status = Column(String(20), nullable=False, default="requested")
     reason = Column(String(60), nullable=False)
     resolution = Column(String(20), nullable=False)  # refund | exchange | store_credit

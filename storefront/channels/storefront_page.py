@@ -14,6 +14,8 @@ socket.io channel. Routes:
   (:mod:`storefront.channels.storefront_cart_report`).
 * ``GET /api/greeting[?product=<handle>]``: the chat's greeting and suggested questions for the
   page, from the model's domain (:mod:`storefront.channels.widget_greeting`).
+* ``GET /api/widget-labels``: the widget's own words as the store sets them (``widget_labels`` in
+  ``store.yaml``, :mod:`storefront.channels.widget_labels`); ``{}`` keeps its English defaults.
 * ``GET /api/demo-customers`` and ``POST /api/sign-in``: the demo's "sign in as" control. A real
   store issues the signed customer token from its own login (see :mod:`storefront.widget_auth`);
   here only customers tagged ``demo`` can be signed in, and only while the store is the sample
@@ -60,6 +62,7 @@ from storefront.channels.storefront_catalog import (
 )
 from storefront.channels.storefront_transcript import transcript_for
 from storefront.channels.widget_greeting import widget_greeting
+from storefront.channels.widget_labels import widget_labels
 from storefront.widget_auth import DEFAULT_TTL_SECONDS, issue_customer_token, signing_secret
 
 logger = logging.getLogger(__name__)
@@ -199,6 +202,10 @@ class StorefrontPageInput(InputChannel):
         @page.route("/api/greeting", methods=["GET"])
         async def greeting(request: Request) -> HTTPResponse:
             return await self._greeting(request)
+
+        @page.route("/api/widget-labels", methods=["GET"])
+        async def labels(_: Request) -> HTTPResponse:
+            return await self._store_json(widget_labels)
 
         @page.route("/api/demo-customers", methods=["GET"])
         async def customers(_: Request) -> HTTPResponse:

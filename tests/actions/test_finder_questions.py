@@ -129,6 +129,30 @@ async def test_a_skipped_question_is_not_asked_again_and_the_picks_come_at_once(
     assert slots["finder_question"] is None
 
 
+async def test_skip_or_no_preference_typed_at_a_question_skips_it_and_adds_nothing_to_the_need() -> None:
+    """``no_preference`` ("skip", "doesn't matter", "any"): the finder's next question, then picks."""
+
+    async def no_preference(text: str, slots: dict) -> tuple[list, dict]:
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker(intent="no_preference", text=text, slots=slots)
+        events = await ActionProductSearch().run(dispatcher, tracker, DOMAIN)
+        return said(dispatcher), slots_set(events)
+
+    _, slots = await search("I need a present")
+    messages, slots = await no_preference("skip", slots)  # no interest: nothing to ask a budget for
+    assert [m for m in messages if m["response"] in PICKS]
+    assert not any(m["response"].startswith("utter_finder_ask") for m in messages)
+    assert slots["finder_need"] == "I need a present" and slots["finder_question"] is None
+
+    _, slots = await search("I need a present")
+    messages, slots = await search("he likes hiking", slots)
+    assert [m["response"] for m in messages] == ["utter_finder_ask_budget"]
+    messages, slots = await no_preference("doesn't matter", slots)
+    assert [m for m in messages if m["response"] in PICKS]
+    assert not any(m["response"].startswith("utter_finder_ask") for m in messages)
+    assert slots["finder_need"] == "I need a present he likes hiking" and slots["finder_question"] is None
+
+
 async def test_just_show_me_ideas_ranks_the_need_as_it_is() -> None:
     messages, slots = await search("I need a present")
     assert "/show_more" in [b["payload"] for b in buttons(messages[0])]

@@ -169,8 +169,52 @@ def return_request(data: ShopData, given: Any) -> Dict[str, Any]:
     return {"returnRequest": {"return": node, "userErrors": []}}
 
 
+def return_webhook(data: ShopData, order_id: int, ret: Dict[str, Any], status: str) -> Dict[str, Any]:
+    """The payload of a ``returns/*`` webhook for ``ret`` at ``status`` (``requested``, ``open``,
+    ``declined``, ``canceled``, ``closed``): the return as its REST resource, as Shopify's sample
+    payloads show it (ids with their ``admin_graphql_api_id``, reasons in lower case)."""
+    order = data.order(order_id)
+    assert order is not None
+    line_of = {fulfillment_line: line for fulfillment_line, line, _ in fulfillment_line_items(order)}
+    items = [
+        {
+            "id": ret["id"] * 10 + position,
+            "admin_graphql_api_id": f"gid://shopify/ReturnLineItem/{ret['id'] * 10 + position}",
+            "fulfillment_line_item": {
+                "id": item["fulfillment_line_item_id"],
+                "admin_graphql_api_id": f"gid://shopify/FulfillmentLineItem/{item['fulfillment_line_item_id']}",
+                "line_item": {
+                    "id": line_of[item["fulfillment_line_item_id"]],
+                    "admin_graphql_api_id": f"gid://shopify/LineItem/{line_of[item['fulfillment_line_item_id']]}",
+                },
+            },
+            "quantity": item["quantity"],
+            "return_reason": item["return_reason"].lower(),
+            "return_reason_note": "",
+            "customer_note": item.get("customer_note"),
+        }
+        for position, item in enumerate(ret["return_line_items"])
+    ]
+    payload = {
+        "id": ret["id"],
+        "admin_graphql_api_id": f"gid://shopify/Return/{ret['id']}",
+        "status": status,
+        "order": {"id": order_id, "admin_graphql_api_id": f"gid://shopify/Order/{order_id}"},
+        "total_return_line_items": len(items),
+        "name": ret["name"],
+        "return_line_items": items,
+        "return_shipping_fees": [],
+        "exchange_line_items": [],
+        "total_exchange_line_items": 0,
+    }
+    if status == "declined":
+        payload["decline"] = {"reason": "final_sale", "note": None}
+    return payload
+
+
 __all__ = [
     "InvalidReturnInput",
     "return_request",
+    "return_webhook",
     "returnable_fulfillments",
 ]

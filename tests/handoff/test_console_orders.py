@@ -1,10 +1,8 @@
 """Order actions from the console's context panel, on servers with their own copy of the store
-(they change orders): the assistant's rules, after the agent confirms, with a note left behind."""
+(they change orders; ``own_stack`` in tests/support/stacks.py): the assistant's rules, after the agent
+confirms, with a note left behind."""
 
 from __future__ import annotations
-
-from pathlib import Path
-from typing import Dict, Iterator
 
 import pytest
 
@@ -13,28 +11,9 @@ from tests.handoff.browser import CHROMIUM_ARGS, WAIT_MS, signed_in_page
 from tests.handoff.console_client import Console, verified_shopper_hands_off
 from tests.handoff.support import customer_with_unshipped_order
 from tests.support.chat import tracker
-from tests.support.stacks import copy_store, second_stack_env
 from tools.launcher import Stack
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def own_store(store_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
-    return copy_store(store_db_url, tmp_path_factory.mktemp("console_orders_store"))
-
-
-@pytest.fixture(scope="module")
-def own_stack(
-    trained_model: Path, stack_env: Dict[str, str], own_store: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Stack]:
-    tmp = tmp_path_factory.mktemp("console_orders_stack")
-    env = second_stack_env(stack_env, tmp, DATABASE_URL=own_store)
-    running = Stack(model=trained_model, env=env, log_dir=tmp / "logs").start()
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 async def test_an_agent_changes_the_address_of_a_verified_unshipped_order(

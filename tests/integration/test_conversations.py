@@ -3,15 +3,15 @@ store: each turn's response names and slots from the tracker, and the facts in t
 numbers, prices, tracking) checked against the store database itself.
 
 The conversations that change orders (a return, a cancellation) run on a second pair of servers
-with a copy of the store, so the session's store stays as the sample made it for every other test.
+with a copy of the store (``own_stack`` in tests/support/stacks.py), so the session's store stays
+as the sample made it for every other test.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
-from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 
 import pytest
 from sqlalchemy import select
@@ -20,28 +20,9 @@ from actions.formatting import day, money
 from store.db import make_engine, session_scope
 from store.models import Fulfillment, Handoff, LineItem, Order, Return
 from tests.support.chat import chat, rest_id
-from tests.support.stacks import copy_store, second_stack_env
 from tools.launcher import Stack
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def own_store(store_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
-    return copy_store(store_db_url, tmp_path_factory.mktemp("own_store"))
-
-
-@pytest.fixture(scope="module")
-def own_stack(
-    trained_model: Path, stack_env: Dict[str, str], own_store: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Stack]:
-    tmp = tmp_path_factory.mktemp("own_stack")
-    env = second_stack_env(stack_env, tmp, DATABASE_URL=own_store)
-    running = Stack(model=trained_model, env=env, log_dir=tmp / "logs").start()
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def _sender() -> str:

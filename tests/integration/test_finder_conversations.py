@@ -119,3 +119,24 @@ def test_typed_answers_to_a_gift_question_and_its_budget(stack: Stack) -> None:
     turn = chat(stack, sender, "under 100")
     assert 2 <= len(_picks(turn)) <= 3
     assert turn.slots["finder_need"] == "I need a present he likes hiking under 100"
+
+
+def test_skip_typed_at_a_question_skips_that_question_and_the_finder_goes_on(stack: Stack) -> None:
+    sender = _sender()
+    assert chat(stack, sender, "I need a present").responses == ["utter_finder_ask_interest"]
+    assert chat(stack, sender, "he likes hiking").responses == ["utter_finder_ask_budget"]
+    turn = chat(stack, sender, "skip")
+    assert turn.actions[0] == "action_product_search" and 2 <= len(_picks(turn)) <= 3
+    assert "action_leave_form" not in turn.actions
+    assert turn.slots["finder_need"] == "I need a present he likes hiking"  # the skip added nothing
+    assert turn.slots["finder_question"] is None
+
+
+@pytest.mark.parametrize("answer", ["no preference", "any"])
+def test_no_preference_at_the_use_question_recommends(stack: Stack, answer: str) -> None:
+    sender = _sender()
+    assert chat(stack, sender, "something in merino").responses == ["utter_finder_ask_use"]
+    turn = chat(stack, sender, answer)
+    assert turn.actions[0] == "action_product_search" and _picks(turn), answer
+    assert "action_leave_form" not in turn.actions
+    assert turn.slots["finder_need"] == "something in merino"

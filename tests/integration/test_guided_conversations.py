@@ -172,6 +172,36 @@ def test_back_in_stock_subscribe_with_consent_then_cancel(stack: Stack, store) -
         assert statuses == ["cancelled"]
 
 
+def _alert_statuses(store, sender: str) -> list:
+    with session_scope(store) as session:
+        stmt = select(BackInStockSubscription.status).where(
+            BackInStockSubscription.conversation_id == rest_id(sender)
+        )
+        return list(session.execute(stmt).scalars())
+
+
+def test_a_typed_request_cancels_the_back_in_stock_alert(stack: Stack, store) -> None:
+    sender = _sender("restock-typed")
+    sold_out = chat(stack, sender, "is the Harbor Rain Shell in XL black in stock?")
+    [subscribe] = [b["payload"] for b in sold_out.buttons() if '"stock_alert":"subscribe"' in b["payload"]]
+    chat(stack, sender, subscribe)
+    chat(stack, sender, "it's ben.typed@example.com")
+    assert chat(stack, sender, "yes please").responses == ["utter_ask_marketing_consent"]
+    assert chat(stack, sender, "no thanks").responses == ["utter_back_in_stock_subscribed"]
+    assert _alert_statuses(store, sender) == ["active"]
+
+    cancelled = chat(stack, sender, "actually, cancel my stock alert please")
+    assert cancelled.actions[0] == "action_cancel_stock_alert"
+    assert cancelled.responses == ["utter_back_in_stock_cancelled"] and "Harbor Rain Shell" in cancelled.text
+    assert _alert_statuses(store, sender) == ["cancelled"]
+
+
+def test_a_typed_cancel_without_an_alert_says_there_is_none(stack: Stack) -> None:
+    turn = chat(stack, _sender("restock-none"), "stop the restock notification for the jacket")
+    assert turn.actions[0] == "action_cancel_stock_alert"
+    assert turn.responses == ["utter_back_in_stock_no_alerts"]
+
+
 def test_declining_consent_stores_nothing(stack: Stack, store) -> None:
     sender = _sender("restock-no")
     sold_out = chat(stack, sender, "is the Harbor Rain Shell in XL black in stock?")

@@ -6,24 +6,31 @@ HTTP server sees, and check that nothing (a cookie) travels from one call to the
 
 from __future__ import annotations
 
-from typing import AsyncIterator, List, Tuple
+import json
+from pathlib import Path
+from typing import Any, AsyncIterator, Dict, List, Tuple
 
 import pytest
 from aiohttp import web
+from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
 
 from storefront import action_session
 
 pytestmark = pytest.mark.asyncio
 
+bodies: List[bytes] = []  # the request bodies the stand-in action server received
+
 
 @pytest.fixture
 async def webhook(unused_tcp_port: int) -> AsyncIterator[Tuple[str, List[Tuple[object, str]]]]:
     """A stand-in action server recording each call's client address and Cookie header."""
     seen: List[Tuple[object, str]] = []
+    bodies.clear()
 
     async def answer(request: web.Request) -> web.Response:
         seen.append((request.transport.get_extra_info("peername"), request.headers.get("Cookie", "")))
+        bodies.append(await request.read())
         response = web.json_response({"events": [], "responses": []})
         response.set_cookie("shopper", f"call-{len(seen)}")
         return response
@@ -76,3 +83,52 @@ async def test_a_closed_session_is_replaced_and_install_is_idempotent(webhook: T
         action_session.uninstall()
     assert len({peer for peer, _ in seen}) == 2
     assert EndpointConfig.session is not action_session.kept_session
+
+
+def _call_body(domain: Dict[str, Any], text: str) -> Dict[str, Any]:
+    """A body shaped like Rasa's action call (``_action_call_format``): the domain comes last."""
+    tracker = {"sender_id": "ann", "events": [{"event": "user", "text": text, "parse_data": {"intent": {}}}]}
+    return {
+        "next_action": "action_x",
+        "sender_id": "ann",
+        "tracker": tracker,
+        "version": "3.6",
+        "domain": domain,
+    }
+
+
+def test_the_body_is_the_text_json_dumps_gives() -> None:
+    domain = Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml")).as_dict()
+    other = {"responses": {"utter_hi": [{"text": "Grüß dich 🙂"}]}}
+    bodies_in = [
+        _call_body(domain, "where is my order?"),
+        _call_body(domain, "où est ma commande 📦"),  # same domain again: its text is reused
+        _call_body(other, "hi"),  # another domain: encoded afresh, never the last one's text
+        _call_body(domain, "back to the first"),
+        {"domain": domain, "next_action": "action_x"},  # domain not last: plain json.dumps
+        {"domain": domain},
+        {"next_action": "action_x", "domain": None},
+        [1, 2],
+    ]
+    for body in bodies_in:
+        assert action_session.encode_request(body) == json.dumps(body)
+
+
+async def test_the_action_server_receives_the_same_bytes(webhook: Tuple[str, list]) -> None:
+    url, _ = webhook
+    domain = Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml")).as_dict()
+    sent = [_call_body(domain, "first"), _call_body(domain, "second"), _call_body({"slots": {}}, "third")]
+    action_session.install()
+    try:
+        endpoint = EndpointConfig(url=url)
+        for body in sent:
+            await endpoint.request(json=body, method="post")
+    finally:
+        await action_session.close_sessions()
+        action_session.uninstall()
+    assert bodies == [json.dumps(body).encode() for body in sent]
+    assert [json.loads(body)["tracker"]["events"][0]["text"] for body in bodies] == [
+        "first",
+        "second",
+        "third",
+    ]

@@ -165,3 +165,45 @@ async def test_the_parse_equals_rasas_on_the_trained_model(processor: MessagePro
         assert {entry["name"] for entry in parsed["intent_ranking"]} == set(confidences)
         for entry in parsed["intent_ranking"]:
             assert entry["confidence"] == pytest.approx(confidences[entry["name"]], abs=1e-5)
+
+
+PAYLOADS = [
+    "/human_handoff",
+    "/order_status",
+    '/order_status{"order_number": "1001", "email": "ava.shopper@example.com"}',
+    "/greet@0.7",
+    '  /shipping_info{"country": "Canada"}',
+    "/order_status{not json",  # Rasa warns and keeps the intent
+]
+NOT_PAYLOADS = ["/no_such_intent", "/ where is my order", "/"]
+
+
+async def test_a_payload_is_decided_without_the_graph_as_rasas_handler_decides_it(
+    processor: MessageProcessor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Rasa's parse: output properties only (all texts), and everything (payloads: the graph's full
+    # output of another text carries a fresh message id and token objects, never equal twice)
+    cases = [(text, True) for text in PAYLOADS + NOT_PAYLOADS] + [(text, False) for text in PAYLOADS]
+    expected = [
+        await processor.parse_message(UserMessage(t, sender_id="ann"), None, flag) for t, flag in cases
+    ]
+    graph_texts: List[str] = []
+    original_run = processor.graph_runner.run
+
+    def counting(inputs: Dict[str, Any], targets: List[str]) -> Dict[str, Any]:
+        graph_texts.extend(message.text for message in inputs[PLACEHOLDER_MESSAGE])
+        return original_run(inputs=inputs, targets=targets)
+
+    monkeypatch.setattr(processor.graph_runner, "run", counting)
+    parse_worker.install()
+    try:
+        parsed = [
+            await processor.parse_message(UserMessage(t, sender_id="ann"), None, flag) for t, flag in cases
+        ]
+    finally:
+        parse_worker.uninstall()
+    assert parsed == expected
+    assert graph_texts == NOT_PAYLOADS  # payloads of known intents never ran the graph
+    assert [p["intent"]["name"] for p in expected[:2]] == ["human_handoff", "order_status"]
+    assert {e["entity"] for e in expected[2]["entities"]} == {"order_number", "email"}
+    assert "in_scope_vocabulary" not in expected[-1]  # Rasa's handler drops what the graph added

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import AsyncIterator, Callable, List
+from typing import Any, AsyncIterator, Callable, Dict, List, Tuple
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -12,6 +12,8 @@ from sqlalchemy.engine import Engine
 from integrations.shopify.client import AdminClient, ShopifyConnection
 from integrations.shopify.sync import sync_shop
 from store.db import make_engine
+from storefront.channels.shopify_webhooks import ShopifyWebhookInput
+from tests.channels.conftest import post, serve
 from tests.fakes.shopify_admin import SECRET, SHOP, TOKEN, VERSION, FakeShopifyAdmin
 from tests.fakes.shopify_store import ShopData
 from tests.support.stacks import copy_store
@@ -74,3 +76,22 @@ async def linked_store(
 async def admin(fake_shop: FakeShopifyAdmin, waits: RecordedSleep) -> AsyncIterator[AdminClient]:
     async with AdminClient(connection_to(fake_shop), sleep=waits) as client:
         yield client
+
+
+@pytest.fixture
+async def receiver(shop_store: str, use_store: Callable[[str], None]) -> AsyncIterator[str]:
+    """The receiver's URL, applying deliveries to the test's own copy of the sample store."""
+    use_store(shop_store)
+
+    async def no_messages(_message: Any) -> None:
+        raise AssertionError("the Shopify channel never starts a conversation")
+
+    async with serve(ShopifyWebhookInput(SECRET, SHOP), no_messages) as url:
+        yield f"{url}/webhook"
+
+
+async def deliver(
+    fake: FakeShopifyAdmin, url: str, topic: str, payload: Dict[str, Any], **kw: Any
+) -> Tuple[int, str]:
+    body, headers = fake.webhook(topic, payload, **kw)
+    return await post(url, body, headers)

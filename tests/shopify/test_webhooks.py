@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from datetime import datetime, timezone
-from typing import Any, AsyncIterator, Callable, Dict, Tuple
+from typing import Any, Dict
 
 import pytest
 from sqlalchemy import func, select
@@ -17,32 +17,13 @@ from store.db import session_scope
 from store.info import store_timezone
 from store.models import BackInStockSubscription, Order, OutboxMessage, Product, ShopifyDelivery, Variant
 from store.order_views import order_status
-from storefront.channels.shopify_webhooks import ShopifyWebhookInput
-from tests.channels.conftest import post, serve
-from tests.fakes.shopify_admin import SECRET, SHOP, FakeShopifyAdmin
+from tests.channels.conftest import post
+from tests.fakes.shopify_admin import SECRET, FakeShopifyAdmin
 from tests.fakes.shopify_store import FULFILLMENT, LOCATION_ID
+from tests.shopify.conftest import deliver
 from tests.shopify.test_sync import snapshot
 
 NOW = datetime(2026, 1, 15, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-async def receiver(shop_store: str, use_store: Callable[[str], None]) -> AsyncIterator[str]:
-    """The receiver's URL, applying deliveries to the test's own copy of the sample store."""
-    use_store(shop_store)
-
-    async def no_messages(_message: Any) -> None:
-        raise AssertionError("the Shopify channel never starts a conversation")
-
-    async with serve(ShopifyWebhookInput(SECRET, SHOP), no_messages) as url:
-        yield f"{url}/webhook"
-
-
-async def deliver(
-    fake: FakeShopifyAdmin, url: str, topic: str, payload: Dict[str, Any], **kw: Any
-) -> Tuple[int, str]:
-    body, headers = fake.webhook(topic, payload, **kw)
-    return await post(url, body, headers)
 
 
 def unshipped(fake: FakeShopifyAdmin) -> Dict[str, Any]:

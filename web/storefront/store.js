@@ -292,6 +292,7 @@
       transcriptUrl: "api/transcript",
       getContext: pageContext,
       loadGreeting: function () { return loadGreeting(pageLoaded); },
+      loadLabels: function () { return api("widget-labels"); },
       addToCart: function (sku) { addToCart(sku); },
     });
     setupSignIn(widget).catch(function () { document.getElementById("sign-in").disabled = true; });

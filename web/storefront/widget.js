@@ -14,6 +14,11 @@
  * `aria-live`.
  *
  * Text is always inserted with textContent; links are built as elements, never as HTML.
+ *
+ * The widget's own words (the button, the title, the placeholder, "Send"...) default to English
+ * (STRINGS) and can be replaced, key by key: `options.labels`, the root element's `data-labels`
+ * (JSON), then whatever `options.loadLabels()` resolves to (the store's `widget_labels` setting,
+ * served by the page's API); unknown keys and non-text values are ignored.
  */
 (function () {
   "use strict";
@@ -39,6 +44,23 @@
   var FULL_SCREEN_QUERY = "(max-width: 599px)"; // the breakpoint in widget.css
   var TYPING_TIMEOUT_MS = 15000;
 
+  /* STRINGS with every known key of each `overrides` object that is non-empty text, in order. */
+  function labelsFrom(base, overrides) {
+    var labels = {};
+    Object.keys(STRINGS).forEach(function (key) { labels[key] = base[key]; });
+    overrides.forEach(function (given) {
+      if (!given || typeof given !== "object") return;
+      Object.keys(STRINGS).forEach(function (key) {
+        if (typeof given[key] === "string" && given[key].trim()) labels[key] = given[key];
+      });
+    });
+    return labels;
+  }
+
+  function dataLabels(root) {
+    try { return JSON.parse(root.dataset.labels || "null"); } catch (error) { return null; }
+  }
+
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key] || ""; });
   }
@@ -50,13 +72,42 @@
     this.sessionId = null;
     this.agent = null;
     this.typingTimer = null;
+    this.strings = labelsFrom(STRINGS, [options.labels, dataLabels(root)]);
     this.build();
+    this.applyLabels();
   }
+
+  /* Use `labels` (see the file's comment) from now on, the text already on screen included. */
+  Widget.prototype.setLabels = function (labels) {
+    this.strings = labelsFrom(this.strings, [labels]);
+    this.applyLabels();
+  };
+
+  Widget.prototype.applyLabels = function () {
+    var strings = this.strings;
+    this.launcher.textContent = strings.launcher;
+    this.title.textContent = strings.title;
+    this.closeButton.setAttribute("aria-label", strings.close);
+    this.log.setAttribute("aria-label", strings.title);
+    this.connection.textContent = strings.reconnecting;
+    this.typingLabel.textContent = strings.typing;
+    this.input.placeholder = strings.placeholder;
+    this.input.setAttribute("aria-label", strings.placeholder);
+    this.sendButton.textContent = strings.send;
+    this.status.textContent = this.statusText();
+  };
+
+  /* Who the shopper is talking to, in the widget's words. */
+  Widget.prototype.statusText = function () {
+    var agent = this.agent;
+    return agent === null ? this.strings.assistant
+      : agent ? fill(this.strings.withPerson, { agent: agent }) : this.strings.withPersonUnnamed;
+  };
 
   Widget.prototype.build = function () {
     var self = this;
     this.root.classList.add("sfchat");
-    this.launcher = el("button", "sfchat-launcher", STRINGS.launcher);
+    this.launcher = el("button", "sfchat-launcher");
     this.launcher.type = "button";
     this.launcher.setAttribute("aria-controls", "sfchat-panel");
     this.panel = el("section", "sfchat-panel");
@@ -66,44 +117,41 @@
 
     var header = el("header", "sfchat-header");
     var heading = el("div", "sfchat-heading");
-    var title = el("h2", "sfchat-title", STRINGS.title);
-    title.id = "sfchat-title";
-    heading.appendChild(title);
-    this.status = el("span", "sfchat-status", STRINGS.assistant);
+    this.title = el("h2", "sfchat-title");
+    this.title.id = "sfchat-title";
+    heading.appendChild(this.title);
+    this.status = el("span", "sfchat-status");
     this.status.setAttribute("aria-live", "polite");
     heading.appendChild(this.status);
     this.closeButton = el("button", "sfchat-close", "×");
     this.closeButton.type = "button";
-    this.closeButton.setAttribute("aria-label", STRINGS.close);
     header.appendChild(heading);
     header.appendChild(this.closeButton);
 
     this.log = el("div", "sfchat-log");
     this.log.setAttribute("role", "log");
     this.log.setAttribute("aria-live", "polite");
-    this.log.setAttribute("aria-label", STRINGS.title);
     this.log.tabIndex = 0; // scrollable by keyboard
-    this.connection = el("div", "sfchat-connection", STRINGS.reconnecting);
+    this.connection = el("div", "sfchat-connection");
     this.connection.setAttribute("role", "status");
     this.connection.hidden = true;
     this.typing = el("div", "sfchat-typing");
     this.typing.setAttribute("role", "status");
-    this.typing.appendChild(el("span", "sfchat-visually-hidden", STRINGS.typing));
+    this.typingLabel = el("span", "sfchat-visually-hidden");
+    this.typing.appendChild(this.typingLabel);
     for (var i = 0; i < 3; i++) this.typing.appendChild(el("span", "sfchat-dot"));
     this.typing.hidden = true;
 
     this.form = el("form", "sfchat-form");
     this.input = el("input", "sfchat-input");
     this.input.type = "text";
-    this.input.placeholder = STRINGS.placeholder;
-    this.input.setAttribute("aria-label", STRINGS.placeholder);
     this.input.maxLength = 2000;
     this.input.autocomplete = "off";
     this.input.enterKeyHint = "send";
-    var send = el("button", "sfchat-send", STRINGS.send);
-    send.type = "submit";
+    this.sendButton = el("button", "sfchat-send");
+    this.sendButton.type = "submit";
     this.form.appendChild(this.input);
-    this.form.appendChild(send);
+    this.form.appendChild(this.sendButton);
 
     this.panel.appendChild(header);
     this.panel.appendChild(this.connection);
@@ -187,8 +235,7 @@
   Widget.prototype.setAgent = function (agent) {
     this.agent = agent;
     this.root.dataset.mode = agent === null ? "bot" : "agent";
-    this.status.textContent = agent === null ? STRINGS.assistant
-      : agent ? fill(STRINGS.withPerson, { agent: agent }) : STRINGS.withPersonUnnamed;
+    this.status.textContent = this.statusText();
   };
 
   /*
@@ -252,7 +299,7 @@
         bubble.appendChild(render.cardList(cards, {
           send: function (payload, title) { self.send(payload, title); },
           addToCart: this.options.addToCart,
-          strings: STRINGS,
+          strings: this.strings,
         }));
       }
       if (image) {
@@ -305,10 +352,15 @@
      * Mount the widget in `root`.
      * options: socketPath, metadataKey, transcriptUrl, getContext() -> metadata, serverUrl,
      * loadGreeting() -> Promise of a bot message (optional), addToCart(sku) for product cards
-     * (optional).
+     * (optional), labels (optional) and loadLabels() -> Promise of labels (optional): the widget's
+     * own words (see the file's comment).
      */
     mount: function (root, options) {
       var widget = new Widget(root, options);
+      if (options.loadLabels) {
+        options.loadLabels().then(function (labels) { widget.setLabels(labels); })
+          .catch(function () { /* the defaults stay */ });
+      }
       widget.started = widget.start(); // resolves once the widget has its session id
       return widget;
     },

@@ -64,7 +64,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_helpdesk_replies_handoff_id"), ["handoff_id"], unique=False)
 
 
-
 def downgrade() -> None:
     op.drop_table("helpdesk_replies")
     op.drop_table("helpdesk_forwards")
