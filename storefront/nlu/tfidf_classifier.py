@@ -143,7 +143,7 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
         """Set ``intent`` and ``intent_ranking`` exactly as Rasa's ``process`` does."""
         ranking = [
             {"name": name, "confidence": confidence}
-            for name, confidence in zip(self.clf.classes_, probabilities)
+            for name, confidence in zip(self.clf.classes_, probabilities, strict=True)
         ]
         ranking.sort(key=lambda entry: -entry["confidence"])
         intent = ranking[0]
@@ -214,7 +214,7 @@ class _FittedTfidfLogistic:
         )
 
     @classmethod
-    def of(cls, pipeline: Any) -> Optional["_FittedTfidfLogistic"]:
+    def of(cls, pipeline: Any) -> Optional[_FittedTfidfLogistic]:
         """The scorer for a fitted two-step pipeline, or None when it is anything else."""
         cached = getattr(pipeline, cls._ATTRIBUTE, None)
         if cached is not None and cached.fitted_coef is pipeline.steps[-1][1].coef_:
@@ -225,7 +225,7 @@ class _FittedTfidfLogistic:
         return scorer
 
     @classmethod
-    def _build(cls, pipeline: Any) -> Optional["_FittedTfidfLogistic"]:
+    def _build(cls, pipeline: Any) -> Optional[_FittedTfidfLogistic]:
         steps = getattr(pipeline, "steps", None)
         if not steps or len(steps) != 2:
             return None

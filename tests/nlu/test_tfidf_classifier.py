@@ -18,7 +18,6 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-
 from rasa.utils.tensorflow.constants import RANKING_LENGTH
 
 from storefront.nlu.tfidf_classifier import TfidfLogisticRegressionClassifier
@@ -84,15 +83,13 @@ def trained_classifier_and_messages(
     agent = Agent.load(str(trained_model))
     processor = agent.processor
     schema = processor.model_metadata.predict_schema
-    node = next(
-        name for name, node in schema.nodes.items() if node.uses is TfidfLogisticRegressionClassifier
-    )
+    node = next(name for name, node in schema.nodes.items() if node.uses is TfidfLogisticRegressionClassifier)
     feeder = schema.nodes[node].needs["messages"]
     texts = [e.text for split in HELD_OUT_SPLITS for e in load_examples(split.path)]
     outputs = processor.graph_runner.run(
         inputs={PLACEHOLDER_MESSAGE: [UserMessage(text) for text in texts]}, targets=[feeder]
     )
-    classifier = processor.graph_runner._instantiated_nodes[node]._component  # noqa: SLF001
+    classifier = processor.graph_runner._instantiated_nodes[node]._component
     return classifier, outputs[feeder]
 
 
@@ -104,7 +101,7 @@ def test_fast_path_probabilities_equal_scikit_learns(
 ) -> None:
     classifier, featurized = trained_classifier_and_messages
     assert len(featurized) > 300
-    expected = classifier.clf.predict_proba(classifier._create_X(featurized))  # noqa: SLF001
+    expected = classifier.clf.predict_proba(classifier._create_X(featurized))
 
     config = {**TfidfLogisticRegressionClassifier.get_default_config(), RANKING_LENGTH: 0}
     full_ranking = TfidfLogisticRegressionClassifier(config, "tfidf_lr", storage, Resource("x"))
@@ -115,7 +112,7 @@ def test_fast_path_probabilities_equal_scikit_learns(
     full_ranking.process(messages)
 
     classes = list(classifier.clf.classes_)
-    for message, probabilities in zip(messages, expected):
+    for message, probabilities in zip(messages, expected, strict=True):
         ranking = message.get("intent_ranking")
         assert len(ranking) == len(classes)
         got = np.array([next(r["confidence"] for r in ranking if r["name"] == c) for c in classes])
@@ -131,7 +128,7 @@ def test_fast_path_sets_what_rasas_process_sets(
     rasa = [copy.deepcopy(m) for m in featurized[:60]]
     classifier.process(fast)
     LogisticRegressionClassifier.process(classifier, rasa)
-    for ours, theirs in zip(fast, rasa):
+    for ours, theirs in zip(fast, rasa, strict=True):
         assert ours.get(INTENT)["name"] == theirs.get(INTENT)["name"]
         assert [r["name"] for r in ours.get("intent_ranking")] == [
             r["name"] for r in theirs.get("intent_ranking")
@@ -143,7 +140,8 @@ def test_dense_sentence_features_take_rasas_path(tmp_path: Path) -> None:
     storage = LocalModelStorage(tmp_path)
     context = ExecutionContext(GraphSchema({}), "tfidf_lr")
     config = TfidfLogisticRegressionClassifier.get_default_config()
-    examples = [message(t, i) for t, i in [("where order", "a"), ("hello hi", "b"), ("hi", "b"), ("order", "a")]]
+    pairs = [("where order", "a"), ("hello hi", "b"), ("hi", "b"), ("order", "a")]
+    examples = [message(t, i) for t, i in pairs]
     for example in examples:
         example.add_features(Features(np.array([[1.0]]), FEATURE_TYPE_SENTENCE, TEXT, "dense"))
     trained = TfidfLogisticRegressionClassifier.create(config, storage, Resource("d"), context)
