@@ -10,9 +10,6 @@ call to the servers goes through a thread.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
-import json
 import time
 import uuid
 from pathlib import Path
@@ -25,6 +22,7 @@ from storefront.channels.conversation_ids import conversation_id
 from tests.fakes.graph_api import FakeGraphApi
 from tests.handoff.console_client import Shopper
 from tests.handoff.fake_chatwoot import ACCOUNT, INBOX, TOKEN, WEBHOOK_SECRET, FakeChatwoot
+from tests.support.messaging import send_whatsapp
 from tests.support.stacks import copy_store, second_stack_env
 from tools.launcher import Stack
 
@@ -83,18 +81,7 @@ def _webhook(stack: Stack, chatwoot: FakeChatwoot, payload: Dict[str, Any]) -> D
 
 
 def _whatsapp(stack: Stack, number: str, text: str) -> None:
-    message = {"from": number, "id": f"wamid.{uuid.uuid4().hex}", "timestamp": str(int(time.time())),
-               "type": "text", "text": {"body": text}}  # fmt: skip
-    value = {"messaging_product": "whatsapp", "metadata": {"phone_number_id": WA_NUMBER_ID},
-             "contacts": [{"profile": {"name": "Ana"}, "wa_id": number}], "messages": [message]}  # fmt: skip
-    entry = {"id": "1", "changes": [{"field": "messages", "value": value}]}
-    body = json.dumps({"object": "whatsapp_business_account", "entry": [entry]}).encode()
-    signature = "sha256=" + hmac.new(WA_SECRET.encode(), body, hashlib.sha256).hexdigest()
-    reply = requests.post(
-        f"{stack.rasa_url}/webhooks/whatsapp/webhook", data=body, timeout=60,
-        headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
-    )  # fmt: skip
-    assert reply.status_code == 200, reply.text
+    send_whatsapp(stack, number, text, app_secret=WA_SECRET, phone_number_id=WA_NUMBER_ID)
 
 
 async def _texts_to(graph: FakeGraphApi, number: str, count: int, timeout: float = 60.0) -> list:

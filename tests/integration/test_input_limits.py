@@ -9,10 +9,7 @@ serving, and a refused socket.io message never reaches the tracker, so it cannot
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -27,6 +24,7 @@ from twilio.request_validator import RequestValidator
 from storefront.channels.conversation_ids import conversation_id
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.support.chat import say, tracker
+from tests.support.messaging import post_whatsapp, served_on_thread, whatsapp_text_body
 from tests.support.stacks import copy_store, second_stack_env
 from tools.launcher import Stack
 
@@ -192,17 +190,7 @@ async def test_a_huge_socketio_message_is_refused_unread_and_others_are_answered
 @pytest.fixture(scope="module")
 def twilio_api() -> Iterator[FakeTwilioApi]:
     """The fake Twilio API, served from a thread of its own (the stack's Rasa server calls it)."""
-    fake = FakeTwilioApi(account_sid=TWILIO_SID, auth_token=TWILIO_TOKEN)
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    asyncio.run_coroutine_threadsafe(fake.start(), loop).result(30)
-    try:
-        yield fake
-    finally:
-        asyncio.run_coroutine_threadsafe(fake.stop(), loop).result(30)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
+    yield from served_on_thread(FakeTwilioApi(account_sid=TWILIO_SID, auth_token=TWILIO_TOKEN))
 
 
 @pytest.fixture(scope="module")
@@ -239,18 +227,10 @@ def _wait_for_user_event(stack: Stack, sender: str) -> List[str]:
 
 def test_whatsapp_reads_the_first_characters_of_a_huge_signed_message(messaging_stack: Stack) -> None:
     number = "1555" + str(uuid.uuid4().int)[:7]
-    message = {"from": number, "id": f"wamid.{uuid.uuid4().hex}", "timestamp": str(int(time.time())),
-               "type": "text", "text": {"body": "a@" * (BIG // 2)}}  # fmt: skip
-    value = {"messaging_product": "whatsapp", "metadata": {"phone_number_id": WA_NUMBER_ID},
-             "contacts": [{"profile": {"name": "Big"}, "wa_id": number}], "messages": [message]}  # fmt: skip
-    entry = {"id": "1", "changes": [{"field": "messages", "value": value}]}
-    body = json.dumps({"object": "whatsapp_business_account", "entry": [entry]}).encode()
-    url = f"{messaging_stack.rasa_url}/webhooks/whatsapp/webhook"
+    body = whatsapp_text_body(number, "a@" * (BIG // 2), WA_NUMBER_ID, name="Big")
 
     def signed(data: bytes) -> requests.Response:
-        signature = "sha256=" + hmac.new(WA_SECRET.encode(), data, hashlib.sha256).hexdigest()
-        headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature}
-        return requests.post(url, data=data, headers=headers, timeout=60)
+        return post_whatsapp(messaging_stack, data, WA_SECRET)
 
     assert signed(body).status_code == 200
     conversation = conversation_id("whatsapp", number)

@@ -10,11 +10,6 @@ still has the conversation.
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import hmac
-import json
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -35,6 +30,7 @@ from tests.fakes.graph_api import FakeGraphApi
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.handoff.console_client import Console
 from tests.support.chat import tracker
+from tests.support.messaging import send_whatsapp, served_on_thread
 from tests.support.stacks import copy_store, second_stack_env
 from tools.launcher import Stack
 
@@ -46,28 +42,14 @@ OUR_NUMBER = "+14155550100"
 WAIT_S = 90.0
 
 
-def _on_thread(fake: Any) -> Iterator[Any]:
-    """Serve ``fake`` from an event loop of its own (the servers call it while the test blocks)."""
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    asyncio.run_coroutine_threadsafe(fake.start(), loop).result(30)
-    try:
-        yield fake
-    finally:
-        asyncio.run_coroutine_threadsafe(fake.stop(), loop).result(30)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-
-
 @pytest.fixture(scope="module")
 def graph() -> Iterator[FakeGraphApi]:
-    yield from _on_thread(FakeGraphApi(phone_number_id=WA_NUMBER_ID, access_token=WA_TOKEN))
+    yield from served_on_thread(FakeGraphApi(phone_number_id=WA_NUMBER_ID, access_token=WA_TOKEN))
 
 
 @pytest.fixture(scope="module")
 def twilio() -> Iterator[FakeTwilioApi]:
-    yield from _on_thread(FakeTwilioApi())
+    yield from served_on_thread(FakeTwilioApi())
 
 
 @pytest.fixture(scope="module")
@@ -99,20 +81,7 @@ def new_number() -> str:
 
 def whatsapp(stack: Stack, number: str, text: str) -> None:
     """A signed WhatsApp Cloud API webhook carrying one text message from ``number``."""
-    message = {"from": number, "id": f"wamid.{uuid.uuid4().hex}", "timestamp": str(int(time.time())),
-               "type": "text", "text": {"body": text}}  # fmt: skip
-    value = {"messaging_product": "whatsapp", "metadata": {"phone_number_id": WA_NUMBER_ID},
-             "contacts": [{"profile": {"name": "Ana"}, "wa_id": number}], "messages": [message]}  # fmt: skip
-    body = json.dumps(
-        {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages",
-                                                                                    "value": value}]}]}
-    ).encode()  # fmt: skip
-    signature = "sha256=" + hmac.new(WA_SECRET.encode(), body, hashlib.sha256).hexdigest()
-    reply = requests.post(
-        f"{stack.rasa_url}/webhooks/whatsapp/webhook", data=body, timeout=60,
-        headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
-    )  # fmt: skip
-    assert reply.status_code == 200, reply.text
+    send_whatsapp(stack, number, text, app_secret=WA_SECRET, phone_number_id=WA_NUMBER_ID)
 
 
 def sms(stack: Stack, twilio: FakeTwilioApi, number: str, text: str, **extra: str) -> None:

@@ -12,8 +12,6 @@ for them whatever the hour the test runs, since marketing waits for the recipien
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 import time
 import uuid
@@ -41,6 +39,7 @@ from storefront.widget_auth import issue_customer_token
 from tests.conftest import TEST_WIDGET_SECRET
 from tests.fakes.graph_api import FakeGraphApi
 from tests.handoff.console_client import Console
+from tests.support.messaging import send_whatsapp
 from tests.support.stacks import copy_store, second_stack_env
 from tools.launcher import Stack
 
@@ -72,18 +71,7 @@ async def graph() -> AsyncIterator[FakeGraphApi]:
 
 
 def _whatsapp(stack: Stack, wa_id: str, text: str) -> None:
-    message = {"from": wa_id, "id": f"wamid.{uuid.uuid4().hex}", "timestamp": str(int(time.time())),
-               "type": "text", "text": {"body": text}}  # fmt: skip
-    value = {"messaging_product": "whatsapp", "metadata": {"phone_number_id": WA_NUMBER_ID},
-             "contacts": [{"profile": {"name": "Cara"}, "wa_id": wa_id}], "messages": [message]}  # fmt: skip
-    entry = {"id": "1", "changes": [{"field": "messages", "value": value}]}
-    body = json.dumps({"object": "whatsapp_business_account", "entry": [entry]}).encode()
-    signature = "sha256=" + hmac.new(WA_SECRET.encode(), body, hashlib.sha256).hexdigest()
-    reply = requests.post(
-        f"{stack.rasa_url}/webhooks/whatsapp/webhook", data=body, timeout=60,
-        headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
-    )  # fmt: skip
-    assert reply.status_code == 200, reply.text
+    send_whatsapp(stack, wa_id, text, app_secret=WA_SECRET, phone_number_id=WA_NUMBER_ID, name="Cara")
 
 
 async def _messages_to(
