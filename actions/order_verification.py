@@ -20,6 +20,7 @@ within the return window? A check that ends the flow explains why and stops the 
 
 from __future__ import annotations
 
+import re
 from abc import abstractmethod
 from datetime import timedelta
 from typing import Any, Dict, List, Optional, Tuple
@@ -71,6 +72,17 @@ def _value_before_this_turn(tracker: Tracker, slot: str) -> Any:
         elif seen_user and event.get("event") == "slot" and event.get("name") == slot:
             return event.get("value")
     return None
+
+
+def _inside_the_contact_given(tracker: Tracker, value: Any) -> bool:
+    """True when ``value``'s digits are part of a phone number in the latest message.
+
+    "My number is (312) 555-0103" can also read as an order number entity ("555-0103"): it is
+    the contact the form asked for, not another order.
+    """
+    contact = find_contact((tracker.latest_message or {}).get("text") or "")
+    digits = re.sub(r"\D", "", str(value or ""))
+    return contact is not None and bool(digits) and digits in re.sub(r"\D", "", contact)
 
 
 def order_in_context(tracker: Tracker) -> Optional[str]:
@@ -171,6 +183,9 @@ class OrderFormValidator(HandoffOnRepeatedFailure):
         """
         if _answering_something_else(tracker, "order_number"):
             return {"order_number": tracker.get_slot("verified_order")}
+        asked_contact = tracker.get_slot("requested_slot") == "order_contact"
+        if asked_contact and _inside_the_contact_given(tracker, value):
+            return {"order_number": _value_before_this_turn(tracker, "order_number")}
         number = find_order_number(value)
         if number is None:
             dispatcher.utter_message(response="utter_order_number_invalid")

@@ -24,6 +24,7 @@ from tests.actions.order_support import (
     set_high_value_threshold,
     whatsapp,
 )
+from tests.support.trackers import tracker_from_events
 
 pytestmark = pytest.mark.usefixtures("order_store")
 FORM = "order_status_form"
@@ -353,3 +354,23 @@ async def test_a_stock_question_where_the_order_number_is_asked_is_answered_and_
     assert responses(said)[0].startswith("utter_stock_")
     assert "utter_order_number_invalid" not in responses(said)
     assert events[-1] == SlotSet("order_number", None)
+
+
+async def test_a_phone_number_read_as_an_order_number_at_the_contact_question_keeps_the_order() -> None:
+    """ "My number is (415) 555-0101" at the contact question: the "555-0101" entity is the phone."""
+    text = "my number is (415) 555-0101"
+    parse = {"intent": {"name": "inform", "confidence": 1.0}, "text": text,
+             "entities": [{"entity": "order_number", "value": "555-0101"}]}  # fmt: skip
+    events = [
+        {"event": "slot", "name": "order_number", "value": "1001"},
+        {"event": "slot", "name": "requested_slot", "value": "order_contact"},
+        {"event": "user", "text": text, "parse_data": parse, "metadata": {}},
+        {"event": "slot", "name": "order_number", "value": "555-0101"},
+        {"event": "slot", "name": "order_contact", "value": text},
+    ]
+    slots = {"order_number": "555-0101", "order_contact": text, "requested_slot": "order_contact"}
+    tracker = tracker_from_events(events, slots=slots, active_loop=FORM)
+    events_out, said = await run(ValidateOrderStatusForm(), tracker)
+    assert "utter_order_not_found" not in responses(said)
+    assert SlotSet("order_number", "1001") in events_out
+    assert SlotSet("verified_order", "1001") in events_out
