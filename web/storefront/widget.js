@@ -322,6 +322,9 @@
       if (!message || self.log.childNodes.length) return;
       self.showBot(message, true);
       if (self.answer) self.answer.bubble.parentNode.dataset.greeting = "true";
+      // its suggested questions belong to the greeting too (not part of the conversation)
+      var suggestions = self.log.querySelector(".sfchat-buttons:last-child");
+      if (suggestions) suggestions.dataset.greeting = "true";
       self.answer = null;
     }).catch(function () { /* no greeting: the chat works without one */ }).then(function () {
       self.greeting = null;
