@@ -194,6 +194,30 @@ async def test_size_basis_from_a_usual_size_in_another_product() -> None:
     ]
 
 
+async def test_a_size_named_now_wins_over_measurements_from_before() -> None:
+    """A UK 7 named for the Chelsea Boot after a hoodie's height and weight is the size to use."""
+    text = "and in the chelsea boot? i'm usually a uk 7"
+    tracker = make_tracker(
+        intent="inform", text=text,
+        slots={"product": "chelsea-boot", "height": "167.6 cm", "weight": "59 kg"},
+        entities=[entity("product", "Chelsea Boot", 10, 22), entity("size", "UK 7", 40, 44)],
+    )  # fmt: skip
+    events = await ValidateSizingForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert SlotSet("size_basis", "usual_size") in events
+    assert SlotSet("usual_size", "UK 7") in events
+
+
+async def test_measurements_from_before_serve_another_product_named_in_the_form() -> None:
+    tracker = make_tracker(
+        intent="product_search", text="same for the zip hoodie?",
+        slots={"product": "zip-hoodie", "requested_slot": "size_basis",
+               "height": "178 cm", "weight": "72 kg"},
+        entities=[entity("product", "Zip Hoodie", 13, 23)],
+    )  # fmt: skip
+    events = await ValidateSizingForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert SlotSet("size_basis", "measurements") in events
+
+
 async def test_size_basis_is_refused_when_the_chart_cannot_use_it() -> None:
     # a height is no use for boots: the form asks again (for the foot length)
     tracker = make_tracker(intent="inform", text="i'm 180cm", entities=[entity("height", "180 cm", 4, 9)],
