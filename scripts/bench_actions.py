@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List
+from typing import IO, Dict, List
 
 import aiohttp
 from aiohttp import web
@@ -50,9 +50,9 @@ def _sample_store(tmp: Path) -> Dict[str, str]:
     return env
 
 
-async def _proxy(listen: int, target: str, out: Path) -> web.AppRunner:
-    session = aiohttp.ClientSession()
-    handle = out.open("w")
+async def _proxy(
+    listen: int, target: str, out: Path, session: aiohttp.ClientSession, handle: IO[str]
+) -> web.AppRunner:
 
     async def forward(request: web.Request) -> web.Response:
         body = await request.read()
@@ -80,7 +80,8 @@ def record(out: Path, shoppers: int, cycles: int) -> None:
         stack.env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{proxy_port}/webhook"
 
         async def run() -> None:
-            runner = await _proxy(proxy_port, real, out)
+            forwarder, handle = aiohttp.ClientSession(), out.open("w")
+            runner = await _proxy(proxy_port, real, out, forwarder, handle)
             try:
                 async with aiohttp.ClientSession() as client:
 
@@ -91,6 +92,8 @@ def record(out: Path, shoppers: int, cycles: int) -> None:
                     await asyncio.gather(*(shopper(i) for i in range(shoppers)))
             finally:
                 await runner.cleanup()
+                await forwarder.close()
+                handle.close()
 
         stack.start()
         try:
