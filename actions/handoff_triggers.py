@@ -56,7 +56,8 @@ _PERSON = (
 )
 PERSON_REQUESTS = re.compile(
     r"\b(?:talk|speak|chat) (?:to|with) " + _PERSON
-    + r"|\b(?:get|give|put|connect|transfer|pass|hand|send) me (?:through |over |on )?(?:to |with )?" + _PERSON
+    + r"|\b(?:get|give|put|connect|transfer|pass|hand|send) me (?:through |over |on )?(?:to |with )?"
+    + _PERSON
     + r"|\b(?:connect|transfer|escalate|put) (?:this |it )?(?:through )?(?:to|with) " + _PERSON
     + r"|\b(?:want|need|demand) (?:a |an |to have a |some )?(?:real |actual |live |proper )?"
     r"(?:human|person|agent|representative|manager|supervisor)\b"

@@ -139,7 +139,7 @@ async def test_a_request_for_a_person_in_the_answer_ends_the_form_and_hands_off(
 @pytest.mark.parametrize(
     ("asked", "text", "entities"),
     [
-        ("order_contact", "ava.shopper@example.com, and I'd rather talk to someone after", [{"entity": "email"}]),
+        ("order_contact", "ava.shopper@example.com, then let me talk to someone", [{"entity": "email"}]),
         ("order_contact", "am I talking to a real person?", []),
         ("new_address1", "deliver to the person at reception, 4 Mill Lane", []),
     ],
