@@ -61,6 +61,8 @@ PERSON_REQUESTS = re.compile(
     + r"|\b(?:connect|transfer|escalate|put) (?:this |it )?(?:through )?(?:to|with) " + _PERSON
     + r"|\b(?:want|need|demand) (?:a |an |to have a |some )?(?:real |actual |live |proper )?"
     r"(?:human|person|agent|representative|manager|supervisor)\b"
+    + r"|\b(?:want|need) (?:someone|somebody|a person|people) (?:from|at|in|on) (?:the |your )?"
+    r"(?:shop|store|team|company|support|office|customer service)\b"
 )  # fmt: skip
 """A request for a person in the shopper's own words, wherever the form's question stands.
 

@@ -102,6 +102,7 @@ async def test_yes_after_the_form_offered_a_person_ends_the_form_and_hands_off()
         ("return_form", "order_number", "no idea where the number is, put me through to a real person"),
         ("change_address_form", "new_address1", "honestly can I just speak with one of your staff"),
         ("refund_status_form", "order_contact", "forget the phone number, connect me to customer service"),
+        ("order_status_form", "order_contact", "nope not giving my email out. want someone from the shop"),
     ],
 )
 async def test_a_request_for_a_person_in_the_answer_ends_the_form_and_hands_off(
