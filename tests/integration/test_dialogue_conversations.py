@@ -261,3 +261,32 @@ def test_a_demand_for_a_person_at_the_contact_question_hands_off(
     assert "utter_handoff_queued" in turn.responses
     assert "utter_order_contact_invalid" not in turn.responses
     assert not (tracker(stack, rest_id(sender))["active_loop"] or {}).get("name")
+
+
+def test_a_return_policy_question_at_the_condition_question_is_answered_then_asked_again(
+    stack: Stack,
+) -> None:
+    sender = _sender()
+    _at_the_condition_question(stack, sender)
+    turn = chat(stack, sender, "hang on, how many days do I have to get it back to you?")
+    assert turn.responses[0] == "utter_return_policy", turn.responses
+    assert turn.responses[-1] == "utter_ask_return_condition"
+    assert "utter_return_preference_refund" not in turn.responses  # a question is no preference
+    chat(stack, sender, "stop")
+
+
+def test_frustration_while_the_shipping_question_waits_for_a_country_hands_off(stack: Stack) -> None:
+    sender = _sender()
+    asked = chat(stack, sender, "how much is delivery?")
+    assert asked.responses[-1] == "utter_ask_shipping_form_country", asked.responses
+    turn = chat(stack, sender, "oh come on, this is hopeless, I've asked you three times already")
+    assert "action_handoff" in turn.actions
+    assert "utter_handoff_queued" in turn.responses
+    assert not (tracker(stack, rest_id(sender))["active_loop"] or {}).get("name")
+
+
+def test_a_difference_between_two_products_describes_both(stack: Stack) -> None:
+    sender = _sender()
+    turn = chat(stack, sender, "what's the difference between the Chelsea Boot and the Trail Runner")
+    assert turn.responses.count("utter_product_compare_item") == 2, turn.responses
+    assert "Chelsea Boot" in turn.text and "Trail Runner" in turn.text
