@@ -93,7 +93,7 @@ def test_natural_answers_all_the_way_through_a_boot_return(own_stack: Stack, own
     chat(own_stack, sender, "those Trailmark boots run small, I'd like to send them back")
     chat(own_stack, sender, "order 1012")
     turn = chat(own_stack, sender, "ben.buyer@example.com")
-    answers = {"utter_ask_return_items": "the boots", "utter_ask_return_reason": "too small"}
+    answers = {"utter_ask_return_items": "the Trailmark ones", "utter_ask_return_reason": "too small"}
     for _ in range(2):  # the items and the reason, unless read from the opening message
         asked = next((r for r in answers if (turn.responses[-1] or "").startswith(r)), None)
         if asked is None:

@@ -205,7 +205,7 @@ def test_a_bare_script_tag_is_an_unclear_message_and_never_stored_as_markup(stac
 
 
 def _at_the_condition_question(stack: Stack, sender: str) -> None:
-    _verified(stack, sender, "I'd like to return the jeans I bought", "#1002", "ava.shopper@example.com")
+    _verified(stack, sender, "I'd like to return something I bought", "#1002", "ava.shopper@example.com")
     _said_all(chat(stack, sender, "the Slim Fit Selvedge Jeans"), "utter_ask_return_reason")
     assert chat(stack, sender, "they're a bit too tight").responses == ["utter_ask_return_condition"]
 
