@@ -51,7 +51,7 @@ def parse_return_reason(text: str, allowed: Sequence[str]) -> str:
 
 
 _RESOLUTION_WORDS = (
-    ("store_credit", r"credit|voucher|gift card"),
+    ("store_credit", r"credit(?!\s*card)|voucher|gift card"),  # not "to my credit card"
     ("exchange", r"exchang|swap|different size|another size|other size|replace"),
     ("refund", r"refund|money back|my money|card|reimburse"),
 )
