@@ -388,6 +388,79 @@ async def test_questions_and_form_enders_are_not_read_as_the_resolution(intent: 
     assert [e for e in events if e.get("name") == "return_resolution"] == []
 
 
+# -- @dialogue: a resolution named before the form asks for it (issue #12) -------------------------
+
+
+def _at(requested: str, intent: str, text: str, **set_this_turn: Any) -> Any:
+    """The return form at ``requested`` for order 1012 (one item, Trailmark), after ``text``."""
+    answered = {"return_items": [line_id(1012, "Trailmark")], "return_reason": "too_big"}
+    earlier = dict(
+        list(answered.items())[: ("return_items", "return_reason", "return_condition").index(requested)]
+    )
+    slots = verified("1012", BEN, requested_slot=requested, **earlier)
+    return make_tracker(slots=slots, set_this_turn=set_this_turn, intent=intent, text=text, active_loop=FORM)
+
+
+@pytest.mark.parametrize(
+    ("requested", "intent", "text", "set_this_turn", "resolution", "noted"),
+    [
+        ("return_condition", "affirm", "refund please", {"return_condition": True}, "refund",
+         "utter_return_preference_refund"),
+        ("return_condition", "refund_status", "just give me my money back", {}, "refund",
+         "utter_return_preference_refund"),
+        ("return_reason", "inform", "store credit is fine", {"return_reason": "store credit is fine"},
+         "store_credit", "utter_return_preference_store_credit"),
+        ("return_items", "return_policy", "a refund, thanks", {"return_items": "a refund, thanks"}, "refund",
+         "utter_return_preference_refund"),
+        ("return_condition", "inform", "can I swap it for a bigger one instead", {}, "exchange",
+         "utter_return_preference_exchange"),
+    ],
+)  # fmt: skip
+async def test_a_preference_at_an_earlier_question_is_kept_and_the_question_asked_again(
+    requested: str, intent: str, text: str, set_this_turn: Dict[str, Any], resolution: str, noted: str
+) -> None:
+    events, said = await run(ValidateReturnForm(), _at(requested, intent, text, **set_this_turn))
+    assert responses(said) == [noted]  # no "unclear", no refusal of worn items
+    assert _final(events, "return_resolution") == [SlotSet("return_resolution", resolution)]
+    assert _final(events, requested) in ([], [SlotSet(requested, None)])  # not taken as the answer
+    # the same question next ([]: every domain slot is required, Rasa's form asks the first empty one)
+    assert _final(events, "requested_slot") in ([], [SlotSet("requested_slot", requested)])
+    assert _final(events, "handoff_form_failures") in ([], [SlotSet("handoff_form_failures", None)])
+
+
+@pytest.mark.parametrize(
+    ("requested", "intent", "text", "set_this_turn", "answer"),
+    [
+        ("return_condition", "affirm", "yes, tags on. refund please", {"return_condition": True}, True),
+        ("return_reason", "inform", "too small, refund please", {"return_reason": "too small, refund please"},
+         "too_small"),
+    ],
+)  # fmt: skip
+async def test_an_answer_naming_a_resolution_fills_both(
+    requested: str, intent: str, text: str, set_this_turn: Dict[str, Any], answer: Any
+) -> None:
+    events, said = await run(ValidateReturnForm(), _at(requested, intent, text, **set_this_turn))
+    assert said == []
+    assert _final(events, requested) == [SlotSet(requested, answer)]
+    assert _final(events, "return_resolution") == [SlotSet("return_resolution", "refund")]
+    assert _final(events, "requested_slot")[0]["value"] != "return_resolution"
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("return_policy", "do refunds go back to my card?"),  # a question: the policy answers it
+        ("frustration", "forget it, just refund me, this is a joke"),  # its rule hands off
+    ],
+)
+async def test_questions_and_form_enders_at_an_earlier_question_are_no_preference(
+    intent: str, text: str
+) -> None:
+    events, said = await run(ValidateReturnForm(), _at("return_condition", intent, text))
+    assert _final(events, "return_resolution") == []
+    assert said == []
+
+
 async def test_exchange_leaves_the_next_question_to_the_form() -> None:
     # every domain slot is still required, so Rasa's FormAction itself asks for exchange_choice next
     slots = verified(
