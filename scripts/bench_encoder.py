@@ -23,8 +23,8 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.settings import get_settings  # noqa: E402
-from storefront.nlu.minilm import MiniLM  # noqa: E402
+from core.settings import get_settings
+from storefront.nlu.minilm import MiniLM
 
 TEST_DATA = Path(__file__).resolve().parents[1] / "tests" / "nlu" / "test_data.yml"
 _MARKUP = re.compile(r"\[([^\]]+)\]\([^)]*\)")

@@ -102,7 +102,8 @@ def test_erf_is_scipys_to_float32_precision() -> None:
     result = erf(x)
     assert result.dtype == np.float32
     np.testing.assert_allclose(result, reference_erf(x.astype(np.float64)), rtol=0, atol=5e-7)
-    assert erf(np.float32([0.0]))[0] == 0.0 and erf(np.float32([-30.0, 30.0])).tolist() == [-1.0, 1.0]
+    assert erf(np.array([0.0], dtype=np.float32))[0] == 0.0
+    assert erf(np.array([-30.0, 30.0], dtype=np.float32)).tolist() == [-1.0, 1.0]
 
 
 def _held_out_texts() -> List[str]:
