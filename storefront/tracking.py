@@ -62,6 +62,9 @@ DEFAULT_WINDOW = 100
 
 DEFAULT_CACHED_CONVERSATIONS = 500
 
+SQLITE_SYNCHRONOUS = ("NORMAL", "FULL", "EXTRA")
+"""The durability levels a SQLite tracker store accepts (``sqlite_synchronous`` in endpoints.yml)."""
+
 
 @dataclass
 class BaseState:
@@ -225,10 +228,14 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         domain: Optional[Domain] = None,
         window: int = DEFAULT_WINDOW,
         cached_conversations: int = DEFAULT_CACHED_CONVERSATIONS,
+        sqlite_synchronous: str = "NORMAL",
         **kwargs: Any,
     ) -> None:
         super().__init__(domain, **kwargs)
         self.engine: sa.engine.Engine
+        self.sqlite_synchronous = str(sqlite_synchronous).upper()
+        if self.sqlite_synchronous not in SQLITE_SYNCHRONOUS:
+            raise ValueError(f"sqlite_synchronous must be one of {', '.join(SQLITE_SYNCHRONOUS)}")
         if self.engine.dialect.name == "sqlite":
             self._keep_sqlite_connections_open()
         self.window = int(window)
@@ -243,12 +250,26 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         Rasa's engine opens a connection per query (SQLAlchemy 1.4's default for SQLite files), and
         closing the last connection of a WAL database checkpoints it: a database write on every
         read. Kept open, a commit appends to the WAL and readers never wait for the writer.
+
+        ``synchronous=NORMAL`` (the default here): in WAL mode a commit appends to the WAL without
+        waiting for the disk (``fsync``), which happens at checkpoints instead. A crash of the
+        server or of the machine's processes loses no committed event; a power cut or a kernel
+        crash can lose the latest commits (never corrupt the database). ``FULL`` waits for the disk
+        at every commit, on the reply's path (about 8 ms of a one-shopper reply, sixth round).
         """
         url = self.engine.url
         self.engine.dispose()
         self.engine = use_sqlite_pragmas(
             sa.create_engine(url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False})
         )
+        synchronous = self.sqlite_synchronous
+
+        def set_synchronous(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"PRAGMA synchronous={synchronous}")  # one of SQLITE_SYNCHRONOUS
+            cursor.close()
+
+        sa.event.listen(self.engine, "connect", set_synchronous)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     # --- reading ---
