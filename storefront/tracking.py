@@ -42,10 +42,17 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
+    ActionExecutionRejected,
+    ActiveLoop,
     BotUttered,
+    DefinePrevUserUtteredFeaturization,
+    EntitiesAdded,
     Event,
+    FollowupAction,
+    LoopInterrupted,
     Restarted,
     SessionStarted,
+    SlotSet,
     UserUttered,
     deserialise_events,
 )
@@ -164,6 +171,34 @@ class WindowedTracker(DialogueStateTracker):
             max_event_history=self._max_event_history, is_rule_tracker=self.is_rule_tracker,
         )  # fmt: skip
 
+    def copy(self) -> DialogueStateTracker:
+        """Rasa's copy (its events replayed from the start state) taken from the current state.
+
+        The processor copies the tracker before every action it runs (and forms before
+        validating), and Rasa's copy replays the whole window. The tracker's state is the state its
+        events give, except the follow-up action, which the processor clears without an event
+        before it runs one: the copy takes the follow-up the events give, read from the latest
+        events (a user message or an action clears it, a ``followup`` event sets it). When other
+        events stand between (a revert, a restart, a new session...), Rasa's replay is used.
+        """
+        followup = _followup_given_by(self.events)
+        if followup is _UNKNOWN:
+            return super().copy()
+        twin = self.init_copy()
+        assert isinstance(twin, WindowedTracker)
+        twin.events.extend(self.events)
+        for name, slot in self.slots.items():
+            twin.slots[name].value = copy.deepcopy(slot.value)
+            twin.slots[name]._has_been_set = slot._has_been_set
+        twin._paused = self._paused
+        twin.latest_action = copy.copy(self.latest_action)
+        twin.latest_message = self.latest_message
+        twin.latest_bot_utterance = self.latest_bot_utterance
+        twin.followup_action = followup  # type: ignore[assignment]
+        twin.active_loop = copy.copy(self.active_loop)
+        twin.dialogue_states = self.dialogue_states.lend()  # same events from the same start
+        return twin
+
     def windowed_copy(self, window: int) -> WindowedTracker:
         """A copy with the same state and about ``window`` events or more (the older ones folded)."""
         events = list(self.events)
@@ -203,6 +238,31 @@ class WindowedTracker(DialogueStateTracker):
         for event in events[:safe]:
             DialogueStateTracker.update(folded, event)
         return folded, safe
+
+
+_UNKNOWN = object()
+
+_KEEP_FOLLOWUP = (BotUttered, SlotSet, ActiveLoop, LoopInterrupted, ActionExecutionRejected, EntitiesAdded,
+                  DefinePrevUserUtteredFeaturization)  # fmt: skip
+"""Events whose ``apply_to`` never touches the follow-up action (Rasa 3.6)."""
+
+
+def _followup_given_by(events: Iterable[Event]) -> Any:
+    """The follow-up action replaying ``events`` leaves, or ``_UNKNOWN`` if the latest ones cannot tell.
+
+    Rasa's ``UserUttered`` and ``ActionExecuted`` clear it and ``FollowupAction`` sets it; the
+    events in ``_KEEP_FOLLOWUP`` leave it alone. Anything else (a reset, a revert that replays the
+    rest) or no deciding event in the window answers ``_UNKNOWN``.
+    """
+    for event in reversed(events):  # type: ignore[call-overload]
+        kind = type(event)
+        if kind is UserUttered or kind is ActionExecuted:
+            return None
+        if kind is FollowupAction:
+            return event.action_name
+        if kind not in _KEEP_FOLLOWUP:
+            return _UNKNOWN
+    return _UNKNOWN
 
 
 def _is_listen(event: Event) -> bool:

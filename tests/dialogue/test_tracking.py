@@ -23,16 +23,17 @@ from rasa.shared.core.events import (
     ActiveLoop,
     BotUttered,
     Event,
+    FollowupAction,
     Restarted,
     SlotSet,
     UserUtteranceReverted,
     UserUttered,
 )
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
 
 from core.settings import PROJECT_ROOT
-from storefront.tracking import IncrementalSQLTrackerStore, WindowedTracker
+from storefront.tracking import _UNKNOWN, IncrementalSQLTrackerStore, WindowedTracker, _followup_given_by
 
 MAX_HISTORY = 5  # config.yml's policies
 
@@ -195,3 +196,59 @@ def test_a_new_event_or_another_tracker_gets_fresh_dialogue_states(domain: Domai
         other.update(event)
     assert not other.dialogue_states.replays  # replays belong to one tracker object
     assert tracker.copy().past_states(domain) == after
+
+
+def _copy_view(tracker: DialogueStateTracker, domain: Domain) -> tuple:
+    """Everything of a copy the processor and the action server use."""
+    return (
+        type(tracker),
+        [id(event) for event in tracker.events],
+        tracker.current_state(EventVerbosity.ALL),
+        {name: slot.value for name, slot in tracker.slots.items()},
+        tracker.followup_action,
+        [tracker.past_states(domain, ignore_rule_only_turns=flag) for flag in (False, True)],
+        tracker.past_states(domain, rule_only_data={"slots": ["requested_slot"], "loops": []}),
+    )
+
+
+def _with_followups(events: List[Event]) -> List[Event]:
+    """The varied conversation with a follow-up action queued now and then, as actions return them."""
+    out: List[Event] = []
+    for number, event in enumerate(events):
+        out.append(event)
+        if isinstance(event, BotUttered) and number % 3 == 0:
+            out += [FollowupAction("utter_greet"), SlotSet("order_number", f"{number}")]
+    return out
+
+
+@pytest.mark.parametrize("window", [None, 20])
+def test_a_copy_equals_rasas_replayed_copy_after_every_event(domain: Domain, window: object) -> None:
+    tracker = WindowedTracker("shopper", domain.slots)
+    replayed = DialogueStateTracker.copy  # Rasa's: init_copy, then every event replayed
+    fast_copies = 0
+    for number, event in enumerate(_with_followups(_conversation(45))):
+        tracker.update(event)
+        if window is not None and number % 9 == 0:
+            tracker = tracker.windowed_copy(window)  # a tracker as the store hands it out (folded)
+        expected = _copy_view(replayed(tracker), domain)
+        assert _copy_view(tracker.copy(), domain) == expected
+        fast_copies += _followup_given_by(tracker.events) is not _UNKNOWN
+        # The processor clears a queued follow-up action without an event before it runs it; a copy
+        # still has the follow-up action the events give, as Rasa's replay has.
+        tracker.clear_followup_action()
+        assert _copy_view(tracker.copy(), domain) == expected
+    assert fast_copies > 100  # most copies took the fast path
+
+
+def test_a_copy_is_taken_without_replaying_the_events(
+    domain: Domain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tracker = WindowedTracker("shopper", domain.slots)
+    for event in _conversation(6):
+        tracker.update(event)
+    replays: List[int] = []
+    monkeypatch.setattr(DialogueStateTracker, "update", lambda *args, **kwargs: replays.append(1))
+    twin = tracker.copy()
+    assert replays == [] and twin is not tracker and list(twin.events) == list(tracker.events)
+    twin.slots["order_number"].value = "changed"  # a copy's state is its own
+    assert tracker.get_slot("order_number") != "changed"
