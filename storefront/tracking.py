@@ -129,6 +129,8 @@ class WindowedTracker(DialogueStateTracker):
         """Events appended since the tracker store handed the tracker out, in order."""
         self.dialogue_states = DialogueStates()
         """The policies' dialogue states, extended event by event (:mod:`storefront.dialogue_states`)."""
+        self.read_up_to: Optional[int] = None
+        """The id of the latest stored event the tracker store had read when it handed this out."""
 
     def past_states(
         self,
@@ -361,8 +363,11 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         # only replays what it adds itself (the kinds of states are the policies' arguments).
         tracker.dialogue_states.kinds.update(self._state_kinds)
         tracker.dialogue_states.advance(tracker, tracker._origin())
-        self._remember(sender_id, _Cached(tracker, new_rows[-1][0] if new_rows else cached.last_id))  # type: ignore[union-attr]
-        return tracker.windowed_copy(self.window)
+        last_id = new_rows[-1][0] if new_rows else cached.last_id  # type: ignore[union-attr]
+        self._remember(sender_id, _Cached(tracker, last_id))
+        handed_out = tracker.windowed_copy(self.window)
+        handed_out.read_up_to = last_id
+        return handed_out
 
     def _rows_after(self, sender_id: str, last_id: Optional[int]) -> List[Any]:
         """``(id, data)`` of the conversation's events from ``last_id`` on (all when None), by id."""
@@ -394,10 +399,37 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         if self.event_broker:
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
         rows = [self._row(tracker.sender_id, event) for event in new_events]
-        await asyncio.to_thread(self._insert, rows)  # the commit waits for the disk, not the server
+        # The database work (and its commit) runs in a worker thread, not on the event loop.
+        ids = await asyncio.to_thread(self._insert, rows, tracker.sender_id, tracker.read_up_to)
         del tracker.unsaved[: len(new_events)]
+        self._remember_saved(tracker, new_events, ids)
 
-    def _insert(self, rows: List[Dict[str, Any]]) -> None:
+    def _remember_saved(self, tracker: WindowedTracker, saved: List[Event], ids: Optional[List[int]]) -> None:
+        """Cache what was just saved, so the next message does not read its own events back.
+
+        Only when the conversation's rows after those the tracker was read from are exactly the
+        rows just inserted (no other replica or process wrote in between) and no new session
+        started (a read of the database starts a new session's tracker afresh): then the database
+        holds the tracker's events up to the last id inserted. The cached tracker is a copy in
+        the state its events give (:meth:`WindowedTracker.copy`), never the processor's tracker.
+        """
+        if not saved:
+            return
+        if not ids or len(ids) != len(saved):
+            tracker.read_up_to = None  # the database has more than this tracker: read it next time
+            return
+        tracker.read_up_to = ids[-1]
+        if any(isinstance(event, SessionStarted) for event in saved):
+            return
+        cached = tracker.copy()
+        assert isinstance(cached, WindowedTracker)
+        cached.model_id, cached.assistant_id = tracker.model_id, tracker.assistant_id
+        self._state_kinds.update(tracker.dialogue_states.kinds)
+        self._remember(tracker.sender_id, _Cached(cached, ids[-1]))
+
+    def _insert(
+        self, rows: List[Dict[str, Any]], sender_id: str = "", read_up_to: Optional[int] = None
+    ) -> Optional[List[int]]:
         """One transaction, one plain INSERT per event in the events' order (ids follow it).
 
         Rasa's ORM objects cost a unit-of-work flush per event (a third of the database thread's
@@ -407,15 +439,21 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         events' order.
         """
         if not rows:  # an empty executemany would insert a row of defaults
-            return
+            return None
         insert = sa.insert(self.SQLEvent.__table__)
+        table = self.SQLEvent
         with self.session_scope() as session:
             if self.engine.dialect.name == "sqlite":
                 session.execute(insert, rows)
             else:
                 for row in rows:
                     session.execute(insert, row)
+            ids = None
+            if read_up_to is not None:  # the rows after those read: ours alone, or others' too?
+                after = sa.select(table.id).where(table.sender_id == sender_id, table.id > read_up_to)
+                ids = list(session.execute(after.order_by(table.id).limit(len(rows) + 1)).scalars())
             session.commit()
+        return ids
 
     def _row(self, sender_id: str, event: Event) -> Dict[str, Any]:
         data = event.as_dict()

@@ -10,8 +10,9 @@ events to another.
 from __future__ import annotations
 
 import asyncio
+import itertools
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 import pytest
 import yaml
@@ -252,3 +253,73 @@ def test_a_copy_is_taken_without_replaying_the_events(
     assert replays == [] and twin is not tracker and list(twin.events) == list(tracker.events)
     twin.slots["order_number"].value = "changed"  # a copy's state is its own
     assert tracker.get_slot("order_number") != "changed"
+
+
+def _is_listen_event(event: Event) -> bool:
+    return isinstance(event, ActionExecuted) and event.action_name == ACTION_LISTEN_NAME
+
+
+def _stored_view(tracker: DialogueStateTracker, domain: Domain, states: int = 0) -> tuple:
+    """A tracker as the processor and the action server see it (events compared by their JSON)."""
+    return (
+        [event.as_dict() for event in tracker.events],
+        tracker.current_state(EventVerbosity.ALL),
+        [tracker.past_states(domain, ignore_rule_only_turns=flag)[-states:] for flag in (False, True)],
+    )
+
+
+def test_a_saved_conversation_is_not_read_back_and_is_what_a_read_gives(
+    domain: Domain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    store, reading = _store(domain, url), _store(domain, url)
+    monkeypatch.setattr(reading, "_remember_saved", lambda *args: None)  # reads back every message
+    events = _with_followups(_conversation(40))
+    starts = [0] + [n + 1 for n, e in enumerate(events) if _is_listen_event(e)]
+    read_back: List[int] = []
+    rows_after = store._rows_after
+
+    def counting_rows_after(sender_id: str, last_id: Optional[int]) -> list:
+        rows = rows_after(sender_id, last_id)
+        read_back.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(store, "_rows_after", counting_rows_after)
+
+    async def conversation() -> None:
+        for start, end in itertools.pairwise(starts):
+            tracker = await store.get_or_create_tracker("ann")
+            for event in events[start:end]:
+                tracker.update(event)
+            tracker.clear_followup_action()  # as the processor does, without an event
+            await store.save(tracker)
+            mine = await store.retrieve("ann")
+            # The same as the store reading its events back (the window folded at the same points)...
+            assert _stored_view(mine, domain) == _stored_view(await reading.retrieve("ann"), domain)
+            # ...and, for the states the policies look at, as a replica reading the whole conversation.
+            fresh = await _store(domain, url).retrieve("ann")
+            assert _stored_view(mine, domain, MAX_HISTORY + 1) == _stored_view(fresh, domain, MAX_HISTORY + 1)
+
+    asyncio.run(conversation())
+    # After the first read, each retrieve finds only the last event it knows (nothing to decode).
+    assert read_back[0] == 0 and set(read_back[2:]) == {1}
+
+
+def test_a_save_after_another_replica_wrote_is_not_cached(domain: Domain, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    first, second = _store(domain, url), _store(domain, url)
+
+    async def scenario() -> List[str]:
+        tracker = await first.get_or_create_tracker("ann")
+        tracker.update(UserUttered("one", {"name": "greet"}))
+        await first.save(tracker)
+        mine = await first.retrieve("ann")
+        theirs = await second.retrieve("ann")
+        theirs.update(UserUttered("two", {"name": "greet"}))
+        await second.save(theirs)  # written between first's read and first's save
+        mine.update(UserUttered("three", {"name": "greet"}))
+        await first.save(mine)
+        assert mine.read_up_to is None
+        return _texts(await first.retrieve("ann"))
+
+    assert asyncio.run(scenario()) == ["one", "two", "three"]
