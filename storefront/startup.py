@@ -8,14 +8,22 @@ Rasa has no start-up hook for project code, so :class:`storefront.scaling.Switch
 from __future__ import annotations
 
 from core import redact
-from storefront import action_fallback, action_session, action_validation, graph_runner, parse_worker
+from storefront import (
+    action_fallback,
+    action_session,
+    action_validation,
+    graph_runner,
+    parse_worker,
+    tracking,
+)
 
 
 def install_safeguards() -> None:
     """Redact contact details from the logs, apologise when the action server is down, check the
     action server's answers with a schema validator compiled once, keep its connections open, and
-    parse messages in a worker thread beside the event loop with one BLAS thread, and run the model
-    graph in the order dask chose once (not scheduled again per message)."""
+    parse messages in a worker thread beside the event loop with one BLAS thread, run the model
+    graph in the order dask chose once (not scheduled again per message), and build forms'
+    validation trackers from the windowed tracker's state (not a replay of the window)."""
     redact.install()
     action_fallback.install()
     action_validation.install()
@@ -23,3 +31,4 @@ def install_safeguards() -> None:
     parse_worker.limit_blas_threads()
     parse_worker.install()
     graph_runner.install()
+    tracking.install()

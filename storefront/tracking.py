@@ -37,8 +37,9 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import sqlalchemy as sa
+from rasa.core.actions.forms import FormAction
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -477,3 +478,44 @@ def _latest_session(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         if events[index].get("event") == SessionStarted.type_name:
             return events[index:]
     return events
+
+
+_original_temporary_tracker: List[Any] = []
+
+
+def form_validation_tracker(
+    form: Any, current_tracker: DialogueStateTracker, additional_events: List[Event], domain: Domain
+) -> DialogueStateTracker:
+    """Rasa's ``FormAction._temporary_tracker`` for a windowed tracker, without replaying the window.
+
+    Rasa builds a fresh tracker from the events since the latest restart, then the form's
+    ``requested_slot``, its ``ActionExecuted`` and the new slot candidates, before every form
+    validation call and slot request. From a window's events alone that tracker would miss what
+    the folded turns set (a slot filled twenty turns ago looks empty to the validation action and
+    to the form's choice of the next slot to ask for); the copy here starts from the windowed
+    tracker's current state, which is the state of the whole history (:meth:`WindowedTracker.copy`:
+    the follow-up action is the events', and the form's ``ActionExecuted`` clears it anyway). A
+    restart or a new session in the window starts from scratch in both, so Rasa's method is used.
+    """
+    original = _original_temporary_tracker[0]
+    if not isinstance(current_tracker, WindowedTracker) or current_tracker._starts_afresh():
+        return original(form, current_tracker, additional_events, domain)
+    tracker = current_tracker.copy()
+    requested = SlotSet(REQUESTED_SLOT, form.get_slot_to_fill(current_tracker))
+    for event in [requested, ActionExecuted(form.name()), *additional_events]:
+        DialogueStateTracker.update(tracker, event, domain)
+    return tracker
+
+
+def install() -> None:
+    """Forms build their validation tracker from the windowed tracker's state (idempotent)."""
+    if _original_temporary_tracker:
+        return
+    _original_temporary_tracker.append(FormAction._temporary_tracker)
+    FormAction._temporary_tracker = form_validation_tracker  # type: ignore[method-assign,assignment]
+
+
+def uninstall() -> None:
+    """Put Rasa's own method back (for tests)."""
+    if _original_temporary_tracker:
+        FormAction._temporary_tracker = _original_temporary_tracker.pop()  # type: ignore[method-assign]

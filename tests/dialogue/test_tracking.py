@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, List, Optional
 
 import pytest
 import yaml
+from rasa.core.actions.forms import FormAction
 from rasa.core.tracker_store import TrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
@@ -34,6 +35,7 @@ from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
 
 from core.settings import PROJECT_ROOT
+from storefront import tracking
 from storefront.tracking import _UNKNOWN, IncrementalSQLTrackerStore, WindowedTracker, _followup_given_by
 
 MAX_HISTORY = 5  # config.yml's policies
@@ -323,3 +325,61 @@ def test_a_save_after_another_replica_wrote_is_not_cached(domain: Domain, tmp_pa
         return _texts(await first.retrieve("ann"))
 
     assert asyncio.run(scenario()) == ["one", "two", "three"]
+
+
+def _validation_view(tracker: DialogueStateTracker, events: int = 12) -> tuple:
+    """What the validation action receives (the last events; the form's new events are timed anew)."""
+    state = tracker.current_state(EventVerbosity.ALL)
+    untimed = [{k: v for k, v in event.items() if k != "timestamp"} for event in state["events"]]
+    return {key: value for key, value in state.items() if key != "events"}, untimed[-events:]
+
+
+@pytest.mark.parametrize("window", [None, 20])
+def test_a_form_validates_with_the_state_of_the_whole_conversation(domain: Domain, window: object) -> None:
+    form = FormAction("order_status_form", action_endpoint=None)
+    rasas = FormAction._temporary_tracker  # Rasa's: the events since the latest restart, replayed
+    tracking.install()
+    try:
+        _check_form_validation_trackers(domain, window, form, rasas)
+    finally:
+        tracking.uninstall()
+
+
+def _check_form_validation_trackers(domain: Domain, window: object, form: FormAction, rasas: Any) -> None:
+    candidates: List[Event] = [SlotSet("order_number", "1234")]
+    full = DialogueStateTracker("shopper", domain.slots)
+    windowed = WindowedTracker("shopper", domain.slots)
+    folded = 0
+    events = _with_followups(_conversation(45))
+    restart = max(n for n, event in enumerate(events) if isinstance(event, Restarted))
+    events.insert(restart + 3, SlotSet("country", "Canada"))  # set once, long before the end
+    for number, event in enumerate(events):
+        full.update(event)
+        windowed.update(event)
+        if window is not None and number % 9 == 0:
+            before = len(windowed.events)
+            windowed = windowed.windowed_copy(window)
+            folded += len(windowed.events) < before
+        ours = tracking.form_validation_tracker(form, windowed, candidates, domain)
+        # Rasa's method on the whole history, the tracker Rasa would build without a window
+        assert _validation_view(ours) == _validation_view(rasas(form, full, candidates, domain))
+        if window is None:  # same events: the same tracker as Rasa's method builds
+            rasa_on_window = rasas(form, windowed, candidates, domain)
+            assert _validation_view(ours, 10**6) == _validation_view(rasa_on_window, 10**6)
+    assert folded or window is None
+    if window is not None:  # Rasa's method on a window forgets what the folded turns set
+        windowed.update(SlotSet("requested_slot", "order_number"))
+        assert windowed.get_slot("country") == "Canada" == full.get_slot("country")
+        assert all(getattr(event, "key", None) != "country" for event in windowed.events)
+        assert rasas(form, windowed, [], domain).get_slot("country") is None
+
+
+def test_forms_use_the_windowed_validation_tracker_once_installed() -> None:
+    rasas = FormAction._temporary_tracker
+    try:
+        tracking.install()
+        tracking.install()  # idempotent
+        assert FormAction._temporary_tracker is tracking.form_validation_tracker
+    finally:
+        tracking.uninstall()
+    assert FormAction._temporary_tracker is rasas
