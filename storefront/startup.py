@@ -13,6 +13,7 @@ from storefront import (
     action_session,
     action_validation,
     graph_runner,
+    memory,
     parse_worker,
     tracking,
 )
@@ -22,8 +23,9 @@ def install_safeguards() -> None:
     """Redact contact details from the logs, apologise when the action server is down, check the
     action server's answers with a schema validator compiled once, keep its connections open, and
     parse messages in a worker thread beside the event loop with one BLAS thread, run the model
-    graph in the order dask chose once (not scheduled again per message), and build forms'
-    validation trackers from the windowed tracker's state (not a replay of the window)."""
+    graph in the order dask chose once (not scheduled again per message), build forms'
+    validation trackers from the windowed tracker's state (not a replay of the window), and keep
+    a loaded model out of the garbage collector's full passes."""
     redact.install()
     action_fallback.install()
     action_validation.install()
@@ -32,3 +34,4 @@ def install_safeguards() -> None:
     parse_worker.install()
     graph_runner.install()
     tracking.install()
+    memory.install()
