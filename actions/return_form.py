@@ -10,7 +10,7 @@ import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -22,6 +22,7 @@ from actions.return_choices import (
     ENDS_THE_FORM,
     NO_CONDITION_CHECK_REASONS,
     is_short_answer,
+    items_named,
     match_items,
     parse_resolution,
     parse_return_reason,
@@ -65,9 +66,25 @@ class ValidateReturnForm(OrderFormValidator):
         """Nothing on the order can go back: say why for each item and end the form."""
         items = await query_store(return_eligibility, order_number=str(order.number), contact=contact)
         if items and any(item.eligible for item in items):
-            return []
+            return self._items_already_named(tracker, items, dispatcher)
         refuse_items(dispatcher, items or [])
         return [*stop_form(), *order_problem(order)]
+
+    @staticmethod
+    def _items_already_named(
+        tracker: Tracker, items: List[ItemEligibility], dispatcher: CollectingDispatcher
+    ) -> List[EventType]:
+        """ "These jeans are too big, order 1002": the jeans are chosen, the form asks the reason.
+
+        The items come from what the shopper said since asking to return; the confirmation at the
+        end lists them, so a wrong guess is caught there. Items that cannot go back are explained.
+        """
+        if tracker.get_slot("return_items"):
+            return []
+        named = items_named(_since_the_return_request(tracker), items)
+        refuse_items(dispatcher, [item for item in named if not item.eligible])
+        accepted = [item.line_item_id for item in named if item.eligible]
+        return [SlotSet("return_items", accepted)] if accepted else []
 
     async def validate_return_items(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -204,6 +221,18 @@ class ValidateReturnForm(OrderFormValidator):
             return {"exchange_choice": None}
         variant = in_stock[0]
         return {"exchange_choice": f"{variant.size} / {variant.color}", "exchange_sku": variant.sku}
+
+
+def _since_the_return_request(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The shopper's messages from the latest one asking to return (none if there is none)."""
+    messages: List[Dict[str, Any]] = []
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        messages.append(event)
+        if ((event.get("parse_data") or {}).get("intent") or {}).get("name") == "start_return":
+            return messages
+    return []
 
 
 def _unanswered(tracker: Tracker, slot: str) -> Optional[str]:
