@@ -494,12 +494,14 @@ def form_validation_tracker(
     the folded turns set (a slot filled twenty turns ago looks empty to the validation action and
     to the form's choice of the next slot to ask for); the copy here starts from the windowed
     tracker's current state, which is the state of the whole history (:meth:`WindowedTracker.copy`:
-    the follow-up action is the events', and the form's ``ActionExecuted`` clears it anyway). A
-    restart or a new session in the window starts from scratch in both, so Rasa's method is used.
+    the follow-up action is the events', and the form's ``ActionExecuted`` clears it anyway). A new
+    session in the window starts both from scratch (its event resets the tracker), with the same
+    events; a restart in the window makes Rasa leave out the events before it, so Rasa's method is
+    used then.
     """
     original = _original_temporary_tracker[0]
-    if not isinstance(current_tracker, WindowedTracker) or current_tracker._starts_afresh():
-        return original(form, current_tracker, additional_events, domain)
+    if not isinstance(current_tracker, WindowedTracker) or current_tracker.idx_after_latest_restart():
+        return original(form, current_tracker, additional_events, domain)  # Rasa drops the events before
     tracker = current_tracker.copy()
     requested = SlotSet(REQUESTED_SLOT, form.get_slot_to_fill(current_tracker))
     for event in [requested, ActionExecuted(form.name()), *additional_events]:
