@@ -64,7 +64,9 @@ def test_paraphrase_in_scope_accuracy_floor(scores: Dict[str, Scores]) -> None:
     assert paraphrase.in_scope_accuracy >= MIN_PARAPHRASE_IN_SCOPE_ACCURACY, missed
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12's 0.90 on paraphrase A: 0.899 with C=100 (one message short)")
+@pytest.mark.xfail(
+    strict=True, reason="issue 12's 0.90 on paraphrase A: 0.899 with C=100 (one message short)"
+)
 def test_paraphrase_in_scope_accuracy_reaches_the_issue_target(scores: Dict[str, Scores]) -> None:
     paraphrase = scores["paraphrase"]
     assert paraphrase.in_scope_accuracy >= ISSUE_PARAPHRASE_IN_SCOPE_ACCURACY
