@@ -53,7 +53,7 @@ def parse_return_reason(text: str, allowed: Sequence[str]) -> str:
 def parse_resolution(text: str) -> Optional[str]:
     """``refund``, ``exchange`` or ``store_credit`` from what the shopper said."""
     lowered = text.lower()
-    if re.search(r"credit|voucher|gift card", lowered):
+    if re.search(r"credit(?!\s*card)|voucher|gift card", lowered):  # not "to my credit card"
         return "store_credit"
     if re.search(r"exchang|swap|different size|another size|other size|replace", lowered):
         return "exchange"

@@ -66,25 +66,45 @@ class ValidateReturnForm(OrderFormValidator):
         """Nothing on the order can go back: say why for each item and end the form."""
         items = await query_store(return_eligibility, order_number=str(order.number), contact=contact)
         if items and any(item.eligible for item in items):
-            return self._items_already_named(tracker, items, dispatcher)
+            return await self._already_said(tracker, items, dispatcher)
         refuse_items(dispatcher, items or [])
         return [*stop_form(), *order_problem(order)]
 
     @staticmethod
-    def _items_already_named(
+    async def _already_said(
         tracker: Tracker, items: List[ItemEligibility], dispatcher: CollectingDispatcher
     ) -> List[EventType]:
-        """ "These jeans are too big, order 1002": the jeans are chosen, the form asks the reason.
+        """What the shopper said while asking to return answers the form's questions ahead.
 
-        The items come from what the shopper said since asking to return; the confirmation at the
-        end lists them, so a wrong guess is caught there. Items that cannot go back are explained.
+        "These sneakers are a bit tight, can I swap them?" chooses the sneakers, gives the reason
+        (too small) and the exchange, so the form goes on to what is still open. Items come only
+        from catalog words, reasons and resolutions from the same readings as typed answers; the
+        confirmation at the end lists the items and the resolution, so a wrong reading is caught
+        there. A named item that cannot go back is explained at once.
         """
-        if tracker.get_slot("return_items"):
+        said = _since_the_return_request(tracker)
+        if not said:
             return []
-        named = items_named(_since_the_return_request(tracker), items)
+        events: List[EventType] = []
+        named = [] if tracker.get_slot("return_items") else items_named(said, items)
         refuse_items(dispatcher, [item for item in named if not item.eligible])
         accepted = [item.line_item_id for item in named if item.eligible]
-        return [SlotSet("return_items", accepted)] if accepted else []
+        if accepted:
+            events.append(SlotSet("return_items", accepted))
+        # addresses and links say nothing about the return ("tall.and.small@..." is not "too small")
+        text = _NOT_WORDS.sub(" ", " ".join(str(message.get("text") or "") for message in said))
+        if not tracker.get_slot("return_reason"):
+            policy = await query_store(return_policy)
+            reason = parse_return_reason(text, policy.reasons)
+            if reason != "other":
+                events.append(SlotSet("return_reason", reason))
+        chosen = accepted or tracker.get_slot("return_items") or []
+        resolution = parse_resolution(text)
+        if resolution == "exchange" and len(chosen) != 1:
+            resolution = None  # an exchange swaps one known item: the form asks
+        if resolution and not tracker.get_slot("return_resolution"):
+            events.append(SlotSet("return_resolution", resolution))
+        return events
 
     async def validate_return_items(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -221,6 +241,9 @@ class ValidateReturnForm(OrderFormValidator):
             return {"exchange_choice": None}
         variant = in_stock[0]
         return {"exchange_choice": f"{variant.size} / {variant.color}", "exchange_sku": variant.sku}
+
+
+_NOT_WORDS = re.compile(r"\S+@\S+|https?://\S+", re.IGNORECASE)
 
 
 def _since_the_return_request(tracker: Tracker) -> List[Dict[str, Any]]:

@@ -96,6 +96,50 @@ async def test_an_item_named_while_asking_to_return_is_chosen() -> None:
     events, said = await run(ValidateReturnForm(), _asking_to_return(text, jeans, order_contact=AVA))
     assert said == []
     assert SlotSet("return_items", [line_id(1002, "Slim Fit Selvedge Jeans")]) in events
+    assert SlotSet("return_reason", "too_big") in events  # "way too big": the reason is given too
+    assert events[-1] == SlotSet("requested_slot", "return_condition")
+
+
+async def test_item_reason_and_exchange_said_at_once_leave_the_new_size_to_ask() -> None:
+    text = "the sneakers are a bit tight, can I swap them for a bigger pair"
+    sneakers = _entity("category", text, "sneakers", "Sneakers")
+    events, said = await run(ValidateReturnForm(), _asking_to_return(text, sneakers, order_contact=AVA))
+    assert said == []
+    assert [e for e in events if e.get("name", "").startswith("return_")] == [
+        SlotSet("return_items", [line_id(1002, "Court Classic Sneaker")]),
+        SlotSet("return_reason", "too_small"),
+        SlotSet("return_resolution", "exchange"),
+    ]
+    # every slot of the form is required now, so rasa-sdk leaves the next question to Rasa's
+    # FormAction: the first empty slot, the condition
+    assert not any(e.get("name") == "requested_slot" for e in events)
+
+
+async def test_an_exchange_said_without_an_item_is_left_to_the_form() -> None:
+    text = "I want to exchange something"
+    events, _ = await run(ValidateReturnForm(), _asking_to_return(text, order_contact=AVA))
+    assert not any(e.get("name") == "return_resolution" for e in events)
+    assert events[-1] == SlotSet("requested_slot", "return_items")
+
+
+@pytest.mark.parametrize(
+    ("text", "resolution"),
+    [
+        ("send the jeans back, refund to my credit card please", "refund"),
+        ("return the jeans for store credit", "store_credit"),
+    ],
+)
+async def test_a_resolution_said_while_asking_is_kept(text: str, resolution: str) -> None:
+    jeans = _entity("category", text, "jeans", "Jeans")
+    events, _ = await run(ValidateReturnForm(), _asking_to_return(text, jeans, order_contact=AVA))
+    assert SlotSet("return_resolution", resolution) in events
+
+
+async def test_an_email_address_is_not_read_as_a_reason() -> None:
+    text = "I'd like to return the jeans, my email is tall.and.small@example.com"
+    jeans = _entity("category", text, "jeans", "Jeans")
+    events, _ = await run(ValidateReturnForm(), _asking_to_return(text, jeans, order_contact=AVA))
+    assert not any(e.get("name") == "return_reason" for e in events)
     assert events[-1] == SlotSet("requested_slot", "return_reason")
 
 
