@@ -8,15 +8,26 @@ Rasa has no start-up hook for project code, so :class:`storefront.scaling.Switch
 from __future__ import annotations
 
 from core import redact
-from storefront import action_fallback, action_session, action_validation, graph_runner, markup, parse_worker
+from storefront import (
+    action_fallback,
+    action_session,
+    action_validation,
+    graph_runner,
+    markup,
+    memory,
+    parse_worker,
+    tracking,
+)
 
 
 def install_safeguards() -> None:
     """Redact contact details from the logs, apologise when the action server is down, check the
     action server's answers with a schema validator compiled once, keep its connections open, and
     parse messages in a worker thread beside the event loop with one BLAS thread, read a message's
-    visible text when it holds HTML markup, and run the model graph in the order dask chose once
-    (not scheduled again per message)."""
+    visible text when it holds HTML markup, run the model graph in the order dask chose once (not
+    scheduled again per message), build forms' validation trackers from the windowed tracker's
+    state (not a replay of the window), and keep a loaded model out of the garbage collector's
+    full passes."""
     redact.install()
     action_fallback.install()
     action_validation.install()
@@ -25,3 +36,5 @@ def install_safeguards() -> None:
     parse_worker.install()
     markup.install()
     graph_runner.install()
+    tracking.install()
+    memory.install()

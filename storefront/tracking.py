@@ -37,15 +37,23 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import sqlalchemy as sa
+from rasa.core.actions.forms import FormAction
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
+    ActionExecutionRejected,
+    ActiveLoop,
     BotUttered,
+    DefinePrevUserUtteredFeaturization,
+    EntitiesAdded,
     Event,
+    FollowupAction,
+    LoopInterrupted,
     Restarted,
     SessionStarted,
+    SlotSet,
     UserUttered,
     deserialise_events,
 )
@@ -61,6 +69,9 @@ DEFAULT_WINDOW = 100
 """Events kept in a tracker (about ten turns of this assistant; the policies look at five states)."""
 
 DEFAULT_CACHED_CONVERSATIONS = 500
+
+SQLITE_SYNCHRONOUS = ("NORMAL", "FULL", "EXTRA")
+"""The durability levels a SQLite tracker store accepts (``sqlite_synchronous`` in endpoints.yml)."""
 
 
 @dataclass
@@ -119,6 +130,8 @@ class WindowedTracker(DialogueStateTracker):
         """Events appended since the tracker store handed the tracker out, in order."""
         self.dialogue_states = DialogueStates()
         """The policies' dialogue states, extended event by event (:mod:`storefront.dialogue_states`)."""
+        self.read_up_to: Optional[int] = None
+        """The id of the latest stored event the tracker store had read when it handed this out."""
 
     def past_states(
         self,
@@ -161,6 +174,34 @@ class WindowedTracker(DialogueStateTracker):
             max_event_history=self._max_event_history, is_rule_tracker=self.is_rule_tracker,
         )  # fmt: skip
 
+    def copy(self) -> DialogueStateTracker:
+        """Rasa's copy (its events replayed from the start state) taken from the current state.
+
+        The processor copies the tracker before every action it runs (and forms before
+        validating), and Rasa's copy replays the whole window. The tracker's state is the state its
+        events give, except the follow-up action, which the processor clears without an event
+        before it runs one: the copy takes the follow-up the events give, read from the latest
+        events (a user message or an action clears it, a ``followup`` event sets it). When other
+        events stand between (a revert, a restart, a new session...), Rasa's replay is used.
+        """
+        followup = _followup_given_by(self.events)
+        if followup is _UNKNOWN:
+            return super().copy()
+        twin = self.init_copy()
+        assert isinstance(twin, WindowedTracker)
+        twin.events.extend(self.events)
+        for name, slot in self.slots.items():
+            twin.slots[name].value = copy.deepcopy(slot.value)
+            twin.slots[name]._has_been_set = slot._has_been_set
+        twin._paused = self._paused
+        twin.latest_action = copy.copy(self.latest_action)
+        twin.latest_message = self.latest_message
+        twin.latest_bot_utterance = self.latest_bot_utterance
+        twin.followup_action = followup  # type: ignore[assignment]
+        twin.active_loop = copy.copy(self.active_loop)
+        twin.dialogue_states = self.dialogue_states.lend()  # same events from the same start
+        return twin
+
     def windowed_copy(self, window: int) -> WindowedTracker:
         """A copy with the same state and about ``window`` events or more (the older ones folded)."""
         events = list(self.events)
@@ -202,6 +243,31 @@ class WindowedTracker(DialogueStateTracker):
         return folded, safe
 
 
+_UNKNOWN = object()
+
+_KEEP_FOLLOWUP = (BotUttered, SlotSet, ActiveLoop, LoopInterrupted, ActionExecutionRejected, EntitiesAdded,
+                  DefinePrevUserUtteredFeaturization)  # fmt: skip
+"""Events whose ``apply_to`` never touches the follow-up action (Rasa 3.6)."""
+
+
+def _followup_given_by(events: Iterable[Event]) -> Any:
+    """The follow-up action replaying ``events`` leaves, or ``_UNKNOWN`` if the latest ones cannot tell.
+
+    Rasa's ``UserUttered`` and ``ActionExecuted`` clear it and ``FollowupAction`` sets it; the
+    events in ``_KEEP_FOLLOWUP`` leave it alone. Anything else (a reset, a revert that replays the
+    rest) or no deciding event in the window answers ``_UNKNOWN``.
+    """
+    for event in reversed(events):  # type: ignore[call-overload]
+        kind = type(event)
+        if kind is UserUttered or kind is ActionExecuted:
+            return None
+        if kind is FollowupAction:
+            return event.action_name
+        if kind not in _KEEP_FOLLOWUP:
+            return _UNKNOWN
+    return _UNKNOWN
+
+
 def _is_listen(event: Event) -> bool:
     return isinstance(event, ActionExecuted) and event.action_name == ACTION_LISTEN_NAME
 
@@ -225,10 +291,14 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         domain: Optional[Domain] = None,
         window: int = DEFAULT_WINDOW,
         cached_conversations: int = DEFAULT_CACHED_CONVERSATIONS,
+        sqlite_synchronous: str = "NORMAL",
         **kwargs: Any,
     ) -> None:
         super().__init__(domain, **kwargs)
         self.engine: sa.engine.Engine
+        self.sqlite_synchronous = str(sqlite_synchronous).upper()
+        if self.sqlite_synchronous not in SQLITE_SYNCHRONOUS:
+            raise ValueError(f"sqlite_synchronous must be one of {', '.join(SQLITE_SYNCHRONOUS)}")
         if self.engine.dialect.name == "sqlite":
             self._keep_sqlite_connections_open()
         self.window = int(window)
@@ -243,12 +313,26 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         Rasa's engine opens a connection per query (SQLAlchemy 1.4's default for SQLite files), and
         closing the last connection of a WAL database checkpoints it: a database write on every
         read. Kept open, a commit appends to the WAL and readers never wait for the writer.
+
+        ``synchronous=NORMAL`` (the default here): in WAL mode a commit appends to the WAL without
+        waiting for the disk (``fsync``), which happens at checkpoints instead. A crash of the
+        server or of the machine's processes loses no committed event; a power cut or a kernel
+        crash can lose the latest commits (never corrupt the database). ``FULL`` waits for the disk
+        at every commit, on the reply's path (about 8 ms of a one-shopper reply, sixth round).
         """
         url = self.engine.url
         self.engine.dispose()
         self.engine = use_sqlite_pragmas(
             sa.create_engine(url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False})
         )
+        synchronous = self.sqlite_synchronous
+
+        def set_synchronous(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"PRAGMA synchronous={synchronous}")  # one of SQLITE_SYNCHRONOUS
+            cursor.close()
+
+        sa.event.listen(self.engine, "connect", set_synchronous)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     # --- reading ---
@@ -280,8 +364,11 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         # only replays what it adds itself (the kinds of states are the policies' arguments).
         tracker.dialogue_states.kinds.update(self._state_kinds)
         tracker.dialogue_states.advance(tracker, tracker._origin())
-        self._remember(sender_id, _Cached(tracker, new_rows[-1][0] if new_rows else cached.last_id))  # type: ignore[union-attr]
-        return tracker.windowed_copy(self.window)
+        last_id = new_rows[-1][0] if new_rows else cached.last_id  # type: ignore[union-attr]
+        self._remember(sender_id, _Cached(tracker, last_id))
+        handed_out = tracker.windowed_copy(self.window)
+        handed_out.read_up_to = last_id
+        return handed_out
 
     def _rows_after(self, sender_id: str, last_id: Optional[int]) -> List[Any]:
         """``(id, data)`` of the conversation's events from ``last_id`` on (all when None), by id."""
@@ -313,10 +400,37 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         if self.event_broker:
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
         rows = [self._row(tracker.sender_id, event) for event in new_events]
-        await asyncio.to_thread(self._insert, rows)  # the commit waits for the disk, not the server
+        # The database work (and its commit) runs in a worker thread, not on the event loop.
+        ids = await asyncio.to_thread(self._insert, rows, tracker.sender_id, tracker.read_up_to)
         del tracker.unsaved[: len(new_events)]
+        self._remember_saved(tracker, new_events, ids)
 
-    def _insert(self, rows: List[Dict[str, Any]]) -> None:
+    def _remember_saved(self, tracker: WindowedTracker, saved: List[Event], ids: Optional[List[int]]) -> None:
+        """Cache what was just saved, so the next message does not read its own events back.
+
+        Only when the conversation's rows after those the tracker was read from are exactly the
+        rows just inserted (no other replica or process wrote in between) and no new session
+        started (a read of the database starts a new session's tracker afresh): then the database
+        holds the tracker's events up to the last id inserted. The cached tracker is a copy in
+        the state its events give (:meth:`WindowedTracker.copy`), never the processor's tracker.
+        """
+        if not saved:
+            return
+        if not ids or len(ids) != len(saved):
+            tracker.read_up_to = None  # the database has more than this tracker: read it next time
+            return
+        tracker.read_up_to = ids[-1]
+        if any(isinstance(event, SessionStarted) for event in saved):
+            return
+        cached = tracker.copy()
+        assert isinstance(cached, WindowedTracker)
+        cached.model_id, cached.assistant_id = tracker.model_id, tracker.assistant_id
+        self._state_kinds.update(tracker.dialogue_states.kinds)
+        self._remember(tracker.sender_id, _Cached(cached, ids[-1]))
+
+    def _insert(
+        self, rows: List[Dict[str, Any]], sender_id: str = "", read_up_to: Optional[int] = None
+    ) -> Optional[List[int]]:
         """One transaction, one plain INSERT per event in the events' order (ids follow it).
 
         Rasa's ORM objects cost a unit-of-work flush per event (a third of the database thread's
@@ -326,15 +440,21 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         events' order.
         """
         if not rows:  # an empty executemany would insert a row of defaults
-            return
+            return None
         insert = sa.insert(self.SQLEvent.__table__)
+        table = self.SQLEvent
         with self.session_scope() as session:
             if self.engine.dialect.name == "sqlite":
                 session.execute(insert, rows)
             else:
                 for row in rows:
                     session.execute(insert, row)
+            ids = None
+            if read_up_to is not None:  # the rows after those read: ours alone, or others' too?
+                after = sa.select(table.id).where(table.sender_id == sender_id, table.id > read_up_to)
+                ids = list(session.execute(after.order_by(table.id).limit(len(rows) + 1)).scalars())
             session.commit()
+        return ids
 
     def _row(self, sender_id: str, event: Event) -> Dict[str, Any]:
         data = event.as_dict()
@@ -358,3 +478,46 @@ def _latest_session(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         if events[index].get("event") == SessionStarted.type_name:
             return events[index:]
     return events
+
+
+_original_temporary_tracker: List[Any] = []
+
+
+def form_validation_tracker(
+    form: Any, current_tracker: DialogueStateTracker, additional_events: List[Event], domain: Domain
+) -> DialogueStateTracker:
+    """Rasa's ``FormAction._temporary_tracker`` for a windowed tracker, without replaying the window.
+
+    Rasa builds a fresh tracker from the events since the latest restart, then the form's
+    ``requested_slot``, its ``ActionExecuted`` and the new slot candidates, before every form
+    validation call and slot request. From a window's events alone that tracker would miss what
+    the folded turns set (a slot filled twenty turns ago looks empty to the validation action and
+    to the form's choice of the next slot to ask for); the copy here starts from the windowed
+    tracker's current state, which is the state of the whole history (:meth:`WindowedTracker.copy`:
+    the follow-up action is the events', and the form's ``ActionExecuted`` clears it anyway). A new
+    session in the window starts both from scratch (its event resets the tracker), with the same
+    events; a restart in the window makes Rasa leave out the events before it, so Rasa's method is
+    used then.
+    """
+    original = _original_temporary_tracker[0]
+    if not isinstance(current_tracker, WindowedTracker) or current_tracker.idx_after_latest_restart():
+        return original(form, current_tracker, additional_events, domain)  # Rasa drops the events before
+    tracker = current_tracker.copy()
+    requested = SlotSet(REQUESTED_SLOT, form.get_slot_to_fill(current_tracker))
+    for event in [requested, ActionExecuted(form.name()), *additional_events]:
+        DialogueStateTracker.update(tracker, event, domain)
+    return tracker
+
+
+def install() -> None:
+    """Forms build their validation tracker from the windowed tracker's state (idempotent)."""
+    if _original_temporary_tracker:
+        return
+    _original_temporary_tracker.append(FormAction._temporary_tracker)
+    FormAction._temporary_tracker = form_validation_tracker  # type: ignore[method-assign,assignment]
+
+
+def uninstall() -> None:
+    """Put Rasa's own method back (for tests)."""
+    if _original_temporary_tracker:
+        FormAction._temporary_tracker = _original_temporary_tracker.pop()  # type: ignore[method-assign]

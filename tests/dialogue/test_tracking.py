@@ -10,11 +10,13 @@ events to another.
 from __future__ import annotations
 
 import asyncio
+import itertools
 from pathlib import Path
-from typing import List
+from typing import Any, List, Optional
 
 import pytest
 import yaml
+from rasa.core.actions.forms import FormAction
 from rasa.core.tracker_store import TrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
@@ -23,16 +25,19 @@ from rasa.shared.core.events import (
     ActiveLoop,
     BotUttered,
     Event,
+    FollowupAction,
     Restarted,
+    SessionStarted,
     SlotSet,
     UserUtteranceReverted,
     UserUttered,
 )
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
 
 from core.settings import PROJECT_ROOT
-from storefront.tracking import IncrementalSQLTrackerStore, WindowedTracker
+from storefront import tracking
+from storefront.tracking import _UNKNOWN, IncrementalSQLTrackerStore, WindowedTracker, _followup_given_by
 
 MAX_HISTORY = 5  # config.yml's policies
 
@@ -159,6 +164,24 @@ def test_rasa_builds_the_store_endpoints_yml_names(domain: Domain, tmp_path: Pat
     inner = getattr(store, "_tracker_store", store)  # Rasa wraps it in its FailSafeTrackerStore
     assert isinstance(inner, IncrementalSQLTrackerStore)
     assert (inner.window, inner.capacity) == (section["window"], section["cached_conversations"])
+    assert _pragmas(inner) == ("wal", 1)  # synchronous=NORMAL, as endpoints.yml says
+
+
+def _pragmas(store: IncrementalSQLTrackerStore) -> tuple:
+    with store.engine.connect() as connection:
+        return (
+            connection.exec_driver_sql("PRAGMA journal_mode").scalar(),
+            connection.exec_driver_sql("PRAGMA synchronous").scalar(),
+        )
+
+
+def test_the_sqlite_durability_level_is_configurable(domain: Domain, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    assert _pragmas(IncrementalSQLTrackerStore(domain=domain, host=url)) == ("wal", 1)
+    full = IncrementalSQLTrackerStore(domain=domain, host=url, sqlite_synchronous="full")
+    assert _pragmas(full) == ("wal", 2)
+    with pytest.raises(ValueError, match="sqlite_synchronous"):
+        IncrementalSQLTrackerStore(domain=domain, host=url, sqlite_synchronous="OFF; DROP TABLE events")
 
 
 def test_a_new_event_or_another_tracker_gets_fresh_dialogue_states(domain: Domain) -> None:
@@ -177,3 +200,212 @@ def test_a_new_event_or_another_tracker_gets_fresh_dialogue_states(domain: Domai
         other.update(event)
     assert not other.dialogue_states.replays  # replays belong to one tracker object
     assert tracker.copy().past_states(domain) == after
+
+
+def _copy_view(tracker: DialogueStateTracker, domain: Domain) -> tuple:
+    """Everything of a copy the processor and the action server use."""
+    return (
+        type(tracker),
+        [id(event) for event in tracker.events],
+        tracker.current_state(EventVerbosity.ALL),
+        {name: slot.value for name, slot in tracker.slots.items()},
+        tracker.followup_action,
+        [tracker.past_states(domain, ignore_rule_only_turns=flag) for flag in (False, True)],
+        tracker.past_states(domain, rule_only_data={"slots": ["requested_slot"], "loops": []}),
+    )
+
+
+def _with_followups(events: List[Event]) -> List[Event]:
+    """The varied conversation with a follow-up action queued now and then, as actions return them."""
+    out: List[Event] = []
+    for number, event in enumerate(events):
+        out.append(event)
+        if isinstance(event, BotUttered) and number % 3 == 0:
+            out += [FollowupAction("utter_greet"), SlotSet("order_number", f"{number}")]
+    return out
+
+
+@pytest.mark.parametrize("window", [None, 20])
+def test_a_copy_equals_rasas_replayed_copy_after_every_event(domain: Domain, window: object) -> None:
+    tracker = WindowedTracker("shopper", domain.slots)
+    replayed = DialogueStateTracker.copy  # Rasa's: init_copy, then every event replayed
+    fast_copies = 0
+    for number, event in enumerate(_with_followups(_conversation(45))):
+        tracker.update(event)
+        if window is not None and number % 9 == 0:
+            tracker = tracker.windowed_copy(window)  # a tracker as the store hands it out (folded)
+        expected = _copy_view(replayed(tracker), domain)
+        assert _copy_view(tracker.copy(), domain) == expected
+        fast_copies += _followup_given_by(tracker.events) is not _UNKNOWN
+        # The processor clears a queued follow-up action without an event before it runs it; a copy
+        # still has the follow-up action the events give, as Rasa's replay has.
+        tracker.clear_followup_action()
+        assert _copy_view(tracker.copy(), domain) == expected
+    assert fast_copies > 100  # most copies took the fast path
+
+
+def test_a_copy_is_taken_without_replaying_the_events(
+    domain: Domain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tracker = WindowedTracker("shopper", domain.slots)
+    for event in _conversation(6):
+        tracker.update(event)
+    replays: List[int] = []
+    monkeypatch.setattr(DialogueStateTracker, "update", lambda *args, **kwargs: replays.append(1))
+    twin = tracker.copy()
+    assert replays == [] and twin is not tracker and list(twin.events) == list(tracker.events)
+    twin.slots["order_number"].value = "changed"  # a copy's state is its own
+    assert tracker.get_slot("order_number") != "changed"
+
+
+def _is_listen_event(event: Event) -> bool:
+    return isinstance(event, ActionExecuted) and event.action_name == ACTION_LISTEN_NAME
+
+
+def _stored_view(tracker: DialogueStateTracker, domain: Domain, states: int = 0) -> tuple:
+    """A tracker as the processor and the action server see it (events compared by their JSON)."""
+    return (
+        [event.as_dict() for event in tracker.events],
+        tracker.current_state(EventVerbosity.ALL),
+        [tracker.past_states(domain, ignore_rule_only_turns=flag)[-states:] for flag in (False, True)],
+    )
+
+
+def test_a_saved_conversation_is_not_read_back_and_is_what_a_read_gives(
+    domain: Domain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    store, reading = _store(domain, url), _store(domain, url)
+    monkeypatch.setattr(reading, "_remember_saved", lambda *args: None)  # reads back every message
+    events = _with_followups(_conversation(40))
+    starts = [0] + [n + 1 for n, e in enumerate(events) if _is_listen_event(e)]
+    read_back: List[int] = []
+    rows_after = store._rows_after
+
+    def counting_rows_after(sender_id: str, last_id: Optional[int]) -> list:
+        rows = rows_after(sender_id, last_id)
+        read_back.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(store, "_rows_after", counting_rows_after)
+
+    async def conversation() -> None:
+        for start, end in itertools.pairwise(starts):
+            tracker = await store.get_or_create_tracker("ann")
+            for event in events[start:end]:
+                tracker.update(event)
+            tracker.clear_followup_action()  # as the processor does, without an event
+            await store.save(tracker)
+            mine = await store.retrieve("ann")
+            # The same as the store reading its events back (the window folded at the same points)...
+            assert _stored_view(mine, domain) == _stored_view(await reading.retrieve("ann"), domain)
+            # ...and, for the states the policies look at, as a replica reading the whole conversation.
+            fresh = await _store(domain, url).retrieve("ann")
+            assert _stored_view(mine, domain, MAX_HISTORY + 1) == _stored_view(fresh, domain, MAX_HISTORY + 1)
+
+    asyncio.run(conversation())
+    # After the first read, each retrieve finds only the last event it knows (nothing to decode).
+    assert read_back[0] == 0 and set(read_back[2:]) == {1}
+
+
+def test_a_save_after_another_replica_wrote_is_not_cached(domain: Domain, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    first, second = _store(domain, url), _store(domain, url)
+
+    async def scenario() -> List[str]:
+        tracker = await first.get_or_create_tracker("ann")
+        tracker.update(UserUttered("one", {"name": "greet"}))
+        await first.save(tracker)
+        mine = await first.retrieve("ann")
+        theirs = await second.retrieve("ann")
+        theirs.update(UserUttered("two", {"name": "greet"}))
+        await second.save(theirs)  # written between first's read and first's save
+        mine.update(UserUttered("three", {"name": "greet"}))
+        await first.save(mine)
+        assert mine.read_up_to is None
+        return _texts(await first.retrieve("ann"))
+
+    assert asyncio.run(scenario()) == ["one", "two", "three"]
+
+
+def _validation_view(tracker: DialogueStateTracker, events: int = 12) -> tuple:
+    """What the validation action receives (the last events; the form's new events are timed anew)."""
+    state = tracker.current_state(EventVerbosity.ALL)
+    untimed = [{k: v for k, v in event.items() if k != "timestamp"} for event in state["events"]]
+    return {key: value for key, value in state.items() if key != "events"}, untimed[-events:]
+
+
+@pytest.mark.parametrize("window", [None, 20])
+@pytest.mark.parametrize("turns", [8, 45])
+def test_a_form_validates_with_the_state_of_the_whole_conversation(
+    domain: Domain, window: object, turns: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    form = FormAction("order_status_form", action_endpoint=None)
+    rasas = FormAction._temporary_tracker  # Rasa's: the events since the latest restart, replayed
+    fallbacks: List[int] = []
+    monkeypatch.setattr(
+        tracking, "_original_temporary_tracker", [lambda *args: fallbacks.append(1) or rasas(*args)]
+    )
+    monkeypatch.setattr(FormAction, "_temporary_tracker", tracking.form_validation_tracker)
+    events = _check_form_validation_trackers(domain, window, turns, form, rasas)
+    # Rasa's method only where the window holds a restart (Rasa leaves out the events before it)
+    assert len(fallbacks) == sum(_restarts_in_window(events, window)) < len(events)
+
+
+def _check_form_validation_trackers(
+    domain: Domain, window: object, turns: int, form: FormAction, rasas: Any
+) -> List[Event]:
+    candidates: List[Event] = [SlotSet("order_number", "1234")]
+    full = DialogueStateTracker("shopper", domain.slots)
+    windowed = WindowedTracker("shopper", domain.slots)
+    folded = 0
+    # A session starts as every conversation's does (action_session_start), then varied turns.
+    events = [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        *_with_followups(_conversation(turns)),
+    ]
+    restart = max((n for n, event in enumerate(events) if isinstance(event, Restarted)), default=len(events))
+    events.insert(restart + 3, SlotSet("country", "Canada"))  # set once, long before the end
+    for number, event in enumerate(events):
+        full.update(event)
+        windowed.update(event)
+        if window is not None and number % 9 == 0:
+            before = len(windowed.events)
+            windowed = windowed.windowed_copy(window)
+            folded += len(windowed.events) < before
+        ours = tracking.form_validation_tracker(form, windowed, candidates, domain)
+        # Rasa's method on the whole history, the tracker Rasa would build without a window
+        assert _validation_view(ours) == _validation_view(rasas(form, full, candidates, domain))
+        if window is None:  # same events: the same tracker as Rasa's method builds
+            rasa_on_window = rasas(form, windowed, candidates, domain)
+            assert _validation_view(ours, 10**6) == _validation_view(rasa_on_window, 10**6)
+    assert folded or window is None or turns < 10
+    if window is not None and turns > 10:  # Rasa's method on a window forgets what the folded turns set
+        windowed.update(SlotSet("requested_slot", "order_number"))
+        assert windowed.get_slot("country") == "Canada" == full.get_slot("country")
+        assert all(getattr(event, "key", None) != "country" for event in windowed.events)
+        assert rasas(form, windowed, [], domain).get_slot("country") is None
+    return events
+
+
+def _restarts_in_window(events: List[Event], window: object) -> List[bool]:
+    """After each event, whether the tracker holds a restart (the test's folding replayed)."""
+    tracker, kept = WindowedTracker("shopper", None), []
+    for number, event in enumerate(events):
+        tracker.update(event)
+        if window is not None and number % 9 == 0:
+            tracker = tracker.windowed_copy(window)  # type: ignore[arg-type]
+        kept.append(any(isinstance(e, Restarted) for e in tracker.events))
+    return kept
+
+
+def test_forms_use_the_windowed_validation_tracker_once_installed() -> None:
+    rasas = FormAction._temporary_tracker
+    try:
+        tracking.install()
+        tracking.install()  # idempotent
+        assert FormAction._temporary_tracker is tracking.form_validation_tracker
+    finally:
+        tracking.uninstall()
+    assert FormAction._temporary_tracker is rasas
