@@ -291,7 +291,7 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         domain: Optional[Domain] = None,
         window: int = DEFAULT_WINDOW,
         cached_conversations: int = DEFAULT_CACHED_CONVERSATIONS,
-        sqlite_synchronous: str = "NORMAL",
+        sqlite_synchronous: str = "FULL",
         **kwargs: Any,
     ) -> None:
         super().__init__(domain, **kwargs)
@@ -314,11 +314,12 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         closing the last connection of a WAL database checkpoints it: a database write on every
         read. Kept open, a commit appends to the WAL and readers never wait for the writer.
 
-        ``synchronous=NORMAL`` (the default here): in WAL mode a commit appends to the WAL without
-        waiting for the disk (``fsync``), which happens at checkpoints instead. A crash of the
-        server or of the machine's processes loses no committed event; a power cut or a kernel
-        crash can lose the latest commits (never corrupt the database). ``FULL`` waits for the disk
-        at every commit, on the reply's path (about 8 ms of a one-shopper reply, sixth round).
+        ``synchronous=FULL`` (the default here) waits for the disk at every commit, on the reply's
+        path (about 8 ms of a one-shopper reply, sixth round), so no event of a reply the shopper
+        saw is lost, even to a power cut. ``NORMAL`` (``sqlite_synchronous`` in endpoints.yml)
+        appends to the WAL without waiting for the disk (``fsync``), which then happens at
+        checkpoints: a crash of the server loses no committed event; a power cut or a kernel crash
+        can lose the latest commits (never corrupt the database).
         """
         url = self.engine.url
         self.engine.dispose()

@@ -164,7 +164,7 @@ def test_rasa_builds_the_store_endpoints_yml_names(domain: Domain, tmp_path: Pat
     inner = getattr(store, "_tracker_store", store)  # Rasa wraps it in its FailSafeTrackerStore
     assert isinstance(inner, IncrementalSQLTrackerStore)
     assert (inner.window, inner.capacity) == (section["window"], section["cached_conversations"])
-    assert _pragmas(inner) == ("wal", 1)  # synchronous=NORMAL, as endpoints.yml says
+    assert _pragmas(inner) == ("wal", 2)  # synchronous=FULL, as endpoints.yml says
 
 
 def _pragmas(store: IncrementalSQLTrackerStore) -> tuple:
@@ -177,9 +177,9 @@ def _pragmas(store: IncrementalSQLTrackerStore) -> tuple:
 
 def test_the_sqlite_durability_level_is_configurable(domain: Domain, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'tracker.db'}"
-    assert _pragmas(IncrementalSQLTrackerStore(domain=domain, host=url)) == ("wal", 1)
-    full = IncrementalSQLTrackerStore(domain=domain, host=url, sqlite_synchronous="full")
-    assert _pragmas(full) == ("wal", 2)
+    assert _pragmas(IncrementalSQLTrackerStore(domain=domain, host=url)) == ("wal", 2)
+    normal = IncrementalSQLTrackerStore(domain=domain, host=url, sqlite_synchronous="normal")
+    assert _pragmas(normal) == ("wal", 1)
     with pytest.raises(ValueError, match="sqlite_synchronous"):
         IncrementalSQLTrackerStore(domain=domain, host=url, sqlite_synchronous="OFF; DROP TABLE events")
 
