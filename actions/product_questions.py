@@ -37,6 +37,14 @@ MAX_PRODUCTS = 3
 """A name that fits several products ("the hoodie") is answered for this many of them."""
 REFERS_BACK = re.compile(r"\b(this|that|it|its|these|those|they|them|this one|that one)\b", re.IGNORECASE)
 """A message about the product on screen or the one just talked about."""
+ASKS = re.compile(
+    r"\?|^\W*(is|are|does|do|did|can|could|will|would|should|what|whats|wat|how|hw|where|which|who|r)\b"
+    r"|\b(wonder\w*|tell me|know|what.?s|what is|how (much|many|big|heavy|do|does|should)|care instructions"
+    r"|dimensions|measurements|made (of|from|in))\b",
+    re.IGNORECASE,
+)
+"""A question, not a need: "is the hoodie washable", "care instructions for the scarf?" (a need
+such as "a waterproof jacket like the rain shell" goes to the search and the finder)."""
 STORE_WIDE = re.compile(r"\b(your|you guys|the store|the brand|all)\b", re.IGNORECASE)
 """A question about the store's products in general ("where are your clothes made")."""
 
@@ -103,7 +111,7 @@ async def answer_product_question(
     if text.startswith("/"):
         return None
     attribute = asked_attribute(text)
-    if attribute is None:
+    if attribute is None or not ASKS.search(text):
         return None
     products = asked_products(tracker)
     if not products:
