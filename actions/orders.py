@@ -33,11 +33,23 @@ STATUS_RESPONSES: Dict[OrderStatus, str] = {
 
 
 MISSING_ITEM = re.compile(
-    r"\b(missing|left out|(was|were)(n'?t| not) in (the|my)|not in the (box|parcel|package)"
+    r"\b(missing|left out|(was|were)(n'?t| not) in (the|my|it)|not in the (box|parcel|package)"
     r"|only (got|received|came with) (\w+ )?(of|out of)|half (of )?my order|not all (of )?my)",
     re.IGNORECASE,
 )
 """The shopper says part of a delivered order was not in the parcel ("one item is missing")."""
+NOT_AN_ITEM = re.compile(
+    r"\b(tracking|number|address|link|email|e-mail|update|confirmation|receipt|invoice|code)s?\b"
+    r"( \w+)? (is |was |are |were )?(missing|not in)"
+    r"|\bmissing (the |my |a )?(tracking|number|address|link|email|update|confirmation|receipt|invoice|code)",
+    re.IGNORECASE,
+)
+"""Something other than an item is missing ("the tracking number is missing")."""
+
+
+def says_item_missing(text: str) -> bool:
+    """Whether the shopper says an item of the order was not in the parcel."""
+    return bool(MISSING_ITEM.search(text)) and not NOT_AN_ITEM.search(text)
 
 
 def order_question(tracker: Tracker) -> Optional[str]:
@@ -102,7 +114,7 @@ class ActionOrderStatus(Action):
                 # "did you get my parcel back?": where the return and its money are, not only "returned"
                 return [*reset, *say_refund_status(dispatcher, refund)]
         dispatcher.utter_message(response=STATUS_RESPONSES[order.status], **order_values(order))
-        if MISSING_ITEM.search(order_question(tracker) or ""):
+        if says_item_missing(order_question(tracker) or ""):
             # "one item is missing from my parcel": sorry, and a person sends it or refunds it
             dispatcher.utter_message(response="utter_order_item_missing", order=order.name)
             return [*reset, *order_problem(order, HandoffReason.MISSING_ITEM)]
