@@ -18,7 +18,7 @@ from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.page_context import page_product
 from actions.sizing import MEASUREMENT_SLOTS, sizing_request
 from actions.store_access import query_store, query_store_or
-from store.catalog import get_product
+from store.catalog import category_name_matches, get_product
 from store.codes import SizeReason
 from store.sizing import recommend_size
 
@@ -68,6 +68,8 @@ class ProductSlotMixin:
             return {}
         requested = tracker.get_slot("requested_slot")
         if requested is None:
+            if await self._another_kind_named(tracker):
+                return {"product": None}  # "do the jeans run small?" after the hoodie: ask which jeans
             page = page_product(tracker)
             return {"product": page} if page and page != tracker.get_slot("product") else {}
         text = (tracker.latest_message.get("text") or "").strip()
@@ -79,6 +81,18 @@ class ProductSlotMixin:
         ):
             return {"product": text}
         return {}
+
+    @staticmethod
+    async def _another_kind_named(tracker: Tracker) -> bool:
+        """The message names a category (no product) that the product from before is not in."""
+        categories = _entities(tracker, "category")
+        remembered = tracker.get_slot("product")
+        if not categories or not remembered:
+            return False
+        detail = await query_store_or(None, get_product, product=remembered)
+        if detail is None or not detail.category:
+            return False
+        return not any(category_name_matches(detail.category, str(c.get("value") or "")) for c in categories)
 
     async def validate_product(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

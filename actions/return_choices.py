@@ -6,7 +6,7 @@ The keyword tables below *read* what shoppers type; they never produce text for 
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -76,7 +76,7 @@ def store_fault(text: str, allowed: Sequence[str]) -> Optional[str]:
 def parse_resolution(text: str) -> Optional[str]:
     """``refund``, ``exchange`` or ``store_credit`` from what the shopper said."""
     lowered = text.lower()
-    if re.search(r"credit|voucher|gift card", lowered):
+    if re.search(r"credit(?!\s*card)|voucher|gift card", lowered):  # not "to my credit card"
         return "store_credit"
     if re.search(r"exchang|swap|different size|another size|other size|replace", lowered):
         return "exchange"
@@ -134,6 +134,33 @@ def match_items(text: str, items: List[ItemEligibility]) -> List[ItemEligibility
     scored = [(len(wanted & _words(item.title.split(" - ")[0])), item) for item in items]
     best = max((score for score, _ in scored), default=0)
     return [item for score, item in scored if best and score == best]
+
+
+NAMING_ENTITIES = ("product", "category")
+"""Entities whose words name an item of the order ("the jeans", "those Trailmark boots")."""
+
+
+def items_named(messages: Sequence[Dict[str, Any]], items: List[ItemEligibility]) -> List[ItemEligibility]:
+    """The order's items the shopper already named while asking to return (none when unclear).
+
+    ``messages`` are user events (``text`` and ``parse_data``). Only the words of catalog entities
+    count (the product or category as typed, and a product's catalog title), never the rest of the
+    sentence: "they don't fit" must not pick the Slim Fit Jeans.
+    """
+    named: set = set()
+    for message in messages:
+        text = message.get("text") or ""
+        for entity in (message.get("parse_data") or {}).get("entities") or []:
+            if entity.get("entity") not in NAMING_ENTITIES:
+                continue
+            start, end = entity.get("start"), entity.get("end")
+            if isinstance(start, int) and isinstance(end, int):
+                named |= _words(text[start:end])
+            if entity.get("entity") == "product" and isinstance(entity.get("value"), str):
+                named |= _words(entity["value"])
+    if not named:
+        return []
+    return [item for item in items if named & _words(item.title.split(" - ")[0])]
 
 
 def refuse_items(dispatcher: CollectingDispatcher, items: List[ItemEligibility]) -> None:

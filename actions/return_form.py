@@ -10,7 +10,7 @@ import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -22,6 +22,7 @@ from actions.return_choices import (
     ENDS_THE_FORM,
     NO_CONDITION_CHECK_REASONS,
     is_short_answer,
+    items_named,
     match_items,
     parse_resolution,
     parse_return_reason,
@@ -66,9 +67,45 @@ class ValidateReturnForm(OrderFormValidator):
         """Nothing on the order can go back: say why for each item and end the form."""
         items = await query_store(return_eligibility, order_number=str(order.number), contact=contact)
         if items and any(item.eligible for item in items):
-            return []
+            return await self._already_said(tracker, items, dispatcher)
         refuse_items(dispatcher, items or [])
         return [*stop_form(), *order_problem(order)]
+
+    @staticmethod
+    async def _already_said(
+        tracker: Tracker, items: List[ItemEligibility], dispatcher: CollectingDispatcher
+    ) -> List[EventType]:
+        """What the shopper said while asking to return answers the form's questions ahead.
+
+        "These sneakers are a bit tight, can I swap them?" chooses the sneakers, gives the reason
+        (too small) and the exchange, so the form goes on to what is still open. Items come only
+        from catalog words, reasons and resolutions from the same readings as typed answers; the
+        confirmation at the end lists the items and the resolution, so a wrong reading is caught
+        there. A named item that cannot go back is explained at once.
+        """
+        said = _since_the_return_request(tracker)
+        if not said:
+            return []
+        events: List[EventType] = []
+        named = [] if tracker.get_slot("return_items") else items_named(said, items)
+        refuse_items(dispatcher, [item for item in named if not item.eligible])
+        accepted = [item.line_item_id for item in named if item.eligible]
+        if accepted:
+            events.append(SlotSet("return_items", accepted))
+        # addresses and links say nothing about the return ("tall.and.small@..." is not "too small")
+        text = _NOT_WORDS.sub(" ", " ".join(str(message.get("text") or "") for message in said))
+        if not tracker.get_slot("return_reason"):
+            policy = await query_store(return_policy)
+            reason = parse_return_reason(text, policy.reasons)
+            if reason != "other":
+                events.append(SlotSet("return_reason", reason))
+        chosen = accepted or tracker.get_slot("return_items") or []
+        resolution = parse_resolution(text)
+        if resolution == "exchange" and len(chosen) != 1:
+            resolution = None  # an exchange swaps one known item: the form asks
+        if resolution and not tracker.get_slot("return_resolution"):
+            events.append(SlotSet("return_resolution", resolution))
+        return events
 
     async def validate_return_items(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -214,6 +251,21 @@ class ValidateReturnForm(OrderFormValidator):
             return {"exchange_choice": None}
         variant = in_stock[0]
         return {"exchange_choice": f"{variant.size} / {variant.color}", "exchange_sku": variant.sku}
+
+
+_NOT_WORDS = re.compile(r"\S+@\S+|https?://\S+", re.IGNORECASE)
+
+
+def _since_the_return_request(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The shopper's messages from the latest one asking to return (none if there is none)."""
+    messages: List[Dict[str, Any]] = []
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        messages.append(event)
+        if ((event.get("parse_data") or {}).get("intent") or {}).get("name") == "start_return":
+            return messages
+    return []
 
 
 async def _fault_in_first_message(tracker: Tracker) -> Optional[str]:

@@ -151,6 +151,23 @@ async def test_the_product_page_the_shopper_is_on_is_used_first() -> None:
     assert events == [SlotSet("product", "ridgeline-fleece-jacket")]
 
 
+async def test_a_category_named_after_another_product_asks_which_one() -> None:
+    """Asking whether the jeans run small after a hoodie's size is not about the hoodie again."""
+    tracker = make_tracker(intent="size_help", text="do the jeans run small",
+                           entities=[entity("category", "Jeans", 7, 12)],
+                           slots={"product": "zip-hoodie", "size_basis": "measurements"})  # fmt: skip
+    events = await ValidateSizingForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert SlotSet("product", None) in events
+
+
+async def test_the_category_of_the_product_from_before_keeps_it() -> None:
+    tracker = make_tracker(intent="size_help", text="does your knitwear run small",
+                           entities=[entity("category", "Knitwear", 10, 18)],
+                           slots={"product": "zip-hoodie", "size_basis": "measurements"})  # fmt: skip
+    events = await ValidateSizingForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert SlotSet("product", None) not in events
+
+
 async def test_size_basis_from_measurements_named_now() -> None:
     tracker = make_tracker(intent="inform", text="178cm 72kg",
                            entities=[entity("height", "178 cm", 0, 5), entity("weight", "72 kg", 6, 10)],
