@@ -25,6 +25,7 @@ from actions.finder_questions import ANSWER_ENTITY, NO_PREFERENCE_INTENT, QUESTI
 from actions.formatting import listing, money
 from actions.looks import answer_look, asks_for_the_look, look_product
 from actions.product_compare import compare_products, named_products, utter_comparison
+from actions.product_questions import answer_product_question
 from actions.store_access import answers_store_failure, query_store
 from actions.topics import same_question_again
 from core.budget import budget_from_text
@@ -109,6 +110,9 @@ class ActionProductSearch(Action):
                 buttons = [_button(p.title, "product_stock", {"product": p.handle}) for p in details]
                 dispatcher.utter_message(response="utter_product_results_next", buttons=buttons)
                 return []
+        answered = await answer_product_question(dispatcher, tracker)
+        if answered is not None:
+            return answered
         filters = self._filters(tracker)
         question = tracker.get_slot(QUESTION_SLOT)
         need, asked = pending_need(question, self._answer(tracker))

@@ -53,6 +53,8 @@ HANDOFF_PREFACES: Dict[HandoffReason, Optional[str]] = {
     HandoffReason.HIGH_VALUE_ORDER: None,
     HandoffReason.ACTION_FAILED: None,
     HandoffReason.LATE_REFUND: None,  # action_refund_status has apologised already
+    HandoffReason.PRODUCT_QUESTION: None,  # the shopper said yes to the offer of a person
+    HandoffReason.MISSING_ITEM: None,  # action_order_status has apologised already
 }
 """What is said before the handoff message, per reason (None: the reason needs no words of its own)."""
 

@@ -38,6 +38,8 @@ REASON_LABELS: Dict[HandoffReason, str] = {
     HandoffReason.HIGH_VALUE_ORDER: "Problem with a high-value order",
     HandoffReason.ACTION_FAILED: "The assistant could not complete a store lookup",
     HandoffReason.LATE_REFUND: "A refund is later than the return policy promises",
+    HandoffReason.PRODUCT_QUESTION: "Shopper asked about a product detail the store has not listed",
+    HandoffReason.MISSING_ITEM: "An item is missing from the shopper's parcel",
 }
 
 NEXT_STEPS: Dict[HandoffReason, str] = {
@@ -62,6 +64,14 @@ NEXT_STEPS: Dict[HandoffReason, str] = {
     ),
     HandoffReason.LATE_REFUND: (
         "Check the return's refund with the payment provider and give the shopper a firm date."
+    ),
+    HandoffReason.PRODUCT_QUESTION: (
+        "Answer the product question from the label or supplier sheet, and add the fact to the "
+        "product's metafields so the assistant can answer it next time."
+    ),
+    HandoffReason.MISSING_ITEM: (
+        "Check the order's packing and tracking, then send the missing item or refund it; the "
+        "order is verified (see the transcript)."
     ),
 }
 

@@ -3,7 +3,8 @@ shopper is) and report a verified order's status, items, tracking and what happe
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+import re
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -29,6 +30,37 @@ STATUS_RESPONSES: Dict[OrderStatus, str] = {
     OrderStatus.CANCELLED: "utter_order_cancelled",
     OrderStatus.RETURNED: "utter_order_returned",
 }
+
+
+MISSING_ITEM = re.compile(
+    r"\b(missing|left out|(was|were)(n'?t| not) in (the|my|it)|not in the (box|parcel|package)"
+    r"|only (got|received|came with) (\w+ )?(of|out of)|half (of )?my order|not all (of )?my)",
+    re.IGNORECASE,
+)
+"""The shopper says part of a delivered order was not in the parcel ("one item is missing")."""
+NOT_AN_ITEM = re.compile(
+    r"\b(tracking|number|address|link|email|e-mail|update|confirmation|receipt|invoice|code)s?\b"
+    r"( \w+)? (is |was |are |were )?(missing|not in)"
+    r"|\bmissing (the |my |a )?(tracking|number|address|link|email|update|confirmation|receipt|invoice|code)",
+    re.IGNORECASE,
+)
+"""Something other than an item is missing ("the tracking number is missing")."""
+
+
+def says_item_missing(text: str) -> bool:
+    """Whether the shopper says an item of the order was not in the parcel."""
+    return bool(MISSING_ITEM.search(text)) and not NOT_AN_ITEM.search(text)
+
+
+def order_question(tracker: Tracker) -> Optional[str]:
+    """The text of the shopper's latest ``order_status`` message (what started this lookup)."""
+    for event in reversed(tracker.events):
+        if (
+            event.get("event") == "user"
+            and ((event.get("parse_data") or {}).get("intent") or {}).get("name") == "order_status"
+        ):
+            return str(event.get("text") or "")
+    return None
 
 
 class ActionAskOrderNumber(Action):
@@ -82,6 +114,10 @@ class ActionOrderStatus(Action):
                 # "did you get my parcel back?": where the return and its money are, not only "returned"
                 return [*reset, *say_refund_status(dispatcher, refund)]
         dispatcher.utter_message(response=STATUS_RESPONSES[order.status], **order_values(order))
+        if says_item_missing(order_question(tracker) or ""):
+            # "one item is missing from my parcel": sorry, and a person sends it or refunds it
+            dispatcher.utter_message(response="utter_order_item_missing", order=order.name)
+            return [*reset, *order_problem(order, HandoffReason.MISSING_ITEM)]
         if order.status is OrderStatus.DELAYED:
             return [*reset, *order_problem(order, HandoffReason.DELAYED_ORDER)]
         return reset

@@ -43,6 +43,9 @@ PERSON_OFFERS = frozenset(
         "utter_iamabot",
         "utter_order_not_found",
         "utter_order_not_found_final",
+        "utter_product_fact_unknown",
+        "utter_product_fact_store_unknown",
+        "utter_order_item_missing",
     }
 )
 """Responses that offer a person: a yes to them is a yes to a person."""

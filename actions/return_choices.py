@@ -35,6 +35,20 @@ _REASON_WORDS = (
     ("not_as_pictured", r"pictur|photo|expect|look|colou?r|quality|described"),
     ("other", r"other"),
 )
+_STORE_FAULTS = (
+    (
+        "wrong_item",
+        r"\bwrong\b|\bsomeone else'?s\b|\b(not|isn'?t|wasn'?t|aren'?t) what i (ordered|bought|paid for)"
+        r"|\bdifferent (item|size|colou?r|product|thing) (from|than|to)\b",
+    ),
+    (
+        "damaged",
+        r"\b(damag\w*|broken|broke|snapped|torn|tear|ripped|holes?|defect\w*|faulty|fault|stain\w*"
+        r"|cracked|leak\w*|peel\w*|fell apart|falling apart|fell off|split"
+        r"|(came|coming|come) (off|apart|undone))\b",
+    ),
+)
+"""What the message that starts a return says went wrong on the store's side (first match wins)."""
 _ALL_WORDS = re.compile(r"\b(all|both|everything|every item|whole order)\b", re.IGNORECASE)
 _STOPWORDS = {"the", "and", "a", "an", "my", "of", "in", "size", "color", "colour", "return", "item", "items"}
 
@@ -57,6 +71,15 @@ _RESOLUTION_WORDS = (
 )
 _NEGATED = re.compile(r"\b(no|not|don'?t|never|rather than|instead of|without)\s+(\w+\s+){0,2}$")
 """A negation in the two words before a mention: "not store credit, a refund" wants the refund."""
+
+
+def store_fault(text: str, allowed: Sequence[str]) -> Optional[str]:
+    """``damaged`` or ``wrong_item`` when the shopper's message says the item arrived faulty or
+    wrong ("the sole came off my boots", "you sent the wrong size"), else None."""
+    for code, pattern in _STORE_FAULTS:
+        if re.search(pattern, text or "", re.IGNORECASE) and (not allowed or code in allowed):
+            return code
+    return None
 
 
 def parse_resolution(text: str) -> Optional[str]:

@@ -29,6 +29,7 @@ from actions.return_choices import (
     refuse_items,
     resolution_answer,
     stated_preference,
+    store_fault,
 )
 from actions.store_access import query_store
 from store.orders import LineItemView, OrderView
@@ -244,7 +245,16 @@ class ValidateReturnForm(OrderFormValidator):
     async def extract_return_reason(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        """A short answer naming one of the store's reasons ("too small" is not a size question)."""
+        """A short answer naming one of the store's reasons ("too small" is not a size question).
+
+        The message that starts the return may already say the store got it wrong ("my boots
+        arrived damaged", "you sent the wrong size"): the reason is kept from it, with an apology,
+        and the form never asks for it (nor for the item's condition).
+        """
+        fault = await _fault_in_first_message(tracker)
+        if fault is not None:
+            dispatcher.utter_message(response="utter_return_store_fault_sorry")
+            return {"return_reason": fault}
         text = _unanswered(tracker, "return_reason")
         if not text or not is_short_answer(text):
             return {}
@@ -322,6 +332,20 @@ def _since_the_return_request(tracker: Tracker) -> List[Dict[str, Any]]:
         if ((event.get("parse_data") or {}).get("intent") or {}).get("name") == "start_return":
             return messages
     return []
+
+
+async def _fault_in_first_message(tracker: Tracker) -> Optional[str]:
+    """The store's fault (``damaged``, ``wrong_item``) the message starting the return names."""
+    message = tracker.latest_message or {}
+    if (message.get("intent") or {}).get("name") != "start_return":
+        return None
+    if tracker.get_slot("return_reason") is not None or tracker.get_slot("requested_slot") is not None:
+        return None
+    text = str(message.get("text") or "")
+    if not text or text.startswith("/"):
+        return None
+    policy = await query_store(return_policy)
+    return store_fault(text, policy.reasons)
 
 
 def _unanswered(tracker: Tracker, slot: str) -> Optional[str]:

@@ -133,6 +133,8 @@ class HandoffReason(Code):
     HIGH_VALUE_ORDER = "high_value_order"
     ACTION_FAILED = "action_failed"
     LATE_REFUND = "late_refund"  # a refund past the policy's processing or bank time
+    PRODUCT_QUESTION = "product_question"  # a product detail the store has not listed
+    MISSING_ITEM = "missing_item"  # an item of a delivered order was not in the parcel
 
 
 class HandoffStatus(Code):

@@ -1,0 +1,136 @@
+"""Questions about one product's details: material, care, water resistance, dimensions, weight,
+origin, contents, fit notes ("is the hoodie machine washable?", "what is the rain shell made of").
+
+Asked as ``product_search`` with a product named (or "this"/"it" with a product page open, or a
+product asked about before); answered from the store's data only (:mod:`store.product_facts`),
+one reply per product the name could mean. When the store has not listed the fact, the reply says
+so and offers a person (``handoff_reason=product_question``), never a guess. A question about the
+store's products in general ("where are your clothes made?") is answered the same way for the
+store. A message that names a quality without asking about a product ("something waterproof") is
+a search, and is left to the search.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.formatting import listing, number
+from actions.page_context import page_product
+from actions.store_access import query_store
+from store.codes import HandoffReason
+from store.product_facts import (
+    DESCRIPTION,
+    METAFIELD,
+    TAG,
+    WEIGHT,
+    ProductFact,
+    asked_attribute,
+    product_fact,
+)
+
+MAX_PRODUCTS = 3
+"""A name that fits several products ("the hoodie") is answered for this many of them."""
+REFERS_BACK = re.compile(r"\b(this|that|it|its|these|those|they|them|this one|that one)\b", re.IGNORECASE)
+"""A message about the product on screen or the one just talked about."""
+ASKS = re.compile(
+    r"\?|^\W*(is|are|does|do|did|can|could|will|would|should|what|whats|wat|how|hw|where|which|who|r)\b"
+    r"|\b(wonder\w*|tell me|know|what.?s|what is|how (much|many|big|heavy|do|does|should)|care instructions"
+    r"|dimensions|measurements|made (of|from|in))\b",
+    re.IGNORECASE,
+)
+"""A question, not a need: "is the hoodie washable", "care instructions for the scarf?" (a need
+such as "a waterproof jacket like the rain shell" goes to the search and the finder)."""
+STORE_WIDE = re.compile(r"\b(your|you guys|the store|the brand|all)\b", re.IGNORECASE)
+"""A question about the store's products in general ("where are your clothes made")."""
+
+RESPONSES = {
+    METAFIELD: "utter_product_fact_listed",
+    TAG: "utter_product_fact_tagged",
+    DESCRIPTION: "utter_product_fact_described",
+}
+
+
+def _entities(tracker: Tracker, name: str) -> List[Dict[str, Any]]:
+    return [e for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == name]
+
+
+def asked_products(tracker: Tracker) -> List[str]:
+    """The products the message names: every catalog product a loose name fits ("hoodie"), else
+    the product on screen or talked about when the message refers back to it."""
+    names: List[str] = []
+    for entity in _entities(tracker, "product"):
+        candidates = (entity.get("additional_info") or {}).get("candidates") or [entity.get("value")]
+        names += [str(c) for c in candidates if c and str(c) not in names]
+    if names:
+        return names[:MAX_PRODUCTS]
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if REFERS_BACK.search(text):
+        context = page_product(tracker) or tracker.get_slot("product")
+        if context:
+            return [str(context)]
+    return []
+
+
+def weight_text(grams: int) -> str:
+    """``850 g`` or ``1.4 kg``."""
+    return f"{grams} g" if grams < 1000 else f"{number(round(grams / 1000, 1))} kg"
+
+
+def utter_fact(dispatcher: CollectingDispatcher, fact: ProductFact) -> None:
+    """The store's words for the fact, or that it has none."""
+    if fact.source is None:
+        dispatcher.utter_message(response="utter_product_fact_unknown", product=fact.title, label=fact.label)
+    elif fact.source == WEIGHT:
+        low, high = fact.grams
+        if low == high:
+            dispatcher.utter_message(
+                response="utter_product_fact_weight", product=fact.title, weight=weight_text(low)
+            )
+        else:
+            dispatcher.utter_message(
+                response="utter_product_fact_weight_range",
+                product=fact.title, lightest=weight_text(low), heaviest=weight_text(high),
+            )  # fmt: skip
+    else:
+        value = " ".join(fact.values) if fact.source == DESCRIPTION else listing(fact.values)
+        dispatcher.utter_message(
+            response=RESPONSES[fact.source], product=fact.title, label=fact.label, value=value
+        )
+
+
+async def answer_product_question(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> Optional[List[EventType]]:
+    """Answer a question about a product's details; None when the message is not one (a search)."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if text.startswith("/"):
+        return None
+    attribute = asked_attribute(text)
+    if attribute is None or not ASKS.search(text):
+        return None
+    products = asked_products(tracker)
+    if not products:
+        if REFERS_BACK.search(text) and not STORE_WIDE.search(text):
+            dispatcher.utter_message(response="utter_product_fact_which")  # "is this jacket waterproof"
+            return []
+        if STORE_WIDE.search(text) and not _entities(tracker, "category"):
+            dispatcher.utter_message(response="utter_product_fact_store_unknown", label=attribute.label)
+            return [SlotSet("handoff_reason", HandoffReason.PRODUCT_QUESTION.value)]
+        return None  # "waterproof jackets?", "are your boots waterproof": a search shows them
+    facts = [await query_store(product_fact, product=name, attribute=attribute.name) for name in products]
+    known = [fact for fact in facts if fact is not None]
+    if not known:
+        return None  # no such product after all: the search says what the store has
+    for fact in known:
+        utter_fact(dispatcher, fact)
+    events: List[EventType] = []
+    if len(known) == 1:
+        events.append(SlotSet("product", known[0].handle))
+    if any(fact.source is None for fact in known):
+        events.append(SlotSet("handoff_reason", HandoffReason.PRODUCT_QUESTION.value))
+    return events
