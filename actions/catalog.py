@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
@@ -26,6 +26,7 @@ from actions.formatting import listing, money
 from actions.looks import answer_look, asks_for_the_look, look_product
 from actions.product_compare import compare_products, named_products, utter_comparison
 from actions.store_access import answers_store_failure, query_store
+from actions.topics import same_question_again
 from core.budget import budget_from_text
 from store.catalog import ProductDetail, ProductHit, get_product, search_products
 from store.codes import AlternativeKind, StockReason
@@ -92,6 +93,9 @@ class ActionProductSearch(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        again = same_question_again(tracker)
+        if again is not None:  # "same for the Zip Hoodie?" right after a size recommendation
+            return [FollowupAction(again)]
         named = named_products(tracker)
         if asks_for_the_look(tracker):
             latest = tracker.get_slot(LATEST_SLOT) or []

@@ -18,7 +18,7 @@ from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.page_context import page_product
 from actions.sizing import MEASUREMENT_SLOTS, sizing_request
 from actions.store_access import query_store, query_store_or
-from store.catalog import get_product
+from store.catalog import category_name_matches, get_product
 from store.codes import SizeReason
 from store.sizing import recommend_size
 
@@ -68,6 +68,8 @@ class ProductSlotMixin:
             return {}
         requested = tracker.get_slot("requested_slot")
         if requested is None:
+            if await self._another_kind_named(tracker):
+                return {"product": None}  # "do the jeans run small?" after the hoodie: ask which jeans
             page = page_product(tracker)
             return {"product": page} if page and page != tracker.get_slot("product") else {}
         text = (tracker.latest_message.get("text") or "").strip()
@@ -79,6 +81,18 @@ class ProductSlotMixin:
         ):
             return {"product": text}
         return {}
+
+    @staticmethod
+    async def _another_kind_named(tracker: Tracker) -> bool:
+        """The message names a category (no product) that the product from before is not in."""
+        categories = _entities(tracker, "category")
+        remembered = tracker.get_slot("product")
+        if not categories or not remembered:
+            return False
+        detail = await query_store_or(None, get_product, product=remembered)
+        if detail is None or not detail.category:
+            return False
+        return not any(category_name_matches(detail.category, str(c.get("value") or "")) for c in categories)
 
     async def validate_product(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -132,22 +146,27 @@ class ValidateSizingForm(ProductSlotMixin, HandoffOnRepeatedFailure):
     async def extract_size_basis(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        """``measurements`` when the message names one (or, on the first turn, one is known from
-        earlier), else ``usual_size`` from a size named now. Unchanged values are not re-set, so a
-        message that answers nothing still lets the form step aside for other rules."""
+        """``measurements`` when the message names one, else ``usual_size`` from a size named now,
+        else ``measurements`` known from earlier when the question is new (the form's first turn,
+        or another product named: "same for the Zip Hoodie?"). A size named now wins over
+        measurements from earlier ("and the Chelsea Boot? I'm a UK 7" after a hoodie's height and
+        weight, which a shoe chart cannot use). Unchanged values are not re-set, so a message that
+        answers nothing still lets the form step aside for other rules."""
         if _intent(tracker) in LEAVING_INTENTS:
             return {}
         found: Dict[str, Any] = {}
         sizes = _entities(tracker, "size")
-        first_turn = tracker.get_slot("requested_slot") is None
+        new_question = tracker.get_slot("requested_slot") is None or bool(_entities(tracker, "product"))
         named = any(_entities(tracker, slot) for slot in MEASUREMENT_SLOTS)
-        if named or (first_turn and any(tracker.get_slot(slot) for slot in MEASUREMENT_SLOTS)):
+        if named:
             found["size_basis"] = "measurements"
         elif sizes:
             found.update(size_basis="usual_size", usual_size=sizes[0]["value"])
             usual = target_and_usual_product(tracker)[1]
             if usual:
                 found["usual_product"] = usual
+        elif new_question and any(tracker.get_slot(slot) for slot in MEASUREMENT_SLOTS):
+            found["size_basis"] = "measurements"
         return {k: v for k, v in found.items() if tracker.get_slot(k) != v}
 
     async def validate_size_basis(

@@ -13,6 +13,10 @@ that vocabulary when it is trained and marks every parse result with its verdict
 (``storefront/nlu/in_scope_vocabulary.py``, read here from the message's parse data under
 :data:`VOCABULARY_KEY`). A confident out-of-scope request in real words still gets
 ``utter_out_of_scope``.
+
+It is also the rule policy's core fallback (``config.yml``): a clear message the dialogue has no
+next step for gets ``utter_default``, unless it follows up on the answer just given ("and in
+the Chelsea Boot?", :mod:`actions.topics`).
 """
 
 from __future__ import annotations
@@ -20,12 +24,13 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction
+from rasa_sdk.events import EventType, FollowupAction, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.finder import answer_typed
 from actions.handoff import perform_handoff
 from actions.questions import answer_question, pending_answer, responses_since_shopper_spoke
+from actions.topics import same_question_again
 from store.codes import HandoffReason
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -126,6 +131,14 @@ class ActionStorefrontFallback(Action):
             return answered
         if another_destination(tracker):
             return [FollowupAction("action_shipping_info")]
+        again = same_question_again(tracker)
+        if again is not None:  # "and in the Chelsea Boot?" right after a size recommendation
+            return [FollowupAction(again)]
+        if (latest.get("intent") or {}).get("name") not in (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT):
+            # the rule policy's core fallback: a clear message the dialogue has no next step for
+            # (config.yml names this action); as Rasa's default, the message is then forgotten
+            dispatcher.utter_message(response="utter_default")
+            return [UserUtteranceReverted()]
         if not is_unclear(latest):
             dispatcher.utter_message(response="utter_out_of_scope")
             return []

@@ -57,12 +57,27 @@ HANDOFF_PREFACES: Dict[HandoffReason, Optional[str]] = {
 """What is said before the handoff message, per reason (None: the reason needs no words of its own)."""
 
 
+def _reason_set_this_turn(tracker: Tracker) -> bool:
+    """Whether an action set ``handoff_reason`` since the shopper's latest message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "slot" and event.get("name") == "handoff_reason" and event.get("value"):
+            return True
+    return False
+
+
 def handoff_reason(tracker: Tracker, explicit: Optional[HandoffReason] = None) -> HandoffReason:
-    """Why a person is needed: the caller's reason, else the latest intent's, else the slot's."""
+    """Why a person is needed: the caller's reason, else one an action gave this turn (a form that
+    found a late high-value order), else the latest intent's, else the slot's.
+
+    The order form takes a bare email whatever the classifier read in it: a late order found with
+    it goes to a person for the order, not as "I'm still not getting it".
+    """
     if explicit:
         return explicit
     intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
-    if intent in _INTENT_REASONS:
+    if intent in _INTENT_REASONS and not _reason_set_this_turn(tracker):
         return _INTENT_REASONS[intent]
     slot = tracker.get_slot("handoff_reason")
     try:

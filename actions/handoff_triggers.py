@@ -28,6 +28,7 @@ any other order only records the flow's reason, for a handoff the shopper may as
 
 from __future__ import annotations
 
+import re
 from abc import abstractmethod
 from typing import Any, Dict, List, Optional
 
@@ -46,6 +47,48 @@ FAILURE_LIMIT = 3
 COUNTER_SLOT = "handoff_form_failures"
 FORM_FAILED = HandoffReason.FORM_FAILED
 HIGH_VALUE_ORDER = HandoffReason.HIGH_VALUE_ORDER
+
+
+_PERSON = (
+    r"(?:a |an |the |some |one of your |your )?(?:real |actual |live |proper |human )?"
+    r"(?:human(?: being)?|person|people|someone|somebody|some ?one|agent|representative|rep|operator|manager|"
+    r"supervisor|staff|employee|team member|customer (?:service|support|care)(?: rep| agent| team)?)\b"
+)
+PERSON_REQUESTS = re.compile(
+    r"\b(?:talk|speak|chat) (?:to|with) " + _PERSON
+    + r"|\b(?:get|give|put|connect|transfer|pass|hand|send) me (?:through |over |on )?(?:to |with )?"
+    + _PERSON
+    + r"|\b(?:connect|transfer|escalate|put) (?:this |it )?(?:through )?(?:to|with) " + _PERSON
+    + r"|\b(?:want|need|demand) (?:a |an |to have a |some )?(?:real |actual |live |proper )?"
+    r"(?:human|person|agent|representative|manager|supervisor)\b"
+    + r"|\b(?:want|need) (?:someone|somebody|a person|people) (?:from|at|in|on) (?:the |your )?"
+    r"(?:shop|store|team|company|support|office|customer service)\b"
+)  # fmt: skip
+"""A request for a person in the shopper's own words, wherever the form's question stands.
+
+Infinitives only ("talk to someone", "get me a human"): "am I talking to a real person?" asks
+whether this is a bot, and is answered as such."""
+
+
+def asks_for_a_person(text: str) -> bool:
+    """Whether ``text`` asks for a person ("just let me talk to someone", "get me a human")."""
+    lowered = " ".join(text.lower().replace("\u2019", "'").split())
+    return bool(PERSON_REQUESTS.search(lowered))
+
+
+def demands_a_person_at_a_question(tracker: Tracker) -> bool:
+    """A form waits for an answer and the shopper asks for a person in its stead.
+
+    The classifier reads "I'm not giving you my email, get me a human" in the form's terms (an
+    answer to the contact question, a bad one); the words say who the shopper wants to talk to.
+    A message that gives what was asked (an email, an order number) is the answer, not a demand.
+    """
+    if not tracker.active_loop or not tracker.get_slot("requested_slot"):
+        return False
+    message = tracker.latest_message or {}
+    if any(e.get("entity") in ("email", "phone", "order_number") for e in message.get("entities") or []):
+        return False
+    return asks_for_a_person(str(message.get("text") or ""))
 
 
 def _key(tracker: Tracker, slot: str, form: Optional[str]) -> str:
@@ -147,7 +190,8 @@ class HandoffOnRepeatedFailure(FormValidationAction):
     It also answers a store failure in any of its validators with the store failure policy
     (:func:`actions.store_access.answers_store_failure`): the apology, and the form ends. And a
     yes to the person the form has just offered ("or I can get a person to help") ends the form
-    and hands off instead of being read as the answer to its question.
+    and hands off instead of being read as the answer to its question, and so does a request for a
+    person in the shopper's own words (:func:`demands_a_person_at_a_question`).
     """
 
     @abstractmethod
@@ -158,7 +202,8 @@ class HandoffOnRepeatedFailure(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        if accepts_offer_of_a_person(tracker):  # the "yes" is no answer: forget what it filled
+        if accepts_offer_of_a_person(tracker) or demands_a_person_at_a_question(tracker):
+            # the "yes" or the demand is no answer: forget what it filled
             taken = [SlotSet(slot, None) for slot in tracker.slots_to_validate()]
             return [*taken, *stop_form(), FollowupAction("action_handoff")]
         return count_rejected_answer(tracker, await super().run(dispatcher, tracker, domain))

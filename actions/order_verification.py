@@ -225,18 +225,22 @@ class OrderFormValidator(HandoffOnRepeatedFailure):
         if not typed and not proved:
             return []  # the form asks for the contact next
         # a store failure here is answered by the validators' failure policy (HandoffOnRepeatedFailure)
+        checks = self._checks_the_order()
         attempt = await query_store(
             verify_order, order_number=number, typed_contact=typed, proved_contacts=proved,
-            client=client_address(tracker), limit=guess_limit(),
+            client=client_address(tracker), limit=guess_limit(), with_order=checks,
         )  # fmt: skip
         if attempt.outcome is VerificationOutcome.LOCKED:
             return self._locked_out(dispatcher)
-        if attempt.order is not None and attempt.contact is not None:
+        if attempt.outcome is VerificationOutcome.VERIFIED and attempt.contact is not None:
             events: List[EventType] = [
                 SlotSet("order_contact", attempt.contact),
                 SlotSet("verified_order", number),
                 SlotSet("order_lookup_attempts", None),
             ]
+            if not checks:
+                return events
+            assert attempt.order is not None
             return events + await self.after_verification(attempt.order, attempt.contact, dispatcher, tracker)
         if not (typed and contact_is_new):
             # Only a remembered or channel-proved contact failed: ask for the one on this order.
@@ -280,3 +284,11 @@ class OrderFormValidator(HandoffOnRepeatedFailure):
     ) -> List[EventType]:
         """The flow's own check once the order is verified (default: none)."""
         return []
+
+    def _checks_the_order(self) -> bool:
+        """Whether this flow has a check of its own: only then is the verified order loaded.
+
+        A form without one (where is my order?) needs to know that the contact matches, not the
+        order's lines, shipments and returns; its submit action loads the order it reports.
+        """
+        return type(self).after_verification is not OrderFormValidator.after_verification

@@ -10,6 +10,8 @@ them as ``metadata.utter_action`` on each ``bot`` event) say which it was.
 - a yes to an offer of a person hands off (with the reason the offering flow recorded); a no
   keeps the bot, saying so (inside a form a yes to such an offer ends the form and hands off:
   :func:`accepts_offer_of_a_person`);
+- a yes to an offer to start a flow ("I can start a return for you") starts its form; a no says
+  the flow was not started;
 - a yes to "anything else?" asks what; a no says goodbye;
 - a yes or no to nothing we asked gets "what can I help with?".
 
@@ -20,10 +22,10 @@ the classifier was unsure of that plainly reads as yes or no right after such a 
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Set
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.confirmations import confirmation_answer, read_yes_no
@@ -55,7 +57,12 @@ ANYTHING_ELSE = frozenset(
     }
 )
 """Responses that ask whether the shopper needs anything else."""
-YES_NO_QUESTIONS = PERSON_OFFERS | ANYTHING_ELSE
+FLOW_OFFERS: Dict[str, Tuple[str, str]] = {
+    "utter_refund_none": ("return_form", "utter_return_not_started"),
+}
+"""Responses that offer to start a flow ("I can start a return for you"): the form a yes starts
+(the verified order stays in context, so it is not asked for again) and what a no gets."""
+YES_NO_QUESTIONS = PERSON_OFFERS | ANYTHING_ELSE | frozenset(FLOW_OFFERS)
 
 REPLIES: Dict[tuple, str] = {
     ("person", False): "utter_person_declined",
@@ -84,10 +91,12 @@ def responses_since_shopper_spoke(tracker: Tracker) -> Set[str]:
 
 
 def question_asked(tracker: Tracker) -> Optional[str]:
-    """``"person"``, ``"anything_else"`` or None: the yes/no question the shopper is answering."""
+    """``"person"``, ``"flow"``, ``"anything_else"`` or None: the yes/no question being answered."""
     asked = responses_since_shopper_spoke(tracker)
     if asked & PERSON_OFFERS:
         return "person"
+    if asked & FLOW_OFFERS.keys():
+        return "flow"
     if asked & ANYTHING_ELSE:
         return "anything_else"
     return None
@@ -116,6 +125,13 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, ye
     question = question_asked(tracker)
     if question == "person" and yes:
         return await perform_handoff(dispatcher, tracker)
+    if question == "flow":
+        offer = next(name for name in FLOW_OFFERS if name in responses_since_shopper_spoke(tracker))
+        form, declined = FLOW_OFFERS[offer]
+        if yes:
+            return [FollowupAction(form)]
+        dispatcher.utter_message(response=declined)
+        return []
     dispatcher.utter_message(response=REPLIES[(question, yes)])
     return []
 

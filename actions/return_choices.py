@@ -6,7 +6,7 @@ The keyword tables below *read* what shoppers type; they never produce text for 
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -50,15 +50,27 @@ def parse_return_reason(text: str, allowed: Sequence[str]) -> str:
     return "other"
 
 
+_RESOLUTION_WORDS = (
+    ("store_credit", r"credit(?!\s*card)|voucher|gift card"),  # not "to my credit card"
+    ("exchange", r"exchang|swap|different size|another size|other size|replace"),
+    ("refund", r"refund|money back|my money|card|reimburse"),
+)
+_NEGATED = re.compile(r"\b(no|not|don'?t|never|rather than|instead of|without)\s+(\w+\s+){0,2}$")
+"""A negation in the two words before a mention: "not store credit, a refund" wants the refund."""
+
+
 def parse_resolution(text: str) -> Optional[str]:
-    """``refund``, ``exchange`` or ``store_credit`` from what the shopper said."""
-    lowered = text.lower()
-    if re.search(r"credit|voucher|gift card", lowered):
-        return "store_credit"
-    if re.search(r"exchang|swap|different size|another size|other size|replace", lowered):
-        return "exchange"
-    if re.search(r"refund|money back|my money|card|reimburse", lowered):
-        return "refund"
+    """``refund``, ``exchange`` or ``store_credit`` from what the shopper said.
+
+    Credit wins over an exchange, an exchange over a refund ("a gift card refund" is store credit),
+    except that a mention with a negation just before it does not count ("I don't want an exchange,
+    just my money back" is a refund).
+    """
+    lowered = text.lower().replace("\u2019", "'")
+    for code, pattern in _RESOLUTION_WORDS:
+        for mention in re.finditer(pattern, lowered):
+            if not _NEGATED.search(lowered[: mention.start()]):
+                return code
     return None
 
 
@@ -73,6 +85,19 @@ back to my card?" is a return-policy question, not the answer "refund")."""
 def is_short_answer(text: str) -> bool:
     """A statement of a few words: what a shopper types (or taps) to answer the question asked."""
     return bool(text.strip()) and "?" not in text and len(text.split()) <= SHORT_ANSWER_WORDS
+
+
+PREFERENCE_WORDS = 10
+"""At the questions before refund-or-exchange, a statement of at most this many words naming a
+resolution is the shopper's preference ("refund please", "just give me my money back")."""
+
+
+def stated_preference(text: str, intent: Optional[str]) -> Optional[str]:
+    """The resolution a statement names, said before the form asks for it (no question, no
+    request for a person, frustration or "stop")."""
+    if intent in ENDS_THE_FORM or "?" in text or not 0 < len(text.split()) <= PREFERENCE_WORDS:
+        return None
+    return parse_resolution(text)
 
 
 def resolution_answer(text: str, intent: Optional[str]) -> Optional[str]:
@@ -111,6 +136,33 @@ def match_items(text: str, items: List[ItemEligibility]) -> List[ItemEligibility
     scored = [(len(wanted & _words(item.title.split(" - ")[0])), item) for item in items]
     best = max((score for score, _ in scored), default=0)
     return [item for score, item in scored if best and score == best]
+
+
+NAMING_ENTITIES = ("product", "category")
+"""Entities whose words name an item of the order ("the jeans", "those Trailmark boots")."""
+
+
+def items_named(messages: Sequence[Dict[str, Any]], items: List[ItemEligibility]) -> List[ItemEligibility]:
+    """The order's items the shopper already named while asking to return (none when unclear).
+
+    ``messages`` are user events (``text`` and ``parse_data``). Only the words of catalog entities
+    count (the product or category as typed, and a product's catalog title), never the rest of the
+    sentence: "they don't fit" must not pick the Slim Fit Jeans.
+    """
+    named: set = set()
+    for message in messages:
+        text = message.get("text") or ""
+        for entity in (message.get("parse_data") or {}).get("entities") or []:
+            if entity.get("entity") not in NAMING_ENTITIES:
+                continue
+            start, end = entity.get("start"), entity.get("end")
+            if isinstance(start, int) and isinstance(end, int):
+                named |= _words(text[start:end])
+            if entity.get("entity") == "product" and isinstance(entity.get("value"), str):
+                named |= _words(entity["value"])
+    if not named:
+        return []
+    return [item for item in items if named & _words(item.title.split(" - ")[0])]
 
 
 def refuse_items(dispatcher: CollectingDispatcher, items: List[ItemEligibility]) -> None:

@@ -10,28 +10,40 @@ import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.confirmations import extract_confirmation
+from actions.confirmations import extract_confirmation, read_yes_no
 from actions.forms import stop_form
-from actions.handoff_triggers import order_problem
+from actions.handoff_triggers import COUNTER_SLOT, order_problem
 from actions.order_verification import OrderFormValidator, verified_order_view
 from actions.return_choices import (
     ENDS_THE_FORM,
     NO_CONDITION_CHECK_REASONS,
     is_short_answer,
+    items_named,
     match_items,
     parse_resolution,
     parse_return_reason,
     refuse_items,
     resolution_answer,
+    stated_preference,
 )
 from actions.store_access import query_store
 from store.orders import LineItemView, OrderView
 from store.returns import ItemEligibility, return_eligibility, return_policy
 from store.stock import variant_stock
+
+EARLIER_QUESTIONS = ("return_items", "return_reason", "return_condition")
+"""The questions the form asks before refund-or-exchange."""
+
+PREFERENCE_NOTED = {
+    "refund": "utter_return_preference_refund",
+    "store_credit": "utter_return_preference_store_credit",
+    "exchange": "utter_return_preference_exchange",
+}
+"""What the shopper hears when they name a resolution before the form asks for it."""
 
 
 async def eligibility_for(tracker: Tracker) -> Optional[List[ItemEligibility]]:
@@ -40,6 +52,48 @@ async def eligibility_for(tracker: Tracker) -> Optional[List[ItemEligibility]]:
     if not number or not contact:
         return None
     return await query_store(return_eligibility, order_number=number, contact=contact)
+
+
+async def early_preference(tracker: Tracker) -> Optional[Tuple[str, bool]]:
+    """A resolution named at an earlier question ("refund please" at "are they unworn?").
+
+    Returns the resolution and whether the message also answers the question asked ("too small,
+    refund please" does), or None. An exchange counts once a single item is chosen (exchanges go
+    one item at a time, the resolution question says so).
+    """
+    asked = tracker.get_slot("requested_slot")
+    chosen_before = tracker.get_slot("return_resolution") is not None and (
+        "return_resolution" not in tracker.slots_to_validate()  # not just extracted from this message
+    )
+    if asked not in EARLIER_QUESTIONS or chosen_before:
+        return None
+    message = tracker.latest_message or {}
+    text = str(message.get("text") or "")
+    resolution = stated_preference(text, (message.get("intent") or {}).get("name"))
+    if resolution is None:
+        return None
+    if resolution == "exchange" and len(tracker.get_slot("return_items") or []) != 1:
+        return None
+    if asked == "return_condition":
+        answered = read_yes_no(text) is not None
+    elif asked == "return_reason":
+        policy = await query_store(return_policy)
+        answered = parse_return_reason(text, policy.reasons) != "other"
+    else:
+        answered = bool(match_items(text, await eligibility_for(tracker) or []))
+    return resolution, answered
+
+
+async def only_a_preference(tracker: Tracker) -> bool:
+    """The message names a resolution and does not answer the earlier question asked."""
+    preference = await early_preference(tracker)
+    return preference is not None and not preference[1]
+
+
+def _not_an_answer(tracker: Tracker, slot: str) -> Dict[str, Any]:
+    """``slot`` left empty for the question to be asked again, and no failure counted: the
+    shopper said something else the form takes (their failure count is set as it stands)."""
+    return {slot: None, COUNTER_SLOT: tracker.get_slot(COUNTER_SLOT)}
 
 
 class ValidateReturnForm(OrderFormValidator):
@@ -65,9 +119,45 @@ class ValidateReturnForm(OrderFormValidator):
         """Nothing on the order can go back: say why for each item and end the form."""
         items = await query_store(return_eligibility, order_number=str(order.number), contact=contact)
         if items and any(item.eligible for item in items):
-            return []
+            return await self._already_said(tracker, items, dispatcher)
         refuse_items(dispatcher, items or [])
         return [*stop_form(), *order_problem(order)]
+
+    @staticmethod
+    async def _already_said(
+        tracker: Tracker, items: List[ItemEligibility], dispatcher: CollectingDispatcher
+    ) -> List[EventType]:
+        """What the shopper said while asking to return answers the form's questions ahead.
+
+        "These sneakers are a bit tight, can I swap them?" chooses the sneakers, gives the reason
+        (too small) and the exchange, so the form goes on to what is still open. Items come only
+        from catalog words, reasons and resolutions from the same readings as typed answers; the
+        confirmation at the end lists the items and the resolution, so a wrong reading is caught
+        there. A named item that cannot go back is explained at once.
+        """
+        said = _since_the_return_request(tracker)
+        if not said:
+            return []
+        events: List[EventType] = []
+        named = [] if tracker.get_slot("return_items") else items_named(said, items)
+        refuse_items(dispatcher, [item for item in named if not item.eligible])
+        accepted = [item.line_item_id for item in named if item.eligible]
+        if accepted:
+            events.append(SlotSet("return_items", accepted))
+        # addresses and links say nothing about the return ("tall.and.small@..." is not "too small")
+        text = _NOT_WORDS.sub(" ", " ".join(str(message.get("text") or "") for message in said))
+        if not tracker.get_slot("return_reason"):
+            policy = await query_store(return_policy)
+            reason = parse_return_reason(text, policy.reasons)
+            if reason != "other":
+                events.append(SlotSet("return_reason", reason))
+        chosen = accepted or tracker.get_slot("return_items") or []
+        resolution = parse_resolution(text)
+        if resolution == "exchange" and len(chosen) != 1:
+            resolution = None  # an exchange swaps one known item: the form asks
+        if resolution and not tracker.get_slot("return_resolution"):
+            events.append(SlotSet("return_resolution", resolution))
+        return events
 
     async def validate_return_items(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -76,6 +166,8 @@ class ValidateReturnForm(OrderFormValidator):
         items = await eligibility_for(tracker)
         if not items:
             return {"return_items": None}
+        if await only_a_preference(tracker):
+            return _not_an_answer(tracker, "return_items")
         text = " ".join(value) if isinstance(value, list) else str(value or "")
         if text and all(part.isdigit() for part in text.replace(",", " ").split()):
             # the slot was already validated into line item ids (a re-validation)
@@ -95,6 +187,8 @@ class ValidateReturnForm(OrderFormValidator):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
         """Map what the shopper said to one of the store's reason codes."""
+        if await only_a_preference(tracker):
+            return _not_an_answer(tracker, "return_reason")
         policy = await query_store(return_policy)
         return {"return_reason": parse_return_reason(str(value or ""), policy.reasons)}
 
@@ -114,6 +208,8 @@ class ValidateReturnForm(OrderFormValidator):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
         """Worn or washed items cannot go back (unless the store sent them damaged or wrong)."""
+        if await only_a_preference(tracker):  # "refund please" is no "yes, unworn"
+            return _not_an_answer(tracker, "return_condition")
         if value is False:
             dispatcher.utter_message(response="utter_return_refused_condition")
         return {"return_condition": value}
@@ -161,7 +257,14 @@ class ValidateReturnForm(OrderFormValidator):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
         """A short answer naming refund, exchange or store credit (a bare "refund" reads as a
-        refund-status or return-policy question to the classifier)."""
+        refund-status or return-policy question to the classifier), or a preference named at an
+        earlier question: kept, and that question is asked again unless the message answered it."""
+        preference = await early_preference(tracker)
+        if preference is not None:
+            resolution, answered = preference
+            if not answered:
+                dispatcher.utter_message(response=PREFERENCE_NOTED[resolution])
+            return {"return_resolution": str((tracker.latest_message or {}).get("text") or "")}
         text = _unanswered(tracker, "return_resolution")
         if not text or resolution_answer(text, None) is None:
             return {}
@@ -204,6 +307,21 @@ class ValidateReturnForm(OrderFormValidator):
             return {"exchange_choice": None}
         variant = in_stock[0]
         return {"exchange_choice": f"{variant.size} / {variant.color}", "exchange_sku": variant.sku}
+
+
+_NOT_WORDS = re.compile(r"\S+@\S+|https?://\S+", re.IGNORECASE)
+
+
+def _since_the_return_request(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The shopper's messages from the latest one asking to return (none if there is none)."""
+    messages: List[Dict[str, Any]] = []
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        messages.append(event)
+        if ((event.get("parse_data") or {}).get("intent") or {}).get("name") == "start_return":
+            return messages
+    return []
 
 
 def _unanswered(tracker: Tracker, slot: str) -> Optional[str]:

@@ -100,9 +100,12 @@ def measurements(tracker: Tracker) -> Dict[str, float]:
 
 
 def sizing_request(tracker: Tracker) -> Dict[str, Any]:
-    """The keyword arguments for ``recommend_size`` from the conversation so far."""
-    request: Dict[str, Any] = {"product": tracker.get_slot("product"), **measurements(tracker)}
-    if not measurements(tracker) and tracker.get_slot("usual_size"):
+    """The keyword arguments for ``recommend_size`` from the conversation so far: the usual size
+    when that is the basis the form settled on, else measurements, else a usual size."""
+    by_usual_size = tracker.get_slot("size_basis") == "usual_size" and tracker.get_slot("usual_size")
+    known = {} if by_usual_size else measurements(tracker)
+    request: Dict[str, Any] = {"product": tracker.get_slot("product"), **known}
+    if not known and tracker.get_slot("usual_size"):
         request["usual_size"] = tracker.get_slot("usual_size")
         request["usual_product"] = tracker.get_slot("usual_product")
     return request

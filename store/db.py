@@ -9,6 +9,7 @@ from typing import Any, Iterator, Optional
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import QueuePool
 
 from core.redact import shopper_data_logged
 
@@ -71,11 +72,27 @@ _default_engine: Optional[Engine] = None
 
 
 def default_engine() -> Engine:
-    """The process-wide engine for ``DATABASE_URL``, built on first use."""
+    """The process-wide engine for ``DATABASE_URL``, built on first use.
+
+    A SQLite file keeps its connections open in a pool, as a server database does (SQLAlchemy
+    1.4's default for SQLite files opens and closes one per session): every store call of the
+    action server would otherwise pay for the connect, the three pragmas and, at the close of the
+    last connection, a WAL checkpoint. The pool holds at most ``POOL_SIZE`` idle connections.
+    """
     global _default_engine
     if _default_engine is None:
-        _default_engine = make_engine()
+        url = _default_url()
+        pooled = {"poolclass": QueuePool, "pool_size": POOL_SIZE} if _is_sqlite_file(url) else {}
+        _default_engine = make_engine(url, **pooled)
     return _default_engine
+
+
+POOL_SIZE = 8
+"""Idle SQLite connections the process-wide engine keeps (the action server's worker threads)."""
+
+
+def _is_sqlite_file(url: str) -> bool:
+    return url.startswith("sqlite") and "///" in url and url.split("///", 1)[1] not in ("", ":memory:")
 
 
 def reset_default_engine() -> None:

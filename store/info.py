@@ -22,6 +22,20 @@ def setting(session: Session, key: str, default: Any = None) -> Any:
     return default if row is None or row.value is None else row.value
 
 
+def preload_settings(session: Session, *keys: str) -> None:
+    """Read several keys in one query; the session's :func:`setting` calls for them then need none.
+
+    The rows stay in the session's identity map, held by ``session.info`` for the session's life
+    (the map's references are weak): one unit of work, nothing outlives the session.
+    """
+    rows = session.execute(select(StoreSetting).where(StoreSetting.key.in_(keys))).scalars().all()
+    session.info.setdefault("preloaded_settings", []).extend(rows)
+
+
+ORDER_SETTINGS = ("country", "timezone", "high_value_order_threshold")
+"""What an order's look-up and view read: the phones' home country, the time zone, the threshold."""
+
+
 DEMO_MODE_KEY = "demo_mode"
 """Store setting written by every import: true only for the generated sample store."""
 

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from core import clock
 from store.contact import normalize_email, parse_order_number, phone_key
 from store.models import VerificationFailure
-from store.orders import OrderView, find_order
+from store.orders import OrderView, contact_owns_order, find_order
 
 FailureKey = Tuple[str, str]
 """``(kind, key)``: ``("order", "1001")``, ``("contact", "ava@example.com")``, ``("client", "rest:10.0.0.7")``
@@ -54,7 +54,7 @@ class GuessLimit:
 
 @dataclass(frozen=True)
 class VerificationAttempt:
-    """The outcome; with ``VERIFIED``, the order and the contact that matched it."""
+    """The outcome; with ``VERIFIED``, the contact that matched and (unless not asked for) the order."""
 
     outcome: VerificationOutcome
     order: Optional[OrderView] = None
@@ -118,11 +118,14 @@ def verify_order(
     client: Optional[str] = None,
     limit: GuessLimit = GuessLimit(),
     now: Optional[datetime] = None,
+    with_order: bool = True,
 ) -> VerificationAttempt:
     """Verify ``order_number`` with the typed contact, then with each channel-proved contact.
 
     Refused (``LOCKED``) without looking at the order when the order number, the typed contact
-    or the client is locked out. A failure with a typed contact is recorded.
+    or the client is locked out. A failure with a typed contact is recorded. With
+    ``with_order=False`` a verified attempt carries no order (``order`` is None): only its
+    contacts are read, for a caller that needs no more than the answer.
     """
     keys = failure_keys(order_number=order_number, contact=typed_contact, client=client)
     if is_locked_out(session, keys, limit=limit, now=now):
@@ -130,6 +133,10 @@ def verify_order(
     candidates = [typed_contact] if typed_contact else []
     candidates += [contact for contact in proved_contacts if contact not in candidates]
     for contact in candidates:
+        if not with_order:
+            if contact_owns_order(session, order_number=order_number, contact=contact) is not None:
+                return VerificationAttempt(VerificationOutcome.VERIFIED, None, contact)
+            continue
         order = find_order(session, order_number=order_number, contact=contact, now=now)
         if order is not None:
             return VerificationAttempt(VerificationOutcome.VERIFIED, order, contact)

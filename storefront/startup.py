@@ -8,18 +8,20 @@ Rasa has no start-up hook for project code, so :class:`storefront.scaling.Switch
 from __future__ import annotations
 
 from core import redact
-from storefront import action_fallback, action_session, action_validation, graph_runner, parse_worker
+from storefront import action_fallback, action_session, action_validation, graph_runner, markup, parse_worker
 
 
 def install_safeguards() -> None:
     """Redact contact details from the logs, apologise when the action server is down, check the
     action server's answers with a schema validator compiled once, keep its connections open, and
-    parse messages in a worker thread beside the event loop with one BLAS thread, and run the model
-    graph in the order dask chose once (not scheduled again per message)."""
+    parse messages in a worker thread beside the event loop with one BLAS thread, read a message's
+    visible text when it holds HTML markup, and run the model graph in the order dask chose once
+    (not scheduled again per message)."""
     redact.install()
     action_fallback.install()
     action_validation.install()
     action_session.install()
     parse_worker.limit_blas_threads()
     parse_worker.install()
+    markup.install()
     graph_runner.install()

@@ -20,11 +20,10 @@ import json
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 from safetensors.numpy import load_file
-from scipy.special import erf
 
 WEIGHTS_FILE = "model.safetensors"
 VOCABULARY_FILE = "vocab.txt"
@@ -153,19 +152,115 @@ class _Dimensions:
     layer_norm_eps: float
 
 
-def _layer_norm(x: np.ndarray, gain: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
-    mean = x.mean(-1, keepdims=True)
-    variance = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return (x - mean) / np.sqrt(variance + eps) * gain + bias
+@dataclass(frozen=True)
+class _Layer:
+    """One transformer layer's weights, laid out for ``weight @ states`` (PyTorch's own layout).
+
+    ``qkv`` is the query, key and value projections stacked into one matrix, the query's rows (and
+    bias) already scaled by ``1 / sqrt(head size)``; every bias and layer-norm vector is a column.
+    """
+
+    qkv: np.ndarray
+    qkv_bias: np.ndarray
+    attention_out: np.ndarray
+    attention_out_bias: np.ndarray
+    attention_norm: Tuple[np.ndarray, np.ndarray]
+    intermediate: np.ndarray
+    intermediate_bias: np.ndarray
+    out: np.ndarray
+    out_bias: np.ndarray
+    out_norm: Tuple[np.ndarray, np.ndarray]
+
+
+def _column(vector: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(vector, dtype=np.float32).reshape(-1, 1)
+
+
+def _layer_norm(x: np.ndarray, norm: Tuple[np.ndarray, np.ndarray], eps: float) -> np.ndarray:
+    """Layer norm of each column of ``x`` (features x tokens), in place: ``x`` is overwritten."""
+    x -= x.mean(0)
+    variance = np.einsum("ij,ij->j", x, x)
+    variance /= x.shape[0]
+    variance += eps
+    x *= 1.0 / np.sqrt(variance, out=variance)
+    x *= norm[0]
+    x += norm[1]
+    return x
+
+
+# erf(x) = x * P(x^2) / Q(x^2) on [-4, 4] (outside it erf is +-1 in float32): the rational
+# approximation Eigen uses for float32 (and so TensorFlow's tf.math.erf), within 5e-7 of the exact
+# erf (tests/nlu/test_minilm.py), in about 25 numpy passes over the array where scipy's erf takes
+# about 18 ns per element (four times longer, measured: docs/performance.md, sixth round).
+_ERF_NUMERATOR = [
+    np.float32(coefficient)
+    for coefficient in (
+        -2.72614225801306e-10,
+        2.77068142495902e-08,
+        -2.10102402082508e-06,
+        -5.69250639462346e-05,
+        -7.34990630326855e-04,
+        -2.95459980854025e-03,
+        -1.60960333262415e-02,
+    )
+]
+_ERF_DENOMINATOR = [
+    np.float32(coefficient)
+    for coefficient in (
+        -1.45660718464996e-05,
+        -2.13374055278905e-04,
+        -1.68282697438203e-03,
+        -7.37332916720468e-03,
+        -1.42647390514189e-02,
+    )
+]
+
+
+def erf(x: np.ndarray) -> np.ndarray:
+    """The error function of a float32 array, to float32 precision (a new array)."""
+    x = np.clip(x, np.float32(-4.0), np.float32(4.0))
+    squared = x * x
+    numerator = squared * _ERF_NUMERATOR[0]
+    for coefficient in _ERF_NUMERATOR[1:-1]:
+        numerator += coefficient
+        numerator *= squared
+    numerator += _ERF_NUMERATOR[-1]
+    numerator *= x
+    denominator = squared * _ERF_DENOMINATOR[0]
+    for coefficient in _ERF_DENOMINATOR[1:-1]:
+        denominator += coefficient
+        denominator *= squared
+    denominator += _ERF_DENOMINATOR[-1]
+    numerator /= denominator
+    return numerator
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
-    """BERT's exact GELU (with erf, not the tanh approximation)."""
-    return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
+    """BERT's exact GELU (with erf, not the tanh approximation), in place: ``x`` is overwritten."""
+    scaled = erf(x * np.float32(1.0 / np.sqrt(2.0)))
+    scaled += 1.0
+    x *= scaled
+    x *= 0.5
+    return x
 
 
 class MiniLM:
-    """all-MiniLM-L6-v2: texts in, unit-length 384-dimensional sentence embeddings out."""
+    """all-MiniLM-L6-v2: texts in, unit-length 384-dimensional sentence embeddings out.
+
+    The forward pass is the model's (BertModel, mean pooling, L2 norm) arranged for small batches of
+    short texts, where reading the weights costs more than the arithmetic:
+
+    - states are kept features x tokens, so every dense layer is ``weight @ states`` with the
+      weight in PyTorch's ``(out, in)`` layout, which OpenBLAS multiplies faster than
+      ``states @ weight.T`` when there are few tokens (measured: docs/performance.md, sixth round);
+    - the texts of a batch are packed one after another, not padded: the dense layers only see real
+      tokens; only attention pads each text to the batch's longest, with padding masked out;
+    - the query, key and value projections are one matrix product;
+    - the elementwise steps work in place on the arrays they are given.
+
+    The result equals the straightforward padded forward pass up to float32 rounding
+    (``tests/nlu/test_minilm.py`` compares them on the held-out messages).
+    """
 
     def __init__(self, directory: Path) -> None:
         """Load the weights, vocabulary and shape from ``directory`` (see :func:`check_encoder_dir`)."""
@@ -179,11 +274,46 @@ class MiniLM:
         )
         self.tokenizer = WordPieceTokenizer.from_file(directory / VOCABULARY_FILE)
         weights = load_file(str(directory / WEIGHTS_FILE))
-        # Transposed once here so every dense layer is a plain ``x @ weight`` (contiguous in memory).
-        self.weights = {
-            name: np.ascontiguousarray(value.T) if value.ndim == 2 and "embeddings" not in name else value
-            for name, value in weights.items()
-        }
+        self._words = np.ascontiguousarray(weights["embeddings.word_embeddings.weight"], dtype=np.float32)
+        self._positions = np.ascontiguousarray(
+            weights["embeddings.position_embeddings.weight"], dtype=np.float32
+        )
+        self._token_type = np.asarray(weights["embeddings.token_type_embeddings.weight"][0], dtype=np.float32)
+        self._embedding_norm = self._norm(weights, "embeddings.LayerNorm")
+        self._layers = [
+            self._load_layer(weights, f"encoder.layer.{layer}.") for layer in range(self.dimensions.layers)
+        ]
+
+    def _norm(self, weights: Dict[str, np.ndarray], prefix: str) -> Tuple[np.ndarray, np.ndarray]:
+        return _column(weights[f"{prefix}.weight"]), _column(weights[f"{prefix}.bias"])
+
+    def _load_layer(self, weights: Dict[str, np.ndarray], prefix: str) -> _Layer:
+        def matrix(name: str) -> np.ndarray:
+            return np.ascontiguousarray(weights[f"{prefix}{name}.weight"], dtype=np.float32)
+
+        def bias(name: str) -> np.ndarray:
+            return np.asarray(weights[f"{prefix}{name}.bias"], dtype=np.float32)
+
+        scale = np.float32(1.0 / np.sqrt(self.dimensions.hidden // self.dimensions.heads))
+        attention = "attention.self."
+        return _Layer(
+            qkv=np.concatenate(
+                [matrix(f"{attention}query") * scale, matrix(f"{attention}key"), matrix(f"{attention}value")]
+            ),
+            qkv_bias=_column(
+                np.concatenate(
+                    [bias(f"{attention}query") * scale, bias(f"{attention}key"), bias(f"{attention}value")]
+                )
+            ),
+            attention_out=matrix("attention.output.dense"),
+            attention_out_bias=_column(bias("attention.output.dense")),
+            attention_norm=self._norm(weights, f"{prefix}attention.output.LayerNorm"),
+            intermediate=matrix("intermediate.dense"),
+            intermediate_bias=_column(bias("intermediate.dense")),
+            out=matrix("output.dense"),
+            out_bias=_column(bias("output.dense")),
+            out_norm=self._norm(weights, f"{prefix}output.LayerNorm"),
+        )
 
     @property
     def width(self) -> int:
@@ -191,7 +321,7 @@ class MiniLM:
         return self.dimensions.hidden
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        """One unit-length row per text. Texts are batched by length, so padding stays small."""
+        """One unit-length row per text. Texts are batched by length, so attention's padding stays small."""
         ids = [self.tokenizer.ids(text) for text in texts]
         order = sorted(range(len(ids)), key=lambda index: len(ids[index]))
         embeddings = np.zeros((len(ids), self.width), dtype=np.float32)
@@ -201,60 +331,69 @@ class MiniLM:
         return embeddings
 
     def _encode_batch(self, ids: List[List[int]]) -> np.ndarray:
-        """Forward pass of one padded batch, then mean pooling over the real tokens and L2 norm."""
-        longest = max(len(row) for row in ids)
-        padded = np.zeros((len(ids), longest), dtype=np.int64)
-        mask = np.zeros((len(ids), longest), dtype=np.float32)
-        for row, row_ids in enumerate(ids):
-            padded[row, : len(row_ids)] = row_ids
-            mask[row, : len(row_ids)] = 1.0
-        states = self._embed(padded)
-        attention_bias = ((1.0 - mask) * _MASKED)[:, None, None, :]
-        for layer in range(self.dimensions.layers):
-            states = self._layer(states, attention_bias, f"encoder.layer.{layer}.")
-        pooled = (states * mask[:, :, None]).sum(1) / mask.sum(1, keepdims=True)
+        """Forward pass of one batch, packed, then mean pooling over each text's tokens and L2 norm."""
+        lengths = np.array([len(row) for row in ids])
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        tokens = np.concatenate([np.asarray(row, dtype=np.int64) for row in ids])
+        positions = np.arange(len(tokens)) - np.repeat(starts, lengths)
+        padding = _Padding(lengths, starts, positions)
+        x = self._words[tokens]
+        x += self._positions[positions]
+        x += self._token_type
+        states = _layer_norm(np.ascontiguousarray(x.T), self._embedding_norm, self.dimensions.layer_norm_eps)
+        for layer in self._layers:
+            states = self._layer(states, layer, padding)
+        pooled = np.add.reduceat(states, starts, axis=1).T
+        pooled /= lengths[:, None].astype(np.float32)
         return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
 
-    def _embed(self, ids: np.ndarray) -> np.ndarray:
-        w = self.weights
-        positions = w["embeddings.position_embeddings.weight"][: ids.shape[1]]
-        x = (
-            w["embeddings.word_embeddings.weight"][ids]
-            + positions
-            + w["embeddings.token_type_embeddings.weight"][0]
-        )
-        return self._norm(x, "embeddings.LayerNorm")
-
-    def _norm(self, x: np.ndarray, prefix: str) -> np.ndarray:
-        w = self.weights
-        return _layer_norm(x, w[f"{prefix}.weight"], w[f"{prefix}.bias"], self.dimensions.layer_norm_eps)
-
-    def _dense(self, x: np.ndarray, prefix: str) -> np.ndarray:
-        return x @ self.weights[f"{prefix}.weight"] + self.weights[f"{prefix}.bias"]
-
-    def _layer(self, x: np.ndarray, attention_bias: np.ndarray, prefix: str) -> np.ndarray:
+    def _layer(self, states: np.ndarray, layer: _Layer, padding: _Padding) -> np.ndarray:
         """One transformer layer: self-attention, then the feed-forward block, each with residual + norm."""
-        attended = self._attention(x, attention_bias, f"{prefix}attention.self.")
-        x = self._norm(
-            self._dense(attended, f"{prefix}attention.output.dense") + x,
-            f"{prefix}attention.output.LayerNorm",
-        )
-        hidden = _gelu(self._dense(x, f"{prefix}intermediate.dense"))
-        return self._norm(self._dense(hidden, f"{prefix}output.dense") + x, f"{prefix}output.LayerNorm")
+        eps = self.dimensions.layer_norm_eps
+        qkv = layer.qkv @ states
+        qkv += layer.qkv_bias
+        attended = layer.attention_out @ self._attention(qkv, padding)
+        attended += layer.attention_out_bias
+        attended += states
+        states = _layer_norm(attended, layer.attention_norm, eps)
+        hidden = layer.intermediate @ states
+        hidden += layer.intermediate_bias
+        out = layer.out @ _gelu(hidden)
+        out += layer.out_bias
+        out += states
+        return _layer_norm(out, layer.out_norm, eps)
 
-    def _attention(self, x: np.ndarray, attention_bias: np.ndarray, prefix: str) -> np.ndarray:
-        """Multi-head scaled dot-product attention; padding positions get no weight."""
-        batch, length, hidden = x.shape
+    def _attention(self, qkv: np.ndarray, padding: _Padding) -> np.ndarray:
+        """Multi-head scaled dot-product attention within each text (features x tokens in and out)."""
         heads = self.dimensions.heads
-        size = hidden // heads
-
-        def split_heads(projection: np.ndarray) -> np.ndarray:
-            return projection.reshape(batch, length, heads, size).transpose(0, 2, 1, 3)
-
-        query = split_heads(self._dense(x, f"{prefix}query"))
-        key = split_heads(self._dense(x, f"{prefix}key"))
-        value = split_heads(self._dense(x, f"{prefix}value"))
-        scores = query @ key.transpose(0, 1, 3, 2) / np.sqrt(size) + attention_bias
-        scores = np.exp(scores - scores.max(-1, keepdims=True))
+        size = self.dimensions.hidden // heads
+        batch, longest = padding.index.shape
+        # (3 * hidden, tokens) -> (3, batch, heads, size, longest): each text padded to the longest
+        padded = qkv[:, padding.index].reshape(3, heads, size, batch, longest).transpose(0, 3, 1, 2, 4)
+        query, key, value = padded[0], padded[1], padded[2]
+        scores = query.swapaxes(-1, -2) @ key  # (batch, heads, longest, longest); query pre-scaled
+        if padding.bias is not None:
+            scores += padding.bias
+        scores -= scores.max(-1, keepdims=True)
+        np.exp(scores, out=scores)
         scores /= scores.sum(-1, keepdims=True)
-        return (scores @ value).transpose(0, 2, 1, 3).reshape(batch, length, hidden)
+        attended = value @ scores.swapaxes(-1, -2)  # (batch, heads, size, longest)
+        # back to (hidden, tokens), real tokens only
+        return attended.transpose(1, 2, 0, 3).reshape(heads * size, batch * longest)[:, padding.packed]
+
+
+class _Padding:
+    """Where each packed token sits when a batch's texts are padded to the longest, for attention."""
+
+    def __init__(self, lengths: np.ndarray, starts: np.ndarray, positions: np.ndarray) -> None:
+        longest = int(lengths.max())
+        batch = len(lengths)
+        texts = np.repeat(np.arange(batch), lengths)
+        # index[text, position] is the packed column of that token (padding points at the text's first)
+        self.index = np.repeat(starts, longest).reshape(batch, longest)
+        self.index[texts, positions] = np.arange(len(texts))
+        self.packed = texts * longest + positions
+        self.bias = None
+        if (lengths < longest).any():
+            real = np.arange(longest)[None, :] < lengths[:, None]
+            self.bias = np.where(real, 0.0, _MASKED).astype(np.float32)[:, None, None, :]

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from typing import Any, Dict, Iterator
 
 import pytest
-from rasa_sdk.events import ConversationPaused, FollowupAction
+from rasa_sdk.events import ConversationPaused, FollowupAction, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import VOCABULARY_KEY, ActionStorefrontFallback, previous_user_intent, topic_buttons
@@ -195,3 +195,57 @@ async def test_a_place_without_a_shipping_answer_before_it_is_not_a_shipping_que
         dispatcher, tracker_from_events([user("hi", "greet"), bot("Hi!"), texas]), DOMAIN
     )
     assert [m["response"] for m in said(dispatcher)] == ["utter_out_of_scope"]
+
+
+def _answered(response: str) -> Dict[str, Any]:
+    return {**bot("..."), "metadata": {"utter_action": response}}
+
+
+async def test_a_product_right_after_a_size_answer_asks_its_size() -> None:
+    """ "and in the Chelsea Boot? I'm usually a UK 7" reads as a bare answer (inform)."""
+    boot = _with_entities(
+        user("and in the chelsea boot? i'm usually a uk 7", "inform", 0.61),
+        {"entity": "product", "value": "Chelsea Boot"},
+        {"entity": "size", "value": "UK 7"},
+    )
+    tracker = tracker_from_events(
+        [user("what size fleece hoodie, 5ft6 130lb", "size_help"),
+         _answered("utter_size_recommendation_measurements"), boot]
+    )  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    events = await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN)
+    assert events == [FollowupAction("sizing_form")]
+    assert said(dispatcher) == []
+
+
+async def test_a_colour_right_after_a_stock_answer_asks_its_stock() -> None:
+    black = _with_entities(user("how about in black", "inform", 0.7), {"entity": "color", "value": "Black"})
+    tracker = tracker_from_events(
+        [user("is the fleece hoodie in M", "product_stock"), _answered("utter_stock_in_stock"), black]
+    )
+    assert await ActionStorefrontFallback().run(CollectingDispatcher(), tracker, DOMAIN) == [
+        FollowupAction("stock_form")
+    ]
+
+
+async def test_a_long_new_request_after_a_size_answer_is_not_a_follow_up() -> None:
+    request = _with_entities(
+        user("I also bought the Chelsea Boot last year for my brother who loved it", "inform", 0.7),
+        {"entity": "product", "value": "Chelsea Boot"},
+    )
+    tracker = tracker_from_events(
+        [user("size for the hoodie, 170cm", "size_help"), _answered("utter_size_recommendation_measurements"),
+         request]
+    )  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    events = await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN)
+    assert [m["response"] for m in said(dispatcher)] == ["utter_default"]
+    assert events == [UserUtteranceReverted()]
+
+
+async def test_a_clear_message_with_no_next_step_gets_the_default_and_is_forgotten() -> None:
+    """The rule policy's core fallback (config.yml) runs this action, as Rasa's default would."""
+    tracker = tracker_from_events([user("hi", "greet"), bot("Hi!"), user("a size M", "inform", 0.9)])
+    dispatcher = CollectingDispatcher()
+    assert await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN) == [UserUtteranceReverted()]
+    assert [m["response"] for m in said(dispatcher)] == ["utter_default"]

@@ -89,3 +89,68 @@ async def test_yes_after_the_form_offered_a_person_ends_the_form_and_hands_off()
         SlotSet("requested_slot", None),
         FollowupAction("action_handoff"),
     ]
+
+
+# -- @dialogue: a request for a person in the form's own terms (issue #12) -------------------------
+
+
+@pytest.mark.parametrize(
+    ("form", "asked", "text"),
+    [
+        ("order_status_form", "order_contact", "I'm not giving you my email, get me a human"),
+        ("cancel_order_form", "order_contact", "why do you need my email just let me talk to someone"),
+        ("return_form", "order_number", "no idea where the number is, put me through to a real person"),
+        ("change_address_form", "new_address1", "honestly can I just speak with one of your staff"),
+        ("refund_status_form", "order_contact", "forget the phone number, connect me to customer service"),
+        ("order_status_form", "order_contact", "nope not giving my email out. want someone from the shop"),
+    ],
+)
+async def test_a_request_for_a_person_in_the_answer_ends_the_form_and_hands_off(
+    form: str, asked: str, text: str
+) -> None:
+    from actions.order_forms import (
+        ValidateCancelOrderForm,
+        ValidateChangeAddressForm,
+        ValidateOrderStatusForm,
+    )
+    from actions.refunds import ValidateRefundStatusForm
+    from actions.return_form import ValidateReturnForm
+
+    validators = {
+        "order_status_form": ValidateOrderStatusForm, "cancel_order_form": ValidateCancelOrderForm,
+        "return_form": ValidateReturnForm, "change_address_form": ValidateChangeAddressForm,
+        "refund_status_form": ValidateRefundStatusForm,
+    }  # fmt: skip
+    tracker = make_tracker(
+        slots={"requested_slot": asked, "order_number": "1001"},
+        set_this_turn={asked: text},
+        intent="inform",
+        text=text,
+        active_loop=form,
+    )
+    events = await validators[form]().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert events == [
+        SlotSet(asked, None),
+        ActiveLoop(None),
+        SlotSet("requested_slot", None),
+        FollowupAction("action_handoff"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("asked", "text", "entities"),
+    [
+        ("order_contact", "ava.shopper@example.com, then let me talk to someone", [{"entity": "email"}]),
+        ("order_contact", "am I talking to a real person?", []),
+        ("new_address1", "deliver to the person at reception, 4 Mill Lane", []),
+    ],
+)  # fmt: skip
+async def test_an_answer_or_a_question_about_people_is_no_request_for_one(
+    asked: str, text: str, entities: List[Dict[str, Any]]
+) -> None:
+    from actions.handoff_triggers import demands_a_person_at_a_question
+
+    tracker = make_tracker(
+        slots={"requested_slot": asked}, text=text, entities=entities, active_loop="change_address_form"
+    )
+    assert not demands_a_person_at_a_question(tracker)

@@ -141,6 +141,29 @@ async def test_reason_set_by_an_order_action_is_kept(clock) -> None:
     assert handoffs()[0].reason == "delayed_order"
 
 
+async def test_a_reason_given_this_turn_wins_over_an_unclear_message(clock) -> None:
+    """A bare email at the order form reads as nlu_fallback; the form found a late high-value order."""
+    clock(TUESDAY_10AM_NEW_YORK)
+    events = [
+        user("dev.delayed@example.com", "nlu_fallback", 0.4),
+        {"event": "slot", "name": "handoff_reason", "value": "high_value_order"},
+    ]
+    _events, dispatcher = await run(tracker_from_events(events, slots={"handoff_reason": "high_value_order"}))
+    assert handoffs()[0].reason == "high_value_order"
+    assert "utter_fallback_handing_off" not in [m["response"] for m in said(dispatcher)]
+
+
+async def test_an_unclear_message_after_an_earlier_reason_is_the_fallback(clock) -> None:
+    clock(TUESDAY_10AM_NEW_YORK)
+    events = [
+        {"event": "slot", "name": "handoff_reason", "value": "delayed_order"},
+        user("qwpoeiru", "nlu_fallback", 0.2),
+    ]
+    _events, dispatcher = await run(tracker_from_events(events, slots={"handoff_reason": "delayed_order"}))
+    assert handoffs()[0].reason == "nlu_fallback"
+    assert said(dispatcher)[0]["response"] == "utter_fallback_handing_off"
+
+
 async def test_a_mentioned_but_unverified_order_is_listed_without_details(clock) -> None:
     clock(TUESDAY_10AM_NEW_YORK)
     await run(tracker_from_events([user("human", "human_handoff")], slots={"order_number": "#1004"}))

@@ -6,11 +6,11 @@ from datetime import datetime, timezone
 from typing import Any, Dict, Iterator
 
 import pytest
-from rasa_sdk.events import ConversationPaused
+from rasa_sdk.events import ConversationPaused, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionStorefrontFallback
-from actions.questions import ANYTHING_ELSE, PERSON_OFFERS, ActionAnswerYesNo
+from actions.questions import ANYTHING_ELSE, FLOW_OFFERS, PERSON_OFFERS, ActionAnswerYesNo
 from core.clock import pinned
 from store.db import session_scope
 from store.handoffs import list_handoffs
@@ -39,6 +39,29 @@ def responses(dispatcher: CollectingDispatcher) -> list:
 
 def test_every_listed_question_is_a_domain_response() -> None:
     assert sorted((PERSON_OFFERS | ANYTHING_ELSE) - set(DOMAIN["responses"])) == []
+    for offer, (form, declined) in FLOW_OFFERS.items():
+        assert offer in DOMAIN["responses"] and declined in DOMAIN["responses"]
+        assert form in DOMAIN["forms"]
+
+
+@pytest.mark.parametrize("yes", ["sure, go ahead", "yes please"])
+async def test_yes_to_an_offer_to_start_a_return_starts_the_return_form(yes: str) -> None:
+    tracker = tracker_from_events(
+        [user("where's my refund", "refund_status"), asked("utter_refund_none"), user(yes, "affirm")],
+        slots={"verified_order": "1002"},
+    )
+    dispatcher = CollectingDispatcher()
+    assert await ActionAnswerYesNo().run(dispatcher, tracker, DOMAIN) == [FollowupAction("return_form")]
+    assert responses(dispatcher) == []
+
+
+async def test_no_to_an_offer_to_start_a_return_says_none_was_started() -> None:
+    tracker = tracker_from_events(
+        [user("where's my refund", "refund_status"), asked("utter_refund_none"), user("no thanks", "deny")]
+    )
+    dispatcher = CollectingDispatcher()
+    assert await ActionAnswerYesNo().run(dispatcher, tracker, DOMAIN) == []
+    assert responses(dispatcher) == ["utter_return_not_started"]
 
 
 def test_every_offer_of_a_person_has_the_talk_to_a_person_button_or_asks() -> None:

@@ -77,6 +77,114 @@ async def test_verified_order_with_returnable_items_asks_for_items() -> None:
     ]
 
 
+def _asking_to_return(text: str, *entities: Dict[str, Any], **set_this_turn: Any) -> Any:
+    """The message that started the return form, its catalog entities as the extractor marks them."""
+    return make_tracker(
+        slots={"order_number": "1002"}, set_this_turn=set_this_turn, intent="start_return", text=text,
+        entities=list(entities), active_loop=FORM,
+    )  # fmt: skip
+
+
+def _entity(name: str, text: str, surface: str, value: str) -> Dict[str, Any]:
+    start = text.index(surface)
+    return {"entity": name, "start": start, "end": start + len(surface), "value": value}
+
+
+async def test_an_item_named_while_asking_to_return_is_chosen() -> None:
+    text = "these jeans are way too big, order 1002"
+    jeans = _entity("category", text, "jeans", "Jeans")
+    events, said = await run(ValidateReturnForm(), _asking_to_return(text, jeans, order_contact=AVA))
+    assert said == []
+    assert SlotSet("return_items", [line_id(1002, "Slim Fit Selvedge Jeans")]) in events
+    assert SlotSet("return_reason", "too_big") in events  # "way too big": the reason is given too
+    assert events[-1] == SlotSet("requested_slot", "return_condition")
+
+
+async def test_item_reason_and_exchange_said_at_once_leave_the_new_size_to_ask() -> None:
+    text = "the sneakers are a bit tight, can I swap them for a bigger pair"
+    sneakers = _entity("category", text, "sneakers", "Sneakers")
+    events, said = await run(ValidateReturnForm(), _asking_to_return(text, sneakers, order_contact=AVA))
+    assert said == []
+    assert [e for e in events if e.get("name", "").startswith("return_")] == [
+        SlotSet("return_items", [line_id(1002, "Court Classic Sneaker")]),
+        SlotSet("return_reason", "too_small"),
+        SlotSet("return_resolution", "exchange"),
+    ]
+    # every slot of the form is required now, so rasa-sdk leaves the next question to Rasa's
+    # FormAction: the first empty slot, the condition
+    assert not any(e.get("name") == "requested_slot" for e in events)
+
+
+async def test_an_exchange_said_without_an_item_is_left_to_the_form() -> None:
+    text = "I want to exchange something"
+    events, _ = await run(ValidateReturnForm(), _asking_to_return(text, order_contact=AVA))
+    assert not any(e.get("name") == "return_resolution" for e in events)
+    assert events[-1] == SlotSet("requested_slot", "return_items")
+
+
+@pytest.mark.parametrize(
+    ("text", "resolution"),
+    [
+        ("send the jeans back, refund to my credit card please", "refund"),
+        ("return the jeans for store credit", "store_credit"),
+    ],
+)
+async def test_a_resolution_said_while_asking_is_kept(text: str, resolution: str) -> None:
+    jeans = _entity("category", text, "jeans", "Jeans")
+    events, _ = await run(ValidateReturnForm(), _asking_to_return(text, jeans, order_contact=AVA))
+    assert SlotSet("return_resolution", resolution) in events
+
+
+async def test_an_email_address_is_not_read_as_a_reason() -> None:
+    text = "I'd like to return the jeans, my email is tall.and.small@example.com"
+    jeans = _entity("category", text, "jeans", "Jeans")
+    events, _ = await run(ValidateReturnForm(), _asking_to_return(text, jeans, order_contact=AVA))
+    assert not any(e.get("name") == "return_reason" for e in events)
+    assert events[-1] == SlotSet("requested_slot", "return_reason")
+
+
+async def test_a_product_named_by_its_catalog_title_is_chosen() -> None:
+    text = "the court classics pinch, can I send them back"
+    sneaker = _entity("product", text, "court classics", "Court Classic Sneaker")
+    events, _ = await run(ValidateReturnForm(), _asking_to_return(text, sneaker, order_contact=AVA))
+    assert SlotSet("return_items", [line_id(1002, "Court Classic Sneaker")]) in events
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "they don't fit, I want to return something",  # "fit" is in Slim Fit Jeans' title, not an entity
+        "I'd like to return an item from order 1002",
+    ],
+)
+async def test_without_a_named_item_the_form_asks_which(text: str) -> None:
+    events, said = await run(ValidateReturnForm(), _asking_to_return(text, order_contact=AVA))
+    assert said == []
+    assert not any(e.get("name") == "return_items" for e in events)
+    assert events[-1] == SlotSet("requested_slot", "return_items")
+
+
+async def test_a_named_item_of_another_kind_chooses_nothing() -> None:
+    text = "the boots are too small"
+    boots = _entity("category", text, "boots", "Boots")
+    events, _ = await run(ValidateReturnForm(), _asking_to_return(text, boots, order_contact=AVA))
+    assert not any(e.get("name") == "return_items" for e in events)
+    assert events[-1] == SlotSet("requested_slot", "return_items")
+
+
+async def test_a_named_final_sale_item_is_refused_at_once_and_the_form_asks_which() -> None:
+    text = "I want to return the swim trunks from 1010"
+    trunks = _entity("product", text, "swim trunks", "Swim Trunks")
+    tracker = make_tracker(
+        slots={"order_number": "1010"}, set_this_turn={"order_contact": AVA}, intent="start_return",
+        text=text, entities=[trunks], active_loop=FORM,
+    )  # fmt: skip
+    events, said = await run(ValidateReturnForm(), tracker)
+    assert responses(said) == ["utter_return_refused_final_sale"]
+    assert not any(e.get("name") == "return_items" for e in events)
+    assert events[-1] == SlotSet("requested_slot", "return_items")
+
+
 async def test_order_past_the_window_is_refused_item_by_item_and_the_form_stops() -> None:
     events, said = await run(ValidateReturnForm(), step({"order_number": "1006"}, order_contact=ELLA))
     oxford, ringer = line_items(1006)
@@ -278,6 +386,79 @@ async def test_questions_and_form_enders_are_not_read_as_the_resolution(intent: 
     tracker = make_tracker(slots=slots, intent=intent, text=text, active_loop=FORM)
     events, _ = await run(ValidateReturnForm(), tracker)
     assert [e for e in events if e.get("name") == "return_resolution"] == []
+
+
+# -- @dialogue: a resolution named before the form asks for it (issue #12) -------------------------
+
+
+def _at(requested: str, intent: str, text: str, **set_this_turn: Any) -> Any:
+    """The return form at ``requested`` for order 1012 (one item, Trailmark), after ``text``."""
+    answered = {"return_items": [line_id(1012, "Trailmark")], "return_reason": "too_big"}
+    earlier = dict(
+        list(answered.items())[: ("return_items", "return_reason", "return_condition").index(requested)]
+    )
+    slots = verified("1012", BEN, requested_slot=requested, **earlier)
+    return make_tracker(slots=slots, set_this_turn=set_this_turn, intent=intent, text=text, active_loop=FORM)
+
+
+@pytest.mark.parametrize(
+    ("requested", "intent", "text", "set_this_turn", "resolution", "noted"),
+    [
+        ("return_condition", "affirm", "refund please", {"return_condition": True}, "refund",
+         "utter_return_preference_refund"),
+        ("return_condition", "refund_status", "just give me my money back", {}, "refund",
+         "utter_return_preference_refund"),
+        ("return_reason", "inform", "store credit is fine", {"return_reason": "store credit is fine"},
+         "store_credit", "utter_return_preference_store_credit"),
+        ("return_items", "return_policy", "a refund, thanks", {"return_items": "a refund, thanks"}, "refund",
+         "utter_return_preference_refund"),
+        ("return_condition", "inform", "can I swap it for a bigger one instead", {}, "exchange",
+         "utter_return_preference_exchange"),
+    ],
+)  # fmt: skip
+async def test_a_preference_at_an_earlier_question_is_kept_and_the_question_asked_again(
+    requested: str, intent: str, text: str, set_this_turn: Dict[str, Any], resolution: str, noted: str
+) -> None:
+    events, said = await run(ValidateReturnForm(), _at(requested, intent, text, **set_this_turn))
+    assert responses(said) == [noted]  # no "unclear", no refusal of worn items
+    assert _final(events, "return_resolution") == [SlotSet("return_resolution", resolution)]
+    assert _final(events, requested) in ([], [SlotSet(requested, None)])  # not taken as the answer
+    # the same question next ([]: every domain slot is required, Rasa's form asks the first empty one)
+    assert _final(events, "requested_slot") in ([], [SlotSet("requested_slot", requested)])
+    assert _final(events, "handoff_form_failures") in ([], [SlotSet("handoff_form_failures", None)])
+
+
+@pytest.mark.parametrize(
+    ("requested", "intent", "text", "set_this_turn", "answer"),
+    [
+        ("return_condition", "affirm", "yes, tags on. refund please", {"return_condition": True}, True),
+        ("return_reason", "inform", "too small, refund please", {"return_reason": "too small, refund please"},
+         "too_small"),
+    ],
+)  # fmt: skip
+async def test_an_answer_naming_a_resolution_fills_both(
+    requested: str, intent: str, text: str, set_this_turn: Dict[str, Any], answer: Any
+) -> None:
+    events, said = await run(ValidateReturnForm(), _at(requested, intent, text, **set_this_turn))
+    assert said == []
+    assert _final(events, requested) == [SlotSet(requested, answer)]
+    assert _final(events, "return_resolution") == [SlotSet("return_resolution", "refund")]
+    assert _final(events, "requested_slot")[0]["value"] != "return_resolution"
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("return_policy", "do refunds go back to my card?"),  # a question: the policy answers it
+        ("frustration", "forget it, just refund me, this is a joke"),  # its rule hands off
+    ],
+)
+async def test_questions_and_form_enders_at_an_earlier_question_are_no_preference(
+    intent: str, text: str
+) -> None:
+    events, said = await run(ValidateReturnForm(), _at("return_condition", intent, text))
+    assert _final(events, "return_resolution") == []
+    assert said == []
 
 
 async def test_exchange_leaves_the_next_question_to_the_form() -> None:

@@ -151,6 +151,23 @@ async def test_the_product_page_the_shopper_is_on_is_used_first() -> None:
     assert events == [SlotSet("product", "ridgeline-fleece-jacket")]
 
 
+async def test_a_category_named_after_another_product_asks_which_one() -> None:
+    """Asking whether the jeans run small after a hoodie's size is not about the hoodie again."""
+    tracker = make_tracker(intent="size_help", text="do the jeans run small",
+                           entities=[entity("category", "Jeans", 7, 12)],
+                           slots={"product": "zip-hoodie", "size_basis": "measurements"})  # fmt: skip
+    events = await ValidateSizingForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert SlotSet("product", None) in events
+
+
+async def test_the_category_of_the_product_from_before_keeps_it() -> None:
+    tracker = make_tracker(intent="size_help", text="does your knitwear run small",
+                           entities=[entity("category", "Knitwear", 10, 18)],
+                           slots={"product": "zip-hoodie", "size_basis": "measurements"})  # fmt: skip
+    events = await ValidateSizingForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert SlotSet("product", None) not in events
+
+
 async def test_size_basis_from_measurements_named_now() -> None:
     tracker = make_tracker(intent="inform", text="178cm 72kg",
                            entities=[entity("height", "178 cm", 0, 5), entity("weight", "72 kg", 6, 10)],
@@ -175,6 +192,30 @@ async def test_size_basis_from_a_usual_size_in_another_product() -> None:
         SlotSet("usual_size", "M"),
         SlotSet("usual_product", "Zip Hoodie"),
     ]
+
+
+async def test_a_size_named_now_wins_over_measurements_from_before() -> None:
+    """A UK 7 named for the Chelsea Boot after a hoodie's height and weight is the size to use."""
+    text = "and in the chelsea boot? i'm usually a uk 7"
+    tracker = make_tracker(
+        intent="inform", text=text,
+        slots={"product": "chelsea-boot", "height": "167.6 cm", "weight": "59 kg"},
+        entities=[entity("product", "Chelsea Boot", 10, 22), entity("size", "UK 7", 40, 44)],
+    )  # fmt: skip
+    events = await ValidateSizingForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert SlotSet("size_basis", "usual_size") in events
+    assert SlotSet("usual_size", "UK 7") in events
+
+
+async def test_measurements_from_before_serve_another_product_named_in_the_form() -> None:
+    tracker = make_tracker(
+        intent="product_search", text="same for the zip hoodie?",
+        slots={"product": "zip-hoodie", "requested_slot": "size_basis",
+               "height": "178 cm", "weight": "72 kg"},
+        entities=[entity("product", "Zip Hoodie", 13, 23)],
+    )  # fmt: skip
+    events = await ValidateSizingForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert SlotSet("size_basis", "measurements") in events
 
 
 async def test_size_basis_is_refused_when_the_chart_cannot_use_it() -> None:

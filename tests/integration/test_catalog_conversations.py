@@ -142,3 +142,25 @@ def test_payment_problem_lists_the_store_methods_and_offers_a_person(stack: Stac
     assert turn.responses[0] == "utter_payment_help" and turn.responses[-1] == "utter_payment_offer_person"
     assert ", ".join(info.payment_methods) in turn.replies[0]["text"]
     assert "/human_handoff" in _payloads(turn.buttons())
+
+
+def test_a_short_follow_up_after_a_size_answer_sizes_the_other_product(stack: Stack, store_session) -> None:
+    """Typed, not payloads: "and the Ridgeline Fleece Jacket?" reads as a search or a bare answer."""
+    sender = _sender()
+    first = chat(stack, sender, "what size zip hoodie should I get? I'm 178cm and 72kg")
+    assert first.responses[0] == "utter_size_recommendation_measurements"
+    expected = recommend_size(store_session, product="ridgeline-fleece-jacket", height_cm=178, weight_kg=72)
+    assert expected.size is not None
+    again = chat(stack, sender, "and the ridgeline fleece jacket?")
+    assert again.responses[0] == "utter_size_recommendation_measurements"
+    assert expected.product_title in again.replies[0]["text"]
+    assert again.slots["size"] == expected.size
+
+
+def test_a_category_after_a_size_answer_asks_which_product(stack: Stack) -> None:
+    sender = _sender()
+    first = chat(stack, sender, "what size zip hoodie should I get? I'm 178cm and 72kg")
+    assert first.responses[0] == "utter_size_recommendation_measurements"
+    again = chat(stack, sender, "do the jeans run small?")
+    assert "utter_size_recommendation_measurements" not in again.responses  # not the hoodie again
+    assert again.responses[-1] == "utter_ask_sizing_form_product"

@@ -86,6 +86,34 @@ def test_return_ends_with_an_rma_written_to_the_store(own_stack: Stack, own_stor
         assert returned == ["Slim Fit Selvedge Jeans - 32 / Indigo"]
 
 
+def test_natural_answers_all_the_way_through_a_boot_return(own_stack: Stack, own_store: str) -> None:
+    """Issue #12: a yes in the shopper's words at the condition and at the confirmation, and the
+    refund named before the form asks for it."""
+    sender = _sender()
+    chat(own_stack, sender, "those Trailmark boots run small, I'd like to send them back")
+    chat(own_stack, sender, "order 1012")
+    turn = chat(own_stack, sender, "ben.buyer@example.com")
+    answers = {"utter_ask_return_items": "the Trailmark ones", "utter_ask_return_reason": "too small"}
+    for _ in range(2):  # the items and the reason, unless read from the opening message
+        asked = next((r for r in answers if (turn.responses[-1] or "").startswith(r)), None)
+        if asked is None:
+            break
+        turn = chat(own_stack, sender, answers.pop(asked))
+    assert turn.responses[-1] == "utter_ask_return_condition", turn.responses
+    noted = chat(own_stack, sender, "I'd just like my money back")
+    assert noted.responses == ["utter_return_preference_refund", "utter_ask_return_condition"]
+    unworn = chat(own_stack, sender, "yeah, only tried them on indoors")
+    assert unworn.responses == ["utter_ask_return_confirmed_refund"]
+    done = chat(own_stack, sender, "sure, send it through")
+    assert done.responses == ["utter_return_created_refund"]
+    match = re.search(r"RMA-\d+-\d+", done.text)
+    assert match, done.text
+    with session_scope(make_engine(own_store)) as session:
+        ret = session.execute(select(Return).where(Return.rma == match.group(0))).scalar_one()
+        number = session.get(Order, ret.order_id).number
+        assert (number, ret.reason, ret.resolution) == (1012, "too_small", "refund")
+
+
 def test_cancelling_an_unshipped_order_cancels_it_in_the_store(
     own_stack: Stack, own_store: str, store_db_url: str
 ) -> None:

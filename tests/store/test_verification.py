@@ -108,7 +108,8 @@ def test_an_unknown_order_and_a_wrong_contact_run_the_same_queries(
 ) -> None:
     unknown = run_with(statements, lambda: find_order(session, order_number="999999", contact=AVA, now=NOW))
     wrong = run_with(statements, lambda: find_order(session, order_number="1001", contact="b@x.com", now=NOW))
-    # the order's contacts, then the store's country (to read national phone numbers): nothing else
+    # the store's settings (the country, to read national phone numbers), then the order's
+    # contacts: nothing else
     assert unknown == wrong and len(unknown) == 2
     # the order itself is loaded only once the contact matched
     assert (
@@ -123,3 +124,26 @@ def test_failed_verifications_do_the_same_work_for_unknown_and_existing_orders(
     wrong = run_with(statements, lambda: attempt(session, "1001", "c@example.com", "rest:2"))
     assert unknown == wrong
     assert any(s.lstrip().upper().startswith("INSERT INTO VERIFICATION_FAILURES") for s in unknown)
+
+
+def test_a_verification_without_the_order_answers_the_same_and_reads_only_the_contacts(
+    session: Session, statements: List[str]
+) -> None:
+    def light(number: str, contact: str, client: str) -> Any:
+        return verify_order(
+            session, order_number=number, typed_contact=contact, client=client, limit=LIMIT, now=NOW,
+            with_order=False,
+        )  # fmt: skip
+
+    full = run_with(statements, lambda: attempt(session, "1001", AVA, "rest:1"))
+    verified = light("1001", "Ava.Shopper@example.com", "rest:1")
+    assert (verified.outcome, verified.order, verified.contact) == (VERIFIED, None, "Ava.Shopper@example.com")
+    lighter = run_with(statements, lambda: light("1001", AVA, "rest:1"))
+    assert not any("line_items" in s for s in lighter) and any("line_items" in s for s in full)
+    # failures: the same answer, the same work for an unknown order and a wrong contact, counted
+    unknown = run_with(statements, lambda: light("999999", "b@example.com", "rest:2"))
+    wrong = run_with(statements, lambda: light("1001", "c@example.com", "rest:3"))
+    assert unknown == wrong
+    assert light("1001", "d@example.com", "rest:4").outcome is NOT_FOUND
+    assert light("1001", "e@example.com", "rest:5").outcome is NOT_FOUND
+    assert light("1001", AVA, "rest:6").outcome is LOCKED  # three failures for #1001 above
