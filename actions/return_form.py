@@ -149,8 +149,13 @@ class ValidateReturnForm(OrderFormValidator):
         text = _NOT_WORDS.sub(" ", " ".join(str(message.get("text") or "") for message in said))
         if not tracker.get_slot("return_reason"):
             policy = await query_store(return_policy)
-            reason = parse_return_reason(text, policy.reasons)
-            if reason != "other":
+            # the store's own faults skip the condition check: read them as the opening message's
+            # fault is read (whole words: a "trip" is no "rip"), the other reasons as typed answers
+            others = [code for code in policy.reasons if code not in NO_CONDITION_CHECK_REASONS]
+            reason = store_fault(text, policy.reasons)
+            if reason is None and others:
+                reason = parse_return_reason(text, others)
+            if reason and reason != "other":
                 events.append(SlotSet("return_reason", reason))
         chosen = accepted or tracker.get_slot("return_items") or []
         resolution = parse_resolution(text)

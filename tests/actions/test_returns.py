@@ -115,6 +115,14 @@ async def test_item_reason_and_exchange_said_at_once_leave_the_new_size_to_ask()
     assert not any(e.get("name") == "requested_slot" for e in events)
 
 
+async def test_a_fault_is_read_in_whole_words_while_asking_to_return() -> None:
+    """A store fault skips the condition check: "trip" holds "rip" but says nothing of damage."""
+    text = "got these jeans for a trip but they're too small"
+    jeans = _entity("category", text, "jeans", "Jeans")
+    events, _ = await run(ValidateReturnForm(), _asking_to_return(text, jeans, order_contact=AVA))
+    assert SlotSet("return_reason", "too_small") in events
+
+
 async def test_an_exchange_said_without_an_item_is_left_to_the_form() -> None:
     text = "I want to exchange something"
     events, _ = await run(ValidateReturnForm(), _asking_to_return(text, order_contact=AVA))
