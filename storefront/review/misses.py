@@ -3,7 +3,7 @@
 A message is a *miss* when it ended in the fallback (``nlu_fallback``), when its intent's
 confidence was below :data:`LOW_CONFIDENCE`, or when it was the shopper's last message (a button
 payload or an explicit request for a person aside) before the assistant handed the conversation to
-a person. The tracker store is Rasa's SQL schema (``events`` table, one JSON event per row), on
+a person; a handoff outranks a low confidence as the reason shown. The tracker store is Rasa's SQL schema (``events`` table, one JSON event per row), on
 SQLite or PostgreSQL alike (``TRACKER_STORE_URL``).
 """
 
@@ -93,7 +93,8 @@ def misses_in(rows: Iterable[Any], low_confidence: float = LOW_CONFIDENCE) -> Li
                 for r, e in recent
                 if (e.get("parse_data") or {}).get("intent", {}).get("name") != EXPLICIT_HANDOFF_INTENT
             ]
-            if asked and asked[-1][0].id not in found:
+            # A handoff is the stronger signal: it outranks a low confidence, not a fallback.
+            if asked and getattr(found.get(asked[-1][0].id), "reason", None) in (None, "low_confidence"):
                 found[asked[-1][0].id] = _as_miss(*asked[-1], "handoff")
             recent = []
     return sorted(found.values(), key=lambda miss: miss.at, reverse=True)

@@ -49,6 +49,10 @@ async def test_fallbacks_low_confidence_and_the_message_before_a_handoff(tmp_pat
             said("get me a human", "human_handoff", 0.99, at=202),  # the request itself: skipped
             acted("action_handoff", at=202),
         ],
+        "cal": [
+            said("it came soaked and torn", "order_status", 0.55, at=300),  # unsure, then handed off
+            acted("action_handoff", at=301),
+        ],
         "old": [said("ancient history", "nlu_fallback", 0.3, runner_up="greet", at=5)],
     })  # fmt: skip
     engine = sa.create_engine(url)
@@ -56,14 +60,15 @@ async def test_fallbacks_low_confidence_and_the_message_before_a_handoff(tmp_pat
     misses = find_misses(engine, since=50)
 
     assert [(m.conversation_id, m.text, m.intent, m.reason) for m in misses] == [
+        ("cal", "it came soaked and torn", "order_status", "handoff"),  # the stronger reason
         ("ben", "my parcel came soaked", "order_status", "handoff"),
         ("ana", "hmm maybe the blue one", "product_search", "low_confidence"),
         ("ana", "do u do gift wrap", "product_search", "fallback"),  # the intent behind the fallback
     ]
-    assert misses[2].confidence == 0.31
-    again = miss_by_id(engine, misses[0].message_id)
+    assert misses[3].confidence == 0.31
+    again = miss_by_id(engine, misses[1].message_id)
     assert again == Miss(
-        misses[0].message_id, "ben", "my parcel came soaked", "order_status", 0.88, "labelled", 200
+        misses[1].message_id, "ben", "my parcel came soaked", "order_status", 0.88, "labelled", 200
     )
     assert miss_by_id(engine, 10_000) is None
 
