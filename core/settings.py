@@ -216,6 +216,9 @@ class Settings:
     lock_store_host: str = setting("127.0.0.1")
     lock_store_port: int = setting("6379", _port)
     lock_store_db: int = setting("1", _whole_number)
+    # Rasa server processes on this machine, forked after the model is loaded once (they share its
+    # memory); more than one needs the Redis lock store, which conversations and sockets share
+    rasa_workers: int = setting("1", _positive_int)
     # event broker: none by default, RabbitMQ (Rasa's pika broker) for analytics
     event_broker_type: str = setting("none", _choice("none", "pika"))
     event_broker_host: str = setting("127.0.0.1")
@@ -392,6 +395,12 @@ def load_settings(
         value = merged.get(variable.name) or generated.get(variable.name) or variable.default
         typed[variable.attribute] = variable.parse(variable.name, value)
         raw[variable.name] = value
+    if typed["rasa_workers"] > 1 and typed["lock_store_type"] != "redis":
+        raise SettingsError(
+            f"RASA_WORKERS={raw['RASA_WORKERS']} needs LOCK_STORE_TYPE=redis: the in-memory lock "
+            "store cannot keep two processes from answering one conversation at once "
+            '(README, "several Rasa processes")'
+        )
     return Settings(**typed, generated=frozenset(generated), raw=MappingProxyType(raw))
 
 

@@ -9,16 +9,21 @@ state (no form left open, no shopper left paused in a live-agent handoff). Measu
 - cold start: from starting the processes to the health checks answering;
 - 1, 10 and 20 shoppers: messages per second, p50 and p95 reply time;
 - one long conversation: the median reply time at turns 1-20 against turns 191-210;
-- the Rasa server's resident memory after the load.
+- the Rasa server's memory after the load (PSS of all its processes: forked workers' shared pages
+  count once).
 
-One table at the end gives both columns, the ratio (project / stock) and the issue's targets
-(issue 13) marked met or missed. The stock bot is trained once from the template inside the
+This project runs as one Rasa process (the embedded default) and, when the lock store's Redis
+answers, again with two Rasa worker processes (``RASA_WORKERS=2``, ``LOCK_STORE_TYPE=redis``; the
+model is loaded once and shared, :mod:`storefront.server`). One table at the end gives every
+column, the ratios to the stock bot and the issue's targets (issue 13) marked met or missed for
+each configuration of the project. The stock bot is trained once from the template inside the
 installed rasa package and cached (:mod:`tools.stock_rasa`); this project's model comes from
 :mod:`tools.modelcache`. Each server runs on a free port with temporary databases, so ``make run``
 is never disturbed. Every loop is bounded in messages and seconds. Figures vary with the machine
 and with what else runs on it: compare columns of one run, not runs of different days.
 
-    make bench                                    # everything, about 8 minutes
+    make bench                                    # everything, about 10 minutes
+    python scripts/bench.py --workers 2 --only project   # two Rasa workers alone (needs Redis)
     make bench BENCH_ARGS="--only project"        # this project alone (no stock bot)
     python scripts/bench.py --shoppers 1 20 --seconds 10 --long-turns 0
 """
@@ -28,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -36,7 +42,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence
 
 import aiohttp
 
@@ -101,7 +107,7 @@ class Result:
     loads: Dict[int, Load] = field(default_factory=dict)
     early_ms: float = float("nan")
     late_ms: float = float("nan")
-    rss_mb: float = float("nan")
+    memory_mb: float = float("nan")
 
 
 def percentile(values: Sequence[float], pct: float) -> float:
@@ -133,20 +139,20 @@ def cpu_seconds(pid: int) -> float:
     return total / ticks
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children, in MB (Linux /proc)."""
-    pids = [pid]
-    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
-    pids += [int(child) for child in children]
+def memory_mb(pid: int) -> float:
+    """Proportional set size (PSS) of a process and its descendants, in MB (Linux /proc).
+
+    Pages shared between processes count once in total (each process gets its share), so a server
+    whose forked workers share the model's pages is not counted once per worker, as RSS would.
+    For a single process PSS is its RSS less its share of libraries other processes also map.
+    """
     total_kb = 0
-    for each in pids:
+    for each in _process_tree(pid):
         try:
-            status = Path(f"/proc/{each}/status").read_text()
+            rollup = Path(f"/proc/{each}/smaps_rollup").read_text()
         except OSError:
             continue
-        total_kb += next(
-            (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0
-        )
+        total_kb += next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
     return total_kb / 1024
 
 
@@ -251,13 +257,29 @@ def measure(
             f"  one conversation: median {result.early_ms:.0f} ms at turns 1-{WINDOW}, "
             f"{result.late_ms:.0f} ms at turns {args.long_turns - WINDOW + 1}-{args.long_turns}"
         )
-    result.rss_mb = rss_mb(pid())
-    say(f"  Rasa server memory {result.rss_mb:.0f} MB")
+    result.memory_mb = memory_mb(pid())
+    say(f"  Rasa server memory {result.memory_mb:.0f} MB (PSS, all its processes)")
 
 
-def project_stack(tmp: Path, say: Callable[[str], None]) -> Stack:
-    """This project's servers (not started) with a temporary store and tracker store in ``tmp``."""
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'store.db'}"}
+def redis_reachable() -> bool:
+    """Whether the lock store's Redis (``LOCK_STORE_HOST``/``LOCK_STORE_PORT``) accepts connections."""
+    settings = load_settings(os.environ)
+    try:
+        with socket.create_connection((settings.lock_store_host, settings.lock_store_port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def project_stack(tmp: Path, say: Callable[[str], None], workers: int = 1) -> Stack:
+    """This project's servers (not started) with a temporary store and tracker store in ``tmp``.
+
+    ``workers`` above one runs that many Rasa worker processes with the Redis lock store.
+    """
+    tmp = tmp / f"project-{workers}"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'store.db'}", "RASA_WORKERS": str(workers)}
+    if workers > 1:
+        env["LOCK_STORE_TYPE"] = "redis"
     say("Loading the sample store into a temporary database ...")
     for command in (["migrate"], ["load-sample", "--output-dir", str(tmp / "sample")]):
         subprocess.run(
@@ -276,10 +298,12 @@ def project_stack(tmp: Path, say: Callable[[str], None]) -> Stack:
     return Stack(model=model, env=env, log_dir=tmp / "logs")
 
 
-def bench_project(args: argparse.Namespace, tmp: Path, say: Callable[[str], None]) -> Result:
+def bench_project(
+    args: argparse.Namespace, tmp: Path, say: Callable[[str], None], workers: int = 1
+) -> Result:
     """This project: action server and Rasa server with a temporary store and tracker store."""
-    stack = project_stack(tmp, say)
-    result = Result("this project")
+    stack = project_stack(tmp, say, workers)
+    result = Result(project_label(workers))
     say(f"Starting this project's action server and Rasa server (logs in {stack.log_dir}) ...")
     started = time.perf_counter()
     stack.start()
@@ -320,6 +344,10 @@ def bench_stock(args: argparse.Namespace, tmp: Path, say: Callable[[str], None])
     return result
 
 
+def project_label(workers: int) -> str:
+    return "this project" if workers == 1 else f"this project, {workers} workers"
+
+
 # --- the table ---------------------------------------------------------------------------------
 
 
@@ -333,52 +361,75 @@ def _mark(met: Optional[bool]) -> str:
     return "-" if met is None else ("met" if met else "MISSED")
 
 
-def rows(project: Result, stock: Result) -> List[Tuple[str, str, str, str, str]]:
-    """``(measure, project, stock, ratio, target)`` lines of the table."""
-    table = [
-        ("cold start (s)", f"{project.cold_start_s:.1f}", f"{stock.cold_start_s:.1f}",
-         _ratio(project.cold_start_s, stock.cold_start_s), "")
-    ]  # fmt: skip
-    for n in sorted(set(project.loads) | set(stock.loads)):
-        ours, theirs = project.loads.get(n), stock.loads.get(n)
-        rate = (ours.throughput if ours else float("nan"), theirs.throughput if theirs else float("nan"))
-        target = ""
-        if n >= 20 and ours and theirs:
-            target = f">= 3x stock: {_mark(rate[0] >= 3 * rate[1])}"
-        table.append((f"{n} shopper(s) msg/s", f"{rate[0]:.1f}", f"{rate[1]:.1f}", _ratio(*rate), target))
+def _cells(values: Sequence[float], fmt: str) -> List[str]:
+    return [format(value, fmt) for value in values]
+
+
+def rows(projects: Sequence[Result], stock: Result) -> List[List[str]]:
+    """``[measure, each project..., stock, each project's ratio to stock..., target]`` lines.
+
+    The targets are marked for every configuration of the project, in column order.
+    """
+
+    def marks(met: Sequence[Optional[bool]]) -> str:
+        return ", ".join(_mark(each) for each in met)
+
+    def line(label: str, ours: Sequence[float], theirs: float, fmt: str, target: str = "") -> List[str]:
+        ratios = [_ratio(value, theirs) for value in ours]
+        return [label, *_cells(ours, fmt), format(theirs, fmt), *ratios, target]
+
+    nan = float("nan")
+    table = [line("cold start (s)", [p.cold_start_s for p in projects], stock.cold_start_s, ".1f")]
+    levels = sorted({n for p in projects for n in p.loads} | set(stock.loads))
+    for n in levels:
+        ours = [p.loads.get(n) for p in projects]
+        theirs = stock.loads.get(n)
+        rate = [o.throughput if o else nan for o in ours]
+        stock_rate = theirs.throughput if theirs else nan
+        target = (
+            f">= 3x stock: {marks([r >= 3 * stock_rate if theirs else None for r in rate])}"
+            if n >= 20
+            else ""
+        )
+        table.append(line(f"{n} shopper(s) msg/s", rate, stock_rate, ".1f", target))
         for pct in (50, 95):
-            values = (ours.pct(pct) if ours else float("nan"), theirs.pct(pct) if theirs else float("nan"))
+            values = [o.pct(pct) if o else nan for o in ours]
             target = ""
-            if pct == 95 and ours and n == 1:
-                target = f"<= 60 ms: {_mark(values[0] <= 60)}"
-            if pct == 95 and ours and n >= 20:
-                target = f"<= 300 ms: {_mark(values[0] <= 300)}"
+            if pct == 95 and n == 1:
+                target = f"<= 60 ms: {marks([v <= 60 if v == v else None for v in values])}"
+            if pct == 95 and n >= 20:
+                target = f"<= 300 ms: {marks([v <= 300 if v == v else None for v in values])}"
             table.append(
-                (f"{n} shopper(s) p{pct} ms", f"{values[0]:.0f}", f"{values[1]:.0f}", _ratio(*values), target)
+                line(f"{n} shopper(s) p{pct} ms", values, theirs.pct(pct) if theirs else nan, ".0f", target)
             )
-        cpu = (ours.cpu_ms_per_message if ours else float("nan"),
-               theirs.cpu_ms_per_message if theirs else float("nan"))  # fmt: skip
-        table.append((f"{n} shopper(s) CPU ms/msg", f"{cpu[0]:.1f}", f"{cpu[1]:.1f}", _ratio(*cpu), ""))
-        errors = (ours.errors if ours else 0, theirs.errors if theirs else 0)
+        cpu = [o.cpu_ms_per_message if o else nan for o in ours]
+        table.append(
+            line(f"{n} shopper(s) CPU ms/msg", cpu, theirs.cpu_ms_per_message if theirs else nan, ".1f")
+        )
+        errors = [o.errors if o else 0 for o in ours] + [theirs.errors if theirs else 0]
         if any(errors):
-            table.append((f"{n} shopper(s) errors", str(errors[0]), str(errors[1]), "", ""))
+            table.append([f"{n} shopper(s) errors", *map(str, errors), *([""] * len(projects)), ""])
     for label, attr in (("median turns 1-20 (ms)", "early_ms"), ("median turns ~200 (ms)", "late_ms")):
-        ours, theirs = getattr(project, attr), getattr(stock, attr)
-        table.append((label, f"{ours:.0f}", f"{theirs:.0f}", _ratio(ours, theirs), ""))
-    growth = (project.late_ms / project.early_ms, stock.late_ms / stock.early_ms)
-    met = None if growth[0] != growth[0] else growth[0] <= 1.5
+        table.append(line(label, [getattr(p, attr) for p in projects], getattr(stock, attr), ".0f"))
+    growth = [p.late_ms / p.early_ms for p in projects]
+    met = [None if g != g else g <= 1.5 for g in growth]
+    stock_growth = stock.late_ms / stock.early_ms
     table.append(
-        ("turn ~200 / turns 1-20", f"{growth[0]:.2f}", f"{growth[1]:.2f}", "", f"<= 1.5: {_mark(met)}")
+        ["turn ~200 / turns 1-20", *_cells(growth, ".2f"), f"{stock_growth:.2f}", *([""] * len(projects)),
+         f"<= 1.5: {marks(met)}"]
+    )  # fmt: skip
+    memory = [p.memory_mb for p in projects]
+    met = [None if m != m else m <= 1024 for m in memory]
+    table.append(
+        line("Rasa server memory, PSS (MB)", memory, stock.memory_mb, ".0f", f"<= 1024 MB: {marks(met)}")
     )
-    met = None if project.rss_mb != project.rss_mb else project.rss_mb <= 1024
-    table.append(("Rasa server RSS (MB)", f"{project.rss_mb:.0f}", f"{stock.rss_mb:.0f}",
-                  _ratio(project.rss_mb, stock.rss_mb), f"<= 1024 MB: {_mark(met)}"))  # fmt: skip
     return table
 
 
-def render(table: List[Tuple[str, str, str, str, str]]) -> str:
-    header = ("measure", "this project", "stock rasa init", "ratio", "issue 13 target")
-    lines = [f"| {' | '.join(header)} |", "|---|---:|---:|---:|---|"]
+def render(table: List[List[str]], projects: Sequence[Result]) -> str:
+    names = [p.name for p in projects]
+    header = ["measure", *names, "stock rasa init", *(f"ratio ({name})" for name in names), "issue 13 target"]
+    lines = [f"| {' | '.join(header)} |", "|---|" + "---:|" * (2 * len(names) + 1) + "---|"]
     lines += [f"| {' | '.join(row)} |" for row in table]
     return "\n".join(lines)
 
@@ -386,6 +437,14 @@ def render(table: List[Tuple[str, str, str, str, str]]) -> str:
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=("project", "stock"), help="measure one bot only")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        nargs="*",
+        default=None,
+        help="this project's Rasa worker counts to measure (default: 1, and 2 when the lock "
+        "store's Redis answers; above 1 uses LOCK_STORE_TYPE=redis)",
+    )
     parser.add_argument(
         "--shoppers", type=int, nargs="*", default=[1, 10, 20], help="load levels (default 1 10 20)"
     )
@@ -411,18 +470,27 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(line, flush=True)
 
     tmp = Path(tempfile.mkdtemp(prefix="storefront-bench-"))
-    project, stock = Result("this project"), Result("stock rasa init")
-    if args.only != "stock":
-        say("[1/2] This project")
-        project = bench_project(args, tmp, say)
+    workers = args.workers
+    if workers is None:
+        workers = [1, 2] if redis_reachable() else [1]
+        if len(workers) == 1:
+            say("No Redis at LOCK_STORE_HOST:LOCK_STORE_PORT: this project runs as one process only.")
+    if args.only == "stock":
+        workers = []
+    projects = [Result(project_label(n)) for n in workers] or [Result("this project")]
+    stock = Result("stock rasa init")
+    steps = len(workers) + (args.only != "project")
+    for step, n in enumerate(workers, 1):
+        say(f"[{step}/{steps}] {project_label(n).capitalize()}")
+        projects[step - 1] = bench_project(args, tmp, say, n)
     if args.only != "project":
-        say("[2/2] Stock rasa init bot")
+        say(f"[{steps}/{steps}] Stock rasa init bot")
         stock = bench_stock(args, tmp, say)
     say("")
     say(f"Storefront Assistant vs stock rasa init ({os.cpu_count()} cores, closed loop over REST, "
         f"{args.seconds:.0f} s per level; load average at the end {os.getloadavg()[0]:.1f}; "
         f"temporary files in {tmp})")  # fmt: skip
-    say(render(rows(project, stock)))
+    say(render(rows(projects, stock), projects))
     return 0
 
 

@@ -12,7 +12,10 @@ the model-replacing HTTP API): after a model is loaded, one full collection clea
 left behind, then ``gc.freeze()`` moves every surviving object into the permanent generation,
 which the collector never walks. Objects created later (trackers, events, requests) are collected
 as before; reference counting frees everything as before. Before a model replaces another,
-``gc.unfreeze()`` puts the old one back under the collector, so a replaced model is freed.
+``gc.unfreeze()`` puts the old one back under the collector, so a replaced model is freed. An
+agent's first model unfreezes nothing: in a worker forked after the model was loaded
+(:mod:`storefront.server`), the frozen objects are that shared model, which a full pass would
+copy page by page into the worker.
 """
 
 from __future__ import annotations
@@ -33,9 +36,10 @@ def freeze_after(load_model: Callable[..., Any]) -> Callable[..., Any]:
     """``load_model``, then a full collection and the surviving objects frozen."""
 
     @wraps(load_model)
-    def load_and_freeze(*args: Any, **kwargs: Any) -> Any:
-        gc.unfreeze()  # a model loaded before (now being replaced) becomes collectable again
-        result = load_model(*args, **kwargs)
+    def load_and_freeze(agent: Any, *args: Any, **kwargs: Any) -> Any:
+        if getattr(agent, "processor", None) is not None:
+            gc.unfreeze()  # the model loaded before (now being replaced) becomes collectable again
+        result = load_model(agent, *args, **kwargs)
         gc.collect()
         gc.freeze()
         logger.debug("gc.frozen", extra={"objects": gc.get_freeze_count()})

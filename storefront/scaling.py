@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 from typing import Any, Callable, Optional
 
 from rasa.core.brokers.broker import EventBroker
@@ -130,6 +131,12 @@ class SwitchableLockStore:
         kwargs = dict(endpoint_config.kwargs)
         kind = str(kwargs.pop("kind", "in_memory")).strip().lower()
         if kind in ("", "in_memory"):
+            workers = os.environ.get("SANIC_WORKERS", "1").strip()
+            if workers.isdigit() and int(workers) > 1:
+                raise ValueError(
+                    f"SANIC_WORKERS={workers} needs LOCK_STORE_TYPE=redis: an in-memory lock store "
+                    "cannot keep two worker processes from answering one conversation at once"
+                )
             return InMemoryLockStore()
         if kind == "redis":
             return AtomicRedisLockStore(host=endpoint_config.url, **kwargs)

@@ -33,6 +33,7 @@ import copy
 import json
 import logging
 from collections import OrderedDict, deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
@@ -306,6 +307,9 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         self._cache: OrderedDict[str, _Cached] = OrderedDict()
         self._state_kinds: Dict[Any, Any] = {}
         """The kinds of dialogue states the policies asked for (domain and arguments, no events)."""
+        self._writer: Optional[ThreadPoolExecutor] = None
+        if self.engine.dialect.name == "sqlite":
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="storefront-tracker-writer")
 
     def _keep_sqlite_connections_open(self) -> None:
         """A pooled SQLite engine in WAL mode in place of the one Rasa builds.
@@ -401,8 +405,14 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         if self.event_broker:
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
         rows = [self._row(tracker.sender_id, event) for event in new_events]
-        # The database work (and its commit) runs in a worker thread, not on the event loop.
-        ids = await asyncio.to_thread(self._insert, rows, tracker.sender_id, tracker.read_up_to)
+        # The database work (and its commit) runs in a worker thread, not on the event loop. SQLite
+        # has one writer at a time: its writes queue for one thread here instead of waiting in
+        # SQLite's busy handler, which sleeps 1, 2, 5 ... up to 100 ms between retries.
+        arguments = (rows, tracker.sender_id, tracker.read_up_to)
+        if self._writer is not None:
+            ids = await asyncio.get_running_loop().run_in_executor(self._writer, self._insert, *arguments)
+        else:
+            ids = await asyncio.to_thread(self._insert, *arguments)
         del tracker.unsaved[: len(new_events)]
         self._remember_saved(tracker, new_events, ids)
 

@@ -163,7 +163,7 @@ class Stack:
 
     def _rasa(self) -> Process:
         command = [
-            RASA_BIN, "run", "--enable-api", "--auth-token", self.token,
+            sys.executable, "-m", "storefront.server", "run", "--enable-api", "--auth-token", self.token,
             "--model", str(self.model), "--endpoints", "endpoints.yml",
             "--credentials", "credentials.yml", "--cors", "*",
             "--interface", self.env["RASA_HOST"], "--port", self.env["RASA_PORT"],

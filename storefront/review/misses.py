@@ -3,8 +3,9 @@
 A message is a *miss* when it ended in the fallback (``nlu_fallback``), when its intent's
 confidence was below :data:`LOW_CONFIDENCE`, or when it was the shopper's last message (a button
 payload or an explicit request for a person aside) before the assistant handed the conversation to
-a person; a handoff outranks a low confidence as the reason shown. The tracker store is Rasa's SQL schema (``events`` table, one JSON event per row), on
-SQLite or PostgreSQL alike (``TRACKER_STORE_URL``).
+a person; a handoff outranks a low confidence as the reason shown. The tracker store is Rasa's
+SQL schema (``events`` table, one JSON event per row), on SQLite or PostgreSQL alike
+(``TRACKER_STORE_URL``).
 """
 
 from __future__ import annotations

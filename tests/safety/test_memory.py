@@ -19,12 +19,16 @@ class _Model:
         self.parts: List[Any] = [{"owner": self} for _ in range(1000)]
 
 
+frozen_while_loading: List[int] = []
+
+
 @pytest.fixture
 def loads(monkeypatch: pytest.MonkeyPatch) -> Iterator[List[_Model]]:
     loaded: List[_Model] = []
 
     def load_model(agent: Any, model_path: str, fingerprint: Any = None) -> None:
-        agent.model = _Model()
+        frozen_while_loading.append(gc.get_freeze_count())
+        agent.model = agent.processor = _Model()  # Rasa's load_model sets agent.processor
         loaded.append(agent.model)
 
     monkeypatch.setattr(Agent, "load_model", load_model)
@@ -40,6 +44,7 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> Iterator[List[_Model]]:
 def test_a_loaded_model_is_frozen_and_the_garbage_of_loading_collected(loads: List[_Model]) -> None:
     class Agentish:
         model: Any = None
+        processor: Any = None
 
     leftover = _Model()  # garbage in a cycle, as loading leaves some
     gone = weakref.ref(leftover)
@@ -55,6 +60,7 @@ def test_a_loaded_model_is_frozen_and_the_garbage_of_loading_collected(loads: Li
 def test_a_replaced_model_is_freed(loads: List[_Model]) -> None:
     class Agentish:
         model: Any = None
+        processor: Any = None
 
     agent = Agentish()
     Agent.load_model(agent, "first.tar.gz")  # type: ignore[arg-type]
@@ -70,3 +76,20 @@ def test_uninstall_puts_rasas_method_back(monkeypatch: pytest.MonkeyPatch) -> No
     assert Agent.load_model is not rasas
     memory.uninstall()
     assert Agent.load_model is rasas
+
+
+def test_a_first_model_leaves_what_was_frozen_before_frozen(loads: List[_Model]) -> None:
+    """In a worker forked after the model was loaded once (storefront.server), the frozen objects
+    are that shared model: the worker's first load must not put them back under the collector."""
+
+    class Agentish:
+        model: Any = None
+        processor: Any = None
+
+    shared = _Model()
+    gc.collect()
+    gc.freeze()
+    frozen = gc.get_freeze_count()
+    Agent.load_model(Agentish(), "model.tar.gz")  # type: ignore[arg-type]
+    assert frozen_while_loading[-1] == frozen  # nothing was unfrozen before loading
+    assert gc.get_freeze_count() >= frozen + len(shared.parts)

@@ -73,7 +73,13 @@
 
   Widget.prototype.connect = function () {
     var self = this;
-    var socket = window.io(this.options.serverUrl || undefined, { path: this.options.socketPath });
+    // Websocket first: one connection stays on the Rasa process that accepted it, also when several
+    // worker processes share the port (RASA_WORKERS); polling only where websockets are blocked.
+    var socket = window.io(this.options.serverUrl || undefined, {
+      path: this.options.socketPath,
+      transports: ["websocket", "polling"],
+      tryAllTransports: true
+    });
     this.socket = socket;
     socket.on("connect", function () {
       self.connection.hidden = true;

@@ -1,0 +1,125 @@
+"""The Rasa server's entry point: ``python -m storefront.server run <rasa run's arguments>``.
+
+With one process (``RASA_WORKERS=1``, the default) this is ``rasa run`` itself. With more, Rasa
+3.6 hands ``SANIC_WORKERS`` to Sanic, which forks that many worker processes from this one, and
+each worker loads the model in its ``before_server_start`` listener: every worker would unpack
+and build the whole graph again and hold its own copy (about 800 MB each, the encoder, spaCy and
+the policies), and start-up would take as long again per worker.
+
+Here the model is loaded **once, in this process, before the fork** (:func:`preload`): Rasa's
+``MessageProcessor._load_model`` is wrapped so that a worker asking for the same archive gets the
+graph runner loaded here. The forked workers share its memory pages with this process until one of
+them writes to a page (copy on write); the loaded objects are collected once and then frozen out
+of the garbage collector (``gc.freeze``), whose full passes would otherwise write to every
+object's header and copy the pages. Everything a worker builds for itself is built after the fork,
+as before: the tracker store and its database connections, the lock store, the action server's
+session, the NLU worker thread (:mod:`storefront.parse_worker`) and the tracker writer thread.
+
+Several workers need the Redis lock store (``LOCK_STORE_TYPE=redis``; :mod:`core.settings`
+refuses anything else): a conversation's messages may reach any worker, and only a shared lock
+keeps two of them from answering one conversation at once. The same Redis carries socket.io's
+messages between workers, and the widget connects with the websocket transport first, so a socket
+stays on the worker that accepted it.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import sys
+from functools import wraps
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from rasa.core.processor import MessageProcessor
+from rasa.model import get_latest_model
+
+from core.settings import SettingsError, load_settings
+
+logger = logging.getLogger("storefront.server")  # also when run as __main__
+
+_preloaded: Dict[str, Tuple[Any, ...]] = {}
+_original: List[Callable[..., Any]] = []
+
+
+def model_archive(path: str) -> Optional[str]:
+    """The archive ``rasa run --model`` would load: the file itself, or a directory's latest."""
+    if os.path.isfile(path):
+        return os.path.realpath(path)
+    latest = get_latest_model(path) if os.path.isdir(path) else None
+    return os.path.realpath(latest) if latest else None
+
+
+def _load_preloaded_first(load_model: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(load_model)
+    def load(model_path: Any) -> Any:
+        archive = model_archive(str(model_path))
+        found = _preloaded.pop(archive, None) if archive else None
+        if found is not None:
+            logger.info("Using the model loaded before the workers were forked: %s", archive)
+            return found
+        return load_model(model_path)
+
+    return load
+
+
+def install() -> None:
+    """Let ``MessageProcessor`` take a preloaded model (idempotent)."""
+    if not _original:
+        _original.append(MessageProcessor._load_model)
+        MessageProcessor._load_model = staticmethod(  # type: ignore[method-assign]
+            _load_preloaded_first(MessageProcessor._load_model)
+        )
+
+
+def uninstall() -> None:
+    """Rasa's own loading again, nothing preloaded (for tests)."""
+    if _original:
+        MessageProcessor._load_model = staticmethod(_original.pop())  # type: ignore[method-assign]
+    _preloaded.clear()
+
+
+def preload(model_path: str) -> Optional[str]:
+    """Load the archive ``model_path`` names once, here, for the workers to share; its path."""
+    archive = model_archive(model_path)
+    if archive is None:
+        return None  # Rasa reports the missing model itself, as without workers
+    install()
+    _preloaded[archive] = _original[0](archive)
+    gc.collect()
+    gc.freeze()  # the forked workers' collections never walk (and so never copy) these objects
+    return archive
+
+
+def _option(argv: Sequence[str], *names: str) -> Optional[str]:
+    for index, argument in enumerate(argv):
+        for name in names:
+            if argument == name and index + 1 < len(argv):
+                return argv[index + 1]
+            if argument.startswith(f"{name}="):
+                return argument.split("=", 1)[1]
+    return None
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    """Run ``rasa`` with ``argv``; for ``run`` with several workers, load the model first."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        workers = load_settings(os.environ).rasa_workers
+    except SettingsError as error:
+        sys.exit(f"configuration error: {error}")
+    os.environ["SANIC_WORKERS"] = str(workers)
+    if workers > 1 and arguments[:1] == ["run"]:
+        model = _option(arguments, "--model", "-m") or "models"
+        archive = preload(model)
+        if archive:
+            print(f"Loaded {Path(archive).name} once for {workers} workers", flush=True)
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv = ["rasa", *arguments]
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
