@@ -35,6 +35,38 @@ _REASON_WORDS = (
     ("not_as_pictured", r"pictur|photo|expect|look|colou?r|quality|described"),
     ("other", r"other"),
 )
+_SIZE_LEAD = (
+    r"(too|a bit|a little|a tad|bit|slightly|really|very|way|so|quite|kinda|kind of|rather|much|far"
+    r"|super|runs?|ran|running|fits?|fitted|fitting|came up|comes? up|coming up)"
+)
+_STATED_REASONS = (
+    (
+        "too_small",
+        rf"\b{_SIZE_LEAD}\s+(small|tight|short|snug|narrow)\b|\b(smaller|tighter|shorter) than\b"
+        r"|\bsize up\b",
+    ),
+    (
+        "too_big",
+        rf"\b{_SIZE_LEAD}\s+(big|large|loose|long|baggy|wide|roomy)\b"
+        r"|\b(bigger|larger|looser|longer|baggier) than\b|\bsize down\b",
+    ),
+    (
+        "changed_mind",
+        r"\bchanged? (my|our) minds?\b|\bno longer (need|want)\b|\bnot (needed|for me)\b"
+        r"|\b(don'?t|do not|didn'?t|did not) (really )?(need|want|like|love) (it|them|this|these|the)\b",
+    ),
+    (
+        "not_as_pictured",
+        r"\b(not|doesn'?t|didn'?t|isn'?t|wasn'?t|aren'?t|don'?t) (\w+ ){0,2}(like|as) (in )?(the |your )?"
+        r"(pictures?|photos?|pictured|described|description|expected|advertised|website|site)\b"
+        r"|\bnot as (pictured|described|expected|advertised)\b"
+        r"|\bcolou?r (is|was|looks?) (off|different|wrong)\b"
+        r"|\b(poor|bad|cheap|low) quality\b|\bcheaply made\b",
+    ),
+)
+"""Reasons a shopper states in passing, while asking to return ("these jeans are way too big"):
+whole phrases, never a word inside a product's name ("the shorts", "a long sleeve tee") or an
+idiom ("I'm looking to return")."""
 _STORE_FAULTS = (
     (
         "wrong_item",
@@ -71,6 +103,14 @@ _RESOLUTION_WORDS = (
 )
 _NEGATED = re.compile(r"\b(no|not|don'?t|never|rather than|instead of|without)\s+(\w+\s+){0,2}$")
 """A negation in the two words before a mention: "not store credit, a refund" wants the refund."""
+
+
+def stated_reason(text: str, allowed: Sequence[str]) -> Optional[str]:
+    """The reason a message says in passing (:data:`_STATED_REASONS`), or None."""
+    for code, pattern in _STATED_REASONS:
+        if (not allowed or code in allowed) and re.search(pattern, text or "", re.IGNORECASE):
+            return code
+    return None
 
 
 def store_fault(text: str, allowed: Sequence[str]) -> Optional[str]:

@@ -29,6 +29,7 @@ from actions.return_choices import (
     refuse_items,
     resolution_answer,
     stated_preference,
+    stated_reason,
     store_fault,
 )
 from actions.store_access import query_store
@@ -150,12 +151,13 @@ class ValidateReturnForm(OrderFormValidator):
         if not tracker.get_slot("return_reason"):
             policy = await query_store(return_policy)
             # the store's own faults skip the condition check: read them as the opening message's
-            # fault is read (whole words: a "trip" is no "rip"), the other reasons as typed answers
+            # fault is read (whole words: a "trip" is no "rip"), the other reasons only as stated
+            # in whole phrases ("way too big", never "the shorts" or "I'm looking to return")
             others = [code for code in policy.reasons if code not in NO_CONDITION_CHECK_REASONS]
             reason = store_fault(text, policy.reasons)
             if reason is None and others:
-                reason = parse_return_reason(text, others)
-            if reason and reason != "other":
+                reason = stated_reason(text, others)
+            if reason:
                 events.append(SlotSet("return_reason", reason))
         chosen = accepted or tracker.get_slot("return_items") or []
         resolution = parse_resolution(text)

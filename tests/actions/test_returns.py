@@ -123,6 +123,40 @@ async def test_a_fault_is_read_in_whole_words_while_asking_to_return() -> None:
     assert SlotSet("return_reason", "too_small") in events
 
 
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("the jeans run small, order 1002", "too_small"),
+        ("these jeans are slightly long on me", "too_big"),
+        ("I changed my mind about the jeans", "changed_mind"),
+        ("the jeans don't look like the photos", "not_as_pictured"),
+    ],
+)
+async def test_a_reason_stated_in_passing_is_kept(text: str, reason: str) -> None:
+    jeans = _entity("category", text, "jeans", "Jeans")
+    events, _ = await run(ValidateReturnForm(), _asking_to_return(text, jeans, order_contact=AVA))
+    assert SlotSet("return_reason", reason) in events
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to return the shorts from order 1002",
+        "I'd like to send back my long sleeve tee",
+        "I'm looking to return the jeans",
+        "return the big jeans please",
+        "can I return the small sneakers",
+        "return my jeans, the colour one",
+    ],
+)
+async def test_words_inside_names_and_idioms_are_no_reason(text: str) -> None:
+    """Read ahead, only a reason stated in a phrase counts: "the shorts" is not "too short"."""
+    jeans = _entity("category", text, "jeans", "Jeans") if "jeans" in text else None
+    entities = [jeans] if jeans else []
+    events, _ = await run(ValidateReturnForm(), _asking_to_return(text, *entities, order_contact=AVA))
+    assert not any(e.get("name") == "return_reason" for e in events), events
+
+
 async def test_an_exchange_said_without_an_item_is_left_to_the_form() -> None:
     text = "I want to exchange something"
     events, _ = await run(ValidateReturnForm(), _asking_to_return(text, order_contact=AVA))
