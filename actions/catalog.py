@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.back_in_stock import alert_request, cancel_alert, offer_alert, start_alert
-from actions.finder import LATEST_SLOT, answer_need
+from actions.finder import LATEST_SLOT, answer_need, one_product_pointed_at
 from actions.finder_questions import ANSWER_ENTITY, NO_PREFERENCE_INTENT, QUESTION_SLOT, pending_need
 from actions.formatting import listing, money
 from actions.looks import answer_look, asks_for_the_look, look_product
@@ -97,6 +97,9 @@ class ActionProductSearch(Action):
         again = same_question_again(tracker)
         if again is not None:  # "same for the Zip Hoodie?" right after a size recommendation
             return [FollowupAction(again)]
+        pointed = one_product_pointed_at(tracker)  # "the second one" after recommendations
+        if pointed is not None:
+            return await answer_for_the_product_pointed_at(dispatcher, tracker, pointed)
         named = named_products(tracker)
         if asks_for_the_look(tracker):
             latest = tracker.get_slot(LATEST_SLOT) or []
@@ -181,6 +184,14 @@ class ActionProductSearch(Action):
         return filters
 
 
+async def answer_for_the_product_pointed_at(
+    dispatcher: CollectingDispatcher, tracker: Tracker, handle: str
+) -> List[EventType]:
+    """Answer for a product pointed at ("the second one") as for a stock question about it (sizes,
+    colors and stock, in the size or color said with it) and keep it as the product talked about."""
+    return [SlotSet("product", handle), *await ActionProductStock().answer(dispatcher, tracker, handle)]
+
+
 @dataclass(frozen=True)
 class StockFacts:
     """The stock answer and the product's details (for the sizes and colors it comes in)."""
@@ -229,7 +240,12 @@ class ActionProductStock(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        product = tracker.get_slot("product")
+        return await self.answer(dispatcher, tracker, tracker.get_slot("product"))
+
+    async def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, product: Optional[str]
+    ) -> List[EventType]:
+        """The stock answer for ``product`` in the size and color of the conversation's slots."""
         size, color = tracker.get_slot("size"), tracker.get_slot("color")
         done: List[EventType] = [SlotSet(slot, None) for slot in STOCK_QUESTION_SLOTS]
         if not product:

@@ -44,6 +44,7 @@ from actions.product_compare import compare_products, utter_comparison
 from actions.references import pick, positions_named
 from actions.store_access import answers_store_failure, query_store
 from core import clock
+from core.budget import budget_from_text
 from store.bundles import with_a_look
 from store.gifts import GiftOptions, gift_options
 from store.info import store_info
@@ -188,6 +189,29 @@ async def answer_typed(dispatcher: CollectingDispatcher, tracker: Tracker) -> Op
     return (await answer_need(dispatcher, tracker, need, {}, asked)).events
 
 
+POINTING_MAX_WORDS = 8
+"""A message pointing at one product just shown is short ("tell me more about the second one")."""
+
+
+def one_product_pointed_at(tracker: Tracker) -> Optional[str]:
+    """The handle of the one product just recommended that a short message points at by position
+    ("the second one", "what about the last one", "number 2 in large"), else None.
+
+    A budget ("the first one but under 50") is a new need, not a pointer."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if not text or text.startswith("/") or len(text.split()) > POINTING_MAX_WORDS or budget_from_text(text):
+        return None
+    picked = pick([str(h) for h in tracker.get_slot(LATEST_SLOT) or []], positions_named(text))
+    return picked[0] if len(picked) == 1 else None
+
+
+async def _answer_for(dispatcher: CollectingDispatcher, tracker: Tracker, handle: str) -> List[EventType]:
+    # actions.catalog's stock answer; imported here because actions.catalog imports this module
+    from actions.catalog import answer_for_the_product_pointed_at
+
+    return await answer_for_the_product_pointed_at(dispatcher, tracker, handle)
+
+
 class ActionFinderMore(Action):
     """ "Show more": the same need ranked again without the products already shown."""
 
@@ -198,6 +222,9 @@ class ActionFinderMore(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        pointed = one_product_pointed_at(tracker)  # "tell me more about the second one"
+        if pointed is not None:
+            return await _answer_for(dispatcher, tracker, pointed)
         need = tracker.get_slot(NEED_SLOT)
         if not need:
             dispatcher.utter_message(response="utter_product_search_ask")
@@ -226,6 +253,9 @@ class ActionFinderCompare(Action):
     ) -> List[EventType]:
         latest = list(tracker.get_slot(LATEST_SLOT) or [])
         named = pick(latest, positions_named(str((tracker.latest_message or {}).get("text") or "")))
+        pointed = one_product_pointed_at(tracker)
+        if len(named) == 1 and pointed is not None:  # "what about the first one": that one alone
+            return await _answer_for(dispatcher, tracker, pointed)
         if len(named) >= 2:  # "compare the first two": only those
             latest = named
         if len(latest) < 2:

@@ -107,6 +107,57 @@ async def test_compare_these_before_any_recommendation_asks_which() -> None:
     assert [m["response"] for m in said(dispatcher)] == ["utter_finder_compare_what"]
 
 
+def _title(session, handle: str) -> str:
+    from store.models import Product
+
+    return session.query(Product).filter_by(handle=handle).one().title
+
+
+@pytest.mark.parametrize(
+    ("action", "intent", "text", "position"),
+    [
+        (ActionProductSearch, "inform", "the second one", 1),
+        (ActionProductSearch, "product_search", "ok what about the last one", -1),
+        (ActionFinderMore, "show_more", "tell me more about the second one", 1),
+        (ActionFinderCompare, "compare_these", "what about the first one", 0),
+    ],
+)
+async def test_a_product_pointed_at_by_position_is_answered_for(action, intent, text, position) -> None:
+    _, first = await search("a rain jacket")
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(intent=intent, text=text, slots=first)
+    events = await action().run(dispatcher, tracker, DOMAIN)
+    handle = first["latest_recommendations"][position]
+    assert slots_set(events) == {"product": handle, "size": None, "color": None}  # the stock answer's
+    answer = said(dispatcher)
+    assert answer[0]["response"] == "utter_stock_overview"
+    assert answer[0]["product"] == await query_store(_title, handle=handle)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "compare the first two",  # two products: the comparison
+        "the first one but under 50 dollars",  # a budget: a new need
+        "i'd like something like the second one but warmer and with a hood for cycling",  # long
+    ],
+)
+async def test_two_products_a_budget_or_a_long_message_are_no_pointer(text: str) -> None:
+    _, first = await search("a rain jacket")
+    tracker = make_tracker(intent="inform", text=text, slots=first)
+    dispatcher = CollectingDispatcher()
+    events = await ActionProductSearch().run(dispatcher, tracker, DOMAIN)
+    assert "product" not in slots_set(events)
+    assert "utter_stock_overview" not in [m["response"] for m in said(dispatcher)]
+
+
+async def test_a_position_without_recommendations_points_at_nothing() -> None:
+    events = await ActionProductSearch().run(
+        CollectingDispatcher(), make_tracker(intent="inform", text="the second one"), DOMAIN
+    )
+    assert "product" not in slots_set(events)
+
+
 async def test_a_need_nothing_in_stock_fits_offers_categories_and_a_person() -> None:
     messages, slots = await search("a quantum flux capacitor")
     assert [m["response"] for m in messages] == ["utter_product_no_results"] and not slots

@@ -140,3 +140,28 @@ def test_no_preference_at_the_use_question_recommends(stack: Stack, answer: str)
     assert turn.actions[0] == "action_product_search" and _picks(turn), answer
     assert "action_leave_form" not in turn.actions
     assert turn.slots["finder_need"] == "something in merino"
+
+
+@pytest.mark.parametrize(
+    ("pointer", "later"),
+    [
+        ("the second one", None),  # right after the recommendations
+        ("tell me about the 2nd one", "/show_more"),  # after more of them
+    ],
+)
+def test_a_product_pointed_at_by_position_is_then_the_product_talked_about(
+    stack: Stack, pointer: str, later: str
+) -> None:
+    sender = _sender()
+    shown = chat(stack, sender, "I need a rain jacket")
+    if later:
+        shown = chat(stack, sender, later)
+    second = shown.slots["latest_recommendations"][1]
+
+    pointed = chat(stack, sender, pointer)
+    assert pointed.responses == ["utter_stock_overview"], pointed.responses
+    assert pointed.slots["product"] == second
+
+    size = chat(stack, sender, "does it come in large?")
+    assert size.responses[0] == "utter_stock_in_stock", size.responses
+    assert size.slots["product"] == second
