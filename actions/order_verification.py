@@ -32,7 +32,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.catalog import ActionProductStock
 from actions.forms import stop_form
-from actions.handoff_triggers import HandoffOnRepeatedFailure
+from actions.handoff_triggers import COUNTER_SLOT, HandoffOnRepeatedFailure
 from actions.identity import client_address, verified_contacts
 from actions.page_context import proactive_context
 from actions.store_access import query_store
@@ -187,6 +187,17 @@ class OrderFormValidator(HandoffOnRepeatedFailure):
         if asked_contact and _inside_the_contact_given(tracker, value):
             return {"order_number": _value_before_this_turn(tracker, "order_number")}
         number = find_order_number(value)
+        if number is None:
+            contact = find_contact(value)
+            if contact is not None:
+                # "ok then it's dev@example.com" after a failed lookup: the contact is kept for the
+                # order number still to come, and no failure counted (the question is asked again)
+                dispatcher.utter_message(response="utter_order_contact_noted")
+                return {
+                    "order_number": None,
+                    "order_contact": contact,
+                    COUNTER_SLOT: tracker.get_slot(COUNTER_SLOT),
+                }
         if number is None:
             dispatcher.utter_message(response="utter_order_number_invalid")
         return {"order_number": str(number) if number is not None else None}

@@ -30,6 +30,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.confirmations import confirmation_answer, read_yes_no
 from actions.handoff import perform_handoff
+from store.contact import find_contact, find_order_number
 
 PERSON_OFFERS = frozenset(
     {
@@ -110,9 +111,14 @@ def accepts_offer_of_a_person(tracker: Tracker) -> bool:
 
     Inside a form too: "Let's try once more, or I can get a person to help" leaves the form
     waiting for the order number, and "yes please" is then an answer to the offer, not a number
-    (the form validators end the form and hand off, :mod:`actions.handoff_triggers`).
+    (the form validators end the form and hand off, :mod:`actions.handoff_triggers`). A message
+    that carries an order number, an email or a phone ("ok then it's dev@example.com") is an
+    answer to the form's question, not a yes to the person.
     """
-    return question_asked(tracker) == "person" and confirmation_answer(tracker) is True
+    if question_asked(tracker) != "person" or confirmation_answer(tracker) is not True:
+        return False
+    text = str((tracker.latest_message or {}).get("text") or "")
+    return find_contact(text) is None and find_order_number(text) is None
 
 
 def pending_answer(tracker: Tracker) -> Optional[bool]:

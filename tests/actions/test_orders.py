@@ -98,6 +98,20 @@ async def test_something_that_is_not_an_order_number_is_refused() -> None:
     assert said == [{"response": "utter_order_number_invalid"}]
 
 
+async def test_an_email_given_for_the_order_number_is_kept_for_the_number_to_come() -> None:
+    """After "I can't find an order with those details", shoppers often correct the email first."""
+    tracker = make_tracker(**turn(order_number="ok then it's dev.delayed@example.com"))
+    events, said = await run(ValidateOrderStatusForm(), tracker)
+    assert SlotSet("order_number", None) in events
+    assert SlotSet("order_contact", "dev.delayed@example.com") in events
+    assert not any(e.get("name") == "verified_order" for e in events)  # nothing to verify yet
+    assert said == [{"response": "utter_order_contact_noted"}]
+
+    then = make_tracker(slots={"order_contact": "dev.delayed@example.com"}, **turn(order_number="1005"))
+    events, _ = await run(ValidateOrderStatusForm(), then)
+    assert SlotSet("verified_order", "1005") in events
+
+
 async def test_something_that_is_not_an_email_or_phone_is_refused() -> None:
     events, said = await run(
         ValidateOrderStatusForm(),

@@ -169,6 +169,18 @@ def test_yes_to_the_person_offered_when_an_order_is_not_found_hands_off(stack: S
     assert "utter_handoff_queued" in turn.responses
 
 
+def test_ok_then_a_corrected_email_after_a_miss_is_an_answer_not_a_yes_to_the_person(stack: Stack) -> None:
+    """ "Let's try once more, or I can get a person": "ok then it's <email>" corrects the contact."""
+    sender = _sender()
+    missed = chat(stack, sender, "what's the status of order 1005? my email is ava.shopper@example.com")
+    assert "utter_order_not_found" in missed.responses
+    turn = chat(stack, sender, "ok then it's dev.delayed@example.com")
+    assert "action_handoff" not in turn.actions
+    assert turn.responses == ["utter_order_contact_noted", "utter_ask_order_number"]
+    found = chat(stack, sender, "1005")
+    assert found.slots["verified_order"] == "1005"
+
+
 # -- markup, a resolution named early, a person asked for in the form's terms (issue #12) ----------
 
 
