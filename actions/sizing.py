@@ -12,6 +12,7 @@ its own, so the flow that was interrupted asks its question again.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, Dict, List, Optional
 
@@ -23,6 +24,7 @@ from rasa_sdk.types import DomainDict
 from actions.formatting import listing, number
 from actions.store_access import answers_store_failure, query_store
 from core.units import CM_PER_FOOT, CM_PER_INCH, KG_PER_POUND, KG_PER_STONE
+from store.catalog import search_products
 from store.codes import SizeReason
 from store.sizing import SizeRecommendation, recommend_size, size_charts
 
@@ -209,6 +211,56 @@ class ActionSizeQuestion(ActionSizeHelp):
         )  # fmt: skip
         if result.fit_note:
             dispatcher.utter_message(response="utter_size_fit_note", fit_note=result.fit_note)
+        return []
+
+
+CATEGORY_CHOICES = 4
+"""Products of the category named offered when the shopper asked about a kind, not a product."""
+
+
+def category_named(tracker: Tracker) -> Optional[str]:
+    """The category the latest message names ("what size jeans should I get?"), if any."""
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") == "category" and entity.get("value"):
+            return str(entity["value"])
+    return None
+
+
+class ActionAskSizingFormProduct(Action):
+    """Ask which product to size; for a kind named ("what size jeans?") offer that kind's products.
+
+    Fits differ between products of one kind, so the answer stays product by product; the
+    measurements already given are kept and used as soon as one is picked.
+    """
+
+    def name(self) -> str:
+        return "action_ask_sizing_form_product"
+
+    @answers_store_failure()
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        category = category_named(tracker)
+        hits = []
+        if category:  # the products whose names say the kind first ("jeans" of "Jeans & Trousers")
+            hits = await query_store(
+                search_products, text=category, category=category, limit=CATEGORY_CHOICES
+            )
+            hits = hits or await query_store(search_products, category=category, limit=CATEGORY_CHOICES)
+        if not category or not hits:
+            dispatcher.utter_message(response="utter_ask_sizing_form_product")
+            return []
+        buttons = [
+            {
+                "title": hit.title,
+                "payload": f"/size_help{json.dumps({'product': hit.handle}, separators=(',', ':'))}",
+            }
+            for hit in hits
+        ]
+        buttons.append({"title": "Talk to a person", "payload": "/human_handoff"})
+        dispatcher.utter_message(
+            response="utter_ask_sizing_form_product_of_kind", category=category.lower(), buttons=buttons
+        )
         return []
 
 

@@ -11,7 +11,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalog_forms import ValidateSizingForm, ValidateStockForm
-from actions.sizing import ActionAskSizingFormSizeBasis, ActionSizeHelp, ActionSizeQuestion, quantity_in
+from actions.sizing import (
+    ActionAskSizingFormProduct,
+    ActionAskSizingFormSizeBasis,
+    ActionSizeHelp,
+    ActionSizeQuestion,
+    quantity_in,
+)
 from tests.actions.catalog_support import DOMAIN, catalog_store, entity, make_tracker, said  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("catalog_store")
@@ -287,3 +293,25 @@ async def test_the_stock_form_does_not_take_a_size_question_as_the_product_name(
         active_loop="stock_form",
     )  # fmt: skip
     assert await ValidateStockForm().extract_product(CollectingDispatcher(), tracker, DOMAIN) == {}
+
+
+async def test_a_kind_named_instead_of_a_product_offers_that_kinds_products() -> None:
+    """ "What size jeans should I get?": which jeans, with buttons that carry the product."""
+    text = "what size jeans should i get, 32 waist"
+    tracker = make_tracker(intent="size_help", text=text, entities=[entity("category", "Jeans", 9, 14)])
+    dispatcher = CollectingDispatcher()
+    await ActionAskSizingFormProduct().run(dispatcher, tracker, DOMAIN)
+    (asked,) = said(dispatcher)
+    assert asked["response"] == "utter_ask_sizing_form_product_of_kind" and asked["category"] == "jeans"
+    products = [b for b in asked["buttons"] if b["payload"].startswith("/size_help")]
+    assert 1 <= len(products) <= 4
+    assert all("Jeans" in b["title"] for b in products)
+    assert asked["buttons"][-1]["payload"] == "/human_handoff"
+
+
+async def test_without_a_kind_the_product_is_asked_for_plainly() -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAskSizingFormProduct().run(
+        dispatcher, make_tracker(intent="size_help", text="what size?"), DOMAIN
+    )
+    assert said(dispatcher) == [{"response": "utter_ask_sizing_form_product"}]
