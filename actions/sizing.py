@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -218,11 +218,16 @@ CATEGORY_CHOICES = 4
 """Products of the category named offered when the shopper asked about a kind, not a product."""
 
 
-def category_named(tracker: Tracker) -> Optional[str]:
-    """The category the latest message names ("what size jeans should I get?"), if any."""
-    for entity in (tracker.latest_message or {}).get("entities") or []:
+def category_named(tracker: Tracker) -> Optional[Tuple[str, str]]:
+    """The category the latest message names ("what size jeans should I get?") and the shopper's
+    word for it ("jeans" for "Jeans & Trousers"), if any."""
+    message = tracker.latest_message or {}
+    text = str(message.get("text") or "")
+    for entity in message.get("entities") or []:
         if entity.get("entity") == "category" and entity.get("value"):
-            return str(entity["value"])
+            start, end = entity.get("start"), entity.get("end")
+            said = text[start:end] if isinstance(start, int) and isinstance(end, int) and end > start else ""
+            return str(entity["value"]), (said or str(entity["value"])).lower()
     return None
 
 
@@ -240,14 +245,15 @@ class ActionAskSizingFormProduct(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        category = category_named(tracker)
-        hits = []
-        if category:  # the products whose names say the kind first ("jeans" of "Jeans & Trousers")
-            hits = await query_store(
-                search_products, text=category, category=category, limit=CATEGORY_CHOICES
-            )
-            hits = hits or await query_store(search_products, category=category, limit=CATEGORY_CHOICES)
-        if not category or not hits:
+        named = category_named(tracker)
+        if named is None:
+            dispatcher.utter_message(response="utter_ask_sizing_form_product")
+            return []
+        category, word = named
+        # the products whose names hold the shopper's word first ("jeans", not the trousers)
+        hits = await query_store(search_products, text=word, category=category, limit=CATEGORY_CHOICES)
+        hits = hits or await query_store(search_products, category=category, limit=CATEGORY_CHOICES)
+        if not hits:
             dispatcher.utter_message(response="utter_ask_sizing_form_product")
             return []
         buttons = [
@@ -259,7 +265,7 @@ class ActionAskSizingFormProduct(Action):
         ]
         buttons.append({"title": "Talk to a person", "payload": "/human_handoff"})
         dispatcher.utter_message(
-            response="utter_ask_sizing_form_product_of_kind", category=category.lower(), buttons=buttons
+            response="utter_ask_sizing_form_product_of_kind", category=word, buttons=buttons
         )
         return []
 

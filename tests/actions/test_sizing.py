@@ -298,7 +298,9 @@ async def test_the_stock_form_does_not_take_a_size_question_as_the_product_name(
 async def test_a_kind_named_instead_of_a_product_offers_that_kinds_products() -> None:
     """ "What size jeans should I get?": which jeans, with buttons that carry the product."""
     text = "what size jeans should i get, 32 waist"
-    tracker = make_tracker(intent="size_help", text=text, entities=[entity("category", "Jeans", 9, 14)])
+    tracker = make_tracker(
+        intent="size_help", text=text, entities=[entity("category", "Jeans & Trousers", 10, 15)]
+    )
     dispatcher = CollectingDispatcher()
     await ActionAskSizingFormProduct().run(dispatcher, tracker, DOMAIN)
     (asked,) = said(dispatcher)

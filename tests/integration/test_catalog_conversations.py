@@ -164,3 +164,15 @@ def test_a_category_after_a_size_answer_asks_which_product(stack: Stack) -> None
     again = chat(stack, sender, "do the jeans run small?")
     assert "utter_size_recommendation_measurements" not in again.responses  # not the hoodie again
     assert again.responses[-1] == "utter_ask_sizing_form_product"
+
+
+def test_a_size_question_about_a_kind_offers_its_products_then_sizes_the_one_picked(stack: Stack) -> None:
+    sender = f"kind-{uuid.uuid4().hex[:8]}"
+    asked = chat(stack, sender, "what size jeans should i get? my waist is 32 inches")
+    assert asked.responses == ["utter_ask_sizing_form_product_of_kind"], asked.responses
+    picks = [b["payload"] for b in asked.buttons() if b["payload"].startswith("/size_help")]
+    assert picks and all("jeans" in payload for payload in picks)
+
+    sized = chat(stack, sender, picks[0])
+    assert "action_size_help" in sized.actions
+    assert sized.slots["size"] == "32"  # the waist given with the question, on that product's chart
