@@ -80,6 +80,26 @@ def another_destination(tracker: Tracker) -> bool:
     return bool(responses_since_shopper_spoke(tracker) & SHIPPING_ANSWERS)
 
 
+def question_waiting(tracker: Tracker) -> Optional[Dict[str, Any]]:
+    """The question an active form asked just before the latest message (its text and buttons).
+
+    A message the form cannot take ("I'd like it in a bigger size" where it asked about the item's
+    condition) gets the question again, word for word, rather than an offer of a person.
+    """
+    if not (tracker.active_loop or {}).get("name") or not tracker.get_slot("requested_slot"):
+        return None
+    seen_latest = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            if seen_latest:
+                return None
+            seen_latest = True
+        elif kind == "bot" and seen_latest and event.get("text"):
+            return {"text": event["text"], "buttons": (event.get("data") or {}).get("buttons") or []}
+    return None
+
+
 def previous_user_message(tracker: Tracker) -> Optional[Dict[str, Any]]:
     """The parse data of the shopper's message before the latest one (None if there is none)."""
     seen_latest = False
@@ -137,7 +157,12 @@ class ActionStorefrontFallback(Action):
         if (latest.get("intent") or {}).get("name") not in (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT):
             # the rule policy's core fallback: a clear message the dialogue has no next step for
             # (config.yml names this action); as Rasa's default, the message is then forgotten
-            dispatcher.utter_message(response="utter_default")
+            waiting = question_waiting(tracker)
+            if waiting is not None:  # a form's question the message did not answer: ask it again
+                dispatcher.utter_message(response="utter_default_in_form")
+                dispatcher.utter_message(text=waiting["text"], buttons=waiting["buttons"])
+            else:
+                dispatcher.utter_message(response="utter_default")
             return [UserUtteranceReverted()]
         if not is_unclear(latest):
             dispatcher.utter_message(response="utter_out_of_scope")

@@ -30,8 +30,8 @@ _REASON_WORDS = (
     ("wrong_item", r"wrong|different item|not what i ordered"),
     ("damaged", r"damag|broken|broke|torn|tear|rip|hole|defect|fault|stain"),
     ("changed_mind", r"mind|no longer|don'?t (need|want|like)|not needed|need it"),
-    ("too_small", r"small|tight|short"),
-    ("too_big", r"big|large|loose|long|baggy"),
+    ("too_small", r"small(?!er)|tight|short|bigger|larger|size up"),  # "I need a bigger one"
+    ("too_big", r"big|large|loose|long|baggy|smaller|size down"),
     ("not_as_pictured", r"pictur|photo|expect|look|colou?r|quality|described"),
     ("other", r"other"),
 )
@@ -98,7 +98,11 @@ def parse_return_reason(text: str, allowed: Sequence[str]) -> str:
 
 _RESOLUTION_WORDS = (
     ("store_credit", r"credit(?!\s*card)|voucher|gift card"),  # not "to my credit card"
-    ("exchange", r"exchang|swap|different size|another size|other size|replace"),
+    (
+        "exchange",
+        r"exchang|swap|different size|another size|other size|replace"
+        r"|(bigger|smaller|larger) (size|one|pair)|size (up|down)|a size (bigger|smaller|up|down)",
+    ),
     ("refund", r"refund|money back|my money|card|reimburse"),
 )
 _NEGATED = re.compile(r"\b(no|not|don'?t|never|rather than|instead of|without)\s+(\w+\s+){0,2}$")

@@ -249,3 +249,26 @@ async def test_a_clear_message_with_no_next_step_gets_the_default_and_is_forgott
     dispatcher = CollectingDispatcher()
     assert await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN) == [UserUtteranceReverted()]
     assert [m["response"] for m in said(dispatcher)] == ["utter_default"]
+
+
+async def test_a_message_a_form_cannot_take_gets_its_question_again_not_a_person() -> None:
+    """ "I'd like it in blue" where the return form asked about the item's condition."""
+    buttons = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
+    question = {
+        **bot("Are the items unworn and unwashed, with the tags still attached?"),
+        "data": {"buttons": buttons},
+    }
+    tracker = tracker_from_events(
+        [
+            user("return the jeans from 1002", "start_return"),
+            question,
+            user("I'd like it in blue", "inform", 0.8),
+        ],
+        slots={"requested_slot": "return_condition"},
+        active_loop="return_form",
+    )
+    dispatcher = CollectingDispatcher()
+    assert await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN) == [UserUtteranceReverted()]
+    first, again = said(dispatcher)
+    assert first == {"response": "utter_default_in_form"}
+    assert again["text"] == question["text"] and again["buttons"] == question["data"]["buttons"]

@@ -297,6 +297,8 @@ async def test_an_unclear_item_is_asked_again() -> None:
         ("arrived damaged", "damaged", "return_resolution"),
         ("wrong item sent", "wrong_item", "return_resolution"),
         ("meh", "other", "return_condition"),
+        ("I need a bigger size", "too_small", "return_condition"),  # not "big"
+        ("need them smaller", "too_big", "return_condition"),  # not "small"
     ],
 )
 async def test_reason_is_read_as_a_store_reason_code(text: str, code: str, next_slot: str) -> None:
@@ -455,6 +457,8 @@ def _at(requested: str, intent: str, text: str, **set_this_turn: Any) -> Any:
         ("return_items", "return_policy", "a refund, thanks", {"return_items": "a refund, thanks"}, "refund",
          "utter_return_preference_refund"),
         ("return_condition", "inform", "can I swap it for a bigger one instead", {}, "exchange",
+         "utter_return_preference_exchange"),
+        ("return_condition", "start_return", "I'd like a bigger size please", {}, "exchange",
          "utter_return_preference_exchange"),
     ],
 )  # fmt: skip
