@@ -28,8 +28,13 @@ YES_WORDS = frozenset(
      "certainly", "correct", "right", "confirm", "confirmed", "fine", "proceed", "aye", "alright"}
 )  # fmt: skip
 YES_PHRASES = ("go ahead", "do it", "go for it", "sounds good", "that's right", "thats right", "of course")
-NO_WORDS = frozenset(
-    {"no", "nope", "nah", "n", "don't", "dont", "not", "never", "keep", "leave", "wait", "hold"}
+NO_WORDS = frozenset({"no", "nope", "nah", "n", "keep", "leave", "wait", "hold"})
+NEGATIONS = frozenset({"don't", "dont", "not", "never"})
+"""A no on their own ("don't", "not really") or before what is declined ("please don't cancel it",
+"I don't think so", "I'd rather not"); elsewhere a statement ("they don't fit") is no answer."""
+DECLINED = frozenset(
+    {"want", "need", "do", "cancel", "change", "bother", "think", "proceed", "go", "agree", "like",
+     "mind", "worry", "now", "yet", "really", "today", "anymore", "thanks", "rather", "sure", "at"}
 )  # fmt: skip
 NO_PHRASES = (
     "changed my mind", "as it is", "as is", "no thanks", "no thank you", "forget it", "i'm fine", "im fine",
@@ -37,6 +42,7 @@ NO_PHRASES = (
 )  # fmt: skip
 """Phrases that say no; their words ("fine", "ok") are then no evidence of a yes."""
 
+_NOT_A_YES_AFTER = NEGATIONS | {"the", "a", "all"}
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
 
@@ -50,14 +56,34 @@ def read_yes_no(text: str) -> Optional[bool]:
     no_phrases = [phrase for phrase in NO_PHRASES if re.search(rf"\b{re.escape(phrase)}\b", lowered)]
     for phrase in no_phrases:
         lowered = re.sub(rf"\b{re.escape(phrase)}\b", " ", lowered)
-    words = set(lowered.split())
-    says_no = bool(words & NO_WORDS) or bool(no_phrases)
-    says_yes = bool(words & YES_WORDS) or any(phrase in lowered for phrase in YES_PHRASES)
+    tokens = lowered.split()
+    words = set(tokens)
+    says_no = bool(words & NO_WORDS) or bool(no_phrases) or _declines(tokens)
+    # "right" in "not right now" or "the right colour" is no yes
+    yes_words = [
+        w
+        for i, w in enumerate(tokens)
+        if w in YES_WORDS and (i == 0 or tokens[i - 1] not in _NOT_A_YES_AFTER)
+    ]
+    says_yes = bool(yes_words) or any(phrase in lowered for phrase in YES_PHRASES)
     if says_no and not says_yes:
         return False
     if says_yes and not says_no:
         return True
     return None
+
+
+def _declines(tokens: list) -> bool:
+    """A negation that says no (:data:`NEGATIONS`): in a reply of two words or fewer, or next to
+    what it declines."""
+    for here, token in enumerate(tokens):
+        if token in NEGATIONS:
+            if len(tokens) <= 2:
+                return True
+            nearby = tokens[max(0, here - 1) : here] + tokens[here + 1 : here + 3]
+            if DECLINED & set(nearby):
+                return True
+    return False
 
 
 def confirmation_answer(tracker: Tracker, yes_intents: Iterable[str] = ()) -> Optional[bool]:

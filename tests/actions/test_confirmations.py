@@ -37,6 +37,13 @@ from tests.support.trackers import tracker_from_events
         ("yes... no wait", None),
         ("what colours does the hoodie come in", None),
         ("", None),
+        ("not really", False),
+        ("please don't cancel it", False),
+        ("I don't think so", False),
+        ("I'd rather not", False),
+        ("not right now", False),
+        ("they don't fit", None),  # a statement about the item, no answer to the question
+        ("it's not the right colour", None),
     ],
 )
 def test_shopper_yes_no(text: str, answer: Optional[bool]) -> None:
