@@ -25,7 +25,7 @@ from actions.finder_questions import ANSWER_ENTITY, NO_PREFERENCE_INTENT, QUESTI
 from actions.formatting import listing, money
 from actions.looks import answer_look, asks_for_the_look, look_product
 from actions.product_compare import compare_products, named_products, utter_comparison
-from actions.product_questions import answer_product_question
+from actions.product_questions import answer_price_question, answer_product_question
 from actions.store_access import answers_store_failure, query_store
 from actions.topics import same_question_again
 from core.budget import budget_from_text
@@ -113,7 +113,9 @@ class ActionProductSearch(Action):
                 buttons = [_button(p.title, "product_stock", {"product": p.handle}) for p in details]
                 dispatcher.utter_message(response="utter_product_results_next", buttons=buttons)
                 return []
-        answered = await answer_product_question(dispatcher, tracker)
+        answered = await answer_price_question(dispatcher, tracker)  # "how much is the rain shell?"
+        if answered is None:
+            answered = await answer_product_question(dispatcher, tracker)
         if answered is not None:
             return answered
         filters = self._filters(tracker)

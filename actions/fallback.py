@@ -29,6 +29,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.finder import answer_typed
 from actions.handoff import perform_handoff
+from actions.product_questions import answer_price_question
 from actions.questions import answer_question, pending_answer, responses_since_shopper_spoke
 from actions.topics import same_question_again
 from store.codes import HandoffReason
@@ -149,6 +150,9 @@ class ActionStorefrontFallback(Action):
         answered = await answer_typed(dispatcher, tracker)
         if answered is not None:  # "for the office" right after the finder's "what will it be for?"
             return answered
+        priced = await answer_price_question(dispatcher, tracker)
+        if priced is not None:  # "how much is it?" about the product just talked about
+            return priced
         if another_destination(tracker):
             return [FollowupAction("action_shipping_info")]
         again = same_question_again(tracker)

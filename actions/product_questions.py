@@ -13,16 +13,19 @@ a search, and is left to the search.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
 
-from actions.formatting import listing, number
+from actions.formatting import listing, number, price_range
 from actions.page_context import page_product
 from actions.store_access import query_store
+from store.catalog import ProductDetail, get_product
 from store.codes import HandoffReason
+from store.info import store_info
 from store.product_facts import (
     DESCRIPTION,
     METAFIELD,
@@ -47,6 +50,13 @@ ASKS = re.compile(
 such as "a waterproof jacket like the rain shell" goes to the search and the finder)."""
 STORE_WIDE = re.compile(r"\b(your|you guys|the store|the brand|all)\b", re.IGNORECASE)
 """A question about the store's products in general ("where are your clothes made")."""
+
+PRICE = re.compile(r"\b(how much|price[sd]?|pricing|cost(s|ing)?|what.?s it go(ing)? for)\b", re.IGNORECASE)
+"""A question about what a product costs ("how much is it?", "price of the rain shell?")."""
+NOT_THE_PRODUCT = re.compile(
+    r"\b(ship\w*|deliver\w*|postage|post|return\w*|refund\w*|duty|duties|tax\w*)\b", re.I
+)
+"""What else "how much" asks about: shipping, returns, taxes (their own flows answer)."""
 
 RESPONSES = {
     METAFIELD: "utter_product_fact_listed",
@@ -101,6 +111,42 @@ def utter_fact(dispatcher: CollectingDispatcher, fact: ProductFact) -> None:
         dispatcher.utter_message(
             response=RESPONSES[fact.source], product=fact.title, label=fact.label, value=value
         )
+
+
+def _priced(session: Session, *, product: str) -> Optional[Tuple[ProductDetail, str]]:
+    detail = get_product(session, product=product)
+    return None if detail is None else (detail, store_info(session).currency)
+
+
+async def answer_price_question(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> Optional[List[EventType]]:
+    """What one product costs, named or the one on screen or talked about ("how much is it?"),
+    with the sizes in stock; None when the message asks no such thing (several products: the
+    search lists each with its price)."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if (
+        text.startswith("/")
+        or not PRICE.search(text)
+        or not ASKS.search(text)
+        or NOT_THE_PRODUCT.search(text)
+    ):
+        return None
+    products = asked_products(tracker)
+    if len(products) != 1:
+        return None
+    priced = await query_store(_priced, product=products[0])
+    if priced is None:
+        return None
+    detail, currency = priced
+    in_stock = [v for v in detail.variants if v.available]
+    sizes = [size for size in detail.sizes if any(v.size == size for v in in_stock)]
+    dispatcher.utter_message(
+        response="utter_product_price" if in_stock else "utter_product_price_sold_out",
+        product=detail.title, price=price_range(detail.price_from, detail.price_to, currency),
+        sizes=listing(sizes) if sizes else "every size", url=detail.url,
+    )  # fmt: skip
+    return [SlotSet("product", detail.handle)]
 
 
 async def answer_product_question(

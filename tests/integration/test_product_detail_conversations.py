@@ -138,3 +138,16 @@ def test_a_missing_item_gets_the_order_an_apology_and_the_offer_of_a_person(
     assert ("handoff_reason", "missing_item") in _set(answer) and "#1002" in answer.text
     yes = chat(stack, sender, "yes")
     assert _handed_off(store_db_url, sender, yes) == "missing_item"
+
+
+def test_how_much_is_it_after_a_question_about_a_product_gives_its_price(stack: Stack) -> None:
+    sender = _sender()
+    chat(stack, sender, "what's the merino crewneck sweater made of")
+    turn = chat(stack, sender, "how much is it")
+    assert turn.responses == ["utter_product_price"], turn.responses
+    with session_scope(make_engine(stack.env["DATABASE_URL"])) as session:
+        product = session.execute(
+            select(Product).where(Product.handle == "merino-crewneck-sweater")
+        ).scalar_one()
+        prices = sorted({variant.price for variant in product.variants})
+    assert f"{prices[0]:.2f}" in turn.text  # the store's own price, whatever the template says
