@@ -10,8 +10,8 @@ A gift ("a present for my brother who cycles") gets the gift's next steps instea
 note and the gift return rules (:mod:`actions.gifts`).
 
 The need and the products shown stay in slots: "show more" ranks the same need without what was
-shown, and "compare these" compares the products of the latest answer side by side
-(:mod:`actions.product_compare`).
+shown, "compare these" compares the products of the latest answer side by side, and "the second
+one" points at one of them (:mod:`actions.finder_steps`).
 """
 
 from __future__ import annotations
@@ -20,10 +20,9 @@ import json
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.cart_links import cart_link
@@ -40,9 +39,8 @@ from actions.finder_questions import (
 from actions.formatting import listing, money
 from actions.gifts import is_gift, utter_gift_next
 from actions.looks import look_buttons
-from actions.product_compare import compare_products, utter_comparison
 from actions.references import pick, positions_named
-from actions.store_access import answers_store_failure, query_store
+from actions.store_access import query_store
 from core import clock
 from core.budget import budget_from_text
 from store.bundles import with_a_look
@@ -203,69 +201,3 @@ def one_product_pointed_at(tracker: Tracker) -> Optional[str]:
         return None
     picked = pick([str(h) for h in tracker.get_slot(LATEST_SLOT) or []], positions_named(text))
     return picked[0] if len(picked) == 1 else None
-
-
-async def _answer_for(dispatcher: CollectingDispatcher, tracker: Tracker, handle: str) -> List[EventType]:
-    # actions.catalog's stock answer; imported here because actions.catalog imports this module
-    from actions.catalog import answer_for_the_product_pointed_at
-
-    return await answer_for_the_product_pointed_at(dispatcher, tracker, handle)
-
-
-class ActionFinderMore(Action):
-    """ "Show more": the same need ranked again without the products already shown."""
-
-    def name(self) -> str:
-        return "action_finder_more"
-
-    @answers_store_failure()
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
-        pointed = one_product_pointed_at(tracker)  # "tell me more about the second one"
-        if pointed is not None:
-            return await _answer_for(dispatcher, tracker, pointed)
-        need = tracker.get_slot(NEED_SLOT)
-        if not need:
-            dispatcher.utter_message(response="utter_product_search_ask")
-            return []
-        shown = list(tracker.get_slot(SHOWN_SLOT) or [])
-        filters = tracker.get_slot(FILTERS_SLOT) or {}
-        found = await query_store(
-            find_for_need, conversation_id=tracker.sender_id, need=need, exclude=shown, **filters
-        )
-        if not found.recommendations:
-            dispatcher.utter_message(response="utter_finder_no_more")
-            return []
-        utter_recommendations(dispatcher, tracker, found)
-        return shown_events(need, shown, found.recommendations)
-
-
-class ActionFinderCompare(Action):
-    """ "Compare these" / "these two": the latest recommendations side by side ("the first two": those)."""
-
-    def name(self) -> str:
-        return "action_finder_compare"
-
-    @answers_store_failure()
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
-        latest = list(tracker.get_slot(LATEST_SLOT) or [])
-        named = pick(latest, positions_named(str((tracker.latest_message or {}).get("text") or "")))
-        pointed = one_product_pointed_at(tracker)
-        if len(named) == 1 and pointed is not None:  # "what about the first one": that one alone
-            return await _answer_for(dispatcher, tracker, pointed)
-        if len(named) >= 2:  # "compare the first two": only those
-            latest = named
-        if len(latest) < 2:
-            dispatcher.utter_message(response="utter_finder_compare_what")
-            return []
-        comparison = await query_store(compare_products, products=latest)
-        utter_comparison(dispatcher, comparison)
-        buttons = [
-            {"title": c.detail.title, "payload": payload("product_stock", {"product": c.detail.handle})}
-            for c in comparison.products
-        ]
-        dispatcher.utter_message(response="utter_product_results_next", buttons=buttons)
-        return []

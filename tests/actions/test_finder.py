@@ -10,7 +10,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalog import ActionProductSearch
-from actions.finder import ActionFinderCompare, ActionFinderMore
+from actions.finder_steps import ActionFinderCompare, ActionFinderMore
 from actions.gifts import utter_gift_next
 from actions.store_access import query_store
 from store.cart_links import read_link

@@ -12,8 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalog import ActionProductSearch
 from actions.fallback import ActionStorefrontFallback
-from actions.finder import ActionFinderMore
 from actions.finder_questions import BUDGET, INTEREST, next_question
+from actions.finder_steps import ActionFinderMore
 from tests.actions.catalog_support import DOMAIN, catalog_store, entity, make_tracker, said  # noqa: F401
 from tests.support.trackers import tracker_from_events
 
