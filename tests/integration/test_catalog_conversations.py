@@ -163,7 +163,9 @@ def test_a_category_after_a_size_answer_asks_which_product(stack: Stack) -> None
     assert first.responses[0] == "utter_size_recommendation_measurements"
     again = chat(stack, sender, "do the jeans run small?")
     assert "utter_size_recommendation_measurements" not in again.responses  # not the hoodie again
-    assert again.responses[-1] == "utter_ask_sizing_form_product"
+    assert again.responses[-1] == "utter_ask_sizing_form_product_of_kind"  # which jeans, as buttons
+    picks = [b["payload"] for b in again.buttons() if b["payload"].startswith("/size_help")]
+    assert picks and "zip-hoodie" not in " ".join(picks)
 
 
 def test_a_size_question_about_a_kind_offers_its_products_then_sizes_the_one_picked(stack: Stack) -> None:
