@@ -30,7 +30,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.finder import answer_typed
 from actions.handoff import perform_handoff
 from actions.product_questions import answer_price_question
-from actions.questions import answer_question, pending_answer, responses_since_shopper_spoke
+from actions.questions import (
+    answer_question,
+    bot_messages_before_latest,
+    pending_answer,
+    responses_since_shopper_spoke,
+)
 from actions.topics import same_question_again
 from store.codes import HandoffReason
 
@@ -89,14 +94,8 @@ def question_waiting(tracker: Tracker) -> Optional[Dict[str, Any]]:
     """
     if not (tracker.active_loop or {}).get("name") or not tracker.get_slot("requested_slot"):
         return None
-    seen_latest = False
-    for event in reversed(tracker.events):
-        kind = event.get("event")
-        if kind == "user":
-            if seen_latest:
-                return None
-            seen_latest = True
-        elif kind == "bot" and seen_latest and event.get("text"):
+    for event in bot_messages_before_latest(tracker):
+        if event.get("text"):
             return {"text": event["text"], "buttons": (event.get("data") or {}).get("buttons") or []}
     return None
 

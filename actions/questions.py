@@ -77,9 +77,9 @@ REPLIES: Dict[tuple, str] = {
 }
 
 
-def responses_since_shopper_spoke(tracker: Tracker) -> Set[str]:
-    """Response names of the bot's messages between the shopper's previous and latest message."""
-    found: Set[str] = set()
+def bot_messages_before_latest(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The bot's message events between the shopper's previous and latest message, newest first."""
+    found: List[Dict[str, Any]] = []
     seen_latest = False
     for event in reversed(tracker.events):
         kind = event.get("event")
@@ -88,10 +88,16 @@ def responses_since_shopper_spoke(tracker: Tracker) -> Set[str]:
                 break
             seen_latest = True
         elif kind == "bot" and seen_latest:
-            name = (event.get("metadata") or {}).get("utter_action")
-            if name:
-                found.add(name)
+            found.append(event)
     return found
+
+
+def responses_since_shopper_spoke(tracker: Tracker) -> Set[str]:
+    """Response names of the bot's messages between the shopper's previous and latest message."""
+    names = (
+        (event.get("metadata") or {}).get("utter_action") for event in bot_messages_before_latest(tracker)
+    )
+    return {name for name in names if name}
 
 
 def question_asked(tracker: Tracker) -> Optional[str]:

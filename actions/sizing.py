@@ -12,7 +12,6 @@ its own, so the flow that was interrupted asks its question again.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -21,6 +20,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.finder import payload
 from actions.formatting import listing, number
 from actions.store_access import answers_store_failure, query_store
 from core.units import CM_PER_FOOT, CM_PER_INCH, KG_PER_POUND, KG_PER_STONE
@@ -257,11 +257,7 @@ class ActionAskSizingFormProduct(Action):
             dispatcher.utter_message(response="utter_ask_sizing_form_product")
             return []
         buttons = [
-            {
-                "title": hit.title,
-                "payload": f"/size_help{json.dumps({'product': hit.handle}, separators=(',', ':'))}",
-            }
-            for hit in hits
+            {"title": hit.title, "payload": payload("size_help", {"product": hit.handle})} for hit in hits
         ]
         buttons.append({"title": "Talk to a person", "payload": "/human_handoff"})
         dispatcher.utter_message(
