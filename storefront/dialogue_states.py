@@ -25,6 +25,7 @@ two trackers ever change the same replay, and a replay only ever holds one conve
 from __future__ import annotations
 
 import copy
+import operator
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from rasa.shared.core.constants import PREVIOUS_ACTION
@@ -96,7 +97,7 @@ class StateReplay:
             domain is self.domain
             and origin is self.origin
             and len(applied) >= len(consumed)
-            and all(mine is theirs for mine, theirs in zip(consumed, applied, strict=False))
+            and all(map(operator.is_, consumed, applied))
         )
 
     def fork(self) -> StateReplay:

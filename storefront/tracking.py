@@ -35,7 +35,7 @@ import logging
 from collections import OrderedDict, deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 import sqlalchemy as sa
 from rasa.core.actions.forms import FormAction
@@ -124,7 +124,16 @@ class WindowedTracker(DialogueStateTracker):
         **kwargs: Any,
     ) -> None:
         self._base = base
-        super().__init__(sender_id, slots, **kwargs)
+        self._answers: Dict[str, Tuple[Any, int, Optional[Event], Any]] = {}
+        """Answers worked out from the events, with what they were worked out from (_about_events)."""
+        super().__init__(sender_id, None if slots is None else (), **kwargs)
+        if slots is not None:
+            # Rasa's __init__ takes `copy.copy` of every slot, then resets them; the same, a quarter
+            # of the time (a tracker is made several times per message: the store's copy, copies
+            # before actions, replays).
+            self.slots = {slot.name: _slot_copy(slot) for slot in slots}
+            for slot in self.slots.values():
+                slot.reset()
         if base is not None:
             base.apply_to(self)  # Rasa's __init__ clears the active loop after its _reset()
         self.unsaved: List[Event] = []
@@ -161,7 +170,32 @@ class WindowedTracker(DialogueStateTracker):
 
     def _starts_afresh(self) -> bool:
         """True when Rasa would drop every earlier event anyway (a restart or a new session)."""
-        return any(isinstance(event, (Restarted, SessionStarted)) for event in self.events)
+        return self._about_events("starts_afresh", _holds_a_restart)
+
+    def applied_events(self) -> List[Event]:
+        """Rasa's applied events, worked out once per state of the event list.
+
+        Rasa walks every event again on every call, and a message asks a dozen times (the session
+        check, the policies' dialogue states, the latest action...). Callers get their own list.
+        """
+        return list(self._about_events("applied", DialogueStateTracker.applied_events))
+
+    def _about_events(self, question: str, answer: Callable[[Any], Any]) -> Any:
+        """``answer(self)``, kept until the events change.
+
+        Events are only ever appended to a tracker's deque (Rasa's ``update``), or the deque is
+        replaced (a reset, a recreation); a deque with a maximum length drops its oldest event when
+        one is appended. So the deque object, its length and its latest event (held, compared by
+        identity) tell whether the events are still those the answer was worked out from.
+        """
+        events = self.events
+        latest = events[-1] if events else None
+        kept = self._answers.get(question)
+        if kept is not None and kept[0] is events and kept[1] == len(events) and kept[2] is latest:
+            return kept[3]
+        value = answer(self)
+        self._answers[question] = (events, len(events), latest, value)
+        return value
 
     def _reset(self) -> None:
         super()._reset()
@@ -242,6 +276,40 @@ class WindowedTracker(DialogueStateTracker):
         for event in events[:safe]:
             DialogueStateTracker.update(folded, event)
         return folded, safe
+
+
+def _slot_copy(slot: Slot) -> Slot:
+    """``copy.copy(slot)``, without the copy protocol's detour for a plain class.
+
+    Rasa's slot classes keep their state in ``__dict__`` and define no copy protocol of their own,
+    so ``copy.copy`` makes a new instance and updates its ``__dict__``; a class that does define
+    one (a custom slot) gets ``copy.copy`` itself.
+    """
+    kind = type(slot)
+    if kind not in _PLAIN_SLOT_TYPES:
+        if _has_own_copy_protocol(kind):
+            return copy.copy(slot)
+        _PLAIN_SLOT_TYPES.add(kind)
+    twin = object.__new__(kind)
+    twin.__dict__.update(slot.__dict__)
+    return twin
+
+
+_PLAIN_SLOT_TYPES: set = set()
+
+
+def _has_own_copy_protocol(kind: type) -> bool:
+    return (
+        kind.__reduce_ex__ is not object.__reduce_ex__
+        or kind.__reduce__ is not object.__reduce__
+        or any(hasattr(kind, name) for name in ("__copy__", "__getstate__", "__setstate__"))
+        or any(vars(base).get("__slots__") for base in kind.__mro__)  # state outside __dict__
+        or kind.__new__ is not object.__new__
+    )
+
+
+def _holds_a_restart(tracker: DialogueStateTracker) -> bool:
+    return any(isinstance(event, (Restarted, SessionStarted)) for event in tracker.events)
 
 
 _UNKNOWN = object()

@@ -32,6 +32,7 @@ from rasa.shared.core.events import (
     UserUtteranceReverted,
     UserUttered,
 )
+from rasa.shared.core.slots import AnySlot
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
 
@@ -409,3 +410,37 @@ def test_forms_use_the_windowed_validation_tracker_once_installed() -> None:
     finally:
         tracking.uninstall()
     assert FormAction._temporary_tracker is rasas
+
+
+def test_applied_events_are_rasas_after_every_event_and_a_fresh_list_each_time(domain: Domain) -> None:
+    """Worked out once per state of the events (storefront/tracking.py ``_about_events``)."""
+    tracker = WindowedTracker("shopper", domain.slots, max_event_history=40)  # drops its oldest too
+    for event in _with_followups(_conversation(30)):
+        tracker.update(event)
+        expected = DialogueStateTracker.applied_events(tracker)
+        given = tracker.applied_events()
+        assert given == expected and all(map(lambda a, b: a is b, given, expected))
+        given.clear()  # a caller changing its list changes nobody else's
+        assert tracker.applied_events() == expected
+        restarted = any(isinstance(each, (Restarted, SessionStarted)) for each in tracker.events)
+        assert tracker._starts_afresh() == restarted
+    tracker.events = tracker._create_events(list(tracker.events)[:5])  # a new deque, as Rasa's recreation
+    assert tracker.applied_events() == DialogueStateTracker.applied_events(tracker)
+
+
+def test_slots_are_copied_as_rasa_copies_them(domain: Domain) -> None:
+    class Custom(AnySlot):
+        def __copy__(self) -> Custom:
+            twin = Custom(self.name, self.mappings)
+            twin.copied_by_its_own_protocol = True
+            return twin
+
+    rasas = DialogueStateTracker("shopper", domain.slots)
+    ours = WindowedTracker("shopper", domain.slots)
+    assert set(ours.slots) == set(rasas.slots)
+    for name, slot in ours.slots.items():
+        assert type(slot) is type(rasas.slots[name]) and vars(slot) == vars(rasas.slots[name])
+        assert slot is not next(each for each in domain.slots if each.name == name)
+    custom = Custom("custom", [])
+    assert getattr(WindowedTracker("shopper", [custom]).slots["custom"], "copied_by_its_own_protocol", False)
+    assert not WindowedTracker("shopper", None).slots  # Rasa's AnySlotDict, as without slots
