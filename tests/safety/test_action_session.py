@@ -97,7 +97,7 @@ def _call_body(domain: Dict[str, Any], text: str) -> Dict[str, Any]:
     }
 
 
-def test_the_body_is_the_text_json_dumps_gives() -> None:
+def test_the_body_is_the_json_json_dumps_gives() -> None:
     domain = Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml")).as_dict()
     other = {"responses": {"utter_hi": [{"text": "Grüß dich 🙂"}]}}
     bodies_in = [
@@ -109,9 +109,23 @@ def test_the_body_is_the_text_json_dumps_gives() -> None:
         {"domain": domain},
         {"next_action": "action_x", "domain": None},
         [1, 2],
+        {
+            "next_action": "x",
+            "tracker": {"text": "a\ud800b </x> é", "n": [1e300, 5e-324, 2**70, float("inf")]},
+            "domain": domain,
+        },
+        {"next_action": "x", "tracker": {1: "int key", None: "null key"}, "domain": domain},
     ]
     for body in bodies_in:
-        assert action_session.encode_request(body) == json.dumps(body)
+        text = action_session.encode_request(body)
+        assert json.loads(text) == json.loads(json.dumps(body))
+        assert text.isascii()  # escaped as json.dumps escapes: valid UTF-8 whatever the shopper typed
+
+
+@pytest.mark.parametrize("unencodable", [object(), b"bytes"])
+def test_what_json_cannot_encode_still_raises_json_dumpss_error(unencodable: object) -> None:
+    with pytest.raises(TypeError, match="is not JSON serializable"):
+        action_session.encode_request({"tracker": {"x": unencodable}, "domain": {}})
 
 
 async def test_the_action_server_receives_the_same_bytes(webhook: Tuple[str, list]) -> None:
@@ -126,7 +140,7 @@ async def test_the_action_server_receives_the_same_bytes(webhook: Tuple[str, lis
     finally:
         await action_session.close_sessions()
         action_session.uninstall()
-    assert bodies == [json.dumps(body).encode() for body in sent]
+    assert [json.loads(body) for body in bodies] == [json.loads(json.dumps(body)) for body in sent]
     assert [json.loads(body)["tracker"]["events"][0]["text"] for body in bodies] == [
         "first",
         "second",
