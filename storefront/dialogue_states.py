@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import copy
 import operator
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
-from rasa.shared.core.constants import PREVIOUS_ACTION
+from rasa.shared.core.constants import PREVIOUS_ACTION, USER
 from rasa.shared.core.domain import Domain, SubState
 from rasa.shared.core.events import ActionExecuted, Event
+from rasa.shared.core.slots import Slot
 from rasa.shared.core.trackers import DialogueStateTracker, State
 
 Arguments = Tuple[bool, bool, Any]
@@ -47,6 +48,37 @@ def frozen(rule_only_data: Optional[Dict[str, Any]]) -> Any:
     return tuple(sorted((name, tuple(values)) for name, values in rule_only_data.items()))
 
 
+def slot_copy(slot: Slot) -> Slot:
+    """``copy.copy(slot)``, without the copy protocol's detour for a plain class.
+
+    Rasa's slot classes keep their state in ``__dict__`` and define no copy protocol of their own,
+    so ``copy.copy`` makes a new instance and updates its ``__dict__``; a class that does define
+    one (a custom slot) gets ``copy.copy`` itself.
+    """
+    kind = type(slot)
+    if kind not in _PLAIN_SLOT_TYPES:
+        if _has_own_copy_protocol(kind):
+            return copy.copy(slot)
+        _PLAIN_SLOT_TYPES.add(kind)
+    twin = object.__new__(kind)
+    twin.__dict__.update(slot.__dict__)
+    return twin
+
+
+_PLAIN_SLOT_TYPES: Set[type] = set()
+"""Slot classes ``copy.copy`` copies by their ``__dict__`` alone (checked once per class)."""
+
+
+def _has_own_copy_protocol(kind: type) -> bool:
+    return (
+        kind.__reduce_ex__ is not object.__reduce_ex__
+        or kind.__reduce__ is not object.__reduce__
+        or any(hasattr(kind, name) for name in ("__copy__", "__getstate__", "__setstate__"))
+        or any(vars(base).get("__slots__") for base in kind.__mro__)  # state outside __dict__
+        or kind.__new__ is not object.__new__
+    )
+
+
 def snapshot(tracker: DialogueStateTracker) -> DialogueStateTracker:
     """A tracker in ``tracker``'s state, without its events (the replay never reads them back).
 
@@ -58,7 +90,7 @@ def snapshot(tracker: DialogueStateTracker) -> DialogueStateTracker:
     twin = DialogueStateTracker(
         tracker.sender_id, None, tracker._max_event_history, is_rule_tracker=tracker.is_rule_tracker
     )
-    twin.slots = {name: copy.copy(slot) for name, slot in tracker.slots.items()}
+    twin.slots = {name: slot_copy(slot) for name, slot in tracker.slots.items()}
     twin._paused = tracker._paused
     twin.latest_action = copy.copy(tracker.latest_action)
     twin.latest_message = tracker.latest_message
@@ -183,13 +215,21 @@ class DialogueStates:
         rule_only_data: Optional[Dict[str, Any]],
         origin: Any,
     ) -> List[State]:
-        """``tracker``'s states of this kind; each caller gets its own copy (featurizers change them)."""
+        """``tracker``'s states of this kind, each state a copy for the caller.
+
+        Rasa's featurizers change the states they are given in one way: they delete the user
+        text or intent from a state's user part (``_choose_last_user_input``,
+        ``_remove_user_text_if_intent``). So each caller gets its own state dicts and its own user
+        parts; the other parts (previous action, slots, active loop), which nothing changes, are
+        shared with the kept states.
+        """
         arguments = (omit_unset_slots, ignore_rule_only_turns, frozen(rule_only_data))
         kind = self.kinds.get(arguments)
         if kind is None or kind[0] is not domain:
             kind = self.kinds[arguments] = (domain, arguments, rule_only_data)
         replay = self._brought_up_to_date(tracker, kind, origin)
-        return [{part: dict(features) for part, features in state.items()} for state in replay.result()]
+        states = replay.result()
+        return [{**state, USER: dict(state[USER])} if USER in state else dict(state) for state in states]
 
     def advance(self, tracker: DialogueStateTracker, origin: Any) -> None:
         """Bring every kind of states asked for so far up to ``tracker``'s events."""

@@ -62,7 +62,7 @@ from rasa.shared.core.slots import Slot
 from rasa.shared.core.trackers import DialogueStateTracker, State
 
 from store.db import use_sqlite_pragmas
-from storefront.dialogue_states import DialogueStates
+from storefront.dialogue_states import DialogueStates, slot_copy
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ class WindowedTracker(DialogueStateTracker):
             # Rasa's __init__ takes `copy.copy` of every slot, then resets them; the same, a quarter
             # of the time (a tracker is made several times per message: the store's copy, copies
             # before actions, replays).
-            self.slots = {slot.name: _slot_copy(slot) for slot in slots}
+            self.slots = {slot.name: slot_copy(slot) for slot in slots}
             for slot in self.slots.values():
                 slot.reset()
         if base is not None:
@@ -276,36 +276,6 @@ class WindowedTracker(DialogueStateTracker):
         for event in events[:safe]:
             DialogueStateTracker.update(folded, event)
         return folded, safe
-
-
-def _slot_copy(slot: Slot) -> Slot:
-    """``copy.copy(slot)``, without the copy protocol's detour for a plain class.
-
-    Rasa's slot classes keep their state in ``__dict__`` and define no copy protocol of their own,
-    so ``copy.copy`` makes a new instance and updates its ``__dict__``; a class that does define
-    one (a custom slot) gets ``copy.copy`` itself.
-    """
-    kind = type(slot)
-    if kind not in _PLAIN_SLOT_TYPES:
-        if _has_own_copy_protocol(kind):
-            return copy.copy(slot)
-        _PLAIN_SLOT_TYPES.add(kind)
-    twin = object.__new__(kind)
-    twin.__dict__.update(slot.__dict__)
-    return twin
-
-
-_PLAIN_SLOT_TYPES: set = set()
-
-
-def _has_own_copy_protocol(kind: type) -> bool:
-    return (
-        kind.__reduce_ex__ is not object.__reduce_ex__
-        or kind.__reduce__ is not object.__reduce__
-        or any(hasattr(kind, name) for name in ("__copy__", "__getstate__", "__setstate__"))
-        or any(vars(base).get("__slots__") for base in kind.__mro__)  # state outside __dict__
-        or kind.__new__ is not object.__new__
-    )
 
 
 def _holds_a_restart(tracker: DialogueStateTracker) -> bool:
