@@ -59,7 +59,7 @@ from rasa.shared.core.events import (
     deserialise_events,
 )
 from rasa.shared.core.slots import Slot
-from rasa.shared.core.trackers import DialogueStateTracker, State
+from rasa.shared.core.trackers import AnySlotDict, DialogueStateTracker, State
 
 from store.db import use_sqlite_pragmas
 from storefront.dialogue_states import DialogueStates, slot_copy
@@ -88,9 +88,11 @@ class BaseState:
     active_loop: Any = None
 
     @classmethod
-    def of(cls, tracker: DialogueStateTracker) -> BaseState:
+    def of(cls, tracker: DialogueStateTracker, with_slots: bool = True) -> BaseState:
+        slots = tracker.slots.items() if with_slots else ()
+        slot_values = {name: copy.deepcopy(slot.value) for name, slot in slots}
         return cls(
-            slot_values={name: copy.deepcopy(slot.value) for name, slot in tracker.slots.items()},
+            slot_values=slot_values,
             paused=tracker._paused,
             latest_action=copy.copy(tracker.latest_action),
             latest_message=tracker.latest_message,
@@ -105,6 +107,9 @@ class BaseState:
                 slot.value = copy.deepcopy(self.slot_values[name])
             else:
                 slot.reset()
+        self.apply_all_but_slots_to(tracker)
+
+    def apply_all_but_slots_to(self, tracker: DialogueStateTracker) -> None:
         tracker._paused = self.paused
         tracker.latest_action = copy.copy(self.latest_action)
         tracker.latest_message = self.latest_message or UserUttered.empty()
@@ -220,14 +225,14 @@ class WindowedTracker(DialogueStateTracker):
         events stand between (a revert, a restart, a new session...), Rasa's replay is used.
         """
         followup = _followup_given_by(self.events)
-        if followup is _UNKNOWN:
+        if followup is _UNKNOWN or isinstance(self.slots, AnySlotDict):
             return super().copy()
-        twin = self.init_copy()
-        assert isinstance(twin, WindowedTracker)
+        twin = WindowedTracker(
+            self.sender_id, (), self._origin(),
+            max_event_history=self._max_event_history, is_rule_tracker=self.is_rule_tracker,
+        )  # fmt: skip
+        twin.slots = self._copied_slots()
         twin.events.extend(self.events)
-        for name, slot in self.slots.items():
-            twin.slots[name].value = copy.deepcopy(slot.value)
-            twin.slots[name]._has_been_set = slot._has_been_set
         twin._paused = self._paused
         twin.latest_action = copy.copy(self.latest_action)
         twin.latest_message = self.latest_message
@@ -237,6 +242,17 @@ class WindowedTracker(DialogueStateTracker):
         twin.dialogue_states = self.dialogue_states.lend()  # same events from the same start
         return twin
 
+    def _copied_slots(self) -> Dict[str, Slot]:
+        """The tracker's slots as new objects with the same values and flags (Rasa's ``copy.copy``
+        of each slot, then ``copy.deepcopy`` of a value that is not an immutable atom)."""
+        slots = {}
+        for name, slot in self.slots.items():
+            twin = slot_copy(slot)
+            if type(twin._value) not in _ATOMS:
+                twin._value = copy.deepcopy(twin._value)
+            slots[name] = twin
+        return slots
+
     def windowed_copy(self, window: int) -> WindowedTracker:
         """A copy with the same state and about ``window`` events or more (the older ones folded)."""
         events = list(self.events)
@@ -244,11 +260,14 @@ class WindowedTracker(DialogueStateTracker):
         if len(events) > window + window // 4:  # re-folded every few turns, not at every message
             folded, cut = self._fold(events, last_cut=len(events) - window)
             base = BaseState.of(folded) if cut else base
-        twin = WindowedTracker(
-            self.sender_id, self.slots.values(), base, max_event_history=self._max_event_history
-        )
+        if isinstance(self.slots, AnySlotDict):
+            twin = WindowedTracker(self.sender_id, None, base, max_event_history=self._max_event_history)
+            BaseState.of(self).apply_to(twin)
+        else:
+            twin = WindowedTracker(self.sender_id, (), base, max_event_history=self._max_event_history)
+            twin.slots = self._copied_slots()
+            BaseState.of(self, with_slots=False).apply_all_but_slots_to(twin)
         twin.events = deque(events[cut:])
-        BaseState.of(self).apply_to(twin)  # the current state, without replaying the window
         twin.model_id, twin.assistant_id = self.model_id, self.assistant_id
         # Same events from the same start: the copy borrows the replays, else it recomputes them.
         twin.dialogue_states = self.dialogue_states.lend() if not cut else self.dialogue_states.kinds_only()
@@ -276,6 +295,10 @@ class WindowedTracker(DialogueStateTracker):
         for event in events[:safe]:
             DialogueStateTracker.update(folded, event)
         return folded, safe
+
+
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+"""Types whose values ``copy.deepcopy`` returns as they are (exact types: a subclass is copied)."""
 
 
 def _holds_a_restart(tracker: DialogueStateTracker) -> bool:

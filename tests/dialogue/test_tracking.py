@@ -257,6 +257,16 @@ def test_a_copy_is_taken_without_replaying_the_events(
     assert replays == [] and twin is not tracker and list(twin.events) == list(tracker.events)
     twin.slots["order_number"].value = "changed"  # a copy's state is its own
     assert tracker.get_slot("order_number") != "changed"
+    tracker.slots["order_number"].value = ["a list", {"held": "in place"}]  # mutable values: deep copies
+    for twin in (tracker.copy(), tracker.windowed_copy(window=4)):
+        assert twin.get_slot("order_number") == ["a list", {"held": "in place"}]
+        twin.get_slot("order_number")[1]["held"] = "changed"
+        assert tracker.get_slot("order_number") == ["a list", {"held": "in place"}]
+        assert all(
+            vars(twin.slots[name]) == vars(slot)
+            for name, slot in tracker.slots.items()
+            if name != "order_number"
+        )
 
 
 def _is_listen_event(event: Event) -> bool:
