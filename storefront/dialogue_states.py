@@ -17,9 +17,14 @@ loop body (:meth:`StateReplay._take_turn`) is Rasa 3.6's, line for line, and
 event of long varied conversations.
 
 A replay is owned by one tracker. A copy of the tracker (the tracker store hands one out per
-message) *borrows* its replays; whoever needs to extend a borrowed replay forks it first (a
-snapshot of the replayed tracker's state: slots, latest action and messages, active loop), so no
-two trackers ever change the same replay, and a replay only ever holds one conversation's events.
+message, the processor takes one before every action) *borrows* its replays: a copy that needs to
+extend a borrowed replay forks it first (a snapshot of the replayed tracker's state: slots, latest
+action and messages, active loop), so a copy's events never reach its original's replay. The owner
+extends its replays in place: a copy that still holds one then finds the replay ahead of its own
+events (``continues`` compares every consumed event by identity) and starts its own, so a copy's
+states are always its own events' states, and a replay only ever holds one conversation's events.
+Only copies pay for forks: the processor's per-action copies, which are never asked for states,
+cost the message's tracker nothing.
 """
 
 from __future__ import annotations
@@ -119,8 +124,6 @@ class StateReplay:
         self.states: List[State] = []
         self.last_ml_action: Optional[SubState] = None
         self.turn_was_hidden = False
-        self.borrowed = False
-        """Lent to a copy of its tracker: extend a fork, never this one."""
 
     def continues(self, domain: Domain, origin: Any, applied: Sequence[Event]) -> bool:
         """Whether ``applied`` (a tracker's applied events) starts with the events consumed here."""
@@ -189,15 +192,16 @@ class DialogueStates:
 
     def __init__(self) -> None:
         self.replays: Dict[Arguments, StateReplay] = {}
+        self.borrowed: Set[Arguments] = set()
+        """The kinds whose replay was lent by another tracker: extend a fork, never the lender's."""
         self.kinds: Dict[Arguments, Kind] = {}
         """Every kind asked for so far, to compute ahead in :meth:`advance`."""
 
     def lend(self) -> DialogueStates:
         """The replays for a copy of the tracker with the same events and start state."""
         copy_ = self.kinds_only()
-        for arguments, replay in self.replays.items():
-            replay.borrowed = True
-            copy_.replays[arguments] = replay
+        copy_.replays = dict(self.replays)
+        copy_.borrowed = set(self.replays)
         return copy_
 
     def kinds_only(self) -> DialogueStates:
@@ -241,8 +245,10 @@ class DialogueStates:
         replay = self.replays.get(kind[1])
         if replay is None or not replay.continues(kind[0], origin, applied):
             replay = StateReplay(kind, tracker.init_copy(), origin)
-        elif replay.borrowed and len(applied) > len(replay.applied):
+            self.borrowed.discard(kind[1])
+        elif kind[1] in self.borrowed and len(applied) > len(replay.applied):
             replay = replay.fork()
+            self.borrowed.discard(kind[1])
         replay.advance(applied)
         self.replays[kind[1]] = replay
         return replay

@@ -137,3 +137,31 @@ def test_the_store_keeps_states_up_to_date_per_conversation(domain: Domain, tmp_
     }  # fmt: skip
     for replay in cached.dialogue_states.replays.values():
         assert replay.applied == cached.applied_events()
+
+
+def test_the_processors_copies_cost_their_original_no_fork_and_keep_their_own_states(
+    domain: Domain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The processor copies the tracker before every action; the original goes on extending its replays."""
+    forks: List[int] = []
+    fork = dialogue_states.StateReplay.fork
+
+    def counting(self: dialogue_states.StateReplay) -> dialogue_states.StateReplay:
+        forks.append(1)
+        return fork(self)
+
+    monkeypatch.setattr(dialogue_states.StateReplay, "fork", counting)
+    tracker = WindowedTracker("shopper", domain.slots)
+    copies = []
+    for event in _with_rule_turns(_conversation(25)):
+        for arguments in ARGUMENTS:
+            tracker.past_states(domain, **arguments)
+        copies.append((tracker.copy(), len(tracker.events)))  # lent the replays, as before an action
+        tracker.update(event)
+    assert forks == []  # the original extends its own replays in place
+    for twin, events in copies[::7]:  # a copy asked later: its own events' states, never the original's
+        assert len(twin.events) == events
+        for arguments in ARGUMENTS:
+            assert twin.past_states(domain, **arguments) == domain.states_for_tracker_history(
+                twin, **arguments
+            )
