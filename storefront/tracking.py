@@ -30,12 +30,13 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import itertools
 import json
 import logging
 from collections import OrderedDict, deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 import sqlalchemy as sa
 from rasa.core.actions.forms import FormAction
@@ -45,6 +46,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
     ActionExecutionRejected,
+    ActionReverted,
     ActiveLoop,
     BotUttered,
     DefinePrevUserUtteredFeaturization,
@@ -55,6 +57,7 @@ from rasa.shared.core.events import (
     Restarted,
     SessionStarted,
     SlotSet,
+    UserUtteranceReverted,
     UserUttered,
     deserialise_events,
 )
@@ -178,12 +181,26 @@ class WindowedTracker(DialogueStateTracker):
         return self._about_events("starts_afresh", _holds_a_restart)
 
     def applied_events(self) -> List[Event]:
-        """Rasa's applied events, worked out once per state of the event list.
+        """Rasa's applied events, worked out once per state of the event list, then extended.
 
         Rasa walks every event again on every call, and a message asks a dozen times (the session
-        check, the policies' dialogue states, the latest action...). Callers get their own list.
+        check, the policies' dialogue states, the latest action...). Here the answer is kept with
+        the events it was worked out from; when events were appended since, and none of them is
+        one Rasa's walk treats specially (a restart, a new session, a revert, a loop's name seen
+        for the first time, an action that is a loop's), they are applied, as Rasa's walk would
+        apply them, to the kept answer. Callers get their own list.
         """
-        return list(self._about_events("applied", DialogueStateTracker.applied_events))
+        events = self.events
+        kept = self._answers.get("applied")
+        if kept is not None and kept[0] is events and events.maxlen is None and len(events) > kept[1] > 0:
+            applied, loop_names = kept[3]
+            if events[kept[1] - 1] is kept[2]:  # the same deque, appended to
+                added = list(itertools.islice(events, kept[1], None))
+                if all(_applied_as_it_comes(event, loop_names) for event in added):
+                    value = ([*applied, *added], loop_names)
+                    self._answers["applied"] = (events, len(events), events[-1], value)
+                    return list(value[0])
+        return list(self._about_events("applied", _applied_and_loop_names)[0])
 
     def _about_events(self, question: str, answer: Callable[[Any], Any]) -> Any:
         """``answer(self)``, kept until the events change.
@@ -201,6 +218,14 @@ class WindowedTracker(DialogueStateTracker):
         value = answer(self)
         self._answers[question] = (events, len(events), latest, value)
         return value
+
+    def _lend_answers(self, twin: WindowedTracker) -> None:
+        """Hand ``twin``, which holds the same events in its own deque, the answers kept for them."""
+        events = self.events
+        latest = events[-1] if events else None
+        for question, kept in self._answers.items():
+            if kept[0] is events and kept[1] == len(events) and kept[2] is latest:
+                twin._answers[question] = (twin.events, kept[1], kept[2], kept[3])
 
     def _reset(self) -> None:
         super()._reset()
@@ -233,6 +258,7 @@ class WindowedTracker(DialogueStateTracker):
         )  # fmt: skip
         twin.slots = self._copied_slots()
         twin.events.extend(self.events)
+        self._lend_answers(twin)
         twin._paused = self._paused
         twin.latest_action = copy.copy(self.latest_action)
         twin.latest_message = self.latest_message
@@ -268,6 +294,8 @@ class WindowedTracker(DialogueStateTracker):
             twin.slots = self._copied_slots()
             BaseState.of(self, with_slots=False).apply_all_but_slots_to(twin)
         twin.events = deque(events[cut:])
+        if not cut:
+            self._lend_answers(twin)
         twin.model_id, twin.assistant_id = self.model_id, self.assistant_id
         # Same events from the same start: the copy borrows the replays, else it recomputes them.
         twin.dialogue_states = self.dialogue_states.lend() if not cut else self.dialogue_states.kinds_only()
@@ -299,6 +327,23 @@ class WindowedTracker(DialogueStateTracker):
 
 _ATOMS = frozenset({str, int, float, bool, type(None)})
 """Types whose values ``copy.deepcopy`` returns as they are (exact types: a subclass is copied)."""
+
+
+def _applied_and_loop_names(tracker: DialogueStateTracker) -> Tuple[List[Event], FrozenSet[str]]:
+    """Rasa's applied events and the loop names its walk checks actions against."""
+    names = frozenset(event.name for event in tracker.events if isinstance(event, ActiveLoop) and event.name)
+    return DialogueStateTracker.applied_events(tracker), names
+
+
+def _applied_as_it_comes(event: Event, loop_names: FrozenSet[str]) -> bool:
+    """Whether Rasa's ``applied_events`` walk, with the same loop names, just appends ``event``."""
+    if isinstance(event, (Restarted, SessionStarted, ActionReverted, UserUtteranceReverted)):
+        return False
+    if isinstance(event, ActiveLoop):
+        return not event.name or event.name in loop_names  # a new name changes earlier turns
+    if isinstance(event, ActionExecuted):
+        return event.action_name not in loop_names
+    return True
 
 
 def _holds_a_restart(tracker: DialogueStateTracker) -> bool:

@@ -422,20 +422,34 @@ def test_forms_use_the_windowed_validation_tracker_once_installed() -> None:
     assert FormAction._temporary_tracker is rasas
 
 
-def test_applied_events_are_rasas_after_every_event_and_a_fresh_list_each_time(domain: Domain) -> None:
-    """Worked out once per state of the events (storefront/tracking.py ``_about_events``)."""
-    tracker = WindowedTracker("shopper", domain.slots, max_event_history=40)  # drops its oldest too
-    for event in _with_followups(_conversation(30)):
+@pytest.mark.parametrize("max_event_history", [None, 40])  # 40: the deque drops its oldest events too
+def test_applied_events_are_rasas_after_every_event_and_a_fresh_list_each_time(
+    domain: Domain, max_event_history: Optional[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Worked out once per state of the events, extended by plain events (storefront/tracking.py)."""
+    walks: List[int] = []
+    rasas = DialogueStateTracker.applied_events
+
+    def walking(tracker: DialogueStateTracker) -> List[Event]:
+        walks.append(1)
+        return rasas(tracker)
+
+    monkeypatch.setattr(DialogueStateTracker, "applied_events", walking)
+    tracker = WindowedTracker("shopper", domain.slots, max_event_history=max_event_history)
+    events = _with_followups(_conversation(30))
+    for event in events:
         tracker.update(event)
-        expected = DialogueStateTracker.applied_events(tracker)
+        expected = rasas(tracker)
         given = tracker.applied_events()
         assert given == expected and all(map(lambda a, b: a is b, given, expected))
         given.clear()  # a caller changing its list changes nobody else's
         assert tracker.applied_events() == expected
         restarted = any(isinstance(each, (Restarted, SessionStarted)) for each in tracker.events)
         assert tracker._starts_afresh() == restarted
+    if max_event_history is None:  # loop actions, reverts, restarts and new loop names walk again
+        assert len(walks) < len(events) / 6
     tracker.events = tracker._create_events(list(tracker.events)[:5])  # a new deque, as Rasa's recreation
-    assert tracker.applied_events() == DialogueStateTracker.applied_events(tracker)
+    assert tracker.applied_events() == rasas(tracker)
 
 
 def test_slots_are_copied_as_rasa_copies_them(domain: Domain) -> None:
