@@ -126,9 +126,7 @@ def possible_keys(self: RulePolicy, lookup: Dict[str, str], states: List[State])
             index_for(self, lookup).candidates(latest),
         )
     )
-    for i, state in enumerate(reversed(states)):
-        if i == 0:
-            continue
+    for i, state in enumerate(reversed(states[:-1]), start=1):
         keys = set(filter(lambda _key: self._is_rule_applicable(_key, i, state), keys))
     return keys
 

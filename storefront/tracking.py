@@ -210,21 +210,24 @@ class WindowedTracker(DialogueStateTracker):
         one is appended. So the deque object, its length and its latest event (held, compared by
         identity) tell whether the events are still those the answer was worked out from.
         """
-        events = self.events
-        latest = events[-1] if events else None
         kept = self._answers.get(question)
-        if kept is not None and kept[0] is events and kept[1] == len(events) and kept[2] is latest:
+        if kept is not None and self._holds_events_of(kept):
             return kept[3]
+        events = self.events
         value = answer(self)
-        self._answers[question] = (events, len(events), latest, value)
+        self._answers[question] = (events, len(events), events[-1] if events else None, value)
         return value
+
+    def _holds_events_of(self, kept: Tuple[Any, int, Optional[Event], Any]) -> bool:
+        """Whether the events are still those a kept answer was worked out from (same deque,
+        length and latest event)."""
+        events = self.events
+        return kept[0] is events and kept[1] == len(events) and kept[2] is (events[-1] if events else None)
 
     def _lend_answers(self, twin: WindowedTracker) -> None:
         """Hand ``twin``, which holds the same events in its own deque, the answers kept for them."""
-        events = self.events
-        latest = events[-1] if events else None
         for question, kept in self._answers.items():
-            if kept[0] is events and kept[1] == len(events) and kept[2] is latest:
+            if self._holds_events_of(kept):
                 twin._answers[question] = (twin.events, kept[1], kept[2], kept[3])
 
     def _reset(self) -> None:
