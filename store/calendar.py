@@ -7,9 +7,10 @@ Christmas Eve) are short rules in ``store.yaml`` on top.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime, time, timedelta
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Tuple
 
 import holidays
 
@@ -37,12 +38,19 @@ def public_holidays(country: str, subdivision: Optional[str], year: int) -> dict
     """The public holidays of ``country`` (ISO code) and ``subdivision`` in ``year``, by date.
 
     Observed days are included: Independence Day 2026 is a Saturday, so Friday 3 July is closed.
+    The caller gets its own dict; the ``holidays`` package computes each year once per process
+    (its rules and translations are the library's, not the store's).
     """
+    return dict(_public_holidays(country, subdivision, year))
+
+
+@functools.lru_cache(maxsize=64)
+def _public_holidays(country: str, subdivision: Optional[str], year: int) -> Tuple[Tuple[date, str], ...]:
     try:
         found = holidays.country_holidays(country, subdiv=subdivision, years=year)
     except NotImplementedError as exc:
         raise CalendarError(f"no public holidays for {country!r}/{subdivision!r}: {exc}") from None
-    return dict(found)
+    return tuple(found.items())
 
 
 def closure_dates(rule: str, year: int) -> list[date]:

@@ -17,23 +17,32 @@ from store.models import Holiday, StoreSetting, money
 
 
 def setting(session: Session, key: str, default: Any = None) -> Any:
-    """The value of one ``store.yaml`` key (``default`` when absent)."""
+    """The value of one ``store.yaml`` key (``default`` when absent).
+
+    The session's first call reads every setting in one query (:func:`load_settings_once`); later
+    calls find their row in the session's identity map instead of a query each (a shipping answer
+    reads a dozen settings).
+    """
+    load_settings_once(session)
     row = session.get(StoreSetting, key)
     return default if row is None or row.value is None else row.value
 
 
-def preload_settings(session: Session, *keys: str) -> None:
-    """Read several keys in one query; the session's :func:`setting` calls for them then need none.
+SETTINGS_LOADED = "storefront_settings_rows"
+"""``session.info`` key holding the rows :func:`load_settings_once` read (the session's own)."""
+
+
+def load_settings_once(session: Session) -> None:
+    """Read all settings rows (a few dozen, a few KB) into the session, once per session.
 
     The rows stay in the session's identity map, held by ``session.info`` for the session's life
-    (the map's references are weak): one unit of work, nothing outlives the session.
+    (the map's references are weak), so :func:`setting` finds them by key with no query, including
+    what the same unit of work changed on them since. One unit of work, nothing outlives the
+    session: another process's change is seen by the next call's session. A key absent here is
+    still looked up by :func:`setting` (``session.get`` queries for it).
     """
-    rows = session.execute(select(StoreSetting).where(StoreSetting.key.in_(keys))).scalars().all()
-    session.info.setdefault("preloaded_settings", []).extend(rows)
-
-
-ORDER_SETTINGS = ("country", "timezone", "high_value_order_threshold")
-"""What an order's look-up and view read: the phones' home country, the time zone, the threshold."""
+    if SETTINGS_LOADED not in session.info:
+        session.info[SETTINGS_LOADED] = session.execute(select(StoreSetting)).scalars().all()
 
 
 DEMO_MODE_KEY = "demo_mode"

@@ -13,9 +13,7 @@ from core import clock
 from store.codes import OrderChangeRefusal
 from store.contact import MIN_PHONE_DIGITS, contact_matches, e164, normalize_email, parse_order_number
 from store.info import (
-    ORDER_SETTINGS,
     high_value_threshold,
-    preload_settings,
     setting,
     store_country,
     store_timezone,
@@ -104,7 +102,6 @@ def contact_owns_order(session: Session, *, order_number: str, contact: str) -> 
     number = parse_order_number(str(order_number))
     if number is None or not contact:
         return None
-    preload_settings(session, *ORDER_SETTINGS)
     stmt = (
         select(Order.id, Order.email, Order.phone, Customer.email, Customer.phone)
         .outerjoin(Customer, Order.customer_id == Customer.id)

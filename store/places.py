@@ -183,6 +183,12 @@ def _country_names() -> Mapping[str, str]:
     return {c.alpha_2: getattr(c, "common_name", None) or c.name for c in pycountry.countries}
 
 
+@lru_cache(maxsize=1)
+def _country_codes_by_key() -> Mapping[str, str]:
+    """ISO codes by the :func:`name_key` of the library's country names (computed once)."""
+    return {name_key(n): code for code, n in _country_names().items()}
+
+
 class Gazetteer:
     """Resolves names of places against the store's countries and the libraries (module docstring)."""
 
@@ -209,7 +215,7 @@ class Gazetteer:
                 self._store.setdefault(name_key(name), []).append(region)
                 self._codes.setdefault(code.upper(), region)
         # Territories with their own ISO code that the store lists as a region ("PR": Puerto Rico).
-        by_name = {name_key(n): code for code, n in _country_names().items()}
+        by_name = _country_codes_by_key()
         self._territories: Dict[str, Tuple[str, str]] = {
             by_name[name_key(name)]: (country.code, str(code))
             for country in countries
@@ -369,7 +375,7 @@ def warm() -> None:
     """Read the libraries now (a few seconds, once per process), outside any time-limited query."""
     _library_index()
     everyday_words()
-    _country_names()
+    _country_codes_by_key()
 
 
 def store_countries(session: Session) -> List[StoreCountry]:
@@ -388,8 +394,18 @@ def store_countries(session: Session) -> List[StoreCountry]:
 
 
 def load_gazetteer(session: Session) -> Gazetteer:
-    """A gazetteer of the store's current countries and zones plus the libraries."""
-    return Gazetteer(store_countries(session))
+    """A gazetteer of the store's current countries and zones plus the libraries.
+
+    The countries are read afresh every time; the gazetteer built from them is kept for the same
+    countries (equal values give an equal gazetteer, which lookups never change), so a store
+    whose zones did not move does not fold a few hundred names again on every question.
+    """
+    return _gazetteer_for(tuple(store_countries(session)))
+
+
+@lru_cache(maxsize=4)
+def _gazetteer_for(countries: Tuple[StoreCountry, ...]) -> Gazetteer:
+    return Gazetteer(countries)
 
 
 def resolve_place(session: Session, name: str) -> Optional[Place]:

@@ -7,10 +7,10 @@ from decimal import Decimal
 from typing import Optional
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from store.codes import AlternativeKind, StockReason
-from store.models import Product, SizeChart, Variant
+from store.models import Product, SizeChart, SizeChartRow, Variant
 from store.products import resolve_product
 from store.sizes import colors_equal, size_sort_key, sizes_equal
 
@@ -51,14 +51,28 @@ class StockAnswer:
 
 
 def _aliases(session: Session, product: Product) -> dict[str, list[str]]:
-    """Chart aliases per size label for the product's category (``US 9.5`` -> ``EU 43``...)."""
+    """Chart aliases per size label for the product's category (``US 9.5`` -> ``EU 43``...).
+
+    Read as plain rows (the charts' scope, then the matching charts' sizes), not ORM objects: a
+    stock question needs a few labels, not every chart's measurements.
+    """
     category = product.category.name if product.category else None
+    charts = [
+        chart_id
+        for chart_id, products, categories in session.execute(
+            select(SizeChart.id, SizeChart.products, SizeChart.categories).order_by(SizeChart.id)
+        )
+        if product.handle in (products or []) or (category and category in (categories or []))
+    ]
     aliases: dict[str, list[str]] = {}
-    charts = session.execute(select(SizeChart).options(selectinload(SizeChart.rows))).scalars()
-    for chart in charts:
-        if product.handle in (chart.products or []) or (category and category in (chart.categories or [])):
-            for row in chart.rows:
-                aliases.setdefault(row.size, []).extend(row.aliases or [])
+    if charts:
+        rows = session.execute(
+            select(SizeChartRow.size, SizeChartRow.aliases)
+            .where(SizeChartRow.chart_id.in_(charts))
+            .order_by(SizeChartRow.chart_id, SizeChartRow.position, SizeChartRow.id)
+        )
+        for size, row_aliases in rows:
+            aliases.setdefault(size, []).extend(row_aliases or [])
     return aliases
 
 
@@ -117,23 +131,7 @@ def variant_stock(
     if not size and not color:
         alternatives += [_alternative(AlternativeKind.OTHER_SIZE, found, v) for v in others]
     if found.category_id is not None:
-        similar = session.execute(
-            select(Product)
-            .where(
-                Product.category_id == found.category_id, Product.id != found.id, Product.status == "active"
-            )
-            .options(selectinload(Product.variants))
-            .order_by(Product.id)
-        ).scalars()
-        for other in similar:
-            for v in other.variants:
-                if (
-                    v.inventory_quantity > 0
-                    and (not size or sizes_equal(v.size, size))
-                    and (not color or colors_equal(v.color, color))
-                ):
-                    alternatives.append(_alternative(AlternativeKind.SIMILAR_PRODUCT, other, v))
-                    break
+        alternatives += _similar_in_stock(session, found, size, color)
     reason = StockReason.OUT_OF_STOCK if matching else StockReason.NOT_OFFERED
     return StockAnswer(
         found.handle, found.title, variants, False, tuple(alternatives[:max_alternatives]), reason
@@ -196,3 +194,39 @@ def cart_choice(
         cart_variant_id=chosen.shopify_id or chosen.id, size=chosen.size, color=chosen.color,
         price=chosen.price,
     )  # fmt: skip
+
+
+def _similar_in_stock(
+    session: Session, found: Product, size: Optional[str], color: Optional[str]
+) -> list[StockAlternative]:
+    """Per active product of ``found``'s category (catalog order), its first in-stock variant in
+    ``size``/``color``, read as plain rows of the in-stock variants only."""
+    rows = session.execute(
+        select(
+            Product.id,
+            Product.handle,
+            Product.title,
+            Variant.sku,
+            Variant.size,
+            Variant.color,
+            Variant.inventory_quantity,
+        )
+        .join(Variant, Variant.product_id == Product.id)
+        .where(
+            Product.category_id == found.category_id,
+            Product.id != found.id,
+            Product.status == "active",
+            Variant.inventory_quantity > 0,
+        )
+        .order_by(Product.id, Variant.position, Variant.id)
+    )
+    chosen: dict[int, StockAlternative] = {}
+    for product_id, handle, title, sku, variant_size, variant_color, quantity in rows:
+        if product_id in chosen:
+            continue
+        size_fits = not size or sizes_equal(variant_size, size)
+        if size_fits and (not color or colors_equal(variant_color, color)):
+            chosen[product_id] = StockAlternative(
+                AlternativeKind.SIMILAR_PRODUCT, handle, title, sku, variant_size, variant_color, quantity
+            )
+    return list(chosen.values())

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from sqlalchemy.orm import Session
 
-from store.calendar import BusinessCalendar, CalendarError, closure_dates
+from store.calendar import BusinessCalendar, CalendarError, closure_dates, public_holidays
 from store.db import session_scope
 from store.importers.errors import StoreImportError
 from store.importers.load import StoreFiles, import_store
@@ -148,3 +148,11 @@ def test_bad_store_calendars_are_refused(empty_engine, data_dir, tmp_path, chang
     with pytest.raises(StoreImportError) as error:
         _import(empty_engine, _policies(data_dir, tmp_path, **changes), tmp_path)
     assert str(error.value).startswith(message)
+
+
+def test_public_holidays_are_computed_once_and_each_caller_gets_its_own_copy():
+    first = public_holidays("US", None, 2026)
+    first.clear()  # a caller changing its dict changes no one else's
+    again = public_holidays("US", None, 2026)
+    assert again[date(2026, 7, 3)] and len(again) >= 10
+    assert again is not public_holidays("US", None, 2026)

@@ -78,3 +78,53 @@ def test_vocabulary_comes_from_the_catalog(session):
     assert {"Trailmark", "Ridgeline", "Northwind"} <= set(vocab.brands)
     shell = next(p for p in vocab.products if p.handle == "harbor-rain-shell")
     assert shell.short_names == ("rain shell",)
+
+
+def _similar_by_orm(session, found, size, color):
+    """The similar products as the ORM objects give them: the reference for the row query."""
+    from store.sizes import colors_equal, sizes_equal
+
+    similar = session.execute(
+        select(Product)
+        .where(Product.category_id == found.category_id, Product.id != found.id, Product.status == "active")
+        .order_by(Product.id)
+    ).scalars()
+    picked = []
+    for other in similar:
+        for v in other.variants:  # by position
+            if (
+                v.inventory_quantity > 0
+                and (not size or sizes_equal(v.size, size))
+                and (not color or colors_equal(v.color, color))
+            ):
+                picked.append((other.handle, v.sku))
+                break
+    return picked
+
+
+def test_similar_products_read_as_rows_match_the_orm_objects(session):
+    # every sold-out or unoffered ask of a sample product (its sizes and colors, and some it lacks)
+    from store.products import resolve_product
+
+    checked = 0
+    products = session.execute(select(Product).order_by(Product.id).limit(40)).scalars().all()
+    for product in products:
+        # sizes it has and lacks; colors of its whole category (some it lacks, so that several
+        # sizes of another product can match and their order matters)
+        sizes = [*sorted({v.size for v in product.variants if v.size})[:2], "XXXL", None]
+        category_colors = session.execute(
+            select(Variant.color).join(Product).where(Product.category_id == product.category_id).distinct()
+        ).scalars()
+        colors = [*sorted(c for c in category_colors if c)[:6], "Chartreuse", None]
+        for size in sizes:
+            for color in colors:
+                answer = variant_stock(session, product=product.handle, size=size, color=color)
+                if answer.in_stock:
+                    continue
+                found = resolve_product(session, product.handle)
+                similar = [(a.handle, a.sku) for a in answer.alternatives if a.kind == "similar_product"]
+                others = [a for a in answer.alternatives if a.kind != "similar_product"]
+                expected = _similar_by_orm(session, found, size, color)[: 5 - len(others)]
+                assert similar == expected, (product.handle, size, color)
+                checked += 1
+    assert checked > 20

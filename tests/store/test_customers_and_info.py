@@ -64,3 +64,30 @@ def test_support_hours(session, now, open_now, next_open):
     assert hours.open_now is open_now
     assert hours.next_open.strftime("%Y-%m-%dT%H:%M") == next_open
     assert hours.next_open.utcoffset() is not None
+
+
+def test_a_unit_of_work_reads_the_store_settings_in_one_query(session):
+    from sqlalchemy import event
+
+    from store.info import setting
+    from store.models import StoreSetting
+
+    seen = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        store_info(session)
+        assert setting(session, "currency") and setting(session, "timezone")
+        assert setting(session, "no_such_setting", "fallback") == "fallback"
+        row = session.get(StoreSetting, "currency")
+        row.value = "EUR"  # a change made in the same unit of work is what it reads next
+        assert setting(session, "currency") == "EUR"
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    settings_reads = [s for s in seen if "store_settings" in s]
+    # every setting at once, then only the absent key (looked up by its primary key)
+    assert len(settings_reads) == 2 and "WHERE" not in settings_reads[0]

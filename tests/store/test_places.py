@@ -137,6 +137,7 @@ def test_a_zone_added_to_the_store_is_understood_at_once(session: Session) -> No
     before = load_gazetteer(session)
     assert before.lookup("Osaka") == Place("JP", "Japan", None, None, "Osaka", "city")
     assert "JP" not in before.shipped_countries
+    assert load_gazetteer(session) is before  # the same countries: built once, kept
     session.add(Country(code="JP", name="Japan", aliases=["Nippon"], regions={}))
     zone = ShippingZone(name="Japan", position=99, countries=["JP"], regions=[], postal_prefixes=[])
     method = ShippingMethod(code="standard", name="Standard", price=Decimal("20.00"), cutoff="14:00")
