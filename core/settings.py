@@ -410,13 +410,32 @@ def get_settings() -> Settings:
     The result is cached for as long as the process's own variables keep their values, so a
     server validates once, and a test that sets a variable (``monkeypatch.setenv``) sees it.
     """
-    return _settings_for(tuple(os.environ.get(variable.name) for variable in VARIABLES))
+    return _settings_for(_environment_values())
+
+
+_NAMES = tuple(variable.name for variable in VARIABLES)
+_ENCODED_NAMES = tuple(os.fsencode(name) for name in _NAMES)
+
+
+def _environment_values() -> Tuple[Any, ...]:
+    """The variables' values as the process holds them (``None`` where unset), cheaply.
+
+    Every store call of the action server asks for the settings: on POSIX the values are read as
+    the bytes ``os.environ`` keeps (``os.environ._data``, what its ``get`` decodes), a dict look-up
+    per variable instead of an encode and a decode (0.2 ms per call for the ~80 variables).
+    """
+    raw = getattr(os.environ, "_data", None)
+    if os.name == "posix" and isinstance(raw, dict):
+        return tuple(map(raw.get, _ENCODED_NAMES))
+    return tuple(map(os.environ.get, _NAMES))
 
 
 @functools.lru_cache(maxsize=8)
-def _settings_for(values: Tuple[Optional[str], ...]) -> Settings:
+def _settings_for(values: Tuple[Any, ...]) -> Settings:
     env = {
-        variable.name: value for variable, value in zip(VARIABLES, values, strict=True) if value is not None
+        name: os.fsdecode(value) if isinstance(value, bytes) else value
+        for name, value in zip(_NAMES, values, strict=True)
+        if value is not None
     }
     return load_settings(env, env_file=ENV_FILE)
 

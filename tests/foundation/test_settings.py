@@ -225,6 +225,11 @@ def test_get_settings_reads_the_project_env_file_once_per_environment(
         monkeypatch.setenv("RASA_PORT", "6200")
         second = get_settings()
         assert (second.rasa_port, second.handoff_minutes_per_shopper) == (6200, 9)
+        monkeypatch.setenv("AGENT_API_NAME", "Zoë's café")  # read as the process holds it, decoded
+        assert get_settings().agent_api_name == "Zoë's café"
+        monkeypatch.delenv("AGENT_API_NAME")
+        assert get_settings().agent_api_name == "integration"
+        assert get_settings() is second  # the same environment again: the same settings
     finally:
         settings_module.clear_settings_cache()
 
