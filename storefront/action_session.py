@@ -25,11 +25,23 @@ tracker and the rest of the body are encoded afresh for each call, by ``ujson`` 
 depend on it), four times faster than ``json.dumps`` on a 40 KB tracker: the same values, ASCII
 with the same escapes, without the spaces after separators (9% of the main thread, eighth
 round). What ``ujson`` refuses is left to ``json.dumps``, which encodes it or raises as before.
+
+The domain need not travel at all once the action server holds it (:mod:`core.action_protocol`):
+every action call names its domain's digest (SHA-256 of its JSON text) in the
+``X-Storefront-Domain`` header. An action server
+that keeps domains (``tools/action_server.py``) answers a call that carried the domain with
+``X-Storefront-Domain-Kept: <digest>``; from then on calls to that URL omit the domain (a 40 KB
+body instead of 100 KB, and the action server parses 0.4 ms less per call). If it does not hold
+that domain (restarted, or another replica behind the URL) it answers 409 with
+``X-Storefront-Domain-Kept: unknown`` and the same call is sent again at once with the domain.
+Any other action server (rasa-sdk's own) never sends the header, so it always gets the domain;
+compressed calls (``COMPRESS_ACTION_SERVER_REQUEST``) always carry it too.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import threading
 import weakref
@@ -40,27 +52,43 @@ import aiohttp
 import ujson
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
+from core.action_protocol import DOMAIN_HEADER, DOMAIN_KEPT_HEADER, DOMAIN_UNKNOWN
+
 SessionKey = Tuple[Tuple[Tuple[str, str], ...], Tuple[Tuple[str, str], ...]]
 
 _sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Dict[SessionKey, aiohttp.ClientSession]] = (
     weakref.WeakKeyDictionary()
 )
 _original: List[Callable[[EndpointConfig], Any]] = []
+_digests: weakref.WeakKeyDictionary[aiohttp.ClientSession, _DomainDigests] = weakref.WeakKeyDictionary()
 
 DOMAIN_KEY = "domain"
-_encoded_domain: List[Tuple[Dict[str, Any], str]] = []  # (the domain dict, held; its JSON text)
+_encoded_domain: List[Tuple[Dict[str, Any], str, str]] = []  # (the domain dict, held; its JSON; digest)
 _encoded_domain_lock = threading.Lock()
 
 
-def _domain_text(domain: Dict[str, Any]) -> str:
-    """``json.dumps(domain)``, computed once per domain dict (held, so its id is never reused)."""
+def _encoded(domain: Dict[str, Any]) -> Tuple[str, str]:
+    """``json.dumps(domain)`` and its digest, computed once per domain dict (held: its id stays unique)."""
     cached = _encoded_domain[0] if _encoded_domain else None
     if cached is not None and cached[0] is domain:
-        return cached[1]
+        return cached[1], cached[2]
     text = json.dumps(domain)
+    digest = hashlib.sha256(text.encode()).hexdigest()
     with _encoded_domain_lock:
-        _encoded_domain[:] = [(domain, text)]
-    return text
+        _encoded_domain[:] = [(domain, text, digest)]
+    return text, digest
+
+
+def _domain_text(domain: Dict[str, Any]) -> str:
+    return _encoded(domain)[0]
+
+
+def call_domain(body: Any) -> Optional[Dict[str, Any]]:
+    """The domain of an action call as Rasa builds it (a dict, the body's last key), else None."""
+    if not isinstance(body, dict) or len(body) < 2 or next(reversed(body)) != DOMAIN_KEY:
+        return None
+    domain = body[DOMAIN_KEY]
+    return domain if isinstance(domain, dict) else None
 
 
 def dumps(value: Any) -> str:
@@ -73,13 +101,81 @@ def dumps(value: Any) -> str:
 
 def encode_request(body: Any) -> str:
     """``body`` as JSON text, with a domain that comes last in the body encoded once per domain."""
-    if not isinstance(body, dict) or len(body) < 2 or next(reversed(body)) != DOMAIN_KEY:
-        return dumps(body)
-    domain = body[DOMAIN_KEY]
-    if not isinstance(domain, dict):
+    domain = call_domain(body)
+    if domain is None:
         return dumps(body)
     rest = dumps({key: value for key, value in body.items() if key != DOMAIN_KEY})
     return f"{rest[:-1]}, {json.dumps(DOMAIN_KEY)}: {_domain_text(domain)}}}"
+
+
+class _DomainDigests:
+    """The domain digests each action server URL said it holds (a few per URL, newest last)."""
+
+    PER_URL = 4
+
+    def __init__(self) -> None:
+        self._held: Dict[str, List[str]] = {}
+
+    def held(self, url: str, digest: str) -> bool:
+        return digest in self._held.get(url, ())
+
+    def remember(self, url: str, digest: str) -> None:
+        digests = [d for d in self._held.get(url, []) if d != digest][-(self.PER_URL - 1) :]
+        self._held[url] = [*digests, digest]
+
+    def forget(self, url: str, digest: str) -> None:
+        self._held[url] = [d for d in self._held.get(url, []) if d != digest]
+
+
+class _Call:
+    """One request through the kept session; for an action call, with or without its domain."""
+
+    def __init__(
+        self, session: aiohttp.ClientSession, digests: _DomainDigests, method: str, url: Any, kwargs: Any
+    ) -> None:
+        self.session, self.digests = session, digests
+        self.method, self.url, self.kwargs = method, url, kwargs
+        self.response: Optional[aiohttp.ClientResponse] = None
+
+    async def __aenter__(self) -> aiohttp.ClientResponse:
+        self.response = await self._send()
+        return self.response
+
+    async def __aexit__(self, *_: Any) -> None:
+        if self.response is not None:
+            self.response.release()
+
+    async def _send(self) -> aiohttp.ClientResponse:
+        kwargs = dict(self.kwargs)
+        body = kwargs.get("json")
+        domain = call_domain(body)
+        if domain is None or kwargs.get("compress"):
+            return await self.session.request(self.method, self.url, **kwargs)
+        assert isinstance(body, dict)  # call_domain found the domain in it
+        digest = _encoded(domain)[1]
+        url = str(self.url)
+        kwargs["headers"] = {**(kwargs.get("headers") or {}), DOMAIN_HEADER: digest}
+        if self.digests.held(url, digest):
+            slim = {key: value for key, value in body.items() if key != DOMAIN_KEY}
+            response = await self.session.request(self.method, self.url, **{**kwargs, "json": slim})
+            if response.status != 409 or response.headers.get(DOMAIN_KEPT_HEADER) != DOMAIN_UNKNOWN:
+                return response
+            response.release()  # the action server lost it (a restart, another replica): send it
+            self.digests.forget(url, digest)
+        response = await self.session.request(self.method, self.url, **kwargs)
+        if response.headers.get(DOMAIN_KEPT_HEADER) == digest:
+            self.digests.remember(url, digest)
+        return response
+
+
+class _DigestSession:
+    """What Rasa's ``request`` uses as its session: ``request`` sends calls through :class:`_Call`."""
+
+    def __init__(self, session: aiohttp.ClientSession, digests: _DomainDigests) -> None:
+        self.session, self.digests = session, digests
+
+    def request(self, method: str, url: Any, **kwargs: Any) -> _Call:
+        return _Call(self.session, self.digests, method, url, kwargs)
 
 
 class _KeptSession:
@@ -88,8 +184,11 @@ class _KeptSession:
     def __init__(self, session: aiohttp.ClientSession) -> None:
         self.session = session
 
-    async def __aenter__(self) -> aiohttp.ClientSession:
-        return self.session
+    async def __aenter__(self) -> _DigestSession:
+        digests = _digests.get(self.session)
+        if digests is None:
+            digests = _digests[self.session] = _DomainDigests()
+        return _DigestSession(self.session, digests)
 
     async def __aexit__(
         self,
@@ -147,4 +246,11 @@ def uninstall() -> None:
         EndpointConfig.session = _original.pop()  # type: ignore[method-assign]
 
 
-__all__ = ["close_sessions", "encode_request", "install", "kept_session", "uninstall"]
+__all__ = [
+    "call_domain",
+    "close_sessions",
+    "encode_request",
+    "install",
+    "kept_session",
+    "uninstall",
+]

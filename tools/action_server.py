@@ -7,7 +7,9 @@ so a hand-made request could read a shopper's orders. This entry point builds th
 - it listens on ``ACTION_HOST`` (default 127.0.0.1);
 - every request except ``GET /health`` must carry ``Authorization: Bearer $ACTION_SERVER_TOKEN``
   (the Rasa server sends it, see ``endpoints.yml``), compared in constant time, or gets 401;
-- emails, phone numbers and addresses are redacted from its logs (:mod:`core.redact`).
+- emails, phone numbers and addresses are redacted from its logs (:mod:`core.redact`);
+- it keeps the domains the Rasa server sends, so later calls can name theirs by digest instead of
+  carrying 60 KB of JSON (:class:`KeptDomains`, :mod:`core.action_protocol`).
 
 It lives outside ``actions/`` because rasa-sdk imports every module of that package.
 Run it with ``python -m tools.action_server`` (``make actions``; ``make run`` starts it too).
@@ -16,11 +18,13 @@ Run it with ``python -m tools.action_server`` (``make actions``; ``make run`` st
 from __future__ import annotations
 
 import argparse
+import copy
 import hmac
 import logging
 import os
 import sys
-from typing import Awaitable, Callable, List, Optional
+from collections import OrderedDict
+from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from sanic import Sanic, response
 from sanic.exceptions import SanicException
@@ -28,6 +32,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from core import redact
+from core.action_protocol import DIGEST, DOMAIN_HEADER, DOMAIN_KEPT_HEADER, DOMAIN_UNKNOWN
 from core.settings import ENV_FILE, SettingsError, load_settings
 
 logger = logging.getLogger(__name__)
@@ -57,6 +62,126 @@ def bearer_token_required(expected: str) -> Middleware:
     return check
 
 
+WEBHOOK = ("POST", "/webhook")
+
+SHARED_DOMAIN = "the domain is shared by every call that names it: an action may read it, not change it"
+
+
+def _refuse(*_: Any, **__: Any) -> Any:
+    raise TypeError(SHARED_DOMAIN)
+
+
+class FrozenDict(dict):  # type: ignore[type-arg]
+    """A dict whose contents cannot change (every method that would change it raises TypeError).
+
+    Still a ``dict`` to rasa-sdk and the actions (``isinstance``, ``get``, ``==``, JSON); a copy
+    (``copy.copy``, ``copy.deepcopy``, ``dict(...)``) is an ordinary dict the caller may change.
+    """
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _refuse
+
+    def __copy__(self) -> Dict[Any, Any]:
+        return dict(self)
+
+    def __deepcopy__(self, memo: Dict[int, Any]) -> Dict[Any, Any]:
+        return {key: copy.deepcopy(value, memo) for key, value in self.items()}
+
+
+class FrozenList(list):  # type: ignore[type-arg]
+    """A list whose contents cannot change; equal to the list with the same items."""
+
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+    append = extend = insert = remove = pop = clear = sort = reverse = _refuse
+
+    def __copy__(self) -> List[Any]:
+        return list(self)
+
+    def __deepcopy__(self, memo: Dict[int, Any]) -> List[Any]:
+        return [copy.deepcopy(value, memo) for value in self]
+
+
+def frozen(value: Any) -> Any:
+    """``value`` with its dicts and lists made unchangeable (:class:`FrozenDict`, :class:`FrozenList`)."""
+    if isinstance(value, dict):
+        frozen_dict = FrozenDict()
+        for key, item in value.items():
+            dict.__setitem__(frozen_dict, key, frozen(item))
+        return frozen_dict
+    if isinstance(value, list):
+        return FrozenList(frozen(item) for item in value)
+    return value
+
+
+class KeptDomains:
+    """The latest domains the Rasa server sent, by digest, put back into calls that name them.
+
+    A request middleware (after the shared-secret check): a call to the webhook whose
+    ``X-Storefront-Domain`` header names a digest and whose JSON body carries a ``domain`` has that
+    domain kept under the digest; a call that names a digest but carries no domain gets the kept
+    one put in its body before rasa-sdk reads it, or a 409 (``X-Storefront-Domain-Kept: unknown``)
+    when none is kept, so the Rasa server sends it again with the domain. A response to a call
+    whose domain is kept says ``X-Storefront-Domain-Kept: <digest>``. Calls without the header
+    (rasa-sdk's protocol) and compressed calls are left alone.
+
+    Only a caller with the shared secret gets here, and it is the one that computes the digests.
+    Every call with that digest is given the same domain, made unchangeable (:func:`frozen`): an
+    action that tried to change it would fail at once instead of changing other calls' domain.
+    """
+
+    def __init__(self, capacity: int = 4) -> None:
+        self.capacity = capacity
+        self._domains: OrderedDict[str, Dict[str, Any]] = OrderedDict()
+
+    def get(self, digest: str) -> Optional[Dict[str, Any]]:
+        domain = self._domains.get(digest)
+        if domain is not None:
+            self._domains.move_to_end(digest)
+        return domain
+
+    def keep(self, digest: str, domain: Dict[str, Any]) -> None:
+        self._domains[digest] = domain
+        self._domains.move_to_end(digest)
+        while len(self._domains) > self.capacity:
+            self._domains.popitem(last=False)
+
+    async def on_request(self, request: Request) -> Optional[HTTPResponse]:
+        digest = request.headers.get(DOMAIN_HEADER, "")
+        if (
+            (request.method, request.path) != WEBHOOK
+            or not DIGEST.fullmatch(digest)
+            or request.headers.get("Content-Encoding")
+        ):
+            return None
+        body = request.json  # unreadable JSON: Sanic's 400, as before
+        if not isinstance(body, dict):
+            return None
+        sent = body.get("domain")
+        if isinstance(sent, dict):
+            kept = self.get(digest)
+            if kept is None:
+                kept = frozen(sent)
+                self.keep(digest, kept)
+            body["domain"] = kept
+        elif "domain" not in body:
+            kept = self.get(digest)
+            if kept is None:
+                return response.json(
+                    {"error": "this action server does not hold that domain: send it"},
+                    status=409,
+                    headers={DOMAIN_KEPT_HEADER: DOMAIN_UNKNOWN},
+                )
+            body["domain"] = kept
+        else:
+            return None
+        request.ctx.kept_domain = digest
+        return None
+
+    async def on_response(self, request: Request, answer: HTTPResponse) -> None:
+        digest = getattr(request.ctx, "kept_domain", None)
+        if digest is not None:
+            answer.headers[DOMAIN_KEPT_HEADER] = digest
+
+
 async def _http_error(_request: Request, error: SanicException) -> HTTPResponse:
     # rasa-sdk's catch-all handler turns routing errors (404, 405) and unreadable JSON into a 500
     # that echoes the request body; keep their own status and say nothing else.
@@ -69,6 +194,9 @@ def create_app(token: str, actions_package: str = "actions") -> Sanic:
 
     app = create_sdk_app(actions_package, cors_origins="")
     app.register_middleware(bearer_token_required(token), "request")
+    domains = KeptDomains()
+    app.register_middleware(domains.on_request, "request")
+    app.register_middleware(domains.on_response, "response")
     app.error_handler.add(SanicException, _http_error)
     return app
 

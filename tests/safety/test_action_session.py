@@ -15,6 +15,7 @@ from aiohttp import web
 from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
 
+from core.action_protocol import DOMAIN_HEADER, DOMAIN_KEPT_HEADER
 from storefront import action_session
 
 pytestmark = pytest.mark.asyncio
@@ -146,3 +147,100 @@ async def test_the_action_server_receives_the_same_bytes(webhook: Tuple[str, lis
         "second",
         "third",
     ]
+
+
+# ---- the domain named by digest once the action server holds it (core/action_protocol.py) ----
+
+
+@pytest.fixture
+async def keeping_server(
+    unused_tcp_port: int,
+) -> AsyncIterator[Tuple[str, List[Dict[str, Any]], Dict[str, Any]]]:
+    """A stand-in action server that keeps domains as tools/action_server.py does.
+
+    Yields its URL, what each call carried (digest header, whether a domain came, the status) and
+    its state (``kept``: digest -> domain; set ``forget`` to drop them, as a restart would).
+    """
+    calls: List[Dict[str, Any]] = []
+    state: Dict[str, Any] = {"kept": {}}
+
+    async def answer(request: web.Request) -> web.Response:
+        body = json.loads(await request.read())
+        digest = request.headers.get(DOMAIN_HEADER)
+        call = {"digest": digest, "carried": "domain" in body}
+        calls.append(call)
+        headers = {}
+        if digest and "domain" in body:
+            state["kept"][digest] = body["domain"]
+            headers[DOMAIN_KEPT_HEADER] = digest
+        elif digest:
+            if digest not in state["kept"]:
+                call["status"] = 409
+                return web.json_response(
+                    {"error": "send it"}, status=409, headers={DOMAIN_KEPT_HEADER: "unknown"}
+                )
+            body["domain"] = state["kept"][digest]
+            headers[DOMAIN_KEPT_HEADER] = digest
+        call["status"] = 200
+        return web.json_response(
+            {"events": [], "responses": [{"text": body["domain"]["greeting"]}]}, headers=headers
+        )
+
+    app = web.Application()
+    app.router.add_post("/webhook", answer)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", unused_tcp_port).start()
+    yield f"http://127.0.0.1:{unused_tcp_port}/webhook", calls, state
+    await runner.cleanup()
+
+
+async def test_the_domain_travels_once_then_by_digest_and_again_when_the_server_lost_it(
+    keeping_server: Tuple[str, List[Dict[str, Any]], Dict[str, Any]],
+) -> None:
+    url, calls, state = keeping_server
+    first, second = {"greeting": "hello"}, {"greeting": "bonjour"}
+    action_session.install()
+    try:
+        endpoint = EndpointConfig(url=url)
+
+        async def call(domain: Dict[str, Any], text: str) -> Any:
+            return await endpoint.request(json=_call_body(domain, text), method="post")
+
+        answers = [await call(first, "a"), await call(first, "b"), await call(first, "c")]
+        state["kept"].clear()  # the action server restarted
+        answers += [await call(first, "d"), await call(first, "e")]
+        answers += [await call(second, "f"), await call(second, "g")]  # a new model's domain
+        answers.append(await call(first, "h"))  # the old one is still held by the server
+    finally:
+        await action_session.close_sessions()
+        action_session.uninstall()
+    # Rasa gets every answer as if the domain had always been sent
+    assert [a["responses"][0]["text"] for a in answers] == ["hello"] * 5 + ["bonjour"] * 2 + ["hello"]
+    digests = [c["digest"] for c in calls]
+    assert len(set(digests)) == 2 and all(d and len(d) == 64 for d in digests)
+    assert [(c["carried"], c["status"]) for c in calls] == [
+        (True, 200),  # the first call carries it; the server keeps it
+        (False, 200),
+        (False, 200),
+        (False, 409),  # the restarted server does not hold it ...
+        (True, 200),  # ... so the same call goes again with it
+        (False, 200),
+        (True, 200),  # another domain travels once
+        (False, 200),
+        (False, 200),
+    ]
+
+
+async def test_a_server_that_does_not_keep_domains_always_gets_them(webhook: Tuple[str, list]) -> None:
+    url, _ = webhook  # the stand-in above: rasa-sdk's protocol, no kept header
+    domain = {"greeting": "hello"}
+    action_session.install()
+    try:
+        endpoint = EndpointConfig(url=url)
+        for text in ("a", "b", "c"):
+            await endpoint.request(json=_call_body(domain, text), method="post")
+    finally:
+        await action_session.close_sessions()
+        action_session.uninstall()
+    assert [json.loads(body)["domain"] for body in bodies] == [domain] * 3

@@ -1,0 +1,165 @@
+"""The action server keeps the domains the Rasa server sends, named by digest (core/action_protocol.py).
+
+A call that names a kept domain by digest is answered exactly as the call with the domain; one that
+names a domain the server does not hold gets a 409 (the Rasa server then sends the domain); calls
+without the header are rasa-sdk's protocol, unchanged. The kept dict is shared by the calls that
+name it, so no action may change the domain it is given: the last test runs every action on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Dict, Iterator
+
+import pytest
+import requests
+from rasa.shared.core.domain import Domain
+
+from core.action_protocol import DOMAIN_HEADER, DOMAIN_KEPT_HEADER
+from tests.conftest import TEST_ACTION_SERVER_TOKEN
+from tools.action_server import SHARED_DOMAIN, frozen
+from tools.launcher import Stack, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+AUTH = {"Authorization": f"Bearer {TEST_ACTION_SERVER_TOKEN}"}
+
+
+@pytest.fixture(scope="module")
+def domain() -> Dict[str, Any]:
+    return Domain.load(str(ROOT / "domain.yml")).as_dict()
+
+
+def _digest(domain: Dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(domain).encode()).hexdigest()
+
+
+def _call(sender: str, domain: Any = None) -> Dict[str, Any]:
+    """The order form's validation: which slots it validates comes from the domain's forms."""
+    tracker = {
+        "sender_id": sender, "slots": {"order_number": "#1001", "requested_slot": "order_number"},
+        "latest_message": {"text": "#1001", "intent": {"name": "inform"}, "entities": []},
+        "events": [
+            {"event": "action", "name": "action_listen"},
+            {"event": "user", "text": "#1001", "parse_data": {"intent": {"name": "inform"}, "entities": []}},
+            {"event": "slot", "name": "order_number", "value": "#1001"},
+        ],
+        "paused": False, "followup_action": None,
+        "active_loop": {"name": "order_status_form"}, "latest_action_name": "action_listen",
+    }  # fmt: skip
+    body: Dict[str, Any] = {
+        "next_action": "validate_order_status_form",
+        "sender_id": sender,
+        "tracker": tracker,
+    }
+    if domain is not None:
+        body["domain"] = domain
+    return body
+
+
+@pytest.fixture(scope="module")
+def action_server(stack_env: Dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    env = {**stack_env, "ACTION_PORT": str(free_port())}
+    stack = Stack(model=Path("no-model"), env=env, log_dir=tmp_path_factory.mktemp("action-server"))
+    stack.processes = [stack._actions()]
+    stack.processes[0].start(stack.env)
+    try:
+        stack.wait_healthy(120)
+        yield stack
+    finally:
+        stack.stop()
+
+
+def _post(server: Stack, body: Dict[str, Any], headers: Dict[str, str]) -> requests.Response:
+    return requests.post(f"{server.action_url}/webhook", json=body, headers=headers, timeout=30)
+
+
+@pytest.mark.integration
+def test_a_kept_domain_named_by_digest_answers_as_the_domain_itself(
+    action_server: Stack, domain: Dict[str, Any]
+) -> None:
+    digest = _digest(domain)
+    named = {**AUTH, DOMAIN_HEADER: digest}
+    full = _post(action_server, _call("ann", domain), named)
+    assert full.status_code == 200, full.text
+    assert full.headers[DOMAIN_KEPT_HEADER] == digest
+    slim = _post(action_server, _call("ann"), named)
+    assert slim.status_code == 200, slim.text
+    assert slim.headers[DOMAIN_KEPT_HEADER] == digest
+    assert slim.json() == full.json()
+    # rasa-sdk's protocol: no header, no domain -> an empty domain, a different answer; no header back
+    plain = _post(action_server, _call("ann"), AUTH)
+    assert plain.status_code == 200 and DOMAIN_KEPT_HEADER not in plain.headers
+    assert plain.json() != full.json()
+
+
+@pytest.mark.integration
+def test_a_domain_the_server_does_not_hold_gets_409_and_nothing_runs_without_the_secret(
+    action_server: Stack, domain: Dict[str, Any]
+) -> None:
+    unknown = {DOMAIN_HEADER: hashlib.sha256(b"another model").hexdigest()}
+    refused = _post(action_server, _call("bob"), {**AUTH, **unknown})
+    assert refused.status_code == 409
+    assert refused.headers[DOMAIN_KEPT_HEADER] == "unknown"
+    assert _post(action_server, _call("bob"), unknown).status_code == 401  # the secret comes first
+    # a malformed digest is no digest: the call is rasa-sdk's
+    odd = _post(action_server, _call("bob"), {**AUTH, DOMAIN_HEADER: "../../etc"})
+    assert odd.status_code == 200 and DOMAIN_KEPT_HEADER not in odd.headers
+
+
+def test_the_kept_domain_cannot_be_changed_and_its_copies_can() -> None:
+    kept = frozen({"forms": {"f": {"required_slots": ["a", "b"]}}, "responses": {"utter_x": [{"text": "x"}]}})
+    slots = kept["forms"]["f"]["required_slots"]
+    changes = [
+        lambda: kept.update({}), lambda: kept.pop("forms"), lambda: kept.setdefault("q", 1),
+        lambda: kept["responses"].clear(), lambda: slots.append("c"), lambda: slots.remove("a"),
+        lambda: slots.sort(), lambda: kept.__setitem__("x", 1), lambda: slots.__delitem__(0),
+    ]  # fmt: skip
+    for change in changes:
+        with pytest.raises(TypeError, match="may read it, not change it"):
+            change()
+    assert slots == ["a", "b"] and isinstance(kept, dict) and json.loads(json.dumps(kept)) == kept
+    mine = copy.deepcopy(kept)
+    mine["forms"]["f"]["required_slots"].append("c")  # a copy is the caller's own
+    assert kept["forms"]["f"]["required_slots"] == ["a", "b"]
+
+
+def test_no_action_changes_the_domain_it_is_given(
+    domain: Dict[str, Any], store_db_url: str, use_store: Any
+) -> None:
+    """Every registered action runs on the kept (frozen) domain, with slots of a typical conversation."""
+    from rasa_sdk.executor import ActionExecutor
+
+    use_store(store_db_url)
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    kept = frozen(domain)
+    slots = {
+        "order_number": "1001", "order_contact": "ava.shopper@example.com", "verified_order": "1001",
+        "product": "zip-hoodie", "size": "M", "color": "Black", "country": "Canada",
+    }  # fmt: skip
+    ran, tripped = 0, []
+    for name in sorted(executor.actions):
+        call = _call("carol", kept)
+        call["next_action"] = name
+        call["tracker"]["slots"] = dict(slots)
+        call["tracker"]["latest_message"] = {
+            "text": "is the black hoodie in stock",
+            "intent": {"name": "product_stock"},
+            "intent_ranking": [
+                {"name": "product_stock", "confidence": 0.5},
+                {"name": "shipping_info", "confidence": 0.3},
+            ],
+        }
+        try:
+            asyncio.run(executor.run(call))
+            ran += 1
+        except Exception as error:  # an action refusing this made-up tracker is fine here
+            if SHARED_DOMAIN in str(error):
+                tripped.append(name)
+    assert tripped == []
+    assert domain == json.loads(json.dumps(kept))  # and the domain is still the model's
+    assert ran > len(executor.actions) // 2
