@@ -7,13 +7,13 @@ who could reach port 5055. These tests post one, the way an attacker would.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, Iterator
+from typing import Any, Dict
 
 import pytest
 import requests
 
 from tests.conftest import TEST_ACTION_SERVER_TOKEN
-from tools.launcher import Stack, free_port
+from tools.launcher import Stack
 
 pytestmark = pytest.mark.integration
 
@@ -26,21 +26,6 @@ def _forged_call() -> Dict[str, Any]:
         "latest_action_name": "action_listen",
     }  # fmt: skip
     return {"next_action": "action_order_status", "sender_id": "attacker", "tracker": tracker, "domain": {}}
-
-
-@pytest.fixture(scope="module")
-def action_server(stack_env: Dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The action server alone, started the way ``make run`` starts it, with ACTION_HOST unset."""
-    env = {k: v for k, v in stack_env.items() if k != "ACTION_HOST"}
-    env["ACTION_PORT"] = str(free_port())
-    stack = Stack(model=Path("no-model"), env=env, log_dir=tmp_path_factory.mktemp("action-server"))
-    stack.processes = [stack._actions()]
-    stack.processes[0].start(stack.env)
-    try:
-        stack.wait_healthy(120)
-        yield stack
-    finally:
-        stack.stop()
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import copy
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Dict, Iterator
+from typing import Any, Dict
 
 import pytest
 import requests
@@ -22,7 +22,7 @@ from rasa.shared.core.domain import Domain
 from core.action_protocol import DOMAIN_HEADER, DOMAIN_KEPT_HEADER
 from tests.conftest import TEST_ACTION_SERVER_TOKEN
 from tools.action_server import SHARED_DOMAIN, frozen
-from tools.launcher import Stack, free_port
+from tools.launcher import Stack
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTH = {"Authorization": f"Bearer {TEST_ACTION_SERVER_TOKEN}"}
@@ -58,19 +58,6 @@ def _call(sender: str, domain: Any = None) -> Dict[str, Any]:
     if domain is not None:
         body["domain"] = domain
     return body
-
-
-@pytest.fixture(scope="module")
-def action_server(stack_env: Dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    env = {**stack_env, "ACTION_PORT": str(free_port())}
-    stack = Stack(model=Path("no-model"), env=env, log_dir=tmp_path_factory.mktemp("action-server"))
-    stack.processes = [stack._actions()]
-    stack.processes[0].start(stack.env)
-    try:
-        stack.wait_healthy(120)
-        yield stack
-    finally:
-        stack.stop()
 
 
 def _post(server: Stack, body: Dict[str, Any], headers: Dict[str, str]) -> requests.Response:
