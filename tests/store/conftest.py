@@ -70,9 +70,12 @@ def store_engine(request: pytest.FixtureRequest, database_factory, tmp_path_fact
 
 
 @pytest.fixture(params=ENGINES)
-def empty_engine(request: pytest.FixtureRequest, database_factory) -> Engine:
-    """A fresh, empty database per test."""
-    return database_factory(request.param)
+def empty_engine(request: pytest.FixtureRequest, database_factory) -> Iterator[Engine]:
+    """A fresh, empty database per test; its connections are closed when the test ends (a
+    PostgreSQL server accepts 100, and every test's pool used to stay open until the last test)."""
+    engine = database_factory(request.param)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture
