@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import secrets
 import signal
 import socket
@@ -29,10 +30,44 @@ RASA_BIN = str(Path(sys.executable).parent / "rasa")
 
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A TCP port on 127.0.0.1 that nothing uses right now, below the kernel's ephemeral range.
+
+    A port the kernel picks for ``bind(0)`` comes from the ephemeral range, which outgoing
+    connections also draw from: between this check and the server's own bind, a client socket
+    (the bench's shoppers, the Rasa server's calls to the action server) could take it, and the
+    server then failed with "Address already in use". Ports below that range are never handed to
+    outgoing connections, and none is handed out twice by this process.
+    """
+    low = _ephemeral_low()
+    for _ in range(200):
+        port = _random.randrange(FREE_PORT_FLOOR, low) if low - FREE_PORT_FLOOR >= 1000 else 0
+        if port in _handed_out:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            port = sock.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
+    raise RuntimeError("no free TCP port on 127.0.0.1")
+
+
+FREE_PORT_FLOOR = 20000
+"""Lowest port :func:`free_port` picks (above the usual services' ports)."""
+
+_handed_out: set = set()
+_random = random.SystemRandom()
+
+
+def _ephemeral_low() -> int:
+    """The first port of the kernel's ephemeral range (Linux; 32768 when unknown)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
 
 
 def _get(url: str, timeout: float = 2.0) -> Optional[bytes]:
