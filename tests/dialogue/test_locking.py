@@ -67,3 +67,88 @@ def _replicas_take_turns(store_class: Type[RedisLockStore], messages: int = 30) 
 def test_two_replicas_take_turns_on_one_conversation() -> None:
     require_service("redis")
     assert _replicas_take_turns(AtomicRedisLockStore) == ([], 0)
+
+
+class _GatedLockStore(AtomicRedisLockStore):
+    """Every Redis change waits until the test opens the gate (from the event loop)."""
+
+    def __init__(self, gate: threading.Event, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.gate = gate
+        self.cleaned_up = threading.Event()
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        super().cleanup(conversation_id, ticket_number)
+        self.cleaned_up.set()
+
+    def _change(self, *args, **kwargs):
+        if not self.gate.wait(timeout=10):
+            raise RuntimeError("the gate was never opened: the event loop was blocked")
+        return super()._change(*args, **kwargs)
+
+
+def _gated_store() -> Tuple[_GatedLockStore, threading.Event]:
+    require_service("redis")
+    gate = threading.Event()
+    return _GatedLockStore(gate, host="127.0.0.1", port=6379, db=1, key_prefix="locktest"), gate
+
+
+def _lock_keys(conversation: str) -> List[bytes]:
+    return redis.Redis(host="127.0.0.1", port=6379, db=1).keys(f"locktest*{conversation}*")
+
+
+def test_the_event_loop_serves_others_while_a_lock_waits_for_redis() -> None:
+    """Rasa's lock store calls Redis on the event loop; here the loop stays free meanwhile: the
+    Redis call waits for a gate that only another coroutine on the same loop opens."""
+    store, gate = _gated_store()
+    conversation = f"shopper-{uuid.uuid4().hex[:8]}"
+
+    async def scenario() -> List[str]:
+        seen: List[str] = []
+
+        async def message() -> None:
+            async with store.lock(conversation) as held:
+                seen.append(f"held {held.conversation_id}")
+
+        async def someone_else() -> None:
+            seen.append("served someone else")
+            gate.set()
+
+        await asyncio.gather(message(), someone_else())
+        return seen
+
+    assert asyncio.run(scenario()) == ["served someone else", f"held {conversation}"]
+    assert _lock_keys(conversation) == []
+
+
+def test_a_message_cancelled_while_its_ticket_is_issued_gives_the_ticket_back() -> None:
+    store, gate = _gated_store()
+    conversation = f"shopper-{uuid.uuid4().hex[:8]}"
+
+    async def scenario() -> None:
+        entered = asyncio.Event()
+
+        async def message() -> None:
+            async with store.lock(conversation):
+                entered.set()
+
+        task = asyncio.create_task(message())
+        await asyncio.sleep(0)  # the ticket's Redis call is under way, waiting at the gate
+        task.cancel()
+        gate.set()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert not entered.is_set()
+        # the ticket is issued, then given back, on the lock store's threads
+        assert await asyncio.get_running_loop().run_in_executor(None, store.cleaned_up.wait, 10)
+        assert _lock_keys(conversation) == []
+        # and the next message for the conversation is served at once, not after the lifetime
+        await asyncio.wait_for(_hold_once(store, conversation), timeout=10)
+
+    asyncio.run(scenario())
+    assert _lock_keys(conversation) == []
+
+
+async def _hold_once(store: AtomicRedisLockStore, conversation: str) -> None:
+    async with store.lock(conversation, wait_time_in_seconds=0.05):
+        pass
