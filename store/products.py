@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from typing import Optional
 
 from sqlalchemy import select
@@ -49,6 +50,12 @@ def resolve_product(session: Session, product: str) -> Optional[Product]:
     return None if chosen is None else session.execute(stmt.where(Product.id == chosen)).scalar_one()
 
 
+@functools.lru_cache(maxsize=8192)
+def title_stems(title: str) -> frozenset[str]:
+    """The stems of a title's words (a pure function of the text, kept for the titles seen)."""
+    return frozenset(stem(word) for word in words(title))
+
+
 def closest_title(titles: list[tuple[int, str]], wanted: str) -> Optional[int]:
     """The id whose title is ``wanted`` (first by id), else the shortest title containing every
     word of it, else the closest spelling (difflib, cutoff 0.6); None when nothing is close."""
@@ -56,11 +63,11 @@ def closest_title(titles: list[tuple[int, str]], wanted: str) -> Optional[int]:
     for product_id, title in titles:
         if title.lower() == lowered:
             return product_id
-    tokens = [t for t in words(wanted) if t not in STOPWORDS]
+    wanted_stems = {stem(t) for t in words(wanted) if t not in STOPWORDS}
     contained = [
         (len(title), product_id)
         for product_id, title in titles
-        if tokens and all(stem(t) in {stem(w) for w in words(title)} for t in tokens)
+        if wanted_stems and wanted_stems <= title_stems(title)
     ]
     if contained:
         return min(contained)[1]
