@@ -1,7 +1,8 @@
 """Two Rasa worker processes on one port (``RASA_WORKERS=2``), the model loaded once and shared.
 
 The workers share the SQLite tracker store and the Redis lock store. A conversation's concurrent
-messages keep their order and lose nothing, whichever worker takes each; a website shopper on the
+messages keep their order and lose nothing, whichever worker takes each; each worker listens on its
+own socket, so a burst of shoppers connecting at once reaches both; a website shopper on the
 websocket transport gets replies; the model's memory is shared, not held once per worker. Skips
 without Redis on a laptop; under CI=true Redis is required.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import uuid
 from pathlib import Path
@@ -67,6 +69,64 @@ def test_the_model_is_loaded_once_and_its_memory_shared(workers_stack: Stack) ->
     # because the pages are shared with the parent and the other worker.
     for worker in workers:
         assert _memory_kb(worker, "Pss") < 0.6 * _memory_kb(worker, "Rss"), worker
+
+
+def _tcp_sockets(pid: int, port: int, state: str) -> int:
+    """How many of ``pid``'s TCP sockets have local port ``port`` in ``state`` (Linux /proc).
+
+    ``state`` is the kernel's hex code: ``0A`` listening, ``01`` established.
+    """
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    count = 0
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            if local_port == port and fields[3] == state and fields[9] in inodes:
+                count += 1
+    return count
+
+
+async def _open_connections(url: str, count: int) -> List[aiohttp.ClientSession]:
+    """``count`` shoppers connecting at once, each keeping its connection open."""
+    sessions = [aiohttp.ClientSession() for _ in range(count)]
+
+    async def health(session: aiohttp.ClientSession) -> None:
+        async with session.get(url) as reply:
+            await reply.read()
+
+    await asyncio.gather(*(health(session) for session in sessions))
+    return sessions
+
+
+def test_each_worker_listens_on_its_own_socket_and_a_burst_of_shoppers_reaches_both(
+    workers_stack: Stack,
+) -> None:
+    # Sanic shares one listening socket between workers, and the first to wake accepted the whole
+    # burst; each worker's own socket lets the kernel spread the connections.
+    rasa = workers_stack.process("Rasa server")
+    assert rasa.popen is not None
+    port = int(workers_stack.rasa_url.rsplit(":", 1)[1])
+    workers = _children(rasa.popen.pid)
+    assert [_tcp_sockets(worker, port, "0A") for worker in workers] == [1, 1]
+    assert _tcp_sockets(rasa.popen.pid, port, "0A") == 0  # the parent only reserves the address
+
+    async def burst() -> List[int]:
+        sessions = await _open_connections(workers_stack.rasa_url, 40)
+        try:
+            return [_tcp_sockets(worker, port, "01") for worker in workers]
+        finally:
+            await asyncio.gather(*(session.close() for session in sessions))
+
+    per_worker = asyncio.run(burst())
+    assert sum(per_worker) == 40 and min(per_worker) > 0, per_worker
 
 
 def test_concurrent_messages_to_one_conversation_on_two_workers(workers_stack: Stack) -> None:
