@@ -15,13 +15,14 @@ state (no form left open, no shopper left paused in a live-agent handoff). Measu
 This project runs as one Rasa process (the embedded default) and, when the lock store's Redis
 answers, again with one Rasa worker process per core (``RASA_WORKERS=2`` on two cores,
 ``LOCK_STORE_TYPE=redis``; the model is loaded once and shared, :mod:`storefront.server`). A
-third worker on two cores was measured too: as fast, more memory (docs/performance.md). One table at the end gives every
-column, the ratios to the stock bot and the issue's targets (issue 13) marked met or missed for
-each configuration of the project. The stock bot is trained once from the template inside the
-installed rasa package and cached (:mod:`tools.stock_rasa`); this project's model comes from
-:mod:`tools.modelcache`. Each server runs on a free port with temporary databases, so ``make run``
-is never disturbed. Every loop is bounded in messages and seconds. Figures vary with the machine
-and with what else runs on it: compare columns of one run, not runs of different days.
+third worker on two cores was measured too: as fast, more memory (docs/performance.md). One
+table at the end gives every column, the ratios to the stock bot and the issue's targets (issue
+13) marked met or missed for each configuration of the project. The stock bot is trained once
+from the template inside the installed rasa package and cached (:mod:`tools.stock_rasa`); this
+project's model comes from :mod:`tools.modelcache`. Each server runs on a free port with
+temporary databases, so ``make run`` is never disturbed. Every loop is bounded in messages and
+seconds. Figures vary with the machine and with what else runs on it: compare columns of one
+run, not runs of different days.
 
     make bench                                    # everything, about 10 minutes
     python scripts/bench.py --workers 2 3 --only project # two and three Rasa workers (needs Redis)

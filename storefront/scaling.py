@@ -135,7 +135,7 @@ class AtomicRedisLockStore(RedisLockStore):
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
         return int(ticket), issued[0]
 
-    def _give_back(self, conversation_id: str, issued: "asyncio.Future[Tuple[int, TicketLock]]") -> None:
+    def _give_back(self, conversation_id: str, issued: asyncio.Future[Tuple[int, TicketLock]]) -> None:
         if not issued.cancelled() and issued.exception() is None:
             _lock_io().submit(self.cleanup, conversation_id, issued.result()[0])
 

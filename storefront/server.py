@@ -124,8 +124,12 @@ def _serve_on_own_socket(serve: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(serve)
     def worker(**settings: Any) -> Any:
-        shared = settings.get("sock")
-        if settings.get("run_multiple") and shared is not None and shared.family in (socket.AF_INET, socket.AF_INET6):
+        shared: Optional[socket.socket] = settings.get("sock")
+        if (
+            settings.get("run_multiple")
+            and shared is not None
+            and shared.family in (socket.AF_INET, socket.AF_INET6)
+        ):
             own = socket.socket(shared.family, socket.SOCK_STREAM)
             own.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             own.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
