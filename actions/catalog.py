@@ -29,12 +29,13 @@ from actions.product_questions import answer_price_question, answer_product_ques
 from actions.store_access import answers_store_failure, query_store
 from actions.topics import same_question_again
 from core.budget import budget_from_text
-from store.catalog import ProductDetail, ProductHit, get_product, search_products
+from store.catalog import ProductDetail, ProductHit, product_detail, search_products
 from store.codes import AlternativeKind, StockReason
 from store.info import store_info
+from store.products import resolve_product
 from store.recommend import parse_need
 from store.sizes import size_sort_key
-from store.stock import StockAlternative, StockAnswer, variant_stock
+from store.stock import StockAlternative, StockAnswer, stock_of
 from store.vocabulary import catalog_vocabulary
 
 RESULTS_SHOWN = 3
@@ -203,9 +204,11 @@ class StockFacts:
 
 
 def stock_facts(session: Session, *, product: str, size: Optional[str], color: Optional[str]) -> StockFacts:
-    """Stock of the variant and the product's details, in one session."""
+    """Stock of the variant and the product's details, in one session (the product resolved once)."""
+    found = resolve_product(session, product)
     return StockFacts(
-        variant_stock(session, product=product, size=size, color=color), get_product(session, product=product)
+        stock_of(session, found, size=size, color=color),
+        None if found is None else product_detail(session, found),
     )
 
 

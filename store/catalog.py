@@ -165,8 +165,11 @@ def _hit(session: Session, product: Product, variants: list[Variant]) -> Product
 def get_product(session: Session, *, product: str) -> Optional[ProductDetail]:
     """Details of the product named by handle, exact title or best fuzzy title match."""
     found = resolve_product(session, product)
-    if found is None:
-        return None
+    return None if found is None else product_detail(session, found)
+
+
+def product_detail(session: Session, found: Product) -> ProductDetail:
+    """:func:`get_product`'s details of a product already resolved."""
     prices = [v.price for v in found.variants] or [Decimal("0.00")]
     return ProductDetail(
         handle=found.handle,

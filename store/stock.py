@@ -102,7 +102,20 @@ def variant_stock(
     Alternatives come from the same product first (other sizes in the asked color, then other
     colors in the asked size), then from similar products of the same category in the asked size.
     """
-    found = resolve_product(session, product)
+    return stock_of(
+        session, resolve_product(session, product), size=size, color=color, max_alternatives=max_alternatives
+    )
+
+
+def stock_of(
+    session: Session,
+    found: Optional[Product],
+    *,
+    size: Optional[str] = None,
+    color: Optional[str] = None,
+    max_alternatives: int = 5,
+) -> StockAnswer:
+    """:func:`variant_stock` of a product already resolved (``None``: no product by that name)."""
     if found is None:
         return StockAnswer(None, None, (), False, (), StockReason.UNKNOWN_PRODUCT)
     aliases = _aliases(session, found)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from store.catalog import get_product, search_products
 from store.models import Product, Variant
+from store.products import resolve_product
 from store.stock import variant_stock
 from store.vocabulary import catalog_vocabulary
 
@@ -128,3 +130,31 @@ def test_similar_products_read_as_rows_match_the_orm_objects(session):
                 assert similar == expected, (product.handle, size, color)
                 checked += 1
     assert checked > 20
+
+
+@pytest.mark.parametrize(
+    ("asked", "size", "color"),
+    [
+        ("Harbor Rain Shell", "XL", "Black"),
+        ("harbor-rain-shell", None, None),
+        ("black hoodie", "M", None),
+        ("Court Classic Sneaker", "EU 43", None),
+        ("unicorn onesie", None, None),
+    ],
+)
+def test_a_stock_question_resolves_its_product_once_and_answers_as_the_two_lookups(
+    session, monkeypatch, asked, size, color
+):
+    import actions.catalog
+
+    resolved = []
+
+    def counting(db, product):
+        resolved.append(product)
+        return resolve_product(db, product)
+
+    monkeypatch.setattr(actions.catalog, "resolve_product", counting)
+    facts = actions.catalog.stock_facts(session, product=asked, size=size, color=color)
+    assert resolved == [asked]
+    assert facts.answer == variant_stock(session, product=asked, size=size, color=color)
+    assert facts.detail == get_product(session, product=asked)
