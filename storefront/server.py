@@ -105,9 +105,15 @@ def _reserve_address(host: str, port: int, *, backlog: int = 100) -> socket.sock
     """Sanic's ``bind_socket`` for the parent of several workers: bound, shareable, not listening.
 
     Only listening sockets take part in the kernel's spreading of connections, so nothing queues
-    here; the workers listen on sockets of their own (:func:`_serve_on_own_socket`).
+    here; the workers listen on sockets of their own (:func:`_serve_on_own_socket`). A server
+    already listening on the address (another ``make run`` with workers, whose sockets allow
+    sharing too) is refused as by Sanic, "Address already in use", instead of sharing the
+    port with it: the address is first bound by a socket that allows no sharing.
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))  # OSError (EADDRINUSE) when something listens there
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

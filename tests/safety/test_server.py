@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
+import socket
 from pathlib import Path
 from typing import Any, Iterator, List
 
@@ -92,3 +94,39 @@ def test_several_workers_need_the_redis_lock_store(monkeypatch: pytest.MonkeyPat
         SwitchableLockStore(EndpointConfig(type="storefront.scaling.SwitchableLockStore", kind="in_memory"))
     monkeypatch.setenv("SANIC_WORKERS", "1")
     assert SwitchableLockStore(EndpointConfig(kind="in_memory")) is not None
+
+
+def _listening_shared_socket() -> socket.socket:
+    """A server socket as a worker of another running server holds it: sharable, listening."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    return sock
+
+
+def test_a_port_another_server_listens_on_is_refused_not_shared() -> None:
+    with _listening_shared_socket() as other, pytest.raises(OSError) as refused:
+        server._reserve_address("127.0.0.1", other.getsockname()[1])
+    assert refused.value.errno == errno.EADDRINUSE
+
+
+def test_the_parent_reserves_the_address_and_each_worker_listens_on_its_own_socket() -> None:
+    served: List[socket.socket] = []
+    worker = server._serve_on_own_socket(lambda **settings: served.append(settings["sock"]))
+    reserved = server._reserve_address("127.0.0.1", 0)
+    port = reserved.getsockname()[1]
+    try:
+        with pytest.raises(ConnectionRefusedError):  # the parent itself never queues connections
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+        for _ in range(2):  # each forked worker gets the parent's socket, as from Sanic
+            inherited = socket.socket(fileno=os.dup(reserved.fileno()))
+            worker(sock=inherited, run_multiple=True, backlog=10)
+            assert inherited.fileno() == -1  # the worker's copy is closed
+        assert [sock.getsockname() for sock in served] == [("127.0.0.1", port)] * 2
+        assert served[0].fileno() != served[1].fileno()
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()  # now someone listens
+    finally:
+        for sock in (reserved, *served):
+            sock.close()
