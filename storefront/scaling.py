@@ -8,7 +8,7 @@ import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Callable, Dict, List, Optional, Tuple
+from typing import Any, AsyncIterator, Callable, Dict, Optional, Tuple
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.lock import TicketLock
@@ -123,17 +123,13 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def _issue(self, conversation_id: str, lock_lifetime: float) -> Tuple[int, TicketLock]:
         """A new ticket and the lock as stored with it (one transaction)."""
-        issued: List[TicketLock] = []
-
-        def issue(lock: TicketLock) -> int:
-            issued[:] = [lock]
-            return lock.issue_ticket(lock_lifetime)
-
         try:
-            ticket = self._change(conversation_id, issue, create=True)
+            ticket, lock = self._change(
+                conversation_id, lambda lock: (lock.issue_ticket(lock_lifetime), lock), create=True
+            )
         except Exception as error:  # Rasa's own contract: any failure here is a LockError
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
-        return int(ticket), issued[0]
+        return int(ticket), lock
 
     def _give_back(self, conversation_id: str, issued: asyncio.Future[Tuple[int, TicketLock]]) -> None:
         if not issued.cancelled() and issued.exception() is None:

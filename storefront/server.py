@@ -114,11 +114,16 @@ def _reserve_address(host: str, port: int, *, backlog: int = 100) -> socket.sock
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind((host, port))  # OSError (EADDRINUSE) when something listens there
+    return _sharable_socket(family, (host, port))
+
+
+def _sharable_socket(family: socket.AddressFamily, address: Any) -> socket.socket:
+    """A TCP socket bound to ``address`` that other sockets of this user may bind too."""
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        sock.bind((host, port))
+        sock.bind(address)
     except OSError:
         sock.close()
         raise
@@ -136,10 +141,7 @@ def _serve_on_own_socket(serve: Callable[..., Any]) -> Callable[..., Any]:
             and shared is not None
             and shared.family in (socket.AF_INET, socket.AF_INET6)
         ):
-            own = socket.socket(shared.family, socket.SOCK_STREAM)
-            own.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            own.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-            own.bind(shared.getsockname())
+            own = _sharable_socket(shared.family, shared.getsockname())
             own.listen(settings.get("backlog", 100))
             shared.close()  # this worker's copy; the parent keeps the address reserved
             settings["sock"] = own

@@ -106,8 +106,6 @@ def _similar_by_orm(session, found, size, color):
 
 def test_similar_products_read_as_rows_match_the_orm_objects(session):
     # every sold-out or unoffered ask of a sample product (its sizes and colors, and some it lacks)
-    from store.products import resolve_product
-
     checked = 0
     products = session.execute(select(Product).order_by(Product.id).limit(40)).scalars().all()
     for product in products:
