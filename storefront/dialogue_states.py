@@ -84,18 +84,89 @@ def _has_own_copy_protocol(kind: type) -> bool:
     )
 
 
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+"""Types whose values ``copy.deepcopy`` returns as they are (exact types: a subclass is copied)."""
+
+
+class CopyOnWriteSlots(DialogueStateTracker):
+    """A tracker whose slot objects may be shared with its copies until one of them changes a slot.
+
+    A message's trackers are copied several times (the tracker store's copy, the processor's copy
+    before every action, the replays' forks) and Rasa's copies copy every slot (about fifty here)
+    while a message changes a few. Here a copy takes the same slot objects (:func:`share_slots`)
+    and neither tracker owns them any more; a tracker changes a slot only through
+    :meth:`slot_to_change`, which first replaces a slot it does not own by its own copy. Rasa 3.6
+    changes slot objects in two places only, ``_set_slot`` and ``_reset_slots``, both overridden.
+    """
+
+    _owned: Dict[str, Slot]
+    """The slots this tracker may change in place: those it copied itself (compared by identity)."""
+
+    def slot_to_change(self, key: str) -> Slot:
+        """The slot ``key``, this tracker's own (copied first when it may be shared)."""
+        slot = self.slots[key]
+        owned = self.__dict__.setdefault("_owned", {})
+        if owned.get(key) is not slot:
+            slot = self.slots[key] = owned[key] = slot_copy(slot)
+        return slot
+
+    def own_every_slot(self) -> None:
+        """Declare every slot object this tracker's own (they were just made for it alone)."""
+        self._owned = dict(self.slots)
+
+    def _set_slot(self, key: str, value: Any) -> None:
+        if key in self.slots:
+            self.slot_to_change(key).value = value
+        else:
+            super()._set_slot(key, value)  # Rasa's log line for an unknown slot
+
+    def _reset_slots(self) -> None:
+        for key in list(self.slots):
+            self.slot_to_change(key).reset()
+
+
+def share_slots(source: DialogueStateTracker, twin: CopyOnWriteSlots, *, copy_values: bool) -> None:
+    """Give ``twin`` the slots of ``source`` without copying them (copy-on-write on both sides).
+
+    ``copy_values``: a slot whose value could be changed in place (anything but ``str``, numbers,
+    booleans and None) gets its own copy with a deep copy of its value at once, as Rasa's tracker
+    copy does, so a value changed in place in one tracker never shows in the other. A source that
+    is not copy-on-write keeps changing its slots in place, so then every slot is copied.
+    """
+    if not isinstance(source, CopyOnWriteSlots):
+        twin.slots = {name: slot_copy(slot) for name, slot in source.slots.items()}
+        if copy_values:
+            for slot in twin.slots.values():
+                if type(slot._value) not in _ATOMS:
+                    slot._value = copy.deepcopy(slot._value)
+        twin.own_every_slot()
+        return
+    source._owned = {}  # the source's slot objects are the twin's too from now on
+    slots = dict(source.slots)
+    owned: Dict[str, Slot] = {}
+    if copy_values:
+        for name, slot in slots.items():
+            if type(slot._value) not in _ATOMS:
+                own = slot_copy(slot)
+                own._value = copy.deepcopy(own._value)
+                slots[name] = owned[name] = own
+    twin.slots = slots
+    twin._owned = owned
+
+
 def snapshot(tracker: DialogueStateTracker) -> DialogueStateTracker:
     """A tracker in ``tracker``'s state, without its events (the replay never reads them back).
 
     Applying an applied event (never a revert, restart or session start: Rasa's ``applied_events``
     leaves those out) only reads and sets this state, so the snapshot continues exactly as the
-    original would. Objects the events change in place (slots, the active loop, the latest action)
-    are copied; event objects (latest messages) are shared, as Rasa's own replay shares them.
+    original would. Objects the events change in place are not shared: the slots are shared
+    copy-on-write (:class:`CopyOnWriteSlots`), the active loop and the latest action are copied;
+    event objects (latest messages) are shared, as Rasa's own replay shares them.
     """
-    twin = DialogueStateTracker(
+    twin = CopyOnWriteSlots(
         tracker.sender_id, None, tracker._max_event_history, is_rule_tracker=tracker.is_rule_tracker
     )
-    twin.slots = {name: slot_copy(slot) for name, slot in tracker.slots.items()}
+    share_slots(tracker, twin, copy_values=False)
     twin._paused = tracker._paused
     twin.latest_action = copy.copy(tracker.latest_action)
     twin.latest_message = tracker.latest_message

@@ -65,7 +65,7 @@ from rasa.shared.core.slots import Slot
 from rasa.shared.core.trackers import AnySlotDict, DialogueStateTracker, State
 
 from store.db import use_sqlite_pragmas
-from storefront.dialogue_states import DialogueStates, slot_copy
+from storefront.dialogue_states import CopyOnWriteSlots, DialogueStates, share_slots, slot_copy
 
 logger = logging.getLogger(__name__)
 
@@ -104,8 +104,9 @@ class BaseState:
             active_loop=copy.copy(tracker.active_loop),
         )
 
-    def apply_to(self, tracker: DialogueStateTracker) -> None:
-        for name, slot in tracker.slots.items():
+    def apply_to(self, tracker: CopyOnWriteSlots) -> None:
+        for name in list(tracker.slots):
+            slot = tracker.slot_to_change(name)
             if name in self.slot_values:
                 slot.value = copy.deepcopy(self.slot_values[name])
             else:
@@ -121,7 +122,7 @@ class BaseState:
         tracker.active_loop = copy.copy(self.active_loop)
 
 
-class WindowedTracker(DialogueStateTracker):
+class WindowedTracker(CopyOnWriteSlots):
     """A tracker holding the latest events only, starting from the state of the events before."""
 
     def __init__(
@@ -142,6 +143,7 @@ class WindowedTracker(DialogueStateTracker):
             self.slots = {slot.name: slot_copy(slot) for slot in slots}
             for slot in self.slots.values():
                 slot.reset()
+            self.own_every_slot()
         if base is not None:
             base.apply_to(self)  # Rasa's __init__ clears the active loop after its _reset()
         self.unsaved: List[Event] = []
@@ -259,7 +261,7 @@ class WindowedTracker(DialogueStateTracker):
             self.sender_id, (), self._origin(),
             max_event_history=self._max_event_history, is_rule_tracker=self.is_rule_tracker,
         )  # fmt: skip
-        twin.slots = self._copied_slots()
+        share_slots(self, twin, copy_values=True)
         twin.events.extend(self.events)
         self._lend_answers(twin)
         twin._paused = self._paused
@@ -270,17 +272,6 @@ class WindowedTracker(DialogueStateTracker):
         twin.active_loop = copy.copy(self.active_loop)
         twin.dialogue_states = self.dialogue_states.lend()  # same events from the same start
         return twin
-
-    def _copied_slots(self) -> Dict[str, Slot]:
-        """The tracker's slots as new objects with the same values and flags (Rasa's ``copy.copy``
-        of each slot, then ``copy.deepcopy`` of a value that is not an immutable atom)."""
-        slots = {}
-        for name, slot in self.slots.items():
-            twin = slot_copy(slot)
-            if type(twin._value) not in _ATOMS:
-                twin._value = copy.deepcopy(twin._value)
-            slots[name] = twin
-        return slots
 
     def windowed_copy(self, window: int) -> WindowedTracker:
         """A copy with the same state and about ``window`` events or more (the older ones folded)."""
@@ -294,7 +285,7 @@ class WindowedTracker(DialogueStateTracker):
             BaseState.of(self).apply_to(twin)
         else:
             twin = WindowedTracker(self.sender_id, (), base, max_event_history=self._max_event_history)
-            twin.slots = self._copied_slots()
+            share_slots(self, twin, copy_values=True)
             BaseState.of(self, with_slots=False).apply_all_but_slots_to(twin)
         twin.events = deque(events[cut:])
         if not cut:
@@ -326,10 +317,6 @@ class WindowedTracker(DialogueStateTracker):
         for event in events[:safe]:
             DialogueStateTracker.update(folded, event)
         return folded, safe
-
-
-_ATOMS = frozenset({str, int, float, bool, type(None)})
-"""Types whose values ``copy.deepcopy`` returns as they are (exact types: a subclass is copied)."""
 
 
 def _applied_and_loop_names(tracker: DialogueStateTracker) -> Tuple[List[Event], FrozenSet[str]]:

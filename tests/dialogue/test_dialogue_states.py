@@ -16,7 +16,7 @@ from typing import Any, Dict, List
 import pytest
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, USER
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, Event, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.nlu.constants import INTENT, TEXT
 
 from core.settings import PROJECT_ROOT
@@ -98,6 +98,24 @@ def test_copies_borrow_and_never_change_each_others_states(domain: Domain) -> No
         assert after == before
         for event in copy.deepcopy(turn):  # as the store reads the saved events back
             cached.update(event)
+
+
+def test_a_snapshot_and_its_tracker_never_change_each_others_slots(domain: Domain) -> None:
+    """Forks share slot objects copy-on-write: a change on either side stays on that side."""
+    original = WindowedTracker("shopper", domain.slots)
+    for event in _conversation(3):
+        original.update(event)
+    twin = dialogue_states.snapshot(original)
+    assert twin.current_slot_values() == original.current_slot_values()
+    mine, theirs = original.current_slot_values(), twin.current_slot_values()
+    original.update(SlotSet("order_number", "4242"))
+    twin.update(SlotSet("order_contact", "twin@example.com"))
+    assert original.current_slot_values() == {**mine, "order_number": "4242"}
+    assert twin.current_slot_values() == {**theirs, "order_contact": "twin@example.com"}
+    grandchild = dialogue_states.snapshot(twin)  # a fork of a fork, then both change the same slot
+    twin.update(SlotSet("size", "M"))
+    grandchild.update(SlotSet("size", "L"))
+    assert (twin.get_slot("size"), grandchild.get_slot("size"), original.get_slot("size")) == ("M", "L", None)
 
 
 def test_the_store_keeps_states_up_to_date_per_conversation(domain: Domain, tmp_path: Path) -> None:

@@ -255,9 +255,18 @@ def test_a_copy_is_taken_without_replaying_the_events(
     monkeypatch.setattr(DialogueStateTracker, "update", lambda *args, **kwargs: replays.append(1))
     twin = tracker.copy()
     assert replays == [] and twin is not tracker and list(twin.events) == list(tracker.events)
-    twin.slots["order_number"].value = "changed"  # a copy's state is its own
-    assert tracker.get_slot("order_number") != "changed"
-    tracker.slots["order_number"].value = ["a list", {"held": "in place"}]  # mutable values: deep copies
+    monkeypatch.undo()
+    # The two share their slot objects until one of them changes a slot: a change is its own.
+    before = tracker.current_slot_values()
+    twin.update(SlotSet("order_number", "changed"))
+    assert tracker.current_slot_values() == before
+    tracker.update(SlotSet("order_contact", "original@example.com"))
+    assert twin.get_slot("order_contact") != "original@example.com"
+    assert twin.get_slot("order_number") == "changed"
+    twin.update(SessionStarted())  # Rasa resets every slot of the twin, none of the original's
+    assert tracker.current_slot_values() == {**before, "order_contact": "original@example.com"}
+    assert twin.get_slot("order_number") is None
+    tracker.update(SlotSet("order_number", ["a list", {"held": "in place"}]))  # mutable: deep copies
     for twin in (tracker.copy(), tracker.windowed_copy(window=4)):
         assert twin.get_slot("order_number") == ["a list", {"held": "in place"}]
         twin.get_slot("order_number")[1]["held"] = "changed"
