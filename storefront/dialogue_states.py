@@ -133,22 +133,18 @@ def share_slots(source: DialogueStateTracker, twin: CopyOnWriteSlots, *, copy_va
     copy does, so a value changed in place in one tracker never shows in the other. A source that
     is not copy-on-write keeps changing its slots in place, so then every slot is copied.
     """
-    if not isinstance(source, CopyOnWriteSlots):
-        twin.slots = {name: slot_copy(slot) for name, slot in source.slots.items()}
-        if copy_values:
-            for slot in twin.slots.values():
-                if type(slot._value) not in _ATOMS:
-                    slot._value = copy.deepcopy(slot._value)
-        twin.own_every_slot()
-        return
-    source._owned = {}  # the source's slot objects are the twin's too from now on
+    sharing = isinstance(source, CopyOnWriteSlots)
+    if sharing:
+        source._owned = {}  # the source's slot objects are the twin's too from now on
     slots = dict(source.slots)
     owned: Dict[str, Slot] = {}
-    if copy_values:
+    if copy_values or not sharing:  # else a fork shares every slot as it is
         for name, slot in slots.items():
-            if type(slot._value) not in _ATOMS:
+            deep = copy_values and type(slot._value) not in _ATOMS
+            if deep or not sharing:
                 own = slot_copy(slot)
-                own._value = copy.deepcopy(own._value)
+                if deep:
+                    own._value = copy.deepcopy(own._value)
                 slots[name] = owned[name] = own
     twin.slots = slots
     twin._owned = owned
