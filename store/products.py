@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 import functools
+import threading
+from collections import OrderedDict
 from typing import Optional
 
 from sqlalchemy import select
@@ -56,9 +58,54 @@ def title_stems(title: str) -> frozenset[str]:
     return frozenset(stem(word) for word in words(title))
 
 
+class _TitleAnswers:
+    """:func:`closest_title`'s answers for one list of titles, by the text asked for (bounded).
+
+    The answer is a pure function of the titles and the text, and the same text is asked for
+    again and again: a shopper's product is resolved two or three times per message (the form's
+    validation, the question, the answer) and shoppers ask for the same products, while the
+    spelling fallback compares the text with every title (about a millisecond per 150 titles).
+    Answers are kept for the titles they were worked out from only: when the catalog's titles
+    differ from those (a product added, renamed or removed), every kept answer is dropped first.
+    """
+
+    SIZE = 4096
+
+    def __init__(self) -> None:
+        self._titles: tuple[tuple[int, str], ...] = ()
+        self._answers: OrderedDict[str, Optional[int]] = OrderedDict()
+        self._lock = threading.Lock()  # store calls run on several worker threads
+
+    def answer(self, titles: list[tuple[int, str]], wanted: str) -> Optional[int]:
+        key = tuple(titles)
+        with self._lock:
+            if key == self._titles and wanted in self._answers:
+                self._answers.move_to_end(wanted)
+                return self._answers[wanted]
+        chosen = _closest_title(titles, wanted)
+        with self._lock:
+            if key != self._titles:
+                self._titles, self._answers = key, OrderedDict()
+            self._answers[wanted] = chosen
+            while len(self._answers) > self.SIZE:
+                self._answers.popitem(last=False)
+        return chosen
+
+
+_title_answers = _TitleAnswers()
+
+
 def closest_title(titles: list[tuple[int, str]], wanted: str) -> Optional[int]:
     """The id whose title is ``wanted`` (first by id), else the shortest title containing every
-    word of it, else the closest spelling (difflib, cutoff 0.6); None when nothing is close."""
+    word of it, else the closest spelling (difflib, cutoff 0.6); None when nothing is close.
+
+    ``titles`` are ``(id, title)`` pairs in the catalog's order (answers are kept per list of
+    titles, :class:`_TitleAnswers`).
+    """
+    return _title_answers.answer(titles, wanted)
+
+
+def _closest_title(titles: list[tuple[int, str]], wanted: str) -> Optional[int]:
     lowered = wanted.lower()
     for product_id, title in titles:
         if title.lower() == lowered:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from store.catalog import get_product, search_products
 from store.models import Product, Variant
-from store.products import resolve_product
+from store.products import _closest_title, closest_title, resolve_product
 from store.stock import variant_stock
 from store.vocabulary import catalog_vocabulary
 
@@ -40,6 +40,27 @@ def test_get_product_by_handle_title_and_fuzzy(session):
     assert get_product(session, product="harbour rain shel").handle == "harbor-rain-shell"
     assert get_product(session, product="selvedge jeans").title == "Slim Fit Selvedge Jeans"
     assert get_product(session, product="qwertyuiop") is None
+
+
+def test_a_kept_title_answer_is_the_answer_for_the_same_titles_only():
+    titles = [(1, "Harbor Rain Shell"), (2, "Zip Hoodie"), (3, "Fleece Hoodie")]
+    for wanted in ["harbour rain shel", "hoodie", "zip hoodie", "qwertyuiop", "harbour rain shel"]:
+        assert closest_title(titles, wanted) == _closest_title(titles, wanted)
+    assert closest_title([(7, "Harbor Rain Shell"), *titles[1:]], "harbour rain shel") == 7  # same title, new id
+    assert closest_title([(1, "Storm Poncho"), *titles[1:]], "harbour rain shel") is None  # renamed
+    assert closest_title(titles, "harbour rain shel") == 1
+
+
+def test_a_product_is_resolved_from_the_catalog_as_it_is_now(session):
+    assert resolve_product(session, "harbour rain shel").handle == "harbor-rain-shell"
+    shell = session.execute(select(Product).where(Product.handle == "harbor-rain-shell")).scalar_one()
+    shell.title = "Storm Poncho"
+    session.flush()
+    assert resolve_product(session, "storm ponch").handle == "harbor-rain-shell"
+    assert resolve_product(session, "harbour rain shel") is None
+    shell.title = "Harbor Rain Shell"
+    session.flush()
+    assert resolve_product(session, "harbour rain shel").handle == "harbor-rain-shell"
 
 
 def test_stock_of_a_sold_out_variant_offers_alternatives(session):
