@@ -57,12 +57,13 @@ class SizeRecommendation:
 
 
 def chart_for(session: Session, product: Product) -> Optional[SizeChart]:
-    """The most specific chart: by product, then brand and category, then category, then brand."""
+    """The most specific chart: by product, then brand and category, then category, then brand.
+
+    The charts are read without their rows: only the chosen chart's rows are loaded, when read.
+    """
     category = product.category.name if product.category else None
     best, best_rank = None, 0
-    for chart in session.execute(
-        select(SizeChart).options(selectinload(SizeChart.rows)).order_by(SizeChart.id)
-    ).scalars():
+    for chart in session.execute(select(SizeChart).order_by(SizeChart.id)).scalars():
         in_category = category is not None and category in (chart.categories or [])
         in_vendor = bool(product.vendor) and product.vendor in (chart.vendors or [])
         if product.handle in (chart.products or []):

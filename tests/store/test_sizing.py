@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event, select
 
+from store.models import SizeChart, SizeChartRow
 from store.sizing import recommend_size, size_charts
 
 
@@ -86,3 +88,21 @@ def test_size_charts_lists_every_chart_in_the_stores_order(session):
     assert [c.name for c in charts][:2] == ["Tops, shirts, knitwear and jackets", "Ridgeline outerwear"]
     assert all(c.url and c.rows for c in charts)
     assert len(charts) == 7
+
+
+def test_only_the_chosen_charts_rows_are_read(session):
+    session.expunge_all()  # a new unit of work: nothing loaded yet
+    charts_with_rows_read: set[int] = set()
+
+    def loaded(row: SizeChartRow, _context: object) -> None:
+        charts_with_rows_read.add(row.chart_id)
+
+    event.listen(SizeChartRow, "load", loaded)
+    try:
+        rec = recommend_size(session, product="Harbor Rain Shell", chest_cm=100)
+    finally:
+        event.remove(SizeChartRow, "load", loaded)
+    chosen = session.execute(select(SizeChart.id).where(SizeChart.url == rec.size_chart_url)).scalar_one()
+    assert rec.size == "M"
+    assert charts_with_rows_read == {chosen}
+    assert len(session.execute(select(SizeChart.id)).all()) > 1  # the others were there, unread
