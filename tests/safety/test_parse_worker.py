@@ -138,6 +138,38 @@ async def test_a_message_that_fails_fails_only_its_own_parse(installed: None) ->
     assert graph.runs[1] == texts and all(len(run) == 1 for run in graph.runs[2:])  # then one by one
 
 
+async def test_unseen_intents_and_entities_are_warned_about_as_rasa_does(
+    installed: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rasa.shared.core.domain import Domain
+
+    graph = _Graph()
+    graph.release.set()
+    processor = _Processor(graph)
+    processor.domain = Domain.from_dict({"intents": ["intent of hi"], "entities": ["product"]})
+    checked: List[Dict[str, Any]] = []
+    rasas = MessageProcessor._check_for_unseen_features
+
+    def rasas_check(self: MessageProcessor, parse_data: Dict[str, Any]) -> None:
+        checked.append(parse_data)
+        rasas(self, parse_data)
+
+    monkeypatch.setattr(MessageProcessor, "_check_for_unseen_features", rasas_check)
+    await processor.parse_message(UserMessage("hi", sender_id="ann"))
+    assert checked == []  # nothing to warn about: Rasa's check (and its empty domain) skipped
+    with pytest.warns(UserWarning, match="Parsed an intent 'intent of bye'"):
+        await processor.parse_message(UserMessage("bye", sender_id="ann"))
+    assert len(checked) == 1
+
+    known = {INTENT: {"name": "intent of hi"}, "entities": [{"entity": "product"}, {"entity": None}]}
+    assert not parse_worker.has_unseen_features(processor, known)
+    assert parse_worker.has_unseen_features(processor, {**known, "entities": [{"entity": "colour"}]})
+    assert parse_worker.has_unseen_features(processor, {**known, INTENT: {"name": "refund"}})
+    assert parse_worker.has_unseen_features(processor, {INTENT: {}, "entities": []})  # Rasa's to read
+    processor.domain = None
+    assert not parse_worker.has_unseen_features(processor, {**known, INTENT: {"name": "refund"}})
+
+
 @pytest.fixture(scope="module")
 def processor(trained_model: Path) -> MessageProcessor:
     from rasa.core.agent import Agent
