@@ -36,11 +36,11 @@ import logging
 from collections import OrderedDict, deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple, Type
 
 import sqlalchemy as sa
 from rasa.core.actions.forms import FormAction
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import AwaitableTrackerStore, FailSafeTrackerStore, SQLTrackerStore, TrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -616,15 +616,42 @@ def form_validation_tracker(
     return tracker
 
 
+_WRAPPERS: Tuple[Type[TrackerStore], ...] = (FailSafeTrackerStore, AwaitableTrackerStore)
+_original_init_trackers: Dict[Type[TrackerStore], Any] = {}
+
+
+def wrapped_init_tracker(self: Any, sender_id: str) -> DialogueStateTracker:
+    """The new tracker of the store a Rasa wrapper holds (its own ``init_tracker``).
+
+    Rasa wraps the tracker store twice (``FailSafeTrackerStore`` around ``AwaitableTrackerStore``)
+    and the wrappers do not pass ``init_tracker`` on: a new conversation's tracker was a plain
+    ``DialogueStateTracker``, which the incremental store saves Rasa's way (counting the stored
+    events, one ORM insert each, on the event loop) at creation and again after the first message,
+    and which replays its events for every dialogue state. Passed on, it is the store's windowed
+    tracker from the first event.
+    """
+    return self._tracker_store.init_tracker(sender_id)  # type: ignore[no-any-return]
+
+
 def install() -> None:
-    """Forms build their validation tracker from the windowed tracker's state (idempotent)."""
+    """Forms build their validation tracker from the windowed tracker's state, and Rasa's tracker
+    store wrappers make new trackers with the store they wrap (idempotent)."""
     if _original_temporary_tracker:
         return
     _original_temporary_tracker.append(FormAction._temporary_tracker)
     FormAction._temporary_tracker = form_validation_tracker  # type: ignore[method-assign,assignment]
+    for wrapper in _WRAPPERS:
+        _original_init_trackers[wrapper] = wrapper.__dict__.get("init_tracker")
+        wrapper.init_tracker = wrapped_init_tracker  # type: ignore[method-assign]
 
 
 def uninstall() -> None:
-    """Put Rasa's own method back (for tests)."""
+    """Put Rasa's own methods back (for tests)."""
     if _original_temporary_tracker:
         FormAction._temporary_tracker = _original_temporary_tracker.pop()  # type: ignore[method-assign]
+    for wrapper, original in _original_init_trackers.items():
+        if original is None:
+            del wrapper.init_tracker  # type: ignore[misc]  # inherited from TrackerStore again
+        else:
+            wrapper.init_tracker = original  # type: ignore[method-assign]
+    _original_init_trackers.clear()

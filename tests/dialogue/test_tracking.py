@@ -43,6 +43,9 @@ from storefront.tracking import _UNKNOWN, IncrementalSQLTrackerStore, WindowedTr
 MAX_HISTORY = 5  # config.yml's policies
 
 
+_STORE_TYPE = f"{IncrementalSQLTrackerStore.__module__}.{IncrementalSQLTrackerStore.__name__}"
+
+
 @pytest.fixture(scope="module")
 def domain() -> Domain:
     return Domain.load(str(PROJECT_ROOT / "domain.yml"))
@@ -166,6 +169,28 @@ def test_rasa_builds_the_store_endpoints_yml_names(domain: Domain, tmp_path: Pat
     assert isinstance(inner, IncrementalSQLTrackerStore)
     assert (inner.window, inner.capacity) == (section["window"], section["cached_conversations"])
     assert _pragmas(inner) == ("wal", 2)  # synchronous=FULL, as endpoints.yml says
+
+
+def test_a_new_conversation_starts_windowed_through_rasas_wrappers(domain: Domain, tmp_path: Path) -> None:
+    """Rasa's wrappers make new trackers with the store's own ``init_tracker`` once installed."""
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    store = FailSafeTrackerStore(TrackerStore.create(EndpointConfig(type=_STORE_TYPE, url=url), domain))
+    rasas = asyncio.run(store.get_or_create_tracker("before"))
+    assert type(rasas) is DialogueStateTracker  # what Rasa's wrappers made before
+    try:
+        tracking.install()
+        tracker = asyncio.run(store.get_or_create_tracker("ann"))
+        assert isinstance(tracker, WindowedTracker)
+        assert tracker.unsaved == []  # saved the incremental way: the next save writes only what follows
+        tracker.update(UserUttered("hi", {"name": "greet", "confidence": 1.0}))
+        asyncio.run(store.save(tracker))
+    finally:
+        tracking.uninstall()
+    assert type(asyncio.run(store.get_or_create_tracker("after"))) is DialogueStateTracker
+    reread = asyncio.run(_store(domain, url).retrieve("ann"))
+    assert [event.as_dict() for event in reread.events] == [event.as_dict() for event in tracker.events]
 
 
 def _pragmas(store: IncrementalSQLTrackerStore) -> tuple:
