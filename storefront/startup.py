@@ -27,8 +27,9 @@ def install_safeguards() -> None:
     parse messages in a worker thread beside the event loop with one BLAS thread, read a message's
     visible text when it holds HTML markup, run the model graph in the order dask chose once (not
     scheduled again per message), build forms' validation trackers from the windowed tracker's
-    state (not a replay of the window), match RulePolicy's rules through an index of their last
-    states, and keep a loaded model out of the garbage collector's full passes."""
+    state (not a replay of the window) and new conversations' trackers windowed from their first
+    event, match RulePolicy's rules through an index of their last states, and keep a loaded
+    model out of the garbage collector's full passes."""
     redact.install()
     action_fallback.install()
     action_validation.install()
