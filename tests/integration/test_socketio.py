@@ -152,6 +152,7 @@ async def test_a_widget_message_after_a_proactive_message_to_its_conversation_ca
         message = {"message": "hello", "session_id": session_id, "customData": forged}
         await client.emit("user_uttered", message)
         await _collect(replies)
+        settled_turn(stack, session_id, messages=1)  # the reply comes before the turn is saved
         [said] = [e for e in tracker(stack, session_id)["events"] if e["event"] == "user"]
         assert said["metadata"]["proactive"] == {
             "outbox_id": alert_id, "trigger": "back_in_stock", "channel": "email",
