@@ -46,7 +46,8 @@ def test_a_kept_title_answer_is_the_answer_for_the_same_titles_only():
     titles = [(1, "Harbor Rain Shell"), (2, "Zip Hoodie"), (3, "Fleece Hoodie")]
     for wanted in ["harbour rain shel", "hoodie", "zip hoodie", "qwertyuiop", "harbour rain shel"]:
         assert closest_title(titles, wanted) == _closest_title(titles, wanted)
-    assert closest_title([(7, "Harbor Rain Shell"), *titles[1:]], "harbour rain shel") == 7  # same title, new id
+    same_title_new_id = [(7, "Harbor Rain Shell"), *titles[1:]]
+    assert closest_title(same_title_new_id, "harbour rain shel") == 7
     assert closest_title([(1, "Storm Poncho"), *titles[1:]], "harbour rain shel") is None  # renamed
     assert closest_title(titles, "harbour rain shel") == 1
 
