@@ -6,9 +6,10 @@ import asyncio
 import json
 import logging
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Callable, Dict, Optional, Tuple
+from typing import Any, AsyncIterator, Dict, Optional, Tuple
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.lock import TicketLock
@@ -53,6 +54,64 @@ class SwitchableEventBroker(EventBroker):
         raise ValueError(f"EVENT_BROKER_TYPE={kind!r} must be one of: none, pika")
 
 
+# One change of a conversation's lock, applied by Redis itself (a script runs atomically), with
+# Rasa's ticket rules (rasa.core.lock.TicketLock) and Rasa's JSON text, byte for byte.
+# KEYS[1]: the lock's key. ARGV[1]: "issue", "finish", "cleanup" or "expire". ARGV[2]: the caller's
+# clock (time.time(), as Rasa compares it with each ticket's expiry). ARGV[3]: the conversation id
+# as JSON. ARGV[4]: "issue": the new ticket's expiry (Python's repr); "finish" and "cleanup": the
+# ticket number to remove. Tickets whose expiry is before the caller's clock are dropped first.
+# Returns the lock's JSON as stored (with, for "issue", the new ticket's number first), or false
+# when there is no lock (and nothing but "issue" creates one); "cleanup" deletes a lock nobody
+# waits on and returns an empty string.
+_TICKET_SCRIPT = """
+local operation = ARGV[1]
+local stored = redis.call('GET', KEYS[1])
+if not stored and operation ~= 'issue' then
+  return false
+end
+local now = tonumber(ARGV[2])
+local texts, numbers = {}, {}
+if stored then
+  for _, text in ipairs(cjson.decode(stored).tickets or {}) do
+    local ticket = cjson.decode(text)
+    if not (now > ticket.expires) then
+      texts[#texts + 1] = text
+      numbers[#numbers + 1] = ticket.number
+    end
+  end
+end
+local issued = nil
+if operation == 'issue' then
+  issued = (numbers[#numbers] or -1) + 1
+  texts[#texts + 1] = string.format('{"number": %d, "expires": %s}', issued, ARGV[4])
+  numbers[#numbers + 1] = issued
+elseif operation == 'finish' or operation == 'cleanup' then
+  local number = tonumber(ARGV[4])
+  for index = 1, #numbers do
+    if numbers[index] == number then
+      table.remove(texts, index)
+      table.remove(numbers, index)
+      break
+    end
+  end
+end
+if operation == 'cleanup' and #texts == 0 then
+  redis.call('DEL', KEYS[1])
+  return ''
+end
+local quoted = {}
+for index, text in ipairs(texts) do
+  quoted[index] = cjson.encode(text)
+end
+local lock = '{"conversation_id": ' .. ARGV[3] .. ', "tickets": [' .. table.concat(quoted, ', ') .. ']}'
+redis.call('SET', KEYS[1], lock)
+if issued then
+  return {issued, lock}
+end
+return lock
+"""
+
+
 class AtomicRedisLockStore(RedisLockStore):
     """Rasa's Redis lock store, with each change of a conversation's lock made atomically.
 
@@ -61,10 +120,14 @@ class AtomicRedisLockStore(RedisLockStore):
     overwrite each other's ticket: both then process the conversation at once (events from one
     are lost from the other's view), or one deletes the lock the other waits on and that message
     fails with ``LockError`` (both seen in ``tests/integration/test_scaled_stack.py``). Here every
-    change (issue a ticket, drop expired ones, finish serving, clean up) is one Redis transaction
-    (``WATCH``/``MULTI``, retried when another replica changed the lock meanwhile). The keys and
-    their JSON are Rasa's own, so replicas of either kind can share a Redis database.
+    change (issue a ticket, drop expired ones, finish serving, clean up) is one Redis script
+    (``EVALSHA``): Redis runs it atomically, in one round trip, with Rasa's ticket rules. The keys
+    and their JSON text are Rasa's own, so replicas of either kind can share a Redis database.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._ticket_script = self.red.register_script(_TICKET_SCRIPT)
 
     @asynccontextmanager
     async def lock(
@@ -79,9 +142,9 @@ class AtomicRedisLockStore(RedisLockStore):
         there for seven Redis round trips (a ticket, the lock, the clean-up), and while it waited
         the worker served no one else (under load, up to a tenth of a worker's busy time was spent
         reading Redis's answers). Here they run on the lock store's own threads and the loop goes
-        on. The order of operations, the keys and the semantics are Rasa's. The ticket is issued
-        together with the lock it belongs to, so a conversation nobody else is served for is
-        acquired without asking Redis again.
+        on: one round trip issues the ticket and returns the lock it belongs to (so a
+        conversation nobody else is served for is acquired without asking Redis again), one
+        cleans up. The order of operations, the keys and the semantics are Rasa's.
         """
         loop = asyncio.get_running_loop()
         issued = loop.run_in_executor(_lock_io(), self._issue, conversation_id, lock_lifetime)
@@ -122,14 +185,12 @@ class AtomicRedisLockStore(RedisLockStore):
         raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
 
     def _issue(self, conversation_id: str, lock_lifetime: float) -> Tuple[int, TicketLock]:
-        """A new ticket and the lock as stored with it (one transaction)."""
+        """A new ticket and the lock as stored with it (one script)."""
         try:
-            ticket, lock = self._change(
-                conversation_id, lambda lock: (lock.issue_ticket(lock_lifetime), lock), create=True
-            )
+            ticket, stored = self._change(conversation_id, "issue", repr(time.time() + lock_lifetime))
         except Exception as error:  # Rasa's own contract: any failure here is a LockError
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
-        return int(ticket), lock
+        return int(ticket), TicketLock.from_dict(json.loads(stored))
 
     def _give_back(self, conversation_id: str, issued: asyncio.Future[Tuple[int, TicketLock]]) -> None:
         if not issued.cancelled() and issued.exception() is None:
@@ -139,51 +200,22 @@ class AtomicRedisLockStore(RedisLockStore):
         return self._issue(conversation_id, lock_lifetime)[0]
 
     def update_lock(self, conversation_id: str) -> None:
-        self._change(conversation_id, lambda lock: lock.remove_expired_tickets())
+        self._change(conversation_id, "expire")
 
     def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
-        self._change(conversation_id, lambda lock: lock.remove_ticket_for(ticket_number))
+        self._change(conversation_id, "finish", str(int(ticket_number)))
 
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         """Finish serving the ticket and delete the lock if no one waits, in one step."""
-        self._change(
-            conversation_id, lambda lock: lock.remove_ticket_for(ticket_number), delete_when_idle=True
+        if self._change(conversation_id, "cleanup", str(int(ticket_number))) == b"":
+            self._log_deletion(conversation_id, True)
+
+    def _change(self, conversation_id: str, operation: str, argument: str = "") -> Any:
+        """Run the ticket script's ``operation`` on the conversation's lock; the script's answer."""
+        return self._ticket_script(
+            keys=[self.key_prefix + conversation_id],
+            args=[operation, repr(time.time()), json.dumps(conversation_id), argument],
         )
-
-    def _change(
-        self,
-        conversation_id: str,
-        change: Callable[[TicketLock], Any],
-        create: bool = False,
-        delete_when_idle: bool = False,
-    ) -> Any:
-        """Apply ``change`` to the stored lock in a transaction; its result (None: no lock)."""
-        import redis
-
-        key = self.key_prefix + conversation_id
-        with self.red.pipeline() as pipe:
-            while True:
-                try:
-                    pipe.watch(key)
-                    stored = pipe.get(key)
-                    if stored is None and not create:
-                        pipe.unwatch()
-                        return None
-                    lock = (
-                        TicketLock.from_dict(json.loads(stored))
-                        if stored
-                        else self.create_lock(conversation_id)
-                    )
-                    result = change(lock)
-                    pipe.multi()
-                    if delete_when_idle and not lock.is_someone_waiting():
-                        pipe.delete(key)
-                    else:
-                        pipe.set(key, lock.dumps())
-                    pipe.execute()
-                    return result
-                except redis.WatchError:
-                    continue  # another replica changed the lock first: read it again
 
 
 LOCK_IO_THREADS = 4

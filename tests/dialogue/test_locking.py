@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
+import time
 import uuid
-from typing import List, Tuple, Type
+from typing import Any, List, Tuple, Type
 
 import pytest
 import redis
@@ -152,3 +154,60 @@ def test_a_message_cancelled_while_its_ticket_is_issued_gives_the_ticket_back() 
 async def _hold_once(store: AtomicRedisLockStore, conversation: str) -> None:
     async with store.lock(conversation, wait_time_in_seconds=0.05):
         pass
+
+
+def test_each_change_stores_the_lock_text_rasas_own_store_would(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The script applies Rasa's ticket rules: after every step the stored JSON is byte for byte
+    what Rasa's RedisLockStore stores for the same steps at the same clock."""
+    require_service("redis")
+    clock = [1_800_000_000.125]
+    monkeypatch.setattr(time, "time", lambda: clock[0])
+    conversation = f'shopper "ä/{uuid.uuid4().hex[:8]}"'
+    ours = AtomicRedisLockStore(host="127.0.0.1", port=6379, db=1, key_prefix="locktestours")
+    rasas = RedisLockStore(host="127.0.0.1", port=6379, db=1, key_prefix="locktestrasas")
+    red = redis.Redis(host="127.0.0.1", port=6379, db=1)
+
+    def both(step: str, *args: Any) -> Tuple[Any, Any]:
+        answers = (getattr(ours, step)(conversation, *args), getattr(rasas, step)(conversation, *args))
+        stored = red.get(ours.key_prefix + conversation), red.get(rasas.key_prefix + conversation)
+        assert stored[0] == stored[1], step
+        return answers
+
+    assert both("issue_ticket", 60) == (0, 0)
+    assert both("issue_ticket", 60) == (1, 1)
+    both("finish_serving", 0)
+    clock[0] += 30
+    assert both("issue_ticket", 10) == (2, 2)
+    both("cleanup", 7)  # no such ticket: the others stay
+    clock[0] += 10  # the clock at ticket 2's expiry exactly: it is kept
+    both("update_lock")
+    assert len(json.loads(red.get(ours.key_prefix + conversation))["tickets"]) == 2
+    clock[0] += 5  # ticket 2 has expired, ticket 1 has not
+    both("update_lock")
+    assert json.loads(red.get(ours.key_prefix + conversation))["tickets"] == [
+        '{"number": 1, "expires": %r}' % (1_800_000_000.125 + 60)
+    ]
+    assert both("issue_ticket", 60) == (2, 2)
+    clock[0] += 100  # every ticket has expired: numbering starts again
+    assert both("issue_ticket", 60) == (0, 0)
+    both("cleanup", 0)
+    assert red.get(ours.key_prefix + conversation) is None
+    both("update_lock")  # no lock: nothing is created
+    assert red.get(ours.key_prefix + conversation) is None
+
+
+def test_rasas_store_and_this_one_share_a_conversations_lock() -> None:
+    require_service("redis")
+    conversation = f"shopper-{uuid.uuid4().hex[:8]}"
+    ours = AtomicRedisLockStore(host="127.0.0.1", port=6379, db=1, key_prefix="locktest")
+    rasas = RedisLockStore(host="127.0.0.1", port=6379, db=1, key_prefix="locktest")
+    assert rasas.issue_ticket(conversation) == 0
+    assert ours.issue_ticket(conversation) == 1
+    assert rasas.issue_ticket(conversation) == 2
+    lock = rasas.get_lock(conversation)
+    assert lock is not None and [ticket.number for ticket in lock.tickets] == [0, 1, 2]
+    ours.cleanup(conversation, 0)
+    rasas.cleanup(conversation, 2)
+    assert rasas.get_lock(conversation).now_serving == 1  # type: ignore[union-attr]
+    ours.cleanup(conversation, 1)
+    assert _lock_keys(conversation) == []
