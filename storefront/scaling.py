@@ -7,13 +7,20 @@ import json
 import logging
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
+import weakref
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Dict, Optional, Tuple
+from typing import Any, AsyncIterator, Dict, Optional, Set, Tuple
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore, RedisLockStore
+from rasa.core.lock_store import (
+    DEFAULT_SOCKET_TIMEOUT_IN_SECONDS,
+    LOCK_LIFETIME,
+    InMemoryLockStore,
+    LockError,
+    LockStore,
+    RedisLockStore,
+)
 from rasa.utils.endpoints import EndpointConfig
 
 logger = logging.getLogger(__name__)
@@ -123,11 +130,55 @@ class AtomicRedisLockStore(RedisLockStore):
     change (issue a ticket, drop expired ones, finish serving, clean up) is one Redis script
     (``EVALSHA``): Redis runs it atomically, in one round trip, with Rasa's ticket rules. The keys
     and their JSON text are Rasa's own, so replicas of either kind can share a Redis database.
+
+    :meth:`lock`, the one Rasa's processor uses per message, talks to Redis with ``redis.asyncio``
+    on the running event loop (one client per loop, same connection settings as Rasa's); Rasa's
+    blocking methods (``issue_ticket``, ``cleanup`` and the rest) keep Rasa's client.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        host: str = "localhost",
+        port: int = 6379,
+        db: int = 1,
+        username: Optional[str] = None,
+        password: Optional[str] = None,
+        use_ssl: bool = False,
+        ssl_certfile: Optional[str] = None,
+        ssl_keyfile: Optional[str] = None,
+        ssl_ca_certs: Optional[str] = None,
+        key_prefix: Optional[str] = None,
+        socket_timeout: float = DEFAULT_SOCKET_TIMEOUT_IN_SECONDS,
+    ) -> None:
+        super().__init__(
+            host, port, db, username, password, use_ssl, ssl_certfile, ssl_keyfile, ssl_ca_certs,
+            key_prefix, socket_timeout,
+        )  # fmt: skip
         self._ticket_script = self.red.register_script(_TICKET_SCRIPT)
+        self._connection = dict(
+            host=host, port=int(port), db=int(db), username=username, password=password, ssl=use_ssl,
+            ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile, ssl_ca_certs=ssl_ca_certs,
+            socket_timeout=socket_timeout,
+        )  # fmt: skip
+        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopClient] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._giving_back: Set[asyncio.Task[None]] = set()
+
+    def _client(self) -> _LoopClient:
+        """The running loop's ``redis.asyncio`` client and script (made on first use, per process)."""
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None or client.pid != os.getpid():  # a forked worker makes its own connections
+            client = self._clients[loop] = _LoopClient(self._connection)
+        return client
+
+    async def _run(self, conversation_id: str, operation: str, argument: str = "") -> Any:
+        """The ticket script's ``operation`` on the conversation's lock, on the running loop."""
+        return await self._client().script(
+            keys=[self.key_prefix + conversation_id],
+            args=[operation, repr(time.time()), json.dumps(conversation_id), argument],
+        )
 
     @asynccontextmanager
     async def lock(
@@ -136,18 +187,17 @@ class AtomicRedisLockStore(RedisLockStore):
         lock_lifetime: float = LOCK_LIFETIME,
         wait_time_in_seconds: float = 1,
     ) -> AsyncIterator[TicketLock]:
-        """Rasa's ``LockStore.lock``, with every Redis round trip made off the event loop.
+        """Rasa's ``LockStore.lock``, with every Redis round trip awaited on the event loop.
 
         Rasa calls the lock store's blocking methods on the event loop: each message waited
         there for seven Redis round trips (a ticket, the lock, the clean-up), and while it waited
         the worker served no one else (under load, up to a tenth of a worker's busy time was spent
-        reading Redis's answers). Here they run on the lock store's own threads and the loop goes
-        on: one round trip issues the ticket and returns the lock it belongs to (so a
-        conversation nobody else is served for is acquired without asking Redis again), one
-        cleans up. The order of operations, the keys and the semantics are Rasa's.
+        reading Redis's answers). Here the loop goes on meanwhile: one round trip issues the
+        ticket and returns the lock it belongs to (so a conversation nobody else is served for is
+        acquired without asking Redis again), one cleans up. The order of operations, the keys
+        and the semantics are Rasa's.
         """
-        loop = asyncio.get_running_loop()
-        issued = loop.run_in_executor(_lock_io(), self._issue, conversation_id, lock_lifetime)
+        issued = asyncio.ensure_future(self._issue_async(conversation_id, lock_lifetime))
         try:
             ticket, lock = await asyncio.shield(issued)
         except asyncio.CancelledError:
@@ -161,17 +211,17 @@ class AtomicRedisLockStore(RedisLockStore):
                 logger.debug(f"Acquired lock for conversation '{conversation_id}'.")
             yield lock
         finally:
-            await asyncio.shield(loop.run_in_executor(_lock_io(), self.cleanup, conversation_id, ticket))
+            await asyncio.shield(self._cleanup_async(conversation_id, ticket))
 
     async def _acquire_lock(
         self, conversation_id: str, ticket: int, wait_time_in_seconds: float
     ) -> TicketLock:
-        """Rasa's wait for the ticket's turn, with each look at the lock made off the event loop."""
-        loop = asyncio.get_running_loop()
+        """Rasa's wait for the ticket's turn, each look at the lock awaited on the event loop."""
         while True:
-            lock = await loop.run_in_executor(_lock_io(), self.get_lock, conversation_id)
-            if not lock:
+            stored = await self._client().redis.get(self.key_prefix + conversation_id)
+            if not stored:
                 break
+            lock = TicketLock.from_dict(json.loads(stored))
             if not lock.is_locked(ticket):
                 logger.debug(f"Acquired lock for conversation '{conversation_id}'.")
                 return lock
@@ -181,23 +231,34 @@ class AtomicRedisLockStore(RedisLockStore):
                 f"be finished processing first. Retrying in {wait_time_in_seconds} seconds ..."
             )
             await asyncio.sleep(wait_time_in_seconds)
-            await loop.run_in_executor(_lock_io(), self.update_lock, conversation_id)
+            await self._run(conversation_id, "expire")
         raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
 
-    def _issue(self, conversation_id: str, lock_lifetime: float) -> Tuple[int, TicketLock]:
+    async def _issue_async(self, conversation_id: str, lock_lifetime: float) -> Tuple[int, TicketLock]:
         """A new ticket and the lock as stored with it (one script)."""
         try:
-            ticket, stored = self._change(conversation_id, "issue", repr(time.time() + lock_lifetime))
+            ticket, stored = await self._run(conversation_id, "issue", repr(time.time() + lock_lifetime))
         except Exception as error:  # Rasa's own contract: any failure here is a LockError
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
         return int(ticket), TicketLock.from_dict(json.loads(stored))
 
+    async def _cleanup_async(self, conversation_id: str, ticket_number: int) -> None:
+        """Finish serving the ticket and delete the lock if no one waits, in one step."""
+        if await self._run(conversation_id, "cleanup", str(int(ticket_number))) in (b"", ""):
+            self._log_deletion(conversation_id, True)
+
     def _give_back(self, conversation_id: str, issued: asyncio.Future[Tuple[int, TicketLock]]) -> None:
         if not issued.cancelled() and issued.exception() is None:
-            _lock_io().submit(self.cleanup, conversation_id, issued.result()[0])
+            task = asyncio.ensure_future(self._cleanup_async(conversation_id, issued.result()[0]))
+            self._giving_back.add(task)  # held until done (the loop keeps only weak references)
+            task.add_done_callback(self._giving_back.discard)
 
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
-        return self._issue(conversation_id, lock_lifetime)[0]
+        try:
+            ticket, _ = self._change(conversation_id, "issue", repr(time.time() + lock_lifetime))
+        except Exception as error:  # Rasa's own contract: any failure here is a LockError
+            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
+        return int(ticket)
 
     def update_lock(self, conversation_id: str) -> None:
         self._change(conversation_id, "expire")
@@ -207,31 +268,26 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         """Finish serving the ticket and delete the lock if no one waits, in one step."""
-        if self._change(conversation_id, "cleanup", str(int(ticket_number))) == b"":
+        if self._change(conversation_id, "cleanup", str(int(ticket_number))) in (b"", ""):
             self._log_deletion(conversation_id, True)
 
     def _change(self, conversation_id: str, operation: str, argument: str = "") -> Any:
-        """Run the ticket script's ``operation`` on the conversation's lock; the script's answer."""
+        """The ticket script's ``operation`` on the conversation's lock, with Rasa's client."""
         return self._ticket_script(
             keys=[self.key_prefix + conversation_id],
             args=[operation, repr(time.time()), json.dumps(conversation_id), argument],
         )
 
 
-LOCK_IO_THREADS = 4
-"""Threads per process for the Redis lock store's round trips (each waits on the network)."""
+class _LoopClient:
+    """A ``redis.asyncio`` client of one event loop in one process, and the ticket script on it."""
 
-_lock_executor: Dict[int, ThreadPoolExecutor] = {}
+    def __init__(self, connection: Dict[str, Any]) -> None:
+        import redis.asyncio
 
-
-def _lock_io() -> ThreadPoolExecutor:
-    """This process's lock-store threads, made on first use (a forked worker makes its own)."""
-    pid = os.getpid()
-    executor = _lock_executor.get(pid)
-    if executor is None:
-        _lock_executor.clear()  # a parent's threads do not survive the fork
-        executor = _lock_executor[pid] = ThreadPoolExecutor(LOCK_IO_THREADS, thread_name_prefix="lock-store")
-    return executor
+        self.pid = os.getpid()
+        self.redis = redis.asyncio.Redis(**connection)
+        self.script = self.redis.register_script(_TICKET_SCRIPT)
 
 
 class SwitchableLockStore:

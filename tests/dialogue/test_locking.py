@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import threading
 import time
 import uuid
@@ -71,28 +72,55 @@ def test_two_replicas_take_turns_on_one_conversation() -> None:
     assert _replicas_take_turns(AtomicRedisLockStore) == ([], 0)
 
 
-class _GatedLockStore(AtomicRedisLockStore):
-    """Every Redis change waits until the test opens the gate (from the event loop)."""
+class _GatedRedis:
+    """A TCP relay to the local Redis that holds every request until the test opens its gate."""
 
-    def __init__(self, gate: threading.Event, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.gate = gate
-        self.cleaned_up = threading.Event()
+    def __init__(self) -> None:
+        self.gate = threading.Event()
+        self.requests = threading.Event()  # set when a request arrived (and waits at the gate)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
 
-    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
-        super().cleanup(conversation_id, ticket_number)
-        self.cleaned_up.set()
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", 6379))
+            threading.Thread(target=self._pump, args=(client, upstream, True), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, False), daemon=True).start()
 
-    def _change(self, *args, **kwargs):
-        if not self.gate.wait(timeout=10):
-            raise RuntimeError("the gate was never opened: the event loop was blocked")
-        return super()._change(*args, **kwargs)
+    def _pump(self, source: socket.socket, target: socket.socket, gated: bool) -> None:
+        with source, target:
+            while data := source.recv(65536):
+                if gated:
+                    self.requests.set()
+                    if not self.gate.wait(timeout=10):
+                        return  # never opened: the event loop was blocked
+                target.sendall(data)
+
+    def close(self) -> None:
+        self.listener.close()
 
 
-def _gated_store() -> Tuple[_GatedLockStore, threading.Event]:
+class _WatchedLockStore(AtomicRedisLockStore):
+    """Reports each clean-up the lock context made (on the event loop)."""
+
+    cleaned_up: List[int]
+
+    async def _cleanup_async(self, conversation_id: str, ticket_number: int) -> None:
+        await super()._cleanup_async(conversation_id, ticket_number)
+        self.cleaned_up.append(ticket_number)
+
+
+def _gated_store() -> Tuple[_WatchedLockStore, _GatedRedis]:
     require_service("redis")
-    gate = threading.Event()
-    return _GatedLockStore(gate, host="127.0.0.1", port=6379, db=1, key_prefix="locktest"), gate
+    relay = _GatedRedis()
+    store = _WatchedLockStore(host="127.0.0.1", port=relay.port, db=1, key_prefix="locktest")
+    store.cleaned_up = []
+    return store, relay
 
 
 def _lock_keys(conversation: str) -> List[bytes]:
@@ -100,9 +128,9 @@ def _lock_keys(conversation: str) -> List[bytes]:
 
 
 def test_the_event_loop_serves_others_while_a_lock_waits_for_redis() -> None:
-    """Rasa's lock store calls Redis on the event loop; here the loop stays free meanwhile: the
-    Redis call waits for a gate that only another coroutine on the same loop opens."""
-    store, gate = _gated_store()
+    """Rasa's lock store calls Redis on the event loop and blocks it; here the loop stays free
+    meanwhile: Redis's answer waits for a gate that only another coroutine on the same loop opens."""
+    store, relay = _gated_store()
     conversation = f"shopper-{uuid.uuid4().hex[:8]}"
 
     async def scenario() -> List[str]:
@@ -113,18 +141,23 @@ def test_the_event_loop_serves_others_while_a_lock_waits_for_redis() -> None:
                 seen.append(f"held {held.conversation_id}")
 
         async def someone_else() -> None:
+            while not relay.requests.is_set():  # the ticket's request is at the gate
+                await asyncio.sleep(0.005)
             seen.append("served someone else")
-            gate.set()
+            relay.gate.set()
 
         await asyncio.gather(message(), someone_else())
         return seen
 
-    assert asyncio.run(scenario()) == ["served someone else", f"held {conversation}"]
+    try:
+        assert asyncio.run(scenario()) == ["served someone else", f"held {conversation}"]
+    finally:
+        relay.close()
     assert _lock_keys(conversation) == []
 
 
 def test_a_message_cancelled_while_its_ticket_is_issued_gives_the_ticket_back() -> None:
-    store, gate = _gated_store()
+    store, relay = _gated_store()
     conversation = f"shopper-{uuid.uuid4().hex[:8]}"
 
     async def scenario() -> None:
@@ -135,19 +168,27 @@ def test_a_message_cancelled_while_its_ticket_is_issued_gives_the_ticket_back() 
                 entered.set()
 
         task = asyncio.create_task(message())
-        await asyncio.sleep(0)  # the ticket's Redis call is under way, waiting at the gate
+        while not relay.requests.is_set():  # the ticket's request is under way, held at the gate
+            await asyncio.sleep(0.005)
         task.cancel()
-        gate.set()
+        relay.gate.set()
         with pytest.raises(asyncio.CancelledError):
             await task
         assert not entered.is_set()
-        # the ticket is issued, then given back, on the lock store's threads
-        assert await asyncio.get_running_loop().run_in_executor(None, store.cleaned_up.wait, 10)
+        # the ticket is issued, then given back
+        for _ in range(1000):
+            if store.cleaned_up:
+                break
+            await asyncio.sleep(0.01)
+        assert store.cleaned_up == [0]
         assert _lock_keys(conversation) == []
         # and the next message for the conversation is served at once, not after the lifetime
         await asyncio.wait_for(_hold_once(store, conversation), timeout=10)
 
-    asyncio.run(scenario())
+    try:
+        asyncio.run(scenario())
+    finally:
+        relay.close()
     assert _lock_keys(conversation) == []
 
 
