@@ -9,7 +9,7 @@ import os
 import time
 import weakref
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Dict, Optional, Set, Tuple
+from typing import Any, AsyncIterator, Dict, List, Optional, Set, Tuple
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.lock import TicketLock
@@ -175,10 +175,7 @@ class AtomicRedisLockStore(RedisLockStore):
 
     async def _run(self, conversation_id: str, operation: str, argument: str = "") -> Any:
         """The ticket script's ``operation`` on the conversation's lock, on the running loop."""
-        return await self._client().script(
-            keys=[self.key_prefix + conversation_id],
-            args=[operation, repr(time.time()), json.dumps(conversation_id), argument],
-        )
+        return await self._client().script(**self._script_call(conversation_id, operation, argument))
 
     @asynccontextmanager
     async def lock(
@@ -273,10 +270,14 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def _change(self, conversation_id: str, operation: str, argument: str = "") -> Any:
         """The ticket script's ``operation`` on the conversation's lock, with Rasa's client."""
-        return self._ticket_script(
-            keys=[self.key_prefix + conversation_id],
-            args=[operation, repr(time.time()), json.dumps(conversation_id), argument],
-        )
+        return self._ticket_script(**self._script_call(conversation_id, operation, argument))
+
+    def _script_call(self, conversation_id: str, operation: str, argument: str) -> Dict[str, List[str]]:
+        """The ticket script's keys and arguments (the caller's clock read now, as Rasa's would be)."""
+        return {
+            "keys": [self.key_prefix + conversation_id],
+            "args": [operation, repr(time.time()), json.dumps(conversation_id), argument],
+        }
 
 
 class _LoopClient:
