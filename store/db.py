@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Dict, Iterator, Optional, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
 from core.redact import shopper_data_logged
+
+T = TypeVar("T")
 
 
 def _default_url() -> str:
@@ -123,3 +125,32 @@ def session_scope(engine: Optional[Engine] = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+READ_ONCE = "storefront_read_once"
+"""``session.info`` key of what :func:`read_once` kept for the session's current transaction."""
+
+
+def read_once(session: Session, key: str, load: Callable[[], T]) -> T:
+    """``load()``'s result, read once per transaction of ``session`` and kept for the same ``key``.
+
+    For whole small tables that several steps of one unit of work read (a shipping answer read the
+    shipping zones three times and the countries three times). What is kept is forgotten at every
+    flush, commit and rollback, and nothing is kept while the session holds unflushed changes (the
+    query ``load`` runs would flush them first): so a unit of work that changes those rows reads
+    them again, and nothing outlives the transaction. Callers treat the result as read-only.
+    """
+    if session.new or session.deleted or session.dirty:
+        return load()
+    kept: Dict[str, Any] = session.info.setdefault(READ_ONCE, {})
+    if key not in kept:
+        kept[key] = load()
+    return kept[key]
+
+
+def _forget_reads(session: Session, *_: Any) -> None:
+    session.info.pop(READ_ONCE, None)
+
+
+for _moment in ("after_flush", "after_commit", "after_soft_rollback"):
+    event.listen(Session, _moment, _forget_reads)

@@ -52,8 +52,8 @@ __all__ = [
 # product) joined into the query of their parent: six queries for an order instead of nine.
 _LOAD = (
     selectinload(Order.line_items).joinedload(LineItem.variant).joinedload(Variant.product),
-    selectinload(Order.fulfillments).selectinload(Fulfillment.lines),
-    selectinload(Order.returns).selectinload(Return.items),
+    selectinload(Order.fulfillments).joinedload(Fulfillment.lines),
+    selectinload(Order.returns).joinedload(Return.items),
     joinedload(Order.customer),
 )
 

@@ -33,6 +33,7 @@ from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from store.db import read_once
 from store.models import Country, ShippingZone
 
 MIN_CITY_POPULATION = 100_000
@@ -378,9 +379,22 @@ def warm() -> None:
     _country_codes_by_key()
 
 
+def zone_rows(session: Session) -> Sequence[ShippingZone]:
+    """The shipping zones in the store's order (read once per transaction; a zone's methods load
+    when first used, so only the zone that serves a destination reads its own)."""
+    stmt = select(ShippingZone).order_by(ShippingZone.position)
+    return read_once(session, "shipping_zones", lambda: session.execute(stmt).scalars().all())
+
+
+def country_rows(session: Session) -> Sequence[Country]:
+    """The store's countries by code (read once per transaction)."""
+    stmt = select(Country).order_by(Country.code)
+    return read_once(session, "countries", lambda: session.execute(stmt).scalars().all())
+
+
 def store_countries(session: Session) -> List[StoreCountry]:
     """The store's countries, flagged with whether a shipping zone serves them."""
-    shipped = {c for zone in session.execute(select(ShippingZone)).scalars() for c in zone.countries or []}
+    shipped = {c for zone in zone_rows(session) for c in zone.countries or []}
     return [
         StoreCountry(
             code=row.code,
@@ -389,7 +403,7 @@ def store_countries(session: Session) -> List[StoreCountry]:
             regions=tuple((row.regions or {}).items()),
             shipped=row.code in shipped,
         )
-        for row in session.execute(select(Country).order_by(Country.code)).scalars()
+        for row in country_rows(session)
     ]
 
 

@@ -9,7 +9,7 @@ from collections import OrderedDict
 from typing import Optional
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from store.info import setting
 from store.models import Product
@@ -41,7 +41,7 @@ def resolve_product(session: Session, product: str) -> Optional[Product]:
     wanted = (product or "").strip()
     if not wanted:
         return None
-    stmt = select(Product).options(selectinload(Product.variants), selectinload(Product.category))
+    stmt = select(Product).options(selectinload(Product.variants), joinedload(Product.category))
     found = session.execute(stmt.where(Product.handle == wanted.lower())).scalar_one_or_none()
     if found is not None:
         return found

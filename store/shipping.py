@@ -8,13 +8,13 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from core import clock
 from store.calendar import parse_hhmm
 from store.info import business_calendar, store_timezone
-from store.models import Country, ShippingZone, money
+from store.models import ShippingZone, money
+from store.places import country_rows, zone_rows
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def resolve_destination(
     if not wanted:
         return None
     found = None
-    for row in session.execute(select(Country).order_by(Country.code)).scalars():
+    for row in country_rows(session):
         names = [row.code, row.name, *(row.aliases or [])]
         if any(_norm(n) == wanted for n in names):
             found = row
@@ -78,14 +78,7 @@ def resolve_destination(
 
 def zone_for(session: Session, destination: Destination) -> Optional[ShippingZone]:
     """The zone serving a destination: a region or postal-prefix zone beats a whole-country zone."""
-    zones = (
-        session.execute(
-            select(ShippingZone).options(selectinload(ShippingZone.methods)).order_by(ShippingZone.position)
-        )
-        .scalars()
-        .all()
-    )
-    zones = [z for z in zones if destination.country in (z.countries or [])]
+    zones = [z for z in zone_rows(session) if destination.country in (z.countries or [])]
     for zone in zones:
         if destination.region and destination.region in (zone.regions or []):
             return zone
@@ -145,6 +138,6 @@ def delivery_estimate(
 
 def shipping_destinations(session: Session) -> list[str]:
     """Names of every country some zone ships to, alphabetically."""
-    codes = {c for zone in session.execute(select(ShippingZone)).scalars() for c in zone.countries or []}
-    names = {c.code: c.name for c in session.execute(select(Country)).scalars()}
+    codes = {c for zone in zone_rows(session) for c in zone.countries or []}
+    names = {c.code: c.name for c in country_rows(session)}
     return sorted(names.get(code, code) for code in codes)
