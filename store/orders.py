@@ -48,8 +48,9 @@ __all__ = [
     "shipping_address_fields",
 ]
 
-# Collections one query each (selectin); the many-to-one rows (customer, a line's variant and its
-# product) joined into the query of their parent: six queries for an order instead of nine.
+# The order's collections one query each (selectin); the many-to-one rows (customer, a line's
+# variant and its product) and the few lines of each fulfillment and items of each return joined
+# into the query of their parent: four queries for an order instead of nine.
 _LOAD = (
     selectinload(Order.line_items).joinedload(LineItem.variant).joinedload(Variant.product),
     selectinload(Order.fulfillments).joinedload(Fulfillment.lines),
