@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, Iterator, Optional, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.pool import QueuePool
 
 from core.redact import shopper_data_logged
@@ -136,9 +136,10 @@ def read_once(session: Session, key: str, load: Callable[[], T]) -> T:
 
     For whole small tables that several steps of one unit of work read (a shipping answer read the
     shipping zones three times and the countries three times). What is kept is forgotten at every
-    flush, commit and rollback, and nothing is kept while the session holds unflushed changes (the
-    query ``load`` runs would flush them first): so a unit of work that changes those rows reads
-    them again, and nothing outlives the transaction. Callers treat the result as read-only.
+    flush, commit and rollback and at every INSERT, UPDATE or DELETE statement the session runs, and
+    nothing is kept while the session holds unflushed changes (the query ``load`` runs would flush
+    them first): so a unit of work that changes those rows reads them again, and nothing outlives
+    the transaction. Callers treat the result as read-only.
     """
     if session.new or session.deleted or session.dirty:
         return load()
@@ -152,5 +153,11 @@ def _forget_reads(session: Session, *_: Any) -> None:
     session.info.pop(READ_ONCE, None)
 
 
+def _forget_reads_on_writes(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info.pop(READ_ONCE, None)
+
+
 for _moment in ("after_flush", "after_commit", "after_soft_rollback"):
     event.listen(Session, _moment, _forget_reads)
+event.listen(Session, "do_orm_execute", _forget_reads_on_writes)

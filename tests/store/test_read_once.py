@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Iterator, List, Tuple
 
-from sqlalchemy import event
+from sqlalchemy import delete, event
 from sqlalchemy.orm import Session
 
 from store.models import ShippingZone
@@ -77,6 +77,14 @@ def test_a_flush_forgets_what_was_kept(session: Session) -> None:
     session.add(_zone("Flushed zone"))
     session.flush()
     assert [zone.name for zone in zone_rows(session)] == [*(zone.name for zone in kept), "Flushed zone"]
+
+
+def test_a_statement_that_writes_forgets_what_was_kept(session: Session) -> None:
+    session.add(_zone("Deleted by a statement"))
+    session.flush()
+    assert "Deleted by a statement" in [zone.name for zone in zone_rows(session)]
+    session.execute(delete(ShippingZone).where(ShippingZone.name == "Deleted by a statement"))
+    assert "Deleted by a statement" not in [zone.name for zone in zone_rows(session)]
 
 
 def test_nothing_is_kept_past_the_transaction(session: Session) -> None:
