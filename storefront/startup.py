@@ -12,6 +12,7 @@ from storefront import (
     action_fallback,
     action_session,
     action_validation,
+    debug_text,
     graph_runner,
     markup,
     memory,
@@ -22,14 +23,15 @@ from storefront import (
 
 
 def install_safeguards() -> None:
-    """Redact contact details from the logs, apologise when the action server is down, check the
-    action server's answers with a schema validator compiled once, keep its connections open, and
-    parse messages in a worker thread beside the event loop with one BLAS thread, read a message's
-    visible text when it holds HTML markup, run the model graph in the order dask chose once (not
-    scheduled again per message), build forms' validation trackers from the windowed tracker's
-    state (not a replay of the window) and new conversations' trackers windowed from their first
-    event, match RulePolicy's rules through an index of their last states, and keep a loaded
-    model out of the garbage collector's full passes."""
+    """Redact contact details from the logs, apologise when the action server is down, check the action
+    server's answers with a schema validator compiled once, keep its connections open, and parse
+    messages in a worker thread beside the event loop with one BLAS thread, read a message's visible
+    text when it holds HTML markup, run the model graph in the order dask chose once (not scheduled
+    again per message), build forms' validation trackers from the windowed tracker's state (not a
+    replay of the window) and new conversations' trackers windowed from their first event, match
+    RulePolicy's rules through an index of their last states, leave out RulePolicy's debug-only
+    description of the states when no debug log can show it, and keep a loaded model out of the
+    garbage collector's full passes."""
     redact.install()
     action_fallback.install()
     action_validation.install()
@@ -40,4 +42,5 @@ def install_safeguards() -> None:
     graph_runner.install()
     tracking.install()
     rule_index.install()
+    debug_text.install()
     memory.install()
