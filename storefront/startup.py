@@ -29,9 +29,9 @@ def install_safeguards() -> None:
     text when it holds HTML markup, run the model graph in the order dask chose once (not scheduled
     again per message), build forms' validation trackers from the windowed tracker's state (not a
     replay of the window) and new conversations' trackers windowed from their first event, match
-    RulePolicy's rules through an index of their last states, leave out RulePolicy's debug-only
-    description of the states when no debug log can show it, and keep a loaded model out of the
-    garbage collector's full passes."""
+    RulePolicy's rules through an index of their last states, leave out the debug-only texts of
+    RulePolicy's states and the processor's slots when no debug log can show them, and keep a loaded
+    model out of the garbage collector's full passes."""
     redact.install()
     action_fallback.install()
     action_validation.install()
