@@ -43,8 +43,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import pickle
+import secrets
 import threading
 import weakref
+from collections import OrderedDict
 from types import TracebackType
 from typing import Any, Callable, Dict, List, Optional, Tuple, Type
 
@@ -52,7 +55,15 @@ import aiohttp
 import ujson
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
-from core.action_protocol import DOMAIN_HEADER, DOMAIN_KEPT_HEADER, DOMAIN_UNKNOWN
+from core.action_protocol import (
+    DOMAIN_HEADER,
+    DOMAIN_KEPT_HEADER,
+    DOMAIN_UNKNOWN,
+    EVENTS_BASE_HEADER,
+    EVENTS_HEADER,
+    EVENTS_KEPT_HEADER,
+    EVENTS_UNKNOWN,
+)
 
 SessionKey = Tuple[Tuple[Tuple[str, str], ...], Tuple[Tuple[str, str], ...]]
 
@@ -61,6 +72,7 @@ _sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Dict[SessionKey,
 )
 _original: List[Callable[[EndpointConfig], Any]] = []
 _digests: weakref.WeakKeyDictionary[aiohttp.ClientSession, _DomainDigests] = weakref.WeakKeyDictionary()
+_kept_events: weakref.WeakKeyDictionary[aiohttp.ClientSession, _KeptEvents] = weakref.WeakKeyDictionary()
 
 DOMAIN_KEY = "domain"
 _encoded_domain: List[Tuple[Dict[str, Any], str, str]] = []  # (the domain dict, held; its JSON; digest)
@@ -127,13 +139,83 @@ class _DomainDigests:
         self._held[url] = [d for d in self._held.get(url, []) if d != digest]
 
 
+class _KeptEvents:
+    """The event lists each action server URL kept, per conversation, as they were sent.
+
+    A kept list is a snapshot of the events as the call carried them (:func:`_snapshot`), so it
+    cannot change with the tracker's event objects (an ``EntitiesAdded`` adds to an earlier user
+    message's entities), and it is compared by value with the events of the next call (a tuple is
+    not equal to a list, so a snapshot must keep Rasa's tuples): only a run of events equal to kept
+    ones is named by its base, so the server rebuilds the list the call would have carried whole.
+    Bounded: the least recently used conversations are dropped (their next call carries every
+    event).
+    """
+
+    CONVERSATIONS = 128
+
+    def __init__(self) -> None:
+        self._held: OrderedDict[Tuple[str, str], Tuple[str, List[Any]]] = OrderedDict()
+
+    def base(self, url: str, sender: str, events: List[Any]) -> Optional[Tuple[str, int, int, List[Any]]]:
+        """``(token, start, count, kept)``: the longest run of ``events``' first ones kept for this
+        conversation (``kept[start:start + count]``), or None."""
+        held = self._held.get((url, sender))
+        if held is None or not events:
+            return None
+        token, kept = held
+        first = events[0]
+        start = next((index for index, event in enumerate(kept) if event == first), None)
+        if start is None:
+            return None
+        count, most = 1, min(len(kept) - start, len(events))
+        while count < most and kept[start + count] == events[count]:
+            count += 1
+        return token, start, count, kept
+
+    def remember(self, url: str, sender: str, token: str, kept: List[Any]) -> None:
+        self._held[(url, sender)] = (token, kept)
+        self._held.move_to_end((url, sender))
+        while len(self._held) > self.CONVERSATIONS:
+            self._held.popitem(last=False)
+
+    def forget(self, url: str, sender: str) -> None:
+        self._held.pop((url, sender), None)
+
+
+def _snapshot(events: List[Any]) -> Optional[List[Any]]:
+    """A copy of ``events`` nothing else holds, with the same types (tuples stay tuples), or None.
+
+    ``pickle`` copies the values an event's ``as_dict`` is made of at C speed, each as its own type
+    (the classifier's ``numpy`` strings and floats stay what they are: ``marshal`` would turn them
+    into bytes); what cannot be pickled is refused and the conversation's events are then sent
+    whole next time.
+    """
+    try:
+        copied = pickle.loads(pickle.dumps(events, protocol=pickle.HIGHEST_PROTOCOL))  # noqa: S301 (ours)
+    except (pickle.PicklingError, TypeError, ValueError, AttributeError, RecursionError):
+        return None
+    return copied if isinstance(copied, list) else None
+
+
 class _Call:
-    """One request through the kept session; for an action call, with or without its domain."""
+    """One request through the kept session; for an action call, the domain and the events it need not carry.
+
+    An action call (a body whose last key is the domain) names its domain's digest and offers its
+    events to be kept under a fresh token; it omits the domain when the server holds it and the
+    events the server holds, named by their base (:mod:`core.action_protocol`). A 409 saying the
+    server lacks either is answered by the same call again with it.
+    """
 
     def __init__(
-        self, session: aiohttp.ClientSession, digests: _DomainDigests, method: str, url: Any, kwargs: Any
+        self,
+        session: aiohttp.ClientSession,
+        digests: _DomainDigests,
+        kept_events: _KeptEvents,
+        method: str,
+        url: Any,
+        kwargs: Any,
     ) -> None:
-        self.session, self.digests = session, digests
+        self.session, self.digests, self.kept_events = session, digests, kept_events
         self.method, self.url, self.kwargs = method, url, kwargs
         self.response: Optional[aiohttp.ClientResponse] = None
 
@@ -152,30 +234,81 @@ class _Call:
         if domain is None or kwargs.get("compress"):
             return await self.session.request(self.method, self.url, **kwargs)
         assert isinstance(body, dict)  # call_domain found the domain in it
-        digest = _encoded(domain)[1]
-        url = str(self.url)
-        kwargs["headers"] = {**(kwargs.get("headers") or {}), DOMAIN_HEADER: digest}
-        if self.digests.held(url, digest):
-            slim = {key: value for key, value in body.items() if key != DOMAIN_KEY}
-            response = await self.session.request(self.method, self.url, **{**kwargs, "json": slim})
-            if response.status != 409 or response.headers.get(DOMAIN_KEPT_HEADER) != DOMAIN_UNKNOWN:
-                return response
-            response.release()  # the action server lost it (a restart, another replica): send it
-            self.digests.forget(url, digest)
-        response = await self.session.request(self.method, self.url, **kwargs)
+        digest, url = _encoded(domain)[1], str(self.url)
+        with_domain = not self.digests.held(url, digest)
+        sender, events = _call_events(body)
+        token = secrets.token_hex(16) if sender is not None else None
+        base = self.kept_events.base(url, sender, events) if sender is not None else None
+        while True:
+            headers = {**(kwargs.get("headers") or {}), DOMAIN_HEADER: digest}
+            sent = body if with_domain else {key: value for key, value in body.items() if key != DOMAIN_KEY}
+            if token is not None:
+                headers[EVENTS_HEADER] = token
+            if base is not None:
+                headers[EVENTS_BASE_HEADER] = f"{base[0]} {base[1]} {base[2]}"
+                sent = {**sent, "tracker": {**body["tracker"], "events": events[base[2] :]}}
+            response = await self.session.request(
+                self.method, self.url, **{**kwargs, "json": sent, "headers": headers}
+            )
+            if response.status != 409:
+                break
+            if not with_domain and response.headers.get(DOMAIN_KEPT_HEADER) == DOMAIN_UNKNOWN:
+                self.digests.forget(url, digest)  # the action server lost it (a restart, another replica)
+                with_domain = True
+            elif base is not None and response.headers.get(EVENTS_KEPT_HEADER) == EVENTS_UNKNOWN:
+                assert sender is not None
+                self.kept_events.forget(url, sender)
+                base = None
+            else:
+                break
+            response.release()
         if response.headers.get(DOMAIN_KEPT_HEADER) == digest:
             self.digests.remember(url, digest)
+        if token is not None and response.headers.get(EVENTS_KEPT_HEADER) == token:
+            assert sender is not None
+            self._remember_events(url, sender, token, events, base)
         return response
+
+    def _remember_events(
+        self,
+        url: str,
+        sender: str,
+        token: str,
+        events: List[Any],
+        base: Optional[Tuple[str, int, int, List[Any]]],
+    ) -> None:
+        """What the server keeps under ``token``: the base's kept events, then a snapshot of the rest."""
+        if base is None:
+            kept = _snapshot(events)
+        else:
+            _, start, count, held = base
+            rest = _snapshot(events[count:])
+            kept = None if rest is None else [*held[start : start + count], *rest]
+        if kept is None:
+            self.kept_events.forget(url, sender)
+        else:
+            self.kept_events.remember(url, sender, token, kept)
+
+
+def _call_events(body: Dict[str, Any]) -> Tuple[Optional[str], List[Any]]:
+    """The conversation and the events of an action call, or ``(None, [])`` if it has no list of them."""
+    sender, tracker = body.get("sender_id"), body.get("tracker")
+    events = tracker.get("events") if isinstance(tracker, dict) else None
+    if not isinstance(sender, str) or not isinstance(events, list):
+        return None, []
+    return sender, events
 
 
 class _DigestSession:
     """What Rasa's ``request`` uses as its session: ``request`` sends calls through :class:`_Call`."""
 
-    def __init__(self, session: aiohttp.ClientSession, digests: _DomainDigests) -> None:
-        self.session, self.digests = session, digests
+    def __init__(
+        self, session: aiohttp.ClientSession, digests: _DomainDigests, kept_events: _KeptEvents
+    ) -> None:
+        self.session, self.digests, self.kept_events = session, digests, kept_events
 
     def request(self, method: str, url: Any, **kwargs: Any) -> _Call:
-        return _Call(self.session, self.digests, method, url, kwargs)
+        return _Call(self.session, self.digests, self.kept_events, method, url, kwargs)
 
 
 class _KeptSession:
@@ -188,7 +321,10 @@ class _KeptSession:
         digests = _digests.get(self.session)
         if digests is None:
             digests = _digests[self.session] = _DomainDigests()
-        return _DigestSession(self.session, digests)
+        kept_events = _kept_events.get(self.session)
+        if kept_events is None:
+            kept_events = _kept_events[self.session] = _KeptEvents()
+        return _DigestSession(self.session, digests, kept_events)
 
     async def __aexit__(
         self,

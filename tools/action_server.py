@@ -9,7 +9,9 @@ so a hand-made request could read a shopper's orders. This entry point builds th
   (the Rasa server sends it, see ``endpoints.yml``), compared in constant time, or gets 401;
 - emails, phone numbers and addresses are redacted from its logs (:mod:`core.redact`);
 - it keeps the domains the Rasa server sends, so later calls can name theirs by digest instead of
-  carrying 60 KB of JSON (:class:`KeptDomains`, :mod:`core.action_protocol`).
+  carrying 60 KB of JSON (:class:`KeptDomains`, :mod:`core.action_protocol`);
+- it keeps each conversation's latest event lists, so later calls carry only the new events
+  (:class:`KeptEvents`) instead of the whole window (about 50 KB).
 
 It lives outside ``actions/`` because rasa-sdk imports every module of that package.
 Run it with ``python -m tools.action_server`` (``make actions``; ``make run`` starts it too).
@@ -32,7 +34,17 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from core import redact
-from core.action_protocol import DIGEST, DOMAIN_HEADER, DOMAIN_KEPT_HEADER, DOMAIN_UNKNOWN
+from core.action_protocol import (
+    DIGEST,
+    DOMAIN_HEADER,
+    DOMAIN_KEPT_HEADER,
+    DOMAIN_UNKNOWN,
+    EVENTS_BASE_HEADER,
+    EVENTS_HEADER,
+    EVENTS_KEPT_HEADER,
+    EVENTS_UNKNOWN,
+    TOKEN,
+)
 from core.settings import ENV_FILE, SettingsError, load_settings
 
 logger = logging.getLogger(__name__)
@@ -64,7 +76,10 @@ def bearer_token_required(expected: str) -> Middleware:
 
 WEBHOOK = ("POST", "/webhook")
 
-SHARED_DOMAIN = "the domain is shared by every call that names it: an action may read it, not change it"
+SHARED_DOMAIN = (
+    "what the action server keeps (the domain, a conversation's events) is shared by every call that"
+    " names it: an action may read it, not change it"
+)
 
 
 def _refuse(*_: Any, **__: Any) -> Any:
@@ -182,6 +197,104 @@ class KeptDomains:
             answer.headers[DOMAIN_KEPT_HEADER] = digest
 
 
+class KeptEvents:
+    """The event lists of the latest calls, per conversation, put back in front of calls that name them.
+
+    A request middleware after :class:`KeptDomains`: a call to the webhook with a token in
+    ``X-Storefront-Events`` has its tracker's event list kept under that token (a few per
+    conversation, for the Rasa server's several worker processes; the least recently used
+    conversations are dropped). A call that also names ``X-Storefront-Events-Base: <token> <start>
+    <count>`` carries only the events after ``kept[start:start + count]`` of that conversation's
+    list, and gets them put back in front before rasa-sdk reads the body, or a 409
+    (``X-Storefront-Events-Kept: unknown``) when the base is not held, so the Rasa server sends
+    every event. The response says ``X-Storefront-Events-Kept: <token>``.
+
+    A token names a list only within its conversation (the call's ``sender_id``). The kept events
+    are shared by later calls, so each is made unchangeable (:func:`frozen`); an action gets a list
+    of its own holding them, as rasa-sdk would give it.
+    """
+
+    def __init__(self, conversations: int = 256, per_conversation: int = 4) -> None:
+        self.conversations, self.per_conversation = conversations, per_conversation
+        self._lists: OrderedDict[str, OrderedDict[str, List[Any]]] = OrderedDict()
+
+    def get(self, sender: str, token: str) -> Optional[List[Any]]:
+        lists = self._lists.get(sender)
+        return None if lists is None else lists.get(token)
+
+    def keep(self, sender: str, token: str, events: List[Any]) -> None:
+        lists = self._lists.get(sender)
+        if lists is None:
+            lists = self._lists[sender] = OrderedDict()
+        self._lists.move_to_end(sender)
+        lists[token] = events
+        while len(lists) > self.per_conversation:
+            lists.popitem(last=False)
+        while len(self._lists) > self.conversations:
+            self._lists.popitem(last=False)
+
+    def _base(self, sender: str, named: str) -> Optional[List[Any]]:
+        """The kept events ``<token> <start> <count>`` names in this conversation, or None."""
+        parts = named.split(" ")
+        if len(parts) != 3 or not TOKEN.fullmatch(parts[0]) or not all(p.isdigit() for p in parts[1:]):
+            return None
+        kept = self.get(sender, parts[0])
+        start, count = int(parts[1]), int(parts[2])
+        if kept is None or start + count > len(kept):
+            return None
+        return kept[start : start + count]
+
+    def receive(
+        self, sender: str, token: str, named: Optional[str], events: List[Any]
+    ) -> Optional[List[Any]]:
+        """The call's whole event list, kept under ``token``: ``events`` after the base ``named``
+        (``<token> <start> <count>``, or None for none), or None when that base is not held."""
+        if named is None:
+            kept = [frozen(event) for event in events]
+        else:
+            base = self._base(sender, named)
+            if base is None:
+                return None
+            kept = [*base, *(frozen(event) for event in events)]
+        self.keep(sender, token, kept)
+        return list(kept)
+
+    async def on_request(self, request: Request) -> Optional[HTTPResponse]:
+        token = request.headers.get(EVENTS_HEADER, "")
+        if (
+            (request.method, request.path) != WEBHOOK
+            or not TOKEN.fullmatch(token)
+            or request.headers.get("Content-Encoding")
+        ):
+            return None
+        body = request.json  # unreadable JSON: Sanic's 400, as before
+        if not isinstance(body, dict):
+            return None
+        tracker, sender = body.get("tracker"), body.get("sender_id")
+        if (
+            not isinstance(tracker, dict)
+            or not isinstance(tracker.get("events"), list)
+            or not isinstance(sender, str)
+        ):
+            return None
+        events = tracker["events"]
+        kept = self.receive(sender, token, request.headers.get(EVENTS_BASE_HEADER), events)
+        if kept is None:
+            return response.json(
+                {"error": "this action server does not hold those events: send them all"},
+                status=409,
+                headers={EVENTS_KEPT_HEADER: EVENTS_UNKNOWN},
+            )
+        tracker["events"] = kept
+        request.ctx.kept_events = token
+        return None
+
+    async def on_response(self, request: Request, answer: HTTPResponse) -> None:
+        token = getattr(request.ctx, "kept_events", None)
+        if token is not None:
+            answer.headers[EVENTS_KEPT_HEADER] = token
+
+
 async def _http_error(_request: Request, error: SanicException) -> HTTPResponse:
     # rasa-sdk's catch-all handler turns routing errors (404, 405) and unreadable JSON into a 500
     # that echoes the request body; keep their own status and say nothing else.
@@ -197,6 +310,9 @@ def create_app(token: str, actions_package: str = "actions") -> Sanic:
     domains = KeptDomains()
     app.register_middleware(domains.on_request, "request")
     app.register_middleware(domains.on_response, "response")
+    events = KeptEvents()
+    app.register_middleware(events.on_request, "request")
+    app.register_middleware(events.on_response, "response")
     app.error_handler.add(SanicException, _http_error)
     return app
 

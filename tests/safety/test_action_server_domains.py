@@ -114,10 +114,11 @@ def test_the_kept_domain_cannot_be_changed_and_its_copies_can() -> None:
     assert kept["forms"]["f"]["required_slots"] == ["a", "b"]
 
 
-def test_no_action_changes_the_domain_it_is_given(
+def test_no_action_changes_the_domain_or_the_events_it_is_given(
     domain: Dict[str, Any], store_db_url: str, use_store: Any
 ) -> None:
-    """Every registered action runs on the kept (frozen) domain, with slots of a typical conversation."""
+    """Every registered action runs on the kept (frozen) domain and events (KeptEvents), with the slots
+    and events of a typical conversation."""
     from rasa_sdk.executor import ActionExecutor
 
     use_store(store_db_url)
@@ -128,11 +129,21 @@ def test_no_action_changes_the_domain_it_is_given(
         "order_number": "1001", "order_contact": "ava.shopper@example.com", "verified_order": "1001",
         "product": "zip-hoodie", "size": "M", "color": "Black", "country": "Canada",
     }  # fmt: skip
+    events = [
+        {"event": "bot", "text": "Which size?", "data": {"buttons": [{"title": "M", "payload": "M"}]}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "is the black hoodie in stock", "parse_data": {
+            "intent": {"name": "product_stock", "confidence": 0.9},
+            "entities": [{"entity": "product", "value": "zip-hoodie"}, {"entity": "color", "value": "Black"}],
+        }},
+        {"event": "slot", "name": "product", "value": "zip-hoodie"},
+    ]  # fmt: skip
     ran, tripped = 0, []
     for name in sorted(executor.actions):
         call = _call("carol", kept)
         call["next_action"] = name
         call["tracker"]["slots"] = dict(slots)
+        call["tracker"]["events"] = [frozen(event) for event in [*call["tracker"]["events"], *events]]
         call["tracker"]["latest_message"] = {
             "text": "is the black hoodie in stock",
             "intent": {"name": "product_stock"},
