@@ -140,10 +140,15 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
         return np.asarray(dense.features * self.config["dense_weight"], dtype=np.float64)[0]
 
     def _set_ranking(self, message: Message, probabilities: np.ndarray) -> None:
-        """Set ``intent`` and ``intent_ranking`` exactly as Rasa's ``process`` does."""
+        """Set ``intent`` and ``intent_ranking`` as Rasa's ``process`` does, in plain Python values.
+
+        Rasa's are numpy strings and floats; every later copy of the parse data (the tracker's
+        events, their JSON, the action server's snapshots, pickled or deep-copied) handles a numpy
+        scalar many times slower than a ``str`` or ``float`` of the same value.
+        """
         ranking = [
             {"name": name, "confidence": confidence}
-            for name, confidence in zip(self.clf.classes_, probabilities, strict=True)
+            for name, confidence in zip(self.clf.classes_.tolist(), probabilities.tolist(), strict=True)
         ]
         ranking.sort(key=lambda entry: -entry["confidence"])
         intent = ranking[0]

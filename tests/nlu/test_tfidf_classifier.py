@@ -134,6 +134,10 @@ def test_fast_path_sets_what_rasas_process_sets(
             r["name"] for r in theirs.get("intent_ranking")
         ]
         assert abs(ours.get(INTENT)["confidence"] - theirs.get(INTENT)["confidence"]) < 1e-9
+        # the same values as plain Python ones (Rasa's are numpy scalars)
+        kinds = {(type(r["name"]), type(r["confidence"])) for r in ours.get("intent_ranking")}
+        assert kinds == {(str, float)}
+        assert type(ours.get(INTENT)["name"]) is str and type(ours.get(INTENT)["confidence"]) is float
 
 
 def test_dense_sentence_features_take_rasas_path(tmp_path: Path) -> None:
