@@ -24,9 +24,10 @@ import copy
 import hmac
 import logging
 import os
+import re
 import sys
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from sanic import Sanic, response
 from sanic.exceptions import SanicException
@@ -127,6 +128,22 @@ def frozen(value: Any) -> Any:
     return value
 
 
+def _named_webhook_call(
+    request: Request, header: str, pattern: re.Pattern[str]
+) -> Optional[Tuple[str, Dict[str, Any]]]:
+    """``(the header's value, the JSON body)`` of an uncompressed call to the webhook whose ``header``
+    matches ``pattern``, or None: anything else is rasa-sdk's to answer as it would."""
+    value = request.headers.get(header, "")
+    if (
+        (request.method, request.path) != WEBHOOK
+        or not pattern.fullmatch(value)
+        or request.headers.get("Content-Encoding")
+    ):
+        return None
+    body = request.json  # unreadable JSON: Sanic's 400, as before
+    return (value, body) if isinstance(body, dict) else None
+
+
 class KeptDomains:
     """The latest domains the Rasa server sent, by digest, put back into calls that name them.
 
@@ -160,16 +177,10 @@ class KeptDomains:
             self._domains.popitem(last=False)
 
     async def on_request(self, request: Request) -> Optional[HTTPResponse]:
-        digest = request.headers.get(DOMAIN_HEADER, "")
-        if (
-            (request.method, request.path) != WEBHOOK
-            or not DIGEST.fullmatch(digest)
-            or request.headers.get("Content-Encoding")
-        ):
+        named = _named_webhook_call(request, DOMAIN_HEADER, DIGEST)
+        if named is None:
             return None
-        body = request.json  # unreadable JSON: Sanic's 400, as before
-        if not isinstance(body, dict):
-            return None
+        digest, body = named
         sent = body.get("domain")
         if isinstance(sent, dict):
             kept = self.get(digest)
@@ -260,16 +271,10 @@ class KeptEvents:
         return list(kept)
 
     async def on_request(self, request: Request) -> Optional[HTTPResponse]:
-        token = request.headers.get(EVENTS_HEADER, "")
-        if (
-            (request.method, request.path) != WEBHOOK
-            or not TOKEN.fullmatch(token)
-            or request.headers.get("Content-Encoding")
-        ):
+        named = _named_webhook_call(request, EVENTS_HEADER, TOKEN)
+        if named is None:
             return None
-        body = request.json  # unreadable JSON: Sanic's 400, as before
-        if not isinstance(body, dict):
-            return None
+        token, body = named
         tracker, sender = body.get("tracker"), body.get("sender_id")
         if (
             not isinstance(tracker, dict)
