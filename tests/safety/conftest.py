@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, Iterator
+from typing import Any, Dict, Iterator
 
 import pytest
+from rasa.shared.core.domain import Domain
 
 from tools.launcher import Stack, free_port
 
@@ -23,3 +24,9 @@ def action_server(stack_env: Dict[str, str], tmp_path_factory: pytest.TempPathFa
         yield stack
     finally:
         stack.stop()
+
+
+@pytest.fixture(scope="module")
+def domain() -> Dict[str, Any]:
+    """The project's domain, as the Rasa server sends it to the action server."""
+    return Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml")).as_dict()

@@ -10,23 +10,18 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any, AsyncIterator, Dict, List, Tuple
 
 import numpy
 import pytest
-import requests
 from aiohttp import web
-from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
 
 from core.action_protocol import EVENTS_BASE_HEADER, EVENTS_HEADER, EVENTS_KEPT_HEADER
 from storefront import action_session
-from tests.conftest import TEST_ACTION_SERVER_TOKEN
+from tests.safety.action_calls import AUTH, post, stand_in_webhook, validation_call
 from tools.action_server import KeptEvents
 from tools.launcher import Stack
-
-AUTH = {"Authorization": f"Bearer {TEST_ACTION_SERVER_TOKEN}"}
 
 Calls = List[Dict[str, Any]]
 
@@ -57,13 +52,8 @@ async def events_server(unused_tcp_port: int) -> AsyncIterator[Tuple[str, Calls,
         headers = {EVENTS_KEPT_HEADER: token} if token else {}
         return web.json_response({"events": [], "responses": []}, headers=headers)
 
-    app = web.Application()
-    app.router.add_post("/webhook", answer)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", unused_tcp_port).start()
-    yield f"http://127.0.0.1:{unused_tcp_port}/webhook", calls, state
-    await runner.cleanup()
+    async with stand_in_webhook(answer, unused_tcp_port) as url:
+        yield url, calls, state
 
 
 class Unpicklable(dict):  # type: ignore[type-arg]
@@ -217,36 +207,6 @@ def test_kept_events_are_bounded_per_conversation_and_never_cross_conversations(
     assert kept.get("dee", token[0]) == [{"event": "user", "parse_data": {"entities": []}}]
 
 
-@pytest.fixture(scope="module")
-def domain() -> Dict[str, Any]:
-    return Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml")).as_dict()
-
-
-def _validation_call(sender: str, domain: Dict[str, Any]) -> Dict[str, Any]:
-    """The order form's validation: the slots it validates come from the events after its last action."""
-    tracker = {
-        "sender_id": sender, "slots": {"order_number": "#1001", "requested_slot": "order_number"},
-        "latest_message": {"text": "#1001", "intent": {"name": "inform"}, "entities": []},
-        "events": [
-            {"event": "action", "name": "action_listen"},
-            {"event": "user", "text": "#1001", "parse_data": {"intent": {"name": "inform"}, "entities": []}},
-            {"event": "slot", "name": "order_number", "value": "#1001"},
-        ],
-        "paused": False, "followup_action": None,
-        "active_loop": {"name": "order_status_form"}, "latest_action_name": "action_listen",
-    }  # fmt: skip
-    return {
-        "next_action": "validate_order_status_form",
-        "sender_id": sender,
-        "tracker": tracker,
-        "domain": domain,
-    }
-
-
-def _post(server: Stack, body: Dict[str, Any], headers: Dict[str, str]) -> requests.Response:
-    return requests.post(f"{server.action_url}/webhook", json=body, headers=headers, timeout=30)
-
-
 def _without_events(body: Dict[str, Any]) -> Dict[str, Any]:
     return {**body, "tracker": {**body["tracker"], "events": []}}
 
@@ -256,16 +216,16 @@ def test_the_action_server_answers_a_call_by_base_as_the_call_with_every_event(
     action_server: Stack, domain: Dict[str, Any]
 ) -> None:
     first, second = "a" * 32, "b" * 32
-    full = _post(action_server, _validation_call("ann", domain), {**AUTH, EVENTS_HEADER: first})
+    full = post(action_server, validation_call("ann", domain), {**AUTH, EVENTS_HEADER: first})
     assert full.status_code == 200, full.text
     assert full.headers[EVENTS_KEPT_HEADER] == first
     named: Dict[str, str] = {**AUTH, EVENTS_HEADER: second, EVENTS_BASE_HEADER: f"{first} 0 3"}
-    by_base = _post(action_server, _without_events(_validation_call("ann", domain)), named)
+    by_base = post(action_server, _without_events(validation_call("ann", domain)), named)
     assert by_base.status_code == 200, by_base.text
     assert by_base.headers[EVENTS_KEPT_HEADER] == second
     assert by_base.json() == full.json()
     # the events matter: the same call without them (rasa-sdk's protocol) answers otherwise
-    plain = _post(action_server, _without_events(_validation_call("ann", domain)), AUTH)
+    plain = post(action_server, _without_events(validation_call("ann", domain)), AUTH)
     assert plain.status_code == 200 and EVENTS_KEPT_HEADER not in plain.headers
     assert plain.json() != full.json()
 
@@ -275,17 +235,15 @@ def test_a_base_the_action_server_does_not_hold_gets_409_and_nothing_runs_withou
     action_server: Stack, domain: Dict[str, Any]
 ) -> None:
     headers = {EVENTS_HEADER: "c" * 32, EVENTS_BASE_HEADER: f"{'d' * 32} 0 3"}
-    refused = _post(action_server, _without_events(_validation_call("bob", domain)), {**AUTH, **headers})
+    refused = post(action_server, _without_events(validation_call("bob", domain)), {**AUTH, **headers})
     assert refused.status_code == 409
     assert refused.headers[EVENTS_KEPT_HEADER] == "unknown"
-    assert (
-        _post(action_server, _validation_call("bob", domain), headers).status_code == 401
-    )  # the secret first
-    _post(action_server, _validation_call("bob", domain), {**AUTH, EVENTS_HEADER: "e" * 32})
+    assert post(action_server, validation_call("bob", domain), headers).status_code == 401  # the secret first
+    post(action_server, validation_call("bob", domain), {**AUTH, EVENTS_HEADER: "e" * 32})
     other = {**AUTH, EVENTS_HEADER: "f" * 32, EVENTS_BASE_HEADER: f"{'e' * 32} 0 3"}
     assert (
-        _post(action_server, _without_events(_validation_call("cy", domain)), other).status_code == 409
+        post(action_server, _without_events(validation_call("cy", domain)), other).status_code == 409
     )  # bob's
     # a malformed token is no token: the call is rasa-sdk's
-    odd = _post(action_server, _validation_call("bob", domain), {**AUTH, EVENTS_HEADER: "../../etc"})
+    odd = post(action_server, validation_call("bob", domain), {**AUTH, EVENTS_HEADER: "../../etc"})
     assert odd.status_code == 200 and EVENTS_KEPT_HEADER not in odd.headers

@@ -12,56 +12,18 @@ import asyncio
 import copy
 import hashlib
 import json
-from pathlib import Path
 from typing import Any, Dict
 
 import pytest
-import requests
-from rasa.shared.core.domain import Domain
 
 from core.action_protocol import DOMAIN_HEADER, DOMAIN_KEPT_HEADER
-from tests.conftest import TEST_ACTION_SERVER_TOKEN
+from tests.safety.action_calls import AUTH, post, validation_call
 from tools.action_server import SHARED_DOMAIN, frozen
 from tools.launcher import Stack
-
-ROOT = Path(__file__).resolve().parents[2]
-AUTH = {"Authorization": f"Bearer {TEST_ACTION_SERVER_TOKEN}"}
-
-
-@pytest.fixture(scope="module")
-def domain() -> Dict[str, Any]:
-    return Domain.load(str(ROOT / "domain.yml")).as_dict()
 
 
 def _digest(domain: Dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(domain).encode()).hexdigest()
-
-
-def _call(sender: str, domain: Any = None) -> Dict[str, Any]:
-    """The order form's validation: which slots it validates comes from the domain's forms."""
-    tracker = {
-        "sender_id": sender, "slots": {"order_number": "#1001", "requested_slot": "order_number"},
-        "latest_message": {"text": "#1001", "intent": {"name": "inform"}, "entities": []},
-        "events": [
-            {"event": "action", "name": "action_listen"},
-            {"event": "user", "text": "#1001", "parse_data": {"intent": {"name": "inform"}, "entities": []}},
-            {"event": "slot", "name": "order_number", "value": "#1001"},
-        ],
-        "paused": False, "followup_action": None,
-        "active_loop": {"name": "order_status_form"}, "latest_action_name": "action_listen",
-    }  # fmt: skip
-    body: Dict[str, Any] = {
-        "next_action": "validate_order_status_form",
-        "sender_id": sender,
-        "tracker": tracker,
-    }
-    if domain is not None:
-        body["domain"] = domain
-    return body
-
-
-def _post(server: Stack, body: Dict[str, Any], headers: Dict[str, str]) -> requests.Response:
-    return requests.post(f"{server.action_url}/webhook", json=body, headers=headers, timeout=30)
 
 
 @pytest.mark.integration
@@ -70,15 +32,15 @@ def test_a_kept_domain_named_by_digest_answers_as_the_domain_itself(
 ) -> None:
     digest = _digest(domain)
     named = {**AUTH, DOMAIN_HEADER: digest}
-    full = _post(action_server, _call("ann", domain), named)
+    full = post(action_server, validation_call("ann", domain), named)
     assert full.status_code == 200, full.text
     assert full.headers[DOMAIN_KEPT_HEADER] == digest
-    slim = _post(action_server, _call("ann"), named)
+    slim = post(action_server, validation_call("ann"), named)
     assert slim.status_code == 200, slim.text
     assert slim.headers[DOMAIN_KEPT_HEADER] == digest
     assert slim.json() == full.json()
     # rasa-sdk's protocol: no header, no domain -> an empty domain, a different answer; no header back
-    plain = _post(action_server, _call("ann"), AUTH)
+    plain = post(action_server, validation_call("ann"), AUTH)
     assert plain.status_code == 200 and DOMAIN_KEPT_HEADER not in plain.headers
     assert plain.json() != full.json()
 
@@ -88,12 +50,12 @@ def test_a_domain_the_server_does_not_hold_gets_409_and_nothing_runs_without_the
     action_server: Stack, domain: Dict[str, Any]
 ) -> None:
     unknown = {DOMAIN_HEADER: hashlib.sha256(b"another model").hexdigest()}
-    refused = _post(action_server, _call("bob"), {**AUTH, **unknown})
+    refused = post(action_server, validation_call("bob"), {**AUTH, **unknown})
     assert refused.status_code == 409
     assert refused.headers[DOMAIN_KEPT_HEADER] == "unknown"
-    assert _post(action_server, _call("bob"), unknown).status_code == 401  # the secret comes first
+    assert post(action_server, validation_call("bob"), unknown).status_code == 401  # the secret comes first
     # a malformed digest is no digest: the call is rasa-sdk's
-    odd = _post(action_server, _call("bob"), {**AUTH, DOMAIN_HEADER: "../../etc"})
+    odd = post(action_server, validation_call("bob"), {**AUTH, DOMAIN_HEADER: "../../etc"})
     assert odd.status_code == 200 and DOMAIN_KEPT_HEADER not in odd.headers
 
 
@@ -140,7 +102,7 @@ def test_no_action_changes_the_domain_or_the_events_it_is_given(
     ]  # fmt: skip
     ran, tripped = 0, []
     for name in sorted(executor.actions):
-        call = _call("carol", kept)
+        call = validation_call("carol", kept)
         call["next_action"] = name
         call["tracker"]["slots"] = dict(slots)
         call["tracker"]["events"] = [frozen(event) for event in [*call["tracker"]["events"], *events]]

@@ -17,6 +17,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from core.action_protocol import DOMAIN_HEADER, DOMAIN_KEPT_HEADER
 from storefront import action_session
+from tests.safety.action_calls import stand_in_webhook
 
 pytestmark = pytest.mark.asyncio
 
@@ -36,13 +37,8 @@ async def webhook(unused_tcp_port: int) -> AsyncIterator[Tuple[str, List[Tuple[o
         response.set_cookie("shopper", f"call-{len(seen)}")
         return response
 
-    app = web.Application()
-    app.router.add_post("/webhook", answer)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", unused_tcp_port).start()
-    yield f"http://127.0.0.1:{unused_tcp_port}/webhook", seen
-    await runner.cleanup()
+    async with stand_in_webhook(answer, unused_tcp_port) as url:
+        yield url, seen
 
 
 async def _three_calls(url: str) -> List[object]:
@@ -186,13 +182,8 @@ async def keeping_server(
             {"events": [], "responses": [{"text": body["domain"]["greeting"]}]}, headers=headers
         )
 
-    app = web.Application()
-    app.router.add_post("/webhook", answer)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", unused_tcp_port).start()
-    yield f"http://127.0.0.1:{unused_tcp_port}/webhook", calls, state
-    await runner.cleanup()
+    async with stand_in_webhook(answer, unused_tcp_port) as url:
+        yield url, calls, state
 
 
 async def test_the_domain_travels_once_then_by_digest_and_again_when_the_server_lost_it(
