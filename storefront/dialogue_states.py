@@ -11,7 +11,9 @@ consumed and the states taken so far, with the two variables Rasa's loop carries
 (the latest action of the last turn the ML policies see, and whether the current turn is hidden).
 When the conversation's applied events still begin with the events already consumed (the same
 event objects, compared by identity), only the new ones are replayed; anything else (a revert
-that removed a consumed event, a restart, a tracker that folded older turns away) starts over. The
+that removed a consumed event, a restart, a tracker that folded older turns away) starts over. A
+replay that starts over at a fold takes the states from the replay before the fold once a turn or
+two have made everything Rasa's loop carries the same (:meth:`StateReplay.advance_after_fold`). The
 loop body (:meth:`StateReplay._take_turn`) is Rasa 3.6's, line for line, and
 ``tests/dialogue/test_dialogue_states.py`` compares the result with Rasa's computation after every
 event of long varied conversations.
@@ -44,6 +46,14 @@ Arguments = Tuple[bool, bool, Any]
 
 Kind = Tuple[Domain, Arguments, Optional[Dict[str, Any]]]
 """What a kind of states is computed with: the domain, the arguments, the rule-only data as given."""
+
+Turn = Tuple[int, int, Optional[SubState], bool]
+"""A replay after an action: events consumed, states taken, the last ML action, the turn hidden."""
+
+
+def _position(events: Sequence[Event], event: Event) -> Optional[int]:
+    """The index of ``event`` itself (by identity) in ``events``, or None."""
+    return next((index for index, each in enumerate(events) if each is event), None)
 
 
 def frozen(rule_only_data: Optional[Dict[str, Any]]) -> Any:
@@ -191,6 +201,8 @@ class StateReplay:
         self.states: List[State] = []
         self.last_ml_action: Optional[SubState] = None
         self.turn_was_hidden = False
+        self.turns: List[Turn] = []
+        """After each action consumed: the events consumed, the states taken, the carried variables."""
 
     def continues(self, domain: Domain, origin: Any, applied: Sequence[Event]) -> bool:
         """Whether ``applied`` (a tracker's applied events) starts with the events consumed here."""
@@ -208,17 +220,81 @@ class StateReplay:
         twin.applied = list(self.applied)
         twin.states = list(self.states)
         twin.last_ml_action, twin.turn_was_hidden = self.last_ml_action, self.turn_was_hidden
+        twin.turns = list(self.turns)
         return twin
 
     def advance(self, applied: Sequence[Event]) -> None:
         """Consume the events of ``applied`` after those already consumed."""
         for event in applied[len(self.applied) :]:
-            if isinstance(event, ActionExecuted):
-                self.last_ml_action, self.turn_was_hidden = self._take_turn(
-                    self.tracker, event.hide_rule_turn, self.states, self.last_ml_action, self.turn_was_hidden
-                )
+            self._consume(event)
+
+    def _consume(self, event: Event) -> None:
+        if isinstance(event, ActionExecuted):
+            self.last_ml_action, self.turn_was_hidden = self._take_turn(
+                self.tracker, event.hide_rule_turn, self.states, self.last_ml_action, self.turn_was_hidden
+            )
             DialogueStateTracker.update(self.tracker, event)
             self.applied.append(event)
+            self.turns.append(
+                (len(self.applied), len(self.states), self.last_ml_action, self.turn_was_hidden)
+            )
+        else:
+            DialogueStateTracker.update(self.tracker, event)
+            self.applied.append(event)
+
+    def advance_after_fold(self, applied: Sequence[Event], donor: StateReplay) -> None:
+        """:meth:`advance` from the start of a window whose older turns were folded away, taking
+        the states from ``donor``, this kind's replay of the window before the fold, once they
+        cannot differ.
+
+        The donor consumed the same event objects from an earlier start, and the fold's start
+        state is the state the donor's tracker had at the cut. A turn's state depends on the
+        replayed tracker and on what Rasa's loop carries between turns: the latest state (for
+        rule-only user input), the last action the ML policies see and whether the turn is
+        hidden. So this replay consumes events from its own start until, right after an action,
+        everything carried equals the donor's at the same event; from there every later state is
+        the donor's, and the rest is taken over (the replayed tracker as a snapshot). If they
+        never meet, this is a plain replay.
+        """
+        start = _position(donor.applied, applied[0]) if applied and not self.applied else None
+        shared = len(donor.applied) - start if start is not None else 0
+        if (
+            start is None
+            or len(applied) < shared
+            or not all(map(operator.is_, applied[:shared], donor.applied[start:]))
+        ):
+            self.advance(applied)
+            return
+        meeting = {turn[0] - start: turn for turn in donor.turns if turn[0] > start}
+        for event in applied[:shared]:
+            self._consume(event)
+            turn = meeting.get(len(self.applied)) if isinstance(event, ActionExecuted) else None
+            if turn is not None and self._carries_as(donor, turn):
+                self._take_over(donor, turn, start)
+                break
+        self.advance(applied)
+
+    def _carries_as(self, donor: StateReplay, turn: Turn) -> bool:
+        """Whether what this replay carries into the next turn is what ``donor`` carried at ``turn``."""
+        _, taken, last_ml_action, turn_was_hidden = turn
+        if (self.turn_was_hidden, bool(self.states)) != (turn_was_hidden, bool(taken)):
+            return False
+        return self.last_ml_action == last_ml_action and (
+            not taken or self.states[-1] == donor.states[taken - 1]
+        )
+
+    def _take_over(self, donor: StateReplay, turn: Turn, start: int) -> None:
+        consumed, taken = turn[0], turn[1]
+        offset = len(self.states) - taken
+        self.states.extend(donor.states[taken:])
+        self.applied.extend(donor.applied[consumed:])
+        self.turns.extend(
+            (at - start, count + offset, last_ml, hidden)
+            for at, count, last_ml, hidden in donor.turns
+            if at > consumed
+        )  # fmt: skip
+        self.tracker = snapshot(donor.tracker)
+        self.last_ml_action, self.turn_was_hidden = donor.last_ml_action, donor.turn_was_hidden
 
     def result(self) -> List[State]:
         """The states so far and the current one (Rasa's last turn is the tracker after every event)."""
@@ -263,6 +339,8 @@ class DialogueStates:
         """The kinds whose replay was lent by another tracker: extend a fork, never the lender's."""
         self.kinds: Dict[Arguments, Kind] = {}
         """Every kind asked for so far, to compute ahead in :meth:`advance`."""
+        self.before_fold: Dict[Arguments, StateReplay] = {}
+        """The replays of the window before its older turns were folded (:meth:`after_fold`)."""
 
     def lend(self) -> DialogueStates:
         """The replays for a copy of the tracker with the same events and start state."""
@@ -275,6 +353,13 @@ class DialogueStates:
         """No replays, but the kinds to compute (for a copy that starts from another state)."""
         copy_ = DialogueStates()
         copy_.kinds = dict(self.kinds)
+        return copy_
+
+    def after_fold(self) -> DialogueStates:
+        """For a copy whose window starts at a later turn: replays of its own, which take their
+        states from these once they cannot differ (:meth:`StateReplay.advance_after_fold`)."""
+        copy_ = self.kinds_only()
+        copy_.before_fold = dict(self.replays)
         return copy_
 
     def states(
@@ -313,6 +398,9 @@ class DialogueStates:
         if replay is None or not replay.continues(kind[0], origin, applied):
             replay = StateReplay(kind, tracker.init_copy(), origin)
             self.borrowed.discard(kind[1])
+            donor = self.before_fold.pop(kind[1], None)
+            if donor is not None and donor.domain is kind[0]:
+                replay.advance_after_fold(applied, donor)
         elif kind[1] in self.borrowed and len(applied) > len(replay.applied):
             replay = replay.fork()
             self.borrowed.discard(kind[1])

@@ -65,7 +65,7 @@ from rasa.shared.core.slots import Slot
 from rasa.shared.core.trackers import AnySlotDict, DialogueStateTracker, State
 
 from store.db import use_sqlite_pragmas
-from storefront.dialogue_states import CopyOnWriteSlots, DialogueStates, share_slots, slot_copy
+from storefront.dialogue_states import CopyOnWriteSlots, DialogueStates, share_slots, slot_copy, snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -180,7 +180,7 @@ class WindowedTracker(CopyOnWriteSlots):
 
     def _starts_afresh(self) -> bool:
         """True when Rasa would drop every earlier event anyway (a restart or a new session)."""
-        return self._about_events("starts_afresh", _holds_a_restart)
+        return self._about_events("starts_afresh", _holds_a_restart, _a_restart_among)
 
     def applied_events(self) -> List[Event]:
         """Rasa's applied events, worked out once per state of the event list, then extended.
@@ -192,33 +192,39 @@ class WindowedTracker(CopyOnWriteSlots):
         for the first time, an action that is a loop's), they are applied, as Rasa's walk would
         apply them, to the kept answer. Callers get their own list.
         """
-        events = self.events
-        kept = self._answers.get("applied")
-        if kept is not None and kept[0] is events and events.maxlen is None and len(events) > kept[1] > 0:
-            applied, loop_names = kept[3]
-            if events[kept[1] - 1] is kept[2]:  # the same deque, appended to
-                added = list(itertools.islice(events, kept[1], None))
-                if all(_applied_as_it_comes(event, loop_names) for event in added):
-                    value = ([*applied, *added], loop_names)
-                    self._answers["applied"] = (events, len(events), events[-1], value)
-                    return list(value[0])
-        return list(self._about_events("applied", _applied_and_loop_names)[0])
+        return list(self._about_events("applied", _applied_and_loop_names, _applied_extended)[0])
 
-    def _about_events(self, question: str, answer: Callable[[Any], Any]) -> Any:
-        """``answer(self)``, kept until the events change.
+    def _about_events(
+        self,
+        question: str,
+        answer: Callable[[Any], Any],
+        extend: Optional[Callable[[Any, List[Event]], Any]] = None,
+    ) -> Any:
+        """``answer(self)``, kept until the events change, then extended by the events appended.
 
         Events are only ever appended to a tracker's deque (Rasa's ``update``), or the deque is
         replaced (a reset, a recreation); a deque with a maximum length drops its oldest event when
         one is appended. So the deque object, its length and its latest event (held, compared by
-        identity) tell whether the events are still those the answer was worked out from.
+        identity) tell whether the events are still those the answer was worked out from, or
+        those with more appended: then ``extend(kept answer, appended events)`` gives the answer
+        for all of them, or ``_UNKNOWN`` when it cannot tell without ``answer``'s walk.
         """
         kept = self._answers.get(question)
-        if kept is not None and self._holds_events_of(kept):
-            return kept[3]
-        events = self.events
+        if kept is not None:
+            if self._holds_events_of(kept):
+                return kept[3]
+            added = self._appended_since(kept) if extend is not None else None
+            value = _UNKNOWN if added is None else extend(kept[3], added)  # type: ignore[misc]
+            if value is not _UNKNOWN:
+                self._keep(question, value)
+                return value
         value = answer(self)
-        self._answers[question] = (events, len(events), events[-1] if events else None, value)
+        self._keep(question, value)
         return value
+
+    def _keep(self, question: str, value: Any) -> None:
+        events = self.events
+        self._answers[question] = (events, len(events), events[-1] if events else None, value)
 
     def _holds_events_of(self, kept: Tuple[Any, int, Optional[Event], Any]) -> bool:
         """Whether the events are still those a kept answer was worked out from (same deque,
@@ -226,10 +232,28 @@ class WindowedTracker(CopyOnWriteSlots):
         events = self.events
         return kept[0] is events and kept[1] == len(events) and kept[2] is (events[-1] if events else None)
 
+    def _extends_events_of(self, kept: Tuple[Any, int, Optional[Event], Any]) -> bool:
+        """Whether the events are those a kept answer was worked out from with more appended (the
+        same unbounded deque, longer, the kept latest event where it was)."""
+        events = self.events
+        return (
+            kept[0] is events
+            and events.maxlen is None
+            and len(events) > kept[1] > 0
+            and events[kept[1] - 1] is kept[2]
+        )
+
+    def _appended_since(self, kept: Tuple[Any, int, Optional[Event], Any]) -> Optional[List[Event]]:
+        """The events appended since a kept answer was worked out, or None if not only appended."""
+        if not self._extends_events_of(kept):
+            return None
+        return list(itertools.islice(self.events, kept[1], None))
+
     def _lend_answers(self, twin: WindowedTracker) -> None:
-        """Hand ``twin``, which holds the same events in its own deque, the answers kept for them."""
+        """Hand ``twin``, which holds the same events in its own deque, the answers kept for them
+        (those worked out from fewer of them too: the twin extends them as this tracker would)."""
         for question, kept in self._answers.items():
-            if self._holds_events_of(kept):
+            if self._holds_events_of(kept) or self._extends_events_of(kept):
                 twin._answers[question] = (twin.events, kept[1], kept[2], kept[3])
 
     def _reset(self) -> None:
@@ -291,8 +315,9 @@ class WindowedTracker(CopyOnWriteSlots):
         if not cut:
             self._lend_answers(twin)
         twin.model_id, twin.assistant_id = self.model_id, self.assistant_id
-        # Same events from the same start: the copy borrows the replays, else it recomputes them.
-        twin.dialogue_states = self.dialogue_states.lend() if not cut else self.dialogue_states.kinds_only()
+        # Same events from the same start: the copy borrows the replays; else its own replays take
+        # the states from them once they cannot differ.
+        twin.dialogue_states = self.dialogue_states.lend() if not cut else self.dialogue_states.after_fold()
         return twin
 
     def _fold(self, events: List[Event], last_cut: int) -> Tuple[DialogueStateTracker, int]:
@@ -303,6 +328,7 @@ class WindowedTracker(CopyOnWriteSlots):
         form into one, and its reverts reach back to that ``action_listen``, never across it.
         """
         probe, safe, position = self.init_copy(), 0, 0
+        folded: DialogueStateTracker = probe
         for index in range(1, last_cut + 1):
             if not (isinstance(events[index], UserUttered) and _is_listen(events[index - 1])):
                 continue
@@ -310,12 +336,7 @@ class WindowedTracker(CopyOnWriteSlots):
                 DialogueStateTracker.update(probe, event)
             position = index - 1
             if probe.active_loop_name is None and not probe.is_paused():
-                safe = position
-        if not safe:
-            return probe, 0
-        folded = self.init_copy()
-        for event in events[:safe]:
-            DialogueStateTracker.update(folded, event)
+                safe, folded = position, snapshot(probe)  # the probe goes on; the snapshot stays here
         return folded, safe
 
 
@@ -323,6 +344,14 @@ def _applied_and_loop_names(tracker: DialogueStateTracker) -> Tuple[List[Event],
     """Rasa's applied events and the loop names its walk checks actions against."""
     names = frozenset(event.name for event in tracker.events if isinstance(event, ActiveLoop) and event.name)
     return DialogueStateTracker.applied_events(tracker), names
+
+
+def _applied_extended(kept: Tuple[List[Event], FrozenSet[str]], added: List[Event]) -> Any:
+    """The applied events and loop names after ``added`` are appended, or ``_UNKNOWN``."""
+    applied, loop_names = kept
+    if all(_applied_as_it_comes(event, loop_names) for event in added):
+        return [*applied, *added], loop_names
+    return _UNKNOWN
 
 
 def _applied_as_it_comes(event: Event, loop_names: FrozenSet[str]) -> bool:
@@ -337,7 +366,12 @@ def _applied_as_it_comes(event: Event, loop_names: FrozenSet[str]) -> bool:
 
 
 def _holds_a_restart(tracker: DialogueStateTracker) -> bool:
-    return any(isinstance(event, (Restarted, SessionStarted)) for event in tracker.events)
+    return _a_restart_among(False, tracker.events)
+
+
+def _a_restart_among(held: bool, events: Iterable[Event]) -> bool:
+    """Whether events with ``held`` saying if the earlier ones hold a restart, then ``events``, do."""
+    return held or any(isinstance(event, (Restarted, SessionStarted)) for event in events)
 
 
 _UNKNOWN = object()

@@ -49,13 +49,13 @@ def domain() -> Domain:
 def replayed(monkeypatch: pytest.MonkeyPatch) -> List[int]:
     """How many events the replays consumed, call by call."""
     counts: List[int] = []
-    advance = dialogue_states.StateReplay.advance
+    consume = dialogue_states.StateReplay._consume
 
-    def counting(self: dialogue_states.StateReplay, applied: Any) -> None:
-        counts.append(len(applied) - len(self.applied))
-        advance(self, applied)
+    def counting(self: dialogue_states.StateReplay, event: Event) -> None:
+        counts.append(1)
+        consume(self, event)
 
-    monkeypatch.setattr(dialogue_states.StateReplay, "advance", counting)
+    monkeypatch.setattr(dialogue_states.StateReplay, "_consume", counting)
     return counts
 
 
@@ -155,6 +155,62 @@ def test_the_store_keeps_states_up_to_date_per_conversation(domain: Domain, tmp_
     }  # fmt: skip
     for replay in cached.dialogue_states.replays.values():
         assert replay.applied == cached.applied_events()
+
+
+def test_after_a_fold_the_replays_take_the_states_they_cannot_change(
+    domain: Domain, tmp_path: Path, replayed: List[int]
+) -> None:
+    """The store folds a window's older turns every few messages; the folded tracker's replays start
+    afresh but take the states of the replays before the fold after a turn or two."""
+    store = IncrementalSQLTrackerStore(domain=domain, host=f"sqlite:///{tmp_path / 'tracker.db'}", window=20)
+    plain_or_form = [
+        number for number in range(80) if number % 7 != 2 and not (number % 7 == 3 and number % 5 == 0)
+    ]
+    at_retrieve: List[int] = []
+
+    async def conversation() -> None:
+        for number in plain_or_form[:45]:  # forms, hidden rule turns; no revert or restart
+            before = len(replayed)
+            tracker = await store.get_or_create_tracker("ann")
+            at_retrieve.append(len(replayed) - before)
+            assert isinstance(tracker, WindowedTracker)
+            for event in _with_rule_turns(_turn(number)):
+                for arguments in ARGUMENTS:
+                    assert tracker.past_states(domain, **arguments) == domain.states_for_tracker_history(
+                        tracker, **arguments
+                    )
+                tracker.update(event)
+            await store.save(tracker)
+
+    asyncio.run(conversation())
+    folds = [count for count in at_retrieve if count]  # a retrieve replays only after a fold
+    assert len(folds) >= 8
+    # a fresh replay of the folded window would consume about 20 events per kind of states
+    assert max(folds) <= 8 * len(ARGUMENTS)
+
+
+@pytest.mark.parametrize("arguments", ARGUMENTS)
+def test_a_replay_after_a_fold_takes_the_states_only_where_it_carries_what_they_carried(
+    domain: Domain, arguments: Dict[str, Any]
+) -> None:
+    tracker = WindowedTracker("shopper", domain.slots)
+    for event in _with_rule_turns(
+        [event for number in (3, 4, 5, 6, 0, 1, 11, 12, 13) for event in _turn(number)]
+    ):
+        tracker.update(event)
+    tracker.past_states(domain, **arguments)  # this kind's replay, up to date
+    folded = tracker.windowed_copy(window=20)
+    (donor,) = folded.dialogue_states.before_fold.values()
+    start = [event is folded.events[0] for event in donor.applied].index(True)
+    # The donor's first turn after the cut, as if it had carried another last action into the next
+    # turn and so taken another state there: this replay must not take the states from that turn.
+    first = next(
+        index for index, turn in enumerate(donor.turns) if turn[0] > start and turn[1] < len(donor.states)
+    )
+    at, taken, _, hidden = donor.turns[first]
+    donor.turns[first] = (at, taken, {"action_name": "carried elsewhere"}, hidden)
+    donor.states[taken] = {"prev_action": {"action_name": "carried elsewhere"}}
+    assert folded.past_states(domain, **arguments) == domain.states_for_tracker_history(folded, **arguments)
 
 
 def test_the_processors_copies_cost_their_original_no_fork_and_keep_their_own_states(

@@ -486,6 +486,42 @@ def test_applied_events_are_rasas_after_every_event_and_a_fresh_list_each_time(
     assert tracker.applied_events() == rasas(tracker)
 
 
+def test_copies_extend_the_answers_worked_out_before_events_were_appended(
+    domain: Domain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store's windowed copy and the processor's copies take the tracker's answers even when
+    events came after them (the last action_listen of a message), and extend them as it would."""
+    walks: List[str] = []
+    rasas, restart_walk = DialogueStateTracker.applied_events, tracking._holds_a_restart
+    monkeypatch.setattr(DialogueStateTracker, "applied_events", lambda t: walks.append("applied") or rasas(t))
+    monkeypatch.setattr(tracking, "_holds_a_restart", lambda t: walks.append("restart") or restart_walk(t))
+
+    def answers_as_rasas(tracker: WindowedTracker, restarted: bool) -> None:
+        given = tracker.applied_events()
+        assert given == rasas(tracker) and all(map(lambda a, b: a is b, given, rasas(tracker)))
+        assert tracker._starts_afresh() is restarted
+
+    tracker = WindowedTracker("shopper", domain.slots)
+    for event in _conversation(8):  # forms, a revert
+        tracker.update(event)
+    answers_as_rasas(tracker, restarted=False)
+    assert walks[-2:] == ["applied", "restart"]  # the answers worked out (a revert replays too)
+    walks.clear()
+    plain = [event for number in (3, 4, 5, 6, 11, 12) for event in _turn(number)]  # messages, replies
+    for event in plain[:10]:  # appended after the answers were worked out
+        tracker.update(event)
+    for twin in (tracker.copy(), tracker.windowed_copy(window=len(tracker.events))):
+        for event in plain[10:]:
+            twin.update(event)
+        answers_as_rasas(twin, restarted=False)
+    assert walks == []  # both copies extended the lent answers
+    twin.update(Restarted())
+    answers_as_rasas(twin, restarted=True)
+    assert walks == ["applied"]  # a restart changes every earlier turn: walked again
+    answers_as_rasas(tracker, restarted=False)  # the lender's own answers are its own
+    answers_as_rasas(tracker.windowed_copy(window=4), restarted=False)  # folded: worked out afresh
+
+
 def test_slots_are_copied_as_rasa_copies_them(domain: Domain) -> None:
     class Custom(AnySlot):
         def __copy__(self) -> Custom:
