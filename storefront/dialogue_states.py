@@ -229,18 +229,17 @@ class StateReplay:
             self._consume(event)
 
     def _consume(self, event: Event) -> None:
-        if isinstance(event, ActionExecuted):
+        action = isinstance(event, ActionExecuted)
+        if action:
             self.last_ml_action, self.turn_was_hidden = self._take_turn(
                 self.tracker, event.hide_rule_turn, self.states, self.last_ml_action, self.turn_was_hidden
             )
-            DialogueStateTracker.update(self.tracker, event)
-            self.applied.append(event)
+        DialogueStateTracker.update(self.tracker, event)
+        self.applied.append(event)
+        if action:
             self.turns.append(
                 (len(self.applied), len(self.states), self.last_ml_action, self.turn_was_hidden)
             )
-        else:
-            DialogueStateTracker.update(self.tracker, event)
-            self.applied.append(event)
 
     def advance_after_fold(self, applied: Sequence[Event], donor: StateReplay) -> None:
         """:meth:`advance` from the start of a window whose older turns were folded away, taking
