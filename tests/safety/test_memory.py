@@ -91,5 +91,8 @@ def test_a_first_model_leaves_what_was_frozen_before_frozen(loads: List[_Model])
     gc.freeze()
     frozen = gc.get_freeze_count()
     Agent.load_model(Agentish(), "model.tar.gz")  # type: ignore[arg-type]
-    assert frozen_while_loading[-1] == frozen  # nothing was unfrozen before loading
+    # Nothing was unfrozen before loading: an unfreeze empties the permanent generation (a million
+    # objects here). A frozen object that dies meanwhile leaves it too (the suite's other threads
+    # free a few now and then; CI once saw two), so a handful fewer is not an unfreeze.
+    assert frozen - 100 <= frozen_while_loading[-1] <= frozen
     assert gc.get_freeze_count() >= frozen + len(shared.parts)
