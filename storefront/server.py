@@ -23,6 +23,16 @@ was left with none (its CPU 0.3 ms per message against 12 for the others). The p
 address bound, not listening, so the port stays reserved and nothing queues for a process that
 never accepts.
 
+The kernel picks a worker for each new connection at random (a hash of its addresses), so a
+client's keep-alive connections can stay skewed for as long as they live: 17 of 20 on one worker
+was seen in the bench, and a skewed worker's shoppers wait about as much longer as it holds more
+connections. Each worker therefore publishes how many connections it holds in memory shared by
+all of them (:class:`ConnectionShares`, made before the fork), and a worker that holds at least
+two more than the least busy one answers the request it is serving with ``Connection: close``
+(:func:`_sharing_protocol`): the reply is sent whole, and the client's next request opens a new
+connection, which the kernel hands to a worker at random again. A websocket upgrade is never
+refused its connection.
+
 Several workers need the Redis lock store (``LOCK_STORE_TYPE=redis``; :mod:`core.settings`
 refuses anything else): a conversation's messages may reach any worker, and only a shared lock
 keeps two of them from answering one conversation at once. The same Redis carries socket.io's
@@ -39,7 +49,7 @@ import socket
 import sys
 from functools import wraps
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type
 
 from rasa.core.processor import MessageProcessor
 from rasa.model import get_latest_model
@@ -130,8 +140,79 @@ def _sharable_socket(family: socket.AddressFamily, address: Any) -> socket.socke
     return sock
 
 
+class ConnectionShares:
+    """How many connections each worker holds, in memory the forked workers share.
+
+    Made by the parent before the fork; each worker claims a slot once (:meth:`claim`) and alone
+    writes its own count. Reading the others' counts takes no lock: each is one machine word, and a
+    count a moment old only delays a hand-back to a later reply.
+    """
+
+    SKEW = 2
+    """A worker hands connections back while it holds at least this many more than the least busy."""
+
+    def __init__(self, workers: int) -> None:
+        import multiprocessing
+
+        self.counts = multiprocessing.RawArray("i", workers)
+        self._claimed = multiprocessing.RawValue("i", 0)
+        self._lock = multiprocessing.Lock()
+        self.slot: Optional[int] = None
+
+    def claim(self) -> int:
+        """This worker's slot (the next free one; a worker beyond the count shares nothing)."""
+        with self._lock:
+            self.slot = self._claimed.value
+            self._claimed.value += 1
+        return self.slot
+
+    def publish(self, held: int) -> None:
+        if self.slot is not None and self.slot < len(self.counts):
+            self.counts[self.slot] = held
+
+    def over_share(self) -> bool:
+        """Whether this worker holds at least :attr:`SKEW` connections more than the least busy."""
+        if self.slot is None or self.slot >= len(self.counts):
+            return False
+        counts = self.counts[:]
+        return counts[self.slot] - min(counts) >= self.SKEW
+
+
+_shares: List[ConnectionShares] = []
+
+
+def _sharing_protocol(protocol: Type[Any], shares: ConnectionShares) -> Type[Any]:
+    """Sanic's HTTP ``protocol``, publishing the worker's connections and handing some back when skewed."""
+    from sanic.http import Http
+
+    class SharingHttp(Http):
+        __slots__ = ()
+
+        async def http1_response_header(self, data: bytes, end_stream: bool) -> None:
+            if self.keep_alive and not self.upgrade_websocket and shares.over_share():
+                self.keep_alive = False  # the reply says ``Connection: close``; Sanic closes after it
+            await super().http1_response_header(data, end_stream)
+
+    class SharingProtocol(protocol):  # type: ignore[valid-type,misc]
+        def _setup_connection(self) -> None:
+            super()._setup_connection()
+            self._http = SharingHttp(self)
+
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            shares.publish(len(self.connections))
+
+        def connection_lost(self, exc: Optional[BaseException]) -> None:
+            super().connection_lost(exc)
+            shares.publish(len(self.connections))
+
+    SharingProtocol.__name__ = SharingProtocol.__qualname__ = f"Sharing{protocol.__name__}"
+    return SharingProtocol
+
+
 def _serve_on_own_socket(serve: Callable[..., Any]) -> Callable[..., Any]:
-    """Sanic's ``serve`` for a forked worker, on a listening socket of its own at the same address."""
+    """Sanic's ``serve`` for a forked worker, on a listening socket of its own at the same address,
+    sharing its connections with the other workers (:class:`ConnectionShares`)."""
 
     @wraps(serve)
     def worker(**settings: Any) -> Any:
@@ -145,17 +226,23 @@ def _serve_on_own_socket(serve: Callable[..., Any]) -> Callable[..., Any]:
             own.listen(settings.get("backlog", 100))
             shared.close()  # this worker's copy; the parent keeps the address reserved
             settings["sock"] = own
+            protocol = settings.get("protocol")
+            if _shares and isinstance(protocol, type) and hasattr(protocol, "_setup_connection"):
+                _shares[0].claim()
+                settings["protocol"] = _sharing_protocol(protocol, _shares[0])
         return serve(**settings)
 
     return worker
 
 
-def install_worker_sockets() -> None:
-    """Give each of Sanic's forked workers its own listening socket (idempotent; Linux)."""
+def install_worker_sockets(workers: int) -> None:
+    """Give each of Sanic's ``workers`` forked workers its own listening socket, their connections
+    shared out (idempotent; Linux)."""
     from sanic.server import runners
 
     if not hasattr(socket, "SO_REUSEPORT") or getattr(runners.serve, "__wrapped__", None):
         return
+    _shares.append(ConnectionShares(workers))
     runners.bind_socket = _reserve_address
     runners.serve = _serve_on_own_socket(runners.serve)
 
@@ -179,7 +266,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         sys.exit(f"configuration error: {error}")
     os.environ["SANIC_WORKERS"] = str(workers)
     if workers > 1 and arguments[:1] == ["run"]:
-        install_worker_sockets()
+        install_worker_sockets(workers)
         model = _option(arguments, "--model", "-m") or "models"
         archive = preload(model)
         if archive:

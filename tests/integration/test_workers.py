@@ -15,7 +15,7 @@ import os
 import subprocess
 import uuid
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Callable, Dict, Iterator, List, Tuple
 
 import aiohttp
 import pytest
@@ -94,16 +94,24 @@ def _tcp_sockets(pid: int, port: int, state: str) -> int:
     return count
 
 
-async def _open_connections(url: str, count: int) -> List[aiohttp.ClientSession]:
-    """``count`` shoppers connecting at once, each keeping its connection open."""
-    sessions = [aiohttp.ClientSession() for _ in range(count)]
+async def _open_connections(url: str, count: int) -> List[asyncio.StreamWriter]:
+    """``count`` shoppers connecting at once, each keeping its connection open.
 
-    async def health(session: aiohttp.ClientSession) -> None:
-        async with session.get(url) as reply:
-            await reply.read()
+    No request is sent: a reply could hand the connection back (the test of hand-backs below)."""
+    host, port = url.split("//", 1)[1].rsplit(":", 1)
+    opened = await asyncio.gather(*(asyncio.open_connection(host, int(port)) for _ in range(count)))
+    return [writer for _, writer in opened]
 
-    await asyncio.gather(*(health(session) for session in sessions))
-    return sessions
+
+async def _settled(read: Callable[[], List[int]], changed: Callable[[List[int]], bool]) -> List[int]:
+    """``read()`` once ``changed`` holds for it (the server's side of a connection closes a moment
+    after the client's), or after two seconds."""
+    for _ in range(200):
+        now = read()
+        if changed(now):
+            return now
+        await asyncio.sleep(0.01)
+    return read()
 
 
 def test_each_worker_listens_on_its_own_socket_and_a_burst_of_shoppers_reaches_both(
@@ -119,14 +127,62 @@ def test_each_worker_listens_on_its_own_socket_and_a_burst_of_shoppers_reaches_b
     assert _tcp_sockets(rasa.popen.pid, port, "0A") == 0  # the parent only reserves the address
 
     async def burst() -> List[int]:
-        sessions = await _open_connections(workers_stack.rasa_url, 40)
+        writers = await _open_connections(workers_stack.rasa_url, 40)
         try:
-            return [_tcp_sockets(worker, port, "01") for worker in workers]
+            return await _settled(
+                lambda: [_tcp_sockets(worker, port, "01") for worker in workers],
+                lambda counts: sum(counts) == 40,
+            )
         finally:
-            await asyncio.gather(*(session.close() for session in sessions))
+            for writer in writers:
+                writer.close()
 
     per_worker = asyncio.run(burst())
     assert sum(per_worker) == 40 and min(per_worker) > 0, per_worker
+
+
+def test_a_worker_holding_more_connections_hands_them_back(workers_stack: Stack) -> None:
+    # The kernel picks each new connection's worker at random, and keep-alive connections stay where
+    # they landed. A client keeping only the connections the first worker took (a skewed pool) is
+    # answered with "Connection: close" by that worker once it holds two more than the other, so the
+    # skew cannot build up; without the hand-back the first worker ends up with about 20.
+    rasa = workers_stack.process("Rasa server")
+    assert rasa.popen is not None
+    port = int(workers_stack.rasa_url.rsplit(":", 1)[1])
+    workers = _children(rasa.popen.pid)
+
+    def held() -> List[int]:
+        return [_tcp_sockets(worker, port, "01") for worker in workers]
+
+    async def skew() -> Tuple[List[int], int]:
+        kept: List[aiohttp.ClientSession] = []
+        handed_back = 0
+        try:
+            for _ in range(40):
+                before = held()
+                session = aiohttp.ClientSession()
+                async with session.get(workers_stack.rasa_url) as reply:
+                    assert reply.status == 200
+                    await reply.read()
+                    closing = reply.headers.get("Connection", "").lower() == "close"
+                if closing:
+                    handed_back += 1
+                    await session.close()
+                    await _settled(held, lambda now, before=before: now == before)
+                    continue
+                after = await _settled(held, lambda now, before=before: sum(now) == sum(before) + 1)
+                if after[1] > before[1]:  # the other worker took it: let it go
+                    await session.close()
+                    await _settled(held, lambda now, before=before: now == before)
+                else:
+                    kept.append(session)
+            return held(), handed_back
+        finally:
+            await asyncio.gather(*(session.close() for session in kept))
+
+    per_worker, handed_back = asyncio.run(skew())
+    assert per_worker[0] - per_worker[1] < 2, per_worker
+    assert handed_back > 0
 
 
 def test_concurrent_messages_to_one_conversation_on_two_workers(workers_stack: Stack) -> None:

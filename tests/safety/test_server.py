@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import errno
 import gc
 import os
@@ -130,3 +131,22 @@ def test_the_parent_reserves_the_address_and_each_worker_listens_on_its_own_sock
     finally:
         for sock in (reserved, *served):
             sock.close()
+
+
+def test_a_worker_hands_connections_back_only_while_it_holds_two_more_than_the_least_busy() -> None:
+    shares = server.ConnectionShares(3)
+    # each forked worker has its own copy of the object, over the same shared memory
+    first, second, third = (copy.copy(shares) for _ in range(3))
+    for worker in (first, second, third):
+        worker.claim()
+    assert [first.slot, second.slot, third.slot] == [0, 1, 2]
+    for worker, held in ((first, 5), (second, 4), (third, 4)):
+        worker.publish(held)
+    assert not first.over_share()  # one more than the least busy: kept
+    third.publish(3)
+    assert first.over_share() and not second.over_share() and not third.over_share()
+    assert list(shares.counts) == [5, 4, 3]
+    late = copy.copy(shares)
+    late.claim()  # a worker beyond the count shares nothing and never hands back
+    late.publish(99)
+    assert not late.over_share() and list(shares.counts) == [5, 4, 3]
