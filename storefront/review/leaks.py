@@ -29,24 +29,49 @@ def normalise(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9#@.+'-]+", text.lower())).replace("'", "")
 
 
+class Text:
+    """A message prepared once for many comparisons: its normal form and its set of words."""
+
+    __slots__ = ("normal", "text", "words")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.normal = normalise(text)
+        self.words = frozenset(self.normal.split())
+
+
 def near_copy(a: str, b: str) -> bool:
     """Whether two messages are the same message with cosmetic changes."""
-    a, b = normalise(a), normalise(b)
-    if a == b:
+    return _near(Text(a), Text(b))
+
+
+def _near(a: Text, b: Text) -> bool:
+    if a.normal == b.normal:
         return True
-    words_a, words_b = set(a.split()), set(b.split())
-    if min(len(words_a), len(words_b)) < 3:
+    fewer, more = sorted((len(a.words), len(b.words)))
+    if fewer < 3:
         return False
-    jaccard = len(words_a & words_b) / len(words_a | words_b)
+    # Upper bounds from the sizes alone skip the set operations and the alignment for the vast
+    # majority of pairs: the overlap is at most fewer / more words, and the alignment's ratio at
+    # most ``SequenceMatcher.real_quick_ratio``'s, which needs only the lengths.
+    shorter, longer = sorted((len(a.normal), len(b.normal)))
+    aligns = 2.0 * shorter / (shorter + longer) >= MAX_RATIO
+    if not aligns and fewer / more < MAX_JACCARD:
+        return False
+    jaccard = len(a.words & b.words) / len(a.words | b.words)
     if jaccard >= MAX_JACCARD:
         return True
-    matcher = SequenceMatcher(None, a, b)
-    # The quick upper bounds skip the expensive alignment for the vast majority of pairs.
-    return (
-        matcher.real_quick_ratio() >= MAX_RATIO
-        and matcher.quick_ratio() >= MAX_RATIO
-        and matcher.ratio() >= MAX_RATIO
-    )
+    if not aligns:
+        return False
+    matcher = SequenceMatcher(None, a.normal, b.normal)
+    return matcher.quick_ratio() >= MAX_RATIO and matcher.ratio() >= MAX_RATIO
+
+
+def near_copies(texts: Iterable[str], others: Iterable[str]) -> List[Tuple[str, str]]:
+    """Every ``(text, other)`` pair that :func:`near_copy` calls near copies, in the order of
+    ``texts`` then ``others``; each message is normalised once, not once per pair."""
+    prepared = [Text(other) for other in others]
+    return [(text.text, other.text) for text in map(Text, texts) for other in prepared if _near(text, other)]
 
 
 @dataclass(frozen=True)
@@ -73,6 +98,7 @@ class HeldOutExamples:
     def __init__(self, files: Sequence[Path] = HELD_OUT_FILES) -> None:
         self.files = tuple(files)
         self._examples: Optional[List[Tuple[str, Path]]] = None
+        self._prepared: Optional[List[Tuple[Text, Path]]] = None
 
     def examples(self) -> List[Tuple[str, Path]]:
         if self._examples is None:
@@ -88,15 +114,19 @@ class HeldOutExamples:
 
     def leak(self, text: str) -> Optional[Leak]:
         """The first held-out example ``text`` nearly copies, else None."""
-        for example, path in self.examples():
-            if near_copy(text, example):
-                return Leak(example, path)
+        if self._prepared is None:
+            self._prepared = [(Text(example), path) for example, path in self.examples()]
+        message = Text(text)
+        for example, path in self._prepared:
+            if _near(message, example):
+                return Leak(example.text, path)
         return None
 
 
 def first_copy(text: str, texts: Iterable[str]) -> Optional[str]:
     """The first of ``texts`` that ``text`` nearly copies (labels already given), else None."""
-    return next((other for other in texts if near_copy(text, other)), None)
+    message = Text(text)
+    return next((other for other in texts if _near(message, Text(other))), None)
 
 
 _shared: Dict[Tuple[Path, ...], HeldOutExamples] = {}

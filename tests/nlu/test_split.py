@@ -18,7 +18,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.nlu.training_data.loading import load_data
 
 # The labels of the console's review queue are checked with the same rule before they are written.
-from storefront.review.leaks import near_copy
+from storefront.review.leaks import near_copies, near_copy
 from storefront.review.leaks import normalise as _normalise
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,7 +97,7 @@ def test_no_held_out_message_is_in_the_training_data(
 def test_no_held_out_message_is_a_near_copy_of_a_training_message(
     held_out: List[Tuple[str, str]], training: List[Tuple[str, str]]
 ) -> None:
-    copies = [(test, train) for test, _ in held_out for train, _ in training if near_copy(test, train)]
+    copies = near_copies([test for test, _ in held_out], [train for train, _ in training])
     assert copies == []
 
 
@@ -107,7 +107,7 @@ def test_no_held_out_message_is_a_near_copy_of_a_training_message(
 )
 def test_the_splits_do_not_share_messages(first: str, second: str) -> None:
     one, other = (_examples(SPLITS[name].path) for name in (first, second))
-    assert [(a, b) for a, _ in one for b, _ in other if near_copy(a, b)] == []
+    assert near_copies([a for a, _ in one], [b for b, _ in other]) == []
 
 
 def test_the_review_queue_checks_labels_against_every_split() -> None:

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
 from pathlib import Path
 
-from storefront.review.leaks import HeldOutExamples, first_copy, held_out, near_copy
+from storefront.review.leaks import (
+    MAX_JACCARD,
+    MAX_RATIO,
+    HeldOutExamples,
+    first_copy,
+    held_out,
+    near_copies,
+    near_copy,
+    normalise,
+)
 
 
 def _split(tmp_path: Path) -> Path:
@@ -41,3 +51,44 @@ def test_near_copy_and_first_copy() -> None:
     assert not near_copy("hi", "hi there")
     assert first_copy("gift cards?", ["where is my order", "Gift cards"]) == "Gift cards"
     assert first_copy("gift cards?", ["where is my order"]) is None
+
+
+def _near_by_the_rule(a: str, b: str) -> bool:
+    """The rule written out in full, with no shortcut: equal normal forms, or three words or more
+    each and the word sets' overlap or the characters' alignment high enough."""
+    a, b = normalise(a), normalise(b)
+    if a == b:
+        return True
+    words_a, words_b = set(a.split()), set(b.split())
+    if min(len(words_a), len(words_b)) < 3:
+        return False
+    overlap = len(words_a & words_b) / len(words_a | words_b)
+    return overlap >= MAX_JACCARD or SequenceMatcher(None, a, b).ratio() >= MAX_RATIO
+
+
+MESSAGES = [
+    "where is my order",
+    "Where is my order??",
+    "where is the order",
+    "where is my order now please",
+    "order my is where",  # the same words: the overlap decides
+    "where is my order supercalifragilisticexpialidocious",  # overlap 0.8 with the first, lengths far apart
+    "can you cancel order #1031 please",
+    "can you cancel order #1032 please",  # one character apart: the alignment decides
+    "can you please cancel my order #1031 today",
+    "hi",
+    "Hi!",
+    "hi there",
+    "what is your return policy for sale items",
+    "what is your returns policy for sale items",
+    "what is your return policy",
+    "do you ship to canada",
+    "do u ship to canada",
+]
+
+
+def test_near_copies_finds_exactly_the_pairs_the_rule_finds() -> None:
+    expected = [(a, b) for a in MESSAGES for b in MESSAGES if _near_by_the_rule(a, b)]
+    assert near_copies(MESSAGES, MESSAGES) == expected
+    assert [(a, b) for a in MESSAGES for b in MESSAGES if near_copy(a, b)] == expected
+    assert len(expected) > len(MESSAGES)  # more than each message with itself
