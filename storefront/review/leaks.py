@@ -97,15 +97,15 @@ class HeldOutExamples:
 
     def __init__(self, files: Sequence[Path] = HELD_OUT_FILES) -> None:
         self.files = tuple(files)
-        self._examples: Optional[List[Tuple[str, Path]]] = None
-        self._prepared: Optional[List[Tuple[Text, Path]]] = None
+        self._examples: Optional[List[Tuple[Text, Path]]] = None
 
-    def examples(self) -> List[Tuple[str, Path]]:
+    def examples(self) -> List[Tuple[Text, Path]]:
+        """Each held-out example, prepared for comparison, and its split file."""
         if self._examples is None:
             from rasa.shared.nlu.training_data.loading import load_data
 
             self._examples = [
-                (message.get("text"), path)
+                (Text(message.get("text")), path)
                 for path in self.files
                 if path.exists()
                 for message in load_data(str(path)).intent_examples
@@ -114,10 +114,8 @@ class HeldOutExamples:
 
     def leak(self, text: str) -> Optional[Leak]:
         """The first held-out example ``text`` nearly copies, else None."""
-        if self._prepared is None:
-            self._prepared = [(Text(example), path) for example, path in self.examples()]
         message = Text(text)
-        for example, path in self._prepared:
+        for example, path in self.examples():
             if _near(message, example):
                 return Leak(example.text, path)
         return None
