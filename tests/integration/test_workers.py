@@ -13,6 +13,7 @@ import asyncio
 import json
 import os
 import subprocess
+import time
 import uuid
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Tuple
@@ -42,7 +43,19 @@ def workers_stack(
         LOCK_STORE_PORT="6379", LOCK_STORE_DB="2",
     )  # fmt: skip
     with running_stack(trained_model, env, folder) as stack:
+        _wait_until_every_worker_is_up(stack, 2)
         yield stack
+
+
+def _wait_until_every_worker_is_up(stack: Stack, workers: int, timeout_s: float = 60.0) -> None:
+    """The stack is healthy as soon as one worker answers; the other may still be starting (its
+    log lines, its listening socket). Wait, bounded, until each worker has said it is up."""
+    rasa = stack.process("Rasa server")
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if rasa.log_path.read_text(errors="replace").count("Rasa server is up and running.") >= workers:
+            return
+        time.sleep(0.1)
 
 
 def _children(pid: int) -> List[int]:
