@@ -1,8 +1,9 @@
 """Validators of the sizing and stock forms: which product, and what to size from.
 
 The product comes, in this order, from a product named in the message, the product page the shopper
-is on (widget metadata), or, when we asked for it, whatever they typed; the store resolves it to a
-handle (exact or fuzzy title) or we say we could not find it and ask again.
+is on (widget metadata), or, when we asked for it, whatever they typed, unless it gives a size or
+measurements (what they wear, kept for the recommendation); the store resolves it to a handle
+(exact or fuzzy title) or we say we could not find it and ask again.
 """
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ def _intent(tracker: Tracker) -> Optional[str]:
 
 def _entities(tracker: Tracker, entity: str) -> List[Dict[str, Any]]:
     return [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == entity]
+
+
+def _describes_the_shopper(tracker: Tracker) -> bool:
+    """The message gives a size or a measurement ("I'm usually a medium", "5'10, 170 lbs"): it
+    says what the shopper wears, not which product they mean, so it is not taken as a name."""
+    return any(_entities(tracker, entity) for entity in ("size", *MEASUREMENT_SLOTS))
 
 
 def target_and_usual_product(tracker: Tracker) -> tuple[Optional[str], Optional[str]]:
@@ -78,6 +85,7 @@ class ProductSlotMixin:
             and _intent(tracker) in self.naming_intents
             and text
             and not text.startswith("/")
+            and not _describes_the_shopper(tracker)
         ):
             return {"product": text}
         return {}

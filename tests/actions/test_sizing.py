@@ -150,6 +150,25 @@ async def test_validate_product_rejects_an_unknown_name_and_says_so() -> None:
     assert said(dispatcher) == [{"response": "utter_product_not_found", "product": "zebra onesie"}]
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [("i'm usually a medium in most brands but i have broad shoulders", [entity("size", "M", 14, 20)]),
+     ("im 5'10 and 170 lbs", [entity("height", "177.8 cm", 3, 7), entity("weight", "77.1 kg", 12, 19)])],
+)  # fmt: skip
+async def test_a_size_or_measurements_typed_when_asked_which_product_are_not_its_name(
+    text: str, found: list
+) -> None:
+    """What the shopper wears is kept for the recommendation; the product is asked for again,
+    without "couldn't find a product called" and the whole sentence."""
+    tracker = make_tracker(intent="size_help", text=text, entities=found, slots={"requested_slot": "product"})
+    dispatcher = CollectingDispatcher()
+    events = await ValidateSizingForm().run(dispatcher, tracker, DOMAIN)
+    assert said(dispatcher) == []
+    assert not any(e.get("name") == "product" and e.get("value") for e in events)
+    basis = "usual_size" if found[0]["entity"] == "size" else "measurements"
+    assert SlotSet("size_basis", basis) in events
+
+
 async def test_the_product_page_the_shopper_is_on_is_used_first() -> None:
     tracker = make_tracker(intent="size_help", text="what size should i get",
                            metadata={"page": {"product": "ridgeline-fleece-jacket"}})  # fmt: skip

@@ -157,6 +157,25 @@ def test_a_short_follow_up_after_a_size_answer_sizes_the_other_product(stack: St
     assert again.slots["size"] == expected.size
 
 
+def test_a_usual_size_given_before_the_product_is_kept_for_the_recommendation(
+    stack: Stack, store_session
+) -> None:
+    """Asked which product, the shopper says what they usually wear: that is no product name.
+    The product is asked for again, and once named, the usual size gives the recommendation."""
+    sender = _sender()
+    asked = chat(stack, sender, "what size should i get")
+    assert asked.responses[-1] == "utter_ask_sizing_form_product"
+    usual = chat(stack, sender, "i'm usually a medium in most brands but i have broad shoulders")
+    assert "utter_product_not_found" not in usual.responses
+    assert usual.responses[-1] == "utter_ask_sizing_form_product"
+    assert usual.slots["usual_size"] == "M"
+    expected = recommend_size(store_session, product="zip-hoodie", usual_size="M")
+    assert expected.size is not None
+    named = chat(stack, sender, "the zip hoodie")
+    assert named.responses[0] == "utter_size_recommendation_usual", named.responses
+    assert named.slots["size"] == expected.size
+
+
 def test_a_category_after_a_size_answer_asks_which_product(stack: Stack) -> None:
     sender = _sender()
     first = chat(stack, sender, "what size zip hoodie should I get? I'm 178cm and 72kg")
