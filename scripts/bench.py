@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -50,7 +51,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.settings import PROJECT_ROOT, load_settings
+from core.settings import GENERATED_SECRETS, PROJECT_ROOT, load_settings
 from tools.launcher import Stack, free_port
 from tools.modelcache import ensure_model
 from tools.progress import bar
@@ -300,6 +301,8 @@ def project_stack(tmp: Path, say: Callable[[str], None], workers: int = 1) -> St
         "TRACKER_STORE_URL": f"sqlite:///{tmp / 'tracker.db'}", "RASA_API_TOKEN": "bench-token",
         "HANDOFF_HOURS_OVERRIDE": "open",
     })  # fmt: skip
+    # the launcher's secrets, this stack's own (the cart links of a product search are signed)
+    env.update({name: secrets.token_urlsafe(24) for name in GENERATED_SECRETS if not env.get(name)})
     env.update(load_settings(env).environment())
     model = ensure_model(env=env, say=lambda line: say(f"  {line}"))
     return Stack(model=model, env=env, log_dir=tmp / "logs")

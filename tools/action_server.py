@@ -27,7 +27,7 @@ import os
 import re
 import sys
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, MutableMapping, Optional, Tuple
 
 from sanic import Sanic, response
 from sanic.exceptions import SanicException
@@ -46,7 +46,7 @@ from core.action_protocol import (
     EVENTS_UNKNOWN,
     TOKEN,
 )
-from core.settings import ENV_FILE, SettingsError, load_settings
+from core.settings import ENV_FILE, Settings, SettingsError, load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -328,14 +328,25 @@ def configure_logging(level: str) -> None:
     redact.install()
 
 
+def server_settings(environ: MutableMapping[str, str]) -> Settings:
+    """The settings this server runs with, the secrets its launcher did not pass included.
+
+    The launcher passes every setting. Run alone (``make actions``), an unset secret is read from
+    (or generated into) ``var/secrets.env``, where the Rasa server's launcher finds it too, and put
+    in ``environ``: the actions read their settings from the process's environment
+    (:func:`core.settings.get_settings`), so the cart links' signing secret, say, must be there.
+    """
+    settings = load_settings(environ, env_file=ENV_FILE, generate_secrets=True)
+    environ.update({name: settings.raw[name] for name in settings.generated})
+    return settings
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Run the action server (rasa-sdk) with a shared secret.")
     parser.add_argument("--actions", default="actions", help="package with the actions (default: actions)")
     args = parser.parse_args(argv)
     try:
-        # The launcher passes every setting; run alone (make actions), the shared secret is read
-        # from (or generated into) var/secrets.env, where the Rasa server's launcher finds it too.
-        settings = load_settings(os.environ, env_file=ENV_FILE, generate_secrets=True)
+        settings = server_settings(os.environ)
     except SettingsError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2

@@ -21,6 +21,7 @@ from core.settings import (
     get_settings,
     load_settings,
 )
+from tools.action_server import server_settings
 
 SECRETS = {"RASA_API_TOKEN": "a", "AGENT_CONSOLE_TOKEN": "b", "WIDGET_SIGNING_SECRET": "c"}
 
@@ -265,6 +266,21 @@ def test_missing_secrets_are_generated_once_and_kept(tmp_path: Path, monkeypatch
     mine = load_settings({"RASA_API_TOKEN": "mine"}, generate_secrets=True)
     assert mine.rasa_api_token == "mine"
     assert "RASA_API_TOKEN" not in mine.generated
+
+
+def test_the_action_server_alone_puts_the_secrets_it_read_in_its_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its actions read the process's environment: a cart link signed there needs the secret."""
+    monkeypatch.setattr(settings_module, "VAR_DIR", tmp_path)
+    monkeypatch.setattr(settings_module, "SECRETS_FILE", tmp_path / "secrets.env")
+    environ = {"CART_LINK_SECRET": "", "ACTION_SERVER_TOKEN": "given"}
+    settings = server_settings(environ)
+    assert len(settings.cart_link_secret) >= 24
+    assert environ["CART_LINK_SECRET"] == settings.cart_link_secret
+    assert environ["ACTION_SERVER_TOKEN"] == settings.action_server_token == "given"
+    assert load_settings(environ).cart_link_secret == settings.cart_link_secret  # what get_settings reads
+    assert server_settings(dict.fromkeys(environ, "")).cart_link_secret == settings.cart_link_secret
 
 
 def test_secrets_are_not_generated_unless_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
