@@ -22,7 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.confirmations import extract_confirmation, read_yes_no
+from actions.confirmations import YesNoQuestions, extract_confirmation, read_yes_no
 from actions.identity import verified_email, verified_phone
 from actions.marketing_consent import (
     MARKETING_SLOT,
@@ -144,9 +144,11 @@ async def cancel_alert(
     dispatcher.utter_message(response=response, product=_item(title, variant))
 
 
-class ValidateBackInStockForm(FormValidationAction):
+class ValidateBackInStockForm(YesNoQuestions, FormValidationAction):
     """An email (or the channel's proven contact), an explicit yes, then (once, where none stands)
     whether the shopper would also like offers there (:mod:`actions.marketing_consent`)."""
+
+    yes_no_slots = frozenset({"alert_consent", "marketing_consent"})
 
     def name(self) -> str:
         return "validate_back_in_stock_form"

@@ -13,9 +13,12 @@ form), nor are questions the form answers and then resumes after (data/rules/int
 from __future__ import annotations
 
 import re
-from typing import Dict, FrozenSet, Iterable, Optional
+from typing import Dict, FrozenSet, Iterable, List, Optional
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 AFFIRM, DENY = "affirm", "deny"
 NEVER_AN_ANSWER = frozenset(
@@ -44,6 +47,29 @@ NO_PHRASES = (
 
 _NOT_A_YES_AFTER = NEGATIONS | {"the", "a", "all"}
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+PUZZLED_WORDS = frozenset({"huh", "eh", "what", "wha", "pardon", "hm", "hmm", "hmmm", "um", "umm", "wdym"})
+"""A reply made only of these (and "sorry") is a shopper puzzled or hesitating: "huh?", "sorry, what?"."""
+PUZZLED_PHRASES = (
+    "what do you mean", "what does that mean", "don't understand", "dont understand", "do not understand",
+    "don't get it", "dont get it", "come again", "say that again", "not sure what you mean",
+    "what are you asking", "i'm confused", "im confused", "i am confused", "what are you talking about",
+)  # fmt: skip
+
+
+def is_puzzled(text: str) -> bool:
+    """Whether the reply says the shopper did not follow the question ("huh?", "what do you mean?").
+
+    Such a reply answers none of a form's yes/no questions, whatever intent it was classified as:
+    "uh huh" is a yes, and the classifier reads "huh" as one too, so at "Cancel it?" it cancelled
+    the order (:class:`YesNoQuestions`). Outside a form a puzzled "yes" to an offered person
+    still hands over, which is what a puzzled shopper needs.
+    """
+    tokens = _WORD.findall(text.lower().replace("\u2019", "'"))
+    if tokens and set(tokens) <= PUZZLED_WORDS | {"sorry"} and set(tokens) & PUZZLED_WORDS:
+        return True
+    lowered = " ".join(tokens)
+    return any(re.search(rf"\b{re.escape(phrase)}\b", lowered) for phrase in PUZZLED_PHRASES)
 
 
 def read_yes_no(text: str) -> Optional[bool]:
@@ -111,3 +137,30 @@ def extract_confirmation(
         return {}
     answer = confirmation_answer(tracker, yes_intents)
     return {} if answer is None else {slot: answer}
+
+
+class YesNoQuestions:
+    """Mixin for a form validator whose form asks yes/no questions (``yes_no_slots``).
+
+    The domain maps ``affirm`` and ``deny`` onto those slots before the validator runs, so a
+    puzzled reply classified as ``affirm`` would already have said yes. Here such a reply leaves
+    them unanswered (a yes or no it set becomes ``None``, in the events and in the tracker the
+    subclass sees after this) and the form asks again.
+    """
+
+    yes_no_slots: FrozenSet[str] = frozenset()
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        events = await super().get_validation_events(dispatcher, tracker, domain)  # type: ignore[misc]
+        if not is_puzzled(str((tracker.latest_message or {}).get("text") or "")):
+            return events
+        unanswered = []
+        for event in events:
+            answer = event.get("event") == "slot" and event.get("name") in self.yes_no_slots
+            if answer and isinstance(event.get("value"), bool):
+                event = SlotSet(event["name"], None)
+                tracker.slots[event["name"]] = None
+            unanswered.append(event)
+        return unanswered

@@ -8,7 +8,7 @@ from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.confirmations import extract_confirmation, read_yes_no
+from actions.confirmations import YesNoQuestions, extract_confirmation, read_yes_no
 from actions.handoff import NO_CONTACT
 from store.contact import compact_phone, find_contact
 
@@ -19,8 +19,10 @@ def normalise_contact(text: str) -> Optional[str]:
     return compact_phone(contact) if contact and "@" not in contact else contact
 
 
-class ValidateHandoffContactForm(FormValidationAction):
+class ValidateHandoffContactForm(YesNoQuestions, FormValidationAction):
     """Accept an email or phone number, or "no thanks" (reply in the chat instead)."""
+
+    yes_no_slots = frozenset({"handoff_consent"})
 
     def name(self) -> str:
         return "validate_handoff_contact_form"

@@ -14,7 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.confirmations import extract_confirmation, read_yes_no
+from actions.confirmations import YesNoQuestions, extract_confirmation, read_yes_no
 from actions.forms import FLOW_SLOTS, stop_form
 from actions.handoff_triggers import order_problem
 from actions.order_facts import address_line, order_values
@@ -148,8 +148,10 @@ class ValidateOrderStatusForm(OrderFormValidator):
         return "validate_order_status_form"
 
 
-class ValidateCancelOrderForm(OrderFormValidator):
+class ValidateCancelOrderForm(YesNoQuestions, OrderFormValidator):
     """Verify, check the order has not shipped, then ask for confirmation."""
+
+    yes_no_slots = frozenset({"cancel_confirmed"})
 
     def name(self) -> str:
         return "validate_cancel_order_form"
@@ -166,8 +168,10 @@ class ValidateCancelOrderForm(OrderFormValidator):
         return extract_confirmation(tracker, "cancel_confirmed", frozenset({"cancel_order"}))
 
 
-class ValidateChangeAddressForm(OrderFormValidator):
+class ValidateChangeAddressForm(YesNoQuestions, OrderFormValidator):
     """Verify, check the order has not shipped, then take the new street, city and postal code."""
+
+    yes_no_slots = frozenset({"address_confirmed"})
 
     def name(self) -> str:
         return "validate_change_address_form"

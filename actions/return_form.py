@@ -14,7 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.confirmations import extract_confirmation, read_yes_no
+from actions.confirmations import YesNoQuestions, extract_confirmation, read_yes_no
 from actions.forms import stop_form
 from actions.handoff_triggers import COUNTER_SLOT, order_problem
 from actions.order_verification import OrderFormValidator, verified_order_view
@@ -98,8 +98,10 @@ def _not_an_answer(tracker: Tracker, slot: str) -> Dict[str, Any]:
     return {slot: None, COUNTER_SLOT: tracker.get_slot(COUNTER_SLOT)}
 
 
-class ValidateReturnForm(OrderFormValidator):
+class ValidateReturnForm(YesNoQuestions, OrderFormValidator):
     """Validates the return form's slots (order verification comes from the base class)."""
+
+    yes_no_slots = frozenset({"return_condition", "return_confirmed"})
 
     def name(self) -> str:
         return "validate_return_form"

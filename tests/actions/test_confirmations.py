@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions.confirmations import read_yes_no
+from actions.confirmations import is_puzzled, read_yes_no
 from actions.forms import ActionLeaveForm
 from actions.order_forms import ValidateCancelOrderForm, ValidateChangeAddressForm
 from actions.return_form import ValidateReturnForm
@@ -106,6 +106,46 @@ async def test_cancel_confirmation_leaves_interruptions_and_unclear_text_alone(
     )
     events, _ = await run(ValidateCancelOrderForm(), tracker)
     assert _slot_events(events, "cancel_confirmed") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "puzzled"),
+    [("huh", True), ("huh?", True), ("sorry, what?", True), ("what do you mean?", True),
+     ("I don\u2019t understand", True), ("come again?", True), ("uh huh", False), ("yes", False),
+     ("hmm ok", False), ("what is the refund amount", False), ("no", False)],
+)  # fmt: skip
+def test_a_puzzled_reply_is_told_from_an_answer(text: str, puzzled: bool) -> None:
+    assert is_puzzled(text) is puzzled
+
+
+@pytest.mark.usefixtures("order_store")
+@pytest.mark.parametrize("text", ["huh", "what do you mean?"])
+async def test_a_puzzled_reply_classified_as_a_yes_cancels_nothing(text: str) -> None:
+    """The domain maps ``affirm`` onto the confirmation before the validator runs ("huh" is read as
+    "uh huh"): the validator takes that yes back, and the form asks again."""
+    tracker = make_tracker(
+        slots=_waiting_for("cancel_confirmed", "cancel_order_form", "1003", BEN),
+        set_this_turn={"cancel_confirmed": True},
+        intent="affirm",
+        text=text,
+        active_loop="cancel_order_form",
+    )
+    events, said = await run(ValidateCancelOrderForm(), tracker)
+    assert _slot_events(events, "cancel_confirmed") == [SlotSet("cancel_confirmed", None)]
+    assert said == []
+
+
+@pytest.mark.usefixtures("order_store")
+async def test_a_plain_yes_still_confirms_with_the_mapping() -> None:
+    tracker = make_tracker(
+        slots=_waiting_for("cancel_confirmed", "cancel_order_form", "1003", BEN),
+        set_this_turn={"cancel_confirmed": True},
+        intent="affirm",
+        text="yes",
+        active_loop="cancel_order_form",
+    )
+    events, _ = await run(ValidateCancelOrderForm(), tracker)
+    assert _slot_events(events, "cancel_confirmed") == [SlotSet("cancel_confirmed", True)]
 
 
 @pytest.mark.usefixtures("order_store")

@@ -124,6 +124,12 @@ def test_cancelling_an_unshipped_order_cancels_it_in_the_store(
     with session_scope(make_engine(own_store)) as session:
         total = money(session.execute(select(Order.total).where(Order.number == 1003)).scalar_one())
     assert question.responses == ["utter_ask_cancel_confirmed"] and total in question.text
+    # a puzzled reply ("huh" reads as "uh huh", a yes, to the classifier) cancels nothing
+    puzzled = chat(own_stack, sender, "huh")
+    assert "utter_order_cancel_done" not in puzzled.responses
+    assert puzzled.responses[-1] == "utter_ask_cancel_confirmed", puzzled.responses
+    with session_scope(make_engine(own_store)) as session:
+        assert session.execute(select(Order.cancelled_at).where(Order.number == 1003)).scalar_one() is None
     done = chat(own_stack, sender, "/affirm")
     assert done.responses == ["utter_order_cancel_done"] and total in done.text
     with session_scope(make_engine(own_store)) as session:
