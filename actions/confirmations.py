@@ -48,6 +48,17 @@ NO_PHRASES = (
 _NOT_A_YES_AFTER = NEGATIONS | {"the", "a", "all"}
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
+
+def _words(text: str) -> str:
+    """The reply's words, lower-case and space-separated (a typographic apostrophe made plain)."""
+    return " ".join(_WORD.findall(text.lower().replace("\u2019", "'")))
+
+
+def _phrase(phrase: str) -> str:
+    """A pattern matching ``phrase`` as whole words in :func:`_words`' output."""
+    return rf"\b{re.escape(phrase)}\b"
+
+
 PUZZLED_WORDS = frozenset({"huh", "eh", "what", "wha", "pardon", "hm", "hmm", "hmmm", "um", "umm", "wdym"})
 """A reply made only of these (and "sorry") is a shopper puzzled or hesitating: "huh?", "sorry, what?"."""
 PUZZLED_PHRASES = (
@@ -65,11 +76,11 @@ def is_puzzled(text: str) -> bool:
     the order (:class:`YesNoQuestions`). Outside a form a puzzled "yes" to an offered person
     still hands over, which is what a puzzled shopper needs.
     """
-    tokens = _WORD.findall(text.lower().replace("\u2019", "'"))
-    if tokens and set(tokens) <= PUZZLED_WORDS | {"sorry"} and set(tokens) & PUZZLED_WORDS:
+    lowered = _words(text)
+    words = set(lowered.split())
+    if words and words <= PUZZLED_WORDS | {"sorry"} and words & PUZZLED_WORDS:
         return True
-    lowered = " ".join(tokens)
-    return any(re.search(rf"\b{re.escape(phrase)}\b", lowered) for phrase in PUZZLED_PHRASES)
+    return any(re.search(_phrase(phrase), lowered) for phrase in PUZZLED_PHRASES)
 
 
 def read_yes_no(text: str) -> Optional[bool]:
@@ -78,10 +89,10 @@ def read_yes_no(text: str) -> Optional[bool]:
     Any "no" signal wins over politeness ("no, please leave it" is a no); a message with a clear
     yes and a clear no ("yes... no wait") is unclear, and the form asks again.
     """
-    lowered = " ".join(_WORD.findall(text.lower().replace("\u2019", "'")))
-    no_phrases = [phrase for phrase in NO_PHRASES if re.search(rf"\b{re.escape(phrase)}\b", lowered)]
+    lowered = _words(text)
+    no_phrases = [phrase for phrase in NO_PHRASES if re.search(_phrase(phrase), lowered)]
     for phrase in no_phrases:
-        lowered = re.sub(rf"\b{re.escape(phrase)}\b", " ", lowered)
+        lowered = re.sub(_phrase(phrase), " ", lowered)
     tokens = lowered.split()
     words = set(tokens)
     says_no = bool(words & NO_WORDS) or bool(no_phrases) or _declines(tokens)
