@@ -10,12 +10,16 @@ Only a follow-up counts: a message that opens like one ("and", "what about", "sa
 a few words long, naming what the question is about (a product or category for sizes; a
 product, colour or size for stock), right after the answer (the bot's messages since the
 shopper's previous message). Anything longer is a new request and is answered as one.
+
+A stock follow-up about the same product changes only what it names: after "the Chelsea Boot in
+size 10?", "and in black?" or "do you have it in black" asks for size 10 in black
+(:func:`earlier_stock_question`), while a question that names a product again starts afresh.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Any, Dict, Optional, Set
 
 from rasa_sdk import Tracker
 
@@ -46,12 +50,20 @@ FOLLOW_UPS = (
 )
 """(answers just given, entities a follow-up names, the form that asks the question again)."""
 
+STOCK_ANSWERED_BY = "action_product_stock"
+STOCK_QUESTION = ("product", "size", "color")
+"""The slots one stock answer was for."""
+
 SHORT_FOLLOW_UP_WORDS = 4
 _OPENS_A_FOLLOW_UP = re.compile(
     r"^\W*(?:ok(?:ay)?\W+|right\W+|cool\W+|thanks\W+)?"
     r"(?:and|what about|how about|what of|same for|same (?:thing|question) for|also|or|then)\b",
     re.IGNORECASE,
 )
+
+
+_POINTS_BACK = re.compile(r"\b(?:it|them|those|these|that one|this one|the same)\b", re.IGNORECASE)
+"""Words that point back at the product just answered for ("do you have it in black")."""
 
 
 def is_follow_up(text: str) -> bool:
@@ -70,3 +82,47 @@ def same_question_again(tracker: Tracker) -> Optional[str]:
         if answered & answers and named & entities:
             return form
     return None
+
+
+def earlier_stock_question(tracker: Tracker) -> Dict[str, Any]:
+    """The product, size and colour of the stock answer just given, when the latest message follows
+    it up without naming a product ("and in black?", "what about a 9"), else ``{}``.
+
+    Read from the conversation's events: the slots as they were each time ``action_product_stock``
+    ran (the answer clears size and colour afterwards), each follow-up's answer completed by the
+    answer before it, so "and in black?" then "in a 9?" asks for a black 9.
+    """
+    events = list(tracker.events)
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    values: Dict[str, Any] = {}
+    answered: Dict[str, Any] = {}
+    responses: Set[str] = set()
+    following_up = False
+    for event in events[:last_user]:
+        kind = event.get("event")
+        if kind == "user":
+            following_up, responses = _follows_up_on_stock(event, responses), set()
+        elif kind == "bot":
+            responses.add(str((event.get("metadata") or {}).get("utter_action") or ""))
+        elif kind == "slot" and event.get("name") in STOCK_QUESTION:
+            values[event["name"]] = event.get("value")
+        elif kind == "action" and event.get("name") == STOCK_ANSWERED_BY:
+            asked = {k: v for k, v in values.items() if v is not None}
+            if following_up and answered.get("product") == asked.get("product"):
+                asked = {**answered, **asked}
+            answered, following_up = asked, False
+    return answered if last_user >= 0 and _follows_up_on_stock(events[last_user], responses) else {}
+
+
+def _follows_up_on_stock(user_event: Dict[str, Any], responses: Set[str]) -> bool:
+    """Whether a shopper's message follows up a stock answer (among ``responses``, the bot's
+    messages before it) without naming a product."""
+    text = str(user_event.get("text") or "")
+    entities = (user_event.get("parse_data") or {}).get("entities") or []
+    names_a_product = any(e.get("entity") == "product" for e in entities)
+    return (
+        bool(responses & STOCK_ANSWERS)
+        and not text.startswith("/")
+        and not names_a_product
+        and (is_follow_up(text) or bool(_POINTS_BACK.search(text[:200])))
+    )

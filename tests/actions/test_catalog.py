@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.catalog import ActionProductSearch, ActionProductStock, budget_from_text
 from actions.catalog_forms import ValidateStockForm
 from tests.actions.catalog_support import DOMAIN, catalog_store, entity, make_tracker, said  # noqa: F401
+from tests.support.trackers import tracker_from_events
 
 pytestmark = pytest.mark.usefixtures("catalog_store")
 
@@ -248,3 +249,24 @@ async def test_a_search_during_a_store_outage_apologises(store_down: None) -> No
     events = await ActionProductSearch().run(dispatcher, tracker, DOMAIN)
     assert events == [SlotSet("handoff_reason", "action_failed")]
     assert said(dispatcher) == [{"response": "utter_store_unavailable"}]
+
+
+async def test_a_follow_up_naming_a_color_asks_for_it_in_the_size_just_asked() -> None:
+    """ "and in black?" after the Chelsea Boot in size 10 answers for a black 10, not any black one."""
+    boot = {"product": "chelsea-boot"}
+    events = [
+        {"event": "user", "text": "do you have the chelsea boot in size 10",
+         "parse_data": {"entities": [{"entity": "product", "value": "chelsea boot"}]}},
+        {"event": "slot", "name": "product", "value": "chelsea-boot"},
+        {"event": "slot", "name": "size", "value": "10"},
+        {"event": "action", "name": "action_product_stock"},
+        {"event": "bot", "metadata": {"utter_action": "utter_stock_in_stock"}},
+        *({"event": "slot", "name": slot, "value": None} for slot in ("size", "color")),
+        {"event": "user", "text": "and in black?",
+         "parse_data": {"text": "and in black?", "entities": [{"entity": "color", "value": "Black"}]}},
+        {"event": "slot", "name": "color", "value": "Black"},
+    ]  # fmt: skip
+    tracker = tracker_from_events(events, slots={**boot, "color": "Black"})
+    dispatcher = CollectingDispatcher()
+    await ActionProductStock().run(dispatcher, tracker, DOMAIN)
+    assert [m.get("variant") for m in said(dispatcher)] == ["10 / Black"]

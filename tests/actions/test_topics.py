@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from actions.topics import is_follow_up
+from actions.topics import earlier_stock_question, is_follow_up
+from tests.support.trackers import tracker_from_events
 
 
 @pytest.mark.parametrize(
@@ -23,3 +24,66 @@ def test_follow_ups(text: str) -> None:
 )  # fmt: skip
 def test_requests_of_their_own(text: str) -> None:
     assert not is_follow_up(text)
+
+
+# -- a stock follow-up keeps what it does not name ------------------------------------------------
+
+
+def _user(text: str, **entities: str) -> dict:
+    found = [{"entity": name, "value": value} for name, value in entities.items()]
+    return {"event": "user", "text": text, "parse_data": {"text": text, "entities": found}}
+
+
+def _stock_answer(**slots: str) -> list:
+    """The slots the shopper's message filled, the stock answer, and its clearing of size and color."""
+    return [
+        *({"event": "slot", "name": k, "value": v} for k, v in slots.items()),
+        {"event": "action", "name": "action_product_stock"},
+        {"event": "bot", "text": "Good news", "metadata": {"utter_action": "utter_stock_in_stock"}},
+        {"event": "slot", "name": "size", "value": None},
+        {"event": "slot", "name": "color", "value": None},
+        {"event": "action", "name": "action_listen"},
+    ]
+
+
+def _asked_after(events: list, latest: dict) -> dict:
+    return earlier_stock_question(tracker_from_events([*events, latest]))
+
+
+BOOT_IN_10 = [_user("do you have the chelsea boot in 10", product="chelsea boot", size="10"),
+              *_stock_answer(product="chelsea-boot", size="10")]  # fmt: skip
+
+
+def test_a_follow_up_naming_a_color_keeps_the_size_of_the_question_answered() -> None:
+    assert _asked_after(BOOT_IN_10, _user("and in black?", color="Black")) == {
+        "product": "chelsea-boot", "size": "10",
+    }  # fmt: skip
+
+
+def test_a_question_pointing_back_at_it_is_a_follow_up() -> None:
+    assert _asked_after(BOOT_IN_10, _user("do you have it in black", color="Black"))["size"] == "10"
+
+
+def test_follow_ups_in_a_row_keep_everything_asked_before() -> None:
+    events = [*BOOT_IN_10, _user("and in black?", color="Black"), *_stock_answer(color="Black")]
+    assert _asked_after(events, _user("what about a 9", size="9")) == {
+        "product": "chelsea-boot", "size": "10", "color": "Black",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "latest",
+    [
+        _user("is the zip hoodie in stock in black", product="zip hoodie", color="Black"),  # names a product
+        _user("I was wondering whether you also carry anything waterproof in black", color="Black"),  # long
+        _user('/product_stock{"color": "Black"}', color="Black"),  # a button
+    ],
+)
+def test_a_new_question_starts_afresh(latest: dict) -> None:
+    assert _asked_after(BOOT_IN_10, latest) == {}
+
+
+def test_only_right_after_a_stock_answer() -> None:
+    shipping = {"event": "bot", "text": "Yes", "metadata": {"utter_action": "utter_shipping_info"}}
+    events = [*BOOT_IN_10, _user("do you ship to canada"), shipping]
+    assert _asked_after(events, _user("and in black?", color="Black")) == {}

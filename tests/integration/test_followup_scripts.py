@@ -284,6 +284,17 @@ def test_a_stock_question_while_the_order_number_is_asked_then_back_to_the_order
     _said(chat(stack, sender, "ava.shopper@example.com"), "utter_order_in_transit")
 
 
+def test_stock_follow_ups_change_only_what_they_name(stack: Stack) -> None:
+    """ "and in black?" after a size-10 stock answer asks for a black 10; naming the product starts afresh."""
+    sender = _sender()
+    _said(chat(stack, sender, "do you have the chelsea boot in size 10"), "utter_stock_in_stock")
+    turn = chat(stack, sender, "and in black?")
+    _said(turn, "utter_stock_in_stock")
+    assert "10 / Black" in turn.text, turn.text
+    turn = chat(stack, sender, "is the chelsea boot in stock in brown")
+    assert "10" not in turn.text, turn.text
+
+
 def test_a_usual_shoe_size_in_the_sizing_questions_gets_a_size_then_its_stock(stack: Stack) -> None:
     sender = _sender()
     chat(stack, sender, "can you help me with sizing")
