@@ -1,12 +1,13 @@
 """Products and stock: search the catalog, and check a product in a size and color.
 
-Search filters come from the latest message only (a search is about what was just asked): product
-words, category, color and size entities, and a budget ("under 50"). Each hit is a button that
-checks its stock. Stock questions go through ``stock_form`` (which finds the product) and, when
-the variant is sold out, offer to tell the shopper when it is back (:mod:`actions.back_in_stock`)
-and the store's closest in-stock alternatives as buttons.
-A follow-up about the same product ("and in black?") keeps the size or colour asked just before
-(:func:`actions.topics.earlier_stock_question`).
+Search filters come from the latest message (a search is about what was just asked): product
+words, category, color and size entities, and a budget ("under 50"). A message that only narrows
+the need just answered ("something under 100" after the hiking gift) keeps that need
+(:func:`actions.finder.refined_need`). Each hit is a button that checks its stock. Stock
+questions go through ``stock_form`` (which finds the product) and, when the variant is sold out,
+offer to tell the shopper when it is back (:mod:`actions.back_in_stock`) and the store's closest
+in-stock alternatives as buttons. A follow-up about the same product ("and in black?") keeps the
+size or colour asked just before (:func:`actions.topics.earlier_stock_question`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.back_in_stock import alert_request, cancel_alert, offer_alert, start_alert
-from actions.finder import LATEST_SLOT, answer_need, one_product_pointed_at
+from actions.finder import FILTERS_SLOT, LATEST_SLOT, answer_need, one_product_pointed_at, refined_need
 from actions.finder_questions import ANSWER_ENTITY, NO_PREFERENCE_INTENT, QUESTION_SLOT, pending_need
 from actions.formatting import listing, money
 from actions.looks import answer_look, asks_for_the_look, look_product
@@ -124,6 +125,9 @@ class ActionProductSearch(Action):
         filters = self._filters(tracker)
         question = tracker.get_slot(QUESTION_SLOT)
         need, asked = pending_need(question, self._answer(tracker))
+        refined = None if question else refined_need(tracker, need)
+        if refined is not None:  # "something under 100" after the hiking gift: still the hiking gift
+            need, filters = refined, {**(tracker.get_slot(FILTERS_SLOT) or {}), **filters}
         needs = bool(need) and bool(filters or parse_need(need).query)
         if needs:
             finder = await answer_need(dispatcher, tracker, need, filters, asked)

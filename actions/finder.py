@@ -11,7 +11,9 @@ note and the gift return rules (:mod:`actions.gifts`).
 
 The need and the products shown stay in slots: "show more" ranks the same need without what was
 shown, "compare these" compares the products of the latest answer side by side, and "the second
-one" points at one of them (:mod:`actions.finder_steps`).
+one" points at one of them (:mod:`actions.finder_steps`). A message that only narrows the need
+("something under 100", "any in red?") is added to it (:func:`refined_need`): the hiking gift
+stays a hiking gift, now under 100.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ from store.bundles import with_a_look
 from store.gifts import GiftOptions, gift_options
 from store.info import store_info
 from store.interests import interest_choices
-from store.recommend import Recommendation, recommend, tag_text
+from store.recommend import Recommendation, parse_need, recommend, tag_text
 from store.recommendation_log import record_shown
 
 SHOWN_AT_ONCE = 3
@@ -137,6 +139,36 @@ def shown_events(need: str, shown: Sequence[str], latest: Sequence[Recommendatio
 
 FILTERS = ("size", "color", "category")
 """The search filters (from the message's entities) that the finder keeps for "show more"."""
+NARROWING = ("size", "color")
+"""The entities a message may name and still only narrow the need it follows ("any in red?")."""
+
+
+def refined_need(tracker: Tracker, text: str) -> Optional[str]:
+    """The earlier need with the latest message added when the message only narrows it with a
+    budget, a colour or a size ("something under 100", "any in red?", "ok but in a medium"), else
+    None. A message with words of its own ("boots under 100", "for my sister") is a need of its own.
+    A new budget replaces the earlier need's budget.
+    """
+    previous = str(tracker.get_slot(NEED_SLOT) or "")
+    if not previous or not text or text.startswith("/"):
+        return None
+    entities = (tracker.latest_message or {}).get("entities") or []
+    narrowing = [e for e in entities if e.get("entity") in NARROWING]
+    budget = budget_from_text(text)
+    if budget is None and not narrowing:
+        return None
+    rest = text
+    for found in sorted(narrowing, key=lambda e: e.get("start") or 0, reverse=True):
+        start, end = found.get("start"), found.get("end")
+        if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(rest):
+            rest = rest[:start] + " " + rest[end:]
+    words = parse_need(rest)
+    if words.query or words.audience:
+        return None
+    earlier_budget = budget_from_text(previous) if budget is not None else None
+    if earlier_budget is not None:
+        previous = previous[: earlier_budget.start] + " " + previous[earlier_budget.end :]
+    return " ".join(f"{previous} {text}".split())
 
 
 @dataclass(frozen=True)

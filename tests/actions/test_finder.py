@@ -10,6 +10,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalog import ActionProductSearch
+from actions.finder import refined_need
 from actions.finder_steps import ActionFinderCompare, ActionFinderMore
 from actions.gifts import utter_gift_next
 from actions.store_access import query_store
@@ -236,3 +237,51 @@ async def test_a_gift_of_one_size_products_offers_no_size_help() -> None:
 async def test_a_gift_of_sized_products_offers_help_with_their_size() -> None:
     messages, _ = await search("a gift for my sister who does yoga")
     assert "utter_finder_gift_next_sized" in [m["response"] for m in messages]
+
+
+# -- a message that only narrows the need ----------------------------------------------------------
+
+HIKING_GIFT = "i need a gift for my dad who loves hiking"
+
+
+async def test_a_budget_alone_narrows_the_need_just_answered() -> None:
+    """ "something under 100" after the hiking gift: hiking gifts under 100, not any bestseller."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(intent="inform", text="something under 100", slots={"finder_need": HIKING_GIFT})
+    slots = slots_set(await ActionProductSearch().run(dispatcher, tracker, DOMAIN))
+    picks = [m for m in said(dispatcher) if m["response"] in PICKS]
+    assert picks and all(Decimal(m["price"].lstrip("$")) <= 100 for m in picks)
+    assert all("hiking" in m.get("reasons", "") or "gift" in m.get("reasons", "") for m in picks), picks
+    assert slots["finder_need"] == f"{HIKING_GIFT} something under 100"  # "show more" keeps it all
+
+
+@pytest.mark.parametrize(
+    "earlier, text, entities, need",
+    [
+        ("warm jacket under 250", "ok but under 150", [], "warm jacket ok but under 150"),
+        ("warm jacket", "any in red?", [entity("color", "Red", 7, 10)], "warm jacket any in red?"),
+        ("a rain jacket", "what about in a medium", [entity("size", "M", 16, 22)],
+         "a rain jacket what about in a medium"),
+    ],
+)  # fmt: skip
+def test_what_only_narrows_the_need_is_added_to_it(earlier, text, entities, need) -> None:
+    tracker = make_tracker(text=text, entities=entities, slots={"finder_need": earlier})
+    assert refined_need(tracker, text) == need
+
+
+@pytest.mark.parametrize(
+    "text, entities",
+    [
+        ("boots under 100", [entity("category", "Boots", 0, 5)]),  # a kind of its own
+        ("something for my sister under 50", []),  # someone else
+        ("do you ship to canada", []),  # no budget, colour or size
+        ("/show_more", []),
+    ],
+)
+def test_a_need_of_its_own_is_not_a_refinement(text: str, entities) -> None:
+    tracker = make_tracker(text=text, entities=entities, slots={"finder_need": "warm jacket"})
+    assert refined_need(tracker, text) is None
+
+
+def test_nothing_to_narrow_without_an_earlier_need() -> None:
+    assert refined_need(make_tracker(text="under 100"), "under 100") is None

@@ -165,3 +165,15 @@ def test_a_product_pointed_at_by_position_is_then_the_product_talked_about(
     size = chat(stack, sender, "does it come in large?")
     assert size.responses[0] == "utter_stock_in_stock", size.responses
     assert size.slots["product"] == second
+
+
+def test_a_budget_alone_after_a_gift_need_keeps_the_gift(stack: Stack) -> None:
+    sender = _sender()
+    chat(stack, sender, "i need a gift for my dad who loves hiking")
+    turn = chat(stack, sender, "something under 100")
+    assert _picks(turn), turn.responses
+    assert "hiking" in turn.slots["finder_need"] and "under 100" in turn.slots["finder_need"]
+    prices = [float(line.split("$")[1].split(":")[0].split(".")[0]) for line in turn.text.splitlines()
+              if line.count("$") == 1 and "/products/" in line]  # fmt: skip
+    assert prices and max(prices) <= 100, turn.text
+    assert "utter_gift_note_offer" in turn.responses  # still a gift
