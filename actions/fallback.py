@@ -16,7 +16,10 @@ that vocabulary when it is trained and marks every parse result with its verdict
 
 It is also the rule policy's core fallback (``config.yml``): a clear message the dialogue has no
 next step for gets ``utter_default``, unless it follows up on the answer just given ("and in
-the Chelsea Boot?", :mod:`actions.topics`).
+the Chelsea Boot?", :mod:`actions.topics`) or asks for products. A bare "black boots" or "jackets
+under 200" reads to the classifier as ``inform`` (the words that answer a form's "which
+product?"), and with no form asking it is a search; so is a message that only narrows the need
+just answered ("ok but under 150", :func:`actions.finder.refined_need`), however it was classified.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.finder import answer_typed
+from actions.finder import answer_typed, refined_need
 from actions.handoff import perform_handoff
 from actions.product_questions import answer_price_question
 from actions.questions import (
@@ -52,6 +55,10 @@ SHIPPING_ANSWERS = frozenset(
 )
 """Responses after which a bare destination ("and what about Texas?") asks the same again."""
 TOPIC_RESPONSE_PREFIX = "utter_topic_"
+PRODUCT_ENTITIES = frozenset({"category", "product"})
+"""Entities that name what a shopper is looking for ("boots", "the rain shell")."""
+SEARCH_MAX_WORDS = 6
+"""A bare search is short ("red dress size M"); a longer message naming a product is about it."""
 
 
 def is_unclear(parse_data: Dict[str, Any]) -> bool:
@@ -84,6 +91,22 @@ def another_destination(tracker: Tracker) -> bool:
     if not any(e.get("entity") in DESTINATION_ENTITIES for e in entities):
         return False
     return bool(responses_since_shopper_spoke(tracker) & SHIPPING_ANSWERS)
+
+
+def asks_for_products(tracker: Tracker) -> bool:
+    """Whether a message no flow is waiting for asks for products: a few words naming a kind of
+    product or a product ("black boots", "jackets under 200"), or only narrowing the need just
+    answered ("ok but under 150")."""
+    if (tracker.active_loop or {}).get("name"):
+        return False
+    latest = tracker.latest_message or {}
+    text = str(latest.get("text") or "")
+    if not text or text.startswith("/") or (latest.get("intent") or {}).get("name") == OUT_OF_SCOPE_INTENT:
+        return False
+    names = any(e.get("entity") in PRODUCT_ENTITIES for e in latest.get("entities") or [])
+    if names and len(text.split()) <= SEARCH_MAX_WORDS:
+        return True
+    return refined_need(tracker, text) is not None
 
 
 def question_waiting(tracker: Tracker) -> Optional[Dict[str, Any]]:
@@ -157,6 +180,8 @@ class ActionStorefrontFallback(Action):
         again = same_question_again(tracker)
         if again is not None:  # "and in the Chelsea Boot?" right after a size recommendation
             return [FollowupAction(again)]
+        if asks_for_products(tracker):  # "black boots", or "ok but under 150" after recommendations
+            return [FollowupAction("action_product_search")]
         if (latest.get("intent") or {}).get("name") not in (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT):
             # the rule policy's core fallback: a clear message the dialogue has no next step for
             # (config.yml names this action); as Rasa's default, the message is then forgotten

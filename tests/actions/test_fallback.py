@@ -272,3 +272,42 @@ async def test_a_message_a_form_cannot_take_gets_its_question_again_not_a_person
     first, again = said(dispatcher)
     assert first == {"response": "utter_default_in_form"}
     assert again["text"] == question["text"] and again["buttons"] == question["data"]["buttons"]
+
+
+@pytest.mark.parametrize(
+    "text, entities",
+    [
+        ("black boots", [{"entity": "color", "value": "Black"}, {"entity": "category", "value": "Boots"}]),
+        ("jackets under 200", [{"entity": "category", "value": "Jackets & Coats"}]),
+        ("the rain shell?", [{"entity": "product", "value": "rain shell"}]),
+    ],
+)
+async def test_a_few_words_naming_products_with_no_flow_waiting_are_a_search(text: str, entities) -> None:
+    """Read as ``inform`` (the words that answer a form's "which product?"), with no form asking."""
+    searched = _with_entities(user(text, "inform"), *entities)
+    tracker = tracker_from_events([user("hi", "greet"), bot("Hi!"), searched])
+    dispatcher = CollectingDispatcher()
+    assert await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN) == [
+        FollowupAction("action_product_search")
+    ]
+    assert said(dispatcher) == []
+
+
+async def test_a_message_that_only_narrows_the_need_just_answered_is_a_search() -> None:
+    """ "ok but under 150" after jacket recommendations, whatever the classifier made of it."""
+    tracker = tracker_from_events(
+        [user("warm jacket for winter under 250", "product_search"), _answered("utter_finder_intro"),
+         user("ok but under 150", "nlu_fallback", 0.4)],
+        slots={"finder_need": "warm jacket for winter under 250"},
+    )  # fmt: skip
+    assert await ActionStorefrontFallback().run(CollectingDispatcher(), tracker, DOMAIN) == [
+        FollowupAction("action_product_search")
+    ]
+
+
+async def test_a_budget_without_an_earlier_need_is_no_search() -> None:
+    narrowing = user("ok but under 150", "nlu_fallback", 0.4)
+    tracker = tracker_from_events([user("hi", "greet"), bot("Hi!"), narrowing])
+    dispatcher = CollectingDispatcher()
+    await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN)
+    assert [m["response"] for m in said(dispatcher)] == ["utter_fallback_rephrase"]

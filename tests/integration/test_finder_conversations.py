@@ -167,6 +167,14 @@ def test_a_product_pointed_at_by_position_is_then_the_product_talked_about(
     assert size.slots["product"] == second
 
 
+@pytest.mark.parametrize("text", ["black boots", "jackets under 200"])
+def test_a_bare_search_as_the_first_message_gets_products(stack: Stack, text: str) -> None:
+    """Read as ``inform`` (the words that answer "which product?"), not "I'm not sure how to help"."""
+    turn = chat(stack, _sender(), text)
+    assert "action_product_search" in turn.actions and _picks(turn), turn.responses
+    assert "utter_default" not in turn.responses
+
+
 def test_a_budget_alone_after_a_gift_need_keeps_the_gift(stack: Stack) -> None:
     sender = _sender()
     chat(stack, sender, "i need a gift for my dad who loves hiking")
