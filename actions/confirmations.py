@@ -23,7 +23,7 @@ from rasa_sdk.types import DomainDict
 AFFIRM, DENY = "affirm", "deny"
 NEVER_AN_ANSWER = frozenset(
     {"human_handoff", "frustration", "stop", "goodbye", "shipping_info", "return_policy", "size_help",
-     "bot_challenge", "discount_code"}
+     "bot_challenge", "discount_code", "clarify"}
 )  # fmt: skip
 
 YES_WORDS = frozenset(

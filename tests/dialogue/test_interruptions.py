@@ -86,7 +86,7 @@ def test_every_form_hands_off_on_an_interruption(domain: Domain, intent: str) ->
 
 # -- questions answered inside a flow, which then resumes -----------------------------------------
 
-DIGRESSIONS = ("shipping_info", "return_policy", "size_help", "bot_challenge", "discount_code")
+DIGRESSIONS = ("shipping_info", "return_policy", "size_help", "bot_challenge", "discount_code", "clarify")
 NO_DIGRESSION = {  # the form's own topic
     ("shipping_form", "shipping_info"),
     ("sizing_form", "size_help"),

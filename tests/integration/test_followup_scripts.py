@@ -284,6 +284,24 @@ def test_a_stock_question_while_the_order_number_is_asked_then_back_to_the_order
     _said(chat(stack, sender, "ava.shopper@example.com"), "utter_order_in_transit")
 
 
+def test_what_do_you_mean_at_the_order_number_explains_it_then_asks_again(stack: Stack) -> None:
+    """Puzzled, not frustrated: no person is fetched and the order flow goes on."""
+    sender = _sender()
+    chat(stack, sender, "where is my order")
+    turn = chat(stack, sender, "what do you mean?")
+    assert turn.responses == ["utter_clarify_order_number", "utter_ask_order_number"]
+    _said(chat(stack, sender, "1001"), "utter_ask_order_contact")
+    _said(chat(stack, sender, "ava.shopper@example.com"), "utter_order_in_transit")
+
+
+def test_huh_after_an_answer_says_it_again(stack: Stack) -> None:
+    sender = _sender()
+    chat(stack, sender, "are you a bot?")
+    turn = chat(stack, sender, "huh?")
+    assert turn.responses == ["utter_clarify", "utter_iamabot"]
+    assert "automated assistant" in turn.text
+
+
 def test_stock_follow_ups_change_only_what_they_name(stack: Stack) -> None:
     """ "and in black?" after a size-10 stock answer asks for a black 10; naming the product starts afresh."""
     sender = _sender()
