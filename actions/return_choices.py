@@ -81,6 +81,13 @@ _STORE_FAULTS = (
     ),
 )
 """What the message that starts a return says went wrong on the store's side (first match wins)."""
+_SHOPPERS_OWN_MISTAKE = re.compile(
+    r"\b(i|we)\s+(\w+\s+)?(ordered|bought|picked|chose|selected|purchased|clicked|went with|mixed up)\b"
+    r"[^.?!]*\bwrong\b|\bmy (own )?(mistake|fault|bad|error)\b",
+    re.IGNORECASE,
+)
+"""A wrong item the shopper chose ("I ordered the wrong size"): a return like any other, not the
+store's fault, so its reason and the item's condition are asked as usual."""
 _ALL_WORDS = re.compile(r"\b(all|both|everything|every item|whole order)\b", re.IGNORECASE)
 _STOPWORDS = {"the", "and", "a", "an", "my", "of", "in", "size", "color", "colour", "return", "item", "items"}
 
@@ -119,8 +126,12 @@ def stated_reason(text: str, allowed: Sequence[str]) -> Optional[str]:
 
 def store_fault(text: str, allowed: Sequence[str]) -> Optional[str]:
     """``damaged`` or ``wrong_item`` when the shopper's message says the item arrived faulty or
-    wrong ("the sole came off my boots", "you sent the wrong size"), else None."""
+    wrong ("the sole came off my boots", "you sent the wrong size"), else None. A wrong item the
+    shopper chose ("I ordered the wrong size") is not the store's fault."""
+    own_mistake = bool(_SHOPPERS_OWN_MISTAKE.search(text or ""))
     for code, pattern in _STORE_FAULTS:
+        if code == "wrong_item" and own_mistake:
+            continue
         if re.search(pattern, text or "", re.IGNORECASE) and (not allowed or code in allowed):
             return code
     return None

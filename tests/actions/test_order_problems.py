@@ -23,6 +23,13 @@ REASONS = ("too_small", "too_big", "not_as_pictured", "damaged", "wrong_item", "
         ("i want to return my jeans", None),
         ("they're too small, can I send them back", None),
         ("returning stuff from my trip", None),
+        ("you sent me the wrong size", "wrong_item"),
+        ("I got the wrong colour in the post", "wrong_item"),
+        # the shopper's own choice: a usual return, condition asked
+        ("i ordered the wrong size, can i swap it", None),
+        ("I think I bought the wrong size", None),
+        ("we picked the wrong colour by accident", None),
+        ("my mistake, wrong size", None),
     ],
 )
 def test_the_stores_fault_is_read_from_the_message_starting_the_return(text: str, reason: str) -> None:
