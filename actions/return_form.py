@@ -196,11 +196,15 @@ class ValidateReturnForm(YesNoQuestions, OrderFormValidator):
     async def validate_return_reason(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        """Map what the shopper said to one of the store's reason codes."""
+        """Map what the shopper said to one of the store's reason codes; a bare yes or no is
+        no reason ("yes" where the reason was asked), and the question is asked again."""
         if await only_a_preference(tracker):
             return _not_an_answer(tracker, "return_reason")
         policy = await query_store(return_policy)
-        return {"return_reason": parse_return_reason(str(value or ""), policy.reasons)}
+        reason = parse_return_reason(str(value or ""), policy.reasons)
+        if reason == "other" and read_yes_no(str(value or "")) is not None:
+            return _not_an_answer(tracker, "return_reason")
+        return {"return_reason": reason}
 
     async def extract_return_condition(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

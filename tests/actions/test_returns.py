@@ -308,6 +308,14 @@ async def test_reason_is_read_as_a_store_reason_code(text: str, code: str, next_
     assert events == [SlotSet("return_reason", code), SlotSet("requested_slot", next_slot)]
 
 
+@pytest.mark.parametrize("text", ["yes", "no", "yep"])
+async def test_a_bare_yes_or_no_is_no_reason_and_the_reason_is_asked_again(text: str) -> None:
+    slots = verified("1002", AVA, return_items=[line_id(1002, "Slim Fit")])
+    events, said = await run(ValidateReturnForm(), step(slots, return_reason=text))
+    assert said == []
+    assert SlotSet("return_reason", None) in events and SlotSet("requested_slot", "return_reason") in events
+
+
 async def test_worn_items_are_refused_and_the_form_stops() -> None:
     slots = verified("1002", AVA, return_items=[line_id(1002, "Slim Fit")], return_reason="too_big")
     events, said = await run(ValidateReturnForm(), step(slots, return_condition=False))

@@ -302,6 +302,17 @@ def test_huh_after_an_answer_says_it_again(stack: Stack) -> None:
     assert "automated assistant" in turn.text
 
 
+def test_a_wrong_size_the_shopper_ordered_is_a_return_like_any_other(stack: Stack) -> None:
+    """Not the store's fault: no apology for it, and the reason (not a bare "yes") is asked."""
+    sender = _sender()
+    turn = chat(stack, sender, "i ordered the wrong size, can i swap it")
+    assert "utter_return_store_fault_sorry" not in turn.responses
+    chat(stack, sender, "order 1002")
+    chat(stack, sender, "ava.shopper@example.com")
+    assert chat(stack, sender, "the jeans").responses[-1] == "utter_ask_return_reason"
+    assert chat(stack, sender, "yes").responses[-1] == "utter_ask_return_reason"
+
+
 def test_stock_follow_ups_change_only_what_they_name(stack: Stack) -> None:
     """ "and in black?" after a size-10 stock answer asks for a black 10; naming the product starts afresh."""
     sender = _sender()
