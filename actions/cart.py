@@ -1,11 +1,13 @@
 """ "Add it to my cart": the add-to-cart link of the product the shopper means, in their size.
 
 Which product: one named in the message, else the one pointed at among the products just shown
-("the first one", :mod:`actions.references`), else the only one shown, else the product the
-conversation is about. Which variant: the size and color the shopper gave (in this message or
-earlier); with several in stock and none given, the shopper picks one from buttons. The link is
-the same signed redirect the recommendations carry (:mod:`actions.cart_links`), so a click is
-counted and lands on the store's own cart page.
+("the first one", :mod:`actions.references`), else the one the conversation turned to after they
+were shown ("does it come in navy?"), else the only one shown, else the product the conversation
+is about. "How much is the second one?" is a price question, whatever the classifier made of it.
+Which variant: the size and color the shopper gave (in this message or earlier, or in the stock
+question answered just before: "does it come in navy?"); with several in stock and none given, the
+shopper picks one from buttons. The link is the same signed redirect the recommendations carry
+(:mod:`actions.cart_links`), so a click is counted and lands on the store's own cart page.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from sqlalchemy.orm import Session
 from actions.cart_links import cart_link
 from actions.finder import LATEST_SLOT, payload
 from actions.formatting import listing, money
+from actions.product_questions import answer_price_question
 from actions.references import pick, positions_named
 from actions.store_access import answers_store_failure, query_store
+from actions.topics import stock_question_just_answered
 from store.info import store_info
 from store.products import resolve_product
 from store.stock import CartChoice, cart_choice
@@ -58,6 +62,19 @@ def _entity(tracker: Tracker, name: str) -> Optional[str]:
     return None
 
 
+def talked_about_since_shown(tracker: Tracker) -> Optional[str]:
+    """The product the conversation turned to after the latest products were shown, if any: the
+    product slot set more recently than the list (the events, newest first)."""
+    for event in reversed(tracker.events):
+        if event.get("event") != "slot":
+            continue
+        if event.get("name") == LATEST_SLOT and event.get("value"):
+            return None
+        if event.get("name") == "product" and event.get("value"):
+            return str(event["value"])
+    return None
+
+
 def product_meant(tracker: Tracker) -> Optional[str]:
     """The product the shopper wants in the cart (module docstring), None when it is unclear."""
     named = _entity(tracker, "product")
@@ -67,6 +84,9 @@ def product_meant(tracker: Tracker) -> Optional[str]:
     pointed = pick(shown, positions_named(str((tracker.latest_message or {}).get("text") or "")))
     if pointed:
         return pointed[0]
+    since = talked_about_since_shown(tracker)
+    if since:  # "does it come in navy?" about one of them, then "add it to my cart"
+        return since
     if len(shown) == 1:
         return shown[0]
     if shown:
@@ -85,11 +105,17 @@ class ActionAddToCart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        priced = await answer_price_question(dispatcher, tracker)
+        if priced is not None:  # "how much is the first one", read as add_to_cart
+            return priced
         product = product_meant(tracker)
         if product is None:
             return await self._ask_which(dispatcher, tracker)
         size = _entity(tracker, "size") or tracker.get_slot("size")
         color = _entity(tracker, "color") or tracker.get_slot("color")
+        answered = stock_question_just_answered(tracker)  # "yes, in navy" just before
+        if answered.get("product") == product:
+            size, color = size or answered.get("size"), color or answered.get("color")
         facts = await query_store(cart_facts, product=product, size=size, color=color)
         choice = facts.choice
         if choice is None:

@@ -29,6 +29,7 @@ from actions.finder import (
     utter_recommendations,
 )
 from actions.product_compare import compare_products, utter_comparison
+from actions.product_questions import answer_price_question
 from actions.references import pick, positions_named
 from actions.store_access import answers_store_failure, query_store
 
@@ -72,6 +73,9 @@ class ActionFinderCompare(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        priced = await answer_price_question(dispatcher, tracker)
+        if priced is not None:  # "what does the third one cost", read as compare_these
+            return priced
         latest = list(tracker.get_slot(LATEST_SLOT) or [])
         named = pick(latest, positions_named(str((tracker.latest_message or {}).get("text") or "")))
         pointed = one_product_pointed_at(tracker)

@@ -20,8 +20,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
+from actions.finder import LATEST_SLOT
 from actions.formatting import listing, number, price_range
 from actions.page_context import page_product
+from actions.references import pick, positions_named
 from actions.store_access import query_store
 from store.catalog import ProductDetail, get_product
 from store.codes import HandoffReason
@@ -71,7 +73,8 @@ def _entities(tracker: Tracker, name: str) -> List[Dict[str, Any]]:
 
 def asked_products(tracker: Tracker) -> List[str]:
     """The products the message names: every catalog product a loose name fits ("hoodie"), else
-    the product on screen or talked about when the message refers back to it."""
+    those it points at among the products just recommended ("the second one"), else the product
+    on screen or talked about when the message refers back to it."""
     names: List[str] = []
     for entity in _entities(tracker, "product"):
         candidates = (entity.get("additional_info") or {}).get("candidates") or [entity.get("value")]
@@ -79,6 +82,9 @@ def asked_products(tracker: Tracker) -> List[str]:
     if names:
         return names[:MAX_PRODUCTS]
     text = str((tracker.latest_message or {}).get("text") or "")
+    pointed = pick([str(h) for h in tracker.get_slot(LATEST_SLOT) or []], positions_named(text))
+    if pointed:  # "how much is the second one?" after recommendations
+        return pointed[:MAX_PRODUCTS]
     if REFERS_BACK.search(text):
         context = page_product(tracker) or tracker.get_slot("product")
         if context:

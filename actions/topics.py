@@ -19,7 +19,7 @@ size 10?", "and in black?" or "do you have it in black" asks for size 10 in blac
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Optional, Set
+from typing import Any, Dict, Optional, Set, Tuple
 
 from rasa_sdk import Tracker
 
@@ -92,13 +92,28 @@ def earlier_stock_question(tracker: Tracker) -> Dict[str, Any]:
     ran (the answer clears size and colour afterwards), each follow-up's answer completed by the
     answer before it, so "and in black?" then "in a 9?" asks for a black 9.
     """
+    answered, latest, responses = _stock_answers(tracker)
+    return answered if latest is not None and _follows_up_on_stock(latest, responses) else {}
+
+
+def stock_question_just_answered(tracker: Tracker) -> Dict[str, Any]:
+    """The product, size and colour of the stock answer given right before the latest message
+    (whatever that message says), else ``{}``: "add it to my cart in medium" after "yes, the
+    parka comes in navy" wants the navy one."""
+    answered, latest, responses = _stock_answers(tracker)
+    return answered if latest is not None and responses & STOCK_ANSWERS else {}
+
+
+def _stock_answers(tracker: Tracker) -> Tuple[Dict[str, Any], Optional[Dict[str, Any]], Set[str]]:
+    """The question of the last stock answer before the latest message, that message's event, and
+    the bot's responses between the shopper's previous message and it."""
     events = list(tracker.events)
     last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
     values: Dict[str, Any] = {}
     answered: Dict[str, Any] = {}
     responses: Set[str] = set()
     following_up = False
-    for event in events[:last_user]:
+    for event in events[: max(last_user, 0)]:
         kind = event.get("event")
         if kind == "user":
             following_up, responses = _follows_up_on_stock(event, responses), set()
@@ -111,7 +126,7 @@ def earlier_stock_question(tracker: Tracker) -> Dict[str, Any]:
             if following_up and answered.get("product") == asked.get("product"):
                 asked = {**answered, **asked}
             answered, following_up = asked, False
-    return answered if last_user >= 0 and _follows_up_on_stock(events[last_user], responses) else {}
+    return answered, (events[last_user] if last_user >= 0 else None), responses
 
 
 def _follows_up_on_stock(user_event: Dict[str, Any], responses: Set[str]) -> bool:

@@ -61,3 +61,48 @@ async def test_with_several_shown_and_none_pointed_at_the_shopper_picks_one() ->
         "Hooded Rain Parka",
         "Fleece Hoodie",
     ]
+
+
+def _after_the_list(*events: Dict[str, Any]):
+    """A tracker whose events show three products, then ``events``, then "add it to my cart"."""
+    tracker = _asked("add it to my cart in medium", {**SHOWN, "size": "M"}, [entity("size", "M")])
+    shown = {"event": "slot", "name": "latest_recommendations", "value": SHOWN["latest_recommendations"]}
+    tracker.events = [shown, *events, *tracker.events]
+    return tracker
+
+
+def test_the_product_talked_about_after_the_list_is_the_one_meant() -> None:
+    """ "does it come in navy?" about the parka, then "add it to my cart": the parka, not "which one?"."""
+    parka = {"event": "slot", "name": "product", "value": "hooded-rain-parka"}
+    assert product_meant(_after_the_list(parka)) == "hooded-rain-parka"
+
+
+def test_a_product_talked_about_before_the_list_is_not() -> None:
+    tracker = _after_the_list()
+    tracker.events.insert(0, {"event": "slot", "name": "product", "value": "trail-runner"})
+    assert product_meant(tracker) is None  # three shown since: ask which
+
+
+@pytest.mark.parametrize("text", ["how much is the first one", "whats the price of the second one?"])
+async def test_a_price_question_pointing_at_a_product_shown_gets_its_price(text: str) -> None:
+    """Read as add_to_cart by the classifier; a price question all the same."""
+    _, said = await run(ActionAddToCart(), _asked(text, SHOWN))
+    assert [m["response"] for m in said] == ["utter_product_price"]
+    assert said[0]["product"] in ("Harbor Rain Shell", "Hooded Rain Parka")
+
+
+async def test_the_colour_of_the_stock_question_just_answered_goes_in_the_cart() -> None:
+    """ "does it come in navy?" -> in stock -> "add it to my cart in medium": the navy M."""
+    asked = {"event": "user", "text": "does it come in navy", "parse_data": {"entities": []}}
+    answer = [
+        {"event": "slot", "name": "product", "value": "hooded-rain-parka"},
+        {"event": "slot", "name": "color", "value": "Navy"},
+        {"event": "action", "name": "action_product_stock"},
+        {"event": "bot", "metadata": {"utter_action": "utter_stock_in_stock"}},
+        {"event": "slot", "name": "color", "value": None},
+    ]
+    tracker = _after_the_list(asked, *answer)
+    tracker.slots["product"] = "hooded-rain-parka"
+    _, said = await run(ActionAddToCart(), tracker)
+    assert [m["response"] for m in said] == ["utter_cart_ready"]
+    assert said[0]["title"] == "Hooded Rain Parka" and said[0]["variant"] == "M / Navy"

@@ -100,6 +100,17 @@ async def test_compare_these_compares_the_latest_recommendations_in_order() -> N
     assert messages[-1]["response"] == "utter_product_results_next"
 
 
+async def test_a_price_question_read_as_compare_these_gets_the_price() -> None:
+    """ "what does the second one cost" is read as compare_these; it asks one product's price."""
+    _, first = await search("a rain jacket")
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(intent="compare_these", text="what does the second one cost", slots=first)
+    await ActionFinderCompare().run(dispatcher, tracker, DOMAIN)
+    assert [(m["response"], m["product"]) for m in said(dispatcher)] == [
+        ("utter_product_price", "Harbor Rain Shell")
+    ]
+
+
 async def test_compare_these_before_any_recommendation_asks_which() -> None:
     dispatcher = CollectingDispatcher()
     await ActionFinderCompare().run(

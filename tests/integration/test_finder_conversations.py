@@ -185,3 +185,15 @@ def test_a_budget_alone_after_a_gift_need_keeps_the_gift(stack: Stack) -> None:
               if line.count("$") == 1 and "/products/" in line]  # fmt: skip
     assert prices and max(prices) <= 100, turn.text
     assert "utter_gift_note_offer" in turn.responses  # still a gift
+
+
+def test_price_colour_then_cart_for_the_product_talked_about(stack: Stack) -> None:
+    """Price by position (read as add_to_cart), a colour, then "add it": all about the first one."""
+    sender = _sender()
+    first = chat(stack, sender, "hey, do you sell rain jackets?").slots["latest_recommendations"][0]
+    priced = chat(stack, sender, "how much is the first one")
+    assert priced.responses == ["utter_product_price"] and priced.slots["product"] == first
+    chat(stack, sender, "does it come in navy")
+    turn = chat(stack, sender, "ok add it to my cart in medium")
+    assert turn.responses == ["utter_cart_ready"], turn.responses
+    assert f"h={first}" in turn.text and "M / Navy" in turn.text, turn.text  # its signed cart link
