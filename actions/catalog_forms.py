@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.forms import stop_form
 from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.page_context import page_product
 from actions.sizing import MEASUREMENT_SLOTS, sizing_request
@@ -122,12 +123,31 @@ class ValidateStockForm(ProductSlotMixin, HandoffOnRepeatedFailure):
 
     A size question typed when we asked which product is not a product name: it is answered
     from the size charts and the product is asked for again (data/rules/interruptions.yml).
+    A question that opens the form naming a kind of product and no product ("any dresses in red,
+    size S, under 100?") asks for products, not for one product's stock: the form ends and the
+    search answers it.
     """
 
     naming_intents = frozenset(NAMING_INTENTS - {"size_help"})
 
     def name(self) -> str:
         return "validate_stock_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        if await self._a_search(tracker):
+            return [*stop_form(), FollowupAction("action_product_search")]
+        return await super().run(dispatcher, tracker, domain)
+
+    async def _a_search(self, tracker: Tracker) -> bool:
+        """The form's first turn names a kind of product, no product, and no product the
+        conversation is about in that kind (nor a product page)."""
+        if tracker.get_slot("requested_slot") is not None or _entities(tracker, "product"):
+            return False
+        if not _entities(tracker, "category") or page_product(tracker):
+            return False
+        return not tracker.get_slot("product") or await self._another_kind_named(tracker)
 
 
 class ValidateSizingForm(ProductSlotMixin, HandoffOnRepeatedFailure):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalog import ActionProductSearch, ActionProductStock, budget_from_text
@@ -224,6 +224,28 @@ async def test_validate_stock_form_product_from_a_name() -> None:
     )
     events = await ValidateStockForm().run(CollectingDispatcher(), tracker, DOMAIN)
     assert events == [SlotSet("product", "harbor-rain-shell")]
+
+
+async def test_a_stock_question_naming_only_a_kind_of_product_is_a_search() -> None:
+    """ "do u have any dresses in red size s under 100": products, not one product's stock."""
+    text = "do u have any dresses in red size s under 100"
+    tracker = make_tracker(
+        intent="product_stock", text=text,
+        entities=[entity("category", "Dresses & Skirts", 13, 20), entity("color", "Red", 24, 27)],
+    )  # fmt: skip
+    events = await ValidateStockForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    search = FollowupAction("action_product_search")
+    assert events == [ActiveLoop(None), SlotSet("requested_slot", None), search]
+
+
+async def test_a_kind_the_product_talked_about_is_in_stays_a_stock_question() -> None:
+    """ "do you have the boots in black" about the Chelsea Boot: its stock."""
+    tracker = make_tracker(
+        intent="product_stock", text="do you have the boots in black", slots={"product": "chelsea-boot"},
+        entities=[entity("category", "Boots", 16, 21), entity("color", "Black", 25, 30)],
+    )  # fmt: skip
+    events = await ValidateStockForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert FollowupAction("action_product_search") not in events
 
 
 async def test_validate_stock_form_unknown_product_is_asked_again() -> None:

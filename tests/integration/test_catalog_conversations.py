@@ -197,3 +197,10 @@ def test_a_size_question_about_a_kind_offers_its_products_then_sizes_the_one_pic
     sized = chat(stack, sender, picks[0])
     assert "action_size_help" in sized.actions
     assert sized.slots["size"] == "32"  # the waist given with the question, on that product's chart
+
+
+def test_a_stock_question_about_a_kind_of_product_searches(stack: Stack) -> None:
+    """Read as a stock question, it names dresses, not one dress: products, not "which product?"."""
+    turn = chat(stack, f"catalog-{uuid.uuid4().hex[:10]}", "do u have any dresses in red size s under 100")
+    assert "utter_ask_stock_form_product" not in turn.responses, turn.responses
+    assert "action_product_search" in turn.actions
