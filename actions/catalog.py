@@ -125,7 +125,7 @@ class ActionProductSearch(Action):
         filters = self._filters(tracker)
         question = tracker.get_slot(QUESTION_SLOT)
         need, asked = pending_need(question, self._answer(tracker))
-        refined = None if question else refined_need(tracker, need)
+        refined = None if question else refined_need(tracker, need, words_too=True)
         if refined is not None:  # "something under 100" after the hiking gift: still the hiking gift
             need, filters = refined, {**(tracker.get_slot(FILTERS_SLOT) or {}), **filters}
         needs = bool(need) and bool(filters or parse_need(need).query)

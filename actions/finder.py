@@ -41,6 +41,7 @@ from actions.finder_questions import (
 from actions.formatting import listing, money
 from actions.gifts import is_gift, utter_gift_next
 from actions.looks import look_buttons
+from actions.questions import responses_since_shopper_spoke
 from actions.references import pick, positions_named
 from actions.store_access import query_store
 from core import clock
@@ -143,27 +144,43 @@ NARROWING = ("size", "color")
 """The entities a message may name and still only narrow the need it follows ("any in red?")."""
 
 
-def refined_need(tracker: Tracker, text: str) -> Optional[str]:
-    """The earlier need with the latest message added when the message only narrows it with a
-    budget, a colour or a size ("something under 100", "any in red?", "ok but in a medium"), else
-    None. A message with words of its own ("boots under 100", "for my sister") is a need of its own.
-    A new budget replaces the earlier need's budget.
+RECOMMENDED = frozenset(
+    {"utter_finder_intro", "utter_finder_next", "utter_finder_gift_next", "utter_finder_gift_next_sized"}
+)
+"""The finder's answer: a message right after it is about the products it showed."""
+REFINING_MAX_WORDS = 5
+"""Words of its own narrow the need only in a short message right after the products ("for hiking")."""
+
+
+def refined_need(tracker: Tracker, text: str, *, words_too: bool = False) -> Optional[str]:
+    """The earlier need with the latest message added when the message only narrows it, else None.
+
+    A budget, a colour or a size narrows it ("something under 100", "any in red?", "ok but in a
+    medium"); a new budget replaces the earlier need's. With ``words_too``, so do a few words of
+    their own right after the products were shown ("for hiking", "waterproof ones", "for my
+    sister"). A message naming a kind of product ("boots under 100") is a need of its own.
     """
     previous = str(tracker.get_slot(NEED_SLOT) or "")
     if not previous or not text or text.startswith("/"):
         return None
     entities = (tracker.latest_message or {}).get("entities") or []
+    if any(e.get("entity") in ("category", "product") for e in entities):
+        return None
     narrowing = [e for e in entities if e.get("entity") in NARROWING]
     budget = budget_from_text(text)
-    if budget is None and not narrowing:
-        return None
     rest = text
     for found in sorted(narrowing, key=lambda e: e.get("start") or 0, reverse=True):
         start, end = found.get("start"), found.get("end")
         if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(rest):
             rest = rest[:start] + " " + rest[end:]
     words = parse_need(rest)
+    if words.categories:
+        return None
     if words.query or words.audience:
+        short = len(text.split()) <= REFINING_MAX_WORDS
+        if not (words_too and short and responses_since_shopper_spoke(tracker) & RECOMMENDED):
+            return None
+    elif budget is None and not narrowing:
         return None
     earlier_budget = budget_from_text(previous) if budget is not None else None
     if earlier_budget is not None:

@@ -20,6 +20,7 @@ from store.recommend import recommend
 from tests.actions.catalog_support import DOMAIN, catalog_store, entity, make_tracker, said  # noqa: F401
 from tests.actions.conftest import ASSISTANT_URL
 from tests.conftest import TEST_CART_LINK_SECRET
+from tests.support.trackers import tracker_from_events
 
 pytestmark = pytest.mark.usefixtures("catalog_store")
 
@@ -296,3 +297,46 @@ def test_a_need_of_its_own_is_not_a_refinement(text: str, entities) -> None:
 
 def test_nothing_to_narrow_without_an_earlier_need() -> None:
     assert refined_need(make_tracker(text="under 100"), "under 100") is None
+
+
+def _right_after_products(text: str, entities=()) -> object:
+    """A tracker where the finder has just shown products for "i need a jacket", then ``text``."""
+    events = [
+        {"event": "user", "text": "i need a jacket", "parse_data": {"entities": []}},
+        {"event": "bot", "text": "These fit", "metadata": {"utter_action": "utter_finder_intro"}},
+        {"event": "user", "text": text, "parse_data": {"text": text, "entities": list(entities)}},
+    ]
+    return tracker_from_events(events, slots={"finder_need": "i need a jacket"})
+
+
+@pytest.mark.parametrize(
+    "text, need",
+    [("for hiking", "i need a jacket for hiking"), ("for my sister", "i need a jacket for my sister"),
+     ("waterproof ones?", "i need a jacket waterproof ones?")],
+)  # fmt: skip
+def test_a_few_words_right_after_the_products_narrow_them(text: str, need: str) -> None:
+    assert refined_need(_right_after_products(text), text, words_too=True) == need
+
+
+@pytest.mark.parametrize(
+    "text", ["hiking boots", "something for hiking and camping in the mountains this summer"]
+)
+def test_a_kind_of_product_or_a_long_message_is_a_need_of_its_own(text: str) -> None:
+    assert refined_need(_right_after_products(text), text, words_too=True) is None
+
+
+def test_words_narrow_only_right_after_the_products() -> None:
+    tracker = make_tracker(text="for hiking", slots={"finder_need": "i need a jacket"})
+    assert refined_need(tracker, "for hiking", words_too=True) is None
+    assert refined_need(_right_after_products("for hiking"), "for hiking") is None  # budgets etc. only
+
+
+async def test_for_hiking_after_jackets_recommends_hiking_jackets() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = _right_after_products("for hiking")
+    slots = slots_set(await ActionProductSearch().run(dispatcher, tracker, DOMAIN))
+    assert slots["finder_need"] == "i need a jacket for hiking"
+    picks = [m for m in said(dispatcher) if m["response"] in PICKS]
+    titles = [m["title"] for m in picks]
+    assert titles and all("hiking" in m.get("reasons", "") for m in picks), picks
+    assert titles == ["Ridgeline Fleece Jacket", "Lightweight Softshell", "Ridgeline Packable Anorak"]

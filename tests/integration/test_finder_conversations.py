@@ -197,3 +197,12 @@ def test_price_colour_then_cart_for_the_product_talked_about(stack: Stack) -> No
     turn = chat(stack, sender, "ok add it to my cart in medium")
     assert turn.responses == ["utter_cart_ready"], turn.responses
     assert f"h={first}" in turn.text and "M / Navy" in turn.text, turn.text  # its signed cart link
+
+
+def test_a_use_added_right_after_the_products_narrows_them(stack: Stack) -> None:
+    """ "for hiking" after jackets: hiking jackets, not hiking socks."""
+    sender = _sender()
+    chat(stack, sender, "i need a jacket")
+    turn = chat(stack, sender, "for hiking")
+    assert _picks(turn) and turn.slots["finder_need"] == "i need a jacket for hiking"
+    assert "Socks" not in turn.text
