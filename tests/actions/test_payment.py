@@ -40,3 +40,26 @@ async def test_payment_help_during_a_store_outage_apologises(use_store, tmp_path
     events = await ActionPaymentHelp().run(dispatcher, make_tracker(intent="payment_problem"), DOMAIN)
     assert events == [SlotSet("handoff_reason", "action_failed")]
     assert said(dispatcher) == [{"response": "utter_store_unavailable"}]
+
+
+@pytest.mark.parametrize(
+    "text", ["can I pay with paypal", "do you take apple pay?", "what payment methods do you accept"]
+)
+@pytest.mark.usefixtures("catalog_store")
+async def test_a_question_about_how_to_pay_gets_the_methods_without_an_apology(text: str) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionPaymentHelp().run(dispatcher, make_tracker(intent="payment_problem", text=text), DOMAIN)
+    assert [m["response"] for m in said(dispatcher)] == [
+        "utter_payment_methods",
+        "utter_payment_installments",
+    ]
+    assert said(dispatcher)[0]["methods"] == METHODS
+
+
+@pytest.mark.parametrize("text", ["paypal isnt working", "my card was declined", "I was charged twice"])
+@pytest.mark.usefixtures("catalog_store")
+async def test_a_payment_going_wrong_gets_the_causes_and_a_person(text: str) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionPaymentHelp().run(dispatcher, make_tracker(intent="payment_problem", text=text), DOMAIN)
+    responses = [m["response"] for m in said(dispatcher)]
+    assert responses[0] == "utter_payment_help" and responses[-1] == "utter_payment_offer_person"

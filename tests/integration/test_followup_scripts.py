@@ -313,6 +313,12 @@ def test_a_wrong_size_the_shopper_ordered_is_a_return_like_any_other(stack: Stac
     assert chat(stack, sender, "yes").responses[-1] == "utter_ask_return_reason"
 
 
+def test_how_to_pay_is_answered_without_an_apology_for_trouble(stack: Stack) -> None:
+    turn = chat(stack, _sender(), "can I pay with paypal")
+    assert turn.responses == ["utter_payment_methods", "utter_payment_installments"], turn.responses
+    assert "PayPal" in turn.text
+
+
 def test_stock_follow_ups_change_only_what_they_name(stack: Stack) -> None:
     """ "and in black?" after a size-10 stock answer asks for a black 10; naming the product starts afresh."""
     sender = _sender()
