@@ -23,7 +23,16 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.back_in_stock import alert_request, cancel_alert, offer_alert, start_alert
-from actions.finder import FILTERS_SLOT, LATEST_SLOT, answer_need, one_product_pointed_at, refined_need
+from actions.finder import (
+    FILTERS,
+    FILTERS_SLOT,
+    LATEST_SLOT,
+    NEED_SLOT,
+    SHOWN_SLOT,
+    answer_need,
+    one_product_pointed_at,
+    refined_need,
+)
 from actions.finder_questions import ANSWER_ENTITY, NO_PREFERENCE_INTENT, QUESTION_SLOT, pending_need
 from actions.formatting import listing, money
 from actions.looks import answer_look, asks_for_the_look, look_product
@@ -151,7 +160,7 @@ class ActionProductSearch(Action):
             )  # fmt: skip
         buttons = [_button(hit.title, "product_stock", {"product": hit.handle}) for hit in result.hits]
         dispatcher.utter_message(response="utter_product_results_next", buttons=buttons)
-        return done
+        return done + listed_events(need, filters, [hit.handle for hit in result.hits])
 
     @staticmethod
     def _answer(tracker: Tracker) -> str:
@@ -191,6 +200,20 @@ class ActionProductSearch(Action):
                 {k: v for k, v in (("min_price", budget.min_price), ("max_price", budget.max_price)) if v}
             )
         return filters
+
+
+def listed_events(need: str, filters: Dict[str, Any], handles: List[str]) -> List[EventType]:
+    """The products a catalog search listed kept as the finder keeps its own: "the first one",
+    "compare these" and "add the second one" point into them, "show more" skips them, and "what
+    about blue?" narrows the search (its need: the typed words, else the filters' values)."""
+    kept = {k: v for k, v in filters.items() if k in FILTERS}
+    searched = need or " ".join(str(v) for v in kept.values())
+    return [
+        SlotSet(NEED_SLOT, searched or None),
+        SlotSet(SHOWN_SLOT, handles),
+        SlotSet(LATEST_SLOT, handles),
+        SlotSet(FILTERS_SLOT, kept or None),
+    ]
 
 
 async def answer_for_the_product_pointed_at(

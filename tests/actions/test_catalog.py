@@ -66,12 +66,19 @@ async def test_a_category_button_searches_the_catalog_and_offers_stock_buttons()
     events = await ActionProductSearch().run(dispatcher, tracker, DOMAIN)
     messages = said(dispatcher)
     hits = [m for m in messages if m["response"] == "utter_product_hit"]
-    assert events == [] and messages[0] == {"response": "utter_product_results"} and hits
+    assert messages[0] == {"response": "utter_product_results"} and hits
     assert all("Navy" in m["colors"] for m in hits)
     assert messages[-1] == {
         "response": "utter_product_results_next",
         "buttons": [stock_button(m["title"], product=m["url"].rsplit("/", 1)[1]) for m in hits],
     }
+    # the list is kept as the finder keeps its own: "the first one" and "show more" point into it
+    handles = [m["url"].rsplit("/", 1)[1] for m in hits]
+    assert events == [
+        SlotSet("finder_need", "Knitwear Navy"), SlotSet("recommended_products", handles),
+        SlotSet("latest_recommendations", handles),
+        SlotSet("finder_filters", {"category": "Knitwear", "color": "Navy"}),
+    ]  # fmt: skip
 
 
 async def test_a_budget_number_is_not_taken_for_a_size() -> None:

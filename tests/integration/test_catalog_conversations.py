@@ -204,3 +204,16 @@ def test_a_stock_question_about_a_kind_of_product_searches(stack: Stack) -> None
     turn = chat(stack, f"catalog-{uuid.uuid4().hex[:10]}", "do u have any dresses in red size s under 100")
     assert "utter_ask_stock_form_product" not in turn.responses, turn.responses
     assert "action_product_search" in turn.actions
+
+
+def test_a_catalog_list_is_kept_for_what_comes_next(stack: Stack) -> None:
+    """After the closest matches, "what about blue" still searches dresses and "the first one"
+    points at the first product listed."""
+    sender = f"catalog-{uuid.uuid4().hex[:10]}"
+    listed = chat(stack, sender, "do u have any dresses in red size s under 100")
+    assert listed.slots["latest_recommendations"]
+    blue = chat(stack, sender, "what about blue")
+    assert "dresses" in blue.slots["finder_need"] and blue.slots["finder_filters"]["color"] == "Blue"
+    assert blue.slots["finder_filters"]["category"] == listed.slots["finder_filters"]["category"]
+    pointed = chat(stack, sender, "the first one")
+    assert pointed.slots["product"] == blue.slots["latest_recommendations"][0]
