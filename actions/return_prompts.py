@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -14,6 +14,7 @@ from actions.order_verification import verified_order_view
 from actions.return_form import eligibility_for, exchanged_item
 from actions.store_access import answers_store_failure, query_store
 from store.returns import return_policy
+from store.sizes import size_sort_key
 from store.stock import variant_stock
 
 MAX_VARIANT_BUTTONS = 8
@@ -40,6 +41,28 @@ class ActionAskReturnItems(Action):
         return []
 
 
+FIT_DIRECTION = {"too_big": -1, "too_small": 1}
+"""Which way an exchange for fit goes: smaller sizes for an item too big, larger for one too small."""
+
+
+def exchange_order(
+    size: Optional[str],
+    color: Optional[str],
+    had_size: Optional[str],
+    had_color: Optional[str],
+    reason: Optional[str],
+) -> tuple:
+    """Sort key of the variants offered in exchange: the same colour first (most exchanges are for
+    fit), then sizes the way the reason points (smaller for "too big"), nearest first, then the
+    other way; sizes in a picker's order (9 before 10), not alphabetical."""
+    have, mine = size_sort_key(size), size_sort_key(had_size)
+    comparable = have[0] == mine[0] and had_size is not None
+    step = float(have[1]) - float(mine[1]) if comparable else 0.0
+    direction = FIT_DIRECTION.get(str(reason))
+    wrong_way = bool(direction) and comparable and step * (direction or 0) < 0
+    return (color != had_color, color or "", wrong_way, abs(step) if comparable else 0.0, have)
+
+
 class ActionAskExchangeChoice(Action):
     """Offer the in-stock sizes and colours of the item being exchanged."""
 
@@ -56,8 +79,8 @@ class ActionAskExchangeChoice(Action):
             dispatcher.utter_message(response="utter_ask_exchange_choice", item="", options="")
             return []
         others = [v for v in answer.variants if v.quantity > 0 and v.sku != item.sku]
-        # the same colour in other sizes first: most exchanges are for fit
-        others.sort(key=lambda v: (v.color != item.color, v.color or "", v.size or ""))
+        reason = tracker.get_slot("return_reason")
+        others.sort(key=lambda v: exchange_order(v.size, v.color, item.size, item.color, reason))
         labels = [f"{v.size} / {v.color}" for v in others[:MAX_VARIANT_BUTTONS]]
         dispatcher.utter_message(
             response="utter_ask_exchange_choice", item=item.title, buttons=text_buttons(labels)

@@ -10,10 +10,16 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from sqlalchemy import select
 
 from actions.return_form import ValidateReturnForm
-from actions.return_prompts import ActionAskExchangeChoice, ActionAskReturnConfirmed, ActionAskReturnItems
+from actions.return_prompts import (
+    ActionAskExchangeChoice,
+    ActionAskReturnConfirmed,
+    ActionAskReturnItems,
+    exchange_order,
+)
 from actions.returns import RETURN_SLOTS, ActionReturnPolicy, ActionSubmitReturn
 from store.db import session_scope
 from store.models import Return
+from store.sizes import size_sort_key
 from tests.actions.order_support import (
     AVA,
     BEN,
@@ -609,6 +615,31 @@ async def test_exchange_prompt_offers_only_other_in_stock_variants() -> None:
     assert said[0]["response"] == "utter_ask_exchange_choice" and said[0]["item"] == bought.title
     assert offered and offered <= in_stock
     assert f"{bought.size} / {bought.color}" not in offered
+
+
+async def test_exchange_prompt_offers_smaller_sizes_first_for_an_item_too_big() -> None:
+    """Trailmark boots too big: the same colour's smaller sizes first, nearest first."""
+    bought = line_items(1012)[0]
+    slots = {**exchange_slots(), "return_reason": "too_big"}
+    _, said = await run(ActionAskExchangeChoice(), make_tracker(slots=slots))
+    sizes = [b["payload"].split(" / ")[0] for b in said[0]["buttons"] if b["payload"].endswith(bought.color)]
+    smaller = [s for s in sizes if size_sort_key(s) < size_sort_key(bought.size)]
+    assert smaller and sizes[: len(smaller)] == sorted(smaller, key=size_sort_key, reverse=True), sizes
+
+
+@pytest.mark.parametrize(
+    ("reason", "expected"),
+    [
+        ("too_big", ["US 9", "US 8", "US 7", "US 10", "US 10.5", "US 13"]),
+        ("too_small", ["US 10", "US 10.5", "US 13", "US 9", "US 8", "US 7"]),
+        (None, ["US 9", "US 10", "US 10.5", "US 8", "US 7", "US 13"]),
+    ],
+)
+def test_exchange_sizes_go_the_way_the_reason_points(reason, expected) -> None:
+    sizes = ["US 10", "US 10.5", "US 13", "US 7", "US 8", "US 9"]  # as text sorts them
+    assert (
+        sorted(sizes, key=lambda size: exchange_order(size, "White", "US 9.5", "White", reason)) == expected
+    )
 
 
 async def test_confirmation_sums_up_items_and_label_cost() -> None:
