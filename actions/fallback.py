@@ -16,8 +16,10 @@ that vocabulary when it is trained and marks every parse result with its verdict
 
 It is also the rule policy's core fallback (``config.yml``): a clear message the dialogue has no
 next step for gets ``utter_default``, unless it follows up on the answer just given ("and in
-the Chelsea Boot?", :mod:`actions.topics`) or asks for products. A bare "black boots" or "jackets
-under 200" reads to the classifier as ``inform`` (the words that answer a form's "which
+the Chelsea Boot?", :mod:`actions.topics`) or asks for products. A question about the product
+just talked about ("how much is it?", "how do I wash it?") is answered from the store's data
+whatever the classifier made of it (:mod:`actions.product_questions`). A bare "black boots" or
+"jackets under 200" reads to the classifier as ``inform`` (the words that answer a form's "which
 product?"), and with no form asking it is a search; so is a message that only narrows the need
 just answered ("ok but under 150", :func:`actions.finder.refined_need`), however it was classified.
 """
@@ -32,7 +34,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.finder import answer_typed, refined_need
 from actions.handoff import perform_handoff
-from actions.product_questions import answer_price_question
+from actions.product_questions import answer_price_question, answer_product_question
 from actions.questions import (
     answer_question,
     bot_messages_before_latest,
@@ -175,6 +177,9 @@ class ActionStorefrontFallback(Action):
         priced = await answer_price_question(dispatcher, tracker)
         if priced is not None:  # "how much is it?" about the product just talked about
             return priced
+        detail = await answer_product_question(dispatcher, tracker)
+        if detail is not None:  # "how do I wash it?" about the product just talked about
+            return detail
         if another_destination(tracker):
             return [FollowupAction("action_shipping_info")]
         again = same_question_again(tracker)

@@ -13,6 +13,7 @@ from actions.fallback import VOCABULARY_KEY, ActionStorefrontFallback, previous_
 from core.clock import pinned
 from store.db import session_scope
 from store.handoffs import list_handoffs
+from tests.actions.catalog_support import catalog_store  # noqa: F401 (the fixture)
 from tests.handoff.support import DOMAIN, bot, private_store, said, tracker_from_events, user
 
 __all__ = ["private_store"]
@@ -311,3 +312,18 @@ async def test_a_budget_without_an_earlier_need_is_no_search() -> None:
     dispatcher = CollectingDispatcher()
     await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN)
     assert [m["response"] for m in said(dispatcher)] == ["utter_fallback_rephrase"]
+
+
+@pytest.mark.usefixtures("catalog_store")
+async def test_a_care_question_about_the_product_talked_about_is_answered_not_out_of_scope() -> None:
+    """ "how do i wash it" after the Fleece Hoodie's size, read as out of scope."""
+    tracker = tracker_from_events(
+        [user("what size fleece hoodie", "size_help"), _answered("utter_size_recommendation_measurements"),
+         user("how do i wash it", "out_of_scope", 0.8)],
+        slots={"product": "fleece-hoodie"},
+    )  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN)
+    responses = [m["response"] for m in said(dispatcher)]
+    assert responses and responses[0].startswith("utter_product_fact"), responses
+    assert "utter_out_of_scope" not in responses
