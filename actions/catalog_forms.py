@@ -20,6 +20,7 @@ from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.page_context import page_product
 from actions.sizing import MEASUREMENT_SLOTS, sizing_request
 from actions.store_access import query_store, query_store_or
+from actions.topics import earlier_stock_question
 from store.catalog import category_name_matches, get_product
 from store.codes import SizeReason
 from store.sizing import recommend_size
@@ -151,10 +152,24 @@ class ValidateStockForm(ProductSlotMixin, HandoffOnRepeatedFailure):
 
 
 class ValidateSizingForm(ProductSlotMixin, HandoffOnRepeatedFailure):
-    """The sizing form needs the product and measurements or a usual size that its chart can use."""
+    """The sizing form needs the product and measurements or a usual size that its chart can use.
+
+    "What about XL?" right after a stock answer reads to the classifier as a size question, but it
+    asks the stock question again in another size: the form ends and the stock form answers it
+    (:func:`actions.topics.earlier_stock_question`), unless the message gives measurements.
+    """
 
     def name(self) -> str:
         return "validate_sizing_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        first_turn = tracker.get_slot("requested_slot") is None
+        measured = any(_entities(tracker, slot) for slot in MEASUREMENT_SLOTS)
+        if first_turn and not measured and earlier_stock_question(tracker):
+            return [*stop_form(), FollowupAction("stock_form")]
+        return await super().run(dispatcher, tracker, domain)
 
     async def validate_product(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

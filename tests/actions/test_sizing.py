@@ -7,7 +7,7 @@ chart (runs small: one size up) and the Trailmark boots chart (runs small).
 from __future__ import annotations
 
 import pytest
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalog_forms import ValidateSizingForm, ValidateStockForm
@@ -19,6 +19,7 @@ from actions.sizing import (
     quantity_in,
 )
 from tests.actions.catalog_support import DOMAIN, catalog_store, entity, make_tracker, said  # noqa: F401
+from tests.support.trackers import tracker_from_events
 
 pytestmark = pytest.mark.usefixtures("catalog_store")
 
@@ -336,3 +337,31 @@ async def test_without_a_kind_the_product_is_asked_for_plainly() -> None:
         dispatcher, make_tracker(intent="size_help", text="what size?"), DOMAIN
     )
     assert said(dispatcher) == [{"response": "utter_ask_sizing_form_product"}]
+
+
+def _after_a_stock_answer(text: str, **entities: str):
+    """A tracker right after "do you have the zip hoodie in xxl" was answered, then ``text``."""
+    found = [{"entity": name, "value": value} for name, value in entities.items()]
+    events = [
+        {"event": "user", "text": "do you have the zip hoodie in xxl", "parse_data": {"entities": []}},
+        {"event": "slot", "name": "product", "value": "zip-hoodie"},
+        {"event": "slot", "name": "size", "value": "XXL"},
+        {"event": "action", "name": "action_product_stock"},
+        {"event": "bot", "metadata": {"utter_action": "utter_stock_in_stock"}},
+        {"event": "user", "text": text, "parse_data": {"text": text, "entities": found}},
+    ]
+    return tracker_from_events(events, slots={"product": "zip-hoodie"})
+
+
+async def test_what_about_another_size_after_a_stock_answer_asks_its_stock() -> None:
+    """ "what about xl" (read as a size question) after "the Zip Hoodie in XXL is in stock"."""
+    events = await ValidateSizingForm().run(
+        CollectingDispatcher(), _after_a_stock_answer("what about xl", size="XL"), DOMAIN
+    )
+    assert events == [ActiveLoop(None), SlotSet("requested_slot", None), FollowupAction("stock_form")]
+
+
+async def test_measurements_after_a_stock_answer_stay_a_size_question() -> None:
+    tracker = _after_a_stock_answer("what about for someone 6ft 180lbs", height="182.9 cm", weight="81.6 kg")
+    events = await ValidateSizingForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert FollowupAction("stock_form") not in events

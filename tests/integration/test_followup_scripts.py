@@ -319,6 +319,16 @@ def test_how_to_pay_is_answered_without_an_apology_for_trouble(stack: Stack) -> 
     assert "PayPal" in turn.text
 
 
+def test_another_size_after_a_stock_answer_is_a_stock_question(stack: Stack) -> None:
+    """ "what about xl" reads as a size question; after a stock answer it asks that size's stock."""
+    sender = _sender()
+    _said(chat(stack, sender, "do you have the zip hoodie in xxl"), "utter_stock_in_stock")
+    turn = chat(stack, sender, "what about xl")
+    assert turn.responses == ["utter_stock_in_stock"] and "Zip Hoodie in XL" in turn.text, turn.text
+    turn = chat(stack, sender, "ok and in navy?")
+    assert "XL / Navy" in turn.text, turn.text
+
+
 def test_stock_follow_ups_change_only_what_they_name(stack: Stack) -> None:
     """ "and in black?" after a size-10 stock answer asks for a black 10; naming the product starts afresh."""
     sender = _sender()
