@@ -30,6 +30,7 @@ from actions.finder import (
     NEED_SLOT,
     SHOWN_SLOT,
     answer_need,
+    cheaper_need,
     one_product_pointed_at,
     refined_need,
 )
@@ -136,7 +137,8 @@ class ActionProductSearch(Action):
         need, asked = pending_need(question, self._answer(tracker))
         refined = None if question else refined_need(tracker, need, words_too=True)
         if refined is not None:  # "something under 100" after the hiking gift: still the hiking gift
-            need, filters = refined, {**(tracker.get_slot(FILTERS_SLOT) or {}), **filters}
+            need = await cheaper_need(tracker, refined, self._answer(tracker))  # "anything cheaper?"
+            filters = {**(tracker.get_slot(FILTERS_SLOT) or {}), **filters}
         needs = bool(need) and bool(filters or parse_need(need).query)
         if needs:
             finder = await answer_need(dispatcher, tracker, need, filters, asked)

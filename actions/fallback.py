@@ -21,7 +21,8 @@ just talked about ("how much is it?", "how do I wash it?") is answered from the 
 whatever the classifier made of it (:mod:`actions.product_questions`). A bare "black boots" or
 "jackets under 200" reads to the classifier as ``inform`` (the words that answer a form's "which
 product?"), and with no form asking it is a search; so is a message that only narrows the need
-just answered ("ok but under 150", :func:`actions.finder.refined_need`), however it was classified.
+just answered ("ok but under 150", "too expensive": :func:`actions.finder.refined_need`), however it
+was classified.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.finder import answer_typed, refined_need
+from actions.finder import CHEAPER, answer_typed, refined_need
 from actions.handoff import perform_handoff
 from actions.product_questions import answer_price_question, answer_product_question
 from actions.questions import (
@@ -108,6 +109,8 @@ def asks_for_products(tracker: Tracker) -> bool:
     names = any(e.get("entity") in PRODUCT_ENTITIES for e in latest.get("entities") or [])
     if names and len(text.split()) <= SEARCH_MAX_WORDS:
         return True
+    if CHEAPER.search(text):  # "too expensive" right after the products
+        return refined_need(tracker, text, words_too=True) is not None
     return refined_need(tracker, text) is not None
 
 

@@ -19,7 +19,9 @@ stays a hiking gift, now under 100.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Dict, List, Optional, Sequence
 
 from rasa_sdk import Tracker
@@ -47,6 +49,7 @@ from actions.store_access import query_store
 from core import clock
 from core.budget import budget_from_text
 from store.bundles import with_a_look
+from store.catalog import get_product
 from store.gifts import GiftOptions, gift_options
 from store.info import store_info
 from store.interests import interest_choices
@@ -186,6 +189,33 @@ def refined_need(tracker: Tracker, text: str, *, words_too: bool = False) -> Opt
     if earlier_budget is not None:
         previous = previous[: earlier_budget.start] + " " + previous[earlier_budget.end :]
     return " ".join(f"{previous} {text}".split())
+
+
+CHEAPER = re.compile(
+    r"\b(cheaper|less expensive|lower[- ]priced|more affordable|too (expensive|pricey|much))\b", re.IGNORECASE
+)
+"""A need narrowed by price without a number: below the cheapest product just shown."""
+
+
+def lowest_price_shown(session: Session, *, handles: Sequence[str]) -> Optional[Decimal]:
+    """The lowest price of the products just shown that are still in the catalog, if any."""
+    details = (get_product(session, product=handle) for handle in handles)
+    prices = [detail.price_from for detail in details if detail is not None]
+    return min(prices) if prices else None
+
+
+async def cheaper_need(tracker: Tracker, need: str, text: str) -> str:
+    """The need with a budget below the cheapest product just shown when ``text`` asks for
+    something cheaper without a number ("anything cheaper?"), else the need as it is."""
+    if not CHEAPER.search(text) or budget_from_text(text) is not None:
+        return need
+    lowest = await query_store(lowest_price_shown, handles=list(tracker.get_slot(LATEST_SLOT) or []))
+    if lowest is None:
+        return need
+    earlier = budget_from_text(need)
+    if earlier is not None:
+        need = need[: earlier.start] + " " + need[earlier.end :]
+    return " ".join(f"{need} under {lowest - Decimal('0.01')}".split())
 
 
 @dataclass(frozen=True)

@@ -327,3 +327,14 @@ async def test_a_care_question_about_the_product_talked_about_is_answered_not_ou
     responses = [m["response"] for m in said(dispatcher)]
     assert responses and responses[0].startswith("utter_product_fact"), responses
     assert "utter_out_of_scope" not in responses
+
+
+async def test_too_expensive_right_after_the_products_is_a_search_for_cheaper_ones() -> None:
+    tracker = tracker_from_events(
+        [user("warm jacket", "product_search"), _answered("utter_finder_intro"),
+         user("too expensive", "nlu_fallback", 0.4)],
+        slots={"finder_need": "warm jacket"},
+    )  # fmt: skip
+    assert await ActionStorefrontFallback().run(CollectingDispatcher(), tracker, DOMAIN) == [
+        FollowupAction("action_product_search")
+    ]

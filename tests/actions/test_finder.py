@@ -340,3 +340,28 @@ async def test_for_hiking_after_jackets_recommends_hiking_jackets() -> None:
     titles = [m["title"] for m in picks]
     assert titles and all("hiking" in m.get("reasons", "") for m in picks), picks
     assert titles == ["Ridgeline Fleece Jacket", "Lightweight Softshell", "Ridgeline Packable Anorak"]
+
+
+async def test_anything_cheaper_right_after_the_products_is_below_the_cheapest_shown() -> None:
+    _, first = await search("a warm jacket for winter walks")
+    shown = first["latest_recommendations"]
+    cheapest = min(
+        Decimal(m["price"].lstrip("$").replace(",", ""))
+        for m in (await search("a warm jacket for winter walks"))[0]
+        if m["response"] in PICKS
+    )
+    events = [
+        {"event": "user", "text": "a warm jacket for winter walks", "parse_data": {"entities": []}},
+        {"event": "bot", "text": "These fit", "metadata": {"utter_action": "utter_finder_intro"}},
+        {
+            "event": "user",
+            "text": "anything cheaper?",
+            "parse_data": {"text": "anything cheaper?", "entities": []},
+        },
+    ]
+    tracker = tracker_from_events(events, slots={**first, "latest_recommendations": shown})
+    dispatcher = CollectingDispatcher()
+    slots = slots_set(await ActionProductSearch().run(dispatcher, tracker, DOMAIN))
+    picks = [m for m in said(dispatcher) if m["response"] in PICKS]
+    assert picks and all(Decimal(m["price"].lstrip("$").replace(",", "")) < cheapest for m in picks), picks
+    assert slots["finder_need"].startswith("a warm jacket for winter walks anything cheaper?")

@@ -206,3 +206,19 @@ def test_a_use_added_right_after_the_products_narrows_them(stack: Stack) -> None
     turn = chat(stack, sender, "for hiking")
     assert _picks(turn) and turn.slots["finder_need"] == "i need a jacket for hiking"
     assert "Socks" not in turn.text
+
+
+def _prices(turn) -> list:
+    """The prices of the products recommended in a turn ("Title, $83.00: ...")."""
+    lines = [line for line in turn.text.splitlines() if line.count("$") == 1 and "/products/" in line]
+    return [
+        float(line.split("$")[1].split(":")[0].split(" ")[0].rstrip(".").replace(",", "")) for line in lines
+    ]
+
+
+def test_too_expensive_after_the_products_shows_cheaper_ones(stack: Stack) -> None:
+    sender = _sender()
+    first = chat(stack, sender, "warm jacket")
+    turn = chat(stack, sender, "too expensive")
+    assert _picks(turn) and _prices(first) and _prices(turn), turn.text
+    assert max(_prices(turn)) < min(_prices(first)), turn.text
