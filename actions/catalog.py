@@ -24,13 +24,13 @@ from sqlalchemy.orm import Session
 
 from actions.back_in_stock import alert_request, cancel_alert, offer_alert, start_alert
 from actions.finder import (
-    FILTERS,
     FILTERS_SLOT,
     LATEST_SLOT,
     NEED_SLOT,
     SHOWN_SLOT,
     answer_need,
     cheaper_need,
+    kept_filters,
     one_product_pointed_at,
     refined_need,
 )
@@ -208,7 +208,7 @@ def listed_events(need: str, filters: Dict[str, Any], handles: List[str]) -> Lis
     """The products a catalog search listed kept as the finder keeps its own: "the first one",
     "compare these" and "add the second one" point into them, "show more" skips them, and "what
     about blue?" narrows the search (its need: the typed words, else the filters' values)."""
-    kept = {k: v for k, v in filters.items() if k in FILTERS}
+    kept = kept_filters(filters)
     searched = need or " ".join(str(v) for v in kept.values())
     return [
         SlotSet(NEED_SLOT, searched or None),

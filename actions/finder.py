@@ -143,6 +143,13 @@ def shown_events(need: str, shown: Sequence[str], latest: Sequence[Recommendatio
 
 FILTERS = ("size", "color", "category")
 """The search filters (from the message's entities) that the finder keeps for "show more"."""
+
+
+def kept_filters(filters: Dict[str, Any]) -> Dict[str, Any]:
+    """The search filters the finder keeps for the need (:data:`FILTERS`), without the budget."""
+    return {k: v for k, v in filters.items() if k in FILTERS}
+
+
 NARROWING = ("size", "color")
 """The entities a message may name and still only narrow the need it follows ("any in red?")."""
 
@@ -238,7 +245,7 @@ async def answer_need(
     ``filters`` are the search's (entities and budget); ``asked`` the questions already asked
     for the need. "Show more" after a question ranks the need as it is.
     """
-    kept = {k: v for k, v in filters.items() if k in FILTERS}
+    kept = kept_filters(filters)
     fitting = await query_store(recommend, need=need, limit=SHOWN_AT_ONCE, **kept)
     if not fitting:
         return NeedAnswer(None)
