@@ -27,7 +27,7 @@ from actions.formatting import listing, money
 from actions.product_questions import answer_price_question
 from actions.references import pick, positions_named
 from actions.store_access import answers_store_failure, query_store
-from actions.topics import stock_question_just_answered
+from actions.topics import completed, stock_question_just_answered
 from store.info import store_info
 from store.products import resolve_product
 from store.stock import CartChoice, cart_choice
@@ -113,9 +113,7 @@ class ActionAddToCart(Action):
             return await self._ask_which(dispatcher, tracker)
         size = _entity(tracker, "size") or tracker.get_slot("size")
         color = _entity(tracker, "color") or tracker.get_slot("color")
-        answered = stock_question_just_answered(tracker)  # "yes, in navy" just before
-        if answered.get("product") == product:
-            size, color = size or answered.get("size"), color or answered.get("color")
+        size, color = completed(stock_question_just_answered(tracker), product, size, color)  # "in navy?"
         facts = await query_store(cart_facts, product=product, size=size, color=color)
         choice = facts.choice
         if choice is None:

@@ -40,7 +40,7 @@ from actions.looks import answer_look, asks_for_the_look, look_product
 from actions.product_compare import compare_products, named_products, utter_comparison
 from actions.product_questions import answer_price_question, answer_product_question
 from actions.store_access import answers_store_failure, query_store
-from actions.topics import earlier_stock_question, same_question_again
+from actions.topics import completed, earlier_stock_question, same_question_again
 from core.budget import budget_from_text
 from store.catalog import ProductDetail, ProductHit, product_detail, search_products
 from store.codes import AlternativeKind, StockReason
@@ -283,10 +283,9 @@ class ActionProductStock(Action):
     ) -> List[EventType]:
         """The stock answer for ``product`` in the size and color of the conversation's slots; a
         follow-up about the same product ("and in black?") keeps the size or color it does not name."""
-        size, color = tracker.get_slot("size"), tracker.get_slot("color")
-        earlier = earlier_stock_question(tracker)
-        if earlier.get("product") == product:
-            size, color = size or earlier.get("size"), color or earlier.get("color")
+        size, color = completed(
+            earlier_stock_question(tracker), product, tracker.get_slot("size"), tracker.get_slot("color")
+        )
         done: List[EventType] = [SlotSet(slot, None) for slot in STOCK_QUESTION_SLOTS]
         if not product:
             dispatcher.utter_message(response="utter_ask_stock_form_product")

@@ -104,6 +104,16 @@ def stock_question_just_answered(tracker: Tracker) -> Dict[str, Any]:
     return answered if latest is not None and responses & STOCK_ANSWERS else {}
 
 
+def completed(
+    question: Dict[str, Any], product: Optional[str], size: Optional[str], color: Optional[str]
+) -> Tuple[Optional[str], Optional[str]]:
+    """``size`` and ``color``, each taken from the stock ``question`` when not given and the
+    question was about ``product``."""
+    if not question or question.get("product") != product:
+        return size, color
+    return size or question.get("size"), color or question.get("color")
+
+
 def _stock_answers(tracker: Tracker) -> Tuple[Dict[str, Any], Optional[Dict[str, Any]], Set[str]]:
     """The question of the last stock answer before the latest message, that message's event, and
     the bot's responses between the shopper's previous message and it."""
