@@ -47,7 +47,7 @@ from actions.questions import responses_since_shopper_spoke
 from actions.references import pick, positions_named
 from actions.store_access import query_store
 from core import clock
-from core.budget import budget_from_text
+from core.budget import budget_from_text, without_budget
 from store.bundles import with_a_look
 from store.catalog import get_product
 from store.gifts import GiftOptions, gift_options
@@ -192,9 +192,8 @@ def refined_need(tracker: Tracker, text: str, *, words_too: bool = False) -> Opt
             return None
     elif budget is None and not narrowing:
         return None
-    earlier_budget = budget_from_text(previous) if budget is not None else None
-    if earlier_budget is not None:
-        previous = previous[: earlier_budget.start] + " " + previous[earlier_budget.end :]
+    if budget is not None:  # a new budget replaces the earlier one
+        previous = without_budget(previous)
     return " ".join(f"{previous} {text}".split())
 
 
@@ -219,10 +218,7 @@ async def cheaper_need(tracker: Tracker, need: str, text: str) -> str:
     lowest = await query_store(lowest_price_shown, handles=list(tracker.get_slot(LATEST_SLOT) or []))
     if lowest is None:
         return need
-    earlier = budget_from_text(need)
-    if earlier is not None:
-        need = need[: earlier.start] + " " + need[earlier.end :]
-    return " ".join(f"{need} under {lowest - Decimal('0.01')}".split())
+    return " ".join(f"{without_budget(need)} under {lowest - Decimal('0.01')}".split())
 
 
 @dataclass(frozen=True)

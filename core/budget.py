@@ -83,6 +83,12 @@ def budget_from_text(text: str) -> Optional[Budget]:
     return None
 
 
+def without_budget(text: str) -> str:
+    """``text`` with its price limit (:func:`budget_from_text`) replaced by a space, if it has one."""
+    budget = budget_from_text(text)
+    return text if budget is None else text[: budget.start] + " " + text[budget.end :]
+
+
 def _is_money_range(match: re.Match[str]) -> bool:
     """A range of prices, not sizes ("8-10", "10 to 12"): with "between", a currency sign or word."""
     return match.group(0).lower().startswith("between") or _has_currency(match.group(0))

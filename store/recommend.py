@@ -33,7 +33,7 @@ from sklearn.metrics.pairwise import linear_kernel
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from core.budget import budget_from_text
+from core.budget import budget_from_text, without_budget
 from store.catalog import category_name_matches
 from store.catalog_version import catalog_version
 from store.models import Product, Variant, money
@@ -235,9 +235,7 @@ class Need:
 def parse_need(text: str) -> Need:
     """Query words of ``text`` without its budget, ignored words and audience words, then widened."""
     vocabulary = needs_vocabulary()
-    budget = budget_from_text(text)
-    if budget is not None:
-        text = text[: budget.start] + " " + text[budget.end :]
+    text = without_budget(text)
     audience = None
     query: list[str] = []
     categories: list[str] = []
