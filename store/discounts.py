@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from core import clock
 from store.codes import DiscountReason
+from store.info import setting
 from store.models import DiscountCode, Product, ReturnPolicy, Variant, money
 
 
@@ -125,3 +126,66 @@ def check_discount(
     else:
         amount = money(0)  # free shipping: the saving is the shipping price, known at checkout
     return verdict(None, amount)
+
+
+DISCOUNT_OFFERS_KEY = "discount_offers"
+"""Store setting holding ``discounts.yaml``'s ``offers`` (written by the import)."""
+
+
+@dataclass(frozen=True)
+class PublicCode:
+    """A code the assistant may name to anyone, valid now."""
+
+    code: str
+    kind: str
+    value: Decimal
+    min_spend: Optional[Decimal]
+    categories: tuple[str, ...]
+    excluded_categories: tuple[str, ...]
+    ends_at: Optional[datetime]
+
+
+@dataclass(frozen=True)
+class DiscountOffers:
+    """What the store tells anyone asking about discounts (``discounts.yaml`` ``offers``)."""
+
+    codes: tuple[PublicCode, ...]
+    """Public codes usable now: started, not ended, not used up."""
+    price_adjustment_days: int
+    """A price drop within this many days of the order is refunded as the difference; 0: never."""
+    price_match: Optional[bool]
+    """Whether the store matches other shops' prices; None when the store has not said."""
+
+
+def discount_offers(session: Session, now: Optional[datetime] = None) -> DiscountOffers:
+    """The store's public offers at ``now`` (none, no adjustment, unknown matching by default)."""
+    now = now or clock.now()
+    offers = setting(session, DISCOUNT_OFFERS_KEY, {}) or {}
+    public = [str(code).upper() for code in offers.get("public") or []]
+    rows = {
+        row.code: row
+        for row in session.execute(select(DiscountCode).where(DiscountCode.code.in_(public))).scalars()
+    }
+    usable = [
+        rows[code] for code in public
+        if code in rows
+        and (rows[code].starts_at is None or rows[code].starts_at <= now)
+        and (rows[code].ends_at is None or now < rows[code].ends_at)
+        and (rows[code].usage_limit is None or rows[code].times_used < rows[code].usage_limit)
+    ]  # fmt: skip
+    return DiscountOffers(
+        codes=tuple(
+            PublicCode(
+                row.code,
+                row.kind,
+                row.value,
+                row.min_spend,
+                tuple(row.categories or ()),
+                tuple(row.excluded_categories or ()),
+                row.ends_at,
+            )
+            for row in usable
+        ),
+        price_adjustment_days=int(offers.get("price_adjustment_days") or 0),
+        price_match=offers.get("price_match"),
+    )

@@ -11,11 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import clock
+from store.catalog import category_name_matches
 from store.codes import ReturnFailure, ReturnRefusal
 from store.info import store_timezone
-from store.models import Order, Return, ReturnItem, ReturnPolicy, Variant
+from store.models import Category, Order, Return, ReturnItem, ReturnPolicy, Variant
 from store.order_views import returned_units
 from store.orders import load_order, lock_order, verified_order
+from store.products import resolve_product
 
 RESOLUTIONS = ("refund", "exchange", "store_credit")
 CLOSED_WITHOUT_RETURN = ("rejected", "cancelled")
@@ -89,6 +91,40 @@ def return_policy(session: Session) -> ReturnPolicyView:
         url=p.url,
         refund_bank_days=p.refund_bank_days,
     )
+
+
+@dataclass(frozen=True)
+class Returnability:
+    """Whether a product or a whole category can be returned under the store's policy."""
+
+    name: str
+    """The product's title or the category's name, as the store writes it."""
+    final_sale: bool
+
+
+def returnability(
+    session: Session, *, product: Optional[str] = None, category: Optional[str] = None
+) -> Optional[Returnability]:
+    """Whether the product named (else the category named) is final sale; None when neither is
+    found. A category is final sale as a whole only when the policy names it; a product also when
+    it is marked final sale or carries a final-sale tag."""
+    policy = _policy(session)
+    categories = list(policy.final_sale_categories or [])
+    found = resolve_product(session, product) if product else None
+    if found is not None:
+        in_category = found.category.name if found.category else None
+        final = (
+            found.final_sale
+            or in_category in categories
+            or bool(set(found.tags or []) & set(policy.final_sale_tags or []))
+        )
+        return Returnability(found.title, bool(final))
+    if category:
+        names = session.execute(select(Category.name).order_by(Category.name)).scalars()
+        name = next((n for n in names if category_name_matches(n, category)), None)
+        if name is not None:
+            return Returnability(name, name in categories)
+    return None
 
 
 def _final_sale(item, policy: ReturnPolicy) -> bool:

@@ -13,6 +13,8 @@ import yaml
 from sqlalchemy.orm import Session
 
 from store.calendar import CalendarError, check_closure_rule, check_public_holidays, weekday_numbers
+from store.discounts import DISCOUNT_OFFERS_KEY
+from store.gifts import gift_wrap_price
 from store.importers.errors import StoreImportError
 from store.messaging_config import MessagingConfigError, parse_messaging
 from store.models import (
@@ -81,6 +83,11 @@ def _load_store(session: Session, data: dict) -> None:
         parse_messaging(data.get("messaging"))
     except MessagingConfigError as exc:
         raise StoreImportError(src, str(exc)) from None
+    try:
+        gift_wrap_price((data.get("gifts") or {}).get("gift_wrap"))
+    except Exception:
+        wrap = (data.get("gifts") or {}).get("gift_wrap")
+        raise StoreImportError(src, f"gifts.gift_wrap {wrap!r}: a price, true (free) or false") from None
     for i, closure in enumerate(data.get("closures") or []):
         try:
             check_closure_rule(str(closure["day"]))
@@ -272,6 +279,32 @@ def _load_discounts(session: Session, data: dict, today: date, tz: ZoneInfo) -> 
                 excludes_final_sale=bool(code.get("excludes_final_sale", True)),
             )
         )
+    session.add(StoreSetting(key=DISCOUNT_OFFERS_KEY, value=_offers(src, data)))
+
+
+def _offers(src: str, data: dict) -> dict:
+    """``offers``: public codes among ``codes``, days of price adjustment, price matching."""
+    offers = data.get("offers") or {}
+    if not isinstance(offers, dict):
+        raise StoreImportError(src, "offers: expected a mapping (public, price_adjustment_days, price_match)")
+    known = {str(code.get("code", "")).upper() for code in data.get("codes") or []}
+    public = offers.get("public") or []
+    if not isinstance(public, list):
+        raise StoreImportError(src, f"offers.public {public!r}: a list of codes")
+    unknown = sorted({str(code).upper() for code in public} - known)
+    if unknown:
+        raise StoreImportError(src, f"offers.public: {', '.join(unknown)} not among codes")
+    days = offers.get("price_adjustment_days", 0)
+    if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+        raise StoreImportError(src, f"offers.price_adjustment_days {days!r}: a number of days, 0 for never")
+    match = offers.get("price_match")
+    if match is not None and not isinstance(match, bool):
+        raise StoreImportError(src, f"offers.price_match {match!r}: true or false")
+    return {
+        "public": [str(code).upper() for code in public],
+        "price_adjustment_days": days,
+        "price_match": match,
+    }
 
 
 def load_policies(session: Session, directory: Path, *, today: date) -> None:

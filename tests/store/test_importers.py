@@ -250,6 +250,49 @@ def test_bad_policy_yaml(empty_engine, data_dir, tmp_path):
     assert str(error.value) == "shipping.yaml: zones[0].methods[1].cutoff: '25:00' is not a time HH:MM"
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("public: [WELCOME10, FREESHIP]", "public: [WELCOME10, NOSUCHCODE]",
+         "discounts.yaml: offers.public: NOSUCHCODE not among codes"),
+        ("price_adjustment_days: 14", "price_adjustment_days: two weeks",
+         "discounts.yaml: offers.price_adjustment_days 'two weeks': a number of days, 0 for never"),
+        ("price_match: false", "price_match: sometimes",
+         "discounts.yaml: offers.price_match 'sometimes': true or false"),
+    ],
+)  # fmt: skip
+def test_bad_discount_offers(empty_engine, data_dir, tmp_path, old, new, message):
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    for path in data_dir.glob("*.yaml"):
+        (policies / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    text = (policies / "discounts.yaml").read_text(encoding="utf-8")
+    assert old in text
+    (policies / "discounts.yaml").write_text(text.replace(old, new), encoding="utf-8")
+    products = tmp_path / "products.csv"
+    write_products(SAMPLE, products)
+    with pytest.raises(StoreImportError) as error:
+        import_store(empty_engine, StoreFiles(products=products, policies=policies), today=TODAY)
+    assert str(error.value) == message
+
+
+def test_a_gift_wrap_that_is_no_price_is_refused(empty_engine, data_dir, tmp_path):
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    for path in data_dir.glob("*.yaml"):
+        (policies / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    text = (policies / "store.yaml").read_text(encoding="utf-8")
+    assert 'gift_wrap: "4.95"' in text
+    (policies / "store.yaml").write_text(
+        text.replace('gift_wrap: "4.95"', "gift_wrap: sometimes"), encoding="utf-8"
+    )
+    products = tmp_path / "products.csv"
+    write_products(SAMPLE, products)
+    with pytest.raises(StoreImportError) as error:
+        import_store(empty_engine, StoreFiles(products=products, policies=policies), today=TODAY)
+    assert str(error.value) == "store.yaml: gifts.gift_wrap 'sometimes': a price, true (free) or false"
+
+
 def test_each_import_moves_the_catalog_version_past_the_last(empty_engine, data_dir, tmp_path):
     """Caches of the catalog (the recommender's snapshot, the NLU matcher) are keyed by it."""
     _imported(empty_engine, data_dir, tmp_path)
