@@ -39,8 +39,9 @@ from actions.formatting import listing, money
 from actions.looks import answer_look, asks_for_the_look, look_product
 from actions.product_compare import compare_products, named_products, utter_comparison
 from actions.product_questions import answer_price_question, answer_product_question
+from actions.return_policy import utter_return_policy
 from actions.store_access import answers_store_failure, query_store
-from actions.topics import completed, earlier_stock_question, same_question_again
+from actions.topics import completed, earlier_stock_question, return_policy_again, same_question_again
 from core.budget import budget_from_text
 from store.catalog import ProductDetail, ProductHit, product_detail, search_products
 from store.codes import AlternativeKind, StockReason
@@ -111,6 +112,9 @@ class ActionProductSearch(Action):
         again = same_question_again(tracker)
         if again is not None:  # "same for the Zip Hoodie?" right after a size recommendation
             return [FollowupAction(again)]
+        if return_policy_again(tracker):  # "and for sale items?" right after the return policy
+            await utter_return_policy(dispatcher, tracker.latest_message or {})
+            return []
         pointed = one_product_pointed_at(tracker)  # "the second one" after recommendations
         if pointed is not None:
             return await answer_for_the_product_pointed_at(dispatcher, tracker, pointed)

@@ -33,8 +33,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.discounts import asks_about_prices, utter_offers
 from actions.finder import CHEAPER, answer_typed, refined_need
 from actions.handoff import perform_handoff
+from actions.order_forms import asks_to_change_items, utter_item_change
 from actions.product_questions import answer_price_question, answer_product_question
 from actions.questions import (
     answer_question,
@@ -42,7 +44,8 @@ from actions.questions import (
     pending_answer,
     responses_since_shopper_spoke,
 )
-from actions.topics import same_question_again
+from actions.return_policy import utter_return_policy
+from actions.topics import return_policy_again, same_question_again
 from store.codes import HandoffReason
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -188,6 +191,16 @@ class ActionStorefrontFallback(Action):
         again = same_question_again(tracker)
         if again is not None:  # "and in the Chelsea Boot?" right after a size recommendation
             return [FollowupAction(again)]
+        if return_policy_again(tracker):  # "and for sale items?" right after the return policy
+            await utter_return_policy(dispatcher, tracker.latest_message or {})
+            return []
+        text, in_flow = str(latest.get("text") or ""), bool((tracker.active_loop or {}).get("name"))
+        if not in_flow and asks_about_prices(text):  # "it's cheaper now, can I get the difference?"
+            await utter_offers(dispatcher, text)
+            return []
+        if not in_flow and asks_to_change_items(text):  # "can I add something to my order?"
+            await utter_item_change(dispatcher)
+            return []
         if asks_for_products(tracker):  # "black boots", or "ok but under 150" after recommendations
             return [FollowupAction("action_product_search")]
         if (latest.get("intent") or {}).get("name") not in (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT):

@@ -19,11 +19,12 @@ from actions.forms import FLOW_SLOTS, stop_form
 from actions.handoff_triggers import order_problem
 from actions.order_facts import address_line, order_values
 from actions.order_verification import OrderFormValidator, verified_order_view
-from actions.store_access import answers_store_failure
+from actions.store_access import answers_store_failure, query_store
 from store.address_lines import POSTAL_CODE_PATTERNS, parse_address_line
 from store.codes import OrderStatus
 from store.order_views import Address
 from store.orders import OrderView
+from store.returns import return_policy
 
 CHANGEABLE_STATUS = OrderStatus.UNFULFILLED
 """Only an order nothing has shipped from can be cancelled or sent elsewhere."""
@@ -141,6 +142,64 @@ def new_address(tracker: Tracker, order: OrderView) -> Address:
     )
 
 
+CHANGES_ITEMS = re.compile(
+    r"\b(?:sizes?|colou?rs?|items?|products?|add\w*|remov\w*|take \w+ (?:off|out)|swap\w*|switch\w*"
+    r"|quantit\w*|one more|another one|extra one)\b",
+    re.IGNORECASE,
+)
+"""Words of a change to what an order holds rather than to where it goes."""
+NAMES_THE_ADDRESS = re.compile(
+    r"\b(?:address\w*|post ?codes?|zip|street|apartment|apt|flat|city|town|house|deliver\w* to"
+    r"|ship\w* to|send (?:it|them|my \w+) to)\b",
+    re.IGNORECASE,
+)
+"""Words of a change to where an order goes."""
+CANCELS = re.compile(r"\bcancel\w*", re.IGNORECASE)
+
+
+def changes_items(text: str) -> bool:
+    """Whether a request to change an order is about its items (a size, a colour, adding or removing
+    one) and not about where it goes nor a cancellation of the whole order."""
+    return (
+        bool(CHANGES_ITEMS.search(text)) and not NAMES_THE_ADDRESS.search(text) and not CANCELS.search(text)
+    )
+
+
+def _first_request(tracker: Tracker, intent: str) -> Optional[str]:
+    """The typed message that started the form (its own intent, no question asked yet), else None."""
+    latest = tracker.latest_message or {}
+    text = str(latest.get("text") or "")
+    if tracker.get_slot("requested_slot") is not None or not text.strip() or text.startswith("/"):
+        return None
+    return text if (latest.get("intent") or {}).get("name") == intent else None
+
+
+def _entities_of_an_address(tracker: Tracker) -> bool:
+    """Whether the message holds an order number or a part of an address the classifier found."""
+    wanted = {"order_number", "postal_code", "city", "country", "address"}
+    return any(e.get("entity") in wanted for e in (tracker.latest_message or {}).get("entities") or [])
+
+
+ORDER = re.compile(r"\border\w*|\bbought\b|\bpurchase\w*", re.IGNORECASE)
+
+
+def asks_to_change_items(text: str) -> bool:
+    """Whether a message asks to change the items of an order ("can I add something to my order?")."""
+    return bool(ORDER.search(text)) and changes_items(text)
+
+
+async def utter_item_change(dispatcher: CollectingDispatcher) -> None:
+    """The assistant cannot change an order's items: who can before it ships, and the exchange after."""
+    policy = await query_store(return_policy)
+    dispatcher.utter_message(response="utter_order_items_change", window_days=str(policy.window_days))
+
+
+async def answer_item_change(dispatcher: CollectingDispatcher) -> List[EventType]:
+    """:func:`utter_item_change`, and the form that read the request as its own ends."""
+    await utter_item_change(dispatcher)
+    return stop_form()
+
+
 class ValidateOrderStatusForm(OrderFormValidator):
     """Order number and contact for "where is my order"."""
 
@@ -155,6 +214,16 @@ class ValidateCancelOrderForm(YesNoQuestions, OrderFormValidator):
 
     def name(self) -> str:
         return "validate_cancel_order_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """ "Can I remove an item from my order?" or "can I change the size on my order?" read as a
+        cancellation, but ask to change the order's items: that is answered, nothing is cancelled."""
+        request = _first_request(tracker, "cancel_order")
+        if request is not None and changes_items(request):
+            return await answer_item_change(dispatcher)
+        return await super().run(dispatcher, tracker, domain)
 
     async def after_verification(
         self, order: OrderView, contact: str, dispatcher: CollectingDispatcher, tracker: Tracker
@@ -179,9 +248,24 @@ class ValidateChangeAddressForm(YesNoQuestions, OrderFormValidator):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        """A plain no where the new address is asked for ends the change: nothing is changed."""
+        """A plain no where the new address is asked for ends the change: nothing is changed.
+
+        A first request that names no address asks to change something else: the items ("can I
+        change the size on my order?") are answered at once, and a bare "can I change my order?"
+        is asked what should change.
+        """
         if tracker.get_slot("requested_slot") in ADDRESS_QUESTIONS and declines_the_change(tracker):
             return keep_the_address(dispatcher, tracker)
+        request = _first_request(tracker, "change_address")
+        if (
+            request is not None
+            and not NAMES_THE_ADDRESS.search(request)
+            and not _entities_of_an_address(tracker)
+        ):
+            if changes_items(request):
+                return await answer_item_change(dispatcher)
+            dispatcher.utter_message(response="utter_order_change_which")
+            return stop_form()
         return await super().run(dispatcher, tracker, domain)
 
     async def after_verification(

@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions.confirmations import YesNoQuestions, extract_confirmation, read_yes_no
 from actions.forms import stop_form
 from actions.handoff_triggers import COUNTER_SLOT, order_problem
+from actions.order_forms import answer_item_change, changes_items
 from actions.order_verification import OrderFormValidator, verified_order_view
 from actions.return_choices import (
     ENDS_THE_FORM,
@@ -98,6 +99,14 @@ def _not_an_answer(tracker: Tracker, slot: str) -> Dict[str, Any]:
     return {slot: None, COUNTER_SLOT: tracker.get_slot(COUNTER_SLOT)}
 
 
+NAMES_A_RETURN = re.compile(
+    r"\b(?:return\w*|send\w* (?:it |them )?back|exchang\w*|refund\w*)\b", re.IGNORECASE
+)
+"""Words of a return or an exchange, which the return form takes."""
+IN_THE_ORDER = re.compile(r"\b(?:in|on|to|from|of) (?:my|the|this|our|an?) order\b", re.IGNORECASE)
+"""The order as what holds the items ("an item in my order"), not "the jacket I ordered"."""
+
+
 class ValidateReturnForm(YesNoQuestions, OrderFormValidator):
     """Validates the return form's slots (order verification comes from the base class)."""
 
@@ -105,6 +114,22 @@ class ValidateReturnForm(YesNoQuestions, OrderFormValidator):
 
     def name(self) -> str:
         return "validate_return_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """ "I ordered the wrong colour, can I swap it?" reads as a return but asks to change the
+        order's items, which may not have shipped: who can change them, and the exchange after
+        delivery, are said instead of starting a return (:func:`actions.order_forms.changes_items`)."""
+        latest = tracker.latest_message or {}
+        text = str(latest.get("text") or "")
+        first = (
+            tracker.get_slot("requested_slot") is None
+            and (latest.get("intent") or {}).get("name") == "start_return"
+        )
+        if first and IN_THE_ORDER.search(text) and changes_items(text) and not NAMES_A_RETURN.search(text):
+            return await answer_item_change(dispatcher)
+        return await super().run(dispatcher, tracker, domain)
 
     async def required_slots(
         self, domain_slots: List[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

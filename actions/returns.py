@@ -13,8 +13,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.follow_ups import return_of_order_in_context
-from actions.formatting import listing, money
+from actions.formatting import money
 from actions.return_choices import refuse_items
+from actions.return_policy import utter_return_policy
 from actions.store_access import answers_store_failure, query_store
 from integrations.shopify.returns import request_return_in_shop
 from integrations.shopify.writeback import shop_connection
@@ -54,6 +55,10 @@ class ActionReturnPolicy(Action):
 
     "Can I return it?" right after an order was verified is about that order: the return form
     answers it for the order instead (:func:`actions.follow_ups.return_of_order_in_context`).
+    A question about one part of the policy gets that part: items bought on sale, a present, or a
+    product or category the message names ("is swimwear returnable?", and "what about boots?"
+    right after the policy, :func:`actions.topics.return_policy_again`, answered by the search or
+    the fallback that message reached with :func:`actions.return_policy.utter_return_policy`).
     """
 
     def name(self) -> str:
@@ -66,15 +71,7 @@ class ActionReturnPolicy(Action):
         follow_up = return_of_order_in_context(tracker)
         if follow_up:
             return follow_up
-        policy = await query_store(return_policy)
-        dispatcher.utter_message(
-            response="utter_return_policy",
-            window_days=str(policy.window_days),
-            final_sale=listing([*policy.final_sale_categories, *policy.final_sale_tags]),
-            return_shipping_cost=money(policy.return_shipping_cost),
-            refund_days=str(policy.refund_days or ""),
-            policy_url=policy.url or "",
-        )
+        await utter_return_policy(dispatcher, tracker.latest_message or {})
         return []
 
 

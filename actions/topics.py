@@ -50,6 +50,27 @@ FOLLOW_UPS = (
 )
 """(answers just given, entities a follow-up names, the form that asks the question again)."""
 
+RETURN_POLICY_ANSWERS = frozenset(
+    {
+        "utter_return_policy",
+        "utter_return_policy_no_final_sale_categories",
+        "utter_return_policy_sale",
+        "utter_return_policy_returnable",
+        "utter_return_policy_final_sale",
+        "utter_gift_returns_store_credit",
+        "utter_gift_returns_buyer_refund",
+    }
+)
+"""The return policy's answers (:class:`actions.returns.ActionReturnPolicy`)."""
+SALE_ITEMS = re.compile(
+    r"\b(?:on sale|sale (?:items?|stuff|things|products?|prices?)|clearance|discounted|reduced"
+    r"|marked down|outlet|final[- ]sale)\b",
+    re.IGNORECASE,
+)
+"""Words of a question about items bought at a reduced price."""
+GIFTS = re.compile(r"\b(?:gift(?:s|ed)?|presents?)\b", re.IGNORECASE)
+"""Words of a question about a present (its recipient returns it)."""
+
 STOCK_ANSWERED_BY = "action_product_stock"
 STOCK_QUESTION = ("product", "size", "color")
 """The slots one stock answer was for."""
@@ -82,6 +103,19 @@ def same_question_again(tracker: Tracker) -> Optional[str]:
         if answered & answers and named & entities:
             return form
     return None
+
+
+def return_policy_again(tracker: Tracker) -> bool:
+    """Whether the latest message asks the return policy again about what it names, right after
+    the policy was given: "what about swimwear?", "and for sale items?", "and if it was a gift?"."""
+    latest = tracker.latest_message or {}
+    text = str(latest.get("text") or "")
+    if (tracker.active_loop or {}).get("name") or not is_follow_up(text):
+        return False
+    if not responses_since_shopper_spoke(tracker) & RETURN_POLICY_ANSWERS:
+        return False
+    named = {str(e.get("entity")) for e in latest.get("entities") or []}
+    return bool(named & {"product", "category"} or SALE_ITEMS.search(text) or GIFTS.search(text))
 
 
 def earlier_stock_question(tracker: Tracker) -> Dict[str, Any]:

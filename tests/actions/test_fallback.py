@@ -338,3 +338,43 @@ async def test_too_expensive_right_after_the_products_is_a_search_for_cheaper_on
     assert await ActionStorefrontFallback().run(CollectingDispatcher(), tracker, DOMAIN) == [
         FollowupAction("action_product_search")
     ]
+
+
+async def test_a_follow_up_right_after_the_return_policy_gets_that_part_of_it() -> None:
+    """ "and for sale items?" reads as a product search; it asks the return policy about sale items."""
+    tracker = tracker_from_events(
+        [user("what's your return policy", "return_policy"), _answered("utter_return_policy"),
+         user("and for sale items?", "nlu_fallback", 0.4)]
+    )  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    assert await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN) == []
+    assert [m["response"] for m in said(dispatcher)] == [
+        "utter_return_policy_sale",
+        "utter_return_policy_final_sale",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "response"),
+    [
+        (
+            "the jacket I bought last week is now cheaper, can I get the difference?",
+            "utter_discount_price_adjustment",
+        ),
+        ("can I add something to my order", "utter_order_items_change"),
+    ],
+)
+async def test_an_unclear_price_or_order_change_question_is_answered(text: str, response: str) -> None:
+    tracker = tracker_from_events([user(text, "nlu_fallback", 0.4)])
+    dispatcher = CollectingDispatcher()
+    assert await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN) == []
+    assert [m["response"] for m in said(dispatcher)] == [response]
+
+
+async def test_inside_a_flow_an_order_change_question_is_no_item_change() -> None:
+    tracker = tracker_from_events(
+        [user("I ordered a size M last time", "nlu_fallback", 0.4)], active_loop="sizing_form"
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionStorefrontFallback().run(dispatcher, tracker, DOMAIN)
+    assert "utter_order_items_change" not in [m.get("response") for m in said(dispatcher)]

@@ -262,3 +262,48 @@ async def test_leaving_a_form_forgets_its_answers_but_keeps_the_verified_order()
         SlotSet("return_items", None),
         SlotSet("return_reason", None),
     ]
+
+
+# -- a change to the items, or a change that says not what -----------------------------------------
+
+ITEMS_ANSWER = [{"response": "utter_order_items_change", "window_days": "30"}]
+
+
+@pytest.mark.parametrize(
+    ("form", "intent", "text"),
+    [
+        (ValidateCancelOrderForm, "cancel_order", "can i remove an item from my order"),
+        (ValidateCancelOrderForm, "cancel_order", "can I change the size on my order before it ships"),
+        (ValidateChangeAddressForm, "change_address", "I'd like to swap the colour of the jacket I ordered"),
+        (ValidateChangeAddressForm, "change_address", "can I add another one to my order"),
+    ],
+)
+async def test_a_change_to_the_items_is_answered_and_nothing_changes(form, intent: str, text: str) -> None:
+    tracker = make_tracker(intent=intent, text=text, active_loop=form().name().removeprefix("validate_"))
+    events, said = await run(form(), tracker)
+    assert (events, said) == (STOP, ITEMS_ANSWER)
+
+
+@pytest.mark.parametrize("text", ["can I change my order", "i want to edit my order", "modify order"])
+async def test_a_change_that_says_not_what_is_asked_what(text: str) -> None:
+    tracker = make_tracker(intent="change_address", text=text, active_loop="change_address_form")
+    events, said = await run(ValidateChangeAddressForm(), tracker)
+    assert (events, responses(said)) == (STOP, ["utter_order_change_which"])
+
+
+@pytest.mark.parametrize(
+    ("form", "intent", "text"),
+    [
+        (ValidateCancelOrderForm, "cancel_order", "cancel my order please"),
+        (ValidateCancelOrderForm, "cancel_order", "cancel the whole order, I picked the wrong size"),
+        (ValidateChangeAddressForm, "change_address", "I need to change the delivery address on my order"),
+        (ValidateChangeAddressForm, "change_address", "/change_address"),
+    ],
+)
+async def test_a_cancellation_or_an_address_change_goes_on_to_the_order_number(
+    form, intent: str, text: str
+) -> None:
+    tracker = make_tracker(intent=intent, text=text, active_loop=form().name().removeprefix("validate_"))
+    events, said = await run(form(), tracker)
+    assert said == []
+    assert STOP[0] not in events

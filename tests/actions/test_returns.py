@@ -54,12 +54,55 @@ async def test_policy_reply_comes_from_the_store_policy() -> None:
         {
             "response": "utter_return_policy",
             "window_days": "30",
-            "final_sale": "Swimwear, final-sale",
+            "final_sale": "Swimwear",
             "return_shipping_cost": "$6.95",
             "refund_days": "5",
             "policy_url": "https://shop.northwind-outfitters.example/pages/returns",
         }
     ]
+
+
+def _policy_question(text: str, **entities: str) -> Any:
+    named = [{"entity": name, "value": value} for name, value in entities.items()]
+    return make_tracker(intent="return_policy", text=text, entities=named)
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "expected"),
+    [
+        ("are sale items returnable?", {}, [
+            {"response": "utter_return_policy_sale", "window_days": "30"},
+            {"response": "utter_return_policy_final_sale", "name": "Swimwear"},
+        ]),
+        ("can I return something I bought in the clearance?", {}, [
+            {"response": "utter_return_policy_sale", "window_days": "30"},
+            {"response": "utter_return_policy_final_sale", "name": "Swimwear"},
+        ]),
+        ("can a gift be returned", {}, [{"response": "utter_gift_returns_store_credit", "days": "30"}]),
+        ("is swimwear returnable", {"category": "swimwear"}, [
+            {"response": "utter_return_policy_final_sale", "name": "Swimwear"},
+        ]),
+        ("what's the return policy on boots", {"category": "boots"}, [
+            {"response": "utter_return_policy_returnable", "name": "Boots", "window_days": "30"},
+        ]),
+        ("can I send back the bikini top", {"product": "bikini top"}, [
+            {"response": "utter_return_policy_final_sale", "name": "Bikini Top"},
+        ]),
+        ("return policy for the chelsea boot?", {"product": "Chelsea Boot"}, [
+            {"response": "utter_return_policy_returnable", "name": "Chelsea Boot", "window_days": "30"},
+        ]),
+    ],
+)  # fmt: skip
+async def test_a_question_about_one_part_of_the_policy_gets_that_part(
+    text: str, entities: Dict[str, str], expected: list
+) -> None:
+    events, said = await run(ActionReturnPolicy(), _policy_question(text, **entities))
+    assert (events, said) == ([], expected)
+
+
+async def test_a_category_the_store_does_not_have_gets_the_whole_policy() -> None:
+    _events, said = await run(ActionReturnPolicy(), _policy_question("can I return hats", category="hats"))
+    assert responses(said) == ["utter_return_policy"]
 
 
 async def test_policy_reply_apologises_when_the_store_is_down(store_down: None) -> None:
@@ -741,3 +784,26 @@ async def test_store_failure_on_submit_apologises(store_down: None) -> None:
     events, said = await run(ActionSubmitReturn(), make_tracker(slots=slots))
     assert responses(said) == ["utter_store_unavailable"]
     assert events == [*RESET, SlotSet("handoff_reason", "action_failed")]
+
+
+@pytest.mark.parametrize(
+    ("text", "item_change"),
+    [
+        ("I want to change an item in my order", True),
+        ("can I swap the colour of something in my order", True),
+        ("I ordered the wrong colour, can I swap it", False),
+        ("the jacket I ordered is the wrong size, I need a bigger one", False),
+        ("I want to exchange an item in my order", False),
+        ("i want to return my jeans", False),
+    ],
+)
+async def test_a_change_to_the_items_of_an_order_is_not_started_as_a_return(
+    text: str, item_change: bool
+) -> None:
+    tracker = make_tracker(intent="start_return", text=text, active_loop=FORM)
+    events, said = await run(ValidateReturnForm(), tracker)
+    if item_change:
+        assert (events, said) == (STOP, [{"response": "utter_order_items_change", "window_days": "30"}])
+    else:
+        assert "utter_order_items_change" not in responses(said)
+        assert STOP[0] not in events

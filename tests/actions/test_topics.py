@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.topics import earlier_stock_question, is_follow_up
+from actions.topics import earlier_stock_question, is_follow_up, return_policy_again
 from tests.support.trackers import tracker_from_events
 
 
@@ -87,3 +87,42 @@ def test_only_right_after_a_stock_answer() -> None:
     shipping = {"event": "bot", "text": "Yes", "metadata": {"utter_action": "utter_shipping_info"}}
     events = [*BOOT_IN_10, _user("do you ship to canada"), shipping]
     assert _asked_after(events, _user("and in black?", color="Black")) == {}
+
+
+# -- after the return policy, a follow-up asks it about what it names ----------------------------
+
+
+def _after_the_return_policy(latest: dict) -> list:
+    return [
+        _user("what's your return policy"),
+        {"event": "action", "name": "action_return_policy"},
+        {"event": "bot", "text": "You can return...", "metadata": {"utter_action": "utter_return_policy"}},
+        {"event": "action", "name": "action_listen"},
+        latest,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("latest", "again"),
+    [
+        (_user("and for sale items?"), True),
+        (_user("what about clearance stuff"), True),
+        (_user("and if it was a gift?"), True),
+        (_user("what about swimwear?", category="Swimwear"), True),
+        (_user("and the chelsea boot?", product="Chelsea Boot"), True),
+        (_user("ok thanks"), False),
+        (_user("I'm looking for a warm jacket for hiking in the rain under 200", category="jackets"), False),
+    ],
+)
+def test_a_follow_up_to_the_return_policy_asks_it_again(latest: dict, again: bool) -> None:
+    assert return_policy_again(tracker_from_events(_after_the_return_policy(latest))) is again
+
+
+def test_the_same_words_long_after_the_return_policy_are_no_follow_up() -> None:
+    events = [
+        *_after_the_return_policy(_user("hi")),
+        {"event": "bot", "text": "Hi!", "metadata": {"utter_action": "utter_greet"}},
+        {"event": "action", "name": "action_listen"},
+        _user("and for sale items?"),
+    ]
+    assert not return_policy_again(tracker_from_events(events))

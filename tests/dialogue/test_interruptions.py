@@ -86,7 +86,15 @@ def test_every_form_hands_off_on_an_interruption(domain: Domain, intent: str) ->
 
 # -- questions answered inside a flow, which then resumes -----------------------------------------
 
-DIGRESSIONS = ("shipping_info", "return_policy", "size_help", "bot_challenge", "discount_code", "clarify")
+DIGRESSIONS = (
+    "shipping_info",
+    "return_policy",
+    "size_help",
+    "bot_challenge",
+    "discount_code",
+    "clarify",
+    "gift_options",
+)
 NO_DIGRESSION = {  # the form's own topic
     ("shipping_form", "shipping_info"),
     ("sizing_form", "size_help"),

@@ -349,3 +349,51 @@ def test_a_usual_shoe_size_in_the_sizing_questions_gets_a_size_then_its_stock(st
     assert "US 9.5" in sized.text  # EU 43 on the store's shoe chart
     stock = chat(stack, sender, "do you have it in stock?")
     assert stock.responses[0] in ("utter_stock_in_stock", "utter_stock_overview"), stock.responses
+
+
+# -- offers, parts of the policy, gift services, changing an order ---------------------------------
+
+
+def test_any_promo_codes_gets_the_public_codes_without_being_asked_for_one(stack: Stack) -> None:
+    sender = _sender()
+    turn = chat(stack, sender, "hiya, got any promo codes going?")
+    assert "utter_ask_discount_code" not in turn.responses
+    _said(turn, "utter_discount_offers_header", "utter_discount_offers_how")
+    assert "WELCOME10" in turn.text and "FREESHIP" in turn.text
+    assert "VIP50" not in turn.text and "BOOTS20" not in turn.text  # not public
+    _said(chat(stack, sender, "ok ta"), "utter_you_are_welcome")
+    matched = chat(stack, sender, "do you price match though? it's cheaper on another site")
+    assert matched.responses[0] == "utter_discount_no_price_match"
+
+
+def test_the_return_policy_then_sale_items_then_boots(stack: Stack) -> None:
+    sender = _sender()
+    _said(chat(stack, sender, "how do returns work?"), "utter_return_policy")
+    sale = chat(stack, sender, "and for sale items?")
+    assert sale.responses == ["utter_return_policy_sale", "utter_return_policy_final_sale"]
+    assert "Swimwear" in sale.text
+    boots = chat(stack, sender, "what about boots?")
+    assert boots.responses == ["utter_return_policy_returnable"]
+    assert "Boots" in boots.text and "30 days" in boots.text
+
+
+def test_gift_wrap_at_the_order_number_question_is_answered_then_asked_again(stack: Stack) -> None:
+    sender = _sender()
+    chat(stack, sender, "where's my parcel")
+    turn = chat(stack, sender, "oh btw do you do gift wrapping?")
+    _said(turn, "utter_gift_wrap")
+    assert "$4.95" in turn.text
+    assert "utter_gift_options_next" not in turn.responses  # no "still looking for a present?" mid-flow
+    _asks_again(turn, "utter_ask_order_number")
+
+
+def test_change_my_order_asks_what_then_an_item_change_is_explained(stack: Stack) -> None:
+    sender = _sender()
+    which = chat(stack, sender, "can I change my order?")
+    assert which.responses == ["utter_order_change_which"]
+    item = next(b for b in which.buttons() if b["title"] == "A size, colour or item")
+    answer = chat(stack, sender, item["payload"])
+    assert answer.responses == ["utter_order_items_change"]
+    assert "30 days" in answer.text
+    size = chat(stack, sender, "can I change the size on my order before it ships")
+    assert size.responses == ["utter_order_items_change"]  # read as a cancellation, nothing cancelled
