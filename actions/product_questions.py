@@ -124,12 +124,9 @@ def _priced(session: Session, *, product: str) -> Optional[Tuple[ProductDetail, 
     return None if detail is None else (detail, store_info(session).currency)
 
 
-async def answer_price_question(
-    dispatcher: CollectingDispatcher, tracker: Tracker
-) -> Optional[List[EventType]]:
-    """What one product costs, named or the one on screen or talked about ("how much is it?"),
-    with the sizes in stock; None when the message asks no such thing (several products: the
-    search lists each with its price)."""
+def asks_the_price(tracker: Tracker) -> bool:
+    """Whether the latest message asks what one product costs: named, on screen or talked about
+    ("how much is it?" right after a stock answer), not what shipping, returns or taxes cost."""
     text = str((tracker.latest_message or {}).get("text") or "")
     if (
         text.startswith("/")
@@ -137,11 +134,19 @@ async def answer_price_question(
         or not ASKS.search(text)
         or NOT_THE_PRODUCT.search(text)
     ):
+        return False
+    return len(asked_products(tracker)) == 1
+
+
+async def answer_price_question(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> Optional[List[EventType]]:
+    """What one product costs, named or the one on screen or talked about ("how much is it?"),
+    with the sizes in stock; None when the message asks no such thing (several products: the
+    search lists each with its price)."""
+    if not asks_the_price(tracker):
         return None
-    products = asked_products(tracker)
-    if len(products) != 1:
-        return None
-    priced = await query_store(_priced, product=products[0])
+    priced = await query_store(_priced, product=asked_products(tracker)[0])
     if priced is None:
         return None
     detail, currency = priced

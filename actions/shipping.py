@@ -4,6 +4,8 @@
 return form): with a destination it lists each method's price, delivery window and cut-off, the
 free-shipping threshold and whether an order placed now leaves today; without one it lists where we
 ship. ``shipping_form`` asks for the destination first when the shopper has not named one.
+Import duties ("is there customs to pay?") and collecting an order ("can I pick it up?") are
+answered from ``shipping.yaml``'s ``duties`` and ``pickup`` without asking for a destination.
 
 The destination is whatever place the shopper named: a country, an alias, a state or province, or a
 city (``storefront.nlu.destination_extractor`` fills ``country`` and ``region``). It is resolved
@@ -14,6 +16,7 @@ that zone's prices and a zone added to the store is answered without retraining.
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -33,11 +36,12 @@ from actions.follow_ups import (
 from actions.formatting import day, listing, money, time_of_day, zone_abbreviation
 from actions.handoff_triggers import HandoffOnRepeatedFailure
 from actions.page_context import cart_lines, cart_subtotal
+from actions.product_questions import answer_price_question, asks_the_price
 from actions.store_access import answers_store_failure, query_store
 from core import clock
 from store.info import store_info
 from store.places import Place, load_gazetteer, warm
-from store.shipping import DeliveryOption, delivery_estimate, shipping_destinations
+from store.shipping import DeliveryOption, delivery_estimate, delivery_terms, shipping_destinations
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,14 @@ class ActionShippingInfo(Action):
         about_the_order = delivery_of_order_in_context_follow_up(tracker)
         if about_the_order:  # "when will it arrive?" right after an order was verified
             return about_the_order
+        if _a_price_question(tracker):  # "how much is it?" right after a stock answer
+            priced = await answer_price_question(dispatcher, tracker)
+            if priced is not None:
+                return priced
+        if await answer_delivery_terms(
+            dispatcher, tracker
+        ):  # "is there customs to pay?", "can I pick it up?"
+            return []
         country, postal_code = tracker.get_slot("country"), tracker.get_slot("postal_code")
         region = mentioned_region(tracker)
         now = clock.now()
@@ -195,6 +207,58 @@ class ActionAskShippingFormCountry(Action):
         return []
 
 
+DUTIES = re.compile(
+    r"\b(?:customs|duty|duties|import (?:tax\w*|fees?|charges?)|vat|tariffs?|gst)\b", re.IGNORECASE
+)
+"""Words of a question about import duties and taxes."""
+PICKUP = re.compile(
+    r"\b(?:pick(?:ing)? ?(?:it |them |my order |the order )?up|collect\w*|click (?:and|&|n) collect"
+    r"|in[- ](?:store|person)|come (?:and|to) get)\b",
+    re.IGNORECASE,
+)
+"""Words of a question about collecting an order instead of delivery."""
+
+
+def _a_terms_question(tracker: Tracker) -> bool:
+    """A question about import duties or collecting the order (answered without a destination)."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    return bool(DUTIES.search(text) or PICKUP.search(text))
+
+
+async def answer_delivery_terms(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Answer a question about import duties or collection from ``shipping.yaml``; False when the
+    message asks neither."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    duties, pickup = DUTIES.search(text), PICKUP.search(text)
+    if not (duties or pickup):
+        return False
+    terms = await query_store(delivery_terms)
+    if pickup:
+        if terms.pickup:
+            dispatcher.utter_message(response="utter_shipping_pickup", pickup=terms.pickup)
+        else:
+            destinations = listing(await query_store(shipping_destinations))
+            dispatcher.utter_message(response="utter_shipping_no_pickup", destinations=destinations)
+    if duties:
+        country = str(tracker.get_slot("country") or "")
+        home = terms.home_country or ""
+        if country and home and country.strip().lower() == home.lower():
+            dispatcher.utter_message(response="utter_shipping_duties_domestic", country=home)
+        elif terms.duties_paid_by is None:
+            dispatcher.utter_message(response="utter_shipping_duties_unknown")
+        else:
+            dispatcher.utter_message(
+                response=f"utter_shipping_duties_{terms.duties_paid_by}", home=home or "our country"
+            )
+    return True
+
+
+def _a_price_question(tracker: Tracker) -> bool:
+    """A product's price asked with no destination named (:func:`asks_the_price`)."""
+    entities = (tracker.latest_message or {}).get("entities") or []
+    return asks_the_price(tracker) and not any(e.get("entity") in ("country", "region") for e in entities)
+
+
 class ValidateShippingForm(HandoffOnRepeatedFailure):
     """Normalise the destination to the store's country name."""
 
@@ -205,8 +269,14 @@ class ValidateShippingForm(HandoffOnRepeatedFailure):
         self, domain_slots: List[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[str]:
         """No destination to ask for when the question is about the verified order's own delivery:
-        ``action_shipping_info`` then answers with that order (:mod:`actions.follow_ups`)."""
-        if tracker.get_slot("requested_slot") is None and delivery_of_order_in_context(tracker):
+        ``action_shipping_info`` then answers with that order (:mod:`actions.follow_ups`); nor
+        when "how much is it?" (read as a shipping question) asks the price of the product just
+        talked about, nor for a question about import duties or collecting the order:
+        ``action_shipping_info`` then answers it."""
+        first_turn = tracker.get_slot("requested_slot") is None
+        if first_turn and (
+            delivery_of_order_in_context(tracker) or _a_price_question(tracker) or _a_terms_question(tracker)
+        ):
             return []
         return domain_slots
 

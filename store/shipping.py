@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from core import clock
 from store.calendar import parse_hhmm
-from store.info import business_calendar, store_timezone
+from store.info import business_calendar, setting, store_country, store_timezone
 from store.models import ShippingZone, money
 from store.places import country_rows, zone_rows
 
@@ -141,3 +141,33 @@ def shipping_destinations(session: Session) -> list[str]:
     codes = {c for zone in zone_rows(session) for c in zone.countries or []}
     names = {c.code: c.name for c in country_rows(session)}
     return sorted(names.get(code, code) for code in codes)
+
+
+SHIPPING_DUTIES_KEY = "shipping_duties"
+SHIPPING_PICKUP_KEY = "shipping_pickup"
+"""Store settings holding ``shipping.yaml``'s ``duties`` and ``pickup`` (written by the import)."""
+DUTIES_PAID_BY = ("recipient", "store")
+
+
+@dataclass(frozen=True)
+class DeliveryTerms:
+    """Who pays import duties abroad, and where orders can be collected."""
+
+    home_country: Optional[str]
+    """The store's country as shoppers read it ("United States"); None when not configured."""
+    duties_paid_by: Optional[str]
+    """``recipient`` or ``store``; None when the store has not said."""
+    pickup: Optional[str]
+    """Where and when orders can be collected; None when they cannot."""
+
+
+def delivery_terms(session: Session) -> DeliveryTerms:
+    """The store's duties and pickup terms (``shipping.yaml``) and its home country."""
+    code = store_country(session)
+    names = {c.code: c.name for c in country_rows(session)}
+    duties = setting(session, SHIPPING_DUTIES_KEY)
+    return DeliveryTerms(
+        home_country=names.get(code, code) if code else None,
+        duties_paid_by=duties if duties in DUTIES_PAID_BY else None,
+        pickup=setting(session, SHIPPING_PICKUP_KEY) or None,
+    )

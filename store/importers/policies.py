@@ -29,6 +29,7 @@ from store.models import (
     StoreSetting,
     money,
 )
+from store.shipping import DUTIES_PAID_BY, SHIPPING_DUTIES_KEY, SHIPPING_PICKUP_KEY
 
 MEASUREMENTS = ("chest_cm", "waist_cm", "hips_cm", "height_cm", "weight_kg", "foot_length_cm")
 
@@ -125,6 +126,14 @@ def _check_place(src: str, data: dict) -> None:
 
 def _load_shipping(session: Session, data: dict) -> None:
     src = "shipping.yaml"
+    duties = data.get("duties")
+    if duties not in (None, *DUTIES_PAID_BY):
+        raise StoreImportError(src, f"duties {duties!r}: recipient or store (leave it out if unknown)")
+    pickup = data.get("pickup", False)
+    if pickup is not False and not (isinstance(pickup, str) and pickup.strip()):
+        raise StoreImportError(src, f"pickup {pickup!r}: false, or where and when orders can be collected")
+    session.add(StoreSetting(key=SHIPPING_DUTIES_KEY, value=duties))
+    session.add(StoreSetting(key=SHIPPING_PICKUP_KEY, value=pickup or None))
     for code, country in (data.get("countries") or {}).items():
         if not re.fullmatch(r"[A-Z]{2}", str(code)):
             raise StoreImportError(src, f"countries: {code!r} is not a two-letter ISO code")

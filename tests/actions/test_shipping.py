@@ -249,3 +249,64 @@ async def test_a_store_failure_in_the_destination_question_ends_the_form_with_th
         ActiveLoop(None),
         SlotSet("requested_slot", None),
     ]
+
+
+# -- "how much is it?" reads as a shipping question ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "asks_the_destination"),
+    [
+        ("how much is it?", False),  # the product just talked about
+        ("how much is shipping for it?", True),
+        ("how much is it to ship to Canada?", True),
+    ],
+)
+async def test_the_price_of_the_product_talked_about_is_no_shipping_question(
+    text: str, asks_the_destination: bool
+) -> None:
+    tracker = make_tracker(intent="shipping_info", text=text, slots={"product": "chelsea-boot"})
+    slots = await ValidateShippingForm().required_slots(["country"], CollectingDispatcher(), tracker, DOMAIN)
+    assert (slots == ["country"]) is asks_the_destination
+
+
+async def test_the_price_question_gets_the_price_from_the_shipping_answer() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(intent="shipping_info", text="how much is it?", slots={"product": "chelsea-boot"})
+    events = await ActionShippingInfo().run(dispatcher, tracker, DOMAIN)
+    assert events == [SlotSet("product", "chelsea-boot")]
+    [message] = said(dispatcher)
+    assert message["response"] == "utter_product_price" and message["product"] == "Chelsea Boot"
+
+
+# -- import duties and collecting an order ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "responses"),
+    [
+        ("is there customs to pay?", "United Kingdom", ["utter_shipping_duties_recipient"]),
+        ("do I have to pay import duties", None, ["utter_shipping_duties_recipient"]),
+        ("any customs fees?", "United States", ["utter_shipping_duties_domestic"]),
+        ("can I pick up in store?", None, ["utter_shipping_no_pickup"]),
+        (
+            "can I collect it and will there be VAT?",
+            None,
+            ["utter_shipping_no_pickup", "utter_shipping_duties_recipient"],
+        ),
+    ],
+)
+async def test_duties_and_collection_are_answered_from_the_store(text: str, country, responses: list) -> None:
+    tracker = make_tracker(intent="shipping_info", text=text, slots={"country": country})
+    assert (
+        await ValidateShippingForm().required_slots(["country"], CollectingDispatcher(), tracker, DOMAIN)
+        == []
+    )
+    dispatcher = CollectingDispatcher()
+    assert await ActionShippingInfo().run(dispatcher, tracker, DOMAIN) == []
+    messages = said(dispatcher)
+    assert [m["response"] for m in messages] == responses
+    if responses[0] == "utter_shipping_duties_recipient":
+        assert messages[0]["home"] == "United States"
+    if responses[0] == "utter_shipping_no_pickup":
+        assert "Canada" in messages[0]["destinations"]

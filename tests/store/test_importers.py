@@ -293,6 +293,36 @@ def test_a_gift_wrap_that_is_no_price_is_refused(empty_engine, data_dir, tmp_pat
     assert str(error.value) == "store.yaml: gifts.gift_wrap 'sometimes': a price, true (free) or false"
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "duties: recipient",
+            "duties: nobody",
+            "shipping.yaml: duties 'nobody': recipient or store (leave it out if unknown)",
+        ),
+        (
+            "pickup: false",
+            "pickup: true",
+            "shipping.yaml: pickup True: false, or where and when orders can be collected",
+        ),
+    ],
+)
+def test_bad_delivery_terms(empty_engine, data_dir, tmp_path, old, new, message):
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    for path in data_dir.glob("*.yaml"):
+        (policies / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    text = (policies / "shipping.yaml").read_text(encoding="utf-8")
+    assert old in text
+    (policies / "shipping.yaml").write_text(text.replace(old, new), encoding="utf-8")
+    products = tmp_path / "products.csv"
+    write_products(SAMPLE, products)
+    with pytest.raises(StoreImportError) as error:
+        import_store(empty_engine, StoreFiles(products=products, policies=policies), today=TODAY)
+    assert str(error.value) == message
+
+
 def test_each_import_moves_the_catalog_version_past_the_last(empty_engine, data_dir, tmp_path):
     """Caches of the catalog (the recommender's snapshot, the NLU matcher) are keyed by it."""
     _imported(empty_engine, data_dir, tmp_path)

@@ -33,6 +33,8 @@ from store.product_facts import (
         ("is this jacket waterproof", "waterproof"),
         ("how heavy is the duffle", "weight"),
         ("what comes with the socks pack", "included"),
+        ("does the chelsea boot have a warranty?", "warranty"),
+        ("is there a guarantee on the parka", "warranty"),
     ],
 )
 def test_the_question_names_the_attribute(text: str, attribute: str) -> None:
