@@ -247,9 +247,7 @@ async def answer_delivery_terms(dispatcher: CollectingDispatcher, tracker: Track
         elif terms.duties_paid_by is None:
             dispatcher.utter_message(response="utter_shipping_duties_unknown")
         else:
-            dispatcher.utter_message(
-                response=f"utter_shipping_duties_{terms.duties_paid_by}", home=home or "our country"
-            )
+            dispatcher.utter_message(response=f"utter_shipping_duties_{terms.duties_paid_by}")
     return True
 
 
