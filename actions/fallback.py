@@ -45,6 +45,7 @@ from actions.questions import (
     responses_since_shopper_spoke,
 )
 from actions.return_policy import utter_return_policy
+from actions.store_contact import asks_store_hours, utter_store_hours
 from actions.topics import return_policy_again, same_question_again
 from store.codes import HandoffReason
 
@@ -200,6 +201,9 @@ class ActionStorefrontFallback(Action):
             return []
         if not in_flow and asks_to_change_items(text):  # "can I add something to my order?"
             await utter_item_change(dispatcher)
+            return []
+        if not in_flow and asks_store_hours(text):  # "are you open on Sunday?" (out of scope to the model)
+            await utter_store_hours(dispatcher)
             return []
         if asks_for_products(tracker):  # "black boots", or "ok but under 150" after recommendations
             return [FollowupAction("action_product_search")]

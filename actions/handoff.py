@@ -28,6 +28,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff_context import build_context, shopper_identity
 from actions.store_access import StoreUnavailable, query_store, query_store_or
+from actions.store_contact import asks_for_contact_details, utter_contact_details
 from core import clock
 from core.settings import get_settings
 from integrations.chatwoot import load_helpdesk_config
@@ -234,4 +235,7 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
+        """ "What's your phone number?" gets the store's email and phone first, then a person."""
+        if asks_for_contact_details(str((tracker.latest_message or {}).get("text") or "")):
+            await utter_contact_details(dispatcher)
         return await perform_handoff(dispatcher, tracker)

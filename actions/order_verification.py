@@ -47,6 +47,14 @@ MAX_LOOKUP_ATTEMPTS = 2
 
 LOCKED_RESPONSE = "utter_verification_locked"
 
+HAS_NO_NUMBER = re.compile(
+    r"\b(?:(?:do|did|does)(?:n'?t| not) (?:have|know|remember|get|keep)|dont (?:have|know)|have no|got no"
+    r"|(?:can'?t|cannot|couldn'?t|can not) (?:find|remember|see|locate)|lost|forgot\w*|deleted|no idea"
+    r"|never (?:got|received))\b",
+    re.IGNORECASE,
+)
+"""Words of a shopper without the order number ("I don't have it", "I can't find the email")."""
+
 
 def guess_limit() -> GuessLimit:
     """The store-wide limit on failed verifications (``VERIFICATION_*`` settings)."""
@@ -198,6 +206,11 @@ class OrderFormValidator(HandoffOnRepeatedFailure):
                     "order_contact": contact,
                     COUNTER_SLOT: tracker.get_slot(COUNTER_SLOT),
                 }
+        if number is None and isinstance(value, str) and HAS_NO_NUMBER.search(value):
+            # "I don't have the order number": where to find it and who can find the order instead;
+            # no failure counted, the question is asked again
+            dispatcher.utter_message(response="utter_order_number_missing")
+            return {"order_number": None, COUNTER_SLOT: tracker.get_slot(COUNTER_SLOT)}
         if number is None:
             dispatcher.utter_message(response="utter_order_number_invalid")
         return {"order_number": str(number) if number is not None else None}

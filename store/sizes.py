@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Iterable, Optional
+from pathlib import Path
+from typing import Dict, Iterable, Optional, Tuple
+
+import yaml
 
 _ALPHA_WORDS = {
     "extra extra small": "XXS",
@@ -90,8 +94,23 @@ def size_sort_key(label: Optional[str]) -> tuple:
 
 
 def colors_equal(variant_color: Optional[str], wanted: Optional[str]) -> bool:
-    """Case-insensitive; a one-word color names a compound one (``navy`` -> ``Navy Blue``)."""
+    """Case-insensitive; a one-word color names a compound one (``navy`` -> ``Navy Blue``), and a
+    colour family its shades (``blue`` -> ``Navy``, ``store/colors.yaml``)."""
     if not variant_color or not wanted:
         return False
     have, want = variant_color.strip().lower(), wanted.strip().lower()
-    return have == want or want in have.replace("/", " ").split()
+    if have == want or want in have.replace("/", " ").split():
+        return True
+    return any(
+        shade == have or shade in have.replace("/", " ").split() for shade in color_families().get(want, ())
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def color_families() -> Dict[str, Tuple[str, ...]]:
+    """``store/colors.yaml``: each family's shades, lower case."""
+    data = yaml.safe_load((Path(__file__).with_name("colors.yaml")).read_text(encoding="utf-8")) or {}
+    return {
+        str(family).lower(): tuple(str(shade).lower() for shade in shades or ())
+        for family, shades in (data.get("families") or {}).items()
+    }

@@ -93,9 +93,22 @@ async def test_number_alone_waits_for_the_contact() -> None:
 
 
 async def test_something_that_is_not_an_order_number_is_refused() -> None:
-    events, said = await run(ValidateOrderStatusForm(), make_tracker(**turn(order_number="no idea sorry")))
+    events, said = await run(
+        ValidateOrderStatusForm(), make_tracker(**turn(order_number="the blue one i think"))
+    )
     assert events == [SlotSet("order_number", None)]
     assert said == [{"response": "utter_order_number_invalid"}]
+
+
+@pytest.mark.parametrize(
+    "text", ["I don't have the order number", "no idea sorry", "i can't find the email", "lost it"]
+)
+async def test_a_shopper_without_the_number_is_told_where_it_is_and_no_failure_is_counted(text: str) -> None:
+    tracker = make_tracker(**turn(order_number=text), slots={"handoff_form_failures": 1})
+    events, said = await run(ValidateOrderStatusForm(), tracker)
+    assert said == [{"response": "utter_order_number_missing"}]
+    assert SlotSet("order_number", None) in events
+    assert SlotSet("handoff_form_failures", 1) in events
 
 
 async def test_an_email_given_for_the_order_number_is_kept_for_the_number_to_come() -> None:

@@ -397,3 +397,23 @@ def test_change_my_order_asks_what_then_an_item_change_is_explained(stack: Stack
     assert "30 days" in answer.text
     size = chat(stack, sender, "can I change the size on my order before it ships")
     assert size.responses == ["utter_order_items_change"]  # read as a cancellation, nothing cancelled
+
+
+def test_opening_hours_then_the_phone_number_then_a_person(stack: Stack) -> None:
+    sender = _sender()
+    hours = chat(stack, sender, "are you guys open on sundays?")
+    assert hours.responses[0] == "utter_store_hours"  # not "outside what I can help with"
+    assert "9:00 AM" in hours.text and "6:00 PM" in hours.text
+    phone = chat(stack, sender, "what's your phone number?")
+    assert phone.responses[0] == "utter_store_contact"
+    assert "+1 800 555 0199" in phone.text
+    assert phone.actions[0] == "action_handoff"  # a person is fetched as well
+
+
+def test_a_shopper_without_the_order_number_is_told_where_to_find_it(stack: Stack) -> None:
+    sender = _sender()
+    chat(stack, sender, "I want a refund for my order")
+    turn = chat(stack, sender, "I don't have the order number")
+    _said(turn, "utter_order_number_missing")
+    assert "utter_order_number_invalid" not in turn.responses
+    _asks_again(turn, "utter_ask_order_number")
