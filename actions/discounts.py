@@ -95,6 +95,7 @@ PRICE_DROP = re.compile(
     re.IGNORECASE,
 )
 """Words asking for the difference after a price dropped."""
+FORGOT = re.compile(r"\bforg[oe]t\w*", re.IGNORECASE)
 
 
 def asks_about_prices(text: str) -> bool:
@@ -107,6 +108,8 @@ def asks_about_offers(text: str) -> bool:
     code going wrong ("any promo codes?", "do you price match?"), or asks about a price match or
     a price drop whatever its words."""
     if not text.strip() or text.startswith("/") or codes_in(text, asked=False):  # "/": "Try another code"
+        return False
+    if FORGOT.search(text):  # "can you refund the difference, I forgot my promo code": about a code
         return False
     return asks_about_prices(text) or not REPORTS_TROUBLE.search(text)
 

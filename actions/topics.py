@@ -4,7 +4,9 @@ After a size recommendation, "and the Chelsea Boot?" or "same for the zip hoodie
 product's size; after a stock answer, "how about in black?" asks for the same product in black.
 Alone, these messages read to the classifier as a product search or as a bare answer
 (``inform``); what the assistant last said tells what they ask. The shipping form's "and to
-Texas?" is the same idea for destinations (:func:`actions.fallback.another_destination`).
+Texas?" is the same idea for destinations (:func:`actions.fallback.another_destination`), and
+"and for sale items?" or "what about swimwear?" after the return policy for its parts
+(:func:`return_policy_again`).
 
 Only a follow-up counts: a message that opens like one ("and", "what about", "same for") or is
 a few words long, naming what the question is about (a product or category for sizes; a

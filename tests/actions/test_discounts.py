@@ -234,6 +234,7 @@ async def test_validate_discount_code(value: str, kept) -> None:
         ("my discount code isn't working", False),
         ("the code says expired", False),
         ("i forgot to add my promo code at checkout", False),
+        ("can you refund the difference, i forgot the promo code", False),
         ("why won't SUMMER20 apply", False),
         ("/discount_code", False),
     ],
