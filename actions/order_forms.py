@@ -143,18 +143,26 @@ def new_address(tracker: Tracker, order: OrderView) -> Address:
 
 
 CHANGES_ITEMS = re.compile(
-    r"\b(?:sizes?|colou?rs?|items?|products?|add\w*|remov\w*|take \w+ (?:off|out)|swap\w*|switch\w*"
+    r"\b(?:sizes?|colou?rs?|items?|products?|add|adding|remov\w*|take \w+ (?:off|out)|swap\w*|switch\w*"
     r"|quantit\w*|one more|another one|extra one)\b",
     re.IGNORECASE,
 )
 """Words of a change to what an order holds rather than to where it goes."""
 NAMES_THE_ADDRESS = re.compile(
-    r"\b(?:address\w*|post ?codes?|zip|street|apartment|apt|flat|city|town|house|deliver\w* to"
-    r"|ship\w* to|send (?:it|them|my \w+) to)\b",
+    r"\b(?:ad+res+\w*|addy|addr|post ?codes?|postal|zip|street|apartment|apt|flat|building|city|town|house"
+    r"|home|office|work|place|where|redirect\w*|mov(?:e|ed|ing)|relocat\w*|sent|send"
+    r"|(?:deliver|ship)\w* (?:it |them )?to|(?:delivery|shipping) (?:address|details|info\w*)"
+    r"|courier|parcel|package|pickup point)\b",
     re.IGNORECASE,
 )
 """Words of a change to where an order goes."""
 CANCELS = re.compile(r"\bcancel\w*", re.IGNORECASE)
+BARE_CHANGE_WORDS = frozenset({
+    "hi", "hey", "hello", "please", "pls", "can", "could", "may", "i", "i'd", "id", "want", "need", "would",
+    "like", "to", "change", "edit", "modify", "amend", "update", "alter", "my", "an", "the", "a", "order",
+    "it", "is", "possible", "how", "do", "make", "changes", "something",
+})  # fmt: skip
+"""Every word of a change request that says not what should change ("can I change my order?")."""
 
 
 def changes_items(text: str) -> bool:
@@ -163,6 +171,12 @@ def changes_items(text: str) -> bool:
     return (
         bool(CHANGES_ITEMS.search(text)) and not NAMES_THE_ADDRESS.search(text) and not CANCELS.search(text)
     )
+
+
+def says_not_what_to_change(text: str) -> bool:
+    """Whether a change request names nothing to change: "can I change my order?", "edit order"."""
+    words = re.findall(r"[a-z']+\??", text.lower())
+    return bool(words) and {w.rstrip("?") for w in words} <= BARE_CHANGE_WORDS and "order" in text.lower()
 
 
 def _first_request(tracker: Tracker, intent: str) -> Optional[str]:
@@ -257,15 +271,12 @@ class ValidateChangeAddressForm(YesNoQuestions, OrderFormValidator):
         if tracker.get_slot("requested_slot") in ADDRESS_QUESTIONS and declines_the_change(tracker):
             return keep_the_address(dispatcher, tracker)
         request = _first_request(tracker, "change_address")
-        if (
-            request is not None
-            and not NAMES_THE_ADDRESS.search(request)
-            and not _entities_of_an_address(tracker)
-        ):
+        if request is not None and not _entities_of_an_address(tracker):
             if changes_items(request):
                 return await answer_item_change(dispatcher)
-            dispatcher.utter_message(response="utter_order_change_which")
-            return stop_form()
+            if says_not_what_to_change(request):
+                dispatcher.utter_message(response="utter_order_change_which")
+                return stop_form()
         return await super().run(dispatcher, tracker, domain)
 
     async def after_verification(

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
+import yaml
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from sqlalchemy import select
 
@@ -18,6 +21,8 @@ from actions.order_forms import (
     ActionAskCancelConfirmed,
     ValidateCancelOrderForm,
     ValidateChangeAddressForm,
+    changes_items,
+    says_not_what_to_change,
 )
 from store.db import session_scope
 from store.models import Variant
@@ -307,3 +312,26 @@ async def test_a_cancellation_or_an_address_change_goes_on_to_the_order_number(
     events, said = await run(form(), tracker)
     assert said == []
     assert STOP[0] not in events
+
+
+def _address_change_messages() -> list:
+    """Every change_address message written for training and for the held-out splits."""
+    root = Path(__file__).resolve().parents[2]
+    files = [
+        *sorted((root / "data" / "nlu").glob("*.yml")),
+        *sorted((root / "tests" / "nlu").glob("*data.yml")),
+    ]
+    texts = []
+    for path in files:
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
+            if block.get("intent") == "change_address":
+                lines = [line.strip()[2:] for line in block["examples"].splitlines() if line.strip()]
+                texts += [re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line) for line in lines]
+    return texts
+
+
+def test_every_address_change_written_for_the_model_goes_on_to_the_address() -> None:
+    messages = _address_change_messages()
+    assert len(messages) > 100
+    taken = [text for text in messages if changes_items(text) or says_not_what_to_change(text)]
+    assert taken == []
