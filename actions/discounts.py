@@ -76,7 +76,7 @@ def codes_in(text: str, *, asked: bool) -> List[str]:
 REPORTS_TROUBLE = re.compile(
     r"\b(not|no longer|(?:is|does|did|was|wo|ca|could|would|has|have|are)n'?t|invalid|expired?"
     r"|errors?|fail\w*|reject\w*|declin\w*|refus\w*|says|said|saying|only (?:took|gave|applied)"
-    r"|forg[oe]t\w*|problems?|issues?|trouble|unknown|wrong|apply it|add it|use it)\b",
+    r"|forg[oe]t\w*|problems?|issues?|trouble|unknown|wrong|broken|glitch\w*|apply it|add it|use it)\b",
     re.IGNORECASE,
 )
 """Words of a code going wrong ("isn't working", "says expired", "I forgot to use it")."""
