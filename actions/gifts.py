@@ -88,10 +88,12 @@ class ActionGiftOptions(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        if return_policy_again(tracker):  # "and if it was a gift?" right after the return policy
+        text = str((tracker.latest_message or {}).get("text") or "")
+        services = (WRAPPING, NOTE, RECEIPT, GIFT_CARDS)
+        if return_policy_again(tracker) and not any(words.search(text) for words in services):
+            # "and if it was a gift?" right after the return policy asks how a gift is returned
             await utter_return_policy(dispatcher, tracker.latest_message or {})
             return []
-        text = str((tracker.latest_message or {}).get("text") or "")
         options, currency, gift_cards = await query_store(_gift_facts)
         if GIFT_CARDS.search(text):  # "do you sell gift cards?" is no question about a gift note
             dispatcher.utter_message(response="utter_gift_cards" if gift_cards else "utter_gift_cards_none")

@@ -59,11 +59,10 @@ RETURN_POLICY_ANSWERS = frozenset(
         "utter_return_policy_sale",
         "utter_return_policy_returnable",
         "utter_return_policy_final_sale",
-        "utter_gift_returns_store_credit",
-        "utter_gift_returns_buyer_refund",
     }
 )
-"""The return policy's answers (:class:`actions.returns.ActionReturnPolicy`)."""
+"""The return policy's answers (:class:`actions.returns.ActionReturnPolicy`); not the gift return
+rule, which also ends the gift finder's answer ("do you gift wrap?" after it asks no policy)."""
 SALE_ITEMS = re.compile(
     r"\b(?:on sale|sale (?:items?|stuff|things|products?|prices?)|clearance|discounted|reduced"
     r"|marked down|outlet|final[- ]sale)\b",

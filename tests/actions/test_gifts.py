@@ -96,3 +96,17 @@ async def test_right_after_the_return_policy_a_gift_question_asks_how_gifts_are_
 @pytest.mark.parametrize("text", ["do you sell gift cards", "can I buy an e-gift card for my aunt"])
 async def test_a_gift_card_question_is_no_gift_note_question(text: str) -> None:
     assert await ask(text) == [{"response": "utter_gift_cards"}]
+
+
+async def test_right_after_the_gift_finders_answer_a_gift_wrap_question_gets_the_gift_wrap() -> None:
+    """The finder's answer ends with the gift return rule; "do you gift wrap?" asks no policy."""
+    events = [
+        {"event": "user", "text": "a gift for my sister", "parse_data": {"text": "x", "entities": []}},
+        {"event": "bot", "text": "...", "metadata": {"utter_action": "utter_finder_intro"}},
+        {"event": "bot", "text": "...", "metadata": {"utter_action": "utter_gift_returns_store_credit"}},
+        {"event": "user", "text": "do you gift wrap?",
+         "parse_data": {"text": "do you gift wrap?", "intent": {"name": "gift_options"}, "entities": []}},
+    ]  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    assert await ActionGiftOptions().run(dispatcher, tracker_from_events(events), DOMAIN) == []
+    assert said(dispatcher) == [WRAP, NEXT]
