@@ -251,71 +251,31 @@ def test_bad_policy_yaml(empty_engine, data_dir, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "message"),
+    ("file", "old", "new", "message"),
     [
-        ("public: [WELCOME10, FREESHIP]", "public: [WELCOME10, NOSUCHCODE]",
+        ("discounts.yaml", "public: [WELCOME10, FREESHIP]", "public: [WELCOME10, NOSUCHCODE]",
          "discounts.yaml: offers.public: NOSUCHCODE not among codes"),
-        ("price_adjustment_days: 14", "price_adjustment_days: two weeks",
+        ("discounts.yaml", "price_adjustment_days: 14", "price_adjustment_days: two weeks",
          "discounts.yaml: offers.price_adjustment_days 'two weeks': a number of days, 0 for never"),
-        ("price_match: false", "price_match: sometimes",
+        ("discounts.yaml", "price_match: false", "price_match: sometimes",
          "discounts.yaml: offers.price_match 'sometimes': true or false"),
+        ("store.yaml", 'gift_wrap: "4.95"', "gift_wrap: sometimes",
+         "store.yaml: gifts.gift_wrap 'sometimes': a price, true (free) or false"),
+        ("shipping.yaml", "duties: recipient", "duties: nobody",
+         "shipping.yaml: duties 'nobody': recipient or store (leave it out if unknown)"),
+        ("shipping.yaml", "pickup: false", "pickup: true",
+         "shipping.yaml: pickup True: false, or where and when orders can be collected"),
     ],
 )  # fmt: skip
-def test_bad_discount_offers(empty_engine, data_dir, tmp_path, old, new, message):
+def test_bad_offers_gift_wrap_and_delivery_terms(empty_engine, data_dir, tmp_path, file, old, new, message):
+    """Each new policy setting the import checks, refused with its file and key."""
     policies = tmp_path / "policies"
     policies.mkdir()
     for path in data_dir.glob("*.yaml"):
         (policies / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    text = (policies / "discounts.yaml").read_text(encoding="utf-8")
+    text = (policies / file).read_text(encoding="utf-8")
     assert old in text
-    (policies / "discounts.yaml").write_text(text.replace(old, new), encoding="utf-8")
-    products = tmp_path / "products.csv"
-    write_products(SAMPLE, products)
-    with pytest.raises(StoreImportError) as error:
-        import_store(empty_engine, StoreFiles(products=products, policies=policies), today=TODAY)
-    assert str(error.value) == message
-
-
-def test_a_gift_wrap_that_is_no_price_is_refused(empty_engine, data_dir, tmp_path):
-    policies = tmp_path / "policies"
-    policies.mkdir()
-    for path in data_dir.glob("*.yaml"):
-        (policies / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    text = (policies / "store.yaml").read_text(encoding="utf-8")
-    assert 'gift_wrap: "4.95"' in text
-    (policies / "store.yaml").write_text(
-        text.replace('gift_wrap: "4.95"', "gift_wrap: sometimes"), encoding="utf-8"
-    )
-    products = tmp_path / "products.csv"
-    write_products(SAMPLE, products)
-    with pytest.raises(StoreImportError) as error:
-        import_store(empty_engine, StoreFiles(products=products, policies=policies), today=TODAY)
-    assert str(error.value) == "store.yaml: gifts.gift_wrap 'sometimes': a price, true (free) or false"
-
-
-@pytest.mark.parametrize(
-    ("old", "new", "message"),
-    [
-        (
-            "duties: recipient",
-            "duties: nobody",
-            "shipping.yaml: duties 'nobody': recipient or store (leave it out if unknown)",
-        ),
-        (
-            "pickup: false",
-            "pickup: true",
-            "shipping.yaml: pickup True: false, or where and when orders can be collected",
-        ),
-    ],
-)
-def test_bad_delivery_terms(empty_engine, data_dir, tmp_path, old, new, message):
-    policies = tmp_path / "policies"
-    policies.mkdir()
-    for path in data_dir.glob("*.yaml"):
-        (policies / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    text = (policies / "shipping.yaml").read_text(encoding="utf-8")
-    assert old in text
-    (policies / "shipping.yaml").write_text(text.replace(old, new), encoding="utf-8")
+    (policies / file).write_text(text.replace(old, new), encoding="utf-8")
     products = tmp_path / "products.csv"
     write_products(SAMPLE, products)
     with pytest.raises(StoreImportError) as error:
